@@ -1,0 +1,349 @@
+// pretext::Dataset, DatasetSpec and the default locations of the datasets.
+#include "datasets/datasetdata.h"
+#include "io/fileutil.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#ifdef PRETEXT_HAVE_ZLIB
+#include <zlib.h>
+#endif
+
+namespace pretext {
+
+namespace fs = std::filesystem;
+
+const char* splitName(Split split) {
+  switch (split) {
+    case Split::Train: return "train";
+    case Split::Test: return "test";
+    case Split::Unlabeled: return "unlabeled";
+  }
+  return "?";
+}
+
+// ---------------------------------------------------------------------------------------------
+// DatasetSpec
+
+namespace {
+
+const std::vector<std::string>& knownKinds() {
+  static const std::vector<std::string> kinds{"fashion-mnist", "mnist", "cifar10", "cifar100",
+                                              "stl10", "folder", "shapes"};
+  return kinds;
+}
+
+bool isKnownKind(const std::string& k) {
+  const auto& kinds = knownKinds();
+  return std::find(kinds.begin(), kinds.end(), k) != kinds.end();
+}
+
+bool hasIdx(const fs::path& dir, const std::string& prefix) {
+  for (const char* sep : {"-images-idx3-ubyte", "-images.idx3-ubyte"}) {
+    for (const char* ext : {"", ".gz"}) {
+      if (fs::exists(dir / (prefix + sep + ext))) return true;
+    }
+  }
+  return false;
+}
+
+// Detects the kind of dataset stored at `path` from the files it holds.
+std::string detectKind(const fs::path& dir) {
+  const std::string lower = [&] {
+    std::string s = dir.string();
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+  }();
+  if (hasIdx(dir, "train") || hasIdx(dir, "t10k")) {
+    return lower.find("fashion") != std::string::npos ? "fashion-mnist" : "mnist";
+  }
+  if (fs::exists(dir / "data_batch_1.bin") || fs::exists(dir / "test_batch.bin")) return "cifar10";
+  if (fs::exists(dir / "fine_label_names.txt") ||
+      ((fs::exists(dir / "train.bin") || fs::exists(dir / "test.bin")) && lower.find("100") != std::string::npos)) {
+    return "cifar100";
+  }
+  if (fs::exists(dir / "train_X.bin") || fs::exists(dir / "test_X.bin") || fs::exists(dir / "unlabeled_X.bin")) {
+    return "stl10";
+  }
+  return "folder";
+}
+
+}  // namespace
+
+DatasetSpec DatasetSpec::parse(const std::string& text) {
+  DatasetSpec spec;
+  const auto colon = text.find(':');
+  const std::string head = text.substr(0, colon);
+  if (isKnownKind(head)) {
+    spec.kind = head;
+    if (colon != std::string::npos) spec.path = text.substr(colon + 1);
+    return spec;
+  }
+  if (text.empty()) throw DatasetError("no dataset given");
+  fs::path path(text);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    std::string kinds;
+    for (const auto& k : knownKinds()) kinds += (kinds.empty() ? "" : ", ") + k;
+    throw DatasetError("'" + text + "' is neither a dataset kind (" + kinds + ") nor an existing file or folder");
+  }
+  if (!fs::is_directory(path, ec)) path = path.parent_path();
+  spec.kind = detectKind(path);
+  spec.path = path.string();
+  return spec;
+}
+
+std::string DatasetSpec::toString() const {
+  return path.empty() ? kind : kind + ":" + path;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DatasetData
+
+const SplitData* DatasetData::find(Split split) const {
+  for (const auto& s : splits) {
+    if (s.split == split) return &s;
+  }
+  return nullptr;
+}
+
+const SplitData& DatasetData::get(Split split) const {
+  const SplitData* s = find(split);
+  if (!s) throw DatasetError(name + " has no " + splitName(split) + " split");
+  return *s;
+}
+
+void DatasetData::validate() const {
+  if (splits.empty()) throw DatasetError(name + ": no images found");
+  const auto& first = splits.front().images;
+  for (const auto& s : splits) {
+    const std::string where = name + " (" + splitName(s.split) + ")";
+    if (s.images.dim() != 4 || s.images.scalar_type() != torch::kUInt8) {
+      throw DatasetError(where + ": images must be uint8 [N, C, H, W]");
+    }
+    if (s.images.size(0) == 0) throw DatasetError(where + ": the split is empty");
+    if (s.images.sizes().slice(1) != first.sizes().slice(1)) {
+      throw DatasetError(where + ": image shape differs between splits");
+    }
+    if (s.labels.dim() != 1 || s.labels.size(0) != s.images.size(0)) {
+      throw DatasetError(where + ": " + std::to_string(s.labels.numel()) + " labels for " +
+                         std::to_string(s.images.size(0)) + " images");
+    }
+    if (s.split != Split::Unlabeled && s.labels.numel() > 0) {
+      const auto lo = s.labels.min().item<int64_t>(), hi = s.labels.max().item<int64_t>();
+      if (lo < 0 || hi >= int64_t(classNames.size())) {
+        throw DatasetError(where + ": label " + std::to_string(lo < 0 ? lo : hi) + " outside 0.." +
+                           std::to_string(classNames.size() - 1));
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dataset
+
+Dataset::Dataset() = default;
+Dataset::Dataset(std::shared_ptr<const DatasetData> data) : m_data(std::move(data)) {}
+
+Dataset Dataset::load(const DatasetSpec& spec) {
+  DatasetData data;
+  if (spec.kind == "fashion-mnist") {
+    DatasetSpec s = spec;
+    if (s.path.empty()) s.path = defaultFashionMnistPath();
+    data = datasets::loadIdx(s, "Fashion-MNIST",
+                             {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                              "Sneaker", "Bag", "Ankle boot"});
+  } else if (spec.kind == "mnist") {
+    if (spec.path.empty()) throw DatasetError("MNIST: give the folder holding its IDX files (mnist:/path)");
+    data = datasets::loadIdx(spec, "MNIST", {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"});
+  } else if (spec.kind == "cifar10" || spec.kind == "cifar100") {
+    if (spec.path.empty()) throw DatasetError(spec.kind + ": give the folder holding its .bin files");
+    data = datasets::loadCifar(spec, spec.kind == "cifar100");
+  } else if (spec.kind == "stl10") {
+    if (spec.path.empty()) throw DatasetError("STL-10: give the folder holding its .bin files");
+    data = datasets::loadStl10(spec);
+  } else if (spec.kind == "folder") {
+    data = datasets::loadImageFolder(spec);
+  } else if (spec.kind == "shapes") {
+    data = datasets::makeShapes(spec);
+  } else {
+    throw DatasetError("unknown dataset kind '" + spec.kind + "'");
+  }
+  data.spec = spec;
+  data.validate();
+  return Dataset(std::make_shared<const DatasetData>(std::move(data)));
+}
+
+static const DatasetData& checked(const std::shared_ptr<const DatasetData>& d) {
+  if (!d) throw std::logic_error("empty pretext::Dataset");
+  return *d;
+}
+
+const std::string& Dataset::name() const { return checked(m_data).name; }
+const DatasetSpec& Dataset::spec() const { return checked(m_data).spec; }
+int Dataset::channels() const { return int(checked(m_data).splits.front().images.size(1)); }
+int Dataset::height() const { return int(checked(m_data).splits.front().images.size(2)); }
+int Dataset::width() const { return int(checked(m_data).splits.front().images.size(3)); }
+const std::vector<std::string>& Dataset::classNames() const { return checked(m_data).classNames; }
+bool Dataset::hasSplit(Split split) const { return checked(m_data).find(split) != nullptr; }
+
+std::vector<SplitInfo> Dataset::splits() const {
+  std::vector<SplitInfo> out;
+  for (const auto& s : checked(m_data).splits) {
+    SplitInfo info;
+    info.split = s.split;
+    info.size = s.images.size(0);
+    if (s.split != Split::Unlabeled && !m_data->classNames.empty()) {
+      const auto counts = torch::bincount(s.labels, {}, int64_t(m_data->classNames.size()));
+      info.classCounts.assign(counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + counts.numel());
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+std::int64_t Dataset::size(Split split) const {
+  const SplitData* s = checked(m_data).find(split);
+  return s ? s->images.size(0) : 0;
+}
+
+int Dataset::label(Split split, std::int64_t index) const {
+  const auto& s = checked(m_data).get(split);
+  TORCH_CHECK(index >= 0 && index < s.labels.size(0), "image index ", index, " outside 0..", s.labels.size(0) - 1);
+  return int(s.labels[index].item<int64_t>());
+}
+
+Image Dataset::image(Split split, std::int64_t index) const {
+  const auto& s = checked(m_data).get(split);
+  TORCH_CHECK(index >= 0 && index < s.images.size(0), "image index ", index, " outside 0..", s.images.size(0) - 1);
+  return tensorToImage(s.images[index]);
+}
+
+std::vector<std::int64_t> Dataset::sampleIndices(Split split, int count) const {
+  const auto& s = checked(m_data).get(split);
+  const int64_t n = s.images.size(0);
+  std::vector<std::int64_t> out;
+  const int classes = numClasses();
+  if (split == Split::Unlabeled || classes == 0) {
+    for (int64_t i = 0; i < std::min<int64_t>(count, n); ++i) out.push_back(i);
+    return out;
+  }
+  // Round-robin over classes, in order of appearance, so a grid shows every class.
+  std::vector<std::vector<int64_t>> perClass(static_cast<std::size_t>(classes));
+  const int64_t* labels = s.labels.data_ptr<int64_t>();
+  const std::size_t want = std::size_t((count + classes - 1) / classes);
+  for (int64_t i = 0; i < n; ++i) {
+    auto& bucket = perClass[std::size_t(labels[i])];
+    if (bucket.size() < want) bucket.push_back(i);
+  }
+  for (std::size_t round = 0; int(out.size()) < count; ++round) {
+    bool any = false;
+    for (const auto& bucket : perClass) {
+      if (round < bucket.size() && int(out.size()) < count) {
+        out.push_back(bucket[round]);
+        any = true;
+      }
+    }
+    if (!any) break;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locations
+
+std::string defaultFashionMnistPath() {
+  if (const char* env = std::getenv("PRETEXT_FASHION_MNIST"); env && *env) return env;
+  return "/usr/share/datasets/fashion-mnist";
+}
+
+std::vector<DatasetEntry> findDatasets() {
+  std::vector<DatasetEntry> out;
+  auto addIfFound = [&](const std::string& kind, const fs::path& dir, const std::string& what) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return false;
+    if (detectKind(dir) != kind) return false;
+    for (const auto& e : out) {
+      if (e.kind == kind && fs::equivalent(e.path, dir, ec)) return true;
+    }
+    out.push_back({kind, dir.string(), what, true});
+    return true;
+  };
+  std::vector<fs::path> roots;
+  if (const char* env = std::getenv("PRETEXT_DATA"); env && *env) roots.emplace_back(env);
+  if (const char* home = std::getenv("HOME"); home && *home) roots.emplace_back(fs::path(home) / ".local/share/pretext/datasets");
+  roots.emplace_back("/usr/share/datasets");
+
+  const std::string fm = defaultFashionMnistPath();
+  if (!addIfFound("fashion-mnist", fm, "Fashion-MNIST, 70,000 28x28 gray images of clothing, 10 classes")) {
+    out.push_back({"fashion-mnist", fm, "Fashion-MNIST (not found: install the dataset-fashion-mnist package)", false});
+  }
+  const std::vector<std::pair<std::string, std::vector<std::string>>> candidates{
+      {"fashion-mnist", {"fashion-mnist", "fashion_mnist", "FashionMNIST"}},
+      {"mnist", {"mnist", "MNIST"}},
+      {"cifar10", {"cifar-10-batches-bin", "cifar10", "cifar-10"}},
+      {"cifar100", {"cifar-100-binary", "cifar100", "cifar-100"}},
+      {"stl10", {"stl10_binary", "stl10", "stl-10"}},
+  };
+  const std::map<std::string, std::string> descriptions{
+      {"fashion-mnist", "Fashion-MNIST, 28x28 gray clothing, 10 classes"},
+      {"mnist", "MNIST, 28x28 gray digits, 10 classes"},
+      {"cifar10", "CIFAR-10, 32x32 colour, 10 classes"},
+      {"cifar100", "CIFAR-100, 32x32 colour, 100 classes"},
+      {"stl10", "STL-10, 96x96 colour, 10 classes + 100,000 unlabelled"},
+  };
+  for (const auto& root : roots) {
+    for (const auto& [kind, names] : candidates) {
+      for (const auto& name : names) addIfFound(kind, root / name, descriptions.at(kind));
+    }
+  }
+  out.push_back({"shapes", "", "Synthetic shapes, 32x32 colour, 8 classes, generated from a seed (needs nothing installed)", true});
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading files
+
+namespace datasets {
+
+std::vector<std::uint8_t> readFileBytes(const std::string& path) {
+  const bool gz = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+  if (!gz) {
+    try {
+      return io::readFile(path);
+    } catch (const std::exception& e) {
+      throw DatasetError(e.what());
+    }
+  }
+#ifdef PRETEXT_HAVE_ZLIB
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f) throw DatasetError("cannot open " + path);
+  gzbuffer(f, 1 << 20);
+  std::vector<std::uint8_t> out;
+  std::size_t used = 0;
+  out.resize(1 << 22);
+  while (true) {
+    if (used == out.size()) out.resize(out.size() * 2);
+    const int n = gzread(f, out.data() + used, unsigned(std::min<std::size_t>(out.size() - used, 1u << 30)));
+    if (n < 0) {
+      int err = 0;
+      const std::string msg = gzerror(f, &err);
+      gzclose(f);
+      throw DatasetError(path + ": corrupt gzip data (" + msg + ")");
+    }
+    if (n == 0) break;
+    used += std::size_t(n);
+  }
+  int err = 0;
+  const std::string msg = gzerror(f, &err);
+  gzclose(f);
+  if (err != Z_OK && err != Z_STREAM_END) throw DatasetError(path + ": corrupt gzip data (" + msg + ")");
+  out.resize(used);
+  return out;
+#else
+  throw DatasetError(path + ": this build has no zlib; gunzip the file first");
+#endif
+}
+
+}  // namespace datasets
+}  // namespace pretext

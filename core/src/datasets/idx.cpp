@@ -1,0 +1,121 @@
+// IDX files (MNIST, Fashion-MNIST), plain or gzip-compressed. Format: LeCun et al.,
+// http://yann.lecun.com/exdb/mnist/ — big-endian magic 0x00000803 (images) / 0x00000801 (labels),
+// then the dimension sizes, then the bytes.
+#include "datasets/datasetdata.h"
+#include "io/fileutil.h"
+
+#include <cstring>
+#include <filesystem>
+
+namespace pretext::datasets {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::uint32_t be32(const std::uint8_t* p) {
+  return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
+}
+
+// Returns the dimensions after checking magic, header and payload size.
+std::vector<int64_t> parseIdxHeader(const std::vector<std::uint8_t>& bytes, const std::string& path, int wantDims) {
+  if (bytes.size() < 4) throw DatasetError(path + ": truncated IDX file (" + std::to_string(bytes.size()) + " bytes)");
+  const std::uint32_t magic = be32(bytes.data());
+  const std::uint32_t want = 0x00000800u | std::uint32_t(wantDims);
+  if (magic != want) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "0x%08X (expected 0x%08X)", magic, want);
+    throw DatasetError(path + ": bad IDX magic number " + buf +
+                       (wantDims == 3 ? ", not an image file" : ", not a label file"));
+  }
+  const std::size_t header = 4 + 4 * std::size_t(wantDims);
+  if (bytes.size() < header) throw DatasetError(path + ": truncated IDX header");
+  std::vector<int64_t> dims;
+  std::size_t expected = 1;
+  for (int d = 0; d < wantDims; ++d) {
+    const std::uint32_t n = be32(bytes.data() + 4 + 4 * d);
+    if (n == 0 || n > (1u << 28)) throw DatasetError(path + ": implausible IDX dimension " + std::to_string(n));
+    dims.push_back(int64_t(n));
+    expected *= n;
+  }
+  if (expected > (std::size_t(1) << 36)) throw DatasetError(path + ": implausible IDX size");
+  const std::size_t have = bytes.size() - header;
+  if (have < expected) {
+    throw DatasetError(path + ": truncated: the header promises " + std::to_string(expected) +
+                       " bytes of data, the file holds " + std::to_string(have));
+  }
+  if (have > expected) {
+    throw DatasetError(path + ": " + std::to_string(have - expected) + " unexpected bytes after the data");
+  }
+  return dims;
+}
+
+std::string findIdxFile(const std::string& folder, const std::string& prefix, const std::string& what) {
+  for (const char* sep : {"-", "."}) {
+    for (const char* ext : {"", ".gz"}) {
+      const std::string name = prefix + "-" + what + sep + (what == "images" ? "idx3-ubyte" : "idx1-ubyte") + ext;
+      const std::string path = io::joinPath(folder, name);
+      if (io::fileExists(path)) return path;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+torch::Tensor readIdxImages(const std::string& path) {
+  const auto bytes = readFileBytes(path);
+  const auto dims = parseIdxHeader(bytes, path, 3);
+  auto images = torch::empty({dims[0], 1, dims[1], dims[2]}, torch::kUInt8);
+  std::memcpy(images.data_ptr<std::uint8_t>(), bytes.data() + 16, std::size_t(images.numel()));
+  return images;
+}
+
+torch::Tensor readIdxLabels(const std::string& path) {
+  const auto bytes = readFileBytes(path);
+  const auto dims = parseIdxHeader(bytes, path, 1);
+  auto labels = torch::empty({dims[0]}, torch::kUInt8);
+  std::memcpy(labels.data_ptr<std::uint8_t>(), bytes.data() + 8, std::size_t(dims[0]));
+  return labels.to(torch::kInt64);
+}
+
+SplitData readIdxSplit(const std::string& folder, const std::string& prefix, Split split) {
+  const std::string imagesPath = findIdxFile(folder, prefix, "images");
+  const std::string labelsPath = findIdxFile(folder, prefix, "labels");
+  if (imagesPath.empty()) throw DatasetError(folder + ": no " + prefix + "-images-idx3-ubyte[.gz]");
+  if (labelsPath.empty()) throw DatasetError(folder + ": no " + prefix + "-labels-idx1-ubyte[.gz]");
+  SplitData s;
+  s.split = split;
+  s.images = readIdxImages(imagesPath);
+  s.labels = readIdxLabels(labelsPath);
+  if (s.labels.size(0) != s.images.size(0)) {
+    throw DatasetError(labelsPath + ": " + std::to_string(s.labels.size(0)) + " labels for " +
+                       std::to_string(s.images.size(0)) + " images in " + imagesPath);
+  }
+  return s;
+}
+
+DatasetData loadIdx(const DatasetSpec& spec, const std::string& name, std::vector<std::string> classNames) {
+  if (!io::isDirectory(spec.path)) {
+    throw DatasetError(name + ": folder " + spec.path + " not found" +
+                       (spec.kind == "fashion-mnist" ? " (install the dataset-fashion-mnist package or give a folder)" : ""));
+  }
+  DatasetData data;
+  data.name = name;
+  data.classNames = std::move(classNames);
+  const bool hasTrain = !findIdxFile(spec.path, "train", "images").empty();
+  const bool hasTest = !findIdxFile(spec.path, "t10k", "images").empty();
+  if (!hasTrain && !hasTest) throw DatasetError(spec.path + ": no IDX image files (train-images-idx3-ubyte[.gz])");
+  if (hasTrain) data.splits.push_back(readIdxSplit(spec.path, "train", Split::Train));
+  if (hasTest) data.splits.push_back(readIdxSplit(spec.path, "t10k", Split::Test));
+  for (const auto& s : data.splits) {
+    const auto hi = s.labels.max().item<int64_t>();
+    if (hi >= int64_t(data.classNames.size())) {
+      throw DatasetError(spec.path + ": label " + std::to_string(hi) + " in the " + splitName(s.split) +
+                         " labels, but " + name + " has " + std::to_string(data.classNames.size()) + " classes");
+    }
+  }
+  return data;
+}
+
+}  // namespace pretext::datasets

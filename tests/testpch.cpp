@@ -1,0 +1,1 @@
+// Builds the core tests' precompiled header (testpch.h); nothing else.
