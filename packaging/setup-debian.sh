@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what Pretext needs to build, test and run on Debian 12, from Debian's packages alone.
+# Uses sudo when not run as root. Safe to run again: apt-get skips what is already installed.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config ccache zlib1g-dev
+  libtorch-dev                                   # LibTorch 1.13 (CPU)
+  qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
+  libopencv-dev                                  # image folders (decode, resize)
+  dataset-fashion-mnist                          # the default dataset
+  python3-torch python3-torchvision              # references for tests and benchmarks only
+  xvfb xauth                                     # the window under a virtual display
+)
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all Debian packages present"
+fi
