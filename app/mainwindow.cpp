@@ -1,0 +1,271 @@
+#include "mainwindow.h"
+
+#include "datasetpanel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFile>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+#include <QStyleFactory>
+
+#include <algorithm>
+
+#include <qcustomplot.h>
+
+#ifndef PRETEXT_VERSION
+#define PRETEXT_VERSION "dev"
+#endif
+
+namespace {
+
+// Projector mode: text readable from the back of a classroom.
+constexpr double kLargeFontScale = 1.5;
+
+QPalette darkPalette() {
+  const QColor window(0x2b, 0x2d, 0x30), base(0x1e, 0x1f, 0x22), button(0x3c, 0x3f, 0x41);
+  const QColor text(0xe8, 0xe8, 0xe8), disabled(0x80, 0x80, 0x80);
+  QPalette p;
+  p.setColor(QPalette::Window, window);
+  p.setColor(QPalette::WindowText, text);
+  p.setColor(QPalette::Base, base);
+  p.setColor(QPalette::AlternateBase, window);
+  p.setColor(QPalette::ToolTipBase, button);
+  p.setColor(QPalette::ToolTipText, text);
+  p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
+  p.setColor(QPalette::Text, text);
+  p.setColor(QPalette::Button, button);
+  p.setColor(QPalette::ButtonText, text);
+  p.setColor(QPalette::BrightText, QColor(0xff, 0x6b, 0x6b));
+  p.setColor(QPalette::Light, QColor(0x4a, 0x4d, 0x50));
+  p.setColor(QPalette::Midlight, QColor(0x42, 0x45, 0x48));
+  p.setColor(QPalette::Mid, QColor(0x5a, 0x5d, 0x60));
+  p.setColor(QPalette::Dark, QColor(0x18, 0x19, 0x1b));
+  p.setColor(QPalette::Shadow, QColor(0x0c, 0x0c, 0x0d));
+  p.setColor(QPalette::Highlight, QColor(0x3d, 0x8e, 0xe0));
+  p.setColor(QPalette::HighlightedText, Qt::white);
+  p.setColor(QPalette::Link, QColor(0x6c, 0xb4, 0xff));
+  p.setColor(QPalette::LinkVisited, QColor(0xb0, 0x8c, 0xff));
+  for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText}) {
+    p.setColor(QPalette::Disabled, role, disabled);
+  }
+  p.setColor(QPalette::Disabled, QPalette::Highlight, QColor(0x50, 0x50, 0x50));
+  return p;
+}
+
+QPalette lightPalette() {
+  QPalette p = QStyleFactory::create(QStringLiteral("Fusion"))->standardPalette();
+  p.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xd0));
+  p.setColor(QPalette::HighlightedText, Qt::white);
+  return p;
+}
+
+QString themeStyleSheet(MainWindow::Theme theme) {
+  QFile file(theme == MainWindow::Theme::Dark ? QStringLiteral(":/styles/dark.qss")
+                                              : QStringLiteral(":/styles/light.qss"));
+  return file.open(QIODevice::ReadOnly | QIODevice::Text) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
+}  // namespace
+
+MainWindow::MainWindow(bool useSettings, QWidget* parent)
+    : QMainWindow(parent), m_useSettings(useSettings), m_normalFont(QApplication::font()) {
+  setWindowTitle(QStringLiteral("Pretext"));
+  setObjectName(QStringLiteral("MainWindow"));
+
+  m_navigation = new QListWidget;
+  m_navigation->setObjectName(QStringLiteral("navigation"));
+  m_navigation->setFrameShape(QFrame::NoFrame);
+  m_navigation->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  m_navigation->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Expanding);
+  m_stack = new QStackedWidget;
+  connect(m_navigation, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
+
+  auto* central = new QWidget;
+  auto* layout = new QHBoxLayout(central);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(0);
+  layout->addWidget(m_navigation);
+  layout->addWidget(m_stack, 1);
+  setCentralWidget(central);
+
+  m_datasetPanel = new DatasetPanel;
+  addPanel(m_datasetPanel, tr("Dataset"), tr("Pick a dataset, see its images, classes and splits"));
+  m_navigation->setCurrentRow(0);
+
+  m_datasetStatus = new QLabel;
+  statusBar()->addPermanentWidget(m_datasetStatus);
+  connect(m_datasetPanel, &DatasetPanel::statusMessage, this, [this](const QString& message) {
+    statusBar()->showMessage(message, 10000);
+  });
+  connect(m_datasetPanel, &DatasetPanel::datasetChanged, this, &MainWindow::onDatasetChanged);
+  connect(m_datasetPanel, &DatasetPanel::loadFailed, this, &MainWindow::onLoadFailed);
+
+  createMenus();
+  resize(1280, 800);
+  if (m_useSettings) readSettings();
+  else {
+    setTheme(Theme::Light);
+    setLargeFont(false);
+  }
+}
+
+MainWindow::~MainWindow() = default;
+
+int MainWindow::addPanel(QWidget* panel, const QString& title, const QString& toolTip) {
+  const int index = m_stack->addWidget(panel);
+  auto* item = new QListWidgetItem(title, m_navigation);
+  item->setToolTip(toolTip);
+  updateNavigationWidth();
+  return index;
+}
+
+// Wide enough for the longest title in the current font.
+void MainWindow::updateNavigationWidth() {
+  int widest = 0;
+  for (int row = 0; row < m_navigation->count(); ++row) {
+    widest = std::max(widest, m_navigation->fontMetrics().horizontalAdvance(m_navigation->item(row)->text()));
+  }
+  m_navigation->setFixedWidth(widest + 2 * m_navigation->fontMetrics().averageCharWidth() + 40);
+}
+
+void MainWindow::createMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* openFolder = m_datasetPanel->openFolderAction();
+  openFolder->setText(tr("&Open dataset…"));
+  openFolder->setShortcut(QKeySequence::Open);
+  file->addAction(openFolder);
+  QAction* openFile = m_datasetPanel->openFileAction();
+  openFile->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+  file->addAction(openFile);
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+  quit->setMenuRole(QAction::QuitRole);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  m_largeFontAction = view->addAction(tr("&Large font (projector)"));
+  m_largeFontAction->setCheckable(true);
+  m_largeFontAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+  connect(m_largeFontAction, &QAction::toggled, this, &MainWindow::setLargeFont);
+  m_darkThemeAction = view->addAction(tr("&Dark theme"));
+  m_darkThemeAction->setCheckable(true);
+  m_darkThemeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+  connect(m_darkThemeAction, &QAction::toggled, this,
+          [this](bool dark) { setTheme(dark ? Theme::Dark : Theme::Light); });
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  QAction* about = help->addAction(tr("&About Pretext"), this, &MainWindow::showAbout);
+  about->setMenuRole(QAction::AboutRole);
+  QAction* aboutQt = help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+  aboutQt->setMenuRole(QAction::AboutQtRole);
+}
+
+void MainWindow::setTheme(Theme theme) {
+  m_theme = theme;
+  // Fusion draws with the palette everywhere, so both themes look the same on every desktop.
+  if (qApp->style()->name().compare(QLatin1String("fusion"), Qt::CaseInsensitive) != 0) {
+    qApp->setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+  }
+  qApp->setPalette(theme == Theme::Dark ? darkPalette() : lightPalette());
+  qApp->setStyleSheet(themeStyleSheet(theme));
+  const QSignalBlocker block(m_darkThemeAction);
+  m_darkThemeAction->setChecked(theme == Theme::Dark);
+}
+
+void MainWindow::setLargeFont(bool large) {
+  m_largeFont = large;
+  QFont font = m_normalFont;
+  if (large) {
+    if (font.pointSizeF() > 0) font.setPointSizeF(font.pointSizeF() * kLargeFontScale);
+    else font.setPixelSize(int(font.pixelSize() * kLargeFontScale));
+  }
+  QApplication::setFont(font);
+  // Widgets already polished by the style sheet keep their old font until it is applied again.
+  qApp->setStyleSheet(themeStyleSheet(m_theme));
+  updateNavigationWidth();
+  const QSignalBlocker block(m_largeFontAction);
+  m_largeFontAction->setChecked(large);
+}
+
+void MainWindow::openInitialDataset(const QString& spec) {
+  if (!spec.isEmpty()) {
+    m_datasetPanel->loadText(spec);
+    return;
+  }
+  const QString last = m_useSettings ? QSettings().value(QStringLiteral("dataset/last")).toString() : QString();
+  if (last.isEmpty()) {
+    m_datasetPanel->loadDefault();
+    return;
+  }
+  m_fallBackToDefault = true;
+  if (!m_datasetPanel->loadText(last)) {
+    m_fallBackToDefault = false;
+    m_datasetPanel->loadDefault();
+  }
+}
+
+void MainWindow::onDatasetChanged(const pretext::Dataset& dataset) {
+  m_fallBackToDefault = false;
+  qint64 total = 0;
+  for (const auto& info : dataset.splits()) total += info.size;
+  m_datasetStatus->setText(tr("%1 · %2 images · %3 classes")
+                               .arg(QString::fromStdString(dataset.name()), QLocale().toString(total))
+                               .arg(dataset.numClasses()));
+  if (m_useSettings) QSettings().setValue(QStringLiteral("dataset/last"), QString::fromStdString(dataset.spec().toString()));
+}
+
+void MainWindow::onLoadFailed(const QString& message) {
+  if (!m_fallBackToDefault || m_datasetPanel->hasDataset()) return;
+  // The dataset remembered from last time has gone: say so and show the default one.
+  m_fallBackToDefault = false;
+  statusBar()->showMessage(message.section(QLatin1Char('\n'), 0, 0), 20000);
+  m_datasetPanel->loadDefault();
+}
+
+void MainWindow::showAbout() {
+  QMessageBox::about(
+      this, tr("About Pretext"),
+      tr("<h3>Pretext %1</h3>"
+         "<p>A workbench for self-supervised visual representation learning: pick a dataset and a "
+         "method, train, and see what was learned while it is being learned.</p>"
+         "<p>Built with Qt %2, QCustomPlot %3 and LibTorch.</p>")
+          .arg(QStringLiteral(PRETEXT_VERSION), QString::fromLatin1(qVersion()),
+               QStringLiteral(QCUSTOMPLOT_VERSION_STR)));
+}
+
+void MainWindow::readSettings() {
+  QSettings settings;
+  if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
+  restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+  m_datasetPanel->restoreState(settings.value(QStringLiteral("datasetPanel/state")).toByteArray());
+  const int page = settings.value(QStringLiteral("window/panel"), 0).toInt();
+  if (page >= 0 && page < m_navigation->count()) m_navigation->setCurrentRow(page);
+  setTheme(settings.value(QStringLiteral("view/theme")).toString() == QLatin1String("dark") ? Theme::Dark
+                                                                                          : Theme::Light);
+  setLargeFont(settings.value(QStringLiteral("view/largeFont"), false).toBool());
+}
+
+void MainWindow::writeSettings() const {
+  QSettings settings;
+  settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  settings.setValue(QStringLiteral("window/state"), saveState());
+  settings.setValue(QStringLiteral("window/panel"), m_navigation->currentRow());
+  settings.setValue(QStringLiteral("datasetPanel/state"), m_datasetPanel->saveState());
+  settings.setValue(QStringLiteral("view/theme"), m_theme == Theme::Dark ? QStringLiteral("dark") : QStringLiteral("light"));
+  settings.setValue(QStringLiteral("view/largeFont"), m_largeFont);
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (m_useSettings) writeSettings();
+  QMainWindow::closeEvent(event);
+}

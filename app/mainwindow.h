@@ -1,0 +1,66 @@
+// The Pretext window: a navigation list of panels on the left, the current panel on the right,
+// a status bar below. Panels are added with addPanel(); the Dataset panel is the first.
+#pragma once
+
+#include <QFont>
+#include <QMainWindow>
+
+class DatasetPanel;
+class QAction;
+class QLabel;
+class QListWidget;
+class QStackedWidget;
+
+namespace pretext {
+class Dataset;
+}
+
+class MainWindow final : public QMainWindow {
+  Q_OBJECT
+  Q_DISABLE_COPY_MOVE(MainWindow)
+
+ public:
+  enum class Theme { Light, Dark };
+
+  /// `useSettings` false: neither read nor write QSettings (screenshots, checks).
+  explicit MainWindow(bool useSettings = true, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  DatasetPanel* datasetPanel() const { return m_datasetPanel; }
+
+  /// Adds a page to the navigation list; returns its index.
+  int addPanel(QWidget* panel, const QString& title, const QString& toolTip = {});
+
+  /// Loads `spec` ("kind", "kind:path" or a path); empty: the last dataset, else the default.
+  void openInitialDataset(const QString& spec);
+
+  void setTheme(Theme theme);
+  Theme theme() const { return m_theme; }
+  void setLargeFont(bool large);
+  bool largeFont() const { return m_largeFont; }
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void createMenus();
+  void updateNavigationWidth();
+  void readSettings();
+  void writeSettings() const;
+  void showAbout();
+  void onDatasetChanged(const pretext::Dataset& dataset);
+  void onLoadFailed(const QString& message);
+
+  bool m_useSettings = true;
+  Theme m_theme = Theme::Light;
+  bool m_largeFont = false;
+  QFont m_normalFont;
+  bool m_fallBackToDefault = false;  // the remembered dataset failed: load the default instead
+
+  QListWidget* m_navigation = nullptr;
+  QStackedWidget* m_stack = nullptr;
+  DatasetPanel* m_datasetPanel = nullptr;
+  QLabel* m_datasetStatus = nullptr;
+  QAction* m_largeFontAction = nullptr;
+  QAction* m_darkThemeAction = nullptr;
+};

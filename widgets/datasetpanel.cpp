@@ -1,0 +1,549 @@
+#include "datasetpanel.h"
+
+#include "datasetloader.h"
+#include "histogramchart.h"
+#include "imagegridwidget.h"
+#include "qtconvert.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDataStream>
+#include <QDir>
+#include <QEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFrame>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QMenu>
+#include <QProgressBar>
+#include <QSignalBlocker>
+#include <QSlider>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+QString kindLabel(const std::string& kind) {
+  if (kind == "fashion-mnist") return QStringLiteral("Fashion-MNIST");
+  if (kind == "mnist") return QStringLiteral("MNIST");
+  if (kind == "cifar10") return QStringLiteral("CIFAR-10");
+  if (kind == "cifar100") return QStringLiteral("CIFAR-100");
+  if (kind == "stl10") return QStringLiteral("STL-10");
+  if (kind == "folder") return DatasetPanel::tr("Image folder");
+  if (kind == "shapes") return DatasetPanel::tr("Synthetic shapes");
+  return QString::fromStdString(kind);
+}
+
+// The same dataset whether named by kind alone or by its default folder.
+QString specKey(const pretext::DatasetSpec& spec) {
+  std::string path = spec.path;
+  if (path.empty() && spec.kind == "fashion-mnist") path = pretext::defaultFashionMnistPath();
+  QString p = QString::fromStdString(path);
+  if (!p.isEmpty()) {
+    const QString canonical = QFileInfo(p).canonicalFilePath();
+    p = canonical.isEmpty() ? QDir::cleanPath(p) : canonical;
+  }
+  return QString::fromStdString(spec.kind) + QLatin1Char(':') + p;
+}
+
+const pretext::Split kSplits[] = {pretext::Split::Train, pretext::Split::Test, pretext::Split::Unlabeled};
+
+}  // namespace
+
+DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
+  qRegisterMetaType<pretext::Dataset>();
+  m_lastDir = QDir::homePath();
+  if (QFileInfo::exists(QStringLiteral("/usr/share/datasets"))) m_lastDir = QStringLiteral("/usr/share/datasets");
+
+  buildUi();
+  fillDatasetCombo();
+
+  m_loader = new DatasetLoader;
+  m_loader->moveToThread(&m_thread);
+  connect(&m_thread, &QThread::finished, m_loader, &QObject::deleteLater);
+  connect(m_loader, &DatasetLoader::loaded, this, &DatasetPanel::onLoaded);
+  connect(m_loader, &DatasetLoader::failed, this, &DatasetPanel::onFailed);
+  m_thread.setObjectName(QStringLiteral("DatasetLoader"));
+  m_thread.start();
+}
+
+DatasetPanel::~DatasetPanel() {
+  m_loader->supersede(~quint64(0));  // skip queued requests; a running one finishes first
+  m_thread.quit();
+  m_thread.wait();
+}
+
+pretext::DatasetSpec DatasetPanel::defaultSpec() {
+  for (const auto& entry : pretext::findDatasets()) {
+    if (entry.kind == "fashion-mnist" && entry.available) {
+      pretext::DatasetSpec spec;
+      spec.kind = entry.kind;
+      spec.path = entry.path;
+      return spec;
+    }
+  }
+  pretext::DatasetSpec spec;
+  spec.kind = "shapes";
+  return spec;
+}
+
+void DatasetPanel::buildUi() {
+  m_datasetCombo = new QComboBox;
+  m_datasetCombo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  m_datasetCombo->setMinimumContentsLength(20);
+  m_datasetCombo->setToolTip(tr("Datasets found on this computer"));
+  m_datasetCombo->setPlaceholderText(tr("Choose a dataset"));
+  connect(m_datasetCombo, &QComboBox::activated, this, &DatasetPanel::onDatasetActivated);
+
+  m_openFolderAction = new QAction(tr("Open dataset folder…"), this);
+  m_openFolderAction->setToolTip(tr("Open a dataset folder: IDX, CIFAR or STL-10 binaries, or class sub-folders of images"));
+  connect(m_openFolderAction, &QAction::triggered, this, &DatasetPanel::openFolderDialog);
+  m_openFileAction = new QAction(tr("Open dataset file…"), this);
+  m_openFileAction->setToolTip(tr("Open one file of a dataset (e.g. train-images-idx3-ubyte.gz); its folder is read"));
+  connect(m_openFileAction, &QAction::triggered, this, &DatasetPanel::openFileDialog);
+
+  m_openButton = new QToolButton;
+  m_openButton->setText(tr("Open…"));
+  m_openButton->setToolTip(m_openFolderAction->toolTip());
+  m_openButton->setPopupMode(QToolButton::MenuButtonPopup);
+  auto* openMenu = new QMenu(m_openButton);
+  openMenu->addAction(m_openFolderAction);
+  openMenu->addAction(m_openFileAction);
+  m_openButton->setMenu(openMenu);
+  connect(m_openButton, &QToolButton::clicked, this, &DatasetPanel::openFolderDialog);
+
+  m_splitCombo = new QComboBox;
+  for (pretext::Split split : kSplits) m_splitCombo->addItem(QString::fromLatin1(pretext::splitName(split)), int(split));
+  connect(m_splitCombo, &QComboBox::activated, this, &DatasetPanel::onSplitActivated);
+
+  m_countSpin = new QSpinBox;
+  m_countSpin->setRange(1, 1000);
+  m_countSpin->setValue(m_sampleCount);
+  m_countSpin->setToolTip(tr("Number of sample images in the grid"));
+  connect(m_countSpin, &QSpinBox::valueChanged, this, &DatasetPanel::setSampleCount);
+
+  m_zoomSlider = new QSlider(Qt::Horizontal);
+  m_zoomSlider->setRange(50, 300);
+  m_zoomSlider->setValue(100);
+  m_zoomSlider->setMaximumWidth(140);
+  m_zoomSlider->setToolTip(tr("Tile size (Ctrl+wheel over the grid)"));
+  connect(m_zoomSlider, &QSlider::valueChanged, this, &DatasetPanel::updateTileSize);
+
+  m_busyBar = new QProgressBar;
+  m_busyBar->setRange(0, 0);
+  m_busyBar->setMaximumWidth(120);
+  m_busyBar->setTextVisible(false);
+  m_busyBar->hide();
+  m_busyLabel = new QLabel;
+  m_busyLabel->hide();
+
+  auto* datasetLabel = new QLabel(tr("&Dataset:"));
+  datasetLabel->setBuddy(m_datasetCombo);
+  auto* splitLabel = new QLabel(tr("S&plit:"));
+  splitLabel->setBuddy(m_splitCombo);
+  auto* countLabel = new QLabel(tr("&Show:"));
+  countLabel->setBuddy(m_countSpin);
+  auto* zoomLabel = new QLabel(tr("&Zoom:"));
+  zoomLabel->setBuddy(m_zoomSlider);
+
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(datasetLabel);
+  bar->addWidget(m_datasetCombo, 1);
+  bar->addWidget(m_openButton);
+  bar->addSpacing(12);
+  bar->addWidget(splitLabel);
+  bar->addWidget(m_splitCombo);
+  bar->addSpacing(12);
+  bar->addWidget(countLabel);
+  bar->addWidget(m_countSpin);
+  bar->addSpacing(12);
+  bar->addWidget(zoomLabel);
+  bar->addWidget(m_zoomSlider);
+  bar->addSpacing(12);
+  bar->addWidget(m_busyBar);
+  bar->addWidget(m_busyLabel);
+
+  m_errorFrame = new QFrame;
+  m_errorFrame->setObjectName(QStringLiteral("datasetError"));
+  // Translucent red reads on light and dark themes alike.
+  m_errorFrame->setStyleSheet(QStringLiteral(
+      "#datasetError { background: rgba(211, 47, 47, 40); border: 1px solid #d32f2f; border-radius: 4px; }"));
+  m_errorLabel = new QLabel;
+  m_errorLabel->setWordWrap(true);
+  m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  auto* closeError = new QToolButton;
+  closeError->setText(QStringLiteral("✕"));
+  closeError->setAutoRaise(true);
+  closeError->setToolTip(tr("Hide this message"));
+  connect(closeError, &QToolButton::clicked, this, &DatasetPanel::hideError);
+  auto* errorLayout = new QHBoxLayout(m_errorFrame);
+  errorLayout->setContentsMargins(10, 6, 4, 6);
+  errorLayout->addWidget(m_errorLabel, 1);
+  errorLayout->addWidget(closeError, 0, Qt::AlignTop);
+  m_errorFrame->hide();
+
+  m_grid = new ImageGridWidget;
+  m_grid->setPlaceholderText(tr("Loading…"));
+  auto* samplesBox = new QGroupBox(tr("Samples"));
+  auto* samplesLayout = new QVBoxLayout(samplesBox);
+  samplesLayout->addWidget(m_grid);
+
+  m_summary = new QLabel;
+  m_summary->setTextFormat(Qt::RichText);
+  m_summary->setWordWrap(true);
+  m_summary->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  auto* summaryBox = new QGroupBox(tr("Summary"));
+  auto* summaryLayout = new QVBoxLayout(summaryBox);
+  summaryLayout->addWidget(m_summary);
+
+  m_chart = new HistogramChart;
+  auto* chartBox = new QGroupBox(tr("Class histogram"));
+  auto* chartLayout = new QVBoxLayout(chartBox);
+  chartLayout->addWidget(m_chart);
+
+  auto* side = new QWidget;
+  auto* sideLayout = new QVBoxLayout(side);
+  sideLayout->setContentsMargins(0, 0, 0, 0);
+  sideLayout->addWidget(summaryBox);
+  sideLayout->addWidget(chartBox, 1);
+
+  m_splitter = new QSplitter(Qt::Horizontal);
+  m_splitter->addWidget(samplesBox);
+  m_splitter->addWidget(side);
+  m_splitter->setStretchFactor(0, 3);
+  m_splitter->setStretchFactor(1, 2);
+  m_splitter->setChildrenCollapsible(false);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(bar);
+  layout->addWidget(m_errorFrame);
+  layout->addWidget(m_splitter, 1);
+}
+
+void DatasetPanel::fillDatasetCombo() {
+  m_specs.clear();
+  m_datasetCombo->clear();
+  auto* model = qobject_cast<QStandardItemModel*>(m_datasetCombo->model());
+  for (const auto& entry : pretext::findDatasets()) {
+    pretext::DatasetSpec spec;
+    spec.kind = entry.kind;
+    spec.path = entry.path;
+    QString text = kindLabel(entry.kind);
+    if (!entry.available) text += tr(" (not installed)");
+    else if (!entry.path.empty()) text += QStringLiteral(" — ") + QString::fromStdString(entry.path);
+    m_datasetCombo->addItem(text);
+    const int row = m_datasetCombo->count() - 1;
+    m_datasetCombo->setItemData(row, QString::fromStdString(entry.description), Qt::ToolTipRole);
+    if (!entry.available && model) model->item(row)->setEnabled(false);
+    m_specs.push_back(spec);
+  }
+}
+
+int DatasetPanel::comboIndexFor(const pretext::DatasetSpec& spec) const {
+  const QString key = specKey(spec);
+  for (std::size_t i = 0; i < m_specs.size(); ++i) {
+    if (specKey(m_specs[i]) == key) return int(i);
+  }
+  return -1;
+}
+
+void DatasetPanel::selectComboFor(const pretext::DatasetSpec& spec) {
+  const QSignalBlocker block(m_datasetCombo);
+  int index = comboIndexFor(spec);
+  if (index < 0) {
+    QString text = kindLabel(spec.kind);
+    if (!spec.path.empty()) text += QStringLiteral(" — ") + QString::fromStdString(spec.path);
+    m_datasetCombo->addItem(text);
+    index = m_datasetCombo->count() - 1;
+    m_datasetCombo->setItemData(index, QString::fromStdString(spec.toString()), Qt::ToolTipRole);
+    m_specs.push_back(spec);
+  } else {
+    m_specs[std::size_t(index)] = spec;  // keep the exact options (e.g. shapes' size)
+  }
+  m_datasetCombo->setCurrentIndex(index);
+}
+
+QString DatasetPanel::describe(const pretext::DatasetSpec& spec) const {
+  QString text = kindLabel(spec.kind);
+  if (!spec.path.empty()) text += QStringLiteral(" (") + QString::fromStdString(spec.path) + QLatin1Char(')');
+  return text;
+}
+
+void DatasetPanel::loadDataset(const pretext::DatasetSpec& spec) {
+  const quint64 request = ++m_lastRequest;
+  m_pending = request;
+  m_pendingSpec = spec;
+  m_loader->supersede(request);
+  QMetaObject::invokeMethod(m_loader, [loader = m_loader, request, spec] { loader->load(request, spec); },
+                            Qt::QueuedConnection);
+  const QString what = tr("Loading %1…").arg(describe(spec));
+  setBusy(what);
+  if (!m_dataset.valid()) m_grid->setPlaceholderText(what);
+  emit loadingStarted(what);
+  emit statusMessage(what);
+}
+
+bool DatasetPanel::loadText(const QString& text) {
+  try {
+    loadDataset(pretext::DatasetSpec::parse(text.toStdString()));
+    return true;
+  } catch (const std::exception& e) {
+    const QString message = tr("Could not open “%1”: %2").arg(text, QString::fromStdString(e.what()));
+    showError(message);
+    emit loadFailed(message);
+    return false;
+  }
+}
+
+void DatasetPanel::openFolderDialog() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open dataset folder"), m_lastDir);
+  if (dir.isEmpty()) return;
+  m_lastDir = dir;
+  loadText(dir);
+}
+
+void DatasetPanel::openFileDialog() {
+  const QString file = QFileDialog::getOpenFileName(
+      this, tr("Open dataset file"), m_lastDir,
+      tr("Dataset files (*-ubyte *-ubyte.gz *.bin *.png *.jpg *.jpeg);;All files (*)"));
+  if (file.isEmpty()) return;
+  m_lastDir = QFileInfo(file).absolutePath();
+  loadText(file);
+}
+
+void DatasetPanel::onDatasetActivated(int index) {
+  if (index < 0 || std::size_t(index) >= m_specs.size()) return;
+  const auto& spec = m_specs[std::size_t(index)];
+  if (!isLoading() && m_dataset.valid() && specKey(spec) == specKey(m_dataset.spec())) return;  // already shown
+  loadDataset(spec);
+}
+
+void DatasetPanel::onLoaded(quint64 request, const pretext::Dataset& dataset, double seconds) {
+  if (request != m_pending) return;  // a newer request is on its way
+  m_pending = 0;
+  setBusy(QString());
+  hideError();
+  m_dataset = dataset;
+  m_loadSeconds = seconds;
+  selectComboFor(dataset.spec());
+  updateSplitCombo();
+  updateTileSize();
+  refreshView();
+  qint64 total = 0;
+  for (const auto& info : m_dataset.splits()) total += info.size;
+  emit statusMessage(tr("Loaded %1: %2 images in %3 s")
+                         .arg(QString::fromStdString(m_dataset.name()), QLocale().toString(total))
+                         .arg(seconds, 0, 'f', 1));
+  emit datasetChanged(m_dataset);
+}
+
+void DatasetPanel::onFailed(quint64 request, const QString& message) {
+  if (request != m_pending) return;
+  m_pending = 0;
+  setBusy(QString());
+  QString text = tr("Could not load %1: %2").arg(describe(m_pendingSpec), message);
+  if (m_dataset.valid()) {
+    text += QLatin1Char('\n') + tr("Still showing %1.").arg(QString::fromStdString(m_dataset.name()));
+    selectComboFor(m_dataset.spec());
+  } else {
+    text += QLatin1Char('\n') + tr("Pick another dataset above.");
+    m_grid->setPlaceholderText(tr("No dataset loaded."));
+    const QSignalBlocker block(m_datasetCombo);
+    m_datasetCombo->setCurrentIndex(-1);
+  }
+  showError(text);
+  emit statusMessage(tr("Could not load %1").arg(describe(m_pendingSpec)));
+  emit loadFailed(text);
+}
+
+void DatasetPanel::showError(const QString& message) {
+  m_errorLabel->setText(message);
+  m_errorFrame->show();
+}
+
+void DatasetPanel::hideError() {
+  m_errorLabel->clear();
+  m_errorFrame->hide();
+}
+
+QString DatasetPanel::errorMessage() const { return m_errorFrame->isHidden() ? QString() : m_errorLabel->text(); }
+
+QString DatasetPanel::summaryText() const { return m_summary->text(); }
+
+// The bar says only "Loading…" (a long path there would widen the window); the tooltip and the
+// status bar name what.
+void DatasetPanel::setBusy(const QString& what) {
+  m_busyBar->setVisible(!what.isEmpty());
+  m_busyLabel->setVisible(!what.isEmpty());
+  m_busyLabel->setText(what.isEmpty() ? QString() : tr("Loading…"));
+  m_busyLabel->setToolTip(what);
+  m_busyBar->setToolTip(what);
+}
+
+void DatasetPanel::updateSplitCombo() {
+  auto* model = qobject_cast<QStandardItemModel*>(m_splitCombo->model());
+  for (int row = 0; row < m_splitCombo->count(); ++row) {
+    const auto split = pretext::Split(m_splitCombo->itemData(row).toInt());
+    if (model) model->item(row)->setEnabled(m_dataset.hasSplit(split));
+  }
+  if (!m_dataset.hasSplit(m_split)) {
+    for (pretext::Split split : kSplits) {
+      if (m_dataset.hasSplit(split)) {
+        m_split = split;
+        break;
+      }
+    }
+  }
+  const QSignalBlocker block(m_splitCombo);
+  m_splitCombo->setCurrentIndex(m_splitCombo->findData(int(m_split)));
+}
+
+void DatasetPanel::onSplitActivated(int index) {
+  setSplit(pretext::Split(m_splitCombo->itemData(index).toInt()));
+}
+
+void DatasetPanel::setSplit(pretext::Split split) {
+  if (m_dataset.valid() && !m_dataset.hasSplit(split)) return;
+  const bool changed = split != m_split;
+  m_split = split;
+  {
+    const QSignalBlocker block(m_splitCombo);
+    m_splitCombo->setCurrentIndex(m_splitCombo->findData(int(split)));
+  }
+  if (changed && m_dataset.valid()) refreshView();
+}
+
+void DatasetPanel::setSampleCount(int count) {
+  count = std::clamp(count, 1, 1000);
+  if (count == m_sampleCount) return;
+  m_sampleCount = count;
+  {
+    const QSignalBlocker block(m_countSpin);
+    m_countSpin->setValue(count);
+  }
+  if (m_dataset.valid()) refreshView();
+}
+
+void DatasetPanel::refreshView() {
+  if (!m_dataset.valid()) {
+    m_grid->clear();
+    m_chart->clear();
+    m_summary->clear();
+    return;
+  }
+  try {
+    const auto& names = m_dataset.classNames();
+    auto className = [&](int label) {
+      return label >= 0 && label < int(names.size()) ? QString::fromStdString(names[std::size_t(label)]) : QString();
+    };
+    QList<QImage> images;
+    QStringList captions, tips;
+    for (const std::int64_t index : m_dataset.sampleIndices(m_split, m_sampleCount)) {
+      images << pretext::toQImage(m_dataset.image(m_split, index));
+      const QString name = className(m_split == pretext::Split::Unlabeled ? -1 : m_dataset.label(m_split, index));
+      captions << (name.isEmpty() ? QStringLiteral("#%1").arg(index) : name);
+      tips << (name.isEmpty() ? tr("image %1 (no label)").arg(index) : tr("image %1: %2").arg(index).arg(name));
+    }
+    m_grid->setImages(images, captions, tips);
+
+    const QString splitName = QString::fromLatin1(pretext::splitName(m_split));
+    for (const auto& info : m_dataset.splits()) {
+      if (info.split != m_split) continue;
+      if (info.classCounts.empty()) {
+        m_chart->clear(tr("The %1 split has no class labels.").arg(splitName));
+      } else {
+        QStringList labels;
+        QVector<double> counts;
+        for (std::size_t c = 0; c < info.classCounts.size(); ++c) {
+          labels << className(int(c));
+          counts << double(info.classCounts[c]);
+        }
+        m_chart->setData(labels, counts,
+                         tr("%1 split: %2 images").arg(splitName, QLocale().toString(qint64(info.size))));
+      }
+    }
+    updateSummary(m_loadSeconds);
+  } catch (const std::exception& e) {
+    showError(tr("Could not show %1: %2")
+                  .arg(QString::fromStdString(m_dataset.name()), QString::fromStdString(e.what())));
+  }
+}
+
+void DatasetPanel::updateSummary(double loadSeconds) {
+  const QLocale locale;
+  const int channels = m_dataset.channels();
+  const QString colour = channels == 1 ? tr("gray") : channels == 3 ? tr("RGB") : tr("%1 channels").arg(channels);
+  QString splits;
+  qint64 total = 0;
+  for (const auto& info : m_dataset.splits()) {
+    splits += QStringLiteral("<tr><td>%1</td><td align=right>%2</td></tr>")
+                  .arg(QString::fromLatin1(pretext::splitName(info.split)), locale.toString(qint64(info.size)));
+    total += info.size;
+  }
+  const QString row = QStringLiteral("<tr><td>%1&nbsp;&nbsp;</td><td>%2</td></tr>");
+  QString html = QStringLiteral("<p style='font-size:large'><b>%1</b></p><table cellspacing=2>")
+                     .arg(QString::fromStdString(m_dataset.name()).toHtmlEscaped());
+  pretext::DatasetSpec source = m_dataset.spec();
+  if (source.path.empty() && source.kind == "fashion-mnist") source.path = pretext::defaultFashionMnistPath();
+  html += row.arg(tr("Source"), QString::fromStdString(source.toString()).toHtmlEscaped());
+  html += row.arg(tr("Image shape"), tr("%1 × %2 × %3 (%4)")
+                                         .arg(m_dataset.width())
+                                         .arg(m_dataset.height())
+                                         .arg(channels)
+                                         .arg(colour));
+  html += row.arg(tr("Classes"), QString::number(m_dataset.numClasses()));
+  html += row.arg(tr("Images"), locale.toString(total));
+  html += row.arg(tr("Loaded in"), tr("%1 s").arg(loadSeconds, 0, 'f', 2));
+  html += QStringLiteral("</table><p><b>%1</b></p><table cellspacing=2>").arg(tr("Splits"));
+  html += splits + QStringLiteral("</table>");
+  m_summary->setText(html);
+}
+
+// Tiles big enough to show small images pixel-sharp and their class names unclipped; the zoom
+// slider scales from there.
+void DatasetPanel::updateTileSize() {
+  int base = 96;
+  if (m_dataset.valid()) {
+    const int side = std::max(m_dataset.width(), m_dataset.height());
+    base = side * std::max(1, int(std::lround(88.0 / side)));
+    const QFontMetrics fm(m_grid->font());
+    int widest = 0;
+    for (const auto& name : m_dataset.classNames()) widest = std::max(widest, fm.horizontalAdvance(QString::fromStdString(name)));
+    base = std::max(base, std::min(widest + fm.averageCharWidth(), 200));
+  }
+  m_grid->setTileSize(int(std::lround(base * m_zoomSlider->value() / 100.0)));
+}
+
+void DatasetPanel::changeEvent(QEvent* event) {
+  if (event->type() == QEvent::FontChange) updateTileSize();
+  QWidget::changeEvent(event);
+}
+
+QByteArray DatasetPanel::saveState() const {
+  QByteArray state;
+  QDataStream out(&state, QIODevice::WriteOnly);
+  out << quint8(1) << m_splitter->saveState() << qint32(m_sampleCount) << qint32(m_zoomSlider->value());
+  return state;
+}
+
+void DatasetPanel::restoreState(const QByteArray& state) {
+  QDataStream in(state);
+  quint8 version = 0;
+  QByteArray splitter;
+  qint32 count = 0, zoom = 0;
+  in >> version >> splitter >> count >> zoom;
+  if (in.status() != QDataStream::Ok || version != 1) return;
+  m_splitter->restoreState(splitter);
+  if (count > 0) setSampleCount(count);
+  if (zoom > 0) m_zoomSlider->setValue(zoom);
+}
