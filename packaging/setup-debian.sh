@@ -4,6 +4,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache zlib1g-dev
+  libopenblas0-pthread                           # fast BLAS for LibTorch (the default netlib one is ~25x slower)
   libtorch-dev                                   # LibTorch 1.13 (CPU)
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
   libopencv-dev                                  # image folders (decode, resize)
