@@ -1,0 +1,143 @@
+#include "commands.h"
+
+#include <pretext/dataset.h>
+#include <pretext/methods.h>
+#include <pretext/training.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+namespace pretext::cli {
+
+namespace {
+
+void rejectUnused(const Args& args) {
+  const auto unused = args.unused();
+  if (!unused.empty()) {
+    std::string list;
+    for (const auto& u : unused) list += (list.empty() ? "" : ", ") + u;
+    throw std::invalid_argument("unknown option(s) " + list);
+  }
+}
+
+std::string withThousands(std::int64_t n) {
+  std::string s = std::to_string(n), out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (i && (s.size() - i) % 3 == 0) out += ',';
+    out += s[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+void printHelp(const std::string& command) {
+  if (command == "inspect") {
+    std::cout << "usage: pretext-cli inspect DATASET [--out sheet.png] [--split train|test|unlabeled] [--count N]\n"
+                 "  DATASET: fashion-mnist, mnist:PATH, cifar10:PATH, cifar100:PATH, stl10:PATH,\n"
+                 "           folder:PATH, shapes, or a path (the kind is detected)\n"
+                 "  Prints split sizes, image shape and class counts; writes a PNG grid of samples with labels.\n"
+                 "  --image-size N   image folders: resize to NxN (default 32)\n"
+                 "  --unlabeled      STL-10: also read the 100,000 unlabelled images\n";
+  } else if (command == "datasets") {
+    std::cout << "usage: pretext-cli datasets\n  Lists the datasets found on this machine.\n";
+  } else if (command == "methods") {
+    std::cout << "usage: pretext-cli methods [NAME]\n  Lists the methods, or one method's description and options.\n";
+  } else if (command == "train") {
+    printTrainHelp();
+  } else {
+    std::cout << "pretext-cli: self-supervised visual representation learning, headless\n\n"
+                 "commands:\n"
+                 "  datasets            list the datasets found on this machine\n"
+                 "  inspect DATASET     split sizes, classes, and a PNG sheet of samples\n"
+                 "  methods [NAME]      the methods, their papers and options\n"
+                 "  train ...           train a method and write a run folder (train --help)\n\n"
+                 "pretext-cli COMMAND --help for a command's options.\n";
+  }
+}
+
+int cmdDatasets(const Args& args) {
+  rejectUnused(args);
+  std::printf("%-14s %-10s %s\n", "KIND", "FOUND", "WHERE / WHAT");
+  for (const auto& e : findDatasets()) {
+    std::printf("%-14s %-10s %s%s%s\n", e.kind.c_str(), e.available ? "yes" : "no", e.path.c_str(),
+                e.path.empty() ? "" : "  ", e.description.c_str());
+  }
+  return 0;
+}
+
+int cmdInspect(const Args& args) {
+  if (args.positionals().size() != 1) throw std::invalid_argument("inspect needs one DATASET");
+  DatasetSpec spec = DatasetSpec::parse(args.positionals()[0]);
+  spec.imageSize = int(args.integer("image-size", spec.imageSize));
+  spec.loadUnlabeled = args.has("unlabeled");
+  args.value("unlabeled");
+  const std::string splitText = args.value("split", "train");
+  const int count = int(args.integer("count", 40));
+  std::string out = args.value("out", "");
+  rejectUnused(args);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const Dataset ds = Dataset::load(spec);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  std::printf("%s (%s)\n", ds.name().c_str(), spec.toString().c_str());
+  std::printf("loaded in %.3f s\n", seconds);
+  std::printf("image shape: %d x %d x %d (channels x height x width)\n", ds.channels(), ds.height(), ds.width());
+  std::printf("classes: %d\n", ds.numClasses());
+  for (const auto& s : ds.splits()) {
+    std::printf("split %-10s %s images\n", splitName(s.split), withThousands(s.size).c_str());
+  }
+  const auto splits = ds.splits();
+  std::printf("\n%-4s %-20s", "id", "class");
+  for (const auto& s : splits) {
+    if (!s.classCounts.empty()) std::printf(" %10s", splitName(s.split));
+  }
+  std::printf("\n");
+  for (int c = 0; c < ds.numClasses(); ++c) {
+    std::printf("%-4d %-20s", c, ds.classNames()[std::size_t(c)].c_str());
+    for (const auto& s : splits) {
+      if (!s.classCounts.empty()) std::printf(" %10s", withThousands(s.classCounts[std::size_t(c)]).c_str());
+    }
+    std::printf("\n");
+  }
+  Split split = Split::Train;
+  if (splitText == "test") split = Split::Test;
+  else if (splitText == "unlabeled") split = Split::Unlabeled;
+  else if (splitText != "train") throw std::invalid_argument("--split must be train, test or unlabeled");
+  if (!ds.hasSplit(split)) throw std::invalid_argument(ds.name() + " has no " + splitText + " split");
+  if (out.empty()) {
+    std::string base = spec.kind;
+    out = base + "-" + splitText + "-samples.png";
+  }
+  const int scale = ds.width() <= 32 ? 2 : 1;
+  savePng(sampleSheet(ds, split, count, 10, scale), out);
+  std::printf("\nwrote %s (%d %s samples with labels)\n", out.c_str(), count, splitText.c_str());
+  return 0;
+}
+
+int cmdMethods(const Args& args) {
+  const auto& pos = args.positionals();
+  rejectUnused(args);
+  if (pos.empty()) {
+    std::printf("%-12s %-18s %-16s %s\n", "NAME", "METHOD", "FAMILY", "PAPER");
+    for (const auto& m : methodCatalogue()) {
+      std::printf("%-12s %-18s %-16s %s\n", m.name.c_str(), m.title.c_str(), m.family.c_str(), m.paper.c_str());
+    }
+    return 0;
+  }
+  const MethodInfo& m = methodInfo(pos[0]);
+  std::printf("%s (%s) — %s\n%s\n\n%s\n\nloss: %s\n", m.title.c_str(), m.name.c_str(), m.family.c_str(),
+              m.paper.c_str(), m.description.c_str(), m.lossFormula.c_str());
+  if (!m.options.empty()) {
+    std::printf("\noptions (pretext-cli train --method %s ...):\n", m.name.c_str());
+    for (const auto& o : m.options) {
+      std::printf("  --%-18s %-10g %s\n", o.name.c_str(), o.defaultValue, o.help.c_str());
+    }
+  }
+  return 0;
+}
+
+}  // namespace pretext::cli

@@ -1,0 +1,58 @@
+#include "progressbar.h"
+
+#include <cstdio>
+#include <unistd.h>
+
+namespace pretext::cli {
+
+std::string formatDuration(double seconds) {
+  if (!(seconds >= 0) || seconds > 1e7) return "--:--";
+  const long s = long(seconds + 0.5);
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  else std::snprintf(buf, sizeof buf, "%02ld:%02ld", s / 60, s % 60);
+  return buf;
+}
+
+ProgressBar::ProgressBar(bool quiet) : m_tty(::isatty(STDERR_FILENO)), m_quiet(quiet) {}
+
+void ProgressBar::onStart(const std::string& device, std::int64_t trainImages, std::int64_t stepsPerEpoch) {
+  if (m_quiet) return;
+  std::fprintf(stderr, "training on %s: %lld images, %lld steps per epoch\n", device.c_str(),
+               static_cast<long long>(trainImages), static_cast<long long>(stepsPerEpoch));
+}
+
+void ProgressBar::onStep(const StepReport& r) {
+  if (m_quiet || !m_tty) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (r.step != r.stepsPerEpoch && now - m_lastDraw < std::chrono::milliseconds(100)) return;
+  m_lastDraw = now;
+  constexpr int width = 24;
+  const int filled = int(width * r.step / std::max<std::int64_t>(1, r.stepsPerEpoch));
+  std::string bar(std::size_t(filled), '#');
+  bar.resize(width, '.');
+  std::fprintf(stderr, "\repoch %d/%d [%s] step %lld/%lld  loss %.4f  %.0f img/s  left %s   ", r.epoch + 1, r.epochs,
+               bar.c_str(), static_cast<long long>(r.step), static_cast<long long>(r.stepsPerEpoch), r.loss,
+               r.imagesPerSecond, formatDuration(r.secondsLeft).c_str());
+  std::fflush(stderr);
+}
+
+void ProgressBar::onEpoch(const EpochReport& r) {
+  if (m_quiet) return;
+  if (m_tty) std::fprintf(stderr, "\n");
+  if (r.epoch < 0) {
+    if (r.knnAccuracy >= 0) std::fprintf(stderr, "before training: k-NN accuracy %.2f%%\n", 100.0 * r.knnAccuracy);
+    return;
+  }
+  std::fprintf(stderr, "epoch %d done: mean loss %.4f, %.0f img/s, %s", r.epoch + 1, r.meanLoss, r.imagesPerSecond,
+               formatDuration(r.seconds).c_str());
+  if (r.knnAccuracy >= 0) std::fprintf(stderr, ", k-NN accuracy %.2f%%", 100.0 * r.knnAccuracy);
+  std::fprintf(stderr, "\n");
+}
+
+void ProgressBar::onMessage(const std::string& message) {
+  if (m_tty) std::fprintf(stderr, "\n");
+  std::fprintf(stderr, "%s\n", message.c_str());
+}
+
+}  // namespace pretext::cli

@@ -1,0 +1,146 @@
+// Training as the CLI and the window drive it: a plain configuration in, plain reports out through
+// an observer. No torch and no Qt here; the Trainer's tensors live behind a pimpl.
+#pragma once
+
+#include "pretext/augment.h"
+#include "pretext/dataset.h"
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pretext {
+
+struct TrainConfig {
+  DatasetSpec dataset;
+  std::string method = "simclr";
+  std::string backbone = "convnet";
+  int backboneWidth = 32;          ///< convnet: channels of conv1
+  int epochs = 10;
+  int batchSize = 256;
+  std::int64_t subset = 0;         ///< train on the first N training images (0: all)
+  std::string optimizer = "";      ///< sgd, lars or adamw; empty: the method's usual choice
+  double learningRate = 0.0;       ///< 0: the optimizer's default scaled by batch/256
+  double weightDecay = -1.0;       ///< <0: the optimizer's default
+  double momentum = 0.9;           ///< SGD/LARS momentum
+  double warmupEpochs = 1.0;       ///< linear warm-up, then cosine decay to zero
+  std::string device = "auto";     ///< auto, cpu or cuda
+  std::uint64_t seed = 1;
+  int threads = 0;                 ///< CPU threads; 0: all cores
+  bool bf16 = true;                ///< CUDA only: bf16 autocast
+  bool knnEveryEpoch = true;       ///< weighted k-NN monitor at each epoch end
+  int knnK = 200;
+  double knnTemperature = 0.07;
+  std::string knnStage;            ///< stage whose pooled features the monitor reads; empty: the last
+  std::int64_t knnTestLimit = 0;   ///< use the first N test images (0: all)
+  std::string augmentPreset = "";  ///< simclr, light or none; empty: the method's default
+  AugmentConfig augment;           ///< used when augmentPreset == "custom"
+  std::map<std::string, double> methodOptions;  ///< overrides of the method's option defaults
+  std::string outDir;              ///< run folder; empty: nothing written
+  int checkpointEveryEpochs = 1;
+};
+
+/// Reads and writes config.json.
+std::string configToJson(const TrainConfig& config);
+/// Throws std::runtime_error naming the bad key.
+TrainConfig configFromJson(const std::string& json);
+
+struct StepReport {
+  int epoch = 0;                   ///< 0-based
+  int epochs = 0;
+  std::int64_t step = 0;           ///< step within the epoch, 1-based
+  std::int64_t stepsPerEpoch = 0;
+  std::int64_t globalStep = 0;
+  double loss = 0.0;
+  double taskAccuracy = -1.0;      ///< the method's own task (rotation, supervised); <0 when none
+  double learningRate = 0.0;
+  double imagesPerSecond = 0.0;
+  double secondsLeft = 0.0;
+};
+
+struct EpochReport {
+  int epoch = 0;                   ///< 0-based, the epoch just finished (-1: before training)
+  double meanLoss = 0.0;
+  double knnAccuracy = -1.0;       ///< in [0,1]; <0 when not measured
+  double seconds = 0.0;            ///< training time of this epoch
+  double imagesPerSecond = 0.0;
+};
+
+/// Receives reports on the training thread; implementations queue them to their own thread.
+class TrainingObserver {
+ public:
+  virtual ~TrainingObserver() = default;
+  virtual void onStart(const std::string& device, std::int64_t trainImages, std::int64_t stepsPerEpoch) {}
+  virtual void onStep(const StepReport& report) {}
+  virtual void onEpoch(const EpochReport& report) {}
+  virtual void onMessage(const std::string& message) {}
+};
+
+/// How a run ended.
+enum class RunStatus { Finished, Stopped, Failed };
+
+struct RunResult {
+  RunStatus status = RunStatus::Finished;
+  std::string message;             ///< why it stopped or failed, for the user
+  int epochsDone = 0;
+  double finalKnnAccuracy = -1.0;
+  double seconds = 0.0;
+  double imagesPerSecond = 0.0;
+};
+
+/// Thrown for a NaN/Inf loss, out-of-memory and bad configurations: the message says what to do.
+class TrainingError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Trainer {
+ public:
+  /// Builds the method and optimizer for `config` on `dataset`. Throws TrainingError or
+  /// std::invalid_argument for a bad configuration.
+  Trainer(TrainConfig config, Dataset dataset);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  /// Continues a run folder from its last checkpoint (config from its config.json); `epochs` > 0
+  /// sets a new total number of epochs (extending a finished run; the schedule stretches with it).
+  static std::unique_ptr<Trainer> resume(const std::string& runDir, int epochs = 0);
+
+  /// Trains until the last epoch or a stop; checkpoints at epoch ends and on stop. Never throws for
+  /// training failures: they come back as RunStatus::Failed with the message (a NaN loss keeps
+  /// the last good checkpoint).
+  RunResult run(TrainingObserver* observer = nullptr);
+
+  /// Thread-safe controls, checked once per batch.
+  void requestStop() { m_stop = true; }
+  void setPaused(bool paused) { m_paused = paused; }
+  bool paused() const { return m_paused; }
+
+  const TrainConfig& config() const;
+  int startEpoch() const;
+  std::string deviceName() const;
+
+  /// Weighted k-NN accuracy (InstDisc, Wu et al. 2018) of the current encoder on the test split.
+  double knnAccuracy(int k, double temperature, const std::string& stage = "");
+
+  struct Impl;
+  Impl& impl() { return *m_impl; }
+
+ private:
+  std::unique_ptr<Impl> m_impl;
+  std::atomic<bool> m_stop{false};
+  std::atomic<bool> m_paused{false};
+};
+
+/// Sets LibTorch's intra-op threads (0: all cores); Debian's LibTorch starts with one.
+void setTorchThreads(int threads);
+/// "cuda" when a CUDA device is usable, else "cpu".
+std::string bestDevice();
+bool cudaAvailable();
+
+}  // namespace pretext

@@ -1,0 +1,27 @@
+// Weighted k-NN on frozen features (Wu et al. 2018, InstDisc, sec. 3.4): each of the k nearest
+// training features (cosine) votes for its class with weight exp(sim / T).
+#pragma once
+
+#include "models/backbone.h"
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace pretext::eval {
+
+/// L2-normalised features [N, D] of uint8 images [N, C, H, W] (any device; moved to `device`
+/// batch by batch), from the pooled output of `stage` (empty: the backbone's output).
+torch::Tensor extractFeatures(models::BackboneImpl& backbone, const torch::Tensor& images, const torch::Tensor& mean,
+                              const torch::Tensor& std, const std::string& stage, const torch::Device& device,
+                              int64_t batchSize = 512);
+
+/// Predicted classes [M] of the query features; bank features [N, D] and labels [N] on one device.
+torch::Tensor knnPredict(const torch::Tensor& bank, const torch::Tensor& bankLabels, const torch::Tensor& queries,
+                         int64_t numClasses, int64_t k, double temperature, int64_t chunk = 1024);
+
+/// Accuracy in [0, 1] of knnPredict against `queryLabels`.
+double knnAccuracy(const torch::Tensor& bank, const torch::Tensor& bankLabels, const torch::Tensor& queries,
+                   const torch::Tensor& queryLabels, int64_t numClasses, int64_t k, double temperature);
+
+}  // namespace pretext::eval

@@ -1,0 +1,63 @@
+#include "methods/byol.h"
+
+#include <cmath>
+
+namespace pretext::methods {
+
+namespace F = torch::nn::functional;
+
+torch::Tensor byolLoss(const torch::Tensor& p, const torch::Tensor& z) {
+  const auto pn = F::normalize(p.to(torch::kFloat), F::NormalizeFuncOptions().dim(1));
+  const auto zn = F::normalize(z.to(torch::kFloat).detach(), F::NormalizeFuncOptions().dim(1));
+  return (2.0 - 2.0 * (pn * zn).sum(1)).mean();
+}
+
+double byolMomentum(double base, double progress) {
+  return 1.0 - (1.0 - base) * (std::cos(M_PI * std::clamp(progress, 0.0, 1.0)) + 1.0) / 2.0;
+}
+
+ByolImpl::ByolImpl(const MethodContext& context)
+    : MethodImpl("byol", context), m_baseMomentum(context.option("byol", "momentum")) {
+  const int64_t d = m_backbone->featureDim();
+  const int64_t dim = int64_t(context.option("byol", "proj-dim"));
+  const int64_t hidden = int64_t(context.option("byol", "hidden"));
+  m_projector = register_module("projector", mlpHead(d, hidden, dim));
+  m_predictor = register_module("predictor", mlpHead(dim, hidden, dim));
+  m_targetBackbone = register_module("target_backbone", models::makeBackbone(m_backbone->options()));
+  m_targetProjector = register_module("target_projector", mlpHead(d, hidden, dim));
+  copyWeights(*m_targetBackbone, *m_backbone);
+  copyWeights(*m_targetProjector, *m_projector);
+  for (auto& p : m_targetBackbone->parameters()) p.set_requires_grad(false);
+  for (auto& p : m_targetProjector->parameters()) p.set_requires_grad(false);
+}
+
+std::vector<torch::Tensor> ByolImpl::trainableParameters() {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : named_parameters(true)) {
+    if (p.key().rfind("target_", 0) != 0) out.push_back(p.value());
+  }
+  return out;
+}
+
+StepOutput ByolImpl::step(const Batch& batch) {
+  const auto v = torch::cat({prepare(batch.images, m_context.augment), prepare(batch.images, m_context.augment)});
+  const auto p = m_predictor->forward(m_projector->forward(m_backbone->forward(v))).chunk(2);
+  torch::Tensor z;
+  {
+    torch::NoGradGuard noGrad;
+    z = m_targetProjector->forward(m_targetBackbone->forward(v));
+  }
+  const auto zs = z.chunk(2);
+  StepOutput out;
+  // Symmetrised: view 1 predicts the target of view 2 and vice versa (BYOL sec. 3.1).
+  out.loss = byolLoss(p[0], zs[1]) + byolLoss(p[1], zs[0]);
+  return out;
+}
+
+void ByolImpl::afterOptimizerStep(double progress) {
+  const double m = byolMomentum(m_baseMomentum, progress);
+  momentumUpdate(*m_targetBackbone, *m_backbone, m);
+  momentumUpdate(*m_targetProjector, *m_projector, m);
+}
+
+}  // namespace pretext::methods

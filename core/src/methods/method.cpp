@@ -1,0 +1,200 @@
+// The method registry and catalogue, and what every method shares.
+#include "methods/method.h"
+
+#include "methods/byol.h"
+#include "methods/moco.h"
+#include "methods/rotation.h"
+#include "methods/simclr.h"
+#include "methods/supervised.h"
+
+#include <stdexcept>
+
+namespace pretext {
+
+const std::vector<MethodInfo>& methodCatalogue() {
+  static const std::vector<MethodInfo> catalogue = [] {
+    std::vector<MethodInfo> c;
+    {
+      MethodInfo m;
+      m.name = "random";
+      m.title = "Random init";
+      m.family = "baseline";
+      m.paper = "the floor every method is compared with";
+      m.description =
+          "No training at all: the encoder keeps its random initial weights. Random convolutional features are "
+          "surprisingly good for k-NN on simple images (about 72-78% on Fashion-MNIST), so a self-supervised "
+          "method has to beat this number to show that it learned anything.";
+      m.lossFormula = "none";
+      m.trains = false;
+      m.defaultAugment = "none";
+      c.push_back(m);
+    }
+    {
+      MethodInfo m;
+      m.name = "supervised";
+      m.title = "Supervised";
+      m.family = "baseline";
+      m.paper = "the ceiling: training with the labels";
+      m.description =
+          "A linear classifier on the encoder's pooled features, trained with the true labels and cross-entropy. "
+          "It is the upper reference: self-supervised methods try to come close to it without ever seeing a label.";
+      m.lossFormula = "L = -log softmax(W f(x))[y]";
+      m.usesLabels = true;
+      m.defaultAugment = "light";
+      c.push_back(m);
+    }
+    {
+      MethodInfo m;
+      m.name = "rotation";
+      m.title = "Rotation prediction (RotNet)";
+      m.family = "pretext task";
+      m.paper = "Gidaris, Singh & Komodakis 2018, Unsupervised Representation Learning by Predicting Image Rotations";
+      m.description =
+          "Every image is shown rotated by 0, 90, 180 and 270 degrees, and the network must say which rotation it "
+          "sees. To do that it has to recognise what the object is and which way is up (shoes stand on their "
+          "soles, shirts hang from the collar), so its middle layers learn object parts without any label.";
+      m.lossFormula = "L = -1/4 sum_{r in {0,90,180,270}} log p(r | rotate(x, r))";
+      m.defaultAugment = "light";
+      c.push_back(m);
+    }
+    {
+      MethodInfo m;
+      m.name = "simclr";
+      m.title = "SimCLR";
+      m.family = "contrastive";
+      m.paper = "Chen, Kornblith, Norouzi & Hinton 2020, A Simple Framework for Contrastive Learning of Visual Representations";
+      m.description =
+          "Two random augmentations of the same image form a positive pair; the other 2N-2 views in the batch are "
+          "negatives. A projection head maps features to a sphere where the NT-Xent loss pulls positives together "
+          "and pushes negatives apart, so the encoder learns what survives cropping, colour changes and blur.";
+      m.lossFormula = "l(i,j) = -log exp(sim(z_i,z_j)/t) / sum_{k!=i} exp(sim(z_i,z_k)/t),  sim = cosine";
+      m.defaultAugment = "simclr";
+      m.options = {{"temperature", 0.2, "softmax temperature t of NT-Xent (paper: 0.1-0.5; 0.2 suits small batches)"},
+                   {"proj-dim", 128, "output size of the projection head"}};
+      c.push_back(m);
+    }
+    {
+      MethodInfo m;
+      m.name = "moco";
+      m.title = "MoCo v2";
+      m.family = "contrastive";
+      m.paper = "He et al. 2020, Momentum Contrast; Chen, Fan, Girshick & He 2020, Improved Baselines (v2)";
+      m.description =
+          "Like SimCLR, but the negatives come from a long queue of keys computed by a slowly moving copy of the "
+          "encoder (its weights follow the trained encoder by an exponential moving average). The queue gives many "
+          "negatives without a huge batch, and the momentum encoder keeps those keys consistent.";
+      m.lossFormula = "L = -log exp(q.k+/t) / (exp(q.k+/t) + sum_{k- in queue} exp(q.k-/t));  theta_k <- m theta_k + (1-m) theta_q";
+      m.defaultAugment = "simclr";
+      m.options = {{"temperature", 0.2, "softmax temperature t (MoCo v2: 0.2)"},
+                   {"momentum", 0.99, "momentum m of the key encoder (paper 0.999 for long ImageNet runs)"},
+                   {"queue", 4096, "number of negative keys kept in the queue (paper 65536)"},
+                   {"proj-dim", 128, "output size of the projection head"}};
+      c.push_back(m);
+    }
+    {
+      MethodInfo m;
+      m.name = "byol";
+      m.title = "BYOL";
+      m.family = "non-contrastive";
+      m.paper = "Grill et al. 2020, Bootstrap Your Own Latent";
+      m.description =
+          "No negatives at all: an online network with an extra predictor learns to predict the projection that a "
+          "target network (a moving average of the online one) gives for another view of the same image. The "
+          "predictor and the slowly moving target keep the two from collapsing to a constant.";
+      m.lossFormula = "L = 2 - 2 cos(q(z_online(v1)), sg(z_target(v2))), symmetrised over the two views";
+      m.defaultAugment = "simclr";
+      m.options = {{"momentum", 0.99, "base momentum of the target network, raised to 1 by a cosine schedule (paper 0.996)"},
+                   {"proj-dim", 128, "output size of projector and predictor"},
+                   {"hidden", 512, "hidden width of projector and predictor (paper 4096)"}};
+      c.push_back(m);
+    }
+    return c;
+  }();
+  return catalogue;
+}
+
+const MethodInfo& methodInfo(const std::string& name) {
+  std::string known;
+  for (const auto& m : methodCatalogue()) {
+    if (m.name == name) return m;
+    known += (known.empty() ? "" : ", ") + m.name;
+  }
+  throw std::invalid_argument("unknown method '" + name + "' (known: " + known + ")");
+}
+
+namespace methods {
+
+double MethodContext::option(const std::string& method, const std::string& name) const {
+  for (const auto& o : methodInfo(method).options) {
+    if (o.name != name) continue;
+    const auto it = options.find(name);
+    return it == options.end() ? o.defaultValue : it->second;
+  }
+  throw std::invalid_argument(method + " has no option '" + name + "'");
+}
+
+MethodImpl::MethodImpl(const std::string& name, const MethodContext& context)
+    : m_info(&methodInfo(name)), m_context(context) {
+  for (const auto& [key, value] : context.options) {
+    (void)value;
+    context.option(name, key);  // rejects options this method does not have
+  }
+  m_backbone = register_module("backbone", models::makeBackbone(context.backbone));
+}
+
+torch::Tensor MethodImpl::prepare(const torch::Tensor& images, const AugmentConfig& augment) const {
+  const auto x = augment::apply(images, augment);
+  return augment::normalize(x, m_context.mean, m_context.std);
+}
+
+namespace {
+
+// Random init: the encoder is evaluated as built.
+class RandomInitImpl final : public MethodImpl {
+ public:
+  explicit RandomInitImpl(const MethodContext& c) : MethodImpl("random", c) {}
+  StepOutput step(const Batch&) override {
+    throw std::logic_error("random init does not train; evaluate it directly");
+  }
+};
+
+}  // namespace
+
+Method makeMethod(const std::string& name, const MethodContext& context) {
+  methodInfo(name);  // unknown names throw with the list
+  if (name == "random") return std::make_shared<RandomInitImpl>(context);
+  if (name == "supervised") return std::make_shared<SupervisedImpl>(context);
+  if (name == "rotation") return std::make_shared<RotationImpl>(context);
+  if (name == "simclr") return std::make_shared<SimClrImpl>(context);
+  if (name == "moco") return std::make_shared<MocoImpl>(context);
+  if (name == "byol") return std::make_shared<ByolImpl>(context);
+  throw std::logic_error("method '" + name + "' is in the catalogue but not in makeMethod");
+}
+
+void copyWeights(torch::nn::Module& target, const torch::nn::Module& source) {
+  torch::NoGradGuard noGrad;
+  const auto src = source.named_parameters(true);
+  for (auto& p : target.named_parameters(true)) p.value().copy_(src[p.key()]);
+  const auto srcBuffers = source.named_buffers(true);
+  for (auto& b : target.named_buffers(true)) b.value().copy_(srcBuffers[b.key()]);
+}
+
+void momentumUpdate(torch::nn::Module& target, const torch::nn::Module& source, double m) {
+  torch::NoGradGuard noGrad;
+  const auto src = source.named_parameters(true);
+  for (auto& p : target.named_parameters(true)) p.value().mul_(m).add_(src[p.key()], 1.0 - m);
+  // Normalisation statistics follow the online network directly.
+  const auto srcBuffers = source.named_buffers(true);
+  for (auto& b : target.named_buffers(true)) b.value().copy_(srcBuffers[b.key()]);
+}
+
+torch::nn::Sequential mlpHead(int64_t in, int64_t hidden, int64_t out, bool lastBatchNorm) {
+  torch::nn::Sequential head(torch::nn::Linear(torch::nn::LinearOptions(in, hidden).bias(false)),
+                             torch::nn::BatchNorm1d(hidden), torch::nn::ReLU(torch::nn::ReLUOptions(true)),
+                             torch::nn::Linear(out > 0 ? torch::nn::LinearOptions(hidden, out) : torch::nn::LinearOptions(hidden, hidden)));
+  if (lastBatchNorm) head->push_back(torch::nn::BatchNorm1d(torch::nn::BatchNorm1dOptions(out).affine(false)));
+  return head;
+}
+
+}  // namespace methods
+}  // namespace pretext

@@ -1,0 +1,78 @@
+// The interface every method implements; adding a method is adding its files and one line in
+// method.cpp's registry.
+#pragma once
+
+#include "augment/augment.h"
+#include "models/backbone.h"
+#include "pretext/methods.h"
+
+#include <torch/torch.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace pretext::methods {
+
+/// What a method is built from.
+struct MethodContext {
+  models::BackboneOptions backbone{"convnet", 1, 28};
+  int64_t numClasses = 10;                 ///< classes of the dataset (supervised head only)
+  int64_t datasetSize = 0;                 ///< training images (memory banks)
+  std::map<std::string, double> options;   ///< overrides of MethodInfo::options defaults
+  AugmentConfig augment;                   ///< the views' augmentation
+  torch::Tensor mean, std;                 ///< per-channel statistics of the dataset, float [C]
+  torch::Device device{torch::kCPU};
+
+  /// The option's value, or its catalogue default.
+  double option(const std::string& method, const std::string& name) const;
+};
+
+/// A training batch, resident on the training device.
+struct Batch {
+  torch::Tensor images;   ///< uint8 [B, C, H, W]
+  torch::Tensor labels;   ///< int64 [B] (-1 for unlabelled); only the supervised baseline reads them
+  torch::Tensor indices;  ///< int64 [B], positions in the training split (memory banks)
+};
+
+struct StepOutput {
+  torch::Tensor loss;      ///< scalar, differentiable
+  torch::Tensor accuracy;  ///< optional scalar in [0,1] of the method's own task (rotation, supervised)
+};
+
+class MethodImpl : public torch::nn::Module {
+ public:
+  /// Forward pass and loss of one batch, in training mode.
+  virtual StepOutput step(const Batch& batch) = 0;
+  /// After each optimizer step; `progress` in [0,1] over the whole run (momentum schedules).
+  virtual void afterOptimizerStep(double progress) { (void)progress; }
+  /// Parameters the optimizer updates (excludes momentum encoders and other non-trained state).
+  virtual std::vector<torch::Tensor> trainableParameters() { return parameters(); }
+  /// The encoder whose features are evaluated (k-NN, probes, views).
+  models::Backbone backbone() const { return m_backbone; }
+  const MethodInfo& info() const { return *m_info; }
+
+ protected:
+  MethodImpl(const std::string& name, const MethodContext& context);
+  /// Augments and normalises a uint8 batch for the encoder.
+  torch::Tensor prepare(const torch::Tensor& images, const AugmentConfig& augment) const;
+
+  const MethodInfo* m_info;
+  MethodContext m_context;
+  models::Backbone m_backbone;
+};
+
+using Method = std::shared_ptr<MethodImpl>;
+
+/// Builds a method by its catalogue name.
+Method makeMethod(const std::string& name, const MethodContext& context);
+
+/// Copies the parameters and buffers of `source` into `target` (same architecture).
+void copyWeights(torch::nn::Module& target, const torch::nn::Module& source);
+/// target = m * target + (1 - m) * source, parameter by parameter (momentum encoders).
+void momentumUpdate(torch::nn::Module& target, const torch::nn::Module& source, double m);
+
+/// A projection / prediction MLP: Linear-BN-ReLU-Linear (SimCLR, MoCo v2, BYOL, SimSiam).
+torch::nn::Sequential mlpHead(int64_t in, int64_t hidden, int64_t out, bool lastBatchNorm = false);
+
+}  // namespace pretext::methods

@@ -1,0 +1,73 @@
+#include "methods/moco.h"
+
+namespace pretext::methods {
+
+namespace F = torch::nn::functional;
+
+torch::Tensor infoNceLoss(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& queue,
+                          double temperature) {
+  const auto positive = (q * k).sum(1, /*keepdim=*/true);  // [B, 1]
+  const auto negative = torch::mm(q, queue);                // [B, K]
+  const auto logits = torch::cat({positive, negative}, 1).to(torch::kFloat) / temperature;
+  const auto labels = torch::zeros({q.size(0)}, torch::TensorOptions().dtype(torch::kLong).device(q.device()));
+  return F::cross_entropy(logits, labels);
+}
+
+MocoImpl::MocoImpl(const MethodContext& context)
+    : MethodImpl("moco", context),
+      m_temperature(context.option("moco", "temperature")),
+      m_momentum(context.option("moco", "momentum")) {
+  const int64_t d = m_backbone->featureDim();
+  const int64_t dim = int64_t(context.option("moco", "proj-dim"));
+  const int64_t size = int64_t(context.option("moco", "queue"));
+  if (size < 1) throw std::invalid_argument("moco: the queue needs at least one key");
+  const int64_t hidden = std::max<int64_t>(d, 256);
+  m_projector = register_module("projector", mlpHead(d, hidden, dim));
+  m_keyBackbone = register_module("key_backbone", models::makeBackbone(m_backbone->options()));
+  m_keyProjector = register_module("key_projector", mlpHead(d, hidden, dim));
+  copyWeights(*m_keyBackbone, *m_backbone);
+  copyWeights(*m_keyProjector, *m_projector);
+  for (auto& p : m_keyBackbone->parameters()) p.set_requires_grad(false);
+  for (auto& p : m_keyProjector->parameters()) p.set_requires_grad(false);
+  m_queue = register_buffer("queue", F::normalize(torch::randn({dim, size}), F::NormalizeFuncOptions().dim(0)));
+  m_queuePtr = register_buffer("queue_ptr", torch::zeros({1}, torch::kLong));
+}
+
+std::vector<torch::Tensor> MocoImpl::trainableParameters() {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : named_parameters(true)) {
+    if (p.key().rfind("key_", 0) != 0) out.push_back(p.value());
+  }
+  return out;
+}
+
+void MocoImpl::enqueue(const torch::Tensor& keys) {
+  torch::NoGradGuard noGrad;
+  const int64_t size = m_queue.size(1);
+  const auto opts = torch::TensorOptions().dtype(torch::kLong).device(m_queue.device());
+  const auto idx = (m_queuePtr + torch::arange(keys.size(0), opts)).remainder(size);
+  m_queue.index_copy_(1, idx, keys.t().to(m_queue.dtype()));
+  m_queuePtr.add_(keys.size(0)).remainder_(size);
+}
+
+StepOutput MocoImpl::step(const Batch& batch) {
+  const auto v1 = prepare(batch.images, m_context.augment);
+  const auto v2 = prepare(batch.images, m_context.augment);
+  const auto q = F::normalize(m_projector->forward(m_backbone->forward(v1)), F::NormalizeFuncOptions().dim(1));
+  torch::Tensor k;
+  {
+    torch::NoGradGuard noGrad;
+    k = F::normalize(m_keyProjector->forward(m_keyBackbone->forward(v2)), F::NormalizeFuncOptions().dim(1));
+  }
+  StepOutput out;
+  out.loss = infoNceLoss(q.to(torch::kFloat), k.to(torch::kFloat), m_queue.clone(), m_temperature);
+  enqueue(k.to(torch::kFloat));
+  return out;
+}
+
+void MocoImpl::afterOptimizerStep(double) {
+  momentumUpdate(*m_keyBackbone, *m_backbone, m_momentum);
+  momentumUpdate(*m_keyProjector, *m_projector, m_momentum);
+}
+
+}  // namespace pretext::methods

@@ -1,0 +1,111 @@
+// TrainConfig <-> config.json.
+#include "io/json.h"
+#include "pretext/training.h"
+
+namespace pretext {
+
+std::string configToJson(const TrainConfig& c) {
+  io::Json j = io::Json::object();
+  io::Json ds = io::Json::object();
+  ds["kind"] = c.dataset.kind;
+  ds["path"] = c.dataset.path;
+  ds["image_size"] = c.dataset.imageSize;
+  ds["shapes_per_class"] = c.dataset.shapesPerClass;
+  ds["shapes_image_size"] = c.dataset.shapesImageSize;
+  ds["seed"] = double(c.dataset.seed);
+  ds["load_unlabeled"] = c.dataset.loadUnlabeled;
+  j["dataset"] = ds;
+  j["method"] = c.method;
+  j["backbone"] = c.backbone;
+  j["backbone_width"] = c.backboneWidth;
+  j["epochs"] = c.epochs;
+  j["batch_size"] = c.batchSize;
+  j["subset"] = double(c.subset);
+  j["optimizer"] = c.optimizer;
+  j["learning_rate"] = c.learningRate;
+  j["weight_decay"] = c.weightDecay;
+  j["momentum"] = c.momentum;
+  j["warmup_epochs"] = c.warmupEpochs;
+  j["device"] = c.device;
+  j["seed"] = double(c.seed);
+  j["threads"] = c.threads;
+  j["bf16"] = c.bf16;
+  j["knn_every_epoch"] = c.knnEveryEpoch;
+  j["knn_k"] = c.knnK;
+  j["knn_temperature"] = c.knnTemperature;
+  j["knn_stage"] = c.knnStage;
+  j["knn_test_limit"] = double(c.knnTestLimit);
+  j["augment_preset"] = c.augmentPreset;
+  io::Json aug = io::Json::object();
+  for (const auto& [name, op] : c.augment.ops()) {
+    io::Json o = io::Json::object();
+    o["enabled"] = op->enabled;
+    o["probability"] = double(op->probability);
+    o["strength"] = double(op->strength);
+    aug[name] = o;
+  }
+  j["augment"] = aug;
+  io::Json opts = io::Json::object();
+  for (const auto& [k, v] : c.methodOptions) opts[k] = v;
+  j["method_options"] = opts;
+  j["checkpoint_every_epochs"] = c.checkpointEveryEpochs;
+  return j.dump();
+}
+
+TrainConfig configFromJson(const std::string& text) {
+  const io::Json j = io::Json::parse(text);
+  if (!j.isObject()) throw std::runtime_error("config.json: expected an object");
+  TrainConfig c;
+  try {
+    if (j.contains("dataset")) {
+      const auto& ds = j.at("dataset");
+      c.dataset.kind = ds.string("kind", c.dataset.kind);
+      c.dataset.path = ds.string("path", "");
+      c.dataset.imageSize = int(ds.number("image_size", c.dataset.imageSize));
+      c.dataset.shapesPerClass = int(ds.number("shapes_per_class", c.dataset.shapesPerClass));
+      c.dataset.shapesImageSize = int(ds.number("shapes_image_size", c.dataset.shapesImageSize));
+      c.dataset.seed = std::uint64_t(ds.number("seed", double(c.dataset.seed)));
+      c.dataset.loadUnlabeled = ds.boolean("load_unlabeled", false);
+    }
+    c.method = j.string("method", c.method);
+    c.backbone = j.string("backbone", c.backbone);
+    c.backboneWidth = int(j.number("backbone_width", c.backboneWidth));
+    c.epochs = int(j.number("epochs", c.epochs));
+    c.batchSize = int(j.number("batch_size", c.batchSize));
+    c.subset = std::int64_t(j.number("subset", 0));
+    c.optimizer = j.string("optimizer", c.optimizer);
+    c.learningRate = j.number("learning_rate", c.learningRate);
+    c.weightDecay = j.number("weight_decay", c.weightDecay);
+    c.momentum = j.number("momentum", c.momentum);
+    c.warmupEpochs = j.number("warmup_epochs", c.warmupEpochs);
+    c.device = j.string("device", c.device);
+    c.seed = std::uint64_t(j.number("seed", double(c.seed)));
+    c.threads = int(j.number("threads", c.threads));
+    c.bf16 = j.boolean("bf16", c.bf16);
+    c.knnEveryEpoch = j.boolean("knn_every_epoch", c.knnEveryEpoch);
+    c.knnK = int(j.number("knn_k", c.knnK));
+    c.knnTemperature = j.number("knn_temperature", c.knnTemperature);
+    c.knnStage = j.string("knn_stage", "");
+    c.knnTestLimit = std::int64_t(j.number("knn_test_limit", 0));
+    c.augmentPreset = j.string("augment_preset", "");
+    if (j.contains("augment")) {
+      const auto& aug = j.at("augment");
+      for (auto& [name, op] : c.augment.ops()) {
+        if (!aug.contains(name)) continue;
+        const auto& o = aug.at(name);
+        op->enabled = o.boolean("enabled", op->enabled);
+        op->probability = float(o.number("probability", op->probability));
+        op->strength = float(o.number("strength", op->strength));
+      }
+    }
+    if (j.contains("method_options")) {
+      for (const auto& [k, v] : j.at("method_options").asObject()) c.methodOptions[k] = v.asNumber();
+    }
+    c.checkpointEveryEpochs = int(j.number("checkpoint_every_epochs", 1));
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("config.json: ") + e.what());
+  }
+  return c;
+}
+
+}  // namespace pretext

@@ -1,0 +1,72 @@
+#include "train/optim.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace pretext::train {
+
+Optimizer::Optimizer(const OptimizerSetup& setup, const std::vector<torch::Tensor>& parameters) : m_setup(setup) {
+  for (const auto& p : parameters) {
+    if (!p.requires_grad()) continue;
+    (p.dim() <= 1 ? m_vectors : m_matrices).push_back(p);
+  }
+  if (setup.name == "sgd" || setup.name == "lars") {
+    // LARS (You et al. 2017) = SGD with momentum on gradients rescaled by the trust ratio
+    // eta * ||w|| / ||g + wd w||; weight decay is folded into that rescaled gradient.
+    const bool lars = setup.name == "lars";
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    auto opts = [&](double wd) {
+      return std::make_unique<torch::optim::SGDOptions>(
+          torch::optim::SGDOptions(setup.learningRate).momentum(setup.momentum).weight_decay(wd));
+    };
+    if (!m_matrices.empty()) groups.emplace_back(m_matrices, opts(lars ? 0.0 : setup.weightDecay));
+    if (!m_vectors.empty()) groups.emplace_back(m_vectors, opts(0.0));
+    m_optimizer = std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(setup.learningRate));
+  } else if (setup.name == "adamw") {
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    auto opts = [&](double wd) {
+      return std::make_unique<torch::optim::AdamWOptions>(
+          torch::optim::AdamWOptions(setup.learningRate).betas({0.9, 0.95}).weight_decay(wd));
+    };
+    if (!m_matrices.empty()) groups.emplace_back(m_matrices, opts(setup.weightDecay));
+    if (!m_vectors.empty()) groups.emplace_back(m_vectors, opts(0.0));
+    m_optimizer = std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(setup.learningRate));
+  } else {
+    throw std::invalid_argument("unknown optimizer '" + setup.name + "' (sgd, lars or adamw)");
+  }
+}
+
+void Optimizer::zeroGrad() {
+  m_optimizer->zero_grad();
+}
+
+void Optimizer::larsAdapt() {
+  torch::NoGradGuard noGrad;
+  constexpr double eta = 0.001;
+  for (auto& p : m_matrices) {
+    if (!p.grad().defined()) continue;
+    auto g = p.grad();
+    g.add_(p, m_setup.weightDecay);
+    const auto wNorm = p.norm();
+    const auto gNorm = g.norm();
+    // trust = eta ||w|| / ||g|| where both norms are positive, else 1 (no host sync).
+    const auto trust = torch::where(wNorm.gt(0) & gNorm.gt(0), eta * wNorm / gNorm.clamp_min(1e-12),
+                                    torch::ones_like(wNorm));
+    g.mul_(trust);
+  }
+}
+
+void Optimizer::step(double lr) {
+  for (auto& group : m_optimizer->param_groups()) group.options().set_lr(lr);
+  if (m_setup.name == "lars") larsAdapt();
+  m_optimizer->step();
+}
+
+double cosineWithWarmup(int64_t step, int64_t total, int64_t warmup) {
+  if (total <= 0) return 1.0;
+  if (warmup > 0 && step < warmup) return double(step + 1) / double(warmup);
+  const double progress = double(step - warmup) / double(std::max<int64_t>(1, total - warmup));
+  return 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
+}
+
+}  // namespace pretext::train

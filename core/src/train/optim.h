@@ -1,0 +1,43 @@
+// Optimizers (SGD with momentum, LARS, AdamW) and the cosine schedule with linear warm-up.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pretext::train {
+
+struct OptimizerSetup {
+  std::string name;        ///< sgd, lars or adamw
+  double learningRate;     ///< peak learning rate (after warm-up)
+  double weightDecay;
+  double momentum;
+};
+
+/// Parameters of rank <= 1 (biases, norm scales) get no weight decay and, for LARS, no trust-ratio
+/// adaptation, as in You et al. 2017 and the SimCLR/BYOL recipes.
+class Optimizer {
+ public:
+  Optimizer(const OptimizerSetup& setup, const std::vector<torch::Tensor>& parameters);
+  void zeroGrad();
+  /// Applies one update; `lr` is the scheduled learning rate of this step.
+  void step(double lr);
+  torch::optim::Optimizer& torchOptimizer() { return *m_optimizer; }
+  const OptimizerSetup& setup() const { return m_setup; }
+
+ private:
+  void larsAdapt();
+
+  OptimizerSetup m_setup;
+  std::vector<torch::Tensor> m_matrices;  ///< rank >= 2: decayed (and LARS-adapted)
+  std::vector<torch::Tensor> m_vectors;   ///< rank <= 1
+  std::unique_ptr<torch::optim::Optimizer> m_optimizer;
+};
+
+/// Learning-rate factor in [0, 1] at `step` of `total`: linear warm-up over `warmup` steps, then
+/// cosine decay to zero (Loshchilov & Hutter 2017).
+double cosineWithWarmup(int64_t step, int64_t total, int64_t warmup);
+
+}  // namespace pretext::train

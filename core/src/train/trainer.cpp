@@ -1,0 +1,347 @@
+// The training loop shared by the CLI and the window: data resident on the device, batches,
+// shuffling and augmentation there too; pause/stop checked once per batch; atomic checkpoints.
+#include "datasets/datasetdata.h"
+#include "eval/knn.h"
+#include "io/fileutil.h"
+#include "methods/method.h"
+#include "pretext/training.h"
+#include "train/checkpoint.h"
+#include "train/compat.h"
+#include "train/optim.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+namespace pretext {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool isOutOfMemory(const std::exception& e) {
+  const std::string what = e.what();
+  return what.find("out of memory") != std::string::npos || what.find("CUDA error: out of memory") != std::string::npos;
+}
+
+AugmentConfig augmentFor(const TrainConfig& c, const MethodInfo& info) {
+  const std::string preset = c.augmentPreset.empty() ? info.defaultAugment : c.augmentPreset;
+  if (preset == "simclr") return AugmentConfig::simclr();
+  if (preset == "light") return AugmentConfig::light();
+  if (preset == "none" || preset.empty()) return AugmentConfig::none();
+  if (preset == "custom") return c.augment;
+  throw std::invalid_argument("unknown augmentation preset '" + preset + "' (simclr, light, none or custom)");
+}
+
+}  // namespace
+
+struct Trainer::Impl {
+  TrainConfig config;
+  Dataset dataset;
+  torch::Device device{torch::kCPU};
+  methods::Method method;
+  std::unique_ptr<train::Optimizer> optimizer;
+  torch::Tensor trainImages, trainLabels;  // on the device
+  torch::Tensor testImages, testLabels;    // CPU; moved in batches by the k-NN monitor
+  torch::Tensor mean, std;                 // float [C] on the device
+  train::TrainingPosition position;
+  int64_t stepsPerEpoch = 0;
+  int64_t lastGoodEpoch = -1;              // last epoch with a checkpoint on disk
+
+  std::string checkpointPath() const { return io::joinPath(io::joinPath(config.outDir, "checkpoints"), "last.pt"); }
+  std::string metricsPath() const { return io::joinPath(config.outDir, "metrics.csv"); }
+
+  void appendMetrics(const std::string& line) {
+    if (config.outDir.empty()) return;
+    const bool fresh = !io::fileExists(metricsPath());
+    std::ofstream out(metricsPath(), std::ios::app);
+    if (fresh) out << "kind,epoch,step,global_step,loss,task_accuracy,learning_rate,images_per_second,knn_accuracy,seconds\n";
+    out << line << '\n';
+    if (!out) throw std::runtime_error("cannot write " + metricsPath() + " (disk full?)");
+  }
+
+  void checkpoint() {
+    if (config.outDir.empty()) return;
+    position.cpuRng = compat::defaultGenerator(torch::kCPU).get_state();
+    if (device.is_cuda()) position.deviceRng = compat::defaultGenerator(device).get_state();
+    train::saveCheckpoint(checkpointPath(), *method, &optimizer->torchOptimizer(), position);
+  }
+};
+
+Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<Impl>()) {
+  auto& d = *m_impl;
+  d.config = std::move(config);
+  d.dataset = std::move(dataset);
+  const auto& c = d.config;
+  setTorchThreads(c.threads);
+
+  if (c.device == "auto") {
+    d.device = torch::Device(bestDevice());
+  } else if (c.device == "cpu" || c.device == "cuda" || c.device.rfind("cuda:", 0) == 0) {
+    if (c.device != "cpu" && !cudaAvailable()) throw TrainingError("--device " + c.device + ": no CUDA device is available");
+    d.device = torch::Device(c.device);
+  } else {
+    throw std::invalid_argument("unknown device '" + c.device + "' (auto, cpu or cuda)");
+  }
+  if (c.epochs < 0) throw std::invalid_argument("epochs must be >= 0");
+  if (c.batchSize < 2) throw std::invalid_argument("batch size must be at least 2");
+
+  const MethodInfo& info = methodInfo(c.method);
+  const auto& data = d.dataset.data();
+  const auto& train = data.get(data.find(Split::Train) ? Split::Train : Split::Unlabeled);
+  int64_t n = train.images.size(0);
+  if (c.subset > 0) n = std::min(n, c.subset);
+  if (n < 2) throw std::invalid_argument("the training split has fewer than 2 images");
+  torch::manual_seed(c.seed);
+  if (d.device.is_cuda()) torch::cuda::manual_seed_all(c.seed);
+
+  d.trainImages = train.images.slice(0, 0, n).to(d.device);
+  d.trainLabels = train.labels.slice(0, 0, n).to(d.device);
+  if (info.usesLabels && d.trainLabels.min().item<int64_t>() < 0) {
+    throw std::invalid_argument(info.title + " needs labels, and the training split has unlabelled images");
+  }
+  // Per-channel statistics of (up to 10,000) training images.
+  {
+    const auto sample = train.images.slice(0, 0, std::min<int64_t>(n, 10000)).to(torch::kFloat).div(255.0);
+    d.mean = sample.mean({0, 2, 3}).to(d.device);
+    d.std = sample.std(std::vector<int64_t>{0, 2, 3}, /*unbiased=*/false).clamp_min(1e-3).to(d.device);
+  }
+  if (const SplitData* test = data.find(Split::Test)) {
+    int64_t m = test->images.size(0);
+    if (c.knnTestLimit > 0) m = std::min(m, c.knnTestLimit);
+    d.testImages = test->images.slice(0, 0, m);
+    d.testLabels = test->labels.slice(0, 0, m);
+  }
+
+  methods::MethodContext ctx;
+  ctx.backbone = models::BackboneOptions(c.backbone, d.dataset.channels(), d.dataset.height()).width(c.backboneWidth);
+  ctx.numClasses = std::max(1, d.dataset.numClasses());
+  ctx.datasetSize = n;
+  ctx.options = c.methodOptions;
+  ctx.augment = augmentFor(c, info);
+  ctx.mean = d.mean;
+  ctx.std = d.std;
+  ctx.device = d.device;
+  d.method = methods::makeMethod(c.method, ctx);
+  d.method->to(d.device);
+
+  train::OptimizerSetup setup;
+  setup.name = c.optimizer.empty() ? (c.backbone == "vit" ? "adamw" : "sgd") : c.optimizer;
+  const double scale = c.batchSize / 256.0;
+  const double baseLr = setup.name == "adamw" ? 1e-3 : (setup.name == "lars" ? 0.3 : 0.06);
+  setup.learningRate = c.learningRate > 0 ? c.learningRate : baseLr * scale;
+  setup.weightDecay = c.weightDecay >= 0 ? c.weightDecay : (setup.name == "adamw" ? 0.05 : 5e-4);
+  setup.momentum = c.momentum;
+  d.optimizer = std::make_unique<train::Optimizer>(setup, d.method->trainableParameters());
+
+  const int64_t b = std::min<int64_t>(c.batchSize, n);
+  d.stepsPerEpoch = std::max<int64_t>(1, n / b);  // drop the last partial batch
+}
+
+Trainer::~Trainer() = default;
+
+const TrainConfig& Trainer::config() const { return m_impl->config; }
+int Trainer::startEpoch() const { return int(m_impl->position.epoch); }
+std::string Trainer::deviceName() const {
+  return m_impl->device.is_cuda() ? "CUDA (" + m_impl->device.str() + ")" : "CPU, " + std::to_string(at::get_num_threads()) + " threads";
+}
+
+std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, int epochs) {
+  const std::string configPath = io::joinPath(runDir, "config.json");
+  if (!io::fileExists(configPath)) throw TrainingError(runDir + " is not a run folder (no config.json)");
+  TrainConfig config = configFromJson(io::readTextFile(configPath));
+  config.outDir = runDir;
+  if (epochs > 0) config.epochs = epochs;
+  auto trainer = std::make_unique<Trainer>(config, Dataset::load(config.dataset));
+  auto& d = *trainer->m_impl;
+  const std::string ckpt = d.checkpointPath();
+  if (io::fileExists(ckpt)) {
+    d.position = train::loadCheckpoint(ckpt, *d.method, &d.optimizer->torchOptimizer(), d.device);
+    if (d.position.cpuRng.defined()) compat::defaultGenerator(torch::kCPU).set_state(d.position.cpuRng);
+    if (d.device.is_cuda() && d.position.deviceRng.defined()) {
+      compat::defaultGenerator(d.device).set_state(d.position.deviceRng);
+    }
+    d.lastGoodEpoch = d.position.epoch - 1;
+  }
+  return trainer;
+}
+
+double Trainer::knnAccuracy(int k, double temperature, const std::string& stage) {
+  auto& d = *m_impl;
+  if (!d.testImages.defined() || d.testLabels.min().item<int64_t>() < 0 || d.trainLabels.min().item<int64_t>() < 0) {
+    return -1.0;  // needs labelled train and test splits
+  }
+  auto& backbone = *d.method->backbone();
+  const auto bank = eval::extractFeatures(backbone, d.trainImages, d.mean, d.std, stage, d.device);
+  const auto queries = eval::extractFeatures(backbone, d.testImages, d.mean, d.std, stage, d.device);
+  return eval::knnAccuracy(bank, d.trainLabels, queries, d.testLabels, d.dataset.numClasses(), k, temperature);
+}
+
+RunResult Trainer::run(TrainingObserver* observer) {
+  auto& d = *m_impl;
+  const auto& c = d.config;
+  RunResult result;
+  TrainingObserver silent;
+  TrainingObserver& obs = observer ? *observer : silent;
+  const auto runStart = Clock::now();
+  setTorchThreads(c.threads);
+  const bool cuda = d.device.is_cuda();
+  const int64_t n = d.trainImages.size(0);
+  const int64_t batch = std::min<int64_t>(c.batchSize, n);
+  const int64_t totalSteps = d.stepsPerEpoch * c.epochs;
+  const int64_t warmupSteps = int64_t(std::llround(c.warmupEpochs * d.stepsPerEpoch));
+
+  try {
+    if (!c.outDir.empty()) {
+      io::makeDirectories(io::joinPath(c.outDir, "checkpoints"));
+      io::writeFileAtomic(io::joinPath(c.outDir, "config.json"), configToJson(c));
+    }
+    obs.onStart(deviceName(), n, d.stepsPerEpoch);
+    const double peakLr = d.optimizer->setup().learningRate;
+
+    auto monitor = [&](int epoch, double meanLoss, double seconds, double ips) {
+      EpochReport e;
+      e.epoch = epoch;
+      e.meanLoss = meanLoss;
+      e.seconds = seconds;
+      e.imagesPerSecond = ips;
+      if (c.knnEveryEpoch) e.knnAccuracy = knnAccuracy(c.knnK, c.knnTemperature, c.knnStage);
+      char line[256];
+      std::snprintf(line, sizeof line, "epoch,%d,,%lld,%.6g,,,%.1f,%.4f,%.2f", epoch,
+                    static_cast<long long>(d.position.globalStep), meanLoss, ips, e.knnAccuracy, seconds);
+      d.appendMetrics(line);
+      obs.onEpoch(e);
+      result.finalKnnAccuracy = e.knnAccuracy;
+      return e;
+    };
+
+    if (!d.method->info().trains) {
+      // Random init: the floor every method is compared with.
+      monitor(-1, 0.0, 0.0, 0.0);
+      d.position.epoch = c.epochs;
+      d.checkpoint();
+      result.message = "random init: evaluated without training";
+      result.seconds = std::chrono::duration<double>(Clock::now() - runStart).count();
+      return result;
+    }
+    if (d.position.epoch == 0 && d.position.step == 0 && c.knnEveryEpoch) monitor(-1, 0.0, 0.0, 0.0);
+
+    double ipsEma = 0.0;
+    int64_t trainedImages = 0;
+    double trainedSeconds = 0.0;
+    for (int64_t epoch = d.position.epoch; epoch < c.epochs; ++epoch) {
+      d.position.epoch = epoch;
+      if (!d.position.permutation.defined()) {
+        d.position.permutation = torch::randperm(n, torch::TensorOptions().dtype(torch::kLong));
+        d.position.step = 0;
+      }
+      const auto perm = d.position.permutation.to(d.device);
+      d.method->train();
+      double lossSum = 0.0;
+      int64_t lossCount = 0;
+      const auto epochStart = Clock::now();
+      for (int64_t step = d.position.step; step < d.stepsPerEpoch; ++step) {
+        while (m_paused && !m_stop) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (m_stop) {
+          d.position.step = step;
+          d.checkpoint();
+          result.status = RunStatus::Stopped;
+          result.message = "stopped at epoch " + std::to_string(epoch + 1) + ", step " + std::to_string(step) +
+                           (c.outDir.empty() ? "" : "; checkpoint written, resume continues from here");
+          obs.onMessage(result.message);
+          result.epochsDone = int(epoch);
+          result.seconds = std::chrono::duration<double>(Clock::now() - runStart).count();
+          result.imagesPerSecond = trainedSeconds > 0 ? trainedImages / trainedSeconds : 0.0;
+          return result;
+        }
+        const auto t0 = Clock::now();
+        const auto idx = perm.slice(0, step * batch, (step + 1) * batch);
+        methods::Batch b;
+        b.images = d.trainImages.index_select(0, idx);
+        b.labels = d.trainLabels.index_select(0, idx);
+        b.indices = idx;
+        const double lr = peakLr * train::cosineWithWarmup(d.position.globalStep, totalSteps, warmupSteps);
+
+        d.optimizer->zeroGrad();
+        if (cuda && c.bf16) compat::setCudaBf16Autocast(true);
+        methods::StepOutput out = d.method->step(b);
+        if (cuda && c.bf16) compat::setCudaBf16Autocast(false);
+        out.loss.backward();
+        d.optimizer->step(lr);
+        d.method->afterOptimizerStep(double(d.position.globalStep + 1) / double(std::max<int64_t>(1, totalSteps)));
+
+        const double loss = out.loss.item<double>();
+        if (!std::isfinite(loss)) {
+          result.status = RunStatus::Failed;
+          result.message = "the loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at epoch " +
+                           std::to_string(epoch + 1) + ", step " + std::to_string(step + 1) +
+                           ": training stopped. Try a lower learning rate (now " + std::to_string(lr) + ")" +
+                           (d.lastGoodEpoch >= 0 ? "; the last good checkpoint (end of epoch " +
+                                                       std::to_string(d.lastGoodEpoch + 1) + ") is kept"
+                                                 : "; no checkpoint was written");
+          obs.onMessage(result.message);
+          result.epochsDone = int(epoch);
+          return result;
+        }
+        const double stepSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        trainedImages += batch;
+        trainedSeconds += stepSeconds;
+        const double ips = batch / std::max(stepSeconds, 1e-9);
+        ipsEma = ipsEma == 0.0 ? ips : 0.9 * ipsEma + 0.1 * ips;
+        lossSum += loss;
+        ++lossCount;
+        ++d.position.globalStep;
+        d.position.step = step + 1;
+
+        StepReport r;
+        r.epoch = int(epoch);
+        r.epochs = c.epochs;
+        r.step = step + 1;
+        r.stepsPerEpoch = d.stepsPerEpoch;
+        r.globalStep = d.position.globalStep;
+        r.loss = loss;
+        r.taskAccuracy = out.accuracy.defined() ? out.accuracy.item<double>() : -1.0;
+        r.learningRate = lr;
+        r.imagesPerSecond = ipsEma;
+        r.secondsLeft = double(totalSteps - d.position.globalStep) * batch / std::max(ipsEma, 1e-9);
+        obs.onStep(r);
+        char line[256];
+        std::snprintf(line, sizeof line, "step,%lld,%lld,%lld,%.6g,%s,%.6g,%.1f,,", static_cast<long long>(epoch),
+                      static_cast<long long>(step + 1), static_cast<long long>(d.position.globalStep), loss,
+                      r.taskAccuracy >= 0 ? std::to_string(r.taskAccuracy).c_str() : "", lr, ipsEma);
+        d.appendMetrics(line);
+      }
+      const double epochSeconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
+      d.position.epoch = epoch + 1;
+      d.position.step = 0;
+      d.position.permutation = torch::Tensor();
+      monitor(int(epoch), lossCount ? lossSum / lossCount : 0.0, epochSeconds,
+              lossCount ? lossCount * batch / std::max(epochSeconds, 1e-9) : 0.0);
+      if (c.checkpointEveryEpochs > 0 && ((epoch + 1) % c.checkpointEveryEpochs == 0 || epoch + 1 == c.epochs)) {
+        d.checkpoint();
+        d.lastGoodEpoch = epoch;
+      }
+      result.epochsDone = int(epoch + 1);
+    }
+    result.status = RunStatus::Finished;
+    result.message = "finished " + std::to_string(c.epochs) + " epochs";
+    result.imagesPerSecond = trainedSeconds > 0 ? trainedImages / trainedSeconds : 0.0;
+  } catch (const std::exception& e) {
+    if (cuda) compat::setCudaBf16Autocast(false);
+    result.status = RunStatus::Failed;
+    if (isOutOfMemory(e)) {
+      result.message = "out of GPU memory at batch size " + std::to_string(c.batchSize) + ": try --batch-size " +
+                       std::to_string(std::max(2, c.batchSize / 2)) + " (the last checkpoint on disk is kept)";
+    } else {
+      const auto* ce = dynamic_cast<const c10::Error*>(&e);
+      result.message = ce ? ce->what_without_backtrace() : e.what();
+    }
+    obs.onMessage(result.message);
+  }
+  result.seconds = std::chrono::duration<double>(Clock::now() - runStart).count();
+  return result;
+}
+
+}  // namespace pretext
