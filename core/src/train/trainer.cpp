@@ -44,6 +44,7 @@ struct Trainer::Impl {
   methods::Method method;
   std::unique_ptr<train::Optimizer> optimizer;
   torch::Tensor trainImages, trainLabels;  // on the device
+  torch::Tensor bankImages, bankLabels;    // the whole training split: the k-NN monitor's memory bank
   torch::Tensor testImages, testLabels;    // CPU; moved in batches by the k-NN monitor
   torch::Tensor mean, std;                 // float [C] on the device
   train::TrainingPosition position;
@@ -108,6 +109,10 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
     d.mean = sample.mean({0, 2, 3}).to(d.device);
     d.std = sample.std(std::vector<int64_t>{0, 2, 3}, /*unbiased=*/false).clamp_min(1e-3).to(d.device);
   }
+  // The monitor's bank is the whole labelled training split, also when training on a subset, so
+  // that runs on different subsets are compared on the same footing.
+  d.bankImages = train.images;
+  d.bankLabels = train.labels;
   if (const SplitData* test = data.find(Split::Test)) {
     int64_t m = test->images.size(0);
     if (c.knnTestLimit > 0) m = std::min(m, c.knnTestLimit);
@@ -170,13 +175,13 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, int epochs) 
 
 double Trainer::knnAccuracy(int k, double temperature, const std::string& stage) {
   auto& d = *m_impl;
-  if (!d.testImages.defined() || d.testLabels.min().item<int64_t>() < 0 || d.trainLabels.min().item<int64_t>() < 0) {
+  if (!d.testImages.defined() || d.testLabels.min().item<int64_t>() < 0 || d.bankLabels.min().item<int64_t>() < 0) {
     return -1.0;  // needs labelled train and test splits
   }
   auto& backbone = *d.method->backbone();
-  const auto bank = eval::extractFeatures(backbone, d.trainImages, d.mean, d.std, stage, d.device);
+  const auto bank = eval::extractFeatures(backbone, d.bankImages, d.mean, d.std, stage, d.device);
   const auto queries = eval::extractFeatures(backbone, d.testImages, d.mean, d.std, stage, d.device);
-  return eval::knnAccuracy(bank, d.trainLabels, queries, d.testLabels, d.dataset.numClasses(), k, temperature);
+  return eval::knnAccuracy(bank, d.bankLabels, queries, d.testLabels, d.dataset.numClasses(), k, temperature);
 }
 
 RunResult Trainer::run(TrainingObserver* observer) {

@@ -1,0 +1,159 @@
+// Each method's loss against an independent computation: reference values from
+// tests/reference/make_loss_references.py (Debian's python3-torch, the papers' formulas written
+// out separately), and facts that hold by hand.
+#include "methods/byol.h"
+#include "methods/moco.h"
+#include "methods/rotation.h"
+#include "methods/simclr.h"
+
+#include <pretext/methods.h>
+
+using namespace pretext;
+using namespace pretext::methods;
+
+namespace {
+
+// Printed by tests/reference/make_loss_references.py.
+const double kNtXent_t01 = 0.913294264546;
+const double kNtXent_t05 = 1.479902302063;
+const double kInfoNce_t02 = 0.543429881638;
+const double kByol = 2.268238489661;
+
+// x[i, j] = sin(0.7 i + 1.3 j + phase) + 0.1 j, as in the reference script.
+torch::Tensor fixed(int64_t rows, int64_t cols, double phase) {
+  const auto i = torch::arange(rows, torch::kDouble).unsqueeze(1);
+  const auto j = torch::arange(cols, torch::kDouble).unsqueeze(0);
+  return (torch::sin(0.7 * i + 1.3 * j + phase) + 0.1 * j).to(torch::kFloat);
+}
+
+torch::Tensor unit(const torch::Tensor& x, int64_t dim) {
+  return torch::nn::functional::normalize(x, torch::nn::functional::NormalizeFuncOptions().dim(dim));
+}
+
+MethodContext tinyContext() {
+  MethodContext c;
+  c.backbone = models::BackboneOptions("convnet", 1, 28).width(8);
+  c.numClasses = 10;
+  c.datasetSize = 8;
+  c.augment = AugmentConfig::simclr();
+  c.mean = torch::full({1}, 0.3);
+  c.std = torch::full({1}, 0.3);
+  return c;
+}
+
+}  // namespace
+
+class TstLosses : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase() { torch::set_num_threads(1); }
+
+  void ntXentMatchesReference() {
+    const auto z1 = fixed(6, 5, 0.0), z2 = fixed(6, 5, 0.4);
+    QVERIFY(std::abs(ntXentLoss(z1, z2, 0.1).item<double>() - kNtXent_t01) < 1e-5);
+    QVERIFY(std::abs(ntXentLoss(z1, z2, 0.5).item<double>() - kNtXent_t05) < 1e-5);
+    // Aligned, well separated pairs score lower than shuffled ones.
+    const auto e = torch::eye(6);
+    QVERIFY(ntXentLoss(e, e, 0.1).item<double>() < ntXentLoss(e, e.roll(1, 0), 0.1).item<double>());
+    // By hand: orthonormal, aligned pairs: positive sim 1, the 2N-2 negatives sim 0.
+    const double t = 0.5, expected = -std::log(std::exp(1 / t) / (std::exp(1 / t) + 10.0));
+    QVERIFY(std::abs(ntXentLoss(e, e, t).item<double>() - expected) < 1e-5);
+  }
+
+  void infoNceMatchesReference() {
+    const auto q = unit(fixed(4, 6, 0.2), 1), k = unit(fixed(4, 6, 0.5), 1), queue = unit(fixed(6, 10, 1.1), 0);
+    QVERIFY(std::abs(infoNceLoss(q, k, queue, 0.2).item<double>() - kInfoNce_t02) < 1e-5);
+  }
+
+  void byolMatchesReferenceAndHand() {
+    QVERIFY(std::abs(byolLoss(fixed(5, 4, 0.3), fixed(5, 4, 2.0)).item<double>() - kByol) < 1e-5);
+    const auto v = fixed(3, 4, 0.1);
+    QVERIFY(byolLoss(v, v).item<double>() < 1e-6);
+    QVERIFY(std::abs(byolLoss(v, -v).item<double>() - 4.0) < 1e-5);
+    QVERIFY(std::abs(byolLoss(v, 3.0 * v).item<double>()) < 1e-6);  // scale-invariant
+    QCOMPARE(byolMomentum(0.99, 0.0), 0.99);
+    QVERIFY(std::abs(byolMomentum(0.99, 1.0) - 1.0) < 1e-12);
+    QVERIFY(std::abs(byolMomentum(0.99, 0.5) - 0.995) < 1e-12);
+  }
+
+  void rotationBatchHasFourRotations() {
+    const auto x = torch::arange(2 * 1 * 4 * 4, torch::kFloat).view({2, 1, 4, 4});
+    const auto [images, labels] = rotationBatch(x);
+    QCOMPARE(images.size(0), 8);
+    QVERIFY(torch::equal(labels, torch::tensor({0, 0, 1, 1, 2, 2, 3, 3}, torch::kLong)));
+    QVERIFY(torch::equal(images.slice(0, 0, 2), x));
+    for (int r = 1; r < 4; ++r) {
+      // Rotating back by -r quarter turns gives the originals.
+      QVERIFY(torch::equal(torch::rot90(images.slice(0, 2 * r, 2 * r + 2), -r, {2, 3}), x));
+    }
+  }
+
+  void mocoQueueWraps() {
+    MethodContext c = tinyContext();
+    c.options["queue"] = 5;
+    MocoImpl moco(c);
+    QCOMPARE(moco.queue().size(1), 5);
+    moco.enqueue(torch::ones({3, 128}));
+    QCOMPARE(moco.queuePointer().item<int64_t>(), 3);
+    moco.enqueue(torch::full({3, 128}, 2.0));
+    QCOMPARE(moco.queuePointer().item<int64_t>(), 1);  // 6 keys into 5 slots
+    QCOMPARE(moco.queue()[0][0].item<float>(), 2.0f);    // slot 0 overwritten by the wrap
+    QCOMPARE(moco.queue()[0][2].item<float>(), 1.0f);
+  }
+
+  void momentumUpdateEnds() {
+    auto a = torch::nn::Linear(3, 2), b = torch::nn::Linear(3, 2);
+    momentumUpdate(*a, *b, 1.0);
+    QVERIFY(!torch::equal(a->weight, b->weight));
+    momentumUpdate(*a, *b, 0.0);
+    QVERIFY(torch::equal(a->weight, b->weight));
+  }
+
+  void everyMethodStepsWithGradients() {
+    torch::manual_seed(0);
+    Batch batch;
+    batch.images = torch::randint(0, 256, {8, 1, 28, 28}, torch::kUInt8);
+    batch.labels = torch::arange(8, torch::kLong) % 10;
+    batch.indices = torch::arange(8, torch::kLong);
+    for (const auto& info : methodCatalogue()) {
+      MethodContext c = tinyContext();
+      if (info.name == "moco") c.options["queue"] = 16;
+      auto method = makeMethod(info.name, c);
+      if (!info.trains) {
+        QVERIFY_THROWS_EXCEPTION(std::logic_error, method->step(batch));
+        continue;
+      }
+      const auto out = method->step(batch);
+      QVERIFY2(out.loss.dim() == 0 && std::isfinite(out.loss.item<double>()), info.name.c_str());
+      out.loss.backward();
+      const auto first = method->backbone()->firstLayerWeight();
+      QVERIFY2(first.grad().defined() && first.grad().abs().sum().item<double>() > 0, info.name.c_str());
+      // Momentum encoders get no gradient and are not handed to the optimizer.
+      std::size_t trainable = method->trainableParameters().size(), all = method->parameters().size();
+      if (info.name == "moco" || info.name == "byol") {
+        QVERIFY2(trainable < all, info.name.c_str());
+        for (const auto& p : method->named_parameters()) {
+          if (p.key().rfind("key_", 0) == 0 || p.key().rfind("target_", 0) == 0) QVERIFY(!p.value().grad().defined());
+        }
+      } else {
+        QCOMPARE(trainable, all);
+      }
+    }
+  }
+
+  void catalogueIsComplete() {
+    for (const auto& info : methodCatalogue()) {
+      QVERIFY2(!info.description.empty() && !info.lossFormula.empty() && !info.paper.empty(), info.name.c_str());
+      QVERIFY(&methodInfo(info.name) == &info);
+    }
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, methodInfo("nosuch"));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, makeMethod("nosuch", tinyContext()));
+    MethodContext c = tinyContext();
+    c.options["temprature"] = 0.1;  // a typo is an error, not a silent default
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, makeMethod("simclr", c));
+  }
+};
+
+QTEST_APPLESS_MAIN(TstLosses)
+#include "tst_losses.moc"

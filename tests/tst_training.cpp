@@ -1,0 +1,207 @@
+// The trainer on the synthetic shapes dataset: every method runs through the real loop, the k-NN
+// monitor matches a hand computation, stop/resume continue exactly, a NaN loss keeps the last good
+// checkpoint, and run folders hold what they promise.
+#include "eval/knn.h"
+#include "io/fileutil.h"
+#include "testconfig.h"
+
+#include <pretext/methods.h>
+#include <pretext/training.h>
+
+#include <filesystem>
+
+using namespace pretext;
+namespace fs = std::filesystem;
+
+namespace {
+
+TrainConfig smallConfig(const std::string& method, const std::string& outDir = "") {
+  TrainConfig c;
+  c.dataset.kind = "shapes";
+  c.dataset.shapesPerClass = 24;  // 192 train, 48 test images of 32x32
+  c.method = method;
+  c.backbone = "convnet";
+  c.backboneWidth = 8;
+  c.epochs = 2;
+  c.batchSize = 32;
+  c.knnK = 20;
+  c.threads = 2;
+  c.outDir = outDir;
+  c.methodOptions.clear();
+  if (method == "moco") c.methodOptions["queue"] = 64;
+  return c;
+}
+
+struct StopAfter : TrainingObserver {
+  Trainer* trainer = nullptr;
+  std::int64_t steps = 0, after = 0;
+  std::vector<double> losses, knn;
+  void onStep(const StepReport& r) override {
+    losses.push_back(r.loss);
+    if (++steps == after && trainer) trainer->requestStop();
+  }
+  void onEpoch(const EpochReport& r) override { knn.push_back(r.knnAccuracy); }
+};
+
+std::vector<std::uint8_t> bytesOf(const std::string& path) { return io::readFile(path); }
+
+}  // namespace
+
+class TstTraining : public QObject {
+  Q_OBJECT
+  QTemporaryDir m_tmp;
+  std::string out(const std::string& name) { return (fs::path(m_tmp.path().toStdString()) / name).string(); }
+
+ private Q_SLOTS:
+  void knnByHand() {
+    // Bank: class 0 around +x, class 1 around +y; a query near +x with one close class-1 neighbour.
+    auto bank = torch::tensor({{1.0f, 0.0f}, {0.96f, 0.28f}, {0.0f, 1.0f}, {0.6f, 0.8f}});
+    auto labels = torch::tensor({0, 0, 1, 1}, torch::kLong);
+    auto q = torch::tensor({{0.8f, 0.6f}});
+    // k=2: neighbours are (0.96,0.28) sim 0.936 -> class 0 and (0.6,0.8) sim 0.96 -> class 1;
+    // weights exp(sim/0.07): class 1 wins (0.96 > 0.936).
+    QCOMPARE(eval::knnPredict(bank, labels, q, 2, 2, 0.07).item<int64_t>(), 1);
+    // k=4: class 0 gets exp(0.8/T)+exp(0.936/T), class 1 exp(0.6/T)+exp(0.96/T); by hand class 1 wins.
+    const double T = 0.07;
+    const double c0 = std::exp(0.8 / T) + std::exp(0.936 / T), c1 = std::exp(0.6 / T) + std::exp(0.96 / T);
+    QCOMPARE(eval::knnPredict(bank, labels, q, 2, 4, T).item<int64_t>(), c1 > c0 ? 1 : 0);
+    // A large temperature flattens the weights: then it is a majority vote of k=3 -> class 0 (2 vs 1).
+    QCOMPARE(eval::knnPredict(bank, labels, torch::tensor({{1.0f, 0.1f}}), 2, 3, 100.0).item<int64_t>(), 0);
+    QCOMPARE(eval::knnAccuracy(bank, labels, bank, labels, 2, 1, T), 1.0);
+  }
+
+  void everyMethodTrainsThroughTheLoop() {
+    for (const auto& info : methodCatalogue()) {
+      TrainConfig c = smallConfig(info.name);
+      c.epochs = 1;
+      c.knnEveryEpoch = true;
+      Trainer trainer(c, Dataset::load(c.dataset));
+      StopAfter obs;
+      const RunResult r = trainer.run(&obs);
+      QVERIFY2(r.status == RunStatus::Finished, (info.name + ": " + r.message).c_str());
+      QVERIFY2(r.finalKnnAccuracy > 0.125, info.name.c_str());  // above chance for 8 classes
+      if (info.trains) {
+        QCOMPARE(int(obs.losses.size()), 192 / 32);
+        for (double l : obs.losses) QVERIFY2(std::isfinite(l), info.name.c_str());
+      } else {
+        QVERIFY(obs.losses.empty());
+      }
+    }
+  }
+
+  void supervisedLearnsTheLabels() {
+    // (Rotation is no check here: five of the eight shapes look the same in every rotation.)
+    TrainConfig c = smallConfig("supervised");
+    c.epochs = 12;
+    c.learningRate = 0.2;
+    c.warmupEpochs = 0;
+    c.knnEveryEpoch = false;
+    Trainer trainer(c, Dataset::load(c.dataset));
+    StopAfter obs;
+    QVERIFY(trainer.run(&obs).status == RunStatus::Finished);
+    const double first = (obs.losses[0] + obs.losses[1]) / 2, last = (obs.losses.rbegin()[0] + obs.losses.rbegin()[1]) / 2;
+    QVERIFY2(last < 0.8 * first, (std::to_string(first) + " -> " + std::to_string(last)).c_str());
+  }
+
+  void runFolderAndResumeAreExact() {
+    // A: two epochs straight. B: stopped in the middle of the second epoch, then resumed.
+    const std::string a = out("run-a"), b = out("run-b");
+    {
+      TrainConfig c = smallConfig("simclr", a);
+      c.knnEveryEpoch = false;
+      Trainer t(c, Dataset::load(c.dataset));
+      QVERIFY(t.run().status == RunStatus::Finished);
+    }
+    for (const char* f : {"config.json", "metrics.csv", "checkpoints/last.pt"}) QVERIFY(fs::exists(fs::path(a) / f));
+    StopAfter obs;
+    {
+      TrainConfig c = smallConfig("simclr", b);
+      c.knnEveryEpoch = false;
+      Trainer t(c, Dataset::load(c.dataset));
+      obs.trainer = &t;
+      obs.after = 6 + 2;  // 6 steps per epoch: stop after step 2 of epoch 2
+      const RunResult r = t.run(&obs);
+      QVERIFY(r.status == RunStatus::Stopped);
+      QVERIFY(r.message.find("epoch 2") != std::string::npos);
+    }
+    auto resumed = Trainer::resume(b);
+    QCOMPARE(resumed->startEpoch(), 1);
+    StopAfter rest;
+    QVERIFY(resumed->run(&rest).status == RunStatus::Finished);
+    QCOMPARE(int(rest.losses.size()), 4);
+    // Same final weights as the uninterrupted run.
+    auto ra = Trainer::resume(a), rb = Trainer::resume(b);
+    const double ka = ra->knnAccuracy(5, 0.07), kb = rb->knnAccuracy(5, 0.07);
+    QCOMPARE(ka, kb);
+    const auto ma = io::readTextFile(a + "/metrics.csv"), mb = io::readTextFile(b + "/metrics.csv");
+    auto lastLoss = [](const std::string& csv) {  // the loss column of the last step row
+      const auto row = csv.rfind("\nstep,");
+      std::size_t at = row;
+      for (int comma = 0; comma < 5; ++comma) at = csv.find(',', at + 1);
+      return csv.substr(at + 1, csv.find(',', at + 1) - at - 1);
+    };
+    QCOMPARE(lastLoss(ma), lastLoss(mb));
+  }
+
+  void nanLossKeepsTheLastGoodCheckpoint() {
+    const std::string dir = out("run-nan");
+    {
+      TrainConfig c = smallConfig("rotation", dir);
+      c.epochs = 1;
+      c.knnEveryEpoch = false;
+      Trainer t(c, Dataset::load(c.dataset));
+      QVERIFY(t.run().status == RunStatus::Finished);
+    }
+    const auto before = bytesOf(dir + "/checkpoints/last.pt");
+    // Continue with an absurd learning rate: the loss blows up during the second epoch.
+    TrainConfig c = configFromJson(io::readTextFile(dir + "/config.json"));
+    c.learningRate = 1e30;
+    c.epochs = 3;
+    io::writeFileAtomic(dir + "/config.json", configToJson(c));
+    auto t = Trainer::resume(dir);
+    const RunResult r = t->run();
+    QVERIFY(r.status == RunStatus::Failed);
+    QVERIFY2(r.message.find("NaN") != std::string::npos || r.message.find("infinite") != std::string::npos,
+             r.message.c_str());
+    QVERIFY2(r.message.find("last good checkpoint (end of epoch 1) is kept") != std::string::npos, r.message.c_str());
+    QVERIFY(bytesOf(dir + "/checkpoints/last.pt") == before);
+  }
+
+  void badConfigurationsSayWhy() {
+    TrainConfig c = smallConfig("simclr");
+    const Dataset ds = Dataset::load(c.dataset);
+    c.method = "nosuch";
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Trainer(c, ds));
+    c = smallConfig("simclr");
+    c.optimizer = "rmsprop";
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Trainer(c, ds));
+    c = smallConfig("simclr");
+    c.backbone = "vgg";
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Trainer(c, ds));
+    c = smallConfig("simclr");
+    c.device = "tpu";
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Trainer(c, ds));
+    QVERIFY_THROWS_EXCEPTION(TrainingError, Trainer::resume(out("not-a-run")));
+    // A truncated checkpoint is reported as such, naming the file.
+    const std::string dir = out("run-truncated");
+    {
+      TrainConfig t = smallConfig("rotation", dir);
+      t.epochs = 1;
+      t.knnEveryEpoch = false;
+      Trainer tr(t, ds);
+      QVERIFY(tr.run().status == RunStatus::Finished);
+    }
+    auto bytes = bytesOf(dir + "/checkpoints/last.pt");
+    bytes.resize(bytes.size() / 2);
+    io::writeFileAtomic(dir + "/checkpoints/last.pt", bytes.data(), bytes.size());
+    try {
+      Trainer::resume(dir);
+      QFAIL("a truncated checkpoint was accepted");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(std::string(e.what()).find("last.pt") != std::string::npos, e.what());
+    }
+  }
+};
+
+QTEST_APPLESS_MAIN(TstTraining)
+#include "tst_training.moc"
