@@ -1,0 +1,46 @@
+// The seed's augmentations as a plain configuration (the window's panel edits this struct).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pretext {
+
+/// One augmentation: applied to each image with `probability`; `strength` in [0, 1] scales it.
+struct AugmentOp {
+  bool enabled = false;
+  float probability = 1.0f;
+  float strength = 0.5f;
+};
+
+/// All augmentations, applied in this order to a batch on the training device:
+/// crop -> flip -> jitter -> grayscale -> rotate -> blur -> cutout -> noise -> sobel.
+/// An op with probability <= 0 (or not enabled) draws no random numbers and leaves images untouched.
+/// Ops that need colour (saturation, hue, grayscale) skip images with one channel.
+struct AugmentConfig {
+  AugmentOp crop;       ///< random resized crop; strength s: area scale drawn from [1 - 0.92 s, 1], aspect [3/4, 4/3]
+  AugmentOp flip;       ///< horizontal flip (strength unused)
+  AugmentOp jitter;     ///< colour jitter; strength s: brightness/contrast/saturation 0.8 s, hue 0.2 s
+  AugmentOp grayscale;  ///< colour drop (strength unused)
+  AugmentOp rotate;     ///< rotation by 90, 180 or 270 degrees (180 only for non-square images; strength unused)
+  AugmentOp blur;       ///< Gaussian blur; strength s: sigma drawn from [0.1, 2 s] (kernel ~ 10% of the side)
+  AugmentOp cutout;     ///< one square erased to 0.5 gray; strength s: side = s/2 of the image side
+  AugmentOp noise;      ///< additive Gaussian noise; strength s: std 0.2 s
+  AugmentOp sobel;      ///< Sobel gradient magnitude replaces the image (strength unused)
+
+  /// SimCLR's recipe (Chen et al. 2020, appendix A) scaled for small images.
+  static AugmentConfig simclr();
+  /// Light augmentation for supervised and pretext tasks: crop (mild) and flip.
+  static AugmentConfig light();
+  /// Nothing enabled.
+  static AugmentConfig none() { return {}; }
+
+  /// (name, op) pairs in application order, for panels, config files and the CLI.
+  /// Names: crop, flip, jitter, grayscale, rotate, blur, cutout, noise, sobel.
+  std::vector<std::pair<std::string, AugmentOp*>> ops();
+  std::vector<std::pair<std::string, const AugmentOp*>> ops() const;
+};
+
+}  // namespace pretext
