@@ -47,13 +47,18 @@ void printHelp(const std::string& command) {
     std::cout << "usage: pretext-cli methods [NAME]\n  Lists the methods, or one method's description and options.\n";
   } else if (command == "train") {
     printTrainHelp();
+  } else if (command == "eval") {
+    std::cout << "usage: pretext-cli eval RUN_FOLDER [--stages ,conv1,conv3,conv5] [--knn-k 200] [--knn-temperature 0.07]\n"
+                 "  Weighted k-NN accuracy of a run's encoder on the test split, at the pooled output (an empty\n"
+                 "  name) and at the listed stages (convnet conv1..conv5, resnet18 stem/layer1..layer4, vit blockN).\n";
   } else {
     std::cout << "pretext-cli: self-supervised visual representation learning, headless\n\n"
                  "commands:\n"
                  "  datasets            list the datasets found on this machine\n"
                  "  inspect DATASET     split sizes, classes, and a PNG sheet of samples\n"
                  "  methods [NAME]      the methods, their papers and options\n"
-                 "  train ...           train a method and write a run folder (train --help)\n\n"
+                 "  train ...           train a method and write a run folder (train --help)\n"
+                 "  eval RUN            k-NN accuracy of a run's encoder, per stage\n\n"
                  "pretext-cli COMMAND --help for a command's options.\n";
   }
 }

@@ -9,6 +9,7 @@ int cmdDatasets(const Args& args);
 int cmdInspect(const Args& args);
 int cmdTrain(const Args& args);
 int cmdMethods(const Args& args);
+int cmdEval(const Args& args);
 
 void printTrainHelp();
 

@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
       code = cmdInspect(args);
     } else if (command == "train") {
       code = cmdTrain(args);
+    } else if (command == "eval") {
+      code = cmdEval(args);
     } else if (command == "methods") {
       code = cmdMethods(args);
     } else {
