@@ -45,11 +45,11 @@ class TstImage : public QObject {
     for (auto& t : tiles) std::fill(t.pixels.begin(), t.pixels.end(), std::uint8_t(0));
     const Image sheet = makeGrid(tiles, 3, 2, {"a", "b", "c", "d", "e"});
     QCOMPARE(sheet.channels, 3);
-    QCOMPARE(sheet.width, 3 * (8 + 2) + 2);
+    QCOMPARE(sheet.width, 3 * (12 + 2) + 2);  // a one-letter caption plus a glyph of space is 12 wide
     // Two rows of tiles with an 11-pixel caption line under each.
     QCOMPARE(sheet.height, 2 * (8 + 13 + 2) + 2);
     // Tile pixels are black, the background white, and the captions draw dark pixels.
-    QCOMPARE(int(sheet.at(2, 2)[0]), 0);
+    QCOMPARE(int(sheet.at(2 + 2, 2)[0]), 0);  // tiles are centred in their cells
     QCOMPARE(int(sheet.at(0, 0)[0]), 255);
     int dark = 0;
     for (int y = 2 + 8; y < 2 + 8 + 13; ++y)

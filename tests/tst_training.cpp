@@ -3,6 +3,7 @@
 // checkpoint, and run folders hold what they promise.
 #include "eval/knn.h"
 #include "io/fileutil.h"
+#include "train/optim.h"
 #include "testconfig.h"
 
 #include <pretext/methods.h>
@@ -86,6 +87,40 @@ class TstTraining : public QObject {
       } else {
         QVERIFY(obs.losses.empty());
       }
+    }
+  }
+
+  void scheduleByHand() {
+    // Linear warm-up over 10 steps, then half a cosine over the remaining 90.
+    QCOMPARE(train::cosineWithWarmup(0, 100, 10), 0.1);
+    QCOMPARE(train::cosineWithWarmup(9, 100, 10), 1.0);
+    QCOMPARE(train::cosineWithWarmup(10, 100, 10), 1.0);
+    QVERIFY(std::abs(train::cosineWithWarmup(55, 100, 10) - 0.5) < 1e-12);
+    QVERIFY(train::cosineWithWarmup(100, 100, 10) < 1e-12);
+  }
+
+  void larsTrustRatioByHand() {
+    // One LARS step on w = (3, 4) with gradient (0, 1), no momentum history, wd 0:
+    // trust = 0.001 * |w| / |g| = 0.005, so w -= lr * 0.005 * g.
+    auto w = torch::tensor({{3.0f, 4.0f}}).requires_grad_(true);
+    train::Optimizer opt({"lars", 1.0, 0.0, 0.9}, {w});
+    w.mutable_grad() = torch::tensor({{0.0f, 1.0f}});
+    opt.step(2.0);
+    QVERIFY(std::abs(w[0][1].item<double>() - (4.0 - 2.0 * 0.005)) < 1e-6);
+    QCOMPARE(w[0][0].item<float>(), 3.0f);
+  }
+
+  void everyOptimizerTrains() {
+    for (const char* name : {"sgd", "lars", "adamw"}) {
+      TrainConfig c = smallConfig("simclr");
+      c.optimizer = name;
+      c.epochs = 1;
+      c.knnEveryEpoch = false;
+      Trainer t(c, Dataset::load(c.dataset));
+      StopAfter obs;
+      const RunResult r = t.run(&obs);
+      QVERIFY2(r.status == RunStatus::Finished, (std::string(name) + ": " + r.message).c_str());
+      QVERIFY(std::isfinite(obs.losses.back()));
     }
   }
 

@@ -274,7 +274,8 @@ Image makeGrid(const std::vector<Image>& tiles, int columns, int gap, const std:
   std::size_t longest = 0;
   for (const auto& c : captions) longest = std::max(longest, c.size());
   const int captionH = captions.empty() ? 0 : kGlyphH + 2;
-  const int cellW = std::max<int>(tileW, int(longest) * kGlyphW) + gap;
+  // Captions keep one glyph of space between neighbours.
+  const int cellW = std::max<int>(tileW, longest ? int(longest + 1) * kGlyphW : 0) + gap;
   const int cellH = tileH + captionH + gap;
   Image out(columns * cellW + gap, rows * cellH + gap, 3);
   std::fill(out.pixels.begin(), out.pixels.end(), std::uint8_t(255));
