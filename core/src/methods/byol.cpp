@@ -25,18 +25,12 @@ ByolImpl::ByolImpl(const MethodContext& context)
   m_predictor = register_module("predictor", mlpHead(dim, hidden, dim));
   m_targetBackbone = register_module("target_backbone", models::makeBackbone(m_backbone->options()));
   m_targetProjector = register_module("target_projector", mlpHead(d, hidden, dim));
-  copyWeights(*m_targetBackbone, *m_backbone);
-  copyWeights(*m_targetProjector, *m_projector);
-  for (auto& p : m_targetBackbone->parameters()) p.set_requires_grad(false);
-  for (auto& p : m_targetProjector->parameters()) p.set_requires_grad(false);
+  makeFrozenCopy(*m_targetBackbone, *m_backbone);
+  makeFrozenCopy(*m_targetProjector, *m_projector);
 }
 
 std::vector<torch::Tensor> ByolImpl::trainableParameters() {
-  std::vector<torch::Tensor> out;
-  for (const auto& p : named_parameters(true)) {
-    if (p.key().rfind("target_", 0) != 0) out.push_back(p.value());
-  }
-  return out;
+  return parametersWithout(*this, "target_");
 }
 
 StepOutput ByolImpl::step(const Batch& batch) {

@@ -179,6 +179,19 @@ void copyWeights(torch::nn::Module& target, const torch::nn::Module& source) {
   for (auto& b : target.named_buffers(true)) b.value().copy_(srcBuffers[b.key()]);
 }
 
+void makeFrozenCopy(torch::nn::Module& target, const torch::nn::Module& source) {
+  copyWeights(target, source);
+  for (auto& p : target.parameters()) p.set_requires_grad(false);
+}
+
+std::vector<torch::Tensor> parametersWithout(const torch::nn::Module& module, const std::string& prefix) {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : module.named_parameters(true)) {
+    if (p.key().rfind(prefix, 0) != 0) out.push_back(p.value());
+  }
+  return out;
+}
+
 void momentumUpdate(torch::nn::Module& target, const torch::nn::Module& source, double m) {
   torch::NoGradGuard noGrad;
   const auto src = source.named_parameters(true);

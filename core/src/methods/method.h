@@ -69,6 +69,10 @@ Method makeMethod(const std::string& name, const MethodContext& context);
 
 /// Copies the parameters and buffers of `source` into `target` (same architecture).
 void copyWeights(torch::nn::Module& target, const torch::nn::Module& source);
+/// Makes `target` a frozen copy of `source` (momentum encoders start equal to the online ones).
+void makeFrozenCopy(torch::nn::Module& target, const torch::nn::Module& source);
+/// The parameters of `module` whose names do not start with `prefix` (leaves momentum encoders out).
+std::vector<torch::Tensor> parametersWithout(const torch::nn::Module& module, const std::string& prefix);
 /// target = m * target + (1 - m) * source, parameter by parameter (momentum encoders).
 void momentumUpdate(torch::nn::Module& target, const torch::nn::Module& source, double m);
 

@@ -25,20 +25,14 @@ MocoImpl::MocoImpl(const MethodContext& context)
   m_projector = register_module("projector", mlpHead(d, hidden, dim));
   m_keyBackbone = register_module("key_backbone", models::makeBackbone(m_backbone->options()));
   m_keyProjector = register_module("key_projector", mlpHead(d, hidden, dim));
-  copyWeights(*m_keyBackbone, *m_backbone);
-  copyWeights(*m_keyProjector, *m_projector);
-  for (auto& p : m_keyBackbone->parameters()) p.set_requires_grad(false);
-  for (auto& p : m_keyProjector->parameters()) p.set_requires_grad(false);
+  makeFrozenCopy(*m_keyBackbone, *m_backbone);
+  makeFrozenCopy(*m_keyProjector, *m_projector);
   m_queue = register_buffer("queue", F::normalize(torch::randn({dim, size}), F::NormalizeFuncOptions().dim(0)));
   m_queuePtr = register_buffer("queue_ptr", torch::zeros({1}, torch::kLong));
 }
 
 std::vector<torch::Tensor> MocoImpl::trainableParameters() {
-  std::vector<torch::Tensor> out;
-  for (const auto& p : named_parameters(true)) {
-    if (p.key().rfind("key_", 0) != 0) out.push_back(p.value());
-  }
-  return out;
+  return parametersWithout(*this, "key_");
 }
 
 void MocoImpl::enqueue(const torch::Tensor& keys) {
