@@ -1,0 +1,248 @@
+// pretext-bench: Pretext's side of the benchmarks that bench/run.sh sets against bench/reference.py.
+// Each subcommand measures one thing in its own process and prints one JSON line, with the
+// process's peak RSS (getrusage ru_maxrss) at the end, so that the figure belongs to that task only.
+//
+//   pretext-bench load  [--dataset fashion-mnist] [--repeats 3]
+//   pretext-bench train [--method simclr] [--batch-size 256] [--steps 30] [--warmup 5] [--threads 2]
+//                       [--augment PRESET] [--dataset fashion-mnist]
+//   pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist]
+//
+// Only the public API of pretext_core: the numbers are those a user of the CLI or the window gets.
+#include "pretext/dataset.h"
+#include "pretext/training.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> values) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  const size_t mid = values.size() / 2;
+  return values.size() % 2 ? values[mid] : 0.5 * (values[mid - 1] + values[mid]);
+}
+
+double peakRssMb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return double(usage.ru_maxrss) / 1024.0;  // Linux: kilobytes
+}
+
+/// "--name value" pairs after the subcommand; every name must be one the subcommand knows.
+class Options {
+ public:
+  Options(int argc, char** argv, std::map<std::string, std::string> defaults) : m_values(std::move(defaults)) {
+    for (int i = 2; i < argc; ++i) {
+      const std::string arg = argv[i];
+      if (arg.rfind("--", 0) != 0 || i + 1 >= argc) throw std::invalid_argument("expected --name value, got '" + arg + "'");
+      const std::string name = arg.substr(2);
+      if (!m_values.count(name)) throw std::invalid_argument("unknown option '" + arg + "'");
+      m_values[name] = argv[++i];
+    }
+  }
+  std::string text(const std::string& name) const { return m_values.at(name); }
+  int integer(const std::string& name) const {
+    const std::string value = text(name);
+    size_t used = 0;
+    const int parsed = std::stoi(value, &used);
+    if (used != value.size()) throw std::invalid_argument("--" + name + ": not an integer: '" + value + "'");
+    return parsed;
+  }
+
+ private:
+  std::map<std::string, std::string> m_values;
+};
+
+/// One flat JSON object, keys in insertion order.
+class JsonLine {
+ public:
+  JsonLine& add(const std::string& key, const std::string& value) {
+    return raw(key, "\"" + value + "\"");
+  }
+  JsonLine& add(const std::string& key, double value) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.6g", value);
+    return raw(key, buffer);
+  }
+  JsonLine& add(const std::string& key, long long value) { return raw(key, std::to_string(value)); }
+  JsonLine& add(const std::string& key, int value) { return raw(key, std::to_string(value)); }
+  std::string str() const { return "{" + m_body + "}"; }
+
+ private:
+  JsonLine& raw(const std::string& key, const std::string& value) {
+    m_body += (m_body.empty() ? "\"" : ", \"") + key + "\": " + value;
+    return *this;
+  }
+  std::string m_body;
+};
+
+/// Wall time between consecutive steps (the whole loop: batch gather, augmentation, forward,
+/// backward, optimizer step, loss read-back), kept for the steps after the warm-up.
+class StepTimer final : public pretext::TrainingObserver {
+ public:
+  explicit StepTimer(int warmup) : m_warmup(warmup) {}
+  void onStep(const pretext::StepReport& report) override {
+    const auto now = Clock::now();
+    if (report.globalStep > m_warmup) m_seconds.push_back(std::chrono::duration<double>(now - m_last).count());
+    m_last = now;
+  }
+  void onMessage(const std::string& message) override { std::cerr << message << '\n'; }
+  const std::vector<double>& seconds() const { return m_seconds; }
+
+ private:
+  int m_warmup;
+  Clock::time_point m_last = Clock::now();
+  std::vector<double> m_seconds;
+};
+
+int benchLoad(const Options& options) {
+  const auto spec = pretext::DatasetSpec::parse(options.text("dataset"));
+  const int repeats = std::max(1, options.integer("repeats"));
+  std::vector<double> times;
+  std::int64_t trainSize = 0;
+  for (int i = 0; i < repeats; ++i) {
+    const auto start = Clock::now();
+    const auto dataset = pretext::Dataset::load(spec);
+    times.push_back(secondsSince(start));
+    trainSize = dataset.size(pretext::Split::Train);
+  }
+  std::cout << JsonLine()
+                   .add("bench", "load")
+                   .add("dataset", spec.toString())
+                   .add("seconds", median(times))
+                   .add("repeats", repeats)
+                   .add("train_images", (long long)trainSize)
+                   .add("peak_rss_mb", peakRssMb())
+                   .str()
+            << std::endl;
+  return 0;
+}
+
+int benchTrain(const Options& options) {
+  pretext::TrainConfig config;
+  config.dataset = pretext::DatasetSpec::parse(options.text("dataset"));
+  config.method = options.text("method");
+  config.batchSize = options.integer("batch-size");
+  config.threads = options.integer("threads");
+  config.augmentPreset = options.text("augment");
+  config.device = "cpu";
+  config.epochs = 1;
+  config.knnEveryEpoch = false;
+  const int warmup = std::max(1, options.integer("warmup"));
+  const int steps = std::max(1, options.integer("steps"));
+  config.subset = std::int64_t(warmup + steps) * config.batchSize;  // one epoch of exactly warmup + steps
+
+  auto dataset = pretext::Dataset::load(config.dataset);
+  if (dataset.size(pretext::Split::Train) < config.subset) {
+    throw std::invalid_argument("--warmup + --steps batches need " + std::to_string(config.subset) +
+                                " training images; the dataset has " +
+                                std::to_string(dataset.size(pretext::Split::Train)));
+  }
+  pretext::Trainer trainer(config, std::move(dataset));
+  StepTimer timer(warmup);
+  const auto result = trainer.run(&timer);
+  if (result.status != pretext::RunStatus::Finished) throw std::runtime_error("training failed: " + result.message);
+
+  const auto& seconds = timer.seconds();
+  double total = 0.0;
+  for (double s : seconds) total += s;
+  std::cout << JsonLine()
+                   .add("bench", "train")
+                   .add("method", config.method)
+                   .add("augment", config.augmentPreset.empty() ? "default" : config.augmentPreset)
+                   .add("images_per_second", config.batchSize / std::max(median(seconds), 1e-9))
+                   .add("mean_images_per_second", total > 0 ? config.batchSize * double(seconds.size()) / total : 0.0)
+                   .add("threads", config.threads)
+                   .add("batch_size", config.batchSize)
+                   .add("steps", (long long)seconds.size())
+                   .add("warmup", warmup)
+                   .add("peak_rss_mb", peakRssMb())
+                   .str()
+            << std::endl;
+  return 0;
+}
+
+int benchKnn(const Options& options) {
+  pretext::TrainConfig config;
+  config.dataset = pretext::DatasetSpec::parse(options.text("dataset"));
+  config.method = "random";
+  config.threads = options.integer("threads");
+  config.device = "cpu";
+  config.epochs = 0;
+  auto dataset = pretext::Dataset::load(config.dataset);
+  const auto bank = dataset.size(pretext::Split::Train);
+  const auto queries = dataset.size(pretext::Split::Test);
+  pretext::Trainer trainer(config, std::move(dataset));
+  const int repeats = std::max(1, options.integer("repeats"));
+  std::vector<double> times;
+  double accuracy = -1.0;
+  for (int i = 0; i < repeats; ++i) {
+    const auto start = Clock::now();
+    accuracy = trainer.knnAccuracy(config.knnK, config.knnTemperature);
+    times.push_back(secondsSince(start));
+  }
+  std::cout << JsonLine()
+                   .add("bench", "knn")
+                   .add("includes", "features of bank and queries (eval forward, batches of 512) + cosine top-k votes")
+                   .add("seconds", median(times))
+                   .add("accuracy", accuracy)
+                   .add("k", config.knnK)
+                   .add("bank", (long long)bank)
+                   .add("queries", (long long)queries)
+                   .add("threads", config.threads)
+                   .add("repeats", repeats)
+                   .add("peak_rss_mb", peakRssMb())
+                   .str()
+            << std::endl;
+  return 0;
+}
+
+const char* kUsage =
+    "usage: pretext-bench load  [--dataset fashion-mnist] [--repeats 3]\n"
+    "       pretext-bench train [--method simclr] [--batch-size 256] [--steps 30] [--warmup 5] [--threads 2]\n"
+    "                           [--augment simclr|light|none] [--dataset fashion-mnist]\n"
+    "       pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist]\n"
+    "Prints one JSON line. See bench/README.md; bench/run.sh runs all of them against bench/reference.py.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "load") return benchLoad(Options(argc, argv, {{"dataset", "fashion-mnist"}, {"repeats", "3"}}));
+    if (command == "train") {
+      return benchTrain(Options(argc, argv,
+                                {{"dataset", "fashion-mnist"}, {"method", "simclr"}, {"batch-size", "256"},
+                                 {"steps", "30"}, {"warmup", "5"}, {"threads", "2"}, {"augment", ""}}));
+    }
+    if (command == "knn") {
+      return benchKnn(Options(argc, argv, {{"dataset", "fashion-mnist"}, {"threads", "2"}, {"repeats", "1"}}));
+    }
+    std::cerr << "unknown subcommand '" << command << "'\n" << kUsage;
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "pretext-bench " << command << ": " << e.what() << '\n';
+    return 1;
+  }
+}

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Pretext against the PyTorch reference, side by side on this machine's CPU, as one table of ratios.
+#
+#   bench/run.sh [build-dir] [results.md]        # defaults: build  runs/bench/results.md
+#
+# Builds nothing: build first with
+#   cmake -S . -B build -G Ninja -DPRETEXT_BUILD_GUI=OFF && ninja -C build pretext-bench
+# Settings (environment): THREADS=2 BATCH=256 STEPS=30 WARMUP=5 WORKERS=2 DIAGNOSE=1
+# (DIAGNOSE=0 skips the two extra Pretext runs without augmentation). The reference runs with
+# Debian's /usr/bin/python3 (python3-torch, python3-torchvision; override with PYTHON=...).
+# The raw JSON lines go next to the table (results.jsonl). Takes about 15-25 minutes on 2 cores.
+# Run it on a quiet machine: every figure is a wall-clock time. Both sides run under this shell's
+# environment, so OMP_WAIT_POLICY and MALLOC_* settings act on both; the table's header lists them.
+# What each row measures: bench/README.md.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-build}
+out=${2:-runs/bench/results.md}
+threads=${THREADS:-2}
+batch=${BATCH:-256}
+steps=${STEPS:-30}
+warmup=${WARMUP:-5}
+workers=${WORKERS:-2}
+diagnose=${DIAGNOSE:-1}
+python=${PYTHON:-/usr/bin/python3}
+bench="$build/bench/pretext-bench"
+
+[ -x "$bench" ] || { echo "no $bench: build it first (see the top of $0)" >&2; exit 1; }
+"$python" -c "import torch, torchvision" 2>/dev/null ||
+  { echo "$python cannot import torch and torchvision (apt install python3-torch python3-torchvision)" >&2; exit 1; }
+
+mkdir -p "$(dirname "$out")"
+jsonl="${out%.md}.jsonl"
+: > "$jsonl"
+
+# Each measurement in its own process, so that its peak RSS is its own; the tag names the row it feeds.
+measure() {
+  local tag=$1
+  shift
+  echo "== $tag: $*" >&2
+  local line
+  line=$("$@" | tail -n 1)
+  echo "$line" >&2
+  echo "{\"tag\": \"$tag\", \"result\": $line}" >> "$jsonl"
+}
+
+train=(--batch-size "$batch" --steps "$steps" --warmup "$warmup" --threads "$threads")
+ref=("$python" "$here/reference.py" --batch-size "$batch" --steps "$steps" --warmup "$warmup"
+     --threads "$threads" --workers "$workers")
+
+measure pretext-load "$bench" load
+measure reference-load "${ref[@]}" --variant load
+for method in simclr rotation; do
+  measure "pretext-$method" "$bench" train --method "$method" "${train[@]}"
+  measure "reference-$method-pipeline" "${ref[@]}" --method "$method" --variant pipeline
+  measure "reference-$method-step" "${ref[@]}" --method "$method" --variant step
+  if [ "$diagnose" = 1 ]; then
+    measure "pretext-$method-noaug" "$bench" train --method "$method" --augment none "${train[@]}"
+  fi
+done
+measure pretext-knn "$bench" knn --threads "$threads"
+measure reference-knn "${ref[@]}" --variant knn --repeats 1
+
+"$python" - "$jsonl" "$out" "$threads" "$batch" "$steps" "$warmup" "$workers" <<'EOF'
+import json, os, platform, sys, time
+jsonl, out, threads, batch, steps, warmup, workers = sys.argv[1:]
+r = {}
+for line in open(jsonl):
+    entry = json.loads(line)
+    r[entry["tag"]] = entry["result"]
+
+rows = []
+def row(measure, pretext, reference, unit, higher_is_better, target=None, absolute=None):
+    """ratio > 1 is better for Pretext; target: minimum ratio; absolute: (limit, text) on Pretext's figure."""
+    ratio = pretext / reference if higher_is_better else reference / pretext
+    if target is not None:
+        goal, verdict = f">= {target:.1f}x", "pass" if ratio >= target else "miss"
+    elif absolute is not None:
+        goal, verdict = absolute[1], "pass" if pretext <= absolute[0] else "miss"
+    else:
+        goal, verdict = "-", "-"
+    rows.append((measure, f"{pretext:.4g} {unit}", f"{reference:.4g} {unit}", f"{ratio:.2f}x", goal, verdict))
+
+for m, name in (("simclr", "SimCLR"), ("rotation", "Rotation")):
+    p = r[f"pretext-{m}"]["images_per_second"]
+    row(f"{name} end-to-end vs Python DataLoader pipeline", p,
+        r[f"reference-{m}-pipeline"]["images_per_second"], "img/s", True, target=1.2)
+    row(f"{name} end-to-end vs Python model step alone", p,
+        r[f"reference-{m}-step"]["images_per_second"], "img/s", True, target=1.0)
+row("Fashion-MNIST load (train + test) vs numpy gzip", r["pretext-load"]["seconds"],
+    r["reference-load"]["seconds"], "s", False)
+row("k-NN monitor, 10,000 queries / 60,000 bank vs PyTorch", r["pretext-knn"]["seconds"],
+    r["reference-knn"]["seconds"], "s", False, absolute=(10.0, "Pretext <= 10 s"))
+for m, name in (("simclr", "SimCLR"), ("rotation", "Rotation")):
+    row(f"Peak RSS, {name} training vs pipeline (main + workers)", r[f"pretext-{m}"]["peak_rss_mb"],
+        r[f"reference-{m}-pipeline"]["total_peak_rss_mb"], "MB", False)
+row("Peak RSS, k-NN monitor", r["pretext-knn"]["peak_rss_mb"], r["reference-knn"]["peak_rss_mb"], "MB", False)
+
+diagnostics = []
+for m, name in (("simclr", "SimCLR"), ("rotation", "Rotation")):
+    if f"pretext-{m}-noaug" in r:
+        noaug = r[f"pretext-{m}-noaug"]["images_per_second"]
+        full = r[f"pretext-{m}"]["images_per_second"]
+        diagnostics.append((f"{name} without augmentation vs Python model step alone", f"{noaug:.4g} img/s",
+                            f"{r[f'reference-{m}-step']['images_per_second']:.4g} img/s",
+                            f"{noaug / r[f'reference-{m}-step']['images_per_second']:.2f}x", "-",
+                            f"with its augmentation: {full / noaug:.2f}x this speed"))
+
+try:
+    load = os.getloadavg()[0]
+except OSError:
+    load = float("nan")
+tuning = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith(("OMP_", "MALLOC_", "GOMP_", "KMP_"))]
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+header = ["measure", "Pretext", "reference", "ratio", "target", "result"]
+lines = [f"# Pretext vs PyTorch reference ({time.strftime('%Y-%m-%d %H:%M')})", "",
+         f"CPU: {cpu}, {os.cpu_count()} cores, load average {load:.2f} at the end. Threads {threads}, batch {batch}, "
+         f"{steps} timed steps after {warmup} warm-up steps (median step), DataLoader workers {workers}. "
+         f"Environment of both sides: {' '.join(tuning) or 'no OMP_/MALLOC_ settings'}. "
+         "Ratio: Pretext/reference for throughput, reference/Pretext for times and memory: > 1 is better for Pretext.",
+         "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+lines += ["| " + " | ".join(cells) + " |" for cells in rows]
+if diagnostics:
+    lines += ["", "Diagnostics (not targets):", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in diagnostics]
+lines += ["", "k-NN time: random-init ConvNet, features of the 60,000 training images (the bank) and the 10,000 test "
+          "images (eval-mode forward in batches of 512), cosine similarities, top-200, exp(s/0.07) votes. "
+          "Dataset loading is not included.", f"Raw measurements: {os.path.basename(jsonl)}."]
+text = "\n".join(lines) + "\n"
+open(out, "w").write(text)
+print(text, end="")
+EOF
+echo "written: $out" >&2
