@@ -139,6 +139,9 @@ class Trainer {
 
 /// Sets LibTorch's intra-op threads (0: all cores); Debian's LibTorch starts with one.
 void setTorchThreads(int threads);
+/// Keeps large freed blocks in the process instead of returning them to the system after every
+/// training step (glibc); called once by the Trainer.
+void keepLargeAllocations();
 /// "cuda" when a CUDA device is usable, else "cpu".
 std::string bestDevice();
 bool cudaAvailable();

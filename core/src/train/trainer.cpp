@@ -77,6 +77,7 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   d.dataset = std::move(dataset);
   const auto& c = d.config;
   setTorchThreads(c.threads);
+  keepLargeAllocations();
 
   if (c.device == "auto") {
     d.device = torch::Device(bestDevice());
