@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   const std::string command = rest[0];
   rest.erase(rest.begin());
   try {
-    const std::set<std::string> flags{"help", "resume-latest", "cpu", "quiet", "no-knn", "unlabeled"};
+    const std::set<std::string> flags{"help", "quiet", "no-knn", "unlabeled", "no-bf16", "no-channels-last"};
     Args args(rest, flags);
     if (args.has("help")) {
       printHelp(command);

@@ -39,6 +39,8 @@ void printTrainHelp() {
       "  --warmup-epochs X  linear warm-up before the cosine decay (default 1)\n"
       "  --augment P        simclr, light, none (default: the method's)\n"
       "  --device D         auto (default), cpu, cuda\n"
+      "  --no-bf16          CUDA: train in fp32 instead of bf16 autocast\n"
+      "  --no-channels-last CUDA: keep NCHW layout\n"
       "  --threads N        CPU threads (default: all cores)\n"
       "  --seed N           (default 1)\n"
       "  --knn-k N          neighbours of the k-NN monitor (default 200)\n"
@@ -81,6 +83,10 @@ int cmdTrain(const Args& args) {
     c.warmupEpochs = args.number("warmup-epochs", c.warmupEpochs);
     c.augmentPreset = args.value("augment", "");
     c.device = args.value("device", c.device);
+    c.bf16 = !args.has("no-bf16");
+    c.channelsLast = !args.has("no-channels-last");
+    args.value("no-bf16");
+    args.value("no-channels-last");
     c.threads = int(args.integer("threads", 0));
     c.seed = std::uint64_t(args.integer("seed", 1));
     c.knnK = int(args.integer("knn-k", c.knnK));

@@ -32,6 +32,7 @@ struct TrainConfig {
   std::uint64_t seed = 1;
   int threads = 0;                 ///< CPU threads; 0: all cores
   bool bf16 = true;                ///< CUDA only: bf16 autocast
+  bool channelsLast = true;        ///< CUDA only: conv weights and inputs in channels_last layout
   bool knnEveryEpoch = true;       ///< weighted k-NN monitor at each epoch end
   int knnK = 200;
   double knnTemperature = 0.07;

@@ -143,8 +143,8 @@ MethodImpl::MethodImpl(const std::string& name, const MethodContext& context)
 }
 
 torch::Tensor MethodImpl::prepare(const torch::Tensor& images, const AugmentConfig& augment) const {
-  const auto x = augment::apply(images, augment);
-  return augment::normalize(x, m_context.mean, m_context.std);
+  const auto x = augment::normalize(augment::apply(images, augment), m_context.mean, m_context.std);
+  return m_context.channelsLast ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
 }
 
 namespace {

@@ -23,6 +23,7 @@ struct MethodContext {
   AugmentConfig augment;                   ///< the views' augmentation
   torch::Tensor mean, std;                 ///< per-channel statistics of the dataset, float [C]
   torch::Device device{torch::kCPU};
+  bool channelsLast = false;               ///< hand the encoder channels_last inputs
 
   /// The option's value, or its catalogue default.
   double option(const std::string& method, const std::string& name) const;

@@ -130,8 +130,16 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   ctx.mean = d.mean;
   ctx.std = d.std;
   ctx.device = d.device;
+  ctx.channelsLast = d.device.is_cuda() && c.channelsLast;  // on this CPU it measured no faster
   d.method = methods::makeMethod(c.method, ctx);
   d.method->to(d.device);
+  if (ctx.channelsLast) {
+    // NHWC convolutions (cuDNN's fast path for bf16 tensor cores): 4-D weights change layout in place.
+    torch::NoGradGuard noGrad;
+    for (auto& p : d.method->parameters()) {
+      if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
+    }
+  }
 
   train::OptimizerSetup setup;
   setup.name = c.optimizer.empty() ? (c.backbone == "vit" ? "adamw" : "sgd") : c.optimizer;
