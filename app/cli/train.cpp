@@ -5,6 +5,7 @@
 #include <pretext/methods.h>
 #include <pretext/training.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -13,10 +14,12 @@ namespace pretext::cli {
 
 namespace {
 
-Trainer* g_trainer = nullptr;
+std::atomic<Trainer*> g_trainer{nullptr};
+volatile std::sig_atomic_t g_stopRequested = 0;
 
 extern "C" void onSignal(int) {
-  if (g_trainer) g_trainer->requestStop();  // an atomic store: safe in a signal handler
+  g_stopRequested = 1;
+  if (Trainer* t = g_trainer.load()) t->requestStop();  // an atomic store: safe in a signal handler
 }
 
 }  // namespace
@@ -58,6 +61,9 @@ void printTrainHelp() {
 }
 
 int cmdTrain(const Args& args) {
+  // Installed before the dataset loads, so that a stop requested during start-up is not lost.
+  std::signal(SIGINT, onSignal);
+  std::signal(SIGTERM, onSignal);
   std::unique_ptr<Trainer> trainer;
   const bool quiet = args.has("quiet");
   args.value("quiet");
@@ -110,8 +116,7 @@ int cmdTrain(const Args& args) {
   }
   ProgressBar progress(quiet);
   g_trainer = trainer.get();
-  std::signal(SIGINT, onSignal);
-  std::signal(SIGTERM, onSignal);
+  if (g_stopRequested) trainer->requestStop();
   const RunResult r = trainer->run(&progress);
   g_trainer = nullptr;
   std::signal(SIGINT, SIG_DFL);

@@ -93,6 +93,15 @@ void makeDirectories(const std::string& path) {
   }
 }
 
+void removeStaleTemporaries(const std::string& folder) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(folder, ec)) {
+    if (e.is_regular_file(ec) && e.path().filename().string().find(".tmp.") != std::string::npos) {
+      fs::remove(e.path(), ec);
+    }
+  }
+}
+
 std::string joinPath(const std::string& a, const std::string& b) {
   return (fs::path(a) / b).string();
 }

@@ -21,6 +21,8 @@ bool fileExists(const std::string& path);
 bool isDirectory(const std::string& path);
 /// Creates the folder and its parents; throws naming the folder when it cannot.
 void makeDirectories(const std::string& path);
+/// Removes the temporary files a killed writeFileAtomic left in `folder` (names containing ".tmp.").
+void removeStaleTemporaries(const std::string& folder);
 std::string joinPath(const std::string& a, const std::string& b);
 
 }  // namespace pretext::io

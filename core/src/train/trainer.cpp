@@ -210,6 +210,7 @@ RunResult Trainer::run(TrainingObserver* observer) {
   try {
     if (!c.outDir.empty()) {
       io::makeDirectories(io::joinPath(c.outDir, "checkpoints"));
+      io::removeStaleTemporaries(io::joinPath(c.outDir, "checkpoints"));
       io::writeFileAtomic(io::joinPath(c.outDir, "config.json"), configToJson(c));
     }
     obs.onStart(deviceName(), n, d.stepsPerEpoch);

@@ -1,0 +1,63 @@
+// SIGKILL at random moments during `pretext-cli train`: whatever is on disk afterwards is a complete
+// checkpoint (the previous or the new one, never half of one) and the run resumes from it.
+#include "testconfig.h"
+
+#include <pretext/training.h>
+
+#include <QProcess>
+#include <QRandomGenerator>
+
+#include <filesystem>
+
+using namespace pretext;
+namespace fs = std::filesystem;
+
+class TstKillResume : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void killedRunsResume() {
+    if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
+    QTemporaryDir tmp;
+    const std::string dir = tmp.filePath("run").toStdString();
+    QRandomGenerator rng(7);
+    int resumedFromCheckpoint = 0;
+    for (int round = 0; round < 8; ++round) {
+      QProcess cli;
+      QStringList args;
+      if (fs::exists(dir + "/config.json")) {
+        args << "train" << "--resume" << QString::fromStdString(dir) << "--quiet";
+      } else {
+        args << "train" << "--dataset" << "shapes" << "--method" << "simclr" << "--width" << "8" << "--epochs"
+             << "1000" << "--batch-size" << "32" << "--no-knn" << "--threads" << "1" << "--quiet" << "--out"
+             << QString::fromStdString(dir);
+      }
+      cli.start(PRETEXT_CLI, args);
+      QVERIFY(cli.waitForStarted());
+      QThread::msleep(300 + rng.bounded(1500));
+      cli.kill();  // SIGKILL: no handler runs
+      QVERIFY(cli.waitForFinished(10000));
+      const std::string ckpt = dir + "/checkpoints/last.pt";
+      if (!fs::exists(ckpt)) continue;  // killed before the first epoch ended
+      auto trainer = Trainer::resume(dir);  // throws if the checkpoint is damaged
+      QVERIFY(trainer->startEpoch() >= 1);
+      ++resumedFromCheckpoint;
+    }
+    // A resumed run clears what killed writers left behind.
+    QProcess last;
+    last.start(PRETEXT_CLI, {"train", "--resume", QString::fromStdString(dir), "--quiet"});
+    QVERIFY(last.waitForStarted());
+    QThread::msleep(800);
+    last.terminate();  // SIGTERM: a clean stop with a checkpoint
+    QVERIFY(last.waitForFinished(10000));
+    QCOMPARE(last.exitCode(), 130);
+    for (const auto& e : fs::directory_iterator(dir + "/checkpoints")) {
+      QVERIFY2(e.path().filename() == "last.pt", e.path().c_str());
+    }
+    QVERIFY2(resumedFromCheckpoint >= 4, "too few rounds reached a checkpoint to test anything");
+    qInfo("%d of 8 killed runs resumed from their checkpoint", resumedFromCheckpoint);
+  }
+};
+
+QTEST_APPLESS_MAIN(TstKillResume)
+#include "tst_killresume.moc"
