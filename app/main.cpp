@@ -2,6 +2,11 @@
 // the window once it is shown, and quits (for the docs and for checks without a person).
 #include "datasetpanel.h"
 #include "mainwindow.h"
+#include "trainingpanel.h"
+
+#include <QComboBox>
+#include <QPushButton>
+#include <QSpinBox>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -39,7 +44,19 @@ int main(int argc, char* argv[]) {
                                        QStringLiteral("THEME"));
   const QCommandLineOption largeFontOption(QStringLiteral("large-font"),
                                            QStringLiteral("Large font, for projectors."));
-  parser.addOptions({datasetOption, screenshotOption, themeOption, largeFontOption});
+  const QCommandLineOption trainOption(
+      QStringLiteral("train"),
+      QStringLiteral("Once the dataset has loaded, open the Training panel and start METHOD (with --screenshot: "
+                     "the picture is taken when the run ends or after --screenshot-after seconds)."),
+      QStringLiteral("METHOD"));
+  const QCommandLineOption epochsOption(QStringLiteral("epochs"), QStringLiteral("Epochs for --train."), QStringLiteral("N"), QStringLiteral("3"));
+  const QCommandLineOption subsetOption(QStringLiteral("subset"), QStringLiteral("Training images for --train (0: all)."),
+                                        QStringLiteral("N"), QStringLiteral("0"));
+  const QCommandLineOption shotAfterOption(QStringLiteral("screenshot-after"),
+                                           QStringLiteral("With --train: take the screenshot after SECONDS of training."),
+                                           QStringLiteral("SECONDS"));
+  parser.addOptions({datasetOption, screenshotOption, themeOption, largeFontOption, trainOption, epochsOption,
+                     subsetOption, shotAfterOption});
   parser.process(app);
 
   const QString theme = parser.value(themeOption);
@@ -66,7 +83,18 @@ int main(int argc, char* argv[]) {
         app.exit(status);
       });
     };
-    QObject::connect(panel, &DatasetPanel::datasetChanged, &window, [takeShot] { takeShot(0); });
+    if (!parser.isSet(trainOption)) {
+      QObject::connect(panel, &DatasetPanel::datasetChanged, &window, [takeShot] { takeShot(0); });
+    } else {
+      TrainingPanel* training = window.trainingPanel();
+      QObject::connect(training, &TrainingPanel::runFinished, &window,
+                       [takeShot](const pretext::RunResult& r) { takeShot(r.status == pretext::RunStatus::Failed); });
+      if (parser.isSet(shotAfterOption)) {
+        QObject::connect(training, &TrainingPanel::runStarted, &window, [&, takeShot] {
+          QTimer::singleShot(int(1000 * parser.value(shotAfterOption).toDouble()), &window, [takeShot] { takeShot(0); });
+        });
+      }
+    }
     QObject::connect(panel, &DatasetPanel::loadFailed, &window, [takeShot](const QString& message) {
       std::fprintf(stderr, "pretext: %s\n", qPrintable(message));
       takeShot(1);
@@ -74,6 +102,24 @@ int main(int argc, char* argv[]) {
     QTimer::singleShot(300000, &app, [&app] {
       std::fprintf(stderr, "pretext: the dataset did not load within 5 minutes\n");
       app.exit(1);
+    });
+  }
+
+  if (parser.isSet(trainOption)) {
+    TrainingPanel* training = window.trainingPanel();
+    QObject::connect(window.datasetPanel(), &DatasetPanel::datasetChanged, &window, [&, training] {
+      if (training->running()) return;
+      const int method = training->methodBox()->findData(parser.value(trainOption));
+      if (method < 0) {
+        std::fprintf(stderr, "pretext: unknown method '%s'\n", qPrintable(parser.value(trainOption)));
+        app.exit(2);
+        return;
+      }
+      training->methodBox()->setCurrentIndex(method);
+      training->epochsBox()->setValue(parser.value(epochsOption).toInt());
+      training->subsetBox()->setValue(parser.value(subsetOption).toInt());
+      window.showPanel(1);
+      training->start();
     });
   }
 

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "datasetpanel.h"
+#include "trainingpanel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -100,6 +101,12 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
 
   m_datasetPanel = new DatasetPanel;
   addPanel(m_datasetPanel, tr("Dataset"), tr("Pick a dataset, see its images, classes and splits"));
+  m_trainingPanel = new TrainingPanel;
+  addPanel(m_trainingPanel, tr("Training"), tr("Pick a method, train it, watch loss and k-NN accuracy"));
+  connect(m_datasetPanel, &DatasetPanel::datasetChanged, m_trainingPanel, &TrainingPanel::setDataset);
+  connect(m_trainingPanel, &TrainingPanel::statusMessage, this, [this](const QString& message) {
+    statusBar()->showMessage(message, 10000);
+  });
   m_navigation->setCurrentRow(0);
 
   m_datasetStatus = new QLabel;
@@ -127,6 +134,10 @@ int MainWindow::addPanel(QWidget* panel, const QString& title, const QString& to
   item->setToolTip(toolTip);
   updateNavigationWidth();
   return index;
+}
+
+void MainWindow::showPanel(int index) {
+  m_navigation->setCurrentRow(index);
 }
 
 // Wide enough for the longest title in the current font.

@@ -6,6 +6,7 @@
 #include <QMainWindow>
 
 class DatasetPanel;
+class TrainingPanel;
 class QAction;
 class QLabel;
 class QListWidget;
@@ -27,6 +28,9 @@ class MainWindow final : public QMainWindow {
   ~MainWindow() override;
 
   DatasetPanel* datasetPanel() const { return m_datasetPanel; }
+  TrainingPanel* trainingPanel() const { return m_trainingPanel; }
+  /// Shows the panel at `index` (the order of addPanel calls).
+  void showPanel(int index);
 
   /// Adds a page to the navigation list; returns its index.
   int addPanel(QWidget* panel, const QString& title, const QString& toolTip = {});
@@ -60,6 +64,7 @@ class MainWindow final : public QMainWindow {
   QListWidget* m_navigation = nullptr;
   QStackedWidget* m_stack = nullptr;
   DatasetPanel* m_datasetPanel = nullptr;
+  TrainingPanel* m_trainingPanel = nullptr;
   QLabel* m_datasetStatus = nullptr;
   QAction* m_largeFontAction = nullptr;
   QAction* m_darkThemeAction = nullptr;

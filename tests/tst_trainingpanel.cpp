@@ -1,0 +1,138 @@
+// The Training panel: controls make the configuration, charts receive points, a real run on the
+// synthetic shapes finishes, Stop answers within a second, and the GUI thread never stalls long.
+#include "livechart.h"
+#include "trainingpanel.h"
+
+#include <pretext/methods.h>
+
+#include <qcustomplot.h>
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QElapsedTimer>
+#include <QFormLayout>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+namespace {
+
+pretext::Dataset shapes() {
+  pretext::DatasetSpec spec;
+  spec.kind = "shapes";
+  spec.shapesPerClass = 16;
+  return pretext::Dataset::load(spec);
+}
+
+void smallRun(TrainingPanel& panel, const QString& method, int epochs, const QString& folder) {
+  panel.methodBox()->setCurrentIndex(panel.methodBox()->findData(method));
+  panel.widthBox()->setValue(8);
+  panel.batchBox()->setValue(32);
+  panel.epochsBox()->setValue(epochs);
+  panel.runFolderEdit()->setText(folder);
+}
+
+}  // namespace
+
+class TstTrainingPanel : public QObject {
+  Q_OBJECT
+  QTemporaryDir m_tmp;
+
+ private slots:
+  void methodChoiceShowsItsOptions() {
+    TrainingPanel panel;
+    panel.methodBox()->setCurrentIndex(panel.methodBox()->findData(QStringLiteral("moco")));
+    const auto& info = pretext::methodInfo("moco");
+    QCOMPARE(panel.optionsForm()->rowCount(), int(info.options.size()));
+    for (const auto& o : info.options) {
+      auto* box = panel.findChild<QDoubleSpinBox*>(QString::fromStdString(o.name));
+      QVERIFY2(box, o.name.c_str());
+      QCOMPARE(box->value(), o.defaultValue);
+      QVERIFY(!box->toolTip().isEmpty());
+    }
+    panel.findChild<QDoubleSpinBox*>(QStringLiteral("temperature"))->setValue(0.3);
+    panel.setDataset(shapes());
+    const pretext::TrainConfig c = panel.config();
+    QCOMPARE(c.method, std::string("moco"));
+    QCOMPARE(c.methodOptions.at("temperature"), 0.3);
+    QCOMPARE(c.dataset.kind, std::string("shapes"));
+    panel.methodBox()->setCurrentIndex(panel.methodBox()->findData(QStringLiteral("random")));
+    QCOMPARE(panel.optionsForm()->rowCount(), 1);  // "no options" note
+    QVERIFY(panel.config().methodOptions.empty());
+  }
+
+  void chartTakesPoints() {
+    LiveChart chart;
+    chart.beginRun(QStringLiteral("a"));
+    for (int i = 1; i <= 100; ++i) chart.addStep(i, 1.0 / i);
+    chart.addEpoch(1, 0.5);
+    chart.addEpoch(2, -1.0);  // not measured: no point
+    QCOMPARE(chart.lossPlot()->graph(0)->dataCount(), 100);
+    QCOMPARE(chart.lossPlot()->graph(1)->dataCount(), 100);
+    QCOMPARE(chart.knnPlot()->graph(0)->dataCount(), 1);
+    chart.beginRun(QStringLiteral("b"));  // a second run overlays in a new colour
+    QCOMPARE(chart.knnPlot()->graphCount(), 2);
+    QVERIFY(chart.knnPlot()->graph(0)->pen().color() != chart.knnPlot()->graph(1)->pen().color());
+  }
+
+  void realRunFinishesAndStopIsQuick() {
+    TrainingPanel panel;
+    panel.setDataset(shapes());
+    QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+    smallRun(panel, QStringLiteral("rotation"), 2, m_tmp.filePath(QStringLiteral("a")));
+    QTest::mouseClick(panel.startButton(), Qt::LeftButton);
+    QVERIFY(panel.running());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+    auto result = finished.takeFirst().at(0).value<pretext::RunResult>();
+    QVERIFY2(result.status == pretext::RunStatus::Finished, result.message.c_str());
+    QCOMPARE(panel.chart()->lossPlot()->graph(1)->dataCount(), 2 * (128 / 32));
+    QCOMPARE(panel.chart()->knnPlot()->graph(0)->dataCount(), 3);  // before training + 2 epochs
+    QVERIFY(QFile::exists(m_tmp.filePath(QStringLiteral("a/checkpoints/last.pt"))));
+
+    // A long run, stopped: measure the answer and the GUI thread's longest stall meanwhile.
+    smallRun(panel, QStringLiteral("simclr"), 500, m_tmp.filePath(QStringLiteral("b")));
+    QElapsedTimer gap;
+    qint64 worstStall = 0;
+    QTimer ticker;
+    ticker.setInterval(5);
+    QObject::connect(&ticker, &QTimer::timeout, [&] {
+      if (gap.isValid()) worstStall = std::max(worstStall, gap.elapsed());
+      gap.restart();
+    });
+    ticker.start();
+    QTest::mouseClick(panel.startButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(panel.chart()->lossPlot()->graph(3)->dataCount() >= 5, 120000);
+    QElapsedTimer answer;
+    answer.start();
+    QTest::mouseClick(panel.stopButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+    const qint64 stopMs = answer.elapsed();
+    ticker.stop();
+    result = finished.takeFirst().at(0).value<pretext::RunResult>();
+    QVERIFY2(result.status == pretext::RunStatus::Stopped, result.message.c_str());
+    qInfo("Stop answered in %lld ms; the GUI event loop's longest stall while training was %lld ms", stopMs,
+          worstStall);
+    QVERIFY2(stopMs < 1000, qPrintable(QStringLiteral("stop took %1 ms").arg(stopMs)));
+    QVERIFY(worstStall < 2000);
+    QVERIFY(QFile::exists(m_tmp.filePath(QStringLiteral("b/checkpoints/last.pt"))));
+  }
+
+  void closingDuringTrainingStopsCleanly() {
+    auto* panel = new TrainingPanel;
+    panel->setDataset(shapes());
+    smallRun(*panel, QStringLiteral("byol"), 500, m_tmp.filePath(QStringLiteral("c")));
+    panel->start();
+    QTRY_VERIFY_WITH_TIMEOUT(panel->chart()->lossPlot()->graph(1)->dataCount() >= 2, 120000);
+    QElapsedTimer t;
+    t.start();
+    delete panel;  // stops the worker, which writes its checkpoint, and joins the thread
+    QVERIFY(t.elapsed() < 5000);
+    QVERIFY(QFile::exists(m_tmp.filePath(QStringLiteral("c/checkpoints/last.pt"))));
+  }
+};
+
+QTEST_MAIN(TstTrainingPanel)
+#include "tst_trainingpanel.moc"

@@ -1,0 +1,305 @@
+#include "trainingpanel.h"
+
+#include "livechart.h"
+#include "trainingworker.h"
+
+#include <pretext/methods.h>
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMetaObject>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace {
+
+QString duration(double seconds) {
+  if (!(seconds >= 0) || seconds > 1e7) return QStringLiteral("--:--");
+  const qint64 s = qint64(seconds + 0.5);
+  const QChar zero(QLatin1Char('0'));
+  return s >= 3600 ? QStringLiteral("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, zero).arg(s % 60, 2, 10, zero)
+                   : QStringLiteral("%1:%2").arg(s / 60, 2, 10, zero).arg(s % 60, 2, 10, zero);
+}
+
+}  // namespace
+
+TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
+  m_worker = new TrainingWorker;
+  m_worker->moveToThread(&m_thread);
+  connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+  connect(m_worker, &TrainingWorker::stepReported, this, &TrainingPanel::onStep);
+  connect(m_worker, &TrainingWorker::epochReported, this, &TrainingPanel::onEpoch);
+  connect(m_worker, &TrainingWorker::finished, this, &TrainingPanel::onFinished);
+  connect(m_worker, &TrainingWorker::message, this, [this](const QString& text) {
+    m_status->setText(text);
+    emit statusMessage(text);
+  });
+  connect(m_worker, &TrainingWorker::started, this, [this](const QString& device, qint64, qint64, int) {
+    m_device->setText(tr("Device: %1").arg(device));
+  });
+  m_thread.setObjectName(QStringLiteral("training"));
+  m_thread.start();
+
+  m_method = new QComboBox;
+  for (const auto& m : pretext::methodCatalogue()) {
+    m_method->addItem(QStringLiteral("%1  (%2)").arg(QString::fromStdString(m.title), QString::fromStdString(m.family)),
+                      QString::fromStdString(m.name));
+  }
+  m_method->setCurrentIndex(m_method->findData(QStringLiteral("simclr")));
+  m_backbone = new QComboBox;
+  m_backbone->addItems({QStringLiteral("convnet"), QStringLiteral("resnet18"), QStringLiteral("vit")});
+  m_width = new QSpinBox;
+  m_width->setRange(4, 256);
+  m_width->setValue(32);
+  m_width->setToolTip(tr("ConvNet: channels of conv1 (later stages scale from it)"));
+  m_epochs = new QSpinBox;
+  m_epochs->setRange(0, 10000);
+  m_epochs->setValue(3);
+  m_batch = new QSpinBox;
+  m_batch->setRange(2, 8192);
+  m_batch->setValue(256);
+  m_subset = new QSpinBox;
+  m_subset->setRange(0, 10000000);
+  m_subset->setSpecialValueText(tr("all images"));
+  m_subset->setValue(0);
+  m_subset->setToolTip(tr("Train on the first N training images (quick demonstrations)"));
+  m_lr = new QDoubleSpinBox;
+  m_lr->setDecimals(4);
+  m_lr->setRange(0.0, 10.0);
+  m_lr->setSingleStep(0.01);
+  m_lr->setSpecialValueText(tr("default"));
+  m_lr->setToolTip(tr("Peak learning rate; default: 0.06 x batch/256 for SGD, 1e-3 x batch/256 for AdamW"));
+  m_runFolder = new QLineEdit;
+  m_runFolder->setPlaceholderText(tr("runs/<method>-<dataset>-<time> (default)"));
+  auto* browse = new QPushButton(tr("Browse…"));
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Run folder"), QDir::currentPath());
+    if (!dir.isEmpty()) m_runFolder->setText(dir);
+  });
+  auto* folderRow = new QHBoxLayout;
+  folderRow->addWidget(m_runFolder, 1);
+  folderRow->addWidget(browse);
+
+  auto* setup = new QGroupBox(tr("Run"));
+  auto* form = new QFormLayout(setup);
+  form->addRow(tr("Method:"), m_method);
+  form->addRow(tr("Backbone:"), m_backbone);
+  form->addRow(tr("Width:"), m_width);
+  form->addRow(tr("Epochs:"), m_epochs);
+  form->addRow(tr("Batch size:"), m_batch);
+  form->addRow(tr("Subset:"), m_subset);
+  form->addRow(tr("Learning rate:"), m_lr);
+  form->addRow(tr("Run folder:"), folderRow);
+
+  auto* optionsBox = new QGroupBox(tr("Method options"));
+  m_options = new QFormLayout(optionsBox);
+  m_description = new QLabel;
+  m_description->setWordWrap(true);
+  m_description->setTextFormat(Qt::RichText);
+  m_description->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  auto* aboutBox = new QGroupBox(tr("What it learns"));
+  auto* aboutLayout = new QVBoxLayout(aboutBox);
+  aboutLayout->addWidget(m_description);
+
+  m_start = new QPushButton(tr("Start"));
+  m_start->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+  m_start->setToolTip(tr("Start training (Ctrl+Return)"));
+  m_pause = new QPushButton(tr("Pause"));
+  m_pause->setToolTip(tr("Pause or resume after the current batch"));
+  m_stop = new QPushButton(tr("Stop"));
+  m_stop->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
+  m_stop->setToolTip(tr("Stop after the current batch and write a checkpoint (Ctrl+.)"));
+  auto* resume = new QPushButton(tr("Resume run folder…"));
+  connect(m_start, &QPushButton::clicked, this, &TrainingPanel::start);
+  connect(m_pause, &QPushButton::clicked, this, &TrainingPanel::togglePause);
+  connect(m_stop, &QPushButton::clicked, this, &TrainingPanel::stop);
+  connect(resume, &QPushButton::clicked, this, &TrainingPanel::resumeFolder);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(m_start);
+  buttons->addWidget(m_pause);
+  buttons->addWidget(m_stop);
+  buttons->addStretch();
+  buttons->addWidget(resume);
+
+  m_progress = new QProgressBar;
+  m_progress->setFormat(tr("epoch %v"));
+  m_status = new QLabel(tr("Ready."));
+  m_status->setWordWrap(true);
+  m_device = new QLabel(tr("Device: %1").arg(QString::fromStdString(pretext::bestDevice()).toUpper()));
+
+  auto* left = new QVBoxLayout;
+  left->addWidget(setup);
+  left->addWidget(optionsBox);
+  left->addWidget(aboutBox, 1);
+  auto* leftWidget = new QWidget;
+  leftWidget->setLayout(left);
+  leftWidget->setMaximumWidth(460);
+
+  m_chart = new LiveChart;
+  auto* right = new QVBoxLayout;
+  right->addLayout(buttons);
+  right->addWidget(m_progress);
+  right->addWidget(m_status);
+  right->addWidget(m_device);
+  right->addWidget(m_chart, 1);
+
+  auto* layout = new QHBoxLayout(this);
+  layout->addWidget(leftWidget);
+  layout->addLayout(right, 1);
+
+  connect(m_method, &QComboBox::currentIndexChanged, this, &TrainingPanel::rebuildOptions);
+  rebuildOptions();
+  setRunning(false);
+}
+
+TrainingPanel::~TrainingPanel() {
+  m_worker->requestStop();  // the run returns within one batch and writes its checkpoint
+  m_thread.quit();
+  m_thread.wait();
+}
+
+void TrainingPanel::setDataset(const pretext::Dataset& dataset) {
+  m_dataset = dataset;
+  m_start->setEnabled(!m_running && m_dataset.valid());
+}
+
+void TrainingPanel::rebuildOptions() {
+  while (m_options->rowCount() > 0) m_options->removeRow(0);
+  m_optionBoxes.clear();
+  const auto& info = pretext::methodInfo(m_method->currentData().toString().toStdString());
+  for (const auto& o : info.options) {
+    auto* box = new QDoubleSpinBox;
+    box->setObjectName(QString::fromStdString(o.name));
+    box->setDecimals(o.defaultValue == std::floor(o.defaultValue) ? 0 : 4);
+    box->setRange(0.0, 1e7);
+    box->setSingleStep(o.defaultValue >= 10 ? 64 : 0.01);
+    box->setValue(o.defaultValue);
+    box->setToolTip(QString::fromStdString(o.help));
+    m_options->addRow(QString::fromStdString(o.name) + QLatin1Char(':'), box);
+    m_optionBoxes.append(box);
+  }
+  if (info.options.empty()) m_options->addRow(new QLabel(tr("This method has no options.")));
+  m_description->setText(QStringLiteral("<b>%1</b><br><i>%2</i><p>%3</p><p><b>Loss:</b> <tt>%4</tt></p>")
+                             .arg(QString::fromStdString(info.title).toHtmlEscaped(),
+                                  QString::fromStdString(info.paper).toHtmlEscaped(),
+                                  QString::fromStdString(info.description).toHtmlEscaped(),
+                                  QString::fromStdString(info.lossFormula).toHtmlEscaped()));
+}
+
+pretext::TrainConfig TrainingPanel::config() const {
+  pretext::TrainConfig c;
+  if (m_dataset.valid()) c.dataset = m_dataset.spec();
+  c.method = m_method->currentData().toString().toStdString();
+  c.backbone = m_backbone->currentText().toStdString();
+  c.backboneWidth = m_width->value();
+  c.epochs = m_epochs->value();
+  c.batchSize = m_batch->value();
+  c.subset = m_subset->value();
+  c.learningRate = m_lr->value();
+  for (const auto* box : m_optionBoxes) c.methodOptions[box->objectName().toStdString()] = box->value();
+  QString folder = m_runFolder->text().trimmed();
+  if (folder.isEmpty()) {
+    folder = QDir::current().filePath(QStringLiteral("runs/%1-%2-%3")
+                                          .arg(QString::fromStdString(c.method), QString::fromStdString(c.dataset.kind),
+                                               QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+  }
+  c.outDir = folder.toStdString();
+  return c;
+}
+
+void TrainingPanel::start() {
+  if (m_running || !m_dataset.valid()) return;
+  const pretext::TrainConfig c = config();
+  m_chart->beginRun(QStringLiteral("%1 %2").arg(QString::fromStdString(c.method), QString::fromStdString(c.backbone)));
+  m_progress->setRange(0, std::max(1, c.epochs));
+  m_progress->setValue(0);
+  m_status->setText(tr("Starting %1 on %2 …").arg(QString::fromStdString(c.method), QString::fromStdString(m_dataset.name())));
+  setRunning(true);
+  QMetaObject::invokeMethod(m_worker, "start", Qt::QueuedConnection, Q_ARG(pretext::TrainConfig, c),
+                            Q_ARG(pretext::Dataset, m_dataset), Q_ARG(QString, QString()));
+  emit runStarted();
+}
+
+void TrainingPanel::resumeFolder() {
+  if (m_running) return;
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Resume a run folder"), QDir::currentPath());
+  if (dir.isEmpty()) return;
+  m_chart->beginRun(QDir(dir).dirName());
+  m_status->setText(tr("Resuming %1 …").arg(dir));
+  setRunning(true);
+  QMetaObject::invokeMethod(m_worker, "start", Qt::QueuedConnection, Q_ARG(pretext::TrainConfig, pretext::TrainConfig{}),
+                            Q_ARG(pretext::Dataset, pretext::Dataset{}), Q_ARG(QString, dir));
+}
+
+void TrainingPanel::togglePause() {
+  if (!m_running) return;
+  m_paused = !m_paused;
+  m_worker->setPaused(m_paused);
+  m_pause->setText(m_paused ? tr("Resume") : tr("Pause"));
+  m_status->setText(m_paused ? tr("Paused.") : tr("Training …"));
+}
+
+void TrainingPanel::stop() {
+  if (!m_running) return;
+  m_worker->requestStop();
+  m_worker->setPaused(false);
+  m_status->setText(tr("Stopping after this batch …"));
+}
+
+void TrainingPanel::setRunning(bool running) {
+  m_running = running;
+  m_paused = false;
+  m_start->setEnabled(!running && m_dataset.valid());
+  m_pause->setEnabled(running);
+  m_pause->setText(tr("Pause"));
+  m_stop->setEnabled(running);
+  for (QWidget* w : std::initializer_list<QWidget*>{m_method, m_backbone, m_width, m_epochs, m_batch, m_subset, m_lr, m_runFolder}) {
+    w->setEnabled(!running);
+  }
+}
+
+void TrainingPanel::onStep(const pretext::StepReport& r) {
+  m_chart->addStep(double(r.globalStep), r.loss);
+  m_progress->setMaximum(std::max(1, r.epochs));
+  m_progress->setValue(r.epoch);
+  m_progress->setFormat(tr("epoch %1/%2 · step %3/%4").arg(r.epoch + 1).arg(r.epochs).arg(r.step).arg(r.stepsPerEpoch));
+  if (!m_paused) {
+    QString text = tr("loss %1 · %2 img/s · lr %3 · %4 left")
+                       .arg(r.loss, 0, 'f', 4)
+                       .arg(r.imagesPerSecond, 0, 'f', 0)
+                       .arg(r.learningRate, 0, 'g', 3)
+                       .arg(duration(r.secondsLeft));
+    if (r.taskAccuracy >= 0) text += tr(" · task accuracy %1%").arg(100.0 * r.taskAccuracy, 0, 'f', 1);
+    m_status->setText(text);
+  }
+}
+
+void TrainingPanel::onEpoch(const pretext::EpochReport& r) {
+  m_chart->addEpoch(double(r.epoch + 1), r.knnAccuracy);
+  if (r.knnAccuracy >= 0) {
+    emit statusMessage(r.epoch < 0 ? tr("Before training: k-NN accuracy %1%").arg(100.0 * r.knnAccuracy, 0, 'f', 2)
+                                   : tr("Epoch %1: k-NN accuracy %2%").arg(r.epoch + 1).arg(100.0 * r.knnAccuracy, 0, 'f', 2));
+  }
+}
+
+void TrainingPanel::onFinished(const pretext::RunResult& r) {
+  setRunning(false);
+  QString text = QString::fromStdString(r.message);
+  if (r.finalKnnAccuracy >= 0) text += tr(" · k-NN accuracy %1%").arg(100.0 * r.finalKnnAccuracy, 0, 'f', 2);
+  m_status->setText((r.status == pretext::RunStatus::Failed ? tr("Failed: ") : QString()) + text);
+  if (r.status == pretext::RunStatus::Finished) m_progress->setValue(m_progress->maximum());
+  emit statusMessage(text);
+  emit runFinished(r);
+}

@@ -1,0 +1,90 @@
+// The Training panel: pick a method and backbone, set the run's options, start / pause / stop, and
+// watch loss and k-NN accuracy live. Training runs in a TrainingWorker on its own thread.
+#pragma once
+
+#include <pretext/dataset.h>
+#include <pretext/training.h>
+
+#include <QThread>
+#include <QWidget>
+
+class LiveChart;
+class QComboBox;
+class QDoubleSpinBox;
+class QFormLayout;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class TrainingWorker;
+
+class TrainingPanel final : public QWidget {
+  Q_OBJECT
+  Q_DISABLE_COPY_MOVE(TrainingPanel)
+
+ public:
+  explicit TrainingPanel(QWidget* parent = nullptr);
+  /// Stops a running training (it writes its checkpoint) and joins the worker thread.
+  ~TrainingPanel() override;
+
+  void setDataset(const pretext::Dataset& dataset);
+  /// The configuration the controls describe.
+  pretext::TrainConfig config() const;
+  bool running() const { return m_running; }
+
+  QComboBox* methodBox() const { return m_method; }
+  QFormLayout* optionsForm() const { return m_options; }
+  LiveChart* chart() const { return m_chart; }
+  QPushButton* startButton() const { return m_start; }
+  QPushButton* pauseButton() const { return m_pause; }
+  QPushButton* stopButton() const { return m_stop; }
+  QSpinBox* epochsBox() const { return m_epochs; }
+  QSpinBox* batchBox() const { return m_batch; }
+  QSpinBox* subsetBox() const { return m_subset; }
+  QSpinBox* widthBox() const { return m_width; }
+  QLineEdit* runFolderEdit() const { return m_runFolder; }
+
+ public slots:
+  void start();
+  void togglePause();
+  void stop();
+
+ signals:
+  void runStarted();
+  void runFinished(const pretext::RunResult& result);
+  void statusMessage(const QString& text);
+
+ private:
+  void rebuildOptions();
+  void setRunning(bool running);
+  void onStep(const pretext::StepReport& r);
+  void onEpoch(const pretext::EpochReport& r);
+  void onFinished(const pretext::RunResult& r);
+  void resumeFolder();
+
+  pretext::Dataset m_dataset;
+  QThread m_thread;
+  TrainingWorker* m_worker = nullptr;
+  bool m_running = false;
+  bool m_paused = false;
+
+  QComboBox* m_method = nullptr;
+  QComboBox* m_backbone = nullptr;
+  QSpinBox* m_width = nullptr;
+  QSpinBox* m_epochs = nullptr;
+  QSpinBox* m_batch = nullptr;
+  QSpinBox* m_subset = nullptr;
+  QDoubleSpinBox* m_lr = nullptr;
+  QFormLayout* m_options = nullptr;
+  QList<QDoubleSpinBox*> m_optionBoxes;
+  QLabel* m_description = nullptr;
+  QLineEdit* m_runFolder = nullptr;
+  QPushButton* m_start = nullptr;
+  QPushButton* m_pause = nullptr;
+  QPushButton* m_stop = nullptr;
+  QProgressBar* m_progress = nullptr;
+  QLabel* m_status = nullptr;
+  QLabel* m_device = nullptr;
+  LiveChart* m_chart = nullptr;
+};
