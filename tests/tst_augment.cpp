@@ -379,17 +379,6 @@ private Q_SLOTS:
     QVERIFY_THROWS_EXCEPTION(c10::Error, aug::normalize(x, torch::tensor({0.5}), torch::tensor({0.25})));
   }
 
-  void timing() {
-    const auto images = aug::toFloat(torch::randint(0, 256, {256, 3, 32, 32}, torch::kUInt8));
-    for (const auto& name : kOpNames) {
-      const auto cfg = onlyOp(name, 1.0f, 0.7f);
-      aug::apply(images, cfg);
-      QElapsedTimer t; t.start();
-      for (int i = 0; i < 10; ++i) aug::apply(images, cfg);
-      qDebug() << name.c_str() << t.elapsed() / 10.0;
-    }
-  }
-
   void badInputsThrow() {
     QVERIFY_THROWS_EXCEPTION(c10::Error, aug::apply(torch::rand({3, 8, 8}), AugmentConfig::light()));
     QVERIFY_THROWS_EXCEPTION(c10::Error, aug::hflip(torch::rand({2, 1, 4, 4}), allOn(3)));
