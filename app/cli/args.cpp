@@ -64,4 +64,10 @@ std::vector<std::string> Args::unused() const {
   return out;
 }
 
+void Args::rejectUnused(const std::string& what) const {
+  std::string list;
+  for (const auto& u : unused()) list += (list.empty() ? "" : ", ") + u;
+  if (!list.empty()) throw std::invalid_argument(what + " " + list);
+}
+
 }  // namespace pretext::cli

@@ -22,6 +22,8 @@ class Args {
   long long integer(const std::string& key, long long fallback) const;
   /// Options given but never read: reported as errors so typos do not pass silently.
   std::vector<std::string> unused() const;
+  /// Throws std::invalid_argument "<what> --a, --b" when some options were never read.
+  void rejectUnused(const std::string& what = "unknown option(s)") const;
   const std::map<std::string, std::string>& all() const { return m_values; }
 
  private:

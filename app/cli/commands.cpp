@@ -13,15 +13,6 @@ namespace pretext::cli {
 
 namespace {
 
-void rejectUnused(const Args& args) {
-  const auto unused = args.unused();
-  if (!unused.empty()) {
-    std::string list;
-    for (const auto& u : unused) list += (list.empty() ? "" : ", ") + u;
-    throw std::invalid_argument("unknown option(s) " + list);
-  }
-}
-
 std::string withThousands(std::int64_t n) {
   std::string s = std::to_string(n), out;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -64,7 +55,7 @@ void printHelp(const std::string& command) {
 }
 
 int cmdDatasets(const Args& args) {
-  rejectUnused(args);
+  args.rejectUnused();
   std::printf("%-14s %-10s %s\n", "KIND", "FOUND", "WHERE / WHAT");
   for (const auto& e : findDatasets()) {
     std::printf("%-14s %-10s %s%s%s\n", e.kind.c_str(), e.available ? "yes" : "no", e.path.c_str(),
@@ -82,7 +73,7 @@ int cmdInspect(const Args& args) {
   const std::string splitText = args.value("split", "train");
   const int count = int(args.integer("count", 40));
   std::string out = args.value("out", "");
-  rejectUnused(args);
+  args.rejectUnused();
 
   const auto t0 = std::chrono::steady_clock::now();
   const Dataset ds = Dataset::load(spec);
@@ -125,7 +116,7 @@ int cmdInspect(const Args& args) {
 
 int cmdMethods(const Args& args) {
   const auto& pos = args.positionals();
-  rejectUnused(args);
+  args.rejectUnused();
   if (pos.empty()) {
     std::printf("%-12s %-18s %-16s %s\n", "NAME", "METHOD", "FAMILY", "PAPER");
     for (const auto& m : methodCatalogue()) {

@@ -105,12 +105,7 @@ int cmdTrain(const Args& args) {
       if (args.has(o.name)) c.methodOptions[o.name] = args.number(o.name, o.defaultValue);
     }
     // Options of other methods are typos here: report them with the unknown ones.
-    const auto unused = args.unused();
-    if (!unused.empty()) {
-      std::string list;
-      for (const auto& u : unused) list += (list.empty() ? "" : ", ") + u;
-      throw std::invalid_argument("option(s) " + list + " not understood by train --method " + c.method);
-    }
+    args.rejectUnused("train --method " + c.method + " does not understand");
     if (c.outDir.empty()) std::fprintf(stderr, "note: no --out given, nothing will be written\n");
     trainer = std::make_unique<Trainer>(c, Dataset::load(c.dataset));
   }
@@ -137,8 +132,7 @@ int cmdEval(const Args& args) {
   const int k = int(args.integer("knn-k", 200));
   const double t = args.number("knn-temperature", 0.07);
   const std::string stages = args.value("stages", "");
-  const auto unused = args.unused();
-  if (!unused.empty()) throw std::invalid_argument("unknown option " + unused.front());
+  args.rejectUnused();
   auto trainer = Trainer::resume(args.positionals()[0]);
   std::vector<std::string> list;
   for (std::size_t start = 0; start <= stages.size();) {

@@ -201,6 +201,13 @@ void momentumUpdate(torch::nn::Module& target, const torch::nn::Module& source, 
   for (auto& b : target.named_buffers(true)) b.value().copy_(srcBuffers[b.key()]);
 }
 
+StepOutput classificationOutput(const torch::Tensor& logits, const torch::Tensor& labels) {
+  StepOutput out;
+  out.loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat), labels);
+  out.accuracy = logits.argmax(1).eq(labels).to(torch::kFloat).mean().detach();
+  return out;
+}
+
 torch::nn::Sequential mlpHead(int64_t in, int64_t hidden, int64_t out, bool lastBatchNorm) {
   torch::nn::Sequential head(torch::nn::Linear(torch::nn::LinearOptions(in, hidden).bias(false)),
                              torch::nn::BatchNorm1d(hidden), torch::nn::ReLU(torch::nn::ReLUOptions(true)),

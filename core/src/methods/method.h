@@ -77,6 +77,9 @@ std::vector<torch::Tensor> parametersWithout(const torch::nn::Module& module, co
 /// target = m * target + (1 - m) * source, parameter by parameter (momentum encoders).
 void momentumUpdate(torch::nn::Module& target, const torch::nn::Module& source, double m);
 
+/// Cross-entropy of `logits` against `labels`, with the batch's accuracy (supervised, rotation).
+StepOutput classificationOutput(const torch::Tensor& logits, const torch::Tensor& labels);
+
 /// A projection / prediction MLP: Linear-BN-ReLU-Linear (SimCLR, MoCo v2, BYOL, SimSiam).
 torch::nn::Sequential mlpHead(int64_t in, int64_t hidden, int64_t out, bool lastBatchNorm = false);
 

@@ -16,11 +16,7 @@ RotationImpl::RotationImpl(const MethodContext& context) : MethodImpl("rotation"
 // Gidaris et al. 2018, eq. (1)-(2): mean cross-entropy over the four rotated copies.
 StepOutput RotationImpl::step(const Batch& batch) {
   const auto [images, labels] = rotationBatch(prepare(batch.images, m_context.augment));
-  const auto logits = m_head(m_backbone->forward(images));
-  StepOutput out;
-  out.loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat), labels);
-  out.accuracy = logits.argmax(1).eq(labels).to(torch::kFloat).mean().detach();
-  return out;
+  return classificationOutput(m_head(m_backbone->forward(images)), labels);
 }
 
 }  // namespace pretext::methods

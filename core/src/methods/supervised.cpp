@@ -8,11 +8,7 @@ SupervisedImpl::SupervisedImpl(const MethodContext& context) : MethodImpl("super
 
 StepOutput SupervisedImpl::step(const Batch& batch) {
   const auto logits = m_head(m_backbone->forward(prepare(batch.images, m_context.augment)));
-  const auto labels = batch.labels.to(logits.device());
-  StepOutput out;
-  out.loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat), labels);
-  out.accuracy = logits.argmax(1).eq(labels).to(torch::kFloat).mean().detach();
-  return out;
+  return classificationOutput(logits, batch.labels.to(logits.device()));
 }
 
 }  // namespace pretext::methods
