@@ -31,7 +31,7 @@ void printTrainHelp() {
       "  --dataset D        fashion-mnist (default), mnist:PATH, cifar10:PATH, cifar100:PATH, stl10:PATH,\n"
       "                     folder:PATH, shapes, or a path\n"
       "  --method M         see `pretext-cli methods` (default simclr)\n"
-      "  --backbone B       convnet (default), resnet18, vit\n"
+      "  --backbone B       convnet (default; vit for MAE), resnet18, vit\n"
       "  --width N          convnet: channels of conv1 (default 32)\n"
       "  --epochs N         (default 10)\n"
       "  --batch-size N     (default 256)\n"
@@ -77,7 +77,7 @@ int cmdTrain(const Args& args) {
     c.dataset.imageSize = int(args.integer("image-size", c.dataset.imageSize));
     c.method = args.value("method", c.method);
     const MethodInfo& info = methodInfo(c.method);
-    c.backbone = args.value("backbone", c.backbone);
+    c.backbone = args.value("backbone", info.requiredBackbone.empty() ? c.backbone : info.requiredBackbone);
     c.backboneWidth = int(args.integer("width", c.backboneWidth));
     c.epochs = int(args.integer("epochs", c.epochs));
     c.batchSize = int(args.integer("batch-size", c.batchSize));

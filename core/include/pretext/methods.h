@@ -23,6 +23,7 @@ struct MethodInfo {
   bool usesLabels = false;  ///< only the supervised baseline
   bool trains = true;       ///< false for random init
   std::string defaultAugment;  ///< "simclr", "light" or "none"
+  std::string requiredBackbone;  ///< a backbone the method cannot do without ("vit" for MAE); empty: any
   std::vector<MethodOption> options;
 };
 

@@ -45,6 +45,13 @@ class MethodImpl : public torch::nn::Module {
  public:
   /// Forward pass and loss of one batch, in training mode.
   virtual StepOutput step(const Batch& batch) = 0;
+  /// At the start of every epoch (not when a run resumes in the middle of one), with the whole
+  /// training split, uint8 [N, C, H, W] on the training device, in the order `Batch::indices` refer
+  /// to: DeepCluster re-clusters here. The model is in training mode before and after.
+  virtual void beginEpoch(int64_t epoch, const torch::Tensor& trainImages) {
+    (void)epoch;
+    (void)trainImages;
+  }
   /// After each optimizer step; `progress` in [0,1] over the whole run (momentum schedules).
   virtual void afterOptimizerStep(double progress) { (void)progress; }
   /// Parameters the optimizer updates (excludes momentum encoders and other non-trained state).

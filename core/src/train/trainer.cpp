@@ -91,6 +91,10 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   if (c.batchSize < 2) throw std::invalid_argument("batch size must be at least 2");
 
   const MethodInfo& info = methodInfo(c.method);
+  if (!info.requiredBackbone.empty() && c.backbone != info.requiredBackbone) {
+    throw std::invalid_argument(info.title + " needs the " + info.requiredBackbone + " backbone (--backbone " +
+                                info.requiredBackbone + "), not " + c.backbone);
+  }
   const auto& data = d.dataset.data();
   const auto& train = data.get(data.find(Split::Train) ? Split::Train : Split::Unlabeled);
   int64_t n = train.images.size(0);
@@ -248,12 +252,14 @@ RunResult Trainer::run(TrainingObserver* observer) {
     double trainedSeconds = 0.0;
     for (int64_t epoch = d.position.epoch; epoch < c.epochs; ++epoch) {
       d.position.epoch = epoch;
+      d.method->train();
       if (!d.position.permutation.defined()) {
         d.position.permutation = torch::randperm(n, torch::TensorOptions().dtype(torch::kLong));
         d.position.step = 0;
+        d.method->beginEpoch(epoch, d.trainImages);
+        d.method->train();
       }
       const auto perm = d.position.permutation.to(d.device);
-      d.method->train();
       double lossSum = 0.0;
       int64_t lossCount = 0;
       const auto epochStart = Clock::now();
