@@ -4,8 +4,12 @@
 //
 //   pretext-bench load  [--dataset fashion-mnist] [--repeats 3]
 //   pretext-bench train [--method simclr] [--batch-size 256] [--steps 30] [--warmup 5] [--threads 2]
-//                       [--augment PRESET] [--dataset fashion-mnist]
-//   pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist]
+//                       [--augment PRESET] [--dataset fashion-mnist] [--device cpu|cuda]
+//                       [--backbone convnet|resnet18|vit] [--bf16 1|0] [--channels-last 1|0]
+//                       [--shapes-per-class 200]   (the synthetic dataset's size, --dataset shapes)
+//                       [--readback-every 0]       (steps between loss read-backs; 0: the trainer's default)
+//   pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist] [--device cpu|cuda]
+//                       [--backbone convnet]
 //
 // Only the public API of pretext_core: the numbers are those a user of the CLI or the window gets.
 #include "pretext/dataset.h"
@@ -93,8 +97,11 @@ class JsonLine {
   std::string m_body;
 };
 
-/// Wall time between consecutive steps (the whole loop: batch gather, augmentation, forward,
-/// backward, optimizer step, loss read-back), kept for the steps after the warm-up.
+/// Step times of the whole loop (batch gather, augmentation, forward, backward, optimizer step, loss
+/// read-back) after the warm-up. Where every step is reported (the CPU), the median wall time between
+/// consecutive reports. Where the trainer reads losses back in groups (CUDA), reports arrive in
+/// bursts at the moment the group's last step finished: the rate is then taken between the first
+/// burst that ends past the warm-up and the last burst.
 class StepTimer final : public pretext::TrainingObserver {
  public:
   explicit StepTimer(int warmup) : m_warmup(warmup) {}
@@ -102,14 +109,29 @@ class StepTimer final : public pretext::TrainingObserver {
     const auto now = Clock::now();
     if (report.globalStep > m_warmup) m_seconds.push_back(std::chrono::duration<double>(now - m_last).count());
     m_last = now;
+    m_reports.emplace_back(report.globalStep, std::chrono::duration<double>(now - m_start).count());
   }
   void onMessage(const std::string& message) override { std::cerr << message << '\n'; }
   const std::vector<double>& seconds() const { return m_seconds; }
 
+  /// Mean seconds per step between bursts of reports (reports less than 2 ms apart form one burst,
+  /// stamped with its last step), from the first burst ending at or past the warm-up to the last.
+  double burstSecondsPerStep() const {
+    std::vector<std::pair<std::int64_t, double>> bursts;
+    for (std::size_t i = 0; i < m_reports.size(); ++i) {
+      const bool lastOfBurst = i + 1 == m_reports.size() || m_reports[i + 1].second - m_reports[i].second > 2e-3;
+      if (lastOfBurst) bursts.push_back(m_reports[i]);
+    }
+    const auto first = std::find_if(bursts.begin(), bursts.end(), [&](const auto& b) { return b.first >= m_warmup; });
+    if (first == bursts.end() || first->first >= bursts.back().first) return 0.0;
+    return (bursts.back().second - first->second) / double(bursts.back().first - first->first);
+  }
+
  private:
   int m_warmup;
-  Clock::time_point m_last = Clock::now();
+  Clock::time_point m_start = Clock::now(), m_last = Clock::now();
   std::vector<double> m_seconds;
+  std::vector<std::pair<std::int64_t, double>> m_reports;
 };
 
 int benchLoad(const Options& options) {
@@ -138,11 +160,16 @@ int benchLoad(const Options& options) {
 int benchTrain(const Options& options) {
   pretext::TrainConfig config;
   config.dataset = pretext::DatasetSpec::parse(options.text("dataset"));
+  config.dataset.shapesPerClass = options.integer("shapes-per-class");
   config.method = options.text("method");
   config.batchSize = options.integer("batch-size");
   config.threads = options.integer("threads");
   config.augmentPreset = options.text("augment");
-  config.device = "cpu";
+  config.device = options.text("device");
+  config.backbone = options.text("backbone");
+  config.bf16 = options.integer("bf16") != 0;
+  config.channelsLast = options.integer("channels-last") != 0;
+  config.readbackEvery = options.integer("readback-every");
   config.epochs = 1;
   config.knnEveryEpoch = false;
   const int warmup = std::max(1, options.integer("warmup"));
@@ -161,14 +188,19 @@ int benchTrain(const Options& options) {
   if (result.status != pretext::RunStatus::Finished) throw std::runtime_error("training failed: " + result.message);
 
   const auto& seconds = timer.seconds();
-  double total = 0.0;
-  for (double s : seconds) total += s;
+  // Every step reported (the CPU's default): the median step; grouped reports: the mean between bursts.
+  const bool everyStep = config.readbackEvery == 1 || (config.readbackEvery == 0 && trainer.deviceName().rfind("CPU", 0) == 0);
+  const double stepSeconds = everyStep ? median(seconds) : timer.burstSecondsPerStep();
   std::cout << JsonLine()
                    .add("bench", "train")
                    .add("method", config.method)
+                   .add("backbone", config.backbone)
+                   .add("device", trainer.deviceName())
+                   .add("dataset", config.dataset.toString())
                    .add("augment", config.augmentPreset.empty() ? "default" : config.augmentPreset)
-                   .add("images_per_second", config.batchSize / std::max(median(seconds), 1e-9))
-                   .add("mean_images_per_second", total > 0 ? config.batchSize * double(seconds.size()) / total : 0.0)
+                   .add("images_per_second", config.batchSize / std::max(stepSeconds, 1e-9))
+                   .add("timing", everyStep ? "median step" : "mean step between groups of reports")
+                   .add("readback_every", config.readbackEvery)
                    .add("threads", config.threads)
                    .add("batch_size", config.batchSize)
                    .add("steps", (long long)seconds.size())
@@ -184,7 +216,8 @@ int benchKnn(const Options& options) {
   config.dataset = pretext::DatasetSpec::parse(options.text("dataset"));
   config.method = "random";
   config.threads = options.integer("threads");
-  config.device = "cpu";
+  config.device = options.text("device");
+  config.backbone = options.text("backbone");
   config.epochs = 0;
   auto dataset = pretext::Dataset::load(config.dataset);
   const auto bank = dataset.size(pretext::Split::Train);
@@ -200,6 +233,8 @@ int benchKnn(const Options& options) {
   }
   std::cout << JsonLine()
                    .add("bench", "knn")
+                   .add("device", trainer.deviceName())
+                   .add("backbone", config.backbone)
                    .add("includes", "features of bank and queries (eval forward, batches of 512) + cosine top-k votes")
                    .add("seconds", median(times))
                    .add("accuracy", accuracy)
@@ -217,8 +252,11 @@ int benchKnn(const Options& options) {
 const char* kUsage =
     "usage: pretext-bench load  [--dataset fashion-mnist] [--repeats 3]\n"
     "       pretext-bench train [--method simclr] [--batch-size 256] [--steps 30] [--warmup 5] [--threads 2]\n"
-    "                           [--augment simclr|light|none] [--dataset fashion-mnist]\n"
-    "       pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist]\n"
+    "                           [--augment simclr|light|none] [--dataset fashion-mnist] [--device cpu|cuda]\n"
+    "                           [--backbone convnet|resnet18|vit] [--bf16 1|0] [--channels-last 1|0]\n"
+    "                           [--shapes-per-class 200] [--readback-every 0]\n"
+    "       pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist] [--device cpu|cuda]\n"
+    "                           [--backbone convnet]\n"
     "Prints one JSON line. See bench/README.md; bench/run.sh runs all of them against bench/reference.py.\n";
 
 }  // namespace
@@ -234,10 +272,13 @@ int main(int argc, char** argv) {
     if (command == "train") {
       return benchTrain(Options(argc, argv,
                                 {{"dataset", "fashion-mnist"}, {"method", "simclr"}, {"batch-size", "256"},
-                                 {"steps", "30"}, {"warmup", "5"}, {"threads", "2"}, {"augment", ""}}));
+                                 {"steps", "30"}, {"warmup", "5"}, {"threads", "2"}, {"augment", ""},
+                                 {"device", "cpu"}, {"backbone", "convnet"}, {"bf16", "1"}, {"channels-last", "1"},
+                                 {"shapes-per-class", "200"}, {"readback-every", "0"}}));
     }
     if (command == "knn") {
-      return benchKnn(Options(argc, argv, {{"dataset", "fashion-mnist"}, {"threads", "2"}, {"repeats", "1"}}));
+      return benchKnn(Options(argc, argv, {{"dataset", "fashion-mnist"}, {"threads", "2"}, {"repeats", "1"},
+                                           {"device", "cpu"}, {"backbone", "convnet"}}));
     }
     std::cerr << "unknown subcommand '" << command << "'\n" << kUsage;
     return 2;

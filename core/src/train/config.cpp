@@ -31,6 +31,7 @@ std::string configToJson(const TrainConfig& c) {
   j["threads"] = c.threads;
   j["bf16"] = c.bf16;
   j["channels_last"] = c.channelsLast;
+  j["readback_every"] = c.readbackEvery;
   j["knn_every_epoch"] = c.knnEveryEpoch;
   j["knn_k"] = c.knnK;
   j["knn_temperature"] = c.knnTemperature;
@@ -84,6 +85,7 @@ TrainConfig configFromJson(const std::string& text) {
     c.threads = int(j.number("threads", c.threads));
     c.bf16 = j.boolean("bf16", c.bf16);
     c.channelsLast = j.boolean("channels_last", c.channelsLast);
+    c.readbackEvery = int(j.number("readback_every", c.readbackEvery));
     c.knnEveryEpoch = j.boolean("knn_every_epoch", c.knnEveryEpoch);
     c.knnK = int(j.number("knn_k", c.knnK));
     c.knnTemperature = j.number("knn_temperature", c.knnTemperature);

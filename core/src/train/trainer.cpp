@@ -250,6 +250,78 @@ RunResult Trainer::run(TrainingObserver* observer) {
     double ipsEma = 0.0;
     int64_t trainedImages = 0;
     double trainedSeconds = 0.0;
+    // Losses stay on the device until a group of steps is read back at once: on CUDA each read
+    // waits for the queue to drain, so reading every step leaves the GPU idle between steps.
+    const int64_t readbackEvery = c.readbackEvery > 0 ? c.readbackEvery : (cuda ? 16 : 1);
+    struct PendingStep {
+      torch::Tensor loss, accuracy;
+      int64_t epoch, step, globalStep;
+      double lr;
+    };
+    std::vector<PendingStep> pending;
+    auto groupStart = Clock::now();
+    double lossSum = 0.0;
+    int64_t lossCount = 0;
+    // Reads the pending steps back, reports them and writes their metrics rows. False (with the
+    // result filled in) when a loss is not finite: nothing after it is reported.
+    auto readBack = [&]() -> bool {
+      if (pending.empty()) return true;
+      std::vector<torch::Tensor> values;
+      for (const auto& p : pending) {
+        values.push_back(p.loss.detach().to(torch::kFloat).reshape({1}));
+        values.push_back(p.accuracy.defined() ? p.accuracy.detach().to(torch::kFloat).reshape({1})
+                                              : torch::full({1}, -1.0f, p.loss.options().dtype(torch::kFloat)));
+      }
+      const auto host = torch::cat(values).to(torch::kCPU, torch::kDouble).contiguous();
+      const double* v = host.data_ptr<double>();
+      const double groupSeconds = std::chrono::duration<double>(Clock::now() - groupStart).count();
+      const double stepSeconds = std::max(groupSeconds / double(pending.size()), 1e-9);
+      for (size_t i = 0; i < pending.size(); ++i) {
+        const auto& p = pending[i];
+        const double loss = v[2 * i], accuracy = v[2 * i + 1];
+        if (!std::isfinite(loss)) {
+          result.status = RunStatus::Failed;
+          result.message = "the loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at epoch " +
+                           std::to_string(p.epoch + 1) + ", step " + std::to_string(p.step) +
+                           ": training stopped. Try a lower learning rate (now " + std::to_string(p.lr) + ")" +
+                           (d.lastGoodEpoch >= 0 ? "; the last good checkpoint (end of epoch " +
+                                                       std::to_string(d.lastGoodEpoch + 1) + ") is kept"
+                                                 : "; no checkpoint was written");
+          obs.onMessage(result.message);
+          result.epochsDone = int(p.epoch);
+          pending.clear();
+          return false;
+        }
+        trainedImages += batch;
+        trainedSeconds += stepSeconds;
+        const double ips = batch / stepSeconds;
+        ipsEma = ipsEma == 0.0 ? ips : 0.9 * ipsEma + 0.1 * ips;
+        lossSum += loss;
+        ++lossCount;
+
+        StepReport r;
+        r.epoch = int(p.epoch);
+        r.epochs = c.epochs;
+        r.step = p.step;
+        r.stepsPerEpoch = d.stepsPerEpoch;
+        r.globalStep = p.globalStep;
+        r.loss = loss;
+        r.taskAccuracy = accuracy;
+        r.learningRate = p.lr;
+        r.imagesPerSecond = ipsEma;
+        r.secondsLeft = double(totalSteps - p.globalStep) * batch / std::max(ipsEma, 1e-9);
+        obs.onStep(r);
+        char line[256];
+        std::snprintf(line, sizeof line, "step,%lld,%lld,%lld,%.6g,%s,%.6g,%.1f,,", static_cast<long long>(p.epoch),
+                      static_cast<long long>(p.step), static_cast<long long>(p.globalStep), loss,
+                      accuracy >= 0 ? std::to_string(accuracy).c_str() : "", p.lr, ipsEma);
+        d.appendMetrics(line);
+      }
+      pending.clear();
+      groupStart = Clock::now();
+      return true;
+    };
+
     for (int64_t epoch = d.position.epoch; epoch < c.epochs; ++epoch) {
       d.position.epoch = epoch;
       d.method->train();
@@ -260,12 +332,18 @@ RunResult Trainer::run(TrainingObserver* observer) {
         d.method->train();
       }
       const auto perm = d.position.permutation.to(d.device);
-      double lossSum = 0.0;
-      int64_t lossCount = 0;
+      lossSum = 0.0;
+      lossCount = 0;
       const auto epochStart = Clock::now();
+      groupStart = epochStart;
       for (int64_t step = d.position.step; step < d.stepsPerEpoch; ++step) {
-        while (m_paused && !m_stop) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (m_paused && !m_stop) {
+          if (!readBack()) return result;
+          while (m_paused && !m_stop) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          groupStart = Clock::now();
+        }
         if (m_stop) {
+          if (!readBack()) return result;  // a NaN among the last steps: no checkpoint of NaN weights
           d.position.step = step;
           d.checkpoint();
           result.status = RunStatus::Stopped;
@@ -277,7 +355,6 @@ RunResult Trainer::run(TrainingObserver* observer) {
           result.imagesPerSecond = trainedSeconds > 0 ? trainedImages / trainedSeconds : 0.0;
           return result;
         }
-        const auto t0 = Clock::now();
         const auto idx = perm.slice(0, step * batch, (step + 1) * batch);
         methods::Batch b;
         b.images = d.trainImages.index_select(0, idx);
@@ -293,47 +370,12 @@ RunResult Trainer::run(TrainingObserver* observer) {
         d.optimizer->step(lr);
         d.method->afterOptimizerStep(double(d.position.globalStep + 1) / double(std::max<int64_t>(1, totalSteps)));
 
-        const double loss = out.loss.item<double>();
-        if (!std::isfinite(loss)) {
-          result.status = RunStatus::Failed;
-          result.message = "the loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") + " at epoch " +
-                           std::to_string(epoch + 1) + ", step " + std::to_string(step + 1) +
-                           ": training stopped. Try a lower learning rate (now " + std::to_string(lr) + ")" +
-                           (d.lastGoodEpoch >= 0 ? "; the last good checkpoint (end of epoch " +
-                                                       std::to_string(d.lastGoodEpoch + 1) + ") is kept"
-                                                 : "; no checkpoint was written");
-          obs.onMessage(result.message);
-          result.epochsDone = int(epoch);
-          return result;
-        }
-        const double stepSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
-        trainedImages += batch;
-        trainedSeconds += stepSeconds;
-        const double ips = batch / std::max(stepSeconds, 1e-9);
-        ipsEma = ipsEma == 0.0 ? ips : 0.9 * ipsEma + 0.1 * ips;
-        lossSum += loss;
-        ++lossCount;
         ++d.position.globalStep;
         d.position.step = step + 1;
-
-        StepReport r;
-        r.epoch = int(epoch);
-        r.epochs = c.epochs;
-        r.step = step + 1;
-        r.stepsPerEpoch = d.stepsPerEpoch;
-        r.globalStep = d.position.globalStep;
-        r.loss = loss;
-        r.taskAccuracy = out.accuracy.defined() ? out.accuracy.item<double>() : -1.0;
-        r.learningRate = lr;
-        r.imagesPerSecond = ipsEma;
-        r.secondsLeft = double(totalSteps - d.position.globalStep) * batch / std::max(ipsEma, 1e-9);
-        obs.onStep(r);
-        char line[256];
-        std::snprintf(line, sizeof line, "step,%lld,%lld,%lld,%.6g,%s,%.6g,%.1f,,", static_cast<long long>(epoch),
-                      static_cast<long long>(step + 1), static_cast<long long>(d.position.globalStep), loss,
-                      r.taskAccuracy >= 0 ? std::to_string(r.taskAccuracy).c_str() : "", lr, ipsEma);
-        d.appendMetrics(line);
+        pending.push_back({out.loss.detach(), out.accuracy.defined() ? out.accuracy.detach() : out.accuracy, epoch, step + 1, d.position.globalStep, lr});
+        if (int64_t(pending.size()) >= readbackEvery && !readBack()) return result;
       }
+      if (!readBack()) return result;
       const double epochSeconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
       d.position.epoch = epoch + 1;
       d.position.step = 0;
