@@ -55,8 +55,11 @@ int main(int argc, char* argv[]) {
   const QCommandLineOption shotAfterOption(QStringLiteral("screenshot-after"),
                                            QStringLiteral("With --train: take the screenshot after SECONDS of training."),
                                            QStringLiteral("SECONDS"));
+  const QCommandLineOption panelOption(QStringLiteral("panel"),
+                                      QStringLiteral("Panel to show first, by its title (e.g. augmentations)."),
+                                      QStringLiteral("TITLE"));
   parser.addOptions({datasetOption, screenshotOption, themeOption, largeFontOption, trainOption, epochsOption,
-                     subsetOption, shotAfterOption});
+                     subsetOption, shotAfterOption, panelOption});
   parser.process(app);
 
   const QString theme = parser.value(themeOption);
@@ -118,11 +121,15 @@ int main(int argc, char* argv[]) {
       training->methodBox()->setCurrentIndex(method);
       training->epochsBox()->setValue(parser.value(epochsOption).toInt());
       training->subsetBox()->setValue(parser.value(subsetOption).toInt());
-      window.showPanel(1);
+      window.showPanel(training);
       training->start();
     });
   }
 
+  if (parser.isSet(panelOption) && !window.showPanel(parser.value(panelOption))) {
+    std::fprintf(stderr, "pretext: no panel titled '%s'\n", qPrintable(parser.value(panelOption)));
+    return 2;
+  }
   window.show();
   window.openInitialDataset(parser.value(datasetOption));
   return app.exec();

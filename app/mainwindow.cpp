@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "augmentpanel.h"
 #include "datasetpanel.h"
 #include "trainingpanel.h"
 
@@ -101,9 +102,13 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
 
   m_datasetPanel = new DatasetPanel;
   addPanel(m_datasetPanel, tr("Dataset"), tr("Pick a dataset, see its images, classes and splits"));
+  m_augmentPanel = new AugmentPanel;
+  addPanel(m_augmentPanel, tr("Augmentations"), tr("Switch augmentations on and off, set their strength, preview two views"));
+  connect(m_datasetPanel, &DatasetPanel::datasetChanged, m_augmentPanel, &AugmentPanel::setDataset);
   m_trainingPanel = new TrainingPanel;
   addPanel(m_trainingPanel, tr("Training"), tr("Pick a method, train it, watch loss and k-NN accuracy"));
   connect(m_datasetPanel, &DatasetPanel::datasetChanged, m_trainingPanel, &TrainingPanel::setDataset);
+  connect(m_augmentPanel, &AugmentPanel::augmentationChanged, m_trainingPanel, &TrainingPanel::setAugmentation);
   connect(m_trainingPanel, &TrainingPanel::statusMessage, this, [this](const QString& message) {
     statusBar()->showMessage(message, 10000);
   });
@@ -138,6 +143,20 @@ int MainWindow::addPanel(QWidget* panel, const QString& title, const QString& to
 
 void MainWindow::showPanel(int index) {
   m_navigation->setCurrentRow(index);
+}
+
+void MainWindow::showPanel(QWidget* panel) {
+  showPanel(m_stack->indexOf(panel));
+}
+
+bool MainWindow::showPanel(const QString& title) {
+  for (int row = 0; row < m_navigation->count(); ++row) {
+    if (m_navigation->item(row)->text().compare(title, Qt::CaseInsensitive) == 0) {
+      showPanel(row);
+      return true;
+    }
+  }
+  return false;
 }
 
 // Wide enough for the longest title in the current font.

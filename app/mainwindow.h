@@ -5,6 +5,7 @@
 #include <QFont>
 #include <QMainWindow>
 
+class AugmentPanel;
 class DatasetPanel;
 class TrainingPanel;
 class QAction;
@@ -29,8 +30,12 @@ class MainWindow final : public QMainWindow {
 
   DatasetPanel* datasetPanel() const { return m_datasetPanel; }
   TrainingPanel* trainingPanel() const { return m_trainingPanel; }
+  AugmentPanel* augmentPanel() const { return m_augmentPanel; }
   /// Shows the panel at `index` (the order of addPanel calls).
   void showPanel(int index);
+  void showPanel(QWidget* panel);
+  /// Shows the panel whose navigation title is `title` (case-insensitive); false when none is.
+  bool showPanel(const QString& title);
 
   /// Adds a page to the navigation list; returns its index.
   int addPanel(QWidget* panel, const QString& title, const QString& toolTip = {});
@@ -65,6 +70,7 @@ class MainWindow final : public QMainWindow {
   QStackedWidget* m_stack = nullptr;
   DatasetPanel* m_datasetPanel = nullptr;
   TrainingPanel* m_trainingPanel = nullptr;
+  AugmentPanel* m_augmentPanel = nullptr;
   QLabel* m_datasetStatus = nullptr;
   QAction* m_largeFontAction = nullptr;
   QAction* m_darkThemeAction = nullptr;

@@ -2,6 +2,8 @@
 // (order, probabilities, seeding, shapes, 1- and 3-channel batches).
 #include "augment/augment.h"
 
+#include <pretext/dataset.h>
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <QtTest/QtTest>
@@ -377,6 +379,25 @@ private Q_SLOTS:
     QVERIFY(maxAbsDiff(y[0][0], torch::zeros({1, 2})) < 1e-6);
     QVERIFY(maxAbsDiff(y[0][1], torch::full({1, 2}, 0.5f)) < 1e-6);
     QVERIFY_THROWS_EXCEPTION(c10::Error, aug::normalize(x, torch::tensor({0.5}), torch::tensor({0.25})));
+  }
+
+  void previewIsDeterministicAndChecksIndices() {
+    pretext::DatasetSpec spec;
+    spec.kind = "shapes";
+    spec.shapesPerClass = 4;
+    const auto ds = pretext::Dataset::load(spec);
+    const auto a = pretext::previewAugmentations(ds, {0, 3, 5}, pretext::AugmentConfig::simclr(), 7);
+    const auto b = pretext::previewAugmentations(ds, {0, 3, 5}, pretext::AugmentConfig::simclr(), 7);
+    QCOMPARE(a.first.size(), std::size_t(3));
+    QCOMPARE(a.second.size(), std::size_t(3));
+    QVERIFY(a.originals[1].pixels == ds.image(pretext::Split::Train, 3).pixels);
+    QVERIFY(a.first[1].pixels == b.first[1].pixels);  // same seed, same pictures
+    QVERIFY(a.first[1].pixels != a.second[1].pixels);  // two independent draws
+    const auto none = pretext::previewAugmentations(ds, {2}, pretext::AugmentConfig::none(), 1);
+    QVERIFY(none.first[0].pixels == none.originals[0].pixels);
+    QVERIFY_THROWS_EXCEPTION(std::out_of_range,
+                             pretext::previewAugmentations(ds, {ds.size(pretext::Split::Train)},
+                                                           pretext::AugmentConfig::simclr(), 1));
   }
 
   void badInputsThrow() {

@@ -198,6 +198,11 @@ void TrainingPanel::rebuildOptions() {
                                   QString::fromStdString(info.lossFormula).toHtmlEscaped()));
 }
 
+void TrainingPanel::setAugmentation(const QString& preset, const pretext::AugmentConfig& config) {
+  m_augmentPreset = preset;
+  m_augment = config;
+}
+
 pretext::TrainConfig TrainingPanel::config() const {
   pretext::TrainConfig c;
   if (m_dataset.valid()) c.dataset = m_dataset.spec();
@@ -209,6 +214,8 @@ pretext::TrainConfig TrainingPanel::config() const {
   c.subset = m_subset->value();
   c.learningRate = m_lr->value();
   for (const auto* box : m_optionBoxes) c.methodOptions[box->objectName().toStdString()] = box->value();
+  c.augmentPreset = m_augmentPreset.toStdString();
+  if (m_augmentPreset == QLatin1String("custom")) c.augment = m_augment;
   QString folder = m_runFolder->text().trimmed();
   if (folder.isEmpty()) {
     folder = QDir::current().filePath(QStringLiteral("runs/%1-%2-%3")

@@ -29,6 +29,9 @@ class TrainingPanel final : public QWidget {
   ~TrainingPanel() override;
 
   void setDataset(const pretext::Dataset& dataset);
+  /// The augmentation of the next run: preset "" (the method's default), "simclr", "light", "none",
+  /// or "custom" with `config` (the Augmentations panel).
+  void setAugmentation(const QString& preset, const pretext::AugmentConfig& config);
   /// The configuration the controls describe.
   pretext::TrainConfig config() const;
   bool running() const { return m_running; }
@@ -64,6 +67,8 @@ class TrainingPanel final : public QWidget {
   void resumeFolder();
 
   pretext::Dataset m_dataset;
+  QString m_augmentPreset;
+  pretext::AugmentConfig m_augment;
   QThread m_thread;
   TrainingWorker* m_worker = nullptr;
   bool m_running = false;

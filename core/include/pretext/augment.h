@@ -1,12 +1,16 @@
 // The seed's augmentations as a plain configuration (the window's panel edits this struct).
 #pragma once
 
+#include "pretext/image.h"
+
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace pretext {
+
+class Dataset;
 
 /// One augmentation: applied to each image with `probability`; `strength` in [0, 1] scales it.
 struct AugmentOp {
@@ -42,5 +46,16 @@ struct AugmentConfig {
   std::vector<std::pair<std::string, AugmentOp*>> ops();
   std::vector<std::pair<std::string, const AugmentOp*>> ops() const;
 };
+
+/// Two augmented views of some training images, for the preview that panels and the CLI show.
+struct AugmentPreview {
+  std::vector<Image> originals, first, second;  ///< one entry per requested index, in order
+};
+
+/// Augments the training images at `indices` (the unlabelled split when there is no training
+/// split) twice with `config` on the CPU, drawing from a generator seeded with `seed`: the same
+/// arguments give the same pictures. Throws std::out_of_range for an index outside the split.
+AugmentPreview previewAugmentations(const Dataset& dataset, const std::vector<std::int64_t>& indices,
+                                    const AugmentConfig& config, std::uint64_t seed);
 
 }  // namespace pretext
