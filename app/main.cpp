@@ -2,6 +2,8 @@
 // the window once it is shown, and quits (for the docs and for checks without a person).
 #include "datasetpanel.h"
 #include "mainwindow.h"
+#include "experimentpresets.h"
+#include "presetspanel.h"
 #include "trainingpanel.h"
 
 #include <QComboBox>
@@ -12,6 +14,8 @@
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QTimer>
+
+#include <algorithm>
 
 #include <cstdio>
 
@@ -58,8 +62,13 @@ int main(int argc, char* argv[]) {
   const QCommandLineOption panelOption(QStringLiteral("panel"),
                                       QStringLiteral("Panel to show first, by its title (e.g. augmentations)."),
                                       QStringLiteral("TITLE"));
+  const QCommandLineOption experimentOption(
+      QStringLiteral("experiment"),
+      QStringLiteral("Run the experiment preset TITLE (see the Experiments panel) once the window is up (with "
+                     "--screenshot: the picture is taken when its last run ends or after --screenshot-after seconds)."),
+      QStringLiteral("TITLE"));
   parser.addOptions({datasetOption, screenshotOption, themeOption, largeFontOption, trainOption, epochsOption,
-                     subsetOption, shotAfterOption, panelOption});
+                     subsetOption, shotAfterOption, panelOption, experimentOption});
   parser.process(app);
 
   const QString theme = parser.value(themeOption);
@@ -86,12 +95,14 @@ int main(int argc, char* argv[]) {
         app.exit(status);
       });
     };
-    if (!parser.isSet(trainOption)) {
+    if (!parser.isSet(trainOption) && !parser.isSet(experimentOption)) {
       QObject::connect(panel, &DatasetPanel::datasetChanged, &window, [takeShot] { takeShot(0); });
     } else {
       TrainingPanel* training = window.trainingPanel();
-      QObject::connect(training, &TrainingPanel::runFinished, &window,
-                       [takeShot](const pretext::RunResult& r) { takeShot(r.status == pretext::RunStatus::Failed); });
+      QObject::connect(training, &TrainingPanel::runFinished, &window, [takeShot, training](const pretext::RunResult& r) {
+        if (r.status == pretext::RunStatus::Failed) takeShot(1);
+        else if (training->queuedRuns() == 0) takeShot(0);  // an experiment's last run
+      });
       if (parser.isSet(shotAfterOption)) {
         QObject::connect(training, &TrainingPanel::runStarted, &window, [&, takeShot] {
           QTimer::singleShot(int(1000 * parser.value(shotAfterOption).toDouble()), &window, [takeShot] { takeShot(0); });
@@ -126,6 +137,22 @@ int main(int argc, char* argv[]) {
     });
   }
 
+  if (parser.isSet(experimentOption)) {
+    const QString title = parser.value(experimentOption);
+    const auto& presets = window.presetsPanel()->presets();
+    const auto it = std::find_if(presets.begin(), presets.end(),
+                                 [&](const ExperimentPreset& p) { return p.title.compare(title, Qt::CaseInsensitive) == 0; });
+    if (it == presets.end()) {
+      QStringList titles;
+      for (const auto& p : presets) titles << p.title;
+      std::fprintf(stderr, "pretext: no experiment titled '%s' (%s)\n", qPrintable(title), qPrintable(titles.join(QStringLiteral(", "))));
+      return 2;
+    }
+    const ExperimentPreset preset = *it;
+    // Once the first dataset is up (the preset loads its own when that is another one).
+    QObject::connect(window.datasetPanel(), &DatasetPanel::datasetChanged, &window,
+                     [&window, preset] { window.runPreset(preset); }, Qt::SingleShotConnection);
+  }
   if (parser.isSet(panelOption) && !window.showPanel(parser.value(panelOption))) {
     std::fprintf(stderr, "pretext: no panel titled '%s'\n", qPrintable(parser.value(panelOption)));
     return 2;

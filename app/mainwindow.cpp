@@ -2,11 +2,14 @@
 
 #include "augmentpanel.h"
 #include "datasetpanel.h"
+#include "experimentpresets.h"
+#include "presetspanel.h"
 #include "trainingpanel.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QFile>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -21,6 +24,8 @@
 #include <QStyleFactory>
 
 #include <algorithm>
+#include <memory>
+#include <utility>
 
 #include <qcustomplot.h>
 
@@ -109,6 +114,12 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
   addPanel(m_trainingPanel, tr("Training"), tr("Pick a method, train it, watch loss and k-NN accuracy"));
   connect(m_datasetPanel, &DatasetPanel::datasetChanged, m_trainingPanel, &TrainingPanel::setDataset);
   connect(m_augmentPanel, &AugmentPanel::augmentationChanged, m_trainingPanel, &TrainingPanel::setAugmentation);
+  m_presetsPanel = new PresetsPanel;
+  addPanel(m_presetsPanel, tr("Experiments"), tr("One-click demonstrations for a class"));
+  connect(m_presetsPanel, &PresetsPanel::runRequested, this, &MainWindow::runPreset);
+  connect(m_trainingPanel, &TrainingPanel::runStarted, m_presetsPanel, [this] { m_presetsPanel->setTrainingRunning(true); });
+  connect(m_trainingPanel, &TrainingPanel::runFinished, m_presetsPanel,
+          [this] { m_presetsPanel->setTrainingRunning(m_trainingPanel->running()); });
   connect(m_trainingPanel, &TrainingPanel::statusMessage, this, [this](const QString& message) {
     statusBar()->showMessage(message, 10000);
   });
@@ -143,6 +154,41 @@ int MainWindow::addPanel(QWidget* panel, const QString& title, const QString& to
 
 void MainWindow::showPanel(int index) {
   m_navigation->setCurrentRow(index);
+}
+
+void MainWindow::runPreset(const ExperimentPreset& preset) {
+  if (m_trainingPanel->running()) {
+    statusBar()->showMessage(tr("A run is going: stop it before starting an experiment"), 10000);
+    return;
+  }
+  pretext::DatasetSpec spec;
+  try {
+    spec = pretext::DatasetSpec::parse(preset.dataset.toStdString());
+  } catch (const std::exception& e) {
+    statusBar()->showMessage(tr("Experiment '%1': %2").arg(preset.title, QString::fromUtf8(e.what())), 10000);
+    return;
+  }
+  auto go = [this, preset] {
+    showPanel(m_trainingPanel);
+    m_trainingPanel->startRuns(presetRuns(preset, m_trainingPanel->config(), QDir::current().filePath(QStringLiteral("runs"))));
+  };
+  const auto& current = m_datasetPanel->dataset();
+  if (current.valid() && current.spec().toString() == spec.toString()) {
+    go();
+    return;
+  }
+  // Start once this dataset has loaded; forget the experiment if it fails to load.
+  auto pending = std::make_shared<std::pair<QMetaObject::Connection, QMetaObject::Connection>>();
+  auto forget = [pending] {
+    disconnect(pending->first);
+    disconnect(pending->second);
+  };
+  pending->first = connect(m_datasetPanel, &DatasetPanel::datasetChanged, this, [forget, go] {
+    forget();
+    go();
+  });
+  pending->second = connect(m_datasetPanel, &DatasetPanel::loadFailed, this, [forget] { forget(); });
+  m_datasetPanel->loadDataset(spec);
 }
 
 void MainWindow::showPanel(QWidget* panel) {

@@ -6,6 +6,8 @@
 #include <QMainWindow>
 
 class AugmentPanel;
+class PresetsPanel;
+struct ExperimentPreset;
 class DatasetPanel;
 class TrainingPanel;
 class QAction;
@@ -31,6 +33,9 @@ class MainWindow final : public QMainWindow {
   DatasetPanel* datasetPanel() const { return m_datasetPanel; }
   TrainingPanel* trainingPanel() const { return m_trainingPanel; }
   AugmentPanel* augmentPanel() const { return m_augmentPanel; }
+  PresetsPanel* presetsPanel() const { return m_presetsPanel; }
+  /// Loads the preset's dataset when another one is open, then trains its runs in the Training panel.
+  void runPreset(const ExperimentPreset& preset);
   /// Shows the panel at `index` (the order of addPanel calls).
   void showPanel(int index);
   void showPanel(QWidget* panel);
@@ -71,6 +76,7 @@ class MainWindow final : public QMainWindow {
   DatasetPanel* m_datasetPanel = nullptr;
   TrainingPanel* m_trainingPanel = nullptr;
   AugmentPanel* m_augmentPanel = nullptr;
+  PresetsPanel* m_presetsPanel = nullptr;
   QLabel* m_datasetStatus = nullptr;
   QAction* m_largeFontAction = nullptr;
   QAction* m_darkThemeAction = nullptr;

@@ -228,8 +228,20 @@ pretext::TrainConfig TrainingPanel::config() const {
 
 void TrainingPanel::start() {
   if (m_running || !m_dataset.valid()) return;
+  m_queue.clear();
   const pretext::TrainConfig c = config();
-  m_chart->beginRun(QStringLiteral("%1 %2").arg(QString::fromStdString(c.method), QString::fromStdString(c.backbone)));
+  startConfig(c, QStringLiteral("%1 %2").arg(QString::fromStdString(c.method), QString::fromStdString(c.backbone)));
+}
+
+void TrainingPanel::startRuns(const QList<PresetRun>& runs) {
+  if (m_running || !m_dataset.valid() || runs.isEmpty()) return;
+  m_queue = runs;
+  const PresetRun first = m_queue.takeFirst();
+  startConfig(first.config, first.label);
+}
+
+void TrainingPanel::startConfig(const pretext::TrainConfig& c, const QString& label) {
+  m_chart->beginRun(label);
   m_progress->setRange(0, std::max(1, c.epochs));
   m_progress->setValue(0);
   m_status->setText(tr("Starting %1 on %2 …").arg(QString::fromStdString(c.method), QString::fromStdString(m_dataset.name())));
@@ -309,4 +321,9 @@ void TrainingPanel::onFinished(const pretext::RunResult& r) {
   if (r.status == pretext::RunStatus::Finished) m_progress->setValue(m_progress->maximum());
   emit statusMessage(text);
   emit runFinished(r);
+  if (r.status != pretext::RunStatus::Finished) m_queue.clear();
+  if (!m_queue.isEmpty() && !m_running) {
+    const PresetRun next = m_queue.takeFirst();
+    startConfig(next.config, next.label);
+  }
 }

@@ -5,6 +5,9 @@
 #include <pretext/dataset.h>
 #include <pretext/training.h>
 
+#include "experimentpresets.h"
+
+#include <QList>
 #include <QThread>
 #include <QWidget>
 
@@ -50,6 +53,11 @@ class TrainingPanel final : public QWidget {
 
  public slots:
   void start();
+  /// Trains `runs` one after another (a preset experiment), each a series of its own in the charts.
+  /// A stop or a failure drops the runs not yet started.
+  void startRuns(const QList<PresetRun>& runs);
+  /// Runs still waiting in the current experiment.
+  int queuedRuns() const { return int(m_queue.size()); }
   void togglePause();
   void stop();
 
@@ -60,6 +68,7 @@ class TrainingPanel final : public QWidget {
 
  private:
   void rebuildOptions();
+  void startConfig(const pretext::TrainConfig& c, const QString& label);
   void setRunning(bool running);
   void onStep(const pretext::StepReport& r);
   void onEpoch(const pretext::EpochReport& r);
@@ -67,6 +76,7 @@ class TrainingPanel final : public QWidget {
   void resumeFolder();
 
   pretext::Dataset m_dataset;
+  QList<PresetRun> m_queue;
   QString m_augmentPreset;
   pretext::AugmentConfig m_augment;
   QThread m_thread;
