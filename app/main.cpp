@@ -113,10 +113,15 @@ int main(int argc, char* argv[]) {
       std::fprintf(stderr, "pretext: %s\n", qPrintable(message));
       takeShot(1);
     });
-    QTimer::singleShot(300000, &app, [&app] {
+    // A bound on the dataset's load only: training runs as long as it needs.
+    auto* watchdog = new QTimer(&window);
+    watchdog->setSingleShot(true);
+    QObject::connect(watchdog, &QTimer::timeout, &app, [&app] {
       std::fprintf(stderr, "pretext: the dataset did not load within 5 minutes\n");
       app.exit(1);
     });
+    QObject::connect(panel, &DatasetPanel::datasetChanged, watchdog, &QTimer::stop);
+    watchdog->start(300000);
   }
 
   if (parser.isSet(trainOption)) {
