@@ -9,7 +9,9 @@
 
 #include <qcustomplot.h>
 
+#include <QComboBox>
 #include <QLabel>
+#include <QSpinBox>
 #include <QListWidget>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -82,6 +84,8 @@ class TstPresetsPanel : public QObject {
     QCOMPARE(panel.queuedRuns(), 1);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
     QTRY_VERIFY(!panel.running());
+    QCOMPARE(panel.methodBox()->currentData().toString(), QStringLiteral("rotation"));  // the form showed each run
+    QCOMPARE(panel.epochsBox()->value(), 1);
     for (const auto& args : finished) {
       QVERIFY(args.at(0).value<pretext::RunResult>().status == pretext::RunStatus::Finished);
     }

@@ -236,8 +236,21 @@ void TrainingPanel::start() {
 void TrainingPanel::startRuns(const QList<PresetRun>& runs) {
   if (m_running || !m_dataset.valid() || runs.isEmpty()) return;
   m_queue = runs;
-  const PresetRun first = m_queue.takeFirst();
-  startConfig(first.config, first.label);
+  m_queueTotal = int(runs.size());
+  startQueued();
+}
+
+void TrainingPanel::startQueued() {
+  const PresetRun next = m_queue.takeFirst();
+  // The form shows what runs, so that a class sees the method being trained.
+  const auto& c = next.config;
+  m_method->setCurrentIndex(m_method->findData(QString::fromStdString(c.method)));
+  m_backbone->setCurrentText(QString::fromStdString(c.backbone));
+  m_epochs->setValue(c.epochs);
+  m_batch->setValue(c.batchSize);
+  m_subset->setValue(int(c.subset));
+  startConfig(c, next.label);
+  m_status->setText(tr("Experiment run %1 of %2: %3 …").arg(m_queueTotal - int(m_queue.size())).arg(m_queueTotal).arg(next.label));
 }
 
 void TrainingPanel::startConfig(const pretext::TrainConfig& c, const QString& label) {
@@ -322,8 +335,5 @@ void TrainingPanel::onFinished(const pretext::RunResult& r) {
   emit statusMessage(text);
   emit runFinished(r);
   if (r.status != pretext::RunStatus::Finished) m_queue.clear();
-  if (!m_queue.isEmpty() && !m_running) {
-    const PresetRun next = m_queue.takeFirst();
-    startConfig(next.config, next.label);
-  }
+  if (!m_queue.isEmpty() && !m_running) startQueued();
 }

@@ -69,6 +69,7 @@ class TrainingPanel final : public QWidget {
  private:
   void rebuildOptions();
   void startConfig(const pretext::TrainConfig& c, const QString& label);
+  void startQueued();
   void setRunning(bool running);
   void onStep(const pretext::StepReport& r);
   void onEpoch(const pretext::EpochReport& r);
@@ -77,6 +78,7 @@ class TrainingPanel final : public QWidget {
 
   pretext::Dataset m_dataset;
   QList<PresetRun> m_queue;
+  int m_queueTotal = 0;
   QString m_augmentPreset;
   pretext::AugmentConfig m_augment;
   QThread m_thread;
