@@ -77,13 +77,41 @@ torch::Tensor conditionalProbabilities(const torch::Tensor& squaredDistances, do
   return p;
 }
 
+namespace {
+
+/// The exact gradient (eq. 5) into g [2N] for positions y [2N] and a dense row-major P [N * N].
+void exactGradient(const double* p, const double* y, int64_t n, double* g) {
+  std::vector<double> w(std::size_t(n * n), 0.0);
+  double z = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t j = i + 1; j < n; ++j) {
+      const double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
+      const double v = 1.0 / (1.0 + dx * dx + dy * dy);  // Student-t kernel
+      w[std::size_t(i * n + j)] = w[std::size_t(j * n + i)] = v;
+      z += 2.0 * v;
+    }
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    double gx = 0.0, gy = 0.0;
+    for (int64_t j = 0; j < n; ++j) {
+      if (j == i) continue;
+      const double v = w[std::size_t(i * n + j)];
+      const double f = (p[i * n + j] - v / z) * v;
+      gx += f * (y[2 * i] - y[2 * j]);
+      gy += f * (y[2 * i + 1] - y[2 * j + 1]);
+    }
+    g[2 * i] = 4.0 * gx;
+    g[2 * i + 1] = 4.0 * gy;
+  }
+}
+
+}  // namespace
+
 torch::Tensor tsneGradientExact(const torch::Tensor& p, const torch::Tensor& y) {
-  const auto yd = y.to(torch::kDouble);
-  const auto diff = yd.unsqueeze(1) - yd.unsqueeze(0);             // [N, N, 2]: y_i - y_j
-  auto w = 1.0 / (1.0 + diff.pow(2).sum(2));                        // Student-t kernel
-  w.fill_diagonal_(0.0);
-  const auto q = w / w.sum();
-  return 4.0 * ((p.to(torch::kDouble) - q) * w).unsqueeze(2).mul(diff).sum(1);
+  const auto pc = p.to(torch::kDouble).contiguous(), yc = y.to(torch::kDouble).contiguous();
+  auto grad = torch::zeros_like(yc);
+  exactGradient(pc.data_ptr<double>(), yc.data_ptr<double>(), yc.size(0), grad.data_ptr<double>());
+  return grad;
 }
 
 namespace {
@@ -269,29 +297,41 @@ torch::Tensor tsne2d(const torch::Tensor& xIn, const TsneOptions& o) {
     }
   }
   auto gen = at::detail::createCPUGenerator(o.seed);
-  auto y = torch::randn({n, 2}, gen, torch::TensorOptions().dtype(torch::kDouble)) * 1e-4;
-  auto velocity = torch::zeros_like(y);
-  auto gains = torch::ones_like(y);
+  const auto y0 = (torch::randn({n, 2}, gen, torch::TensorOptions().dtype(torch::kDouble)) * 1e-4).contiguous();
+  // The optimisation runs on plain arrays: thousands of tiny tensor ops per iteration would cost
+  // more in dispatch and thread wake-ups than the arithmetic.
+  std::vector<double> y(y0.data_ptr<double>(), y0.data_ptr<double>() + 2 * n);
+  std::vector<double> velocity(std::size_t(2 * n), 0.0), gains(std::size_t(2 * n), 1.0), grad(std::size_t(2 * n), 0.0);
+  if (exact) pDense = pDense.contiguous();
   const double lr = std::max(double(n) / 12.0, 50.0);
   constexpr int kExaggerationIters = 250;
+  constexpr double kExaggeration = 12.0;
+  if (exact) pDense.mul_(kExaggeration);
+  for (auto& v : pSparse.values) v *= kExaggeration;
   for (int it = 0; it < o.iterations; ++it) {
-    const double exaggeration = it < kExaggerationIters ? 12.0 : 1.0;
-    const double momentum = it < kExaggerationIters ? 0.5 : 0.8;
-    torch::Tensor grad;
-    if (exact) {
-      grad = tsneGradientExact(pDense * exaggeration, y);
-    } else {
-      SparseP scaled = pSparse;
-      for (auto& v : scaled.values) v *= exaggeration;
-      grad = tsneGradientBarnesHut(scaled, y, o.theta);
+    if (it == kExaggerationIters) {
+      if (exact) pDense.div_(kExaggeration);
+      for (auto& v : pSparse.values) v /= kExaggeration;
     }
-    const auto sameSign = (grad > 0) == (velocity > 0);
-    gains = torch::where(sameSign, gains * 0.8, gains + 0.2).clamp_min(0.01);
-    velocity = momentum * velocity - lr * gains * grad;
-    y = y + velocity;
-    y = y - y.mean(0, true);
+    const double momentum = it < kExaggerationIters ? 0.5 : 0.8;
+    if (exact) {
+      exactGradient(pDense.data_ptr<double>(), y.data(), n, grad.data());
+    } else {
+      const auto yt = torch::from_blob(y.data(), {n, 2}, torch::kDouble);
+      const auto g = tsneGradientBarnesHut(pSparse, yt, o.theta);
+      std::copy(g.data_ptr<double>(), g.data_ptr<double>() + 2 * n, grad.begin());
+    }
+    double mx = 0.0, my = 0.0;
+    for (std::size_t k = 0; k < y.size(); ++k) {
+      gains[k] = (grad[k] > 0) == (velocity[k] > 0) ? gains[k] * 0.8 : gains[k] + 0.2;
+      gains[k] = std::max(gains[k], 0.01);
+      velocity[k] = momentum * velocity[k] - lr * gains[k] * grad[k];
+      y[k] += velocity[k];
+      (k % 2 ? my : mx) += y[k];
+    }
+    for (std::size_t k = 0; k < y.size(); ++k) y[k] -= (k % 2 ? my : mx) / double(n);
   }
-  return y.to(torch::kFloat);
+  return torch::from_blob(y.data(), {n, 2}, torch::kDouble).to(torch::kFloat);
 }
 
 }  // namespace pretext::eval
