@@ -358,6 +358,22 @@ class TstEval : public QObject {
     QVERIFY(eval::heatColour(0.0)[0] < 10 && eval::heatColour(1.0)[1] > 240);
   }
 
+  void vitViewsUseClsAttention() {
+    torch::manual_seed(2);
+    auto vit = models::makeBackbone(models::BackboneOptions("vit", 3, 16).patchSize(4).vitDim(16).vitDepth(1).vitHeads(2));
+    const auto images = torch::randint(0, 256, {2, 3, 16, 16}, torch::kLong).to(torch::kByte);
+    const auto mean = torch::full({3}, 0.5f), std = torch::full({3}, 0.25f);
+    // One overlay column whatever stages are asked for: the [CLS] attention over the 4x4 patches.
+    const Image grid = eval::attentionGrid(*vit, images, {"a", "b"}, mean, std, torch::kCPU, {"block1"}, 2.0, 2);
+    // Two cells per row, each as wide as the caption "CLS attn" plus a glyph (9 x 6 px) > 32 px.
+    QCOMPARE(grid.width, 3 + 2 * (9 * 6 + 3));
+    QVERIFY(grid.height >= 2 * 32);
+    // The patch embedding [16, 3, 4, 4] as 16 RGB tiles, 8 to a row.
+    const Image filters = eval::filterGrid(vit->firstLayerWeight(), 3);
+    QCOMPARE(filters.width, 2 + 8 * (12 + 2));
+    QCOMPARE(filters.height, 2 + 2 * (12 + 2));
+  }
+
   void balancedSubsetIsBalanced() {
     const auto labels = torch::cat({torch::arange(300, torch::kLong) % 3, torch::full({5}, -1, torch::kLong)});
     const auto s = eval::balancedSubset(labels, 3, 0.1, 4);

@@ -75,7 +75,8 @@ void printHelp(const std::string& command) {
         "  --images LIST       test image indices (default: 8 spread over the classes)\n"
         "  --stages LIST       attention stages (default conv1,conv3,conv5)\n"
         "  --p X               attention exponent (default 2)   --k N: gallery neighbours (default 8)\n"
-        "  --against RUN2      the same views of a second run side by side -> *-vs-RUN2.png\n";
+        "  --against RUN2      the same views of a second run side by side -> *-vs-RUN2.png\n"
+        "  --device D (auto, cpu, cuda)  --threads N\n";
   } else if (command == "compare") {
     std::cout << "usage: pretext-cli compare RUN_FOLDER... [--out PREFIX]\n"
                  "  The results table over run folders (config.json, metrics.csv, eval.json): method, backbone,\n"

@@ -229,11 +229,13 @@ int cmdViews(const Args& args) {
   const int k = int(args.integer("k", 8));
   const std::string against = args.value("against", "");
   const std::string device = args.value("device", "auto");
+  const int threads = int(args.integer("threads", 0));
   args.rejectUnused();
 
   Evaluator ev(run, device);
   std::unique_ptr<Evaluator> other;
   if (!against.empty()) other = std::make_unique<Evaluator>(against, device);
+  setTorchThreads(threads);
   const auto images = imagesText.empty() ? ev.sampleTestImages(8) : indexList("images", imagesText);
   auto stagesFor = [&](const Evaluator& e) {
     // Stage names that the backbone lacks (e.g. conv5 on a ResNet) fall back to its own first,
