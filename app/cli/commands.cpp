@@ -39,9 +39,49 @@ void printHelp(const std::string& command) {
   } else if (command == "train") {
     printTrainHelp();
   } else if (command == "eval") {
-    std::cout << "usage: pretext-cli eval RUN_FOLDER [--stages ,conv1,conv3,conv5] [--knn-k 200] [--knn-temperature 0.07]\n"
-                 "  Weighted k-NN accuracy of a run's encoder on the test split, at the pooled output (an empty\n"
-                 "  name) and at the listed stages (convnet conv1..conv5, resnet18 stem/layer1..layer4, vit blockN).\n";
+    std::cout <<
+        "usage: pretext-cli eval RUN_FOLDER [protocols] [options]\n"
+        "  Evaluates a run's encoder on the test split and saves the results in RUN_FOLDER/eval.json\n"
+        "  (read by `pretext-cli compare`), with a CSV (and PNG) per table. Without a protocol: --knn.\n"
+        "protocols:\n"
+        "  --knn               weighted k-NN (cosine, InstDisc) at k=20 and 200 -> knn.csv\n"
+        "  --linear            linear probe per stage (conv1..conv5 and pooled) -> linear_probe.csv/.png\n"
+        "  --retrieval         queries = test images, database = training split: P@K, mAP -> retrieval.csv\n"
+        "  --alignment         alignment and uniformity of the normalised embedding (Wang & Isola 2020)\n"
+        "  --pca, --tsne       2-D maps of the pooled test features -> pca.png, tsne.png\n"
+        "  --finetune          fine-tune encoder + linear head with 1% and 10% of the labels\n"
+        "  --export-embedding  embedding.npy + labels.npy (pooled test features) for NumPy\n"
+        "  --export-encoder    encoder.pt: torch.load gives state_dict, mean, std and the architecture\n"
+        "  --all               everything above\n"
+        "options:\n"
+        "  --stages LIST       stages, comma-separated; an empty name or 'pooled' is the pooled output\n"
+        "                      (k-NN default: pooled; linear default: every stage and pooled)\n"
+        "  --knn-k LIST        (default 20,200)   --knn-temperature T (default 0.07)\n"
+        "  --probe-epochs N    (default 10)  --probe-grid G: pool conv maps to GxG (default 2)\n"
+        "  --probe-lr X (0.1)  --probe-weight-decay X (5e-4)  --probe-batch-size N (256; 0 full batch)\n"
+        "  --precision-at LIST (default 1,10,100)  --map-cutoff N: AP@N (default 0: the full ranking)\n"
+        "  --train-limit N, --test-limit N   use the first N images of a split\n"
+        "  --projection-limit N (default 2000 test images)  --perplexity X (30)  --tsne-iterations N (750)\n"
+        "  --alignment-images N (default 2000)  --finetune-epochs N (default 10)\n"
+        "  --device D (auto, cpu, cuda)  --threads N\n";
+  } else if (command == "views") {
+    std::cout <<
+        "usage: pretext-cli views RUN_FOLDER [--filters] [--attention] [--gallery] [options]\n"
+        "  Writes PNGs into the run folder (default: --filters --attention):\n"
+        "  --filters           first-layer filters, each normalised -> filters.png\n"
+        "  --attention         mean over channels of |activation|^p, overlaid on test images, per stage\n"
+        "                      (ViT: [CLS] attention of the last block) -> attention.png\n"
+        "  --gallery           each test image with its K nearest training images -> retrieval.png\n"
+        "  --images LIST       test image indices (default: 8 spread over the classes)\n"
+        "  --stages LIST       attention stages (default conv1,conv3,conv5)\n"
+        "  --p X               attention exponent (default 2)   --k N: gallery neighbours (default 8)\n"
+        "  --against RUN2      the same views of a second run side by side -> *-vs-RUN2.png\n"
+        "  --device D (auto, cpu, cuda)  --threads N\n";
+  } else if (command == "compare") {
+    std::cout << "usage: pretext-cli compare RUN_FOLDER... [--out PREFIX]\n"
+                 "  The results table over run folders (config.json, metrics.csv, eval.json): method, backbone,\n"
+                 "  epochs, k-NN, linear probe per stage, fine-tune 1%/10%, retrieval mAP, training time,\n"
+                 "  images/s. Prints Markdown; writes PREFIX.csv, PREFIX.md and PREFIX.png (default: compare).\n";
   } else {
     std::cout << "pretext-cli: self-supervised visual representation learning, headless\n\n"
                  "commands:\n"
@@ -49,7 +89,9 @@ void printHelp(const std::string& command) {
                  "  inspect DATASET     split sizes, classes, and a PNG sheet of samples\n"
                  "  methods [NAME]      the methods, their papers and options\n"
                  "  train ...           train a method and write a run folder (train --help)\n"
-                 "  eval RUN            k-NN accuracy of a run's encoder, per stage\n\n"
+                 "  eval RUN            evaluate a run: k-NN, linear probe, retrieval, t-SNE ... (eval --help)\n"
+                 "  views RUN           filters, attention maps and retrieval galleries as PNG\n"
+                 "  compare RUN...      the results table over run folders (CSV, Markdown)\n\n"
                  "pretext-cli COMMAND --help for a command's options.\n";
   }
 }

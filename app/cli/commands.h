@@ -10,6 +10,8 @@ int cmdInspect(const Args& args);
 int cmdTrain(const Args& args);
 int cmdMethods(const Args& args);
 int cmdEval(const Args& args);
+int cmdViews(const Args& args);
+int cmdCompare(const Args& args);
 
 void printTrainHelp();
 

@@ -19,7 +19,10 @@ int main(int argc, char** argv) {
   const std::string command = rest[0];
   rest.erase(rest.begin());
   try {
-    const std::set<std::string> flags{"help", "quiet", "no-knn", "unlabeled", "no-bf16", "no-channels-last"};
+    const std::set<std::string> flags{"help", "quiet", "no-knn", "unlabeled", "no-bf16", "no-channels-last",
+                                     // eval and views
+                                     "all", "knn", "linear", "retrieval", "alignment", "pca", "tsne", "finetune",
+                                     "export-embedding", "export-encoder", "filters", "attention", "gallery"};
     Args args(rest, flags);
     if (args.has("help")) {
       printHelp(command);
@@ -34,6 +37,10 @@ int main(int argc, char** argv) {
       code = cmdTrain(args);
     } else if (command == "eval") {
       code = cmdEval(args);
+    } else if (command == "views") {
+      code = cmdViews(args);
+    } else if (command == "compare") {
+      code = cmdCompare(args);
     } else if (command == "methods") {
       code = cmdMethods(args);
     } else {

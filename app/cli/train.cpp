@@ -124,29 +124,3 @@ int cmdTrain(const Args& args) {
 }
 
 }  // namespace pretext::cli
-
-namespace pretext::cli {
-
-int cmdEval(const Args& args) {
-  if (args.positionals().size() != 1) throw std::invalid_argument("eval needs one RUN_FOLDER");
-  const int k = int(args.integer("knn-k", 200));
-  const double t = args.number("knn-temperature", 0.07);
-  const std::string stages = args.value("stages", "");
-  args.rejectUnused();
-  auto trainer = Trainer::resume(args.positionals()[0]);
-  std::vector<std::string> list;
-  for (std::size_t start = 0; start <= stages.size();) {
-    const auto comma = std::min(stages.find(',', start), stages.size());
-    list.push_back(stages.substr(start, comma - start));  // "" is the pooled output
-    start = comma + 1;
-  }
-  std::printf("%s: %s, %s, weighted k-NN (k=%d, T=%g)\n", args.positionals()[0].c_str(),
-              trainer->config().method.c_str(), trainer->config().backbone.c_str(), k, t);
-  for (const auto& s : list) {
-    std::printf("  %-8s %.2f%%\n", s.empty() ? "pooled" : s.c_str(), 100.0 * trainer->knnAccuracy(k, t, s));
-    std::fflush(stdout);
-  }
-  return 0;
-}
-
-}  // namespace pretext::cli

@@ -8,6 +8,7 @@
 #include "train/checkpoint.h"
 #include "train/compat.h"
 #include "train/optim.h"
+#include "train/trainerstate.h"
 
 #include <chrono>
 #include <cmath>
@@ -408,3 +409,12 @@ RunResult Trainer::run(TrainingObserver* observer) {
 }
 
 }  // namespace pretext
+
+namespace pretext::train {
+
+TrainerState trainerState(Trainer& trainer) {
+  auto& d = trainer.impl();
+  return {d.method, d.dataset, d.mean, d.std, d.device};
+}
+
+}  // namespace pretext::train

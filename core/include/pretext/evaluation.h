@@ -1,0 +1,224 @@
+// Evaluation protocols, feature views and exports of a trained encoder, as the CLI and the window
+// call them: plain types only (no torch, no Qt). An Evaluator opens a run folder (or wraps a live
+// Trainer); its results are structs of numbers and strings, its pictures pretext::Image.
+#pragma once
+
+#include "pretext/image.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pretext {
+
+class Trainer;
+
+/// Linear probe on frozen features (the per-layer protocol of the seed's Table 5): features of
+/// each stage average-pooled to a poolGrid x poolGrid grid (the pooled output: the backbone's
+/// own features), standardised with the training statistics, then multinomial logistic regression
+/// trained by SGD with momentum and a cosine learning rate, evaluated on the test split.
+struct LinearProbeOptions {
+  int epochs = 10;               ///< passes over the training features
+  int batchSize = 256;           ///< 0: full-batch gradient descent (deterministic)
+  double learningRate = 0.1;     ///< peak, cosine-decayed to zero
+  double momentum = 0.9;
+  double weightDecay = 5e-4;
+  int poolGrid = 2;              ///< conv stages: adaptive average pooling to grid x grid cells
+  std::int64_t trainLimit = 0;   ///< use the first N training images (0: all)
+  std::int64_t testLimit = 0;    ///< use the first N test images (0: all)
+  std::uint64_t seed = 0;        ///< minibatch order
+};
+
+struct StageAccuracy {
+  std::string stage;             ///< "" for the pooled output (shown as "pooled")
+  int featureDim = 0;
+  double accuracy = 0.0;         ///< test accuracy in [0, 1]
+  double trainAccuracy = 0.0;
+  double seconds = 0.0;          ///< probe training time (feature extraction excluded)
+};
+
+/// Weighted k-NN (InstDisc, Wu et al. 2018) of one stage's L2-normalised pooled features.
+struct KnnResult {
+  std::string stage;
+  int k = 200;
+  double temperature = 0.07;
+  double accuracy = 0.0;
+};
+
+/// Nearest-neighbour retrieval: queries = the test split, database = the training split, cosine
+/// similarity of the L2-normalised pooled features; a neighbour is relevant when its class equals
+/// the query's.
+struct RetrievalOptions {
+  std::string stage;                      ///< "" pooled output
+  std::vector<int> precisionAt = {1, 10, 100};
+  int mapCutoff = 0;                      ///< 0: AP over the full ranking; else AP@cutoff
+  std::int64_t queryLimit = 0;            ///< first N test images (0: all)
+};
+
+struct RetrievalResult {
+  std::string stage;
+  std::vector<int> ks;
+  std::vector<double> precisionAtK;       ///< mean over queries of (relevant in top K) / K
+  double meanAveragePrecision = 0.0;
+  int mapCutoff = 0;
+  std::int64_t queries = 0;
+  std::int64_t database = 0;
+};
+
+/// One query's top-K neighbours (indices into the training split).
+struct Neighbours {
+  std::int64_t query = 0;                 ///< index into the test split
+  int queryLabel = -1;
+  std::vector<std::int64_t> indices;
+  std::vector<double> similarities;
+  std::vector<int> labels;
+};
+
+/// Alignment and uniformity of the L2-normalised embedding (Wang & Isola 2020, eqs. 4-5):
+/// align = E ||f(x) - f(y)||^alpha over positive pairs (two augmented views of one test image),
+/// uniform = log E exp(-t ||f(x) - f(y)||^2) over all pairs of distinct images. Lower is better for both.
+struct AlignmentUniformity {
+  double alignment = 0.0;
+  double uniformity = 0.0;
+  double alpha = 2.0;
+  double t = 2.0;
+  std::int64_t images = 0;
+  std::string augment;                    ///< the views' augmentation preset
+};
+
+/// A 2-D projection of the test embedding.
+struct Projection {
+  std::string kind;                       ///< "pca" or "tsne"
+  std::vector<float> x, y;
+  std::vector<int> labels;
+  std::vector<std::string> classNames;
+  double seconds = 0.0;
+};
+
+struct TsneOptions {
+  double perplexity = 30.0;
+  int iterations = 750;
+  double theta = 0.5;                     ///< Barnes-Hut accuracy; used above exactLimit points
+  int exactLimit = 1000;                  ///< at most this many points: exact O(N^2) gradient
+  std::uint64_t seed = 1;
+};
+
+/// Fine-tuning with a fraction of the labels (the semi-supervised protocol): a class-balanced
+/// subset of the training split drawn from `seed`, the encoder and a new linear head trained end
+/// to end with SGD and light augmentation, evaluated on the test split.
+struct FineTuneOptions {
+  std::vector<double> fractions = {0.01, 0.1};
+  int epochs = 10;                        ///< passes over the labelled subset
+  int batchSize = 64;
+  double learningRate = 0.05;             ///< head; the encoder uses learningRate * encoderLrScale
+  double encoderLrScale = 0.1;
+  double weightDecay = 5e-4;
+  std::uint64_t seed = 0;
+  std::int64_t testLimit = 0;
+};
+
+struct FineTuneResult {
+  double fraction = 0.0;
+  std::int64_t labelledImages = 0;
+  double accuracy = 0.0;
+  double seconds = 0.0;
+};
+
+/// One row of the results table over run folders (from config.json, metrics.csv and eval.json);
+/// numbers < 0 were not measured.
+struct RunSummary {
+  std::string folder;
+  std::string method, backbone, dataset;
+  int epochs = 0;
+  double knn20 = -1.0, knn200 = -1.0;
+  std::map<std::string, double> linearProbe;  ///< stage ("pooled", "conv1", ...) -> accuracy
+  double fineTune1 = -1.0, fineTune10 = -1.0;
+  double retrievalMap = -1.0;
+  double trainingSeconds = -1.0;
+  double imagesPerSecond = -1.0;
+};
+
+/// Reads a run folder's summary; throws std::runtime_error when it has no config.json.
+RunSummary summarizeRun(const std::string& runDir);
+/// The comparison table, as CSV (one header line, one row per run, fractions in [0, 1]) and as
+/// Markdown (percentages), with one linear-probe column per stage that any run measured.
+std::string resultsCsv(const std::vector<RunSummary>& runs);
+std::string resultsMarkdown(const std::vector<RunSummary>& runs);
+
+/// Writes a NumPy .npy file (format 1.0, little-endian, C order).
+void saveNpy(const std::string& path, const std::vector<float>& data, const std::vector<std::int64_t>& shape);
+void saveNpy(const std::string& path, const std::vector<std::int64_t>& data, const std::vector<std::int64_t>& shape);
+
+/// Two images (or grids) next to each other with a caption over each, for run-against-run views.
+Image sideBySide(const Image& left, const std::string& leftCaption, const Image& right, const std::string& rightCaption);
+
+/// A scatter plot of a projection, coloured by class, with a legend.
+Image scatterPlot(const Projection& projection, int size = 640);
+
+/// Monospaced text (e.g. a printed table) as an image, for PNG export of tables.
+Image textImage(const std::string& text, int scale = 1);
+
+class Evaluator {
+ public:
+  /// Opens a run folder: its config, dataset and last checkpoint (on `device`: auto, cpu, cuda).
+  /// Throws std::runtime_error naming the folder when it is not a run folder.
+  explicit Evaluator(const std::string& runDir, const std::string& device = "auto");
+  /// Evaluates a live trainer's encoder (not owned; it must outlive the Evaluator).
+  explicit Evaluator(Trainer& trainer);
+  ~Evaluator();
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
+
+  std::string runDir() const;
+  std::string method() const;
+  std::string backbone() const;
+  /// The backbone's stage names (convnet conv1..conv5, ...); "" (pooled) is not among them.
+  std::vector<std::string> stages() const;
+  const std::vector<std::string>& classNames() const;
+  /// Test images whose labels are spread over the classes (for attention maps and galleries).
+  std::vector<std::int64_t> sampleTestImages(int count) const;
+
+  std::vector<StageAccuracy> linearProbe(const std::vector<std::string>& stages, const LinearProbeOptions& options = {});
+  std::vector<KnnResult> knn(const std::vector<std::string>& stages, const std::vector<int>& ks = {20, 200},
+                             double temperature = 0.07);
+  RetrievalResult retrieval(const RetrievalOptions& options = {});
+  /// Top-k neighbours of the given test images (for the retrieval gallery).
+  std::vector<Neighbours> neighbours(const std::vector<std::int64_t>& testIndices, int k, const std::string& stage = "");
+  /// A gallery PNG: each row a query followed by its neighbours, wrong classes framed in red.
+  Image retrievalGallery(const std::vector<std::int64_t>& testIndices, int k, const std::string& stage = "");
+  AlignmentUniformity alignmentUniformity(std::int64_t images = 2000, const std::string& augment = "simclr",
+                                          std::uint64_t seed = 0);
+  /// kind "pca" or "tsne" on the first `limit` test images (0: all) of the pooled features.
+  Projection projection(const std::string& kind, std::int64_t limit = 2000, const TsneOptions& tsne = {});
+  std::vector<FineTuneResult> fineTune(const FineTuneOptions& options = {});
+
+  /// First-layer filters, each normalised to its own range, as a grid (RGB for 3 input channels).
+  Image filterGrid(int scale = 6) const;
+  /// Activation-based attention (mean over channels of |a|^p, Zagoruyko & Komodakis 2017)
+  /// upsampled and overlaid on the test images; one row per image, one column per stage after the
+  /// image itself. ViT: the last block's [CLS] attention (mean over heads) for any stage list.
+  Image attentionMaps(const std::vector<std::int64_t>& testIndices, const std::vector<std::string>& stages,
+                      double p = 2.0, int scale = 3);
+
+  /// The pooled test features [N, D] (L2-normalised when `normalised`) and labels as .npy files.
+  void exportEmbedding(const std::string& featuresPath, const std::string& labelsPath, std::int64_t limit = 0,
+                       bool normalised = false);
+  /// The encoder as a file Python's torch.load reads: a dict with "state_dict" (parameter and
+  /// buffer names as in the backbone), "mean", "std" (per-channel input statistics), "backbone",
+  /// "width", "in_channels", "image_size".
+  void exportEncoder(const std::string& path) const;
+
+  /// The results saved so far and added by this Evaluator, as eval.json text.
+  std::string resultsJson() const;
+  /// Writes eval.json into the run folder (merged with what earlier evaluations wrote).
+  void saveResults() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace pretext

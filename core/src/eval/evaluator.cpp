@@ -1,0 +1,422 @@
+// The Evaluator: a run folder's (or a live trainer's) encoder under the evaluation protocols, and
+// eval.json, the record that `pretext-cli compare` reads.
+#include "augment/augment.h"
+#include "datasets/datasetdata.h"
+#include "eval/embedding.h"
+#include "eval/export.h"
+#include "eval/features.h"
+#include "eval/finetune.h"
+#include "eval/knn.h"
+#include "eval/linearprobe.h"
+#include "eval/retrieval.h"
+#include "eval/views.h"
+#include "io/fileutil.h"
+#include "io/json.h"
+#include "pretext/evaluation.h"
+#include "pretext/training.h"
+#include "train/checkpoint.h"
+#include "train/trainerstate.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace pretext {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+std::string stageKey(const std::string& stage) { return stage.empty() ? "pooled" : stage; }
+
+std::string numberKey(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+}  // namespace
+
+struct Evaluator::Impl {
+  std::string runDir;
+  std::unique_ptr<Trainer> owned;
+  TrainConfig config;
+  train::TrainerState state;
+  torch::Tensor trainImages, trainLabels, testImages, testLabels;  // CPU, whole splits
+  std::map<std::string, std::pair<torch::Tensor, torch::Tensor>> normalised;  // stage -> (train, test) unit features
+  io::Json results = io::Json::object();
+
+  models::BackboneImpl& backbone() const { return *state.method->backbone(); }
+
+  void open(Trainer& trainer) {
+    config = trainer.config();
+    state = train::trainerState(trainer);
+    const auto& data = state.dataset.data();
+    const SplitData* train = data.find(Split::Train);
+    const SplitData* test = data.find(Split::Test);
+    if (train) {
+      trainImages = train->images;
+      trainLabels = train->labels;
+    }
+    if (test) {
+      testImages = test->images;
+      testLabels = test->labels;
+    }
+    if (!runDir.empty() && io::fileExists(io::joinPath(runDir, "eval.json"))) {
+      results = io::Json::parse(io::readTextFile(io::joinPath(runDir, "eval.json")));
+    }
+    results["dataset"] = config.dataset.toString();
+    results["method"] = config.method;
+    results["backbone"] = config.backbone;
+  }
+
+  /// Labelled train and test splits, or an error the user can act on.
+  void requireLabels(const std::string& what) const {
+    if (!trainImages.defined() || !testImages.defined() || trainLabels.numel() == 0 || testLabels.numel() == 0 ||
+        trainLabels.min().item<int64_t>() < 0 || testLabels.min().item<int64_t>() < 0) {
+      throw std::invalid_argument(what + " needs a dataset with labelled train and test splits; " +
+                                  state.dataset.name() + " has none");
+    }
+  }
+
+  int64_t limited(int64_t n, int64_t limit) const { return limit > 0 ? std::min(n, limit) : n; }
+
+  const std::pair<torch::Tensor, torch::Tensor>& unitFeatures(const std::string& stage) {
+    auto it = normalised.find(stage);
+    if (it != normalised.end()) return it->second;
+    auto& bb = backbone();
+    auto train = eval::extractFeatures(bb, trainImages, state.mean, state.std, stage, state.device);
+    auto test = eval::extractFeatures(bb, testImages, state.mean, state.std, stage, state.device);
+    return normalised[stage] = {train, test};
+  }
+
+  int numClasses() const { return std::max(1, state.dataset.numClasses()); }
+};
+
+Evaluator::Evaluator(const std::string& runDir, const std::string& device) : m_impl(std::make_unique<Impl>()) {
+  auto& d = *m_impl;
+  const std::string configPath = io::joinPath(runDir, "config.json");
+  if (!io::fileExists(configPath)) throw std::runtime_error(runDir + " is not a run folder (no config.json)");
+  const std::string ckpt = io::joinPath(io::joinPath(runDir, "checkpoints"), "last.pt");
+  if (!io::fileExists(ckpt)) throw std::runtime_error(runDir + " has no checkpoint yet (checkpoints/last.pt)");
+  TrainConfig config = configFromJson(io::readTextFile(configPath));
+  config.outDir.clear();  // evaluating writes nothing through the trainer
+  config.device = device;
+  config.threads = 0;
+  d.runDir = runDir;
+  d.owned = std::make_unique<Trainer>(config, Dataset::load(config.dataset));
+  auto state = train::trainerState(*d.owned);
+  train::loadCheckpoint(ckpt, *state.method, nullptr, state.device);
+  d.open(*d.owned);
+}
+
+Evaluator::Evaluator(Trainer& trainer) : m_impl(std::make_unique<Impl>()) {
+  m_impl->runDir = trainer.config().outDir;
+  m_impl->open(trainer);
+}
+
+Evaluator::~Evaluator() = default;
+
+std::string Evaluator::runDir() const { return m_impl->runDir; }
+std::string Evaluator::method() const { return m_impl->config.method; }
+std::string Evaluator::backbone() const { return m_impl->config.backbone; }
+std::vector<std::string> Evaluator::stages() const { return m_impl->backbone().stageNames(); }
+const std::vector<std::string>& Evaluator::classNames() const { return m_impl->state.dataset.classNames(); }
+std::vector<std::int64_t> Evaluator::sampleTestImages(int count) const {
+  const auto& ds = m_impl->state.dataset;
+  if (!ds.hasSplit(Split::Test)) throw std::invalid_argument(ds.name() + " has no test split");
+  return ds.sampleIndices(Split::Test, count);
+}
+
+std::vector<StageAccuracy> Evaluator::linearProbe(const std::vector<std::string>& stages,
+                                                  const LinearProbeOptions& options) {
+  auto& d = *m_impl;
+  d.requireLabels("the linear probe");
+  const int64_t n = d.limited(d.trainImages.size(0), options.trainLimit);
+  const int64_t m = d.limited(d.testImages.size(0), options.testLimit);
+  auto train = eval::extractStageFeatures(d.backbone(), d.trainImages.slice(0, 0, n), d.state.mean, d.state.std, stages,
+                                          d.state.device, options.poolGrid);
+  auto test = eval::extractStageFeatures(d.backbone(), d.testImages.slice(0, 0, m), d.state.mean, d.state.std, stages,
+                                         d.state.device, options.poolGrid);
+  std::vector<StageAccuracy> out;
+  io::Json& probe = d.results["linear_probe"];
+  io::Json opts = io::Json::object();
+  opts["epochs"] = options.epochs;
+  opts["batch_size"] = options.batchSize;
+  opts["learning_rate"] = options.learningRate;
+  opts["momentum"] = options.momentum;
+  opts["weight_decay"] = options.weightDecay;
+  opts["pool_grid"] = options.poolGrid;
+  opts["train_images"] = (long long)n;
+  opts["test_images"] = (long long)m;
+  probe["options"] = opts;
+  for (const auto& s : stages) {
+    const auto t0 = Clock::now();
+    auto [x, tx] = eval::standardise(train.at(s), test.at(s));
+    train.erase(s);
+    const auto fit = eval::trainLinearProbe(x, d.trainLabels.slice(0, 0, n), tx, d.testLabels.slice(0, 0, m),
+                                            d.numClasses(), options, d.state.device);
+    StageAccuracy r;
+    r.stage = s;
+    r.featureDim = int(x.size(1));
+    r.accuracy = fit.testAccuracy;
+    r.trainAccuracy = fit.trainAccuracy;
+    r.seconds = secondsSince(t0);
+    out.push_back(r);
+    io::Json j = io::Json::object();
+    j["accuracy"] = r.accuracy;
+    j["train_accuracy"] = r.trainAccuracy;
+    j["feature_dim"] = r.featureDim;
+    j["seconds"] = r.seconds;
+    probe["stages"][stageKey(s)] = j;
+  }
+  return out;
+}
+
+std::vector<KnnResult> Evaluator::knn(const std::vector<std::string>& stages, const std::vector<int>& ks,
+                                      double temperature) {
+  auto& d = *m_impl;
+  d.requireLabels("k-NN");
+  if (!(temperature > 0)) throw std::invalid_argument("the k-NN temperature must be positive");
+  std::vector<KnnResult> out;
+  for (const auto& s : stages) {
+    const auto& [bank, queries] = d.unitFeatures(s);
+    for (int k : ks) {
+      if (k < 1) throw std::invalid_argument("k-NN: k must be at least 1, got " + std::to_string(k));
+      KnnResult r;
+      r.stage = s;
+      r.k = k;
+      r.temperature = temperature;
+      r.accuracy = eval::knnAccuracy(bank, d.trainLabels, queries, d.testLabels, d.numClasses(), k, temperature);
+      out.push_back(r);
+      d.results["knn"][stageKey(s)][std::to_string(k)] = r.accuracy;
+    }
+  }
+  d.results["knn"]["temperature"] = temperature;
+  return out;
+}
+
+RetrievalResult Evaluator::retrieval(const RetrievalOptions& options) {
+  auto& d = *m_impl;
+  d.requireLabels("retrieval");
+  const auto& [db, queries] = d.unitFeatures(options.stage);
+  const int64_t m = d.limited(queries.size(0), options.queryLimit);
+  const auto metrics = eval::retrievalMetrics(queries.slice(0, 0, m), d.testLabels.slice(0, 0, m), db, d.trainLabels,
+                                              options.precisionAt, options.mapCutoff);
+  RetrievalResult r;
+  r.stage = options.stage;
+  r.ks = options.precisionAt;
+  r.precisionAtK = metrics.precisionAtK;
+  r.meanAveragePrecision = metrics.meanAveragePrecision;
+  r.mapCutoff = options.mapCutoff;
+  r.queries = m;
+  r.database = db.size(0);
+  io::Json j = io::Json::object();
+  j["stage"] = stageKey(r.stage);
+  j["map"] = r.meanAveragePrecision;
+  j["map_cutoff"] = r.mapCutoff;
+  j["queries"] = (long long)r.queries;
+  j["database"] = (long long)r.database;
+  io::Json p = io::Json::object();
+  for (std::size_t i = 0; i < r.ks.size(); ++i) p[std::to_string(r.ks[i])] = r.precisionAtK[i];
+  j["precision_at"] = p;
+  d.results["retrieval"] = j;
+  return r;
+}
+
+std::vector<Neighbours> Evaluator::neighbours(const std::vector<std::int64_t>& testIndices, int k,
+                                              const std::string& stage) {
+  auto& d = *m_impl;
+  d.requireLabels("retrieval");
+  const auto& [db, queries] = d.unitFeatures(stage);
+  k = std::max(1, std::min<int>(k, int(db.size(0))));
+  std::vector<Neighbours> out;
+  for (const auto q : testIndices) {
+    if (q < 0 || q >= queries.size(0)) {
+      throw std::invalid_argument("test image " + std::to_string(q) + " does not exist (the test split has " +
+                                  std::to_string(queries.size(0)) + ")");
+    }
+    const auto sim = torch::mv(db, queries[q]);
+    const auto top = sim.topk(k);
+    Neighbours nb;
+    nb.query = q;
+    nb.queryLabel = int(d.testLabels[q].item<int64_t>());
+    const auto idx = std::get<1>(top);
+    for (int64_t i = 0; i < k; ++i) {
+      const int64_t j = idx[i].item<int64_t>();
+      nb.indices.push_back(j);
+      nb.similarities.push_back(std::get<0>(top)[i].item<double>());
+      nb.labels.push_back(int(d.trainLabels[j].item<int64_t>()));
+    }
+    out.push_back(nb);
+  }
+  return out;
+}
+
+Image Evaluator::retrievalGallery(const std::vector<std::int64_t>& testIndices, int k, const std::string& stage) {
+  auto& d = *m_impl;
+  const auto all = neighbours(testIndices, k, stage);
+  std::vector<Image> tiles;
+  std::vector<std::string> captions;
+  for (const auto& nb : all) {
+    tiles.push_back(toRgb(tensorToImage(d.testImages[nb.query])));
+    captions.push_back("query");
+    for (std::size_t i = 0; i < nb.indices.size(); ++i) {
+      Image t = toRgb(tensorToImage(d.trainImages[nb.indices[i]]));
+      if (nb.labels[i] != nb.queryLabel) eval::frame(t, 230, 30, 30);
+      tiles.push_back(t);
+      char c[16];
+      std::snprintf(c, sizeof c, "%.2f", nb.similarities[i]);
+      captions.push_back(c);
+    }
+  }
+  return makeGrid(tiles, k + 1, 3, captions, 2);
+}
+
+AlignmentUniformity Evaluator::alignmentUniformity(std::int64_t images, const std::string& augment, std::uint64_t seed) {
+  auto& d = *m_impl;
+  if (!d.testImages.defined()) throw std::invalid_argument("alignment/uniformity needs a test split");
+  if (images < 2) throw std::invalid_argument("alignment/uniformity needs at least 2 images");
+  AugmentConfig config;
+  if (augment == "simclr") config = AugmentConfig::simclr();
+  else if (augment == "light") config = AugmentConfig::light();
+  else throw std::invalid_argument("alignment views: augmentation '" + augment + "' is not simclr or light");
+  const int64_t n = std::min<int64_t>(images, d.testImages.size(0));
+  auto& bb = d.backbone();
+  torch::NoGradGuard noGrad;
+  const bool wasTraining = bb.is_training();
+  bb.eval();
+  auto gen = at::detail::createCPUGenerator(seed);
+  std::vector<torch::Tensor> fx, fy;
+  for (int64_t i = 0; i < n; i += 500) {
+    const auto batch = d.testImages.slice(0, i, std::min(i + 500, n));
+    // Views drawn on the CPU from a fixed seed, so the measure is the same on every device.
+    const auto [v1, v2] = augment::twoViews(batch, config, gen);
+    auto f1 = bb.forward(augment::normalize(v1, d.state.mean, d.state.std).to(d.state.device));
+    auto f2 = bb.forward(augment::normalize(v2, d.state.mean, d.state.std).to(d.state.device));
+    fx.push_back(torch::nn::functional::normalize(f1.to(torch::kFloat), torch::nn::functional::NormalizeFuncOptions().dim(1)).cpu());
+    fy.push_back(torch::nn::functional::normalize(f2.to(torch::kFloat), torch::nn::functional::NormalizeFuncOptions().dim(1)).cpu());
+  }
+  bb.train(wasTraining);
+  const auto x = torch::cat(fx), y = torch::cat(fy);
+  AlignmentUniformity r;
+  r.images = n;
+  r.augment = augment;
+  r.alignment = eval::alignment(x, y, r.alpha);
+  r.uniformity = 0.5 * (eval::uniformity(x, r.t) + eval::uniformity(y, r.t));
+  io::Json j = io::Json::object();
+  j["alignment"] = r.alignment;
+  j["uniformity"] = r.uniformity;
+  j["alpha"] = r.alpha;
+  j["t"] = r.t;
+  j["images"] = (long long)r.images;
+  j["augment"] = r.augment;
+  d.results["alignment_uniformity"] = j;
+  return r;
+}
+
+Projection Evaluator::projection(const std::string& kind, std::int64_t limit, const TsneOptions& tsne) {
+  auto& d = *m_impl;
+  if (!d.testImages.defined()) throw std::invalid_argument("the projection needs a test split");
+  const int64_t n = d.limited(d.testImages.size(0), limit);
+  const auto t0 = Clock::now();
+  const auto features = eval::extractFeatures(d.backbone(), d.testImages.slice(0, 0, n), d.state.mean, d.state.std, "",
+                                              d.state.device)
+                            .cpu();
+  torch::Tensor xy;
+  if (kind == "pca") xy = eval::pca2d(features);
+  else if (kind == "tsne") xy = eval::tsne2d(features, tsne);
+  else throw std::invalid_argument("projection '" + kind + "': use pca or tsne");
+  Projection p;
+  p.kind = kind;
+  p.seconds = secondsSince(t0);
+  xy = xy.to(torch::kFloat).contiguous();
+  const float* v = xy.data_ptr<float>();
+  for (int64_t i = 0; i < n; ++i) {
+    p.x.push_back(v[2 * i]);
+    p.y.push_back(v[2 * i + 1]);
+    p.labels.push_back(int(d.testLabels[i].item<int64_t>()));
+  }
+  p.classNames = d.state.dataset.classNames();
+  return p;
+}
+
+std::vector<FineTuneResult> Evaluator::fineTune(const FineTuneOptions& options) {
+  auto& d = *m_impl;
+  d.requireLabels("fine-tuning");
+  std::vector<FineTuneResult> out;
+  for (const double f : options.fractions) {
+    const auto t0 = Clock::now();
+    eval::FineTuneData data{d.trainImages, d.trainLabels, d.testImages.slice(0, 0, d.limited(d.testImages.size(0), options.testLimit)),
+                            d.testLabels.slice(0, 0, d.limited(d.testLabels.size(0), options.testLimit)), d.state.mean,
+                            d.state.std, d.numClasses(), d.state.device};
+    const auto r = eval::fineTune(d.backbone(), data, f, options);
+    FineTuneResult res;
+    res.fraction = f;
+    res.labelledImages = r.first;
+    res.accuracy = r.second;
+    res.seconds = secondsSince(t0);
+    out.push_back(res);
+    io::Json j = io::Json::object();
+    j["accuracy"] = res.accuracy;
+    j["labelled_images"] = (long long)res.labelledImages;
+    j["epochs"] = options.epochs;
+    j["seconds"] = res.seconds;
+    d.results["fine_tune"][numberKey(f)] = j;
+  }
+  return out;
+}
+
+Image Evaluator::filterGrid(int scale) const { return eval::filterGrid(m_impl->backbone().firstLayerWeight(), scale); }
+
+Image Evaluator::attentionMaps(const std::vector<std::int64_t>& testIndices, const std::vector<std::string>& stages,
+                               double p, int scale) {
+  auto& d = *m_impl;
+  if (!d.testImages.defined()) throw std::invalid_argument("attention maps need a test split");
+  std::vector<torch::Tensor> images;
+  std::vector<std::string> captions;
+  for (const auto i : testIndices) {
+    if (i < 0 || i >= d.testImages.size(0)) {
+      throw std::invalid_argument("test image " + std::to_string(i) + " does not exist (the test split has " +
+                                  std::to_string(d.testImages.size(0)) + ")");
+    }
+    images.push_back(d.testImages[i]);
+    const int64_t label = d.testLabels[i].item<int64_t>();
+    captions.push_back(label >= 0 ? d.state.dataset.classNames().at(std::size_t(label)) : "#" + std::to_string(i));
+  }
+  return eval::attentionGrid(d.backbone(), torch::stack(images), captions, d.state.mean, d.state.std, d.state.device,
+                             stages, p, scale);
+}
+
+void Evaluator::exportEmbedding(const std::string& featuresPath, const std::string& labelsPath, std::int64_t limit,
+                                bool normalised) {
+  auto& d = *m_impl;
+  if (!d.testImages.defined()) throw std::invalid_argument("the embedding export needs a test split");
+  const int64_t n = d.limited(d.testImages.size(0), limit);
+  torch::Tensor f;
+  if (normalised) {
+    f = eval::extractFeatures(d.backbone(), d.testImages.slice(0, 0, n), d.state.mean, d.state.std, "", d.state.device);
+  } else {
+    f = eval::extractStageFeatures(d.backbone(), d.testImages.slice(0, 0, n), d.state.mean, d.state.std, {""},
+                                   d.state.device, 1)
+            .at("");
+  }
+  eval::saveNpy(featuresPath, f.cpu());
+  eval::saveNpy(labelsPath, d.testLabels.slice(0, 0, n).to(torch::kLong).cpu());
+}
+
+void Evaluator::exportEncoder(const std::string& path) const {
+  const auto& d = *m_impl;
+  eval::exportEncoder(path, d.backbone(), d.state.mean, d.state.std);
+}
+
+std::string Evaluator::resultsJson() const { return m_impl->results.dump(); }
+
+void Evaluator::saveResults() const {
+  const auto& d = *m_impl;
+  if (d.runDir.empty()) throw std::runtime_error("this evaluation has no run folder to save eval.json into");
+  io::writeFileAtomic(io::joinPath(d.runDir, "eval.json"), d.results.dump() + "\n");
+}
+
+}  // namespace pretext

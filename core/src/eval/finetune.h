@@ -1,0 +1,30 @@
+// Fine-tuning with a fraction of the labels (the semi-supervised protocol of Zhai et al. 2019 and
+// SimCLR sec. 6): a class-balanced labelled subset, the encoder and a linear head trained end to end.
+#pragma once
+
+#include "models/backbone.h"
+#include "pretext/evaluation.h"
+
+#include <torch/torch.h>
+
+#include <utility>
+
+namespace pretext::eval {
+
+/// Indices (sorted) of round(fraction * n_c) images of every class c (at least one each), drawn
+/// from `seed`. Labels < 0 are never chosen.
+torch::Tensor balancedSubset(const torch::Tensor& labels, int64_t numClasses, double fraction, uint64_t seed);
+
+struct FineTuneData {
+  torch::Tensor trainImages, trainLabels, testImages, testLabels;  ///< uint8 images, CPU
+  torch::Tensor mean, std;
+  int64_t numClasses = 10;
+  torch::Device device{torch::kCPU};
+};
+
+/// Trains a copy of `backbone` (the original is untouched) with a new linear head on the subset
+/// for `fraction`; returns (labelled images, test accuracy in [0, 1]).
+std::pair<int64_t, double> fineTune(const models::BackboneImpl& backbone, const FineTuneData& data, double fraction,
+                                    const FineTuneOptions& options);
+
+}  // namespace pretext::eval
