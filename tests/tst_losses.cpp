@@ -119,11 +119,13 @@ class TstLosses : public QObject {
     for (const auto& info : methodCatalogue()) {
       MethodContext c = tinyContext();
       if (info.name == "moco") c.options["queue"] = 16;
+      if (info.name == "deepcluster") c.options["clusters"] = 4;
       auto method = makeMethod(info.name, c);
       if (!info.trains) {
         QVERIFY_THROWS_EXCEPTION(std::logic_error, method->step(batch));
         continue;
       }
+      method->beginEpoch(0, batch.images);  // as the Trainer does (DeepCluster clusters here)
       const auto out = method->step(batch);
       QVERIFY2(out.loss.dim() == 0 && std::isfinite(out.loss.item<double>()), info.name.c_str());
       out.loss.backward();

@@ -1,11 +1,16 @@
 // The method registry and catalogue, and what every method shares.
 #include "methods/method.h"
 
+#include "methods/barlow.h"
 #include "methods/byol.h"
+#include "methods/deepcluster.h"
+#include "methods/instdisc.h"
 #include "methods/moco.h"
 #include "methods/rotation.h"
 #include "methods/simclr.h"
+#include "methods/simsiam.h"
 #include "methods/supervised.h"
+#include "methods/swav.h"
 
 #include <stdexcept>
 
@@ -108,6 +113,109 @@ const std::vector<MethodInfo>& methodCatalogue() {
                    {"hidden", 512, "hidden width of projector and predictor (paper 4096)"}};
       c.push_back(m);
     }
+    {
+      MethodInfo m;
+      m.name = "instdisc";
+      m.title = "InstDisc (instance discrimination)";
+      m.family = "contrastive";
+      m.paper = "Wu, Xiong, Yu & Lin 2018, Unsupervised Feature Learning via Non-Parametric Instance Discrimination";
+      m.description =
+          "Every training image is treated as its own class. A memory bank keeps one normalised feature per image "
+          "(a slowly updated copy of what the network gave it last time); the network learns to make an image's "
+          "feature closer to its own bank entry than to randomly drawn entries of other images. Noise-contrastive "
+          "estimation (NCE) replaces the softmax over all N images with a binary task: the true entry against m "
+          "noise entries. Telling 60,000 images apart under augmentation forces features that capture what makes "
+          "images similar, so images of one class end up close together.";
+      m.lossFormula = "P(i|f) = exp(v_i.f/t) / Z;  h = P / (P + m/n);  L = -log h(i, v_i) - sum_{k=1..m} log(1 - h(i, v_k)),  v_k ~ uniform bank";
+      m.defaultAugment = "simclr";
+      m.options = {{"dim", 128, "size of the normalised embedding kept in the memory bank (paper 128)"},
+                   {"negatives", 4096, "noise samples m drawn uniformly from the bank per batch (paper 4096)"},
+                   {"temperature", 0.07, "temperature t of exp(v.f/t) (paper 0.07)"},
+                   {"momentum", 0.5, "memory bank update v <- m v + (1-m) f, then renormalised (paper 0.5)"}};
+      c.push_back(m);
+    }
+    {
+      MethodInfo m;
+      m.name = "simsiam";
+      m.title = "SimSiam";
+      m.family = "non-contrastive";
+      m.paper = "Chen & He 2021, Exploring Simple Siamese Representation Learning";
+      m.description =
+          "Two augmented views go through the same encoder and projector; a small predictor MLP on one branch "
+          "must output the other branch's projection. Unlike BYOL there is no moving-average target: the other "
+          "branch is the same network, and only a stop-gradient on it keeps the two from collapsing to a constant "
+          "output (the paper shows that without it the features collapse at once). Agreeing across crops and "
+          "colour changes teaches features of the object itself.";
+      m.lossFormula = "D(p, z) = -cos(p, sg(z));  L = D(p1, z2)/2 + D(p2, z1)/2,  p = h(z), z = g(f(x)), sg = stop-gradient";
+      m.defaultAugment = "simclr";
+      m.options = {{"proj-dim", 256, "width of the 3-layer projector and of its output (paper 2048)"},
+                   {"pred-hidden", 64, "bottleneck width of the predictor (paper 512, a quarter of the output)"}};
+      c.push_back(m);
+    }
+    {
+      MethodInfo m;
+      m.name = "barlow";
+      m.title = "Barlow Twins";
+      m.family = "non-contrastive";
+      m.paper = "Zbontar, Jing, Misra, LeCun & Deny 2021, Barlow Twins: Self-Supervised Learning via Redundancy Reduction";
+      m.description =
+          "The embeddings of two views of a batch are standardised along the batch, and their cross-correlation "
+          "matrix (embedding dimension by embedding dimension) is pushed towards the identity. The diagonal "
+          "term makes every dimension agree between the two views (invariance to augmentation); the "
+          "off-diagonal term decorrelates the dimensions, so that they cannot all carry the same information, "
+          "which rules out collapse without negatives, momentum encoders or stop-gradients.";
+      m.lossFormula = "C_ij = sum_b z1n_bi z2n_bj / B;  L = scale [sum_i (1 - C_ii)^2 + lambda sum_{i!=j} C_ij^2]";
+      m.defaultAugment = "simclr";
+      m.options = {{"proj-dim", 256, "width of the 3-layer projector and of the embedding (paper 8192)"},
+                   {"lambda", 0, "weight of the off-diagonal term; 0 picks 1/proj-dim (paper 5e-3 for 8192-d)"},
+                   {"scale", 0.025, "factor on the loss, as the authors' early code (1/32 there); keeps SGD steps small"}};
+      c.push_back(m);
+    }
+    {
+      MethodInfo m;
+      m.name = "swav";
+      m.title = "SwAV";
+      m.family = "clustering";
+      m.paper = "Caron, Misra, Mairal, Goyal, Bojanowski & Joulin 2020, Unsupervised Learning of Visual Features by "
+                "Contrasting Cluster Assignments";
+      m.description =
+          "A set of trainable prototype vectors acts as cluster centres on the unit sphere. For each view, the "
+          "Sinkhorn-Knopp algorithm turns its similarities to the prototypes into soft cluster codes that use all "
+          "prototypes equally over the batch (which rules out putting every image in one cluster). Each view must "
+          "then predict the code of the other view from its own features: swapping the codes makes the features "
+          "invariant to the augmentation while clustering the data online. Two views of equal size only: the "
+          "paper's multi-crop (extra small crops) is left out.";
+      m.lossFormula = "Q = Sinkhorn(exp(Z C^T / eps));  L = -1/2 sum_k [q2_k log softmax(z1.C/tau)_k + q1_k log softmax(z2.C/tau)_k]";
+      m.defaultAugment = "simclr";
+      m.options = {{"prototypes", 100, "number K of prototypes (paper 3000 for ImageNet; about 10x the classes)"},
+                   {"temperature", 0.1, "softmax temperature tau of the swapped prediction (paper 0.1)"},
+                   {"epsilon", 0.05, "entropic regularisation of Sinkhorn-Knopp (paper 0.05)"},
+                   {"sinkhorn-iters", 3, "Sinkhorn-Knopp iterations (paper 3)"},
+                   {"freeze-steps", 100, "optimizer steps with frozen prototypes at the start (paper: the first epoch, 313 iterations)"},
+                   {"queue", 0, "features of earlier batches kept per view for the codes; 0: no queue (paper 3840 for small batches)"},
+                   {"proj-dim", 128, "output size of the projection head (paper 128)"}};
+      c.push_back(m);
+    }
+    {
+      MethodInfo m;
+      m.name = "deepcluster";
+      m.title = "DeepCluster";
+      m.family = "clustering";
+      m.paper = "Caron, Bojanowski, Joulin & Douze 2018, Deep Clustering for Unsupervised Learning of Visual Features";
+      m.description =
+          "At the start of every epoch the network's features of all training images are reduced by PCA, whitened, "
+          "normalised and grouped by k-means; the cluster index of each image becomes its pseudo-label, and for the "
+          "rest of the epoch the network is trained to classify images into these clusters (with a freshly reset "
+          "classifier, and every cluster weighted equally so that large clusters do not take over). Even random "
+          "features cluster images by simple cues; learning to predict the clusters sharpens the features, and "
+          "re-clustering with the better features gives better labels.";
+      m.lossFormula = "y_n = argmin_k |phi(x_n) - mu_k|^2 (k-means);  L = sum_n w(y_n) (-log softmax(W f(x_n))[y_n]),  w(k) ~ 1/|cluster k|";
+      m.defaultAugment = "light";
+      m.options = {{"clusters", 100, "number of k-means clusters (paper 10000 for ImageNet; about 10x the classes)"},
+                   {"pca", 32, "PCA dimensions (whitened) before k-means; 0: no PCA (paper 256)"},
+                   {"kmeans-iters", 20, "k-means iterations per epoch (paper 20, with faiss)"}};
+      c.push_back(m);
+    }
     return c;
   }();
   return catalogue;
@@ -168,6 +276,11 @@ Method makeMethod(const std::string& name, const MethodContext& context) {
   if (name == "simclr") return std::make_shared<SimClrImpl>(context);
   if (name == "moco") return std::make_shared<MocoImpl>(context);
   if (name == "byol") return std::make_shared<ByolImpl>(context);
+  if (name == "instdisc") return std::make_shared<InstDiscImpl>(context);
+  if (name == "simsiam") return std::make_shared<SimSiamImpl>(context);
+  if (name == "barlow") return std::make_shared<BarlowTwinsImpl>(context);
+  if (name == "swav") return std::make_shared<SwavImpl>(context);
+  if (name == "deepcluster") return std::make_shared<DeepClusterImpl>(context);
   throw std::logic_error("method '" + name + "' is in the catalogue but not in makeMethod");
 }
 

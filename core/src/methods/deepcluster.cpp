@@ -1,0 +1,176 @@
+#include "methods/deepcluster.h"
+
+#include "eval/knn.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace pretext::methods {
+
+namespace F = torch::nn::functional;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Nearest centroid of every point, in chunks so that N x K distances never sit in memory at once.
+torch::Tensor assign(const torch::Tensor& points, const torch::Tensor& centroids) {
+  const auto centroidNorms = centroids.pow(2).sum(1).unsqueeze(0);  // [1, K]
+  std::vector<torch::Tensor> out;
+  constexpr int64_t chunk = 8192;
+  for (int64_t i = 0; i < points.size(0); i += chunk) {
+    const auto x = points.slice(0, i, std::min(i + chunk, points.size(0)));
+    // |x - c|^2 without the |x|^2 term, which does not change the argmin.
+    out.push_back((centroidNorms - 2.0 * torch::mm(x, centroids.t())).argmin(1));
+  }
+  return torch::cat(out);
+}
+
+// DeepCluster sec. 3.3: every empty cluster j takes over half of a large cluster m (drawn with
+// probability proportional to its size beyond one point): both centroids start from the mean of m's
+// points, moved apart along a small random direction, and m's points go to the nearer of the two.
+// A hyperplane through the points' own mean always has points on both sides unless they all
+// coincide, in which case they are split by position.
+void fixEmptyClusters(const torch::Tensor& points, torch::Tensor& centroids, torch::Tensor& assignments) {
+  const int64_t k = centroids.size(0);
+  auto counts = torch::bincount(assignments, {}, k).to(torch::kCPU);
+  const auto empty = counts.eq(0).nonzero().flatten();
+  for (int64_t e = 0; e < empty.size(0); ++e) {
+    const int64_t j = empty[e].item<int64_t>();
+    const auto spare = (counts - 1).clamp_min(0).to(torch::kDouble);
+    const int64_t m = torch::multinomial(spare, 1).item<int64_t>();
+    const auto members = assignments.eq(m).nonzero().flatten();
+    const auto pts = points.index_select(0, members);
+    const auto mean = pts.mean(0);
+    const auto spread = (pts - mean).norm(2, 1).mean();
+    const auto delta = F::normalize(torch::randn({points.size(1)}, points.options()), F::NormalizeFuncOptions().dim(0)) *
+                       (spread * 1e-3 + 1e-12);
+    auto toJ = torch::mv(pts - mean, delta).gt(0);
+    const int64_t moved = toJ.sum().item<int64_t>();
+    if (moved == 0 || moved == members.size(0)) {
+      toJ = torch::arange(members.size(0), members.options()).ge(members.size(0) / 2);
+    }
+    const auto movedMembers = members.masked_select(toJ);
+    assignments.index_fill_(0, movedMembers, j);
+    centroids[j].copy_(mean + delta);
+    centroids[m].copy_(mean - delta);
+    const int64_t n = movedMembers.size(0);
+    counts[j] = n;
+    counts[m] -= n;
+  }
+}
+
+void updateCentroids(const torch::Tensor& points, torch::Tensor& centroids, const torch::Tensor& assignments) {
+  const int64_t k = centroids.size(0);
+  auto sums = torch::zeros_like(centroids).index_add_(0, assignments, points);
+  const auto counts = torch::bincount(assignments, {}, k).to(points.dtype()).unsqueeze(1);
+  centroids = torch::where(counts.gt(0), sums / counts.clamp_min(1), centroids);
+}
+
+}  // namespace
+
+KMeansResult kMeans(const torch::Tensor& points, const torch::Tensor& initial, int64_t iterations) {
+  torch::NoGradGuard noGrad;
+  const auto x = points.to(torch::kFloat);
+  const int64_t n = x.size(0), k = initial.size(0);
+  if (k > n) {
+    throw std::invalid_argument("k-means: " + std::to_string(k) + " clusters need at least as many points (got " +
+                                std::to_string(n) + "); lower --clusters");
+  }
+  KMeansResult r;
+  r.centroids = initial.to(x.options()).clone();
+  for (int64_t it = 0; it <= iterations; ++it) {
+    r.assignments = assign(x, r.centroids);
+    fixEmptyClusters(x, r.centroids, r.assignments);
+    updateCentroids(x, r.centroids, r.assignments);
+  }
+  return r;
+}
+
+KMeansResult kMeans(const torch::Tensor& points, int64_t clusters, int64_t iterations) {
+  if (clusters > points.size(0)) {
+    throw std::invalid_argument("k-means: " + std::to_string(clusters) + " clusters need at least as many points (got " +
+                                std::to_string(points.size(0)) + "); lower --clusters");
+  }
+  const auto pick = torch::randperm(points.size(0), torch::TensorOptions().dtype(torch::kLong).device(points.device()))
+                        .slice(0, 0, clusters);
+  return kMeans(points, points.index_select(0, pick), iterations);
+}
+
+torch::Tensor pcaWhiten(const torch::Tensor& features, int64_t dims) {
+  torch::NoGradGuard noGrad;
+  auto x = features.to(torch::kDouble);
+  if (dims > 0 && dims < x.size(1)) {
+    x = x - x.mean(0, /*keepdim=*/true);
+    const auto cov = torch::mm(x.t(), x) / double(std::max<int64_t>(1, x.size(0) - 1));
+    const auto [values, vectors] = at::linalg_eigh(cov, "L");  // ascending eigenvalues
+    const int64_t d = x.size(1);
+    const auto top = vectors.slice(1, d - dims, d);
+    const auto scale = (values.slice(0, d - dims, d).clamp_min(0) + 1e-8).rsqrt();
+    x = torch::mm(x, top) * scale.unsqueeze(0);
+  }
+  return F::normalize(x, F::NormalizeFuncOptions().dim(1)).to(torch::kFloat);
+}
+
+torch::Tensor inverseClusterSizeWeights(const torch::Tensor& assignments, int64_t clusters) {
+  const auto counts = torch::bincount(assignments, {}, clusters).to(torch::kFloat);
+  return double(assignments.size(0)) / (double(clusters) * counts.clamp_min(1));
+}
+
+DeepClusterImpl::DeepClusterImpl(const MethodContext& context)
+    : MethodImpl("deepcluster", context),
+      m_clusters(int64_t(context.option("deepcluster", "clusters"))),
+      m_pca(int64_t(context.option("deepcluster", "pca"))),
+      m_iterations(int64_t(context.option("deepcluster", "kmeans-iters"))) {
+  if (m_clusters < 2) throw std::invalid_argument("deepcluster: --clusters must be at least 2 (paper 10000 on ImageNet)");
+  if (m_iterations < 1) throw std::invalid_argument("deepcluster: --kmeans-iters must be at least 1 (paper 20)");
+  if (m_pca < 0) throw std::invalid_argument("deepcluster: --pca must be >= 0 (0: no PCA)");
+  if (context.datasetSize < m_clusters) {
+    throw std::invalid_argument("deepcluster: " + std::to_string(m_clusters) + " clusters need at least as many "
+                                "training images (the split has " + std::to_string(context.datasetSize) +
+                                "); lower --clusters");
+  }
+  m_classifier = register_module("classifier", torch::nn::Linear(m_backbone->featureDim(), m_clusters));
+  // Before the first clustering (a method built outside the Trainer): arbitrary, balanced labels.
+  m_labels = register_buffer("pseudo_labels", torch::arange(context.datasetSize, torch::kLong).remainder(m_clusters));
+  m_classWeights = register_buffer("class_weights", torch::ones({m_clusters}));
+}
+
+void DeepClusterImpl::beginEpoch(int64_t epoch, const torch::Tensor& trainImages) {
+  const auto start = Clock::now();
+  if (trainImages.size(0) != m_labels.size(0)) {
+    throw std::invalid_argument("deepcluster: built for " + std::to_string(m_labels.size(0)) +
+                                " training images but given " + std::to_string(trainImages.size(0)));
+  }
+  const auto features = eval::extractFeatures(*m_backbone, trainImages, m_context.mean, m_context.std, "",
+                                              trainImages.device());
+  const auto points = pcaWhiten(features, m_pca);
+  const auto kMeansStart = Clock::now();
+  const KMeansResult r = kMeans(points, m_clusters, m_iterations);
+  const auto end = Clock::now();
+  {
+    torch::NoGradGuard noGrad;
+    m_labels.copy_(r.assignments);
+    m_classWeights.copy_(inverseClusterSizeWeights(r.assignments, m_clusters));
+  }
+  // The classifier of the previous clustering means nothing for the new cluster indices (sec. 3.2).
+  m_classifier->reset_parameters();
+  m_clusteringSeconds = std::chrono::duration<double>(end - start).count();
+  m_kMeansSeconds = std::chrono::duration<double>(end - kMeansStart).count();
+  const auto counts = torch::bincount(r.assignments, {}, m_clusters);
+  std::fprintf(stderr, "deepcluster: epoch %lld: clustered %lld images into %lld clusters (sizes %lld..%lld) in %.2f s "
+               "(k-means %.2f s)\n", static_cast<long long>(epoch + 1), static_cast<long long>(trainImages.size(0)),
+               static_cast<long long>(m_clusters), static_cast<long long>(counts.min().item<int64_t>()),
+               static_cast<long long>(counts.max().item<int64_t>()), m_clusteringSeconds, m_kMeansSeconds);
+}
+
+StepOutput DeepClusterImpl::step(const Batch& batch) {
+  const auto logits = m_classifier->forward(m_backbone->forward(prepare(batch.images, m_context.augment))).to(torch::kFloat);
+  const auto labels = m_labels.index_select(0, batch.indices.to(m_labels.device()));
+  StepOutput out;
+  out.loss = F::cross_entropy(logits, labels, F::CrossEntropyFuncOptions().weight(m_classWeights));
+  out.accuracy = logits.argmax(1).eq(labels).to(torch::kFloat).mean().detach();
+  return out;
+}
+
+}  // namespace pretext::methods

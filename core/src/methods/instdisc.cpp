@@ -1,0 +1,74 @@
+#include "methods/instdisc.h"
+
+namespace pretext::methods {
+
+namespace F = torch::nn::functional;
+
+torch::Tensor instDiscNceLoss(const torch::Tensor& features, const torch::Tensor& positives, const torch::Tensor& noise,
+                              const torch::Tensor& normaliser, int64_t bankSize, double temperature) {
+  const auto f = features.to(torch::kFloat);
+  const double m = double(noise.size(0));
+  const double pn = m / double(bankSize);  // m P_n(i) with the uniform noise P_n = 1/n
+  const auto z = normaliser.to(torch::kFloat);
+  const auto pPos = ((f * positives.to(torch::kFloat)).sum(1) / temperature).exp() / z;  // [B]
+  const auto pNoise = (torch::mm(f, noise.to(torch::kFloat).t()) / temperature).exp() / z;  // [B, m]
+  // log h = log P - log(P + m Pn); log(1 - h) = log(m Pn) - log(P + m Pn).
+  const auto logHPos = pPos.log() - (pPos + pn).log();
+  const auto logOneMinusHNoise = std::log(pn) - (pNoise + pn).log();
+  return -(logHPos + logOneMinusHNoise.sum(1)).mean();
+}
+
+torch::Tensor instDiscNormaliser(const torch::Tensor& features, const torch::Tensor& noise, int64_t bankSize,
+                                 double temperature) {
+  torch::NoGradGuard noGrad;
+  return (torch::mm(features.to(torch::kFloat), noise.to(torch::kFloat).t()) / temperature).exp().mean() *
+         double(bankSize);
+}
+
+InstDiscImpl::InstDiscImpl(const MethodContext& context)
+    : MethodImpl("instdisc", context),
+      m_temperature(context.option("instdisc", "temperature")),
+      m_momentum(context.option("instdisc", "momentum")),
+      m_negatives(int64_t(context.option("instdisc", "negatives"))) {
+  const int64_t dim = int64_t(context.option("instdisc", "dim"));
+  if (context.datasetSize < 2) {
+    throw std::invalid_argument("instdisc: the memory bank needs the training split's size (at least 2 images)");
+  }
+  if (dim < 1) throw std::invalid_argument("instdisc: --dim must be at least 1");
+  if (m_negatives < 1) throw std::invalid_argument("instdisc: --negatives must be at least 1 (paper 4096)");
+  if (m_temperature <= 0) throw std::invalid_argument("instdisc: --temperature must be positive (paper 0.07)");
+  if (m_momentum < 0 || m_momentum >= 1) throw std::invalid_argument("instdisc: --momentum must be in [0, 1) (paper 0.5)");
+  // The paper's embedding is one linear layer on the pooled features.
+  m_projector = register_module("projector", torch::nn::Linear(m_backbone->featureDim(), dim));
+  m_bank = register_buffer("bank", F::normalize(torch::randn({context.datasetSize, dim}), F::NormalizeFuncOptions().dim(1)));
+  m_normaliser = register_buffer("normaliser", torch::full({1}, -1.0));
+}
+
+StepOutput InstDiscImpl::step(const Batch& batch) {
+  const auto f = F::normalize(m_projector->forward(m_backbone->forward(prepare(batch.images, m_context.augment)))
+                                  .to(torch::kFloat),
+                              F::NormalizeFuncOptions().dim(1));
+  const auto idx = batch.indices.to(m_bank.device());
+  const int64_t n = m_bank.size(0);
+  // The batch shares its m noise samples (as MoCo's queue), which keeps memory at m x dim.
+  const auto noiseIdx = torch::randint(0, n, {m_negatives}, idx.options());
+  const auto positives = m_bank.index_select(0, idx);
+  const auto noise = m_bank.index_select(0, noiseIdx);
+  {
+    // Z is estimated once, from the first batch (sec. 3.2); kept without a host synchronisation.
+    torch::NoGradGuard noGrad;
+    const auto estimate = instDiscNormaliser(f.detach(), noise, n, m_temperature);
+    m_normaliser.copy_(torch::where(m_normaliser.lt(0), estimate, m_normaliser));
+  }
+  StepOutput out;
+  out.loss = instDiscNceLoss(f, positives, noise, m_normaliser.squeeze(), n, m_temperature);
+  {
+    // Memory bank update (sec. 3.1): v_i <- normalise(m v_i + (1 - m) f_i), with m = 0.5 in the authors' code.
+    torch::NoGradGuard noGrad;
+    const auto updated = F::normalize(positives * m_momentum + f.detach() * (1.0 - m_momentum), F::NormalizeFuncOptions().dim(1));
+    m_bank.index_copy_(0, idx, updated.to(m_bank.dtype()));
+  }
+  return out;
+}
+
+}  // namespace pretext::methods

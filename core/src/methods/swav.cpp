@@ -1,0 +1,105 @@
+#include "methods/swav.h"
+
+namespace pretext::methods {
+
+namespace F = torch::nn::functional;
+
+torch::Tensor sinkhornKnopp(const torch::Tensor& scores, double epsilon, int64_t iterations) {
+  torch::NoGradGuard noGrad;
+  const auto s = scores.to(torch::kFloat) / epsilon;
+  auto q = (s - s.max()).exp().t();  // [K, B]; the shift cancels in the normalisations
+  const double k = double(q.size(0)), b = double(q.size(1));
+  q /= q.sum();
+  for (int64_t it = 0; it < iterations; ++it) {
+    q /= q.sum(1, /*keepdim=*/true);  // every prototype gets total mass 1/K
+    q /= k;
+    q /= q.sum(0, /*keepdim=*/true);  // every image gets total mass 1/B
+    q /= b;
+  }
+  return (q * b).t();  // rows: images, summing to 1
+}
+
+torch::Tensor swavLoss(const torch::Tensor& scores1, const torch::Tensor& scores2, const torch::Tensor& codes1,
+                       const torch::Tensor& codes2, double temperature) {
+  auto crossEntropy = [&](const torch::Tensor& scores, const torch::Tensor& codes) {
+    return -(codes.detach().to(torch::kFloat) * F::log_softmax(scores.to(torch::kFloat) / temperature, 1)).sum(1).mean();
+  };
+  return 0.5 * (crossEntropy(scores1, codes2) + crossEntropy(scores2, codes1));
+}
+
+SwavImpl::SwavImpl(const MethodContext& context)
+    : MethodImpl("swav", context),
+      m_temperature(context.option("swav", "temperature")),
+      m_epsilon(context.option("swav", "epsilon")),
+      m_iterations(int64_t(context.option("swav", "sinkhorn-iters"))),
+      m_freezeSteps(int64_t(context.option("swav", "freeze-steps"))) {
+  const int64_t d = m_backbone->featureDim();
+  const int64_t dim = int64_t(context.option("swav", "proj-dim"));
+  const int64_t k = int64_t(context.option("swav", "prototypes"));
+  const int64_t queue = int64_t(context.option("swav", "queue"));
+  if (k < 2) throw std::invalid_argument("swav: --prototypes must be at least 2 (paper 3000)");
+  if (dim < 1) throw std::invalid_argument("swav: --proj-dim must be at least 1");
+  if (m_temperature <= 0) throw std::invalid_argument("swav: --temperature must be positive (paper 0.1)");
+  if (m_epsilon <= 0) throw std::invalid_argument("swav: --epsilon must be positive (paper 0.05)");
+  if (m_iterations < 1) throw std::invalid_argument("swav: --sinkhorn-iters must be at least 1 (paper 3)");
+  if (m_freezeSteps < 0) throw std::invalid_argument("swav: --freeze-steps must be >= 0");
+  if (queue < 0) throw std::invalid_argument("swav: --queue must be >= 0 (0: no queue)");
+  m_projector = register_module("projector", mlpHead(d, std::max<int64_t>(d, 256), dim));
+  m_prototypes = register_module("prototypes", torch::nn::Linear(torch::nn::LinearOptions(dim, k).bias(false)));
+  {
+    torch::NoGradGuard noGrad;
+    m_prototypes->weight.copy_(F::normalize(m_prototypes->weight, F::NormalizeFuncOptions().dim(1)));
+  }
+  m_queue = register_buffer("queue", torch::zeros({2, queue, dim}));
+  m_queueCount = register_buffer("queue_count", torch::zeros({2}, torch::kLong));
+  m_steps = register_buffer("steps", torch::zeros({1}, torch::kLong));
+}
+
+torch::Tensor SwavImpl::codes(const torch::Tensor& scores, int64_t view) {
+  const int64_t size = m_queue.size(1);
+  if (size == 0 || m_queueFilled < size) return sinkhornKnopp(scores, m_epsilon, m_iterations);
+  // With a full queue, the equipartition is enforced over the queue and the batch together (sec. 4.1,
+  // small batches); only the batch's codes are used.
+  torch::NoGradGuard noGrad;
+  const auto queueScores = torch::mm(m_queue[view], m_prototypes->weight.t());
+  const auto q = sinkhornKnopp(torch::cat({queueScores, scores.to(torch::kFloat)}), m_epsilon, m_iterations);
+  return q.slice(0, size);
+}
+
+void SwavImpl::enqueue(const torch::Tensor& z1, const torch::Tensor& z2) {
+  torch::NoGradGuard noGrad;
+  const int64_t size = m_queue.size(1), b = z1.size(0);
+  const auto opts = torch::TensorOptions().dtype(torch::kLong).device(m_queue.device());
+  const auto idx = (m_queueCount[1] + torch::arange(std::min(b, size), opts)).remainder(size);
+  const auto last1 = z1.slice(0, b - std::min(b, size)), last2 = z2.slice(0, b - std::min(b, size));
+  m_queue[0].index_copy_(0, idx, last1.to(m_queue.dtype()));
+  m_queue[1].index_copy_(0, idx, last2.to(m_queue.dtype()));
+  m_queueCount[1].add_(std::min(b, size)).remainder_(size);
+  m_queueFilled = std::min(size, m_queueFilled + b);
+  m_queueCount[0].fill_(m_queueFilled);
+}
+
+StepOutput SwavImpl::step(const Batch& batch) {
+  const auto v = torch::cat({prepare(batch.images, m_context.augment), prepare(batch.images, m_context.augment)});
+  const auto z = F::normalize(m_projector->forward(m_backbone->forward(v)).to(torch::kFloat), F::NormalizeFuncOptions().dim(1));
+  // Frozen prototypes (sec. 4.1, the first epoch) get no gradient; selected without a host sync.
+  const auto& c = m_prototypes->weight;
+  const auto prototypes = torch::where(m_steps.lt(m_freezeSteps), c.detach(), c);
+  const auto scores = torch::mm(z, prototypes.t()).chunk(2);
+  if (m_queueFilled < 0) m_queueFilled = m_queue.size(1) == 0 ? 0 : m_queueCount[0].item<int64_t>();
+  const auto zs = z.detach().chunk(2);
+  const auto q1 = codes(scores[0].detach(), 0), q2 = codes(scores[1].detach(), 1);
+  if (m_queue.size(1) > 0) enqueue(zs[0], zs[1]);
+  StepOutput out;
+  out.loss = swavLoss(scores[0], scores[1], q1, q2, m_temperature);
+  return out;
+}
+
+void SwavImpl::afterOptimizerStep(double) {
+  torch::NoGradGuard noGrad;
+  m_steps.add_(1);
+  auto& w = m_prototypes->weight;
+  w.copy_(F::normalize(w, F::NormalizeFuncOptions().dim(1)));
+}
+
+}  // namespace pretext::methods
