@@ -3,8 +3,12 @@
 
 #include "methods/barlow.h"
 #include "methods/byol.h"
+#include "methods/colorization.h"
+#include "methods/context.h"
 #include "methods/deepcluster.h"
+#include "methods/inpainting.h"
 #include "methods/instdisc.h"
+#include "methods/jigsaw.h"
 #include "methods/moco.h"
 #include "methods/rotation.h"
 #include "methods/simclr.h"
@@ -214,6 +218,85 @@ const std::vector<MethodInfo>& methodCatalogue() {
       m.options = {{"clusters", 100, "number of k-means clusters (paper 10000 for ImageNet; about 10x the classes)"},
                    {"pca", 32, "PCA dimensions (whitened) before k-means; 0: no PCA (paper 256)"},
                    {"kmeans-iters", 20, "k-means iterations per epoch (paper 20, with faiss)"}};
+      m.name = "jigsaw";
+      m.title = "Jigsaw puzzle";
+      m.family = "pretext task";
+      m.paper = "Noroozi & Favaro 2016, Unsupervised Learning of Visual Representations by Solving Jigsaw Puzzles";
+      m.description =
+          "The image is cut into a 3x3 grid of tiles, the tiles are shuffled by one of a fixed set of permutations, "
+          "and the network must say which permutation it sees. Every tile goes through the same encoder on its own, "
+          "so the encoder has to describe what each piece shows (the toe of a shoe, a sleeve, a collar) well enough "
+          "for the head to put the pieces back in place. The tiles are cut with random gaps between them, so that "
+          "continuing lines across tile edges does not give the answer away; the permutations are chosen far apart "
+          "in Hamming distance, so that neighbouring answers cannot be confused by moving a single tile.";
+      m.lossFormula = "L = -log p(P | f(x_P(1)), ..., f(x_P(9))),  P drawn from the fixed permutation set";
+      m.defaultAugment = "light";
+      m.options = {{"permutations", 100, "size of the permutation set, chosen by maximal Hamming distance (paper 1000)"},
+                   {"tile", 0.75, "tile side as a fraction of its grid cell; the rest is the random gap (paper 64 of 75 px, 0.85)"},
+                   {"tile-resize", 16, "side in pixels the tiles are resized to for the encoder, 0: native (paper 64 px, native)"},
+                   {"tile-norm", 0, "1: normalise each tile to zero mean, unit variance (paper: 1, against low-level shortcuts)"},
+                   {"hidden", 512, "hidden width of the head over the 9 concatenated tile features (paper 4096)"}};
+      c.push_back(m);
+    }
+    {
+      MethodInfo m;
+      m.name = "context";
+      m.title = "Context prediction (relative patch position)";
+      m.family = "pretext task";
+      m.paper = "Doersch, Gupta & Efros 2015, Unsupervised Visual Representation Learning by Context Prediction";
+      m.description =
+          "Two patches are cut from a 3x3 grid over the image: the centre one and one of its 8 neighbours. The same "
+          "encoder describes both, and a head on the pair says where the neighbour lies (top-left, top, ..., "
+          "bottom-right). Answering needs knowing what the patches show and how object parts sit relative to each "
+          "other (a collar above a sleeve, a heel behind a sole). Gaps and random jitter between the patches stop "
+          "the network from cheating by matching edges or lines that run across the patch border.";
+      m.lossFormula = "L = -log p(position | f(x_centre), f(x_neighbour)),  8 positions";
+      m.defaultAugment = "light";
+      m.options = {{"patch", 0.75, "patch side as a fraction of its grid cell; the rest is the random gap and jitter (paper 96 of 144 px, 0.67)"},
+                   {"patch-resize", 16, "side in pixels the patches are resized to for the encoder, 0: native (paper 96 px, native)"},
+                   {"hidden", 512, "hidden width of the head over the two concatenated patch features (paper 4096)"}};
+      c.push_back(m);
+    }
+    {
+      MethodInfo m;
+      m.name = "colorization";
+      m.title = "Colorization";
+      m.family = "pretext task";
+      m.paper = "Zhang, Isola & Efros 2016, Colorful Image Colorization";
+      m.description =
+          "The encoder sees only the lightness L of a colour image and must guess every pixel's colour (the a*b* "
+          "channels of the Lab colour space), as a choice among quantised colour bins rather than one averaged "
+          "colour, so it can say 'red or blue' instead of a dull brown. To colour a pixel right it has to know "
+          "what object the pixel belongs to and where that object's edges are, which teaches shape and "
+          "segmentation without labels. Rare colours count more (class rebalancing), so that it does not just "
+          "predict the common grayish colours everywhere. It needs colour images: one-channel datasets such as "
+          "Fashion-MNIST have no colour to predict.";
+      m.lossFormula = "L = -mean_pixels v(Z) sum_q Z_q log p_q(L),  Z: soft-encoded true ab bin,  v = ((1-λ) p̃ + λ/Q)^-1 normalised";
+      m.defaultAugment = "light";
+      m.options = {{"grid", 10, "side of an ab colour bin; bins outside the sRGB gamut are dropped (paper 10: 313 bins)"},
+                   {"lambda", 0.5, "share of the uniform distribution in the rebalancing weights (paper 0.5)"},
+                   {"soft-k", 5, "nearest bins the true colour is spread over, Gaussian sigma = grid/2 (paper 5, sigma 5)"},
+                   {"stage", 0, "encoder stage the decoder reads, 1..5 (convnet conv1..conv5), 0: the last (paper: the last)"}};
+      c.push_back(m);
+    }
+    {
+      MethodInfo m;
+      m.name = "inpainting";
+      m.title = "Inpainting (context encoder)";
+      m.family = "pretext task";
+      m.paper = "Pathak, Krähenbühl, Donahue, Darrell & Efros 2016, Context Encoders: Feature Learning by Inpainting";
+      m.description =
+          "A region of the image is hidden (filled with the dataset's mean colour) and a decoder on top of the "
+          "encoder must paint it back from the surroundings. Filling a hole in a shirt or a shoe needs knowing what "
+          "the object is and how its parts continue, so the encoder learns shapes and context. Only the squared "
+          "error on the hidden region counts; the paper's adversarial term, which makes the fill sharper but "
+          "does not help the features much, is left out.";
+      m.lossFormula = "L = ( || M ⊙ (x - F((1-M) ⊙ x)) ||² + w_vis || (1-M) ⊙ (x - F(...)) ||² ) / |M|,  M: hidden region";
+      m.defaultAugment = "light";
+      m.options = {{"mask", 0, "hidden region: 0 central square, 1 random square, 2 four random blocks (paper: central, random block, random region)"},
+                   {"mask-fraction", 0.25, "share of the image area hidden (paper: a quarter, the central 64x64 of 128x128)"},
+                   {"visible-weight", 0, "weight of the error on visible pixels relative to hidden ones (paper eq. 1: 0)"},
+                   {"stage", 0, "encoder stage the decoder reads, 1..5 (convnet conv1..conv5), 0: the last (paper: the last)"}};
       c.push_back(m);
     }
     return c;
@@ -281,6 +364,10 @@ Method makeMethod(const std::string& name, const MethodContext& context) {
   if (name == "barlow") return std::make_shared<BarlowTwinsImpl>(context);
   if (name == "swav") return std::make_shared<SwavImpl>(context);
   if (name == "deepcluster") return std::make_shared<DeepClusterImpl>(context);
+  if (name == "jigsaw") return std::make_shared<JigsawImpl>(context);
+  if (name == "context") return std::make_shared<ContextImpl>(context);
+  if (name == "colorization") return std::make_shared<ColorizationImpl>(context);
+  if (name == "inpainting") return std::make_shared<InpaintingImpl>(context);
   throw std::logic_error("method '" + name + "' is in the catalogue but not in makeMethod");
 }
 
