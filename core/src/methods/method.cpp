@@ -2,6 +2,7 @@
 #include "methods/method.h"
 
 #include "methods/byol.h"
+#include "methods/dino.h"
 #include "methods/moco.h"
 #include "methods/rotation.h"
 #include "methods/simclr.h"
@@ -108,6 +109,36 @@ const std::vector<MethodInfo>& methodCatalogue() {
                    {"hidden", 512, "hidden width of projector and predictor (paper 4096)"}};
       c.push_back(m);
     }
+    {
+      MethodInfo m;
+      m.name = "dino";
+      m.title = "DINO";
+      m.family = "non-contrastive";
+      m.paper = "Caron, Touvron, Misra, Jegou, Mairal, Bojanowski & Joulin 2021, Emerging Properties in Self-Supervised Vision Transformers";
+      m.description =
+          "Self-distillation with no labels: a student network learns to output the same probability distribution "
+          "over K abstract 'classes' as a teacher network (a moving average of the student) gives for another crop "
+          "of the same image. The teacher sees only two large crops, the student also sees small local crops, so it "
+          "must infer the whole object from a part. Centring the teacher's outputs (subtracting a running mean) and "
+          "sharpening them (a low temperature) pull in opposite directions and keep the outputs from collapsing.";
+      m.lossFormula =
+          "L = mean over pairs (global view i, any other view v) of -sum_k P_t(x_i)_k log P_s(x_v)_k;  "
+          "P_t = softmax((g_t(x) - c) / 0.04), P_s = softmax(g_s(x) / 0.1);  c <- 0.9 c + 0.1 mean g_t;  "
+          "theta_t <- m theta_t + (1-m) theta_s";
+      m.defaultAugment = "simclr";
+      m.options = {{"out-dim", 1024, "K, outputs of the DINO head (paper 65536)"},
+                   {"hidden", 512, "hidden width of the head's MLP (paper 2048)"},
+                   {"bottleneck", 128, "bottleneck before the L2-normalised, weight-normalised last layer (paper 256)"},
+                   {"student-temp", 0.1, "student temperature (paper 0.1)"},
+                   {"teacher-temp", 0.04, "teacher temperature, sharpening (paper 0.04, warmed up to 0.07 in long runs)"},
+                   {"center-momentum", 0.9, "momentum of the teacher's output centre (paper 0.9)"},
+                   {"momentum", 0.996, "base momentum of the teacher, raised to 1 by a cosine schedule (paper 0.996)"},
+                   {"local-crops", 4, "small crops per image seen by the student only (paper 10; 0 = two global crops only)"},
+                   {"local-size", 0.5, "side of a local crop as a fraction of the image side (paper 96/224 = 0.43)"},
+                   {"global-scale", 0.4, "global crops cover [global-scale, 1] of the image area (paper 0.4)"},
+                   {"local-scale", 0.4, "local crops cover [0.05, local-scale] of the image area (paper 0.4)"}};
+      c.push_back(m);
+    }
     return c;
   }();
   return catalogue;
@@ -168,6 +199,7 @@ Method makeMethod(const std::string& name, const MethodContext& context) {
   if (name == "simclr") return std::make_shared<SimClrImpl>(context);
   if (name == "moco") return std::make_shared<MocoImpl>(context);
   if (name == "byol") return std::make_shared<ByolImpl>(context);
+  if (name == "dino") return std::make_shared<DinoImpl>(context);
   throw std::logic_error("method '" + name + "' is in the catalogue but not in makeMethod");
 }
 
