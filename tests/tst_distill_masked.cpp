@@ -57,12 +57,12 @@ Batch grayBatch(int64_t n, int64_t side) {
 TrainConfig shapesConfig(const std::string& method, const std::string& outDir) {
   TrainConfig c;
   c.dataset.kind = "shapes";
-  c.dataset.shapesPerClass = 24;  // 192 train, 48 test images of 32x32
+  c.dataset.shapesPerClass = 8;  // 64 train, 16 test images of 32x32: 4 steps of 16 per epoch
   c.method = method;
   c.backbone = methodInfo(method).requiredBackbone.empty() ? "convnet" : methodInfo(method).requiredBackbone;
   c.backboneWidth = 8;
   c.epochs = 2;
-  c.batchSize = 32;
+  c.batchSize = 16;
   c.knnK = 20;
   c.threads = 2;
   c.knnEveryEpoch = false;
@@ -84,7 +84,7 @@ struct StopAfter : TrainingObserver {
 std::map<std::string, torch::Tensor> checkpointState(const TrainConfig& c, const std::string& runDir) {
   MethodContext ctx = context(models::BackboneOptions(c.backbone, 3, 32).width(c.backboneWidth));
   ctx.options = c.methodOptions;
-  ctx.datasetSize = 192;
+  ctx.datasetSize = 64;
   auto method = makeMethod(c.method, ctx);
   train::loadCheckpoint(runDir + "/checkpoints/last.pt", *method, nullptr, torch::kCPU);
   std::map<std::string, torch::Tensor> state;
@@ -116,14 +116,14 @@ class TstDistillMasked : public QObject {
     {
       Trainer t(cb, Dataset::load(cb.dataset));
       first.trainer = &t;
-      first.after = 6 + 2;  // 6 steps per epoch
+      first.after = 4 + 2;  // 4 steps per epoch
       QVERIFY(t.run(&first).status == RunStatus::Stopped);
     }
     auto resumed = Trainer::resume(b);
     QCOMPARE(resumed->startEpoch(), 1);
     StopAfter rest;
     QVERIFY(resumed->run(&rest).status == RunStatus::Finished);
-    QCOMPARE(int(rest.losses.size()), 4);
+    QCOMPARE(int(rest.losses.size()), 2);
     QCOMPARE(straight.losses.back(), rest.losses.back());
     const auto sa = checkpointState(ca, a), sb = checkpointState(cb, b);
     QCOMPARE(sa.size(), sb.size());
@@ -294,6 +294,120 @@ class TstDistillMasked : public QObject {
   void dinoResumeIsExact() {
     checkResumeIsExact("dino", {{"out-dim", 64}, {"hidden", 32}, {"bottleneck", 16}, {"local-crops", 2}},
                        {"buffer:center", "teacher_head.last_weight", "teacher_backbone.conv1.conv.weight"});
+  }
+
+  // ---- MAE ----
+
+  void maeMaskingKeepsExactlyTheVisiblePatches() {
+    torch::manual_seed(11);
+    QCOMPARE(maeVisiblePatches(49, 0.75), int64_t(12));  // round(12.25)
+    QCOMPARE(maeVisiblePatches(64, 0.75), int64_t(16));
+    QCOMPARE(maeVisiblePatches(10, 0.55), int64_t(5));   // round(4.5) = 5, away from zero
+    const auto noise = torch::rand({5, 49});
+    const auto m = maeRandomMasking(noise, 0.75);
+    QCOMPARE(m.keep.sizes(), (torch::IntArrayRef{5, 12}));
+    QCOMPARE(m.mask.sizes(), (torch::IntArrayRef{5, 49}));
+    for (int64_t b = 0; b < 5; ++b) {
+      QCOMPARE(m.mask[b].sum().item<double>(), 49.0 - 12.0);  // exactly N - visible masked per image
+      // The kept patches are the 12 with the smallest noise, and exactly those are unmasked.
+      const auto smallest = std::get<0>(std::get<1>(noise[b].topk(12, 0, /*largest=*/false)).sort());
+      QVERIFY(torch::equal(std::get<0>(m.keep[b].sort()), smallest));
+      QVERIFY(torch::equal(m.mask[b].index_select(0, m.keep[b]), torch::zeros({12})));
+    }
+    // restore inverts the shuffle: shuffle[restore[i]] == i, so gathering a shuffled sequence with
+    // restore gives the patch order back.
+    const auto shuffle = noise.argsort(int64_t(1));
+    const auto identity = torch::arange(49, torch::kLong).expand({5, 49});
+    QVERIFY(torch::equal(shuffle.gather(1, m.restore), identity));
+    const auto values = torch::arange(49, torch::kFloat).mul(3.0).expand({5, 49});
+    QVERIFY(torch::equal(values.gather(1, shuffle).gather(1, m.restore), values));
+    QVERIFY_THROWS_EXCEPTION(c10::Error, maeRandomMasking(noise, 1.0));
+  }
+
+  void maeLossMatchesReference() {
+    const auto pred = fixed(12, 4, 0.3).view({2, 6, 4});
+    const auto target = (2.0 * fixed(12, 4, 1.0)).view({2, 6, 4});
+    const auto mask = torch::tensor({{1, 0, 1, 1, 0, 0}, {0, 1, 1, 0, 1, 1}}, torch::kFloat);
+    QVERIFY(std::abs(maeLoss(pred, target, mask, false).item<double>() - kMae) < 1e-5);
+    QVERIFY(std::abs(maeLoss(pred, target, mask, true).item<double>() - kMaeNormPix) < 1e-5);
+    // Unmasked patches do not count: any prediction there leaves the loss unchanged.
+    auto wild = pred.clone();
+    wild.index_put_({mask.eq(0)}, 1e3);
+    QVERIFY(std::abs(maeLoss(wild, target, mask, false).item<double>() - kMae) < 1e-5);
+    // A perfect prediction of the masked patches costs nothing; of the normalised target too.
+    QVERIFY(maeLoss(target, target, mask, false).item<double>() < 1e-12);
+    const auto t = target.to(torch::kFloat);
+    const auto normalised = (t - t.mean(-1, true)) / (t.var(-1, true, true) + 1e-6).sqrt();
+    QVERIFY(maeLoss(normalised, target, mask, true).item<double>() < 1e-10);
+    // By hand: one masked patch, prediction 0, target (1, 2, 3, 4): (1 + 4 + 9 + 16) / 4.
+    const auto one = torch::tensor({1.0f, 2.0f, 3.0f, 4.0f}).view({1, 1, 4});
+    QCOMPARE(maeLoss(torch::zeros({1, 1, 4}), one, torch::ones({1, 1}), false).item<float>(), 7.5f);
+    // The gradient reaches the masked predictions only.
+    auto p = pred.clone().requires_grad_(true);
+    maeLoss(p, target, mask, true).backward();
+    QVERIFY(torch::equal(p.grad().abs().sum(-1).gt(0), mask.gt(0)));
+  }
+
+  void maeSinCosPositions() {
+    const auto pos = sinCosPositions(8, 3);
+    QCOMPARE(pos.sizes(), (torch::IntArrayRef{1, 10, 8}));
+    QVERIFY(torch::equal(pos[0][0], torch::zeros({8})));  // [CLS]
+    // Patch (row 1, column 2) = index 5: sin, sin, cos, cos of row * omega, then of column * omega,
+    // omega = 1 / 10000^(k / 2) for k = 0, 1.
+    const auto p = pos[0][1 + 5];
+    const double w1 = 1.0 / 100.0;
+    const std::vector<double> expected = {std::sin(1.0), std::sin(w1), std::cos(1.0), std::cos(w1),
+                                          std::sin(2.0), std::sin(2 * w1), std::cos(2.0), std::cos(2 * w1)};
+    for (int i = 0; i < 8; ++i) QVERIFY(std::abs(p[i].item<double>() - expected[i]) < 1e-6);
+    QVERIFY_THROWS_EXCEPTION(c10::Error, sinCosPositions(6, 3));
+  }
+
+  void maeStepsAndDecodesEveryPatch() {
+    torch::manual_seed(12);
+    MethodContext c = context(tinyVit(1, 28), "light");
+    c.options = {{"decoder-dim", 16}, {"decoder-depth", 1}, {"decoder-heads", 2}};
+    MaeImpl mae(c);
+    auto vit = std::dynamic_pointer_cast<models::VitImpl>(mae.backbone());
+    const auto masking = maeRandomMasking(torch::rand({3, 49}), 0.75);
+    const auto latent = torch::randn({3, 1 + 12, 16});
+    QCOMPARE(mae.decode(latent, masking.restore).sizes(), (torch::IntArrayRef{3, 49, 16}));
+    const auto out = mae.step(grayBatch(3, 28));
+    QVERIFY(std::isfinite(out.loss.item<double>()) && out.loss.item<double>() > 0);
+    out.loss.backward();
+    QVERIFY(vit->firstLayerWeight().grad().abs().sum().item<double>() > 0);
+    QVERIFY(mae.named_parameters()["mask_token"].grad().abs().sum().item<double>() > 0);
+    QVERIFY(mae.named_buffers().contains("decoder_pos"));  // fixed, not learned
+    QCOMPARE(mae.trainableParameters().size(), mae.parameters().size());
+  }
+
+  void maeRejectsBadConfigurations() {
+    try {
+      makeMethod("mae", context(models::BackboneOptions("convnet", 1, 28).width(4)));
+      QFAIL("mae accepted a ConvNet");
+    } catch (const std::invalid_argument& e) {
+      QVERIFY2(std::string(e.what()).find("--backbone vit") != std::string::npos, e.what());
+    }
+    for (const auto& [name, value] : std::vector<std::pair<std::string, double>>{
+             {"mask-ratio", 0.0}, {"mask-ratio", 1.0}, {"mask-ratio", 0.999}, {"decoder-dim", 18},
+             {"decoder-heads", 3}, {"decoder-depth", 0}}) {
+      MethodContext c = context(tinyVit(1, 28), "light");
+      c.options[name] = value;
+      try {
+        makeMethod("mae", c);
+        QFAIL(("accepted " + name).c_str());
+      } catch (const std::invalid_argument& e) {
+        QVERIFY2(std::string(e.what()).find(name) != std::string::npos, e.what());
+      }
+    }
+    // The Trainer refuses it before building anything, naming the backbone to use.
+    TrainConfig t = shapesConfig("mae", "");
+    t.backbone = "convnet";
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Trainer(t, Dataset::load(t.dataset)));
+  }
+
+  void maeResumeIsExact() {
+    checkResumeIsExact("mae", {{"decoder-dim", 32}, {"decoder-depth", 1}, {"decoder-heads", 2}},
+                       {"mask_token", "decoder_block1.attn.qkv.weight", "backbone.posEmbed", "buffer:decoder_pos"});
   }
 
   // ---- the ViT at other sizes (DINO's local crops) ----

@@ -3,6 +3,7 @@
 
 #include "methods/byol.h"
 #include "methods/dino.h"
+#include "methods/mae.h"
 #include "methods/moco.h"
 #include "methods/rotation.h"
 #include "methods/simclr.h"
@@ -139,6 +140,30 @@ const std::vector<MethodInfo>& methodCatalogue() {
                    {"local-scale", 0.4, "local crops cover [0.05, local-scale] of the image area (paper 0.4)"}};
       c.push_back(m);
     }
+    {
+      MethodInfo m;
+      m.name = "mae";
+      m.title = "MAE";
+      m.family = "masked image modeling";
+      m.paper = "He, Chen, Xie, Li, Dollar & Girshick 2022, Masked Autoencoders Are Scalable Vision Learners";
+      m.description =
+          "The image is cut into patches and most of them (75%) are hidden at random. The ViT encoder sees only the "
+          "visible patches; a small decoder gets the encoded patches plus a shared 'mask' token at every hidden "
+          "position and must paint the hidden pixels back. Guessing a missing sleeve or sole from a few scattered "
+          "patches needs an understanding of shapes and parts, which is what the encoder learns. Hiding so much "
+          "makes the task hard enough and the encoder cheap, since it skips the hidden patches.";
+      m.lossFormula =
+          "L = 1/|M| sum_{i in M} 1/P || x̂_i - norm(x_i) ||²  over the masked patches M only;  "
+          "norm(x) = (x - mean(x)) / sqrt(var(x) + 1e-6) per patch when norm-pix = 1";
+      m.defaultAugment = "light";
+      m.requiredBackbone = "vit";
+      m.options = {{"mask-ratio", 0.75, "fraction of patches hidden from the encoder (paper 0.75)"},
+                   {"decoder-dim", 128, "width of the decoder (paper 512)"},
+                   {"decoder-depth", 2, "transformer blocks in the decoder (paper 8)"},
+                   {"decoder-heads", 4, "attention heads in the decoder (paper 16)"},
+                   {"norm-pix", 1, "1: reconstruct each patch normalised by its own mean and variance (the paper's best); 0: raw pixels"}};
+      c.push_back(m);
+    }
     return c;
   }();
   return catalogue;
@@ -200,6 +225,7 @@ Method makeMethod(const std::string& name, const MethodContext& context) {
   if (name == "moco") return std::make_shared<MocoImpl>(context);
   if (name == "byol") return std::make_shared<ByolImpl>(context);
   if (name == "dino") return std::make_shared<DinoImpl>(context);
+  if (name == "mae") return std::make_shared<MaeImpl>(context);
   throw std::logic_error("method '" + name + "' is in the catalogue but not in makeMethod");
 }
 
