@@ -129,6 +129,7 @@ class TstLosses : public QObject {
         c.std = torch::full({3}, 0.3);
         input.images = torch::randint(0, 256, {8, 3, 28, 28}, torch::kUInt8);
       }
+      if (info.requiredBackbone == "vit") c.backbone = models::BackboneOptions("vit", 1, 28).vitDim(16).vitDepth(1).vitHeads(2);
       auto method = makeMethod(info.name, c);
       if (!info.trains) {
         QVERIFY_THROWS_EXCEPTION(std::logic_error, method->step(input));
@@ -141,15 +142,16 @@ class TstLosses : public QObject {
       const auto first = method->backbone()->firstLayerWeight();
       QVERIFY2(first.grad().defined() && first.grad().abs().sum().item<double>() > 0, info.name.c_str());
       // Momentum encoders get no gradient and are not handed to the optimizer.
-      std::size_t trainable = method->trainableParameters().size(), all = method->parameters().size();
-      if (info.name == "moco" || info.name == "byol") {
-        QVERIFY2(trainable < all, info.name.c_str());
-        for (const auto& p : method->named_parameters()) {
-          if (p.key().rfind("key_", 0) == 0 || p.key().rfind("target_", 0) == 0) QVERIFY(!p.value().grad().defined());
-        }
-      } else {
-        QCOMPARE(trainable, all);
+      // Momentum encoders are recognised by their prefix (key_, target_, teacher_).
+      std::size_t trainable = method->trainableParameters().size(), all = method->parameters().size(), momentum = 0;
+      for (const auto& p : method->named_parameters()) {
+        const auto& k = p.key();
+        if (k.rfind("key_", 0) != 0 && k.rfind("target_", 0) != 0 && k.rfind("teacher_", 0) != 0) continue;
+        ++momentum;
+        QVERIFY2(!p.value().grad().defined(), (info.name + ": " + k).c_str());
       }
+      QCOMPARE(trainable + momentum, all);
+      if (info.name == "moco" || info.name == "byol") QVERIFY2(momentum > 0, info.name.c_str());
     }
   }
 

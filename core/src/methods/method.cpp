@@ -6,9 +6,11 @@
 #include "methods/colorization.h"
 #include "methods/context.h"
 #include "methods/deepcluster.h"
+#include "methods/dino.h"
 #include "methods/inpainting.h"
 #include "methods/instdisc.h"
 #include "methods/jigsaw.h"
+#include "methods/mae.h"
 #include "methods/moco.h"
 #include "methods/rotation.h"
 #include "methods/simclr.h"
@@ -158,6 +160,36 @@ const std::vector<MethodInfo>& methodCatalogue() {
     }
     {
       MethodInfo m;
+      m.name = "dino";
+      m.title = "DINO";
+      m.family = "non-contrastive";
+      m.paper = "Caron, Touvron, Misra, Jegou, Mairal, Bojanowski & Joulin 2021, Emerging Properties in Self-Supervised Vision Transformers";
+      m.description =
+          "Self-distillation with no labels: a student network learns to output the same probability distribution "
+          "over K abstract 'classes' as a teacher network (a moving average of the student) gives for another crop "
+          "of the same image. The teacher sees only two large crops, the student also sees small local crops, so it "
+          "must infer the whole object from a part. Centring the teacher's outputs (subtracting a running mean) and "
+          "sharpening them (a low temperature) pull in opposite directions and keep the outputs from collapsing.";
+      m.lossFormula =
+          "L = mean over pairs (global view i, any other view v) of -sum_k P_t(x_i)_k log P_s(x_v)_k;  "
+          "P_t = softmax((g_t(x) - c) / 0.04), P_s = softmax(g_s(x) / 0.1);  c <- 0.9 c + 0.1 mean g_t;  "
+          "theta_t <- m theta_t + (1-m) theta_s";
+      m.defaultAugment = "simclr";
+      m.options = {{"out-dim", 1024, "K, outputs of the DINO head (paper 65536)"},
+                   {"hidden", 512, "hidden width of the head's MLP (paper 2048)"},
+                   {"bottleneck", 128, "bottleneck before the L2-normalised, weight-normalised last layer (paper 256)"},
+                   {"student-temp", 0.1, "student temperature (paper 0.1)"},
+                   {"teacher-temp", 0.04, "teacher temperature, sharpening (paper 0.04, warmed up to 0.07 in long runs)"},
+                   {"center-momentum", 0.9, "momentum of the teacher's output centre (paper 0.9)"},
+                   {"momentum", 0.996, "base momentum of the teacher, raised to 1 by a cosine schedule (paper 0.996)"},
+                   {"local-crops", 4, "small crops per image seen by the student only (paper 10; 0 = two global crops only)"},
+                   {"local-size", 0.5, "side of a local crop as a fraction of the image side (paper 96/224 = 0.43)"},
+                   {"global-scale", 0.4, "global crops cover [global-scale, 1] of the image area (paper 0.4)"},
+                   {"local-scale", 0.4, "local crops cover [0.05, local-scale] of the image area (paper 0.4)"}};
+      c.push_back(m);
+    }
+    {
+      MethodInfo m;
       m.name = "barlow";
       m.title = "Barlow Twins";
       m.family = "non-contrastive";
@@ -218,6 +250,10 @@ const std::vector<MethodInfo>& methodCatalogue() {
       m.options = {{"clusters", 100, "number of k-means clusters (paper 10000 for ImageNet; about 10x the classes)"},
                    {"pca", 32, "PCA dimensions (whitened) before k-means; 0: no PCA (paper 256)"},
                    {"kmeans-iters", 20, "k-means iterations per epoch (paper 20, with faiss)"}};
+      c.push_back(m);
+    }
+    {
+      MethodInfo m;
       m.name = "jigsaw";
       m.title = "Jigsaw puzzle";
       m.family = "pretext task";
@@ -299,6 +335,30 @@ const std::vector<MethodInfo>& methodCatalogue() {
                    {"stage", 0, "encoder stage the decoder reads, 1..5 (convnet conv1..conv5), 0: the last (paper: the last)"}};
       c.push_back(m);
     }
+    {
+      MethodInfo m;
+      m.name = "mae";
+      m.title = "MAE";
+      m.family = "masked image modeling";
+      m.paper = "He, Chen, Xie, Li, Dollar & Girshick 2022, Masked Autoencoders Are Scalable Vision Learners";
+      m.description =
+          "The image is cut into patches and most of them (75%) are hidden at random. The ViT encoder sees only the "
+          "visible patches; a small decoder gets the encoded patches plus a shared 'mask' token at every hidden "
+          "position and must paint the hidden pixels back. Guessing a missing sleeve or sole from a few scattered "
+          "patches needs an understanding of shapes and parts, which is what the encoder learns. Hiding so much "
+          "makes the task hard enough and the encoder cheap, since it skips the hidden patches.";
+      m.lossFormula =
+          "L = 1/|M| sum_{i in M} 1/P || x̂_i - norm(x_i) ||²  over the masked patches M only;  "
+          "norm(x) = (x - mean(x)) / sqrt(var(x) + 1e-6) per patch when norm-pix = 1";
+      m.defaultAugment = "light";
+      m.requiredBackbone = "vit";
+      m.options = {{"mask-ratio", 0.75, "fraction of patches hidden from the encoder (paper 0.75)"},
+                   {"decoder-dim", 128, "width of the decoder (paper 512)"},
+                   {"decoder-depth", 2, "transformer blocks in the decoder (paper 8)"},
+                   {"decoder-heads", 4, "attention heads in the decoder (paper 16)"},
+                   {"norm-pix", 1, "1: reconstruct each patch normalised by its own mean and variance (the paper's best); 0: raw pixels"}};
+      c.push_back(m);
+    }
     return c;
   }();
   return catalogue;
@@ -368,6 +428,8 @@ Method makeMethod(const std::string& name, const MethodContext& context) {
   if (name == "context") return std::make_shared<ContextImpl>(context);
   if (name == "colorization") return std::make_shared<ColorizationImpl>(context);
   if (name == "inpainting") return std::make_shared<InpaintingImpl>(context);
+  if (name == "dino") return std::make_shared<DinoImpl>(context);
+  if (name == "mae") return std::make_shared<MaeImpl>(context);
   throw std::logic_error("method '" + name + "' is in the catalogue but not in makeMethod");
 }
 

@@ -125,8 +125,40 @@ torch::Tensor VitImpl::embedPatches(const torch::Tensor& images) {
                                 " images (its position embeddings are learned per patch), got " +
                                 std::to_string(images.size(2)) + "x" + std::to_string(images.size(3)));
   }
+  return embedAnySize(images);
+}
+
+torch::Tensor VitImpl::patchPositions(int64_t grid) const {
+  TORCH_CHECK(grid >= 1, "vit: a patch grid needs at least one patch per side, got ", grid);
+  const auto learned = m_posEmbed.slice(1, 1);  // [1, N, D]
+  if (grid == gridSize()) return learned;
+  namespace F = torch::nn::functional;
+  const int64_t g = gridSize();
+  // [1, N, D] -> [1, D, g, g], resized to [1, D, grid, grid] -> [1, grid * grid, D]
+  const auto planes = learned.reshape({1, g, g, m_dim}).permute({0, 3, 1, 2});
+  const auto resized = F::interpolate(planes, F::InterpolateFuncOptions()
+                                                  .size(std::vector<int64_t>{grid, grid})
+                                                  .mode(torch::kBicubic)
+                                                  .align_corners(false));
+  return resized.permute({0, 2, 3, 1}).reshape({1, grid * grid, m_dim});
+}
+
+torch::Tensor VitImpl::embedAnySize(const torch::Tensor& images) {
+  checkImages("vit", images, m_options.inChannels());
+  const int64_t p = patchSize();
+  if (images.size(2) != images.size(3) || images.size(2) % p != 0) {
+    throw std::invalid_argument("vit: needs square images with a side divisible by the patch size " +
+                                std::to_string(p) + ", got " + std::to_string(images.size(2)) + "x" +
+                                std::to_string(images.size(3)));
+  }
   auto tokens = m_patchEmbed->forward(images).flatten(2).transpose(1, 2);  // [B, N, D]
-  return tokens + m_posEmbed.slice(1, 1);
+  return tokens + patchPositions(images.size(2) / p);
+}
+
+torch::Tensor VitImpl::forwardAnySize(torch::Tensor x) {
+  auto cls = withClsToken(embedAnySize(x));
+  for (auto& block : m_blocks) cls = block->forward(cls);
+  return m_norm->forward(cls.select(1, 0));
 }
 
 torch::Tensor VitImpl::withClsToken(const torch::Tensor& patchTokens) const {

@@ -36,7 +36,8 @@ TORCH_MODULE(VitBlock);
 /// Patches of options.patchSize() pixels, embedded by a strided conv to options.vitDim(), a
 /// [CLS] token in front, options.vitDepth() blocks, a final LayerNorm; forward() returns the
 /// normalised [CLS] token. Stages block1..blockN are the blocks' raw outputs [B, 1 + N, D].
-/// Images must have the side given in the options (the position embeddings are learned for it).
+/// Images must have the side given in the options (the position embeddings are learned for it);
+/// forwardAnySize() takes other sides by resizing the position embeddings (DINO's local crops).
 ///
 /// MAE (He et al. 2022) encodes only the visible patches:
 ///   auto vit = std::dynamic_pointer_cast<VitImpl>(backbone);
@@ -72,6 +73,14 @@ class VitImpl : public BackboneImpl {
   torch::Tensor unpatchify(const torch::Tensor& patches) const;
   /// Patch embeddings plus their position embeddings, [B, N, D] (no [CLS] token).
   torch::Tensor embedPatches(const torch::Tensor& images);
+  /// forward() for square images of any side that is a multiple of the patch size: the patch
+  /// position embeddings are resized to the image's patch grid by patchPositions() (Caron et al.
+  /// 2021, DINO's interpolate_pos_encoding), so that crops smaller than the built size can be
+  /// encoded at their own resolution. At the built size it equals forward().
+  torch::Tensor forwardAnySize(torch::Tensor x);
+  /// Position embeddings of a grid x grid patch grid, [1, grid * grid, D] (no [CLS]): the learned
+  /// ones at the built grid, else those resized bicubically (differentiable).
+  torch::Tensor patchPositions(int64_t grid) const;
   /// Prepends the [CLS] token (with its position embedding) to any subset of embedded patch
   /// tokens [B, n, D], runs all blocks and the final LayerNorm: [B, 1 + n, D].
   torch::Tensor encodeTokens(const torch::Tensor& patchTokens);
@@ -88,6 +97,8 @@ class VitImpl : public BackboneImpl {
 
  private:
   torch::Tensor withClsToken(const torch::Tensor& patchTokens) const;
+  /// Patch tokens of square images whose side is a multiple of the patch size, positions added.
+  torch::Tensor embedAnySize(const torch::Tensor& images);
 
   int64_t m_dim;
   torch::nn::Conv2d m_patchEmbed{nullptr};
