@@ -4,6 +4,7 @@
 # (its bank is the whole training split), so its allocations are soaked too.
 #
 #   packaging/soak.sh [MINUTES=5] [BUILD=build] [extra pretext-cli train options...]
+#   SOAK_DATASET=shapes packaging/soak.sh ...   (default: Fashion-MNIST when installed)
 #
 # Prints RSS per epoch (the peak while it ran) and the growth per epoch after the first, and
 # writes soak.csv (seconds, rss_mb, epochs_done) into the run folder it reports.
@@ -16,10 +17,10 @@ cli="$build/app/pretext-cli"
 [ -x "$cli" ] || { echo "soak: $cli not built" >&2; exit 2; }
 work="$(mktemp -d /tmp/pretext-soak.XXXXXX)"
 run="$work/run"
-dataset=fashion-mnist
-[ -d "${PRETEXT_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}" ] || dataset=shapes
+dataset="${SOAK_DATASET:-fashion-mnist}"
+[ "$dataset" != fashion-mnist ] || [ -d "${PRETEXT_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}" ] || dataset=shapes
 nice -n 10 "$cli" train --dataset "$dataset" --method simclr --subset 6000 --knn-test-limit 2000 --epochs 100000 \
-  --batch-size 128 --threads 2 --quiet --out "$run" "$@" >"$work/cli.log" 2>&1 &
+  --batch-size 128 --threads "${SOAK_THREADS:-2}" --quiet --out "$run" "$@" >"$work/cli.log" 2>&1 &
 pid=$!
 echo "soak: pid $pid, $minutes min on $dataset, run folder $run"
 end=$(( $(date +%s) + minutes * 60 ))
