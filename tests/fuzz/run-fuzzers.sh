@@ -51,6 +51,9 @@ for t in "${targets[@]}"; do
     # to 4 GB from a 32-bit field) before it finds the data missing (tests/fuzz/known-libtorch/):
     # outside Pretext. Fork mode goes on past those out-of-memory and timeout reports.
     fuzz_checkpoint) maxlen=65536; malloc=512; mode=(-fork=1 -ignore_ooms=1 -ignore_timeouts=1) ;;
+    # OpenCV allocates what an image header states, up to its own limit of 2^30 pixels (2.9 GB
+    # from a 100-byte file, tests/fuzz/known-opencv/) before decoding fails: outside Pretext.
+    fuzz_imagefolder) maxlen=4096; mode=(-fork=1 -ignore_ooms=1 -ignore_timeouts=1) ;;
     *) maxlen=4096 ;;
   esac
   if [ "$t" = fuzz_checkpoint ]; then export PRETEXT_FUZZ_SEED="$corpus"; fi
