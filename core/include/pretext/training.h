@@ -130,7 +130,9 @@ class Trainer {
   int startEpoch() const;
   std::string deviceName() const;
 
-  /// Weighted k-NN accuracy (InstDisc, Wu et al. 2018) of the current encoder on the test split.
+  /// Weighted k-NN accuracy (InstDisc, Wu et al. 2018) of the current encoder on the test split;
+  /// <0 when the dataset has no labelled test split, or when a stop was requested (checked
+  /// between batches of the feature extraction).
   double knnAccuracy(int k, double temperature, const std::string& stage = "");
 
   struct Impl;

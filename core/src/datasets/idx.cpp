@@ -36,9 +36,11 @@ std::vector<int64_t> parseIdxHeader(const std::vector<std::uint8_t>& bytes, cons
     const std::uint32_t n = be32(bytes.data() + 4 + 4 * d);
     if (n == 0 || n > (1u << 28)) throw DatasetError(path + ": implausible IDX dimension " + std::to_string(n));
     dims.push_back(int64_t(n));
+    // Checked before multiplying: three dimensions of up to 2^28 would overflow 64 bits, wrap to a
+    // small size that matches a short file, and then ask for an absurd tensor.
+    if (expected > (std::size_t(1) << 36) / n) throw DatasetError(path + ": implausible IDX size");
     expected *= n;
   }
-  if (expected > (std::size_t(1) << 36)) throw DatasetError(path + ": implausible IDX size");
   const std::size_t have = bytes.size() - header;
   if (have < expected) {
     throw DatasetError(path + ": truncated: the header promises " + std::to_string(expected) +
@@ -103,8 +105,13 @@ DatasetData loadIdx(const DatasetSpec& spec, const std::string& name, std::vecto
   DatasetData data;
   data.name = name;
   data.classNames = std::move(classNames);
-  const bool hasTrain = !findIdxFile(spec.path, "train", "images").empty();
-  const bool hasTest = !findIdxFile(spec.path, "t10k", "images").empty();
+  // A split counts as present when either of its files is, so that a missing image file is
+  // reported by name rather than as a missing split.
+  const auto has = [&](const char* prefix) {
+    return !findIdxFile(spec.path, prefix, "images").empty() || !findIdxFile(spec.path, prefix, "labels").empty();
+  };
+  const bool hasTrain = has("train");
+  const bool hasTest = has("t10k");
   if (!hasTrain && !hasTest) throw DatasetError(spec.path + ": no IDX image files (train-images-idx3-ubyte[.gz])");
   if (hasTrain) data.splits.push_back(readIdxSplit(spec.path, "train", Split::Train));
   if (hasTest) data.splits.push_back(readIdxSplit(spec.path, "t10k", Split::Test));

@@ -32,6 +32,19 @@ std::vector<std::string> classFolders(const fs::path& root) {
 }
 
 #ifdef PRETEXT_HAVE_OPENCV
+// cv::imread returns an empty image for most bad files but throws cv::Exception for some (a BMP
+// header with a width over OpenCV's limit, found by fuzz_imagefolder): both become DatasetError.
+cv::Mat decode(const std::string& path, int flags) {
+  cv::Mat img;
+  try {
+    img = cv::imread(path, flags);
+  } catch (const cv::Exception& e) {
+    throw DatasetError(path + ": cannot decode the image (" + e.err + ")");
+  }
+  if (img.empty()) throw DatasetError(path + ": cannot decode the image (corrupt or not an image)");
+  return img;
+}
+
 SplitData readSplit(const fs::path& root, const std::vector<std::string>& classes, Split split, int size,
                     int& channels) {
   std::vector<std::pair<fs::path, int64_t>> files;
@@ -49,8 +62,7 @@ SplitData readSplit(const fs::path& root, const std::vector<std::string>& classe
     throw DatasetError(root.string() + ": no .png/.jpg images in its class folders (expected root/<class>/*.png)");
   }
   if (channels == 0) {
-    const cv::Mat first = cv::imread(files.front().first.string(), cv::IMREAD_UNCHANGED);
-    if (first.empty()) throw DatasetError(files.front().first.string() + ": cannot decode the image");
+    const cv::Mat first = decode(files.front().first.string(), cv::IMREAD_UNCHANGED);
     channels = first.channels() == 1 ? 1 : 3;
   }
   SplitData s;
@@ -61,8 +73,7 @@ SplitData readSplit(const fs::path& root, const std::vector<std::string>& classe
   auto* out = s.images.data_ptr<std::uint8_t>();
   for (int64_t i = 0; i < n; ++i) {
     const std::string path = files[std::size_t(i)].first.string();
-    cv::Mat img = cv::imread(path, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
-    if (img.empty()) throw DatasetError(path + ": cannot decode the image (corrupt or not an image)");
+    cv::Mat img = decode(path, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
     if (channels == 3) cv::cvtColor(img, img, cv::COLOR_BGR2RGB);
     if (img.cols != size || img.rows != size) {
       cv::resize(img, img, cv::Size(size, size), 0, 0,

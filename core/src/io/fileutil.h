@@ -13,6 +13,11 @@ namespace pretext::io {
 void writeFileAtomic(const std::string& path, const void* data, std::size_t size);
 void writeFileAtomic(const std::string& path, const std::string& text);
 
+/// Appends `text` to `path` (created when missing, starting with `header`) in one write; when the
+/// disk fills up part-way, the file is cut back to its previous length, so it never ends in half
+/// a line. Throws std::runtime_error naming the path.
+void appendToFile(const std::string& path, const std::string& text, const std::string& header = "");
+
 /// The whole file; throws std::runtime_error naming the path when it cannot be read.
 std::vector<std::uint8_t> readFile(const std::string& path);
 std::string readTextFile(const std::string& path);

@@ -1,9 +1,11 @@
 #include "io/json.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <system_error>
 
 namespace pretext::io {
 
@@ -87,7 +89,13 @@ class Parser {
       if (m_pos < m_text.size() && (m_text[m_pos] == '+' || m_text[m_pos] == '-')) ++m_pos;
       digits();
     }
-    return Json(std::strtod(m_text.substr(start, m_pos - start).c_str(), nullptr));
+    // from_chars, not strtod: strtod follows LC_NUMERIC, and the window (Qt sets the user's
+    // locale) would read "0.5" as 0 under a decimal-comma locale such as de_DE.
+    double value = 0.0;
+    const auto r = std::from_chars(m_text.data() + start, m_text.data() + m_pos, value);
+    if (r.ec == std::errc::result_out_of_range) fail("number out of range");
+    if (r.ec != std::errc() || r.ptr != m_text.data() + m_pos) fail("malformed number");
+    return Json(value);
   }
 
   std::string parseString() {
@@ -301,9 +309,11 @@ void Json::dumpTo(std::string& out, int indent, int depth) const {
       } else if (m_number == std::floor(m_number) && std::fabs(m_number) < 1e15) {
         out += std::to_string(static_cast<long long>(m_number));
       } else {
+        // Shortest text that reads back to the same double, in any locale (snprintf's %g would
+        // write "0,5" under a decimal-comma locale: invalid JSON).
         char buf[32];
-        std::snprintf(buf, sizeof buf, "%.9g", m_number);
-        out += buf;
+        const auto r = std::to_chars(buf, buf + sizeof buf, m_number);
+        out.append(buf, r.ptr);
       }
       break;
     }

@@ -187,6 +187,13 @@ Image loadPng(const std::string& path) {
   }
   if (image.channels == 0) throw std::runtime_error(path + ": PNG without header");
   const std::size_t stride = std::size_t(image.width) * image.channels;
+  // Deflate expands at most ~1032:1, so a header promising far more pixels than the image data
+  // could hold is corrupt: refuse it before allocating gigabytes for a few bytes of input.
+  if ((stride + 1) * std::size_t(image.height) > 1100 * z.size() + 1024) {
+    throw std::runtime_error(path + ": PNG header promises " + std::to_string(image.width) + "x" +
+                             std::to_string(image.height) + " pixels, more than its " + std::to_string(z.size()) +
+                             " bytes of image data can hold");
+  }
   const auto raw = zlibInflate(z, (stride + 1) * image.height, path);
   image.pixels.resize(stride * image.height);
   const int bpp = image.channels;

@@ -1,10 +1,18 @@
 #include "train/checkpoint.h"
 
 #include "io/fileutil.h"
+#include "train/compat.h"
 
 #include <sstream>
+#include <stdexcept>
 
 namespace pretext::train {
+
+namespace {
+struct Corrupt : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+}  // namespace
 
 void saveCheckpoint(const std::string& path, torch::nn::Module& method, torch::optim::Optimizer* optimizer,
                     const TrainingPosition& position) {
@@ -44,22 +52,43 @@ TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& meth
       torch::serialize::InputArchive optimizerArchive;
       if (archive.try_read("optimizer", optimizerArchive)) optimizer->load(optimizerArchive);
     }
+    // A corrupt file can hold tensors of any shape and type where the counters should be.
+    auto counter = [&](const char* key) {
+      torch::Tensor t;
+      archive.read(key, t);
+      if (t.numel() != 1 || t.scalar_type() != torch::kLong) throw Corrupt(std::string("'") + key + "' is not a count");
+      const int64_t v = t.item<int64_t>();
+      if (v < 0) throw Corrupt(std::string("'") + key + "' is negative");
+      return v;
+    };
+    position.epoch = counter("epoch");
+    position.step = counter("step");
+    position.globalStep = counter("global_step");
     torch::Tensor t;
-    archive.read("epoch", t);
-    position.epoch = t.item<int64_t>();
-    archive.read("step", t);
-    position.step = t.item<int64_t>();
-    archive.read("global_step", t);
-    position.globalStep = t.item<int64_t>();
-    if (archive.try_read("permutation", t)) position.permutation = t.to(torch::kCPU);
+    if (archive.try_read("permutation", t)) {
+      if (t.dim() != 1 || t.scalar_type() != torch::kLong) throw Corrupt("'permutation' is not an int64 vector");
+      position.permutation = t.to(torch::kCPU);
+    }
+    const auto rngState = [](const torch::Tensor& r, const torch::Tensor& like, const char* key) {
+      if (r.dim() != 1 || r.scalar_type() != torch::kByte || (like.defined() && r.numel() != like.numel())) {
+        throw Corrupt(std::string("'") + key + "' is not a generator state");
+      }
+      return r.to(torch::kCPU);
+    };
     torch::Tensor rng;
-    if (archive.try_read("cpu_rng", rng)) position.cpuRng = rng.to(torch::kCPU);
+    if (archive.try_read("cpu_rng", rng)) {
+      position.cpuRng = rngState(rng, compat::defaultGenerator(torch::kCPU).get_state(), "cpu_rng");
+    }
     torch::Tensor deviceRng;
-    if (archive.try_read("device_rng", deviceRng)) position.deviceRng = deviceRng.to(torch::kCPU);
+    if (archive.try_read("device_rng", deviceRng)) position.deviceRng = rngState(deviceRng, {}, "device_rng");
   } catch (const c10::Error& e) {
     std::string what = e.what_without_backtrace();
     throw std::runtime_error("checkpoint " + path + " cannot be read (truncated, corrupt, or written by another "
                              "configuration): " + what.substr(0, 300));
+  } catch (const std::exception& e) {
+    // Corrupt, and whatever else LibTorch's reader throws outside c10::Error.
+    throw std::runtime_error("checkpoint " + path + " cannot be read (truncated, corrupt, or written by another "
+                             "configuration): " + std::string(e.what()).substr(0, 300));
   }
   return position;
 }

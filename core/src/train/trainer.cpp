@@ -23,8 +23,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 bool isOutOfMemory(const std::exception& e) {
+  if (dynamic_cast<const std::bad_alloc*>(&e)) return true;
   const std::string what = e.what();
-  return what.find("out of memory") != std::string::npos || what.find("CUDA error: out of memory") != std::string::npos;
+  // CUDA: "CUDA out of memory" / "CUDA error: out of memory"; CPU: "DefaultCPUAllocator: can't allocate memory".
+  return what.find("out of memory") != std::string::npos || what.find("can't allocate memory") != std::string::npos;
 }
 
 AugmentConfig augmentFor(const TrainConfig& c, const MethodInfo& info) {
@@ -57,11 +59,8 @@ struct Trainer::Impl {
 
   void appendMetrics(const std::string& line) {
     if (config.outDir.empty()) return;
-    const bool fresh = !io::fileExists(metricsPath());
-    std::ofstream out(metricsPath(), std::ios::app);
-    if (fresh) out << "kind,epoch,step,global_step,loss,task_accuracy,learning_rate,images_per_second,knn_accuracy,seconds\n";
-    out << line << '\n';
-    if (!out) throw std::runtime_error("cannot write " + metricsPath() + " (disk full?)");
+    io::appendToFile(metricsPath(), line + '\n',
+                     "kind,epoch,step,global_step,loss,task_accuracy,learning_rate,images_per_second,knn_accuracy,seconds\n");
   }
 
   void checkpoint() {
@@ -178,6 +177,14 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, int epochs) 
   const std::string ckpt = d.checkpointPath();
   if (io::fileExists(ckpt)) {
     d.position = train::loadCheckpoint(ckpt, *d.method, &d.optimizer->torchOptimizer(), d.device);
+    const int64_t n = d.trainImages.size(0);
+    const auto& perm = d.position.permutation;
+    if (d.position.step > d.stepsPerEpoch ||
+        (perm.defined() && (perm.size(0) != n || !std::get<0>(perm.sort()).equal(torch::arange(n))))) {
+      throw TrainingError("checkpoint " + ckpt + " does not match this run (" + std::to_string(n) +
+                          " training images, " + std::to_string(d.stepsPerEpoch) +
+                          " steps per epoch): was the dataset or the batch size changed?");
+    }
     if (d.position.cpuRng.defined()) compat::defaultGenerator(torch::kCPU).set_state(d.position.cpuRng);
     if (d.device.is_cuda() && d.position.deviceRng.defined()) {
       compat::defaultGenerator(d.device).set_state(d.position.deviceRng);
@@ -193,9 +200,31 @@ double Trainer::knnAccuracy(int k, double temperature, const std::string& stage)
     return -1.0;  // needs labelled train and test splits
   }
   auto& backbone = *d.method->backbone();
-  const auto bank = eval::extractFeatures(backbone, d.bankImages, d.mean, d.std, stage, d.device);
-  const auto queries = eval::extractFeatures(backbone, d.testImages, d.mean, d.std, stage, d.device);
-  return eval::knnAccuracy(bank, d.bankLabels, queries, d.testLabels, d.dataset.numClasses(), k, temperature);
+  // Slice by slice, checking Stop in between, so that a stop during the monitor (the bank is the
+  // whole training split: 10-20 s for Fashion-MNIST on two cores) answers within about a batch.
+  // Same slices as eval::extractFeatures / knnPredict use inside, so the result is identical.
+  constexpr int64_t kExtractSlice = 512, kQuerySlice = 1024;
+  const auto extract = [&](const torch::Tensor& images) {
+    std::vector<torch::Tensor> parts;
+    for (int64_t i = 0; i < images.size(0); i += kExtractSlice) {
+      if (m_stop) return torch::Tensor();
+      const auto slice = images.slice(0, i, std::min(i + kExtractSlice, images.size(0)));
+      parts.push_back(eval::extractFeatures(backbone, slice, d.mean, d.std, stage, d.device));
+    }
+    return torch::cat(parts);
+  };
+  const auto bank = extract(d.bankImages);
+  const auto queries = bank.defined() ? extract(d.testImages) : torch::Tensor();
+  if (!queries.defined()) return -1.0;  // stopped
+  int64_t correct = 0;
+  for (int64_t i = 0; i < queries.size(0); i += kQuerySlice) {
+    if (m_stop) return -1.0;
+    const int64_t end = std::min(i + kQuerySlice, queries.size(0));
+    const auto predicted = eval::knnPredict(bank, d.bankLabels, queries.slice(0, i, end), d.dataset.numClasses(), k,
+                                            temperature);
+    correct += predicted.eq(d.testLabels.slice(0, i, end).to(predicted.device())).sum().item<int64_t>();
+  }
+  return double(correct) / double(queries.size(0));
 }
 
 RunResult Trainer::run(TrainingObserver* observer) {
@@ -396,7 +425,8 @@ RunResult Trainer::run(TrainingObserver* observer) {
     if (cuda) compat::setCudaBf16Autocast(false);
     result.status = RunStatus::Failed;
     if (isOutOfMemory(e)) {
-      result.message = "out of GPU memory at batch size " + std::to_string(c.batchSize) + ": try --batch-size " +
+      result.message = std::string(cuda ? "out of GPU memory" : "out of memory") + " at batch size " +
+                       std::to_string(c.batchSize) + ": try --batch-size " +
                        std::to_string(std::max(2, c.batchSize / 2)) + " (the last checkpoint on disk is kept)";
     } else {
       const auto* ce = dynamic_cast<const c10::Error*>(&e);

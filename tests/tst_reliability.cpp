@@ -1,0 +1,564 @@
+// Reliability: the inputs the fuzzers found (and the ones found by reading the readers) stay
+// fixed; names from users stay inside their run folder; a stop at an epoch boundary or during the
+// k-NN monitor resumes exactly; a full disk, a deleted dataset, a NaN loss and running out of
+// memory each give a clear message and keep what was already written.
+#include "fuzz/contracts.h"
+#include "io/fileutil.h"
+#include "testconfig.h"
+#include "testutil.h"
+
+#include <pretext/paths.h>
+#include <pretext/training.h>
+
+#include <algorithm>
+#include <chrono>
+#include <clocale>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include <sys/resource.h>
+
+using namespace pretext;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+TrainConfig smallConfig(const std::string& method, const std::string& outDir = "") {
+  TrainConfig c;
+  c.dataset.kind = "shapes";
+  c.dataset.shapesPerClass = 24;  // 192 train, 48 test images of 32x32
+  c.method = method;
+  c.backbone = "convnet";
+  c.backboneWidth = 8;
+  c.epochs = 2;
+  c.batchSize = 32;  // 6 steps per epoch
+  c.knnK = 20;
+  c.threads = 2;
+  c.outDir = outDir;
+  return c;
+}
+
+/// Calls `atStep(globalStepCount)` after every step; records losses and k-NN reports.
+struct Hook : TrainingObserver {
+  std::function<void(int)> atStep;
+  std::vector<double> knn;
+  std::vector<std::string> messages;
+  int steps = 0;
+  void onStep(const StepReport&) override {
+    ++steps;
+    if (atStep) atStep(steps);
+  }
+  void onEpoch(const EpochReport& r) override { knn.push_back(r.knnAccuracy); }
+  void onMessage(const std::string& m) override { messages.push_back(m); }
+};
+
+/// The method's tensors in a checkpoint, by dotted name (parameters and buffers).
+void collectTensors(torch::serialize::InputArchive& archive, const std::string& prefix,
+                    std::map<std::string, torch::Tensor>& out) {
+  for (const auto& key : archive.keys()) {
+    torch::Tensor t;
+    if (archive.try_read(key, t)) {
+      out[prefix + key] = t;
+      continue;
+    }
+    torch::serialize::InputArchive child;
+    if (archive.try_read(key, child)) collectTensors(child, prefix + key + ".", out);
+  }
+}
+
+std::map<std::string, torch::Tensor> methodTensors(const std::string& checkpoint) {
+  torch::serialize::InputArchive archive, method;
+  archive.load_from(checkpoint);
+  archive.read("method", method);
+  std::map<std::string, torch::Tensor> out;
+  collectTensors(method, "", out);
+  return out;
+}
+
+/// (loss, learning rate) columns of every step row of metrics.csv.
+std::vector<std::pair<std::string, std::string>> stepCurve(const std::string& csv) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::istringstream in(csv);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("step,", 0) != 0) continue;
+    std::vector<std::string> cols;
+    std::stringstream fields(line);
+    for (std::string f; std::getline(fields, f, ',');) cols.push_back(f);
+    out.emplace_back(cols.at(4), cols.at(6));
+  }
+  return out;
+}
+
+/// Lowers the soft limit on file sizes (RLIMIT_FSIZE) with SIGXFSZ ignored, so a write past it
+/// fails with EFBIG like a full disk; restores both when it goes out of scope.
+class FileSizeLimit {
+ public:
+  FileSizeLimit() {
+    ::getrlimit(RLIMIT_FSIZE, &m_saved);
+    m_handler = std::signal(SIGXFSZ, SIG_IGN);
+  }
+  void set(rlim_t bytes) {
+    rlimit r = m_saved;
+    r.rlim_cur = bytes;
+    QCOMPARE(::setrlimit(RLIMIT_FSIZE, &r), 0);
+  }
+  ~FileSizeLimit() {
+    ::setrlimit(RLIMIT_FSIZE, &m_saved);
+    std::signal(SIGXFSZ, m_handler);
+  }
+
+ private:
+  rlimit m_saved{};
+  void (*m_handler)(int) = nullptr;
+};
+
+std::vector<std::uint8_t> bytesOf(const std::string& path) { return io::readFile(path); }
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+constexpr bool kAddressSanitizer =
+#if defined(__SANITIZE_ADDRESS__)
+    true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    true;
+#else
+    false;
+#endif
+#else
+    false;
+#endif
+
+}  // namespace
+
+class TstReliability : public QObject {
+  Q_OBJECT
+  QTemporaryDir m_tmp;
+  std::string out(const std::string& name) { return (fs::path(m_tmp.path().toStdString()) / name).string(); }
+
+  /// A finished one-epoch run of `method` in `dir` (config says `epochs` in total).
+  void trainOneEpoch(const std::string& dir, int epochs, const std::string& method = "simclr") {
+    TrainConfig c = smallConfig(method, dir);
+    c.epochs = epochs;
+    c.knnEveryEpoch = false;
+    Trainer t(c, Dataset::load(c.dataset));
+    Hook hook;
+    hook.atStep = [&](int step) {
+      if (step == 6) t.requestStop();  // the last step of epoch 1
+    };
+    const RunResult r = t.run(&hook);
+    QVERIFY2(r.status == (epochs == 1 ? RunStatus::Finished : RunStatus::Stopped), r.message.c_str());
+  }
+
+ private Q_SLOTS:
+  // --- inputs found by fuzzing and by reading the readers ----------------------------------------
+
+  void fuzzRegressionsStillHold() {
+    const std::map<std::string, std::function<std::string(const std::uint8_t*, std::size_t)>> contract{
+        {"fuzz_idx", contracts::idx},     {"fuzz_cifar", contracts::cifar},
+        {"fuzz_stl10", contracts::stl10}, {"fuzz_png", contracts::png},
+        {"fuzz_imagefolder", contracts::imageFolder}, {"fuzz_config", contracts::config},
+        {"fuzz_checkpoint", contracts::checkpoint}};
+    const fs::path root = fs::path(PRETEXT_SOURCE_DIR) / "tests/fuzz/regressions";
+    int replayed = 0;
+    for (const auto& dir : fs::directory_iterator(root)) {
+      QVERIFY2(contract.count(dir.path().filename().string()), dir.path().c_str());
+      for (const auto& file : fs::directory_iterator(dir.path())) {
+        const auto bytes = io::readFile(file.path().string());
+        const std::string failure = contract.at(dir.path().filename().string())(bytes.data(), bytes.size());
+        QVERIFY2(failure.empty(), (file.path().string() + ": " + failure).c_str());
+        ++replayed;
+      }
+    }
+    QVERIFY2(replayed > 0, "no regression inputs found under tests/fuzz/regressions");
+  }
+
+  void idxDimensionsThatOverflowAreRejected() {
+    // 2^28 x 2^28 x 2^8 bytes: the product wraps to 0 in 64 bits, which a 16-byte file "matches".
+    std::vector<std::uint8_t> b;
+    for (std::uint32_t v : {0x00000803u, 1u << 28, 1u << 28, 1u << 8}) testutil::putBe32(b, v);
+    const std::string path = out("overflow-idx3-ubyte");
+    testutil::writeBytes(path, b);
+    try {
+      datasets::readIdxImages(path);
+      QFAIL("an IDX header whose size overflows was accepted");
+    } catch (const DatasetError& e) {
+      QVERIFY2(contains(e.what(), "implausible IDX size"), e.what());
+    }
+  }
+
+  void pngPromisingMorePixelsThanItsDataIsRejected() {
+#ifndef PRETEXT_HAVE_ZLIB
+    QSKIP("built without zlib: the test recomputes a chunk checksum with it");
+#else
+    // A valid 1x1 PNG whose header is rewritten to 32768x32768 RGB (3 GB) with 13 bytes of data.
+    Image one(1, 1, 3);
+    const std::string path = out("huge.png");
+    savePng(one, path);
+    auto bytes = bytesOf(path);
+    const std::size_t ihdr = 8 + 8;  // signature, then length and type of the first chunk
+    for (int i = 0; i < 2; ++i) {
+      bytes[ihdr + 4 * i + 0] = 0, bytes[ihdr + 4 * i + 1] = 0, bytes[ihdr + 4 * i + 2] = 0x80,
+                           bytes[ihdr + 4 * i + 3] = 0;
+    }
+    const std::uint32_t crc = ::crc32(0, bytes.data() + 12, 4 + 13);
+    for (int i = 0; i < 4; ++i) bytes[ihdr + 13 + i] = std::uint8_t(crc >> (24 - 8 * i));
+    testutil::writeBytes(path, bytes);
+    const auto t0 = Clock::now();
+    try {
+      loadPng(path);
+      QFAIL("a PNG promising 3 GB of pixels from a few bytes was accepted");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(contains(e.what(), "32768x32768"), e.what());
+    }
+    QVERIFY(Clock::now() - t0 < std::chrono::seconds(2));  // refused, not allocated and inflated
+#endif
+  }
+
+  void jsonNumbersIgnoreTheLocale() {
+    // The window runs under the user's locale (Qt calls setlocale): under de_DE, strtod and %g
+    // read and write "0,5". Build that locale in a scratch folder, since few machines install it.
+    const std::string locales = out("locales");
+    fs::create_directories(locales);
+    const std::string cmd = "localedef -i de_DE -f UTF-8 " + locales + "/de_DE.UTF-8 >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0) QSKIP("localedef or the de_DE locale source is missing (package locales)");
+    ::setenv("LOCPATH", locales.c_str(), 1);
+    const std::string previous = std::setlocale(LC_NUMERIC, nullptr);
+    if (!std::setlocale(LC_NUMERIC, "de_DE.UTF-8")) {
+      ::unsetenv("LOCPATH");
+      QSKIP("the de_DE locale built by localedef could not be selected");
+    }
+    char probe[16];
+    std::snprintf(probe, sizeof probe, "%.1f", 0.5);
+    const std::string written = io::Json(0.25).dump();
+    const double read = io::Json::parse("0.75").asNumber();
+    TrainConfig c;
+    c.learningRate = 0.003;
+    const TrainConfig back = configFromJson(configToJson(c));
+    std::setlocale(LC_NUMERIC, previous.c_str());
+    ::unsetenv("LOCPATH");
+    QCOMPARE(std::string(probe), std::string("0,5"));  // the locale really is decimal-comma
+    QCOMPARE(written, std::string("0.25\n"));
+    QCOMPARE(read, 0.75);
+    QCOMPARE(back.learningRate, 0.003);
+  }
+
+  void configNumbersOutOfRangeAreRejected() {
+    for (const char* text : {R"({"epochs": 1e300})", R"({"batch_size": -3e9})", R"({"seed": -1})",
+                             R"({"augment": {"flip": {"probability": 1e39}}})", R"({"knn_test_limit": 1e19})"}) {
+      try {
+        configFromJson(text);
+        QFAIL(text);
+      } catch (const std::runtime_error& e) {
+        QVERIFY2(contains(e.what(), "out of range") && contains(e.what(), "config.json"), e.what());
+      }
+    }
+    QCOMPARE(configFromJson(R"({"epochs": 2147483647})").epochs, 2147483647);
+    // Out of double's range altogether: a parse error, not infinity.
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, io::Json::parse("[1e400]"));
+  }
+
+  void checkpointsWithImpossiblePositionsAreRejected() {
+    auto& f = contracts::CheckpointFixture::get();
+    const std::string good = out("good.pt");
+    f.save(good);
+    QVERIFY(train::loadCheckpoint(good, *f.model, &f.optimizer, torch::kCPU).epoch == 1);
+    const auto rejects = [&](train::TrainingPosition p, const std::string& why) {
+      const std::string path = out("bad.pt");
+      train::saveCheckpoint(path, *f.model, &f.optimizer, p);
+      try {
+        train::loadCheckpoint(path, *f.model, &f.optimizer, torch::kCPU);
+        QFAIL(why.c_str());
+      } catch (const std::runtime_error& e) {
+        QVERIFY2(contains(e.what(), why) && contains(e.what(), "bad.pt"), e.what());
+      }
+    };
+    train::TrainingPosition p;
+    p.epoch = -2;
+    rejects(p, "'epoch' is negative");
+    p = {};
+    p.cpuRng = torch::zeros({7}, torch::kByte);
+    rejects(p, "'cpu_rng' is not a generator state");
+    p = {};
+    p.permutation = torch::zeros({2, 2}, torch::kLong);
+    rejects(p, "'permutation' is not an int64 vector");
+  }
+
+  void resumeRejectsACheckpointOfAnotherDataset() {
+    const std::string dir = out("run-other-dataset");
+    trainOneEpoch(dir, 3);  // stopped at the start of epoch 2: the checkpoint holds a permutation of 192
+    TrainConfig c = configFromJson(io::readTextFile(dir + "/config.json"));
+    c.dataset.shapesPerClass = 30;
+    io::writeFileAtomic(dir + "/config.json", configToJson(c));
+    try {
+      Trainer::resume(dir);
+      QFAIL("a checkpoint of 192 images resumed on 240");
+    } catch (const TrainingError& e) {
+      QVERIFY2(contains(e.what(), "does not match this run") && contains(e.what(), "240 training images"), e.what());
+    }
+  }
+
+  // --- paths from users ------------------------------------------------------------------------
+
+  void userNamesStayInsideTheRunFolder() {
+    const std::string run = out("run-paths");
+    fs::create_directories(run + "/views");
+    QCOMPARE(pathInsideRun(run, "views/filters.png"), run + "/views/filters.png");
+    QCOMPARE(pathInsideRun(run, "./loss.csv"), run + "/loss.csv");
+    for (const char* bad : {"../outside.png", "views/../../outside.png", "/etc/passwd", "", "..", "."}) {
+      QVERIFY_THROWS_EXCEPTION(std::invalid_argument, pathInsideRun(run, bad));
+    }
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, pathInsideRun(run, std::string("a\0b", 3)));
+    // A symbolic link inside the run folder does not lead out of it either.
+    fs::create_directory_symlink(m_tmp.path().toStdString(), run + "/escape");
+    try {
+      pathInsideRun(run, "escape/outside.png");
+      QFAIL("a name through a symbolic link out of the run folder was accepted");
+    } catch (const std::invalid_argument& e) {
+      QVERIFY2(contains(e.what(), "symbolic link"), e.what());
+    }
+    QCOMPARE(safeFileName("../../etc/passwd"), std::string("___.._etc_passwd"));  // one name, no slash
+    QCOMPARE(safeFileName(".hidden name"), std::string("_hidden_name"));
+    QCOMPARE(safeFileName("SimCLR conv1 (epoch 3).png"), std::string("SimCLR_conv1__epoch_3_.png"));
+    QCOMPARE(safeFileName(""), std::string("unnamed"));
+    QCOMPARE(safeFileName(std::string(300, 'a')).size(), std::size_t(100));
+  }
+
+  // --- stop and resume -------------------------------------------------------------------------
+
+  void stopAtAnEpochBoundaryResumesExactly() {
+    // A: two epochs straight. B: Stop at the last step of epoch 1, so that the stop lands on the
+    // k-NN monitor at the epoch's end and then on the first step of epoch 2; then resumed.
+    const std::string a = out("boundary-a"), b = out("boundary-b");
+    {
+      TrainConfig c = smallConfig("simclr", a);
+      Trainer t(c, Dataset::load(c.dataset));
+      Hook hook;
+      QVERIFY(t.run(&hook).status == RunStatus::Finished);
+      QCOMPARE(int(hook.knn.size()), 3);  // before training, after epochs 1 and 2
+      QVERIFY(hook.knn[1] >= 0);
+    }
+    {
+      TrainConfig c = smallConfig("simclr", b);
+      Trainer t(c, Dataset::load(c.dataset));
+      Hook hook;
+      hook.atStep = [&](int step) {
+        if (step == 6) t.requestStop();
+      };
+      const RunResult r = t.run(&hook);
+      QVERIFY(r.status == RunStatus::Stopped);
+      QVERIFY2(contains(r.message, "epoch 2, step 0"), r.message.c_str());
+      QCOMPARE(int(hook.knn.size()), 2);
+      QVERIFY2(hook.knn[1] < 0, "the k-NN monitor ran to its end after Stop");
+    }
+    auto resumed = Trainer::resume(b);
+    QCOMPARE(resumed->startEpoch(), 1);
+    Hook rest;
+    QVERIFY(resumed->run(&rest).status == RunStatus::Finished);
+    QCOMPARE(rest.steps, 6);
+    // Same loss and learning-rate curve, step by step, and the same final weights.
+    const auto curveA = stepCurve(io::readTextFile(a + "/metrics.csv"));
+    const auto curveB = stepCurve(io::readTextFile(b + "/metrics.csv"));
+    QCOMPARE(int(curveA.size()), 12);
+    QVERIFY(curveA == curveB);
+    const auto wa = methodTensors(a + "/checkpoints/last.pt"), wb = methodTensors(b + "/checkpoints/last.pt");
+    QVERIFY(wa.size() > 4);
+    QCOMPARE(wa.size(), wb.size());
+    for (const auto& [name, t] : wa) {
+      QVERIFY2(wb.count(name), name.c_str());
+      QVERIFY2(torch::allclose(t, wb.at(name), 1e-6, 1e-7), name.c_str());
+    }
+  }
+
+  void stopAnswersDuringTheKnnMonitor() {
+    // 4,800 training and 1,200 test images: the monitor extracts all of them, as it does the
+    // 70,000 of Fashion-MNIST.
+    TrainConfig c = smallConfig("simclr");
+    c.dataset.shapesPerClass = 600;
+    c.knnK = 200;
+    const Dataset ds = Dataset::load(c.dataset);
+    Trainer whole(c, ds);
+    const auto t0 = Clock::now();
+    QVERIFY(whole.knnAccuracy(c.knnK, 0.07) >= 0);
+    const double full = std::chrono::duration<double>(Clock::now() - t0).count();
+
+    Trainer stopped(c, ds);
+    Clock::time_point requested;
+    std::thread stopper([&] {
+      std::this_thread::sleep_for(std::chrono::duration<double>(full / 3));
+      requested = Clock::now();
+      stopped.requestStop();
+    });
+    const double accuracy = stopped.knnAccuracy(c.knnK, 0.07);
+    const auto returned = Clock::now();
+    stopper.join();
+    QVERIFY2(accuracy < 0, "the monitor finished instead of stopping");
+    const double latency = std::chrono::duration<double>(returned - requested).count();
+    qInfo("k-NN monitor: %.2f s in full, answered Stop in %.3f s", full, latency);
+    // One extraction slice is 512 of 6,000 images (~9% of the monitor); allow about three times that.
+    QVERIFY2(latency < 0.3 * full + 0.05, std::to_string(latency).c_str());
+  }
+
+  // --- failures that keep what was written ---------------------------------------------------
+
+  void diskFullWhileCheckpointingKeepsThePreviousCheckpoint() {
+    const std::string dir = out("run-full-checkpoint");
+    trainOneEpoch(dir, 1);
+    const std::string ckpt = dir + "/checkpoints/last.pt";
+    const auto before = bytesOf(ckpt);
+    auto t = Trainer::resume(dir, 2);
+    FileSizeLimit limit;
+    Hook hook;
+    hook.atStep = [&](int step) {
+      if (step == 1) limit.set(before.size() / 2);  // room for metrics, not for a checkpoint
+    };
+    const RunResult r = t->run(&hook);
+    limit.set(RLIM_INFINITY);
+    QVERIFY(r.status == RunStatus::Failed);
+    QVERIFY2(contains(r.message, "cannot write") && contains(r.message, "last.pt") && contains(r.message, "kept"),
+             r.message.c_str());
+    QVERIFY(bytesOf(ckpt) == before);
+    for (const auto& e : fs::directory_iterator(dir + "/checkpoints")) {
+      QVERIFY2(!contains(e.path().filename().string(), ".tmp."), e.path().c_str());  // no half file left
+    }
+    QCOMPARE(Trainer::resume(dir)->startEpoch(), 1);
+  }
+
+  void diskFullWhileWritingMetricsLeavesWholeLines() {
+    const std::string dir = out("run-full-metrics");
+    trainOneEpoch(dir, 1);
+    const std::string metrics = dir + "/metrics.csv";
+    const auto ckpt = bytesOf(dir + "/checkpoints/last.pt");
+    auto t = Trainer::resume(dir, 2);
+    FileSizeLimit limit;
+    Hook hook;
+    hook.atStep = [&](int step) {
+      if (step == 1) limit.set(fs::file_size(metrics) + 70);  // about one more row, then half of one
+    };
+    const RunResult r = t->run(&hook);
+    limit.set(RLIM_INFINITY);
+    QVERIFY(r.status == RunStatus::Failed);
+    QVERIFY2(contains(r.message, "metrics.csv"), r.message.c_str());
+    const std::string csv = io::readTextFile(metrics);
+    QVERIFY(!csv.empty() && csv.back() == '\n');
+    std::istringstream in(csv);
+    for (std::string line; std::getline(in, line);) {
+      QVERIFY2(std::count(line.begin(), line.end(), ',') == 9, line.c_str());
+    }
+    QVERIFY(bytesOf(dir + "/checkpoints/last.pt") == ckpt);
+    // And the run goes on from its checkpoint once there is room again.
+    auto again = Trainer::resume(dir, 2);
+    QVERIFY(again->run().status == RunStatus::Finished);
+  }
+
+  void datasetDeletedDuringARun() {
+    const std::string data = out("idx-data"), dir = out("run-deleted-dataset");
+    fs::create_directories(data);
+    testutil::writeBytes(data + "/train-images-idx3-ubyte", testutil::idxImages(96, 28, 28));
+    testutil::writeBytes(data + "/train-labels-idx1-ubyte", testutil::idxLabels(96, 10));
+    testutil::writeBytes(data + "/t10k-images-idx3-ubyte", testutil::idxImages(32, 28, 28));
+    testutil::writeBytes(data + "/t10k-labels-idx1-ubyte", testutil::idxLabels(32, 10));
+    TrainConfig c = smallConfig("rotation", dir);
+    c.dataset = DatasetSpec::parse("mnist:" + data);
+    c.epochs = 2;
+    Trainer t(c, Dataset::load(c.dataset));
+    Hook hook;
+    hook.atStep = [&](int step) {
+      if (step == 1) fs::remove(data + "/train-images-idx3-ubyte");
+    };
+    const RunResult r = t.run(&hook);
+    // The images are in memory: the run itself is unaffected.
+    QVERIFY2(r.status == RunStatus::Finished, r.message.c_str());
+    const auto ckpt = bytesOf(dir + "/checkpoints/last.pt");
+    try {
+      Trainer::resume(dir, 3);
+      QFAIL("resumed without its dataset");
+    } catch (const DatasetError& e) {
+      QVERIFY2(contains(e.what(), data), e.what());
+    }
+    QVERIFY(bytesOf(dir + "/checkpoints/last.pt") == ckpt);
+    testutil::writeBytes(data + "/train-images-idx3-ubyte", testutil::idxImages(96, 28, 28));
+    QCOMPARE(Trainer::resume(dir, 3)->startEpoch(), 2);
+  }
+
+  void nanLossInTheFirstEpochWritesNoCheckpoint() {
+    const std::string dir = out("run-nan-first");
+    TrainConfig c = smallConfig("rotation", dir);
+    c.learningRate = 1e30;
+    c.knnEveryEpoch = false;
+    Trainer t(c, Dataset::load(c.dataset));
+    Hook hook;
+    const RunResult r = t.run(&hook);
+    QVERIFY(r.status == RunStatus::Failed);
+    QVERIFY2(contains(r.message, "no checkpoint was written") && contains(r.message, "lower learning rate"),
+             r.message.c_str());
+    QVERIFY(!hook.messages.empty() && hook.messages.back() == r.message);
+    QVERIFY(!fs::exists(dir + "/checkpoints/last.pt"));
+  }
+
+  void outOfMemorySaysSoAndSuggestsASmallerBatch() {
+    if (kAddressSanitizer) QSKIP("AddressSanitizer reserves terabytes of address space: RLIMIT_AS cannot apply");
+    // 2048 images of 32x32 through a 64-wide ConvNet: ~0.5 GB per activation, more than the
+    // 1 GB of address space this test leaves the process.
+    TrainConfig c = smallConfig("supervised");
+    c.dataset.shapesPerClass = 256;
+    c.batchSize = 2048;
+    c.backboneWidth = 64;
+    c.knnEveryEpoch = false;
+    c.epochs = 1;
+    Trainer t(c, Dataset::load(c.dataset));
+    rlimit saved{};
+    ::getrlimit(RLIMIT_AS, &saved);
+    long pages = 0;
+    {
+      std::ifstream statm("/proc/self/statm");
+      statm >> pages;
+    }
+    rlimit r = saved;
+    r.rlim_cur = rlim_t(pages) * rlim_t(::sysconf(_SC_PAGESIZE)) + (rlim_t(1) << 30);
+    QCOMPARE(::setrlimit(RLIMIT_AS, &r), 0);
+    const RunResult result = t.run();
+    ::setrlimit(RLIMIT_AS, &saved);
+    QVERIFY2(result.status == RunStatus::Failed, result.message.c_str());
+    QVERIFY2(contains(result.message, "out of memory") && contains(result.message, "--batch-size 1024"),
+             result.message.c_str());
+  }
+
+  void cudaOutOfMemorySaysSoAndKeepsTheCheckpoint() {
+    if (!cudaAvailable()) QSKIP("no CUDA device: this check runs on a GPU machine");
+    // One epoch at a small batch writes a checkpoint; then 4096 images of 256x256 through a
+    // 64-wide ConvNet in one batch need far more than any GPU holds.
+    const std::string dir = out("run-cuda-oom");
+    TrainConfig c = smallConfig("supervised", dir);
+    c.device = "cuda";
+    c.dataset.shapesPerClass = 512;
+    c.dataset.shapesImageSize = 256;
+    c.backboneWidth = 64;
+    c.batchSize = 64;
+    c.subset = 256;
+    c.epochs = 1;
+    c.knnEveryEpoch = false;
+    {
+      Trainer t(c, Dataset::load(c.dataset));
+      QVERIFY(t.run().status == RunStatus::Finished);
+    }
+    const auto ckpt = bytesOf(dir + "/checkpoints/last.pt");
+    c.batchSize = 4096;
+    c.subset = 0;
+    c.epochs = 2;
+    io::writeFileAtomic(dir + "/config.json", configToJson(c));
+    auto big = Trainer::resume(dir);
+    const RunResult r = big->run();
+    QVERIFY2(r.status == RunStatus::Failed, r.message.c_str());
+    QVERIFY2(contains(r.message, "out of GPU memory") && contains(r.message, "--batch-size 2048"), r.message.c_str());
+    QVERIFY(bytesOf(dir + "/checkpoints/last.pt") == ckpt);
+  }
+};
+
+QTEST_APPLESS_MAIN(TstReliability)
+#include "tst_reliability.moc"
