@@ -45,7 +45,7 @@ for spec in $METHODS; do
       printf "| %s | %s | %s | - | - | - | %s | - |\n" "$method" "$backbone" "$n" "$(tail -n 1 "$out/$method-$backbone.log" | cut -c1-160)"
       continue
     fi
-    echo "$(date +%s.%N) - $t0" | bc -l > "$dir/seconds"
+    awk -v end="$(date +%s.%N)" -v start="$t0" 'BEGIN { print end - start }' > "$dir/seconds"
   fi
   # shellcheck disable=SC2086
   "$cli" eval "$dir" --knn --knn-k 200 --stages "$stages" ${EVAL_OPTIONS:-} > "$dir/knn.txt" 2>&1 || true
@@ -61,6 +61,6 @@ for spec in $METHODS; do
       printf "%.2f%% | %s| %s %.2f%%", 100 * a["pooled"], per, best, 100 * a[best]
     }' "$dir/knn.csv")
   ips=$(awk -F, '$1 == "epoch" && $8 != "" { v = $8 } END { print v == "" ? "-" : v }' "$dir/metrics.csv")
-  printf "| %s | %s | %s | %.1f | %s | %s |\n" "$method" "$backbone" "$n" "$(echo "$(cat "$dir/seconds")/60" | bc -l)" \
+  printf "| %s | %s | %s | %.1f | %s | %s |\n" "$method" "$backbone" "$n" "$(awk '{ print $1 / 60 }' "$dir/seconds")" \
     "$ips" "$row"
 done

@@ -25,7 +25,7 @@ torch::Tensor pca2d(const torch::Tensor& x) {
   TORCH_CHECK(x.dim() == 2 && x.size(0) >= 2 && x.size(1) >= 2, "PCA: at least 2 rows and 2 columns, got ", x.sizes());
   const auto xc = x.to(torch::kDouble) - x.to(torch::kDouble).mean(0, true);
   const auto cov = torch::mm(xc.t(), xc) / double(x.size(0) - 1);
-  const auto eig = torch::linalg::eigh(cov, "L");
+  const auto eig = at::linalg_eigh(cov, "L");  // ATen spelling: torch::linalg needs another header in 2.x
   auto v = std::get<1>(eig).flip({1}).slice(1, 0, 2).clone();  // eigenvalues ascend: the last two lead
   for (int64_t c = 0; c < 2; ++c) {
     const auto col = v.select(1, c);
