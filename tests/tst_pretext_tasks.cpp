@@ -189,7 +189,7 @@ class TstPretextTasks : public QObject {
   void jigsawTileNormalization() {
     const auto t = normalizeEachTile(fixed(6, 16, 0.3).view({2, 3, 4, 4}) * 5.0 + 2.0);
     QVERIFY(t.mean({2, 3}).abs().max().item<double>() < 1e-5);
-    QVERIFY((t.std({2, 3}, false) - 1.0).abs().max().item<double>() < 1e-4);
+    QVERIFY((t.std(std::vector<int64_t>{2, 3}, false) - 1.0).abs().max().item<double>() < 1e-4);
     // A flat tile stays flat (0) instead of dividing by zero.
     QVERIFY(torch::equal(normalizeEachTile(torch::ones({1, 1, 3, 3})), torch::zeros({1, 1, 3, 3})));
   }

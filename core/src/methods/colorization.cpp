@@ -100,7 +100,8 @@ std::pair<torch::Tensor, torch::Tensor> rebalancingWeights(const torch::Tensor& 
   // Each bin's mass spread over its neighbours by the Gaussian (columns sum to 1: mass is kept).
   auto kernel = torch::exp(-squaredDistances(centres, centres) / (2.0 * sigma * sigma));
   kernel = kernel / kernel.sum(0, /*keepdim=*/true);
-  auto smoothed = torch::mv(kernel, p.to(torch::kFloat));
+  // Elementwise rather than mv: under CUDA autocast a matrix product would round to bf16.
+  auto smoothed = (kernel * p.to(torch::kFloat).unsqueeze(0)).sum(1);
   smoothed = smoothed / smoothed.sum().clamp_min(1e-12);
   auto w = 1.0 / ((1.0 - lambda) * smoothed + lambda / double(q));
   w = w / (smoothed * w).sum();

@@ -81,7 +81,7 @@ torch::Tensor unshuffleTiles(const torch::Tensor& shuffled, const torch::Tensor&
 
 torch::Tensor normalizeEachTile(const torch::Tensor& tiles) {
   const auto mean = tiles.mean({2, 3}, /*keepdim=*/true);
-  const auto std = tiles.std({2, 3}, /*unbiased=*/false, /*keepdim=*/true).clamp_min(1e-2);
+  const auto std = tiles.std(std::vector<int64_t>{2, 3}, /*unbiased=*/false, /*keepdim=*/true).clamp_min(1e-2);
   return (tiles - mean) / std;
 }
 
