@@ -267,6 +267,9 @@ class TstContrastiveClustering : public QObject {
     QCOMPARE(BarlowTwinsImpl(c).lambda(), 0.005);
     c.options["lambda"] = -1;
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, makeMethod("barlow", c));
+    c.options["lambda"] = 0;
+    c.options["scale"] = 0;
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, makeMethod("barlow", c));
   }
 
   void barlowResumeIsExact() { checkResumeIsExact("barlow", {}); }

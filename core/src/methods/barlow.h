@@ -13,6 +13,8 @@ torch::Tensor barlowCrossCorrelation(const torch::Tensor& z1, const torch::Tenso
 /// Barlow Twins eq. (1): L = sum_i (1 - C_ii)^2 + lambda sum_{i != j} C_ij^2.
 torch::Tensor barlowTwinsLoss(const torch::Tensor& z1, const torch::Tensor& z2, double lambda);
 
+/// Trains with scale * barlowTwinsLoss: the loss of a D-dimensional embedding grows with D, and
+/// plain SGD (unlike the paper's LARS) needs it scaled down (the authors' first code had 1/32).
 class BarlowTwinsImpl final : public MethodImpl {
  public:
   explicit BarlowTwinsImpl(const MethodContext& context);

@@ -204,7 +204,7 @@ const std::vector<MethodInfo>& methodCatalogue() {
       m.defaultAugment = "simclr";
       m.options = {{"proj-dim", 256, "width of the 3-layer projector and of the embedding (paper 8192)"},
                    {"lambda", 0, "weight of the off-diagonal term; 0 picks 1/proj-dim (paper 5e-3 for 8192-d)"},
-                   {"scale", 0.025, "factor on the loss, as the authors' early code (1/32 there); keeps SGD steps small"}};
+                   {"scale", 0.005, "factor on the loss, about 1/proj-dim, so plain SGD steps stay small (authors' early code: 1/32 with LARS)"}};
       c.push_back(m);
     }
     {
