@@ -81,6 +81,7 @@ TrainConfig shapesConfig(const std::string& method, const std::string& outDir) {
   c.epochs = 1;
   c.batchSize = 32;
   c.threads = 2;
+  c.device = "cpu";  // the resumed trainer and the Evaluator compute on the same device
   c.knnEveryEpoch = false;
   c.outDir = outDir;
   return c;

@@ -17,6 +17,8 @@
 #include "train/checkpoint.h"
 #include "train/trainerstate.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <chrono>
 #include <cstdio>
 

@@ -6,7 +6,9 @@
 #include "pretext/training.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 namespace pretext {
