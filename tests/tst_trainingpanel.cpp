@@ -120,6 +120,25 @@ class TstTrainingPanel : public QObject {
     QVERIFY(QFile::exists(m_tmp.filePath(QStringLiteral("b/checkpoints/last.pt"))));
   }
 
+  void stoppingTwiceQuicklyIsHarmless() {
+    TrainingPanel panel;
+    panel.setDataset(shapes());
+    QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+    for (int round = 0; round < 2; ++round) {  // the worker is reusable after a double stop
+      smallRun(panel, QStringLiteral("simclr"), 500, m_tmp.filePath(QStringLiteral("twice%1").arg(round)));
+      panel.start();
+      QTRY_VERIFY_WITH_TIMEOUT(panel.chart()->lossPlot()->graph(2 * round + 1)->dataCount() >= 2, 120000);
+      panel.stop();
+      panel.stop();
+      QTest::mouseClick(panel.stopButton(), Qt::LeftButton);  // disabled or not, a third press changes nothing
+      QTRY_COMPARE_WITH_TIMEOUT(finished.count(), round + 1, 10000);
+      QVERIFY(!panel.running());
+      QTest::qWait(200);
+      QCOMPARE(finished.count(), round + 1);  // one run, one answer
+      QVERIFY(finished.last().at(0).value<pretext::RunResult>().status == pretext::RunStatus::Stopped);
+    }
+  }
+
   void closingDuringTrainingStopsCleanly() {
     auto* panel = new TrainingPanel;
     panel->setDataset(shapes());
