@@ -325,8 +325,8 @@ const std::vector<MethodInfo>& methodCatalogue() {
           "A region of the image is hidden (filled with the dataset's mean colour) and a decoder on top of the "
           "encoder must paint it back from the surroundings. Filling a hole in a shirt or a shoe needs knowing what "
           "the object is and how its parts continue, so the encoder learns shapes and context. Only the squared "
-          "error on the hidden region counts; the paper's adversarial term, which makes the fill sharper but "
-          "does not help the features much, is left out.";
+          "error on the hidden region counts (plus, optionally, a small weight on the visible pixels); the "
+          "paper's adversarial term, which makes the fill sharper, is left out.";
       m.lossFormula = "L = ( || M ⊙ (x - F((1-M) ⊙ x)) ||² + w_vis || (1-M) ⊙ (x - F(...)) ||² ) / |M|,  M: hidden region";
       m.defaultAugment = "light";
       m.options = {{"mask", 0, "hidden region: 0 central square, 1 random square, 2 four random blocks (paper: central, random block, random region)"},
