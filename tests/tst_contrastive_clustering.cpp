@@ -216,6 +216,32 @@ class TstContrastiveClustering : public QObject {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, makeMethod("instdisc", bad));
   }
 
+  void instDiscFillsItsBankBeforeTraining() {
+    MethodContext c = tinyContext(6);
+    c.options["dim"] = 8;
+    InstDiscImpl method(c);
+    const Batch batch = tinyBatch(6);
+    method.beginEpoch(0, batch.images);
+    // Every row is the initial network's embedding of its image, without augmentation.
+    torch::Tensor expected;
+    {
+      torch::NoGradGuard noGrad;
+      method.eval();
+      const auto x = augment::normalize(augment::toFloat(batch.images), c.mean, c.std);
+      expected = torch::nn::functional::normalize(
+          method.named_children()["projector"]->as<torch::nn::Linear>()->forward(method.backbone()->forward(x)),
+          torch::nn::functional::NormalizeFuncOptions().dim(1));
+      method.train();
+    }
+    QVERIFY(torch::allclose(method.bank(), expected, 1e-5, 1e-5));
+    QVERIFY(method.is_training());
+    // Only once: a later epoch (or a resumed run) keeps the bank as training left it.
+    method.step(batch).loss.backward();
+    const auto trained = method.bank().clone();
+    method.beginEpoch(1, batch.images);
+    QVERIFY(torch::equal(method.bank(), trained));
+  }
+
   void instDiscResumeIsExact() { checkResumeIsExact("instdisc", {{"negatives", 64}}); }
 
   // ---- SimSiam ----

@@ -23,6 +23,9 @@ class InstDiscImpl final : public MethodImpl {
  public:
   explicit InstDiscImpl(const MethodContext& context);
   StepOutput step(const Batch& batch) override;
+  /// Before the first epoch: fills the memory bank with the initial network's embeddings of every
+  /// training image, so that Z (estimated from the first batch) measures real similarities.
+  void beginEpoch(int64_t epoch, const torch::Tensor& trainImages) override;
   /// [N, dim], L2-normalised rows.
   const torch::Tensor& bank() const { return m_bank; }
   /// [1]; negative until the first batch has estimated it.
@@ -32,6 +35,7 @@ class InstDiscImpl final : public MethodImpl {
   torch::nn::Linear m_projector{nullptr};
   torch::Tensor m_bank;        ///< [N, dim] memory bank v
   torch::Tensor m_normaliser;  ///< [1] Z, fixed after the first batch
+  torch::Tensor m_bankFilled;  ///< [1] 1 once beginEpoch filled the bank
   double m_temperature, m_momentum;
   int64_t m_negatives;
 };
