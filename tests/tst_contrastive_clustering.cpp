@@ -2,6 +2,7 @@
 // computation (tests/reference/contrastive_clustering_references.py, Debian's python3-torch with the
 // papers' formulas written out in loops), facts that hold by hand, the methods' state (memory bank,
 // prototypes, queue, pseudo-labels) and exact resumption of a run stopped in the middle of an epoch.
+#include "coretestutil.h"
 #include "methods/barlow.h"
 #include "methods/deepcluster.h"
 #include "methods/instdisc.h"
@@ -20,6 +21,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using coretest::fixed;
+using coretest::unit;
+
 // Printed by tests/reference/contrastive_clustering_references.py.
 const double kInstDiscZ_t05 = 320.129778758755;
 const double kInstDiscNce_t05 = 2.066103620374;
@@ -32,17 +36,6 @@ const double kSinkhorn_q1_00 = 0.053385350740;
 const double kSinkhorn_q1_23 = 0.036844730160;
 const double kSinkhorn_q2_51 = 0.060700075402;
 const double kSwav_t01 = 1.474962185052;
-
-// x[i, j] = sin(0.7 i + 1.3 j + phase) + 0.1 j, as in the reference script.
-torch::Tensor fixed(int64_t rows, int64_t cols, double phase) {
-  const auto i = torch::arange(rows, torch::kDouble).unsqueeze(1);
-  const auto j = torch::arange(cols, torch::kDouble).unsqueeze(0);
-  return (torch::sin(0.7 * i + 1.3 * j + phase) + 0.1 * j).to(torch::kFloat);
-}
-
-torch::Tensor unit(const torch::Tensor& x, int64_t dim) {
-  return torch::nn::functional::normalize(x, torch::nn::functional::NormalizeFuncOptions().dim(dim));
-}
 
 bool near(double value, double expected, double relative = 1e-5) {
   return std::abs(value - expected) <= relative * std::max(1.0, std::abs(expected));

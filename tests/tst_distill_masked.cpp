@@ -1,6 +1,7 @@
 // DINO and MAE: their losses against tests/reference/distill_masked_references.py (Debian's
 // python3-torch, the papers' formulas written out with loops), facts by hand (centre update, momentum
 // schedule, masking), the ViT's resized position embeddings, and exact stop/resume through the Trainer.
+#include "coretestutil.h"
 #include "methods/dino.h"
 #include "methods/mae.h"
 #include "models/vit.h"
@@ -17,19 +18,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using coretest::fixed;
+using coretest::StopAfter;
+
 // Printed by tests/reference/distill_masked_references.py.
 const double kDino4 = 8.837355639617;
 const double kDino2 = 5.055662229451;
 const double kDino4Warm = 4.714246276834;
 const double kMae = 0.866961680505;
 const double kMaeNormPix = 0.433752399462;
-
-// x[i, j] = sin(0.7 i + 1.3 j + phase) + 0.1 j, as in the reference script.
-torch::Tensor fixed(int64_t rows, int64_t cols, double phase) {
-  const auto i = torch::arange(rows, torch::kDouble).unsqueeze(1);
-  const auto j = torch::arange(cols, torch::kDouble).unsqueeze(0);
-  return (torch::sin(0.7 * i + 1.3 * j + phase) + 0.1 * j).to(torch::kFloat);
-}
 
 models::BackboneOptions tinyVit(int64_t channels, int64_t size) {
   return models::BackboneOptions("vit", channels, size).vitDim(16).vitDepth(1).vitHeads(2).patchSize(4);
@@ -69,16 +66,6 @@ TrainConfig shapesConfig(const std::string& method, const std::string& outDir) {
   c.outDir = outDir;
   return c;
 }
-
-struct StopAfter : TrainingObserver {
-  Trainer* trainer = nullptr;
-  std::int64_t steps = 0, after = 0;
-  std::vector<double> losses;
-  void onStep(const StepReport& r) override {
-    losses.push_back(r.loss);
-    if (++steps == after && trainer) trainer->requestStop();
-  }
-};
 
 // Every parameter and buffer of the method module in the run's last checkpoint.
 std::map<std::string, torch::Tensor> checkpointState(const TrainConfig& c, const std::string& runDir) {

@@ -1,6 +1,7 @@
 // Each method's loss against an independent computation: reference values from
 // tests/reference/make_loss_references.py (Debian's python3-torch, the papers' formulas written
 // out separately), and facts that hold by hand.
+#include "coretestutil.h"
 #include "methods/byol.h"
 #include "methods/moco.h"
 #include "methods/rotation.h"
@@ -13,22 +14,14 @@ using namespace pretext::methods;
 
 namespace {
 
+using coretest::fixed;
+using coretest::unit;
+
 // Printed by tests/reference/make_loss_references.py.
 const double kNtXent_t01 = 0.913294264546;
 const double kNtXent_t05 = 1.479902302063;
 const double kInfoNce_t02 = 0.543429881638;
 const double kByol = 2.268238489661;
-
-// x[i, j] = sin(0.7 i + 1.3 j + phase) + 0.1 j, as in the reference script.
-torch::Tensor fixed(int64_t rows, int64_t cols, double phase) {
-  const auto i = torch::arange(rows, torch::kDouble).unsqueeze(1);
-  const auto j = torch::arange(cols, torch::kDouble).unsqueeze(0);
-  return (torch::sin(0.7 * i + 1.3 * j + phase) + 0.1 * j).to(torch::kFloat);
-}
-
-torch::Tensor unit(const torch::Tensor& x, int64_t dim) {
-  return torch::nn::functional::normalize(x, torch::nn::functional::NormalizeFuncOptions().dim(dim));
-}
 
 MethodContext tinyContext() {
   MethodContext c;

@@ -1,6 +1,7 @@
 // The pretext-task methods (jigsaw, context prediction, colorization, inpainting): their losses
 // and samplers against an independent computation (tests/reference/pretext_tasks_references.py,
 // Debian's python3-torch) and facts that hold by hand, bad configurations, and exact resumption.
+#include "coretestutil.h"
 #include "io/fileutil.h"
 #include "methods/colorization.h"
 #include "methods/context.h"
@@ -19,6 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using coretest::fixed;
+using coretest::StopAfter;
+
 // Printed by tests/reference/pretext_tasks_references.py.
 const int64_t kJigsawRows[5][9] = {{0, 1, 2, 3, 4, 5, 6, 7, 8}, {1, 0, 3, 2, 5, 4, 7, 8, 6}, {2, 3, 0, 1, 6, 7, 8, 4, 5}, {3, 2, 1, 0, 7, 8, 5, 6, 4}, {4, 5, 6, 7, 8, 0, 1, 2, 3}};
 const int64_t kJigsawChecksum = 910939;  // sum_n sum_i (n+1)(i+1) P[n][i]
@@ -31,13 +35,6 @@ const double kRebalance[5] = {0.714820519, 1.007945223, 1.263621324, 1.218229530
 const double kColorizationLoss = 2.098601251835;
 const double kMaskedL2_v0 = 0.393849650810;
 const double kMaskedL2_v01 = 0.502525048024;
-
-// x[i, j] = sin(0.7 i + 1.3 j + phase) + 0.1 j, as in the reference script.
-torch::Tensor fixed(int64_t rows, int64_t cols, double phase) {
-  const auto i = torch::arange(rows, torch::kDouble).unsqueeze(1);
-  const auto j = torch::arange(cols, torch::kDouble).unsqueeze(0);
-  return (torch::sin(0.7 * i + 1.3 * j + phase) + 0.1 * j).to(torch::kFloat);
-}
 
 // An image whose every pixel holds its own index y * side + x (one channel).
 torch::Tensor indexImage(int64_t batch, int64_t side) {
@@ -70,16 +67,6 @@ TrainConfig smallConfig(const std::string& method, const std::string& outDir) {
   c.outDir = outDir;
   return c;
 }
-
-struct StopAfter : TrainingObserver {
-  Trainer* trainer = nullptr;
-  std::int64_t steps = 0, after = 0;
-  std::vector<double> losses;
-  void onStep(const StepReport& r) override {
-    losses.push_back(r.loss);
-    if (++steps == after && trainer) trainer->requestStop();
-  }
-};
 
 bool near(double a, double b, double tol) { return std::abs(a - b) <= tol; }
 

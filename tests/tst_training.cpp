@@ -1,6 +1,7 @@
 // The trainer on the synthetic shapes dataset: every method runs through the real loop, the k-NN
 // monitor matches a hand computation, stop/resume continue exactly, a NaN loss keeps the last good
 // checkpoint, and run folders hold what they promise.
+#include "coretestutil.h"
 #include "eval/knn.h"
 #include "io/fileutil.h"
 #include "train/optim.h"
@@ -15,6 +16,8 @@ using namespace pretext;
 namespace fs = std::filesystem;
 
 namespace {
+
+using coretest::StopAfter;
 
 TrainConfig smallConfig(const std::string& method, const std::string& outDir = "") {
   TrainConfig c;
@@ -35,17 +38,6 @@ TrainConfig smallConfig(const std::string& method, const std::string& outDir = "
   if (method == "colorization") c.knnStage = "conv3";
   return c;
 }
-
-struct StopAfter : TrainingObserver {
-  Trainer* trainer = nullptr;
-  std::int64_t steps = 0, after = 0;
-  std::vector<double> losses, knn;
-  void onStep(const StepReport& r) override {
-    losses.push_back(r.loss);
-    if (++steps == after && trainer) trainer->requestStop();
-  }
-  void onEpoch(const EpochReport& r) override { knn.push_back(r.knnAccuracy); }
-};
 
 std::vector<std::uint8_t> bytesOf(const std::string& path) { return io::readFile(path); }
 
