@@ -11,6 +11,7 @@ packages=(
   dataset-fashion-mnist                          # the default dataset
   python3-torch python3-torchvision              # references for tests and benchmarks only
   xvfb xauth                                     # the window under a virtual display
+  locales                                        # locale sources: tst_reliability builds a decimal-comma locale
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
