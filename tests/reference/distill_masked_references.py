@@ -10,14 +10,9 @@ The inputs are deterministic (built from sin of indices) so the C++ test rebuild
 import math
 import torch
 
+from fixedinputs import fixed
+
 torch.set_default_dtype(torch.float64)
-
-
-def fixed(rows, cols, phase):
-    """x[i, j] = sin(0.7 i + 1.3 j + phase) + 0.1 j"""
-    i = torch.arange(rows).unsqueeze(1).double()
-    j = torch.arange(cols).unsqueeze(0).double()
-    return torch.sin(0.7 * i + 1.3 * j + phase) + 0.1 * j
 
 
 def softmax_row(row, t):
