@@ -33,15 +33,8 @@ BarlowTwinsImpl::BarlowTwinsImpl(const MethodContext& context) : MethodImpl("bar
   m_lambda = lambda > 0 ? lambda : 1.0 / double(dim);
   m_scale = context.option("barlow", "scale");
   if (m_scale <= 0) throw std::invalid_argument("barlow: --scale must be positive");
-  using torch::nn::BatchNorm1d;
-  using torch::nn::Linear;
-  using torch::nn::LinearOptions;
-  using torch::nn::ReLU;
   // Projector (sec. 2, "Implementation details"): three linear layers, BN and ReLU after the first two.
-  m_projector = register_module(
-      "projector", torch::nn::Sequential(Linear(LinearOptions(d, dim).bias(false)), BatchNorm1d(dim), ReLU(),
-                                         Linear(LinearOptions(dim, dim).bias(false)), BatchNorm1d(dim), ReLU(),
-                                         Linear(LinearOptions(dim, dim).bias(false))));
+  m_projector = register_module("projector", threeLayerProjector(d, dim, /*lastBatchNorm=*/false));
 }
 
 StepOutput BarlowTwinsImpl::step(const Batch& batch) {

@@ -478,5 +478,17 @@ torch::nn::Sequential mlpHead(int64_t in, int64_t hidden, int64_t out, bool last
   return head;
 }
 
+torch::nn::Sequential threeLayerProjector(int64_t in, int64_t dim, bool lastBatchNorm) {
+  using torch::nn::BatchNorm1d;
+  using torch::nn::Linear;
+  using torch::nn::LinearOptions;
+  using torch::nn::ReLU;
+  torch::nn::Sequential projector(Linear(LinearOptions(in, dim).bias(false)), BatchNorm1d(dim), ReLU(),
+                                  Linear(LinearOptions(dim, dim).bias(false)), BatchNorm1d(dim), ReLU(),
+                                  Linear(LinearOptions(dim, dim).bias(false)));
+  if (lastBatchNorm) projector->push_back(BatchNorm1d(torch::nn::BatchNorm1dOptions(dim).affine(false)));
+  return projector;
+}
+
 }  // namespace methods
 }  // namespace pretext

@@ -90,4 +90,9 @@ StepOutput classificationOutput(const torch::Tensor& logits, const torch::Tensor
 /// A projection / prediction MLP: Linear-BN-ReLU-Linear (SimCLR, MoCo v2, BYOL, SimSiam).
 torch::nn::Sequential mlpHead(int64_t in, int64_t hidden, int64_t out, bool lastBatchNorm = false);
 
+/// The three-layer projector of SimSiam and Barlow Twins: (Linear-BN-ReLU) twice, then Linear, all
+/// `dim` wide and without biases (BN follows or the output is standardised); `lastBatchNorm` adds
+/// SimSiam's non-affine BN on the output.
+torch::nn::Sequential threeLayerProjector(int64_t in, int64_t dim, bool lastBatchNorm);
+
 }  // namespace pretext::methods

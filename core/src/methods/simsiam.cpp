@@ -23,17 +23,9 @@ SimSiamImpl::SimSiamImpl(const MethodContext& context) : MethodImpl("simsiam", c
   const int64_t dim = int64_t(context.option("simsiam", "proj-dim"));
   const int64_t hidden = int64_t(context.option("simsiam", "pred-hidden"));
   if (dim < 1 || hidden < 1) throw std::invalid_argument("simsiam: --proj-dim and --pred-hidden must be at least 1");
-  using torch::nn::BatchNorm1d;
-  using torch::nn::Linear;
-  using torch::nn::LinearOptions;
-  using torch::nn::ReLU;
   // Projector (sec. 4.1): three layers with BN on every output, no ReLU after the last; the bias
   // before a BN is redundant and left out, and the last BN has no affine part (the authors' code).
-  m_projector = register_module(
-      "projector", torch::nn::Sequential(Linear(LinearOptions(d, dim).bias(false)), BatchNorm1d(dim), ReLU(),
-                                         Linear(LinearOptions(dim, dim).bias(false)), BatchNorm1d(dim), ReLU(),
-                                         Linear(LinearOptions(dim, dim).bias(false)),
-                                         BatchNorm1d(torch::nn::BatchNorm1dOptions(dim).affine(false))));
+  m_projector = register_module("projector", threeLayerProjector(d, dim, /*lastBatchNorm=*/true));
   // Predictor: a bottleneck MLP (paper 2048 -> 512 -> 2048), BN and ReLU in the hidden layer only.
   m_predictor = register_module("predictor", mlpHead(dim, hidden, dim));
 }
