@@ -42,6 +42,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   connect(m_worker, &TrainingWorker::stepReported, this, &TrainingPanel::onStep);
   connect(m_worker, &TrainingWorker::epochReported, this, &TrainingPanel::onEpoch);
   connect(m_worker, &TrainingWorker::finished, this, &TrainingPanel::onFinished);
+  connect(m_worker, &TrainingWorker::filtersReady, this, &TrainingPanel::filtersUpdated);
   connect(m_worker, &TrainingWorker::message, this, [this](const QString& text) {
     m_status->setText(text);
     emit statusMessage(text);
@@ -259,20 +260,30 @@ void TrainingPanel::startConfig(const pretext::TrainConfig& c, const QString& la
   m_progress->setValue(0);
   m_status->setText(tr("Starting %1 on %2 …").arg(QString::fromStdString(c.method), QString::fromStdString(m_dataset.name())));
   setRunning(true);
+  m_runDir = QString::fromStdString(c.outDir);
   QMetaObject::invokeMethod(m_worker, "start", Qt::QueuedConnection, Q_ARG(pretext::TrainConfig, c),
                             Q_ARG(pretext::Dataset, m_dataset), Q_ARG(QString, QString()));
   emit runStarted();
+  emit runFolderChanged(m_runDir);
 }
 
 void TrainingPanel::resumeFolder() {
   if (m_running) return;
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Resume a run folder"), QDir::currentPath());
-  if (dir.isEmpty()) return;
+  if (!dir.isEmpty()) resumeRun(dir);
+}
+
+void TrainingPanel::resumeRun(const QString& dir) {
+  if (m_running) return;
+  m_queue.clear();
   m_chart->beginRun(QDir(dir).dirName());
   m_status->setText(tr("Resuming %1 …").arg(dir));
   setRunning(true);
+  m_runDir = dir;
   QMetaObject::invokeMethod(m_worker, "start", Qt::QueuedConnection, Q_ARG(pretext::TrainConfig, pretext::TrainConfig{}),
                             Q_ARG(pretext::Dataset, pretext::Dataset{}), Q_ARG(QString, dir));
+  emit runStarted();
+  emit runFolderChanged(m_runDir);
 }
 
 void TrainingPanel::togglePause() {

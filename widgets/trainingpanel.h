@@ -7,6 +7,7 @@
 
 #include "experimentpresets.h"
 
+#include <QImage>
 #include <QList>
 #include <QThread>
 #include <QWidget>
@@ -38,6 +39,8 @@ class TrainingPanel final : public QWidget {
   /// The configuration the controls describe.
   pretext::TrainConfig config() const;
   bool running() const { return m_running; }
+  /// The folder of the run going on, or of the last one started (empty before any).
+  QString currentRunDir() const { return m_runDir; }
 
   QComboBox* methodBox() const { return m_method; }
   QFormLayout* optionsForm() const { return m_options; }
@@ -58,6 +61,8 @@ class TrainingPanel final : public QWidget {
   void startRuns(const QList<PresetRun>& runs);
   /// Runs still waiting in the current experiment.
   int queuedRuns() const { return int(m_queue.size()); }
+  /// Continues the run folder `dir` from its last checkpoint (its own config and dataset).
+  void resumeRun(const QString& dir);
   void togglePause();
   void stop();
 
@@ -65,6 +70,10 @@ class TrainingPanel final : public QWidget {
   void runStarted();
   void runFinished(const pretext::RunResult& result);
   void statusMessage(const QString& text);
+  /// A run started or resumed writing to `dir`.
+  void runFolderChanged(const QString& dir);
+  /// The running encoder's first-layer filters (see TrainingWorker::filtersReady).
+  void filtersUpdated(const QImage& grid);
 
  private:
   void rebuildOptions();
@@ -77,6 +86,7 @@ class TrainingPanel final : public QWidget {
   void resumeFolder();
 
   pretext::Dataset m_dataset;
+  QString m_runDir;
   QList<PresetRun> m_queue;
   int m_queueTotal = 0;
   QString m_augmentPreset;

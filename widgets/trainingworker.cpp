@@ -1,20 +1,45 @@
 #include "trainingworker.h"
 
-namespace {
+#include "qtconvert.h"
 
-// Converts the core's callbacks (on the worker thread) into the worker's signals.
-class SignalObserver final : public pretext::TrainingObserver {
+#include <pretext/evaluation.h>
+
+#include <QElapsedTimer>
+
+// Converts the core's callbacks (on the worker thread) into the worker's signals, and renders the
+// first layer's filters now and then (on the training thread, between steps, so no lock is needed).
+class WorkerObserver final : public pretext::TrainingObserver {
  public:
-  explicit SignalObserver(TrainingWorker* worker) : m_worker(worker) {}
-  void onStep(const pretext::StepReport& r) override { emit m_worker->stepReported(r); }
-  void onEpoch(const pretext::EpochReport& r) override { emit m_worker->epochReported(r); }
+  WorkerObserver(TrainingWorker* worker, pretext::Trainer& trainer) : m_worker(worker), m_evaluator(trainer) {
+    sendFilters();
+  }
+  void onStep(const pretext::StepReport& r) override {
+    emit m_worker->stepReported(r);
+    if (m_worker->m_filterIntervalMs > 0 && m_sinceFilters.elapsed() >= m_worker->m_filterIntervalMs) sendFilters();
+  }
+  void onEpoch(const pretext::EpochReport& r) override {
+    emit m_worker->epochReported(r);
+    if (r.epoch >= 0) sendFilters();
+  }
   void onMessage(const std::string& text) override { emit m_worker->message(QString::fromStdString(text)); }
 
  private:
-  TrainingWorker* m_worker;
-};
+  void sendFilters() {
+    m_sinceFilters.restart();
+    try {
+      emit m_worker->filtersReady(pretext::toQImage(m_evaluator.filterGrid()));
+    } catch (const std::exception& e) {
+      // A backbone without a first-layer filter bank: nothing to show, training goes on.
+      if (!m_warned) emit m_worker->message(QString::fromUtf8(e.what()));
+      m_warned = true;
+    }
+  }
 
-}  // namespace
+  TrainingWorker* m_worker;
+  pretext::Evaluator m_evaluator;
+  QElapsedTimer m_sinceFilters;
+  bool m_warned = false;
+};
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
   qRegisterMetaType<pretext::TrainConfig>();
@@ -48,7 +73,7 @@ void TrainingWorker::start(const pretext::TrainConfig& config, const pretext::Da
       if (m_stopRequested) trainer->requestStop();
     }
     emit started(QString::fromStdString(trainer->deviceName()), 0, 0, trainer->startEpoch());
-    SignalObserver observer(this);
+    WorkerObserver observer(this, *trainer);
     result = trainer->run(&observer);
     std::lock_guard<std::mutex> lock(m_mutex);
     m_trainer = nullptr;

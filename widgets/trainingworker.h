@@ -4,6 +4,7 @@
 
 #include <pretext/training.h>
 
+#include <QImage>
 #include <QMetaType>
 #include <QObject>
 #include <QString>
@@ -12,6 +13,7 @@
 
 
 class TrainingWorker final : public QObject {
+  friend class WorkerObserver;
   Q_OBJECT
   Q_DISABLE_COPY_MOVE(TrainingWorker)
 
@@ -32,10 +34,18 @@ class TrainingWorker final : public QObject {
   void stepReported(const pretext::StepReport& report);
   void epochReported(const pretext::EpochReport& report);
   void message(const QString& text);
+  /// The first layer's filters (Evaluator::filterGrid), at the start, about once a second while
+  /// training and after each epoch, so the class watches them form.
+  void filtersReady(const QImage& grid);
   void finished(const pretext::RunResult& result);
 
  private:
   std::mutex m_mutex;
   pretext::Trainer* m_trainer = nullptr;
   bool m_stopRequested = false;
+  int m_filterIntervalMs = 1000;
+
+ public:
+  /// How often filtersReady comes during training (ms); 0: only at the start and at epoch ends.
+  void setFilterInterval(int ms) { m_filterIntervalMs = ms; }
 };

@@ -3,6 +3,7 @@
 // Trainer); its results are structs of numbers and strings, its pictures pretext::Image.
 #pragma once
 
+#include "pretext/dataset.h"
 #include "pretext/image.h"
 
 #include <cstdint>
@@ -177,6 +178,8 @@ class Evaluator {
   /// The backbone's stage names (convnet conv1..conv5, ...); "" (pooled) is not among them.
   std::vector<std::string> stages() const;
   const std::vector<std::string>& classNames() const;
+  /// The dataset the encoder is evaluated on (its images for galleries and tooltips).
+  const Dataset& dataset() const;
   /// Test images whose labels are spread over the classes (for attention maps and galleries).
   std::vector<std::int64_t> sampleTestImages(int count) const;
 

@@ -125,6 +125,7 @@ std::string Evaluator::method() const { return m_impl->config.method; }
 std::string Evaluator::backbone() const { return m_impl->config.backbone; }
 std::vector<std::string> Evaluator::stages() const { return m_impl->backbone().stageNames(); }
 const std::vector<std::string>& Evaluator::classNames() const { return m_impl->state.dataset.classNames(); }
+const Dataset& Evaluator::dataset() const { return m_impl->state.dataset; }
 std::vector<std::int64_t> Evaluator::sampleTestImages(int count) const {
   const auto& ds = m_impl->state.dataset;
   if (!ds.hasSplit(Split::Test)) throw std::invalid_argument(ds.name() + " has no test split");
