@@ -43,6 +43,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   connect(m_worker, &TrainingWorker::epochReported, this, &TrainingPanel::onEpoch);
   connect(m_worker, &TrainingWorker::finished, this, &TrainingPanel::onFinished);
   connect(m_worker, &TrainingWorker::filtersReady, this, &TrainingPanel::filtersUpdated);
+  connect(m_worker, &TrainingWorker::checkpointWritten, this, &TrainingPanel::checkpointWritten);
   connect(m_worker, &TrainingWorker::message, this, [this](const QString& text) {
     m_status->setText(text);
     emit statusMessage(text);

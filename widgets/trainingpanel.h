@@ -72,6 +72,9 @@ class TrainingPanel final : public QWidget {
   void statusMessage(const QString& text);
   /// A run started or resumed writing to `dir`.
   void runFolderChanged(const QString& dir);
+  /// The run in `dir` has a new checkpoint (an epoch ended, or the run stopped or finished): the
+  /// inspection panels may show it.
+  void checkpointWritten(const QString& dir);
   /// The running encoder's first-layer filters (see TrainingWorker::filtersReady).
   void filtersUpdated(const QImage& grid);
 

@@ -22,6 +22,7 @@ class WorkerObserver final : public pretext::TrainingObserver {
     if (r.epoch >= 0) sendFilters();
   }
   void onMessage(const std::string& text) override { emit m_worker->message(QString::fromStdString(text)); }
+  void onCheckpoint(const std::string& runDir) override { emit m_worker->checkpointWritten(QString::fromStdString(runDir)); }
 
  private:
   void sendFilters() {

@@ -37,6 +37,8 @@ class TrainingWorker final : public QObject {
   /// The first layer's filters (Evaluator::filterGrid), at the start, about once a second while
   /// training and after each epoch, so the class watches them form.
   void filtersReady(const QImage& grid);
+  /// A checkpoint was written into `runDir`.
+  void checkpointWritten(const QString& runDir);
   void finished(const pretext::RunResult& result);
 
  private:

@@ -83,6 +83,8 @@ class TrainingObserver {
   virtual void onStep(const StepReport& report) {}
   virtual void onEpoch(const EpochReport& report) {}
   virtual void onMessage(const std::string& message) {}
+  /// A checkpoint was written into the run folder `runDir` (at an epoch end or on a stop).
+  virtual void onCheckpoint(const std::string& runDir) {}
 };
 
 /// How a run ended.

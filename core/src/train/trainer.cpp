@@ -41,6 +41,7 @@ AugmentConfig augmentFor(const TrainConfig& c, const MethodInfo& info) {
 }  // namespace
 
 struct Trainer::Impl {
+  TrainingObserver* observer = nullptr;  // during run(): told of each checkpoint
   TrainConfig config;
   Dataset dataset;
   torch::Device device{torch::kCPU};
@@ -68,6 +69,7 @@ struct Trainer::Impl {
     position.cpuRng = compat::defaultGenerator(torch::kCPU).get_state();
     if (device.is_cuda()) position.deviceRng = compat::defaultGenerator(device).get_state();
     train::saveCheckpoint(checkpointPath(), *method, &optimizer->torchOptimizer(), position);
+    if (observer) observer->onCheckpoint(config.outDir);
   }
 };
 
@@ -233,6 +235,11 @@ RunResult Trainer::run(TrainingObserver* observer) {
   RunResult result;
   TrainingObserver silent;
   TrainingObserver& obs = observer ? *observer : silent;
+  d.observer = &obs;
+  struct ForgetObserver {
+    Impl& d;
+    ~ForgetObserver() { d.observer = nullptr; }
+  } forgetObserver{d};
   const auto runStart = Clock::now();
   setTorchThreads(c.threads);
   const bool cuda = d.device.is_cuda();
