@@ -147,7 +147,7 @@ def run_training(args):
         model = model.to(memory_format=torch.channels_last)
     model.train()
     optimizer = make_optimizer(model, args.batch_size)
-    forward = torch.compile(model) if args.variant == "compile" else model
+    forward = torch.compile(model, backend=args.compile_backend) if args.variant == "compile" else model
     b = args.batch_size
     dtype = torch.float32 if args.fp32 else torch.bfloat16
 
@@ -192,7 +192,8 @@ def run_training(args):
             loss.item()
         torch.cuda.synchronize()
         seconds = time.perf_counter() - t0
-    return {"variant": args.variant, "method": "simclr", "backbone": "resnet18", "image_size": 32,
+    return {"variant": args.variant, "compile_backend": args.compile_backend if args.variant == "compile" else None,
+            "method": "simclr", "backbone": "resnet18", "image_size": 32,
             "dtype": "fp32" if args.fp32 else "bf16", "channels_last": not args.nchw,
             "images_per_second": round(b * args.steps / seconds, 1), "batch_size": b, "steps": args.steps,
             "warmup": args.warmup, "first_step_seconds": round(compile_seconds, 2),
@@ -246,6 +247,8 @@ def knn_predict_device(bank, bank_labels, queries, num_classes, k, temperature, 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--variant", choices=["step", "compile", "pipeline", "knn"], default="step")
+    parser.add_argument("--compile-backend", default="inductor",
+                        help="compile: torch.compile's backend (inductor needs Triton; cudagraphs does not)")
     parser.add_argument("--batch-size", type=int, default=512)
     parser.add_argument("--steps", type=int, default=50, help="timed steps after the warm-up")
     parser.add_argument("--warmup", type=int, default=10, help="untimed steps first")

@@ -1,5 +1,6 @@
 // CUDA checks (CTest label "gpu"): skipped with a reason on machines without a GPU.
 #include "augment/augment.h"
+#include "train/optim.h"
 
 #include <pretext/training.h>
 
@@ -37,6 +38,35 @@ class TstCuda : public QObject {
     QVERIFY2(r.status == RunStatus::Finished, r.message.c_str());
     QVERIFY(r.finalKnnAccuracy > 0.125);
     qInfo("CUDA SimCLR ResNet-18: %.0f img/s, k-NN %.3f", r.imagesPerSecond, r.finalKnnAccuracy);
+  }
+
+  void foreachSgdMatchesTorchSgdOnTheGpu() {
+    // The multi-tensor kernels (fused on CUDA) against torch::optim::SGD's per-parameter kernels,
+    // over channels_last conv weights, plain matrices and vectors, with weight decay and momentum.
+    torch::manual_seed(3);
+    const auto cuda = torch::Device(torch::kCUDA);
+    std::vector<torch::Tensor> start = {torch::randn({16, 3, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast),
+                                        torch::randn({10, 64}), torch::randn({64}), torch::randn({7})};
+    std::vector<std::vector<torch::Tensor>> grads;
+    for (int step = 0; step < 3; ++step) {
+      std::vector<torch::Tensor> g;
+      for (const auto& t : start) g.push_back(torch::randn_like(t));
+      grads.push_back(g);
+    }
+    std::vector<torch::Tensor> result[2];
+    for (const bool foreach : {true, false}) {
+      std::vector<torch::Tensor> params;
+      for (const auto& t : start) params.push_back(t.to(cuda).clone().requires_grad_(true));
+      train::OptimizerSetup setup{"sgd", 0.1, 5e-4, 0.9};
+      setup.foreach = foreach;
+      train::Optimizer opt(setup, params);
+      for (int step = 0; step < 3; ++step) {
+        for (std::size_t i = 0; i < params.size(); ++i) params[i].mutable_grad() = grads[step][i].to(cuda);
+        opt.step(0.1 / (step + 1));
+      }
+      for (const auto& p : params) result[foreach ? 0 : 1].push_back(p.detach().cpu());
+    }
+    for (std::size_t i = 0; i < start.size(); ++i) QVERIFY(torch::allclose(result[0][i], result[1][i], 1e-6, 1e-6));
   }
 
   void outOfMemorySuggestsASmallerBatch() {

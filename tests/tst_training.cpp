@@ -105,6 +105,57 @@ class TstTraining : public QObject {
     QCOMPARE(w[0][0].item<float>(), 3.0f);
   }
 
+  void foreachSgdMatchesTorchSgdAndTheFormula() {
+    // Two steps of SGD with momentum m and weight decay wd on a matrix (decayed) and a vector (not):
+    //   buf1 = g1 + wd w0,  w1 = w0 - lr1 buf1;  buf2 = m buf1 + g2 + wd w1,  w2 = w1 - lr2 buf2.
+    const double m = 0.9, wd = 0.1, lr1 = 0.5, lr2 = 0.25;
+    const auto w0 = torch::tensor({{1.0, -2.0}, {0.5, 3.0}}, torch::kDouble);
+    const auto b0 = torch::tensor({0.25, -1.0}, torch::kDouble);
+    const auto g1 = torch::tensor({{0.1, 0.2}, {-0.3, 0.4}}, torch::kDouble), g2 = g1 * -2.0 + 0.05;
+    const auto h1 = torch::tensor({0.5, -0.5}, torch::kDouble), h2 = torch::tensor({1.0, 2.0}, torch::kDouble);
+    auto buf = g1 + wd * w0;
+    const auto w1 = w0 - lr1 * buf;
+    buf = m * buf + g2 + wd * w1;
+    const auto w2 = w1 - lr2 * buf;
+    auto bbuf = h1.clone();
+    const auto b1 = b0 - lr1 * bbuf;
+    bbuf = m * bbuf + h2;
+    const auto b2 = b1 - lr2 * bbuf;
+    for (const bool foreach : {true, false}) {
+      auto w = w0.clone().requires_grad_(true), b = b0.clone().requires_grad_(true);
+      train::OptimizerSetup setup{"sgd", 1.0, wd, m};
+      setup.foreach = foreach;
+      train::Optimizer opt(setup, {w, b});
+      w.mutable_grad() = g1.clone();
+      b.mutable_grad() = h1.clone();
+      opt.step(lr1);
+      w.mutable_grad() = g2.clone();
+      b.mutable_grad() = h2.clone();
+      opt.step(lr2);
+      QVERIFY2(torch::allclose(w, w2, 0, 1e-12), foreach ? "foreach" : "torch::optim::SGD");
+      QVERIFY2(torch::allclose(b, b2, 0, 1e-12), foreach ? "foreach" : "torch::optim::SGD");
+      // The momentum buffers live in the torch optimizer's state, where checkpoints read them.
+      QCOMPARE(int(opt.torchOptimizer().state().size()), 2);
+    }
+  }
+
+  void foreachAndTorchSgdTrainTheSameRun() {
+    // A whole SimCLR run on the CPU: the multi-tensor update gives the same weights, bit for bit.
+    std::vector<float> losses[2];
+    for (const bool foreach : {true, false}) {
+      TrainConfig c = smallConfig("simclr");
+      c.epochs = 1;
+      c.knnEveryEpoch = false;
+      c.foreachOptimizer = foreach;
+      Trainer t(c, Dataset::load(c.dataset));
+      StopAfter obs;
+      QVERIFY(t.run(&obs).status == RunStatus::Finished);
+      for (double l : obs.losses) losses[foreach ? 0 : 1].push_back(float(l));
+    }
+    QVERIFY(losses[0].size() > 2);
+    QCOMPARE(losses[0], losses[1]);
+  }
+
   void everyOptimizerTrains() {
     for (const char* name : {"sgd", "lars", "adamw"}) {
       TrainConfig c = smallConfig("simclr");

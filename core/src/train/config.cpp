@@ -55,6 +55,7 @@ std::string configToJson(const TrainConfig& c) {
   j["bf16"] = c.bf16;
   j["channels_last"] = c.channelsLast;
   j["readback_every"] = c.readbackEvery;
+  j["foreach_optimizer"] = c.foreachOptimizer;
   j["knn_every_epoch"] = c.knnEveryEpoch;
   j["knn_k"] = c.knnK;
   j["knn_temperature"] = c.knnTemperature;
@@ -109,6 +110,7 @@ TrainConfig configFromJson(const std::string& text) {
     c.bf16 = j.boolean("bf16", c.bf16);
     c.channelsLast = j.boolean("channels_last", c.channelsLast);
     c.readbackEvery = int(j.number("readback_every", c.readbackEvery));
+    c.foreachOptimizer = j.boolean("foreach_optimizer", c.foreachOptimizer);
     c.knnEveryEpoch = j.boolean("knn_every_epoch", c.knnEveryEpoch);
     c.knnK = numberAs<int>(j, "knn_k", c.knnK);
     c.knnTemperature = j.number("knn_temperature", c.knnTemperature);

@@ -1,7 +1,9 @@
 #include "train/optim.h"
 
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
 namespace pretext::train {
 
@@ -56,10 +58,74 @@ void Optimizer::larsAdapt() {
   }
 }
 
+namespace {
+
+/// The key torch::optim keeps a parameter's state under: its TensorImpl's address, as a string in
+/// LibTorch 1.x and as the pointer itself in 2.x.
+template <class Map>
+typename Map::key_type stateKey(const Map&, const torch::Tensor& p) {
+  using Key = typename Map::key_type;
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream s;
+    s << p.unsafeGetTensorImpl();
+    return s.str();
+  } else {
+    return Key(p.unsafeGetTensorImpl());
+  }
+}
+
+}  // namespace
+
+// torch::optim::SGD::step's arithmetic, parameter by parameter:
+//   d = g + wd p;  buf = d (first step) or momentum buf + (1 - dampening) d;  p -= lr buf
+// done here on whole groups with multi-tensor kernels.
+void Optimizer::foreachSgdStep() {
+  torch::NoGradGuard noGrad;
+  auto& state = m_optimizer->state();
+  for (auto& group : m_optimizer->param_groups()) {
+    const auto& o = static_cast<const torch::optim::SGDOptions&>(group.options());
+    std::vector<torch::Tensor> params, grads;
+    for (const auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      params.push_back(p);
+      grads.push_back(p.grad());
+    }
+    if (params.empty()) continue;
+    std::vector<torch::Tensor> d = o.weight_decay() != 0 ? at::_foreach_add(grads, params, o.weight_decay()) : grads;
+    if (o.momentum() != 0) {
+      std::vector<torch::Tensor> bufs(params.size()), running, runningD;
+      for (std::size_t i = 0; i < params.size(); ++i) {
+        const auto key = stateKey(state, params[i]);
+        auto it = state.find(key);
+        if (it == state.end()) {
+          auto st = std::make_unique<torch::optim::SGDParamState>();
+          st->momentum_buffer(torch::clone(d[i]).detach());
+          bufs[i] = st->momentum_buffer();
+          state[key] = std::move(st);
+        } else {
+          bufs[i] = static_cast<torch::optim::SGDParamState&>(*it->second).momentum_buffer();
+          running.push_back(bufs[i]);
+          runningD.push_back(d[i]);
+        }
+      }
+      if (!running.empty()) {
+        at::_foreach_mul_(running, o.momentum());
+        at::_foreach_add_(running, runningD, 1 - o.dampening());
+      }
+      d = o.nesterov() ? at::_foreach_add(d, bufs, o.momentum()) : bufs;
+    }
+    at::_foreach_add_(params, d, -1 * o.lr());
+  }
+}
+
 void Optimizer::step(double lr) {
   for (auto& group : m_optimizer->param_groups()) group.options().set_lr(lr);
   if (m_setup.name == "lars") larsAdapt();
-  m_optimizer->step();
+  if (m_setup.foreach && (m_setup.name == "sgd" || m_setup.name == "lars")) {
+    foreachSgdStep();
+  } else {
+    m_optimizer->step();
+  }
 }
 
 double cosineWithWarmup(int64_t step, int64_t total, int64_t warmup) {

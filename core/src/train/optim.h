@@ -14,6 +14,10 @@ struct OptimizerSetup {
   double learningRate;     ///< peak learning rate (after warm-up)
   double weightDecay;
   double momentum;
+  /// SGD/LARS: update all parameters of a group with a few multi-tensor (_foreach) kernels instead
+  /// of four kernels per parameter; the same arithmetic as torch::optim::SGD and the same state
+  /// (momentum buffers in the torch optimizer, so checkpoints do not change).
+  bool foreach = true;
 };
 
 /// Parameters of rank <= 1 (biases, norm scales) get no weight decay and, for LARS, no trust-ratio
@@ -29,6 +33,7 @@ class Optimizer {
 
  private:
   void larsAdapt();
+  void foreachSgdStep();
 
   OptimizerSetup m_setup;
   std::vector<torch::Tensor> m_matrices;  ///< rank >= 2: decayed (and LARS-adapted)

@@ -154,6 +154,7 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   setup.learningRate = c.learningRate > 0 ? c.learningRate : baseLr * scale;
   setup.weightDecay = c.weightDecay >= 0 ? c.weightDecay : (setup.name == "adamw" ? 0.05 : 5e-4);
   setup.momentum = c.momentum;
+  setup.foreach = c.foreachOptimizer;
   d.optimizer = std::make_unique<train::Optimizer>(setup, d.method->trainableParameters());
 
   const int64_t b = std::min<int64_t>(c.batchSize, n);
