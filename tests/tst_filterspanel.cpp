@@ -342,15 +342,26 @@ class TstFiltersPanel : public QObject {
     training.epochsBox()->setValue(2);
     training.runFolderEdit()->setText(dir);
     panel.setCompareWithStart(true);
+    QStringList sources;  // what each shown grid came from, in order
+    QString liveCaption;
+    connect(&panel, &FiltersPanel::gridChanged, &panel, [&] {
+      sources << panel.source();
+      if (sources.size() == 2) {
+        liveCaption = panel.captionLabel()->text();
+        screenshot(panel, QStringLiteral("filters-live.png"));
+      }
+    });
     training.start();
     QCOMPARE(panel.run(), dir);
-    QTRY_COMPARE_WITH_TIMEOUT(panel.source(), QStringLiteral("live"), 60000);
-    const QImage start = panel.startGrid();
-    QCOMPARE(start, live.first().at(0).value<QImage>());  // the filters before the first step
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(!sources.isEmpty() && sources.last() == QStringLiteral("checkpoint"), 60000);
+    QVERIFY(!panel.busy());
     QVERIFY(live.count() >= 3);  // the start and each epoch's end, at least
-    QTRY_COMPARE_WITH_TIMEOUT(panel.source(), QStringLiteral("checkpoint"), 60000);
-    QTRY_VERIFY_WITH_TIMEOUT(!panel.busy(), 60000);
+    QCOMPARE(sources.count(QStringLiteral("live")), live.count());
+    QCOMPARE(sources.count(QStringLiteral("checkpoint")), 1);  // after the training, not during it
+    QVERIFY2(liveCaption.contains(QStringLiteral("live-run · Rotation")) && liveCaption.contains(QStringLiteral("live")),
+             qPrintable(liveCaption));
+    const QImage start = live.first().at(0).value<QImage>();  // the filters before the first step
     QCOMPARE(panel.currentGrid(), evaluatorGrid(dir));
     QCOMPARE(panel.currentGrid(), live.last().at(0).value<QImage>());  // the last live grid is the checkpoint's
     QCOMPARE(panel.startGrid(), start);

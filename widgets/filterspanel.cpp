@@ -198,19 +198,22 @@ void FiltersPanel::setRun(const QString& runDir) {
   m_message->hide();
   ++m_generation;
   setPending(false);
-  if (!m_run.isEmpty()) {
-    // The method's name from config.json (a small file) so live grids have it before any checkpoint.
-    QFile config(QDir(m_run).filePath(QStringLiteral("config.json")));
-    if (config.open(QIODevice::ReadOnly)) {
-      try {
-        m_method = methodTitle(pretext::configFromJson(config.readAll().toStdString()).method);
-      } catch (const std::exception&) {
-        // not a readable config: the checkpoint job says what is wrong
-      }
-    }
-  }
+  readMethod();
   showPlaceholder();
   refresh();
+}
+
+// The method's name from config.json (a small file), so that live grids have it before any
+// checkpoint. A run that is starting writes its config.json after the window learns its folder.
+void FiltersPanel::readMethod() {
+  if (m_run.isEmpty() || !m_method.isEmpty()) return;
+  QFile config(QDir(m_run).filePath(QStringLiteral("config.json")));
+  if (!config.open(QIODevice::ReadOnly)) return;
+  try {
+    m_method = methodTitle(pretext::configFromJson(config.readAll().toStdString()).method);
+  } catch (const std::exception&) {
+    // not a readable config (yet): the checkpoint job says what is wrong
+  }
 }
 
 void FiltersPanel::checkpointWritten(const QString& runDir) {
@@ -284,6 +287,7 @@ void FiltersPanel::showLiveFilters(const QImage& grid) {
     setPending(false);
   }
   m_dirty = false;
+  readMethod();
   showGrid(grid, QStringLiteral("live"), where);
 }
 

@@ -79,6 +79,7 @@ class FiltersPanel final : public QWidget {
   void updateTitleFonts();
   bool liveActive() const;
   bool hasCheckpoint() const;
+  void readMethod();
   void requestCheckpointGrid();
   void showGrid(const QImage& grid, const QString& source, const QString& where);
   void showPlaceholder();
