@@ -1,0 +1,396 @@
+#include "filterspanel.h"
+
+#include "pixelimageview.h"
+#include "qtconvert.h"
+#include "runinspector.h"
+
+#include <pretext/evaluation.h>
+#include <pretext/methods.h>
+#include <pretext/training.h>
+
+#include <QCheckBox>
+#include <QDir>
+#include <QEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTextStream>
+#include <QTime>
+#include <QVBoxLayout>
+
+#include <exception>
+
+namespace {
+
+struct CheckpointFilters {
+  QImage grid;
+  QString method;  // title, e.g. "SimCLR"
+  QString where;   // "checkpoint after epoch 2"
+};
+
+QString folderName(const QString& dir) {
+  const QFileInfo info(QDir::cleanPath(dir));
+  return info.fileName().isEmpty() ? dir : info.fileName();
+}
+
+QString methodTitle(const std::string& name) {
+  try {
+    return QString::fromStdString(pretext::methodInfo(name).title);
+  } catch (const std::exception&) {
+    return QString::fromStdString(name);
+  }
+}
+
+// Which point of the run the checkpoint holds, read from metrics.csv (a row per step, a row per
+// epoch end). A run that goes on writing rows after its checkpoint (a CLI run still training)
+// holds the end of its last finished epoch; one whose last row is a step stopped there.
+QString checkpointPosition(const QString& runDir) {
+  QFile file(QDir(runDir).filePath(QStringLiteral("metrics.csv")));
+  if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) return QObject::tr("checkpoint");
+  int epochsDone = 0;
+  bool endsWithStep = false;
+  int stepEpoch = 0;
+  qint64 step = 0;
+  QTextStream in(&file);
+  while (!in.atEnd()) {
+    // kind,epoch,step,global_step,...
+    const QStringList cells = in.readLine().split(QLatin1Char(','));
+    if (cells.size() < 4) continue;
+    if (cells[0] == QLatin1String("epoch")) {
+      const int epoch = cells[1].toInt();
+      if (epoch >= 0) {
+        epochsDone = epoch + 1;
+        endsWithStep = false;
+      }
+    } else if (cells[0] == QLatin1String("step")) {
+      endsWithStep = true;
+      stepEpoch = cells[1].toInt();
+      step = cells[2].toLongLong();
+    }
+  }
+  const QFileInfo metrics(file.fileName());
+  const QFileInfo checkpoint(QDir(runDir).filePath(QStringLiteral("checkpoints/last.pt")));
+  const bool rowsAfterCheckpoint = metrics.lastModified().toMSecsSinceEpoch() >
+                                   checkpoint.lastModified().toMSecsSinceEpoch() + 2000;
+  if (endsWithStep && !rowsAfterCheckpoint) {
+    return QObject::tr("checkpoint at epoch %1, step %2").arg(stepEpoch + 1).arg(step);
+  }
+  if (epochsDone > 0) return QObject::tr("checkpoint after epoch %1").arg(epochsDone);
+  return QObject::tr("checkpoint before training");
+}
+
+}  // namespace
+
+FiltersPanel::FiltersPanel(RunInspector* inspector, QWidget* parent) : QWidget(parent), m_inspector(inspector) {
+  m_caption = new QLabel;
+  m_caption->setTextFormat(Qt::PlainText);
+  m_caption->setWordWrap(true);
+
+  m_explanation = new QLabel(
+      tr("Each tile is one filter of the network's first layer: the small pattern of weights it compares with "
+         "every patch of the image (colour images: in colour), stretched to its own range from dark to bright. "
+         "At the start they are random noise. As the network learns, many turn into edge and stripe detectors "
+         "(bright beside dark, at some angle) and colour blobs, the same kind of detectors found in the "
+         "first layers of every trained image network, and in our own visual cortex."));
+  m_explanation->setWordWrap(true);
+
+  m_busy = new QProgressBar;
+  m_busy->setRange(0, 0);
+  m_busy->setMaximumWidth(100);
+  m_busy->setTextVisible(false);
+  m_busy->setToolTip(tr("Loading the filters from the checkpoint"));
+  m_busy->hide();
+  m_compare = new QCheckBox(tr("Compare with the start"));
+  m_compare->setToolTip(tr("Show the first filters this panel received for the run beside the current ones: "
+                           "before and after."));
+  m_save = new QPushButton(tr("Save PNG…"));
+  m_save->setToolTip(tr("Save what is shown as a PNG image"));
+  m_save->setEnabled(false);
+  connect(m_compare, &QCheckBox::toggled, this, &FiltersPanel::setCompareWithStart);
+  connect(m_save, &QPushButton::clicked, this, &FiltersPanel::saveAs);
+
+  auto* top = new QHBoxLayout;
+  top->addWidget(m_caption, 1);
+  top->addWidget(m_busy);
+  top->addWidget(m_compare);
+  top->addWidget(m_save);
+
+  auto makeView = [] {
+    auto* view = new PixelImageView;
+    view->setMinimumSize(200, 200);
+    return view;
+  };
+  m_startView = makeView();
+  m_currentView = makeView();
+  m_startTitle = new QLabel;
+  m_currentTitle = new QLabel;
+  for (auto* title : {m_startTitle, m_currentTitle}) {
+    title->setAlignment(Qt::AlignCenter);
+  }
+  m_startColumn = new QWidget;
+  auto* startLayout = new QVBoxLayout(m_startColumn);
+  startLayout->setContentsMargins(0, 0, 0, 0);
+  startLayout->addWidget(m_startTitle);
+  startLayout->addWidget(m_startView, 1);
+  auto* currentColumn = new QWidget;
+  auto* currentLayout = new QVBoxLayout(currentColumn);
+  currentLayout->setContentsMargins(0, 0, 0, 0);
+  currentLayout->addWidget(m_currentTitle);
+  currentLayout->addWidget(m_currentView, 1);
+  m_startColumn->hide();
+  m_currentTitle->hide();
+  auto* views = new QHBoxLayout;
+  views->addWidget(m_startColumn, 1);
+  views->addWidget(currentColumn, 1);
+
+  m_message = new QLabel;
+  m_message->setWordWrap(true);
+  m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_message->setStyleSheet(QStringLiteral("color: #c62828;"));
+  m_message->hide();
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(top);
+  layout->addWidget(m_explanation);
+  layout->addLayout(views, 1);
+  layout->addWidget(m_message);
+  updateTitleFonts();
+  showPlaceholder();
+}
+
+// Titles are a size larger than the panel's font, also after View > Large font changes it.
+void FiltersPanel::updateTitleFonts() {
+  QFont big = font();
+  big.setBold(true);
+  if (big.pointSizeF() > 0) big.setPointSizeF(big.pointSizeF() * 1.3);
+  else big.setPixelSize(int(big.pixelSize() * 1.3));
+  for (auto* title : {m_caption, m_startTitle, m_currentTitle}) title->setFont(big);
+}
+
+void FiltersPanel::changeEvent(QEvent* event) {
+  QWidget::changeEvent(event);
+  if (event->type() == QEvent::FontChange && m_caption) updateTitleFonts();
+}
+
+bool FiltersPanel::liveActive() const {
+  return m_training && m_lastLive.isValid() && m_lastLive.elapsed() < kLiveHoldMs;
+}
+
+bool FiltersPanel::hasCheckpoint() const {
+  return !m_run.isEmpty() && QFileInfo::exists(QDir(m_run).filePath(QStringLiteral("checkpoints/last.pt")));
+}
+
+void FiltersPanel::setRun(const QString& runDir) {
+  if (runDir == m_run && !runDir.isEmpty()) return;
+  m_run = runDir;
+  m_method.clear();
+  m_source.clear();
+  m_current = QImage();
+  m_currentWhere.clear();
+  m_start = QImage();
+  m_startWhere.clear();
+  m_training = false;
+  m_lastLive.invalidate();
+  m_message->hide();
+  ++m_generation;
+  setPending(false);
+  readMethod();
+  showPlaceholder();
+  refresh();
+}
+
+// The method's name from config.json (a small file), so that live grids have it before any
+// checkpoint. A run that is starting writes its config.json after the window learns its folder.
+void FiltersPanel::readMethod() {
+  if (m_run.isEmpty() || !m_method.isEmpty()) return;
+  QFile config(QDir(m_run).filePath(QStringLiteral("config.json")));
+  if (!config.open(QIODevice::ReadOnly)) return;
+  try {
+    m_method = methodTitle(pretext::configFromJson(config.readAll().toStdString()).method);
+  } catch (const std::exception&) {
+    // not a readable config (yet): the checkpoint job says what is wrong
+  }
+}
+
+void FiltersPanel::checkpointWritten(const QString& runDir) {
+  if (m_run.isEmpty() || QDir::cleanPath(runDir) != QDir::cleanPath(m_run)) return;
+  if (liveActive()) return;  // the live grids are newer than any checkpoint
+  refresh();
+}
+
+void FiltersPanel::refresh() {
+  if (m_run.isEmpty()) return;
+  if (!isVisible()) {
+    m_dirty = true;
+    return;
+  }
+  m_dirty = false;
+  requestCheckpointGrid();
+}
+
+void FiltersPanel::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  if (m_dirty) refresh();
+}
+
+void FiltersPanel::requestCheckpointGrid() {
+  const quint64 generation = ++m_generation;
+  if (!hasCheckpoint()) {  // nothing to load (yet): the placeholder says why
+    setPending(false);
+    showPlaceholder();
+    return;
+  }
+  const QString dir = m_run;
+  setPending(true);
+  m_inspector->submit<CheckpointFilters>(
+      this, QStringLiteral("filters:%1").arg(quintptr(this), 0, 16),
+      [dir](InspectContext& context) {
+        auto& evaluator = context.evaluator(dir);
+        CheckpointFilters out;
+        out.grid = pretext::toQImage(evaluator.filterGrid());
+        out.method = methodTitle(evaluator.method());
+        out.where = checkpointPosition(dir);
+        return out;
+      },
+      [this, generation](const CheckpointFilters& result) {
+        if (generation != m_generation) return;
+        setPending(false);
+        m_message->hide();
+        m_method = result.method;
+        if (liveActive()) return;  // live grids came while it was computed
+        showGrid(result.grid, QStringLiteral("checkpoint"), result.where);
+      },
+      [this, generation](const QString& error) {
+        if (generation != m_generation) return;
+        setPending(false);
+        m_message->setText(tr("Could not load the filters of %1: %2").arg(folderName(m_run), error));
+        m_message->show();
+        if (m_current.isNull()) {
+          m_currentView->setPlaceholderText(tr("No filters to show for %1.").arg(folderName(m_run)));
+        }
+      });
+}
+
+void FiltersPanel::showLiveFilters(const QImage& grid) {
+  if (grid.isNull()) return;
+  m_training = true;
+  m_lastLive.start();
+  const QString step = grid.text(QStringLiteral("step"));
+  const QString where = step.isEmpty() ? tr("live, %1").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")))
+                                       : tr("live, step %1").arg(step);
+  if (m_pending) {
+    ++m_generation;  // the checkpoint being loaded is older than this
+    setPending(false);
+  }
+  m_dirty = false;
+  readMethod();
+  showGrid(grid, QStringLiteral("live"), where);
+}
+
+void FiltersPanel::trainingFinished() {
+  if (!m_training) return;
+  m_training = false;
+  refresh();
+}
+
+void FiltersPanel::showGrid(const QImage& grid, const QString& source, const QString& where) {
+  m_current = grid;
+  m_source = source;
+  m_currentWhere = where;
+  if (m_start.isNull()) {
+    m_start = grid;
+    m_startWhere = where;
+  }
+  m_message->hide();
+  m_currentView->setImage(m_current);
+  m_startView->setImage(m_start);
+  m_save->setEnabled(true);
+  updateCaption();
+  emit gridChanged();
+}
+
+void FiltersPanel::showPlaceholder() {
+  if (!m_current.isNull()) return;
+  QString text;
+  if (m_run.isEmpty()) {
+    text = tr("No run to show yet.\n\nStart training in the Training panel, or open a run folder: the first "
+              "layer's filters appear here and change as the network learns.");
+  } else if (!QFileInfo::exists(QDir(m_run).filePath(QStringLiteral("config.json")))) {
+    text = tr("%1 is not a run folder: it has no config.json (yet).\n\nIf a run is starting there, its filters "
+              "appear as soon as it trains.")
+               .arg(QDir::toNativeSeparators(m_run));
+  } else if (!hasCheckpoint()) {
+    text = tr("%1 has no checkpoint yet.\n\nIts filters appear here as soon as it trains (live), or after its "
+              "first epoch.")
+               .arg(folderName(m_run));
+  } else {
+    text = tr("Loading the filters of %1…").arg(folderName(m_run));
+  }
+  m_currentView->clear();
+  m_currentView->setPlaceholderText(text);
+  m_startView->clear();
+  m_save->setEnabled(false);
+  updateCaption();
+}
+
+void FiltersPanel::updateCaption() {
+  QString title;
+  if (m_run.isEmpty() && m_current.isNull()) {
+    title = tr("First-layer filters");
+  } else {
+    title = m_run.isEmpty() ? tr("Training") : folderName(m_run);
+    if (!m_method.isEmpty()) title += QStringLiteral(" · ") + m_method;
+    if (!m_currentWhere.isEmpty()) title += QStringLiteral(" — ") + m_currentWhere;
+  }
+  m_caption->setText(title);
+  const bool comparing = m_compare->isChecked() && !m_start.isNull();
+  m_startColumn->setVisible(comparing);
+  m_currentTitle->setVisible(comparing);
+  m_startTitle->setText(tr("Start: %1").arg(m_startWhere));
+  m_currentTitle->setText(tr("Now: %1").arg(m_currentWhere));
+}
+
+void FiltersPanel::setCompareWithStart(bool compare) {
+  if (m_compare->isChecked() != compare) {
+    m_compare->setChecked(compare);  // re-enters through toggled
+    return;
+  }
+  updateCaption();
+}
+
+void FiltersPanel::setPending(bool pending) {
+  m_pending = pending;
+  m_busy->setVisible(pending);
+}
+
+QImage FiltersPanel::exportImage() const {
+  if (m_current.isNull()) return {};
+  if (!m_compare->isChecked() || m_start.isNull()) return m_current;
+  // The core draws captions with its own ASCII font, as the CLI's "views" PNGs.
+  auto ascii = [](const QString& text) { return text.toLatin1().toStdString(); };
+  return pretext::toQImage(pretext::sideBySide(pretext::fromQImage(m_start), ascii(tr("start: %1").arg(m_startWhere)),
+                                               pretext::fromQImage(m_current), ascii(tr("now: %1").arg(m_currentWhere))));
+}
+
+bool FiltersPanel::savePng(const QString& path) {
+  const QImage image = exportImage();
+  if (image.isNull() || !image.save(path, "PNG")) {
+    m_message->setText(image.isNull() ? tr("There are no filters to save yet.") : tr("Could not write %1.").arg(path));
+    m_message->show();
+    return false;
+  }
+  return true;
+}
+
+void FiltersPanel::saveAs() {
+  const QString suggested =
+      m_run.isEmpty() ? QStringLiteral("filters.png")
+                      : QDir(m_run).filePath(m_compare->isChecked() ? QStringLiteral("filters-start-vs-now.png")
+                                                                    : QStringLiteral("filters.png"));
+  const QString path = QFileDialog::getSaveFileName(this, tr("Save the filters"), suggested, tr("PNG images (*.png)"));
+  if (!path.isEmpty()) savePng(path);
+}
