@@ -15,6 +15,7 @@ class WorkerObserver final : public pretext::TrainingObserver {
   }
   void onStep(const pretext::StepReport& r) override {
     emit m_worker->stepReported(r);
+    m_step = r.globalStep;
     if (m_worker->m_filterIntervalMs > 0 && m_sinceFilters.elapsed() >= m_worker->m_filterIntervalMs) sendFilters();
   }
   void onEpoch(const pretext::EpochReport& r) override {
@@ -28,7 +29,9 @@ class WorkerObserver final : public pretext::TrainingObserver {
   void sendFilters() {
     m_sinceFilters.restart();
     try {
-      emit m_worker->filtersReady(pretext::toQImage(m_evaluator.filterGrid()));
+      QImage grid = pretext::toQImage(m_evaluator.filterGrid());
+      grid.setText(QStringLiteral("step"), QString::number(m_step));  // the step the weights are from
+      emit m_worker->filtersReady(grid);
     } catch (const std::exception& e) {
       // A backbone without a first-layer filter bank: nothing to show, training goes on.
       if (!m_warned) emit m_worker->message(QString::fromUtf8(e.what()));
@@ -40,6 +43,7 @@ class WorkerObserver final : public pretext::TrainingObserver {
   pretext::Evaluator m_evaluator;
   QElapsedTimer m_sinceFilters;
   bool m_warned = false;
+  qint64 m_step = 0;
 };
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {

@@ -107,7 +107,10 @@ Evaluator::Evaluator(const std::string& runDir, const std::string& device) : m_i
   config.device = device;
   config.threads = 0;
   d.runDir = runDir;
-  d.owned = std::make_unique<Trainer>(config, Dataset::load(config.dataset));
+  {
+    const train::EvaluationOnlyScope noReseed;
+    d.owned = std::make_unique<Trainer>(config, Dataset::load(config.dataset));
+  }
   auto state = train::trainerState(*d.owned);
   train::loadCheckpoint(ckpt, *state.method, nullptr, state.device);
   d.open(*d.owned);

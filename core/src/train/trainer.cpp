@@ -73,6 +73,15 @@ struct Trainer::Impl {
   }
 };
 
+namespace train {
+namespace {
+thread_local bool t_evaluationOnly = false;
+}
+EvaluationOnlyScope::EvaluationOnlyScope() : m_previous(t_evaluationOnly) { t_evaluationOnly = true; }
+EvaluationOnlyScope::~EvaluationOnlyScope() { t_evaluationOnly = m_previous; }
+bool EvaluationOnlyScope::active() { return t_evaluationOnly; }
+}  // namespace train
+
 Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<Impl>()) {
   auto& d = *m_impl;
   d.config = std::move(config);
@@ -102,8 +111,10 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   int64_t n = train.images.size(0);
   if (c.subset > 0) n = std::min(n, c.subset);
   if (n < 2) throw std::invalid_argument("the training split has fewer than 2 images");
-  torch::manual_seed(c.seed);
-  if (d.device.is_cuda()) torch::cuda::manual_seed_all(c.seed);
+  if (!train::EvaluationOnlyScope::active()) {
+    torch::manual_seed(c.seed);
+    if (d.device.is_cuda()) torch::cuda::manual_seed_all(c.seed);
+  }
 
   d.trainImages = train.images.slice(0, 0, n).to(d.device);
   d.trainLabels = train.labels.slice(0, 0, n).to(d.device);

@@ -19,4 +19,20 @@ struct TrainerState {
 
 TrainerState trainerState(Trainer& trainer);
 
+/// While one lives, Trainers built on this thread leave the process's random generators alone (no
+/// reseeding): the Evaluator builds one only to load a checkpoint into, perhaps while another thread
+/// trains, and reseeding would restart that run's random stream. (Their initial weights still draw
+/// from the shared generator; the checkpoint overwrites them.)
+class EvaluationOnlyScope {
+ public:
+  EvaluationOnlyScope();
+  ~EvaluationOnlyScope();
+  EvaluationOnlyScope(const EvaluationOnlyScope&) = delete;
+  EvaluationOnlyScope& operator=(const EvaluationOnlyScope&) = delete;
+  static bool active();
+
+ private:
+  bool m_previous;
+};
+
 }  // namespace pretext::train
