@@ -1,6 +1,9 @@
 #include "mainwindow.h"
 
+#include "attentionpanel.h"
 #include "augmentpanel.h"
+#include "filterspanel.h"
+#include "runinspector.h"
 #include "datasetpanel.h"
 #include "experimentpresets.h"
 #include "presetspanel.h"
@@ -11,6 +14,8 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -123,8 +128,24 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
   connect(m_trainingPanel, &TrainingPanel::statusMessage, this, [this](const QString& message) {
     statusBar()->showMessage(message, 10000);
   });
+  // Inspection: what the run on show has learned. One worker thread evaluates for all of them.
+  m_inspector = new RunInspector(this);
+  m_filtersPanel = new FiltersPanel(m_inspector);
+  addPanel(m_filtersPanel, tr("Filters"), tr("The first layer's filters, live while training"));
+  m_attentionPanel = new AttentionPanel(m_inspector);
+  addPanel(m_attentionPanel, tr("Attention"), tr("Where each stage looks, for this run and a second one"));
+  connect(m_trainingPanel, &TrainingPanel::runFolderChanged, this, &MainWindow::setCurrentRun);
+  connect(m_trainingPanel, &TrainingPanel::checkpointWritten, m_filtersPanel, &FiltersPanel::checkpointWritten);
+  connect(m_trainingPanel, &TrainingPanel::checkpointWritten, m_attentionPanel, &AttentionPanel::checkpointWritten);
+  connect(m_trainingPanel, &TrainingPanel::filtersUpdated, m_filtersPanel, &FiltersPanel::showLiveFilters);
+  connect(m_trainingPanel, &TrainingPanel::runFinished, m_filtersPanel, &FiltersPanel::trainingFinished);
+  connect(m_trainingPanel, &TrainingPanel::runStarted, this, [this] { m_resumeAction->setEnabled(false); });
+  connect(m_trainingPanel, &TrainingPanel::runFinished, this,
+          [this] { m_resumeAction->setEnabled(!m_currentRun.isEmpty() && !m_trainingPanel->running()); });
   m_navigation->setCurrentRow(0);
 
+  m_runStatus = new QLabel;
+  statusBar()->addPermanentWidget(m_runStatus);
   m_datasetStatus = new QLabel;
   statusBar()->addPermanentWidget(m_datasetStatus);
   connect(m_datasetPanel, &DatasetPanel::statusMessage, this, [this](const QString& message) {
@@ -223,6 +244,12 @@ void MainWindow::createMenus() {
   QAction* openFile = m_datasetPanel->openFileAction();
   openFile->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
   file->addAction(openFile);
+  QAction* openRunAction = file->addAction(tr("Open &run folder…"), this, &MainWindow::chooseRunFolder);
+  openRunAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+  openRunAction->setToolTip(tr("Show a run folder (from the window or pretext-cli) in the inspection panels"));
+  m_resumeAction = file->addAction(tr("Resume &training of this run"), this, &MainWindow::resumeCurrentRun);
+  m_resumeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+  m_resumeAction->setEnabled(false);
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
@@ -308,6 +335,38 @@ void MainWindow::onLoadFailed(const QString& message) {
   m_datasetPanel->loadDefault();
 }
 
+bool MainWindow::openRun(const QString& dir) {
+  const QString path = QDir::cleanPath(QFileInfo(dir).absoluteFilePath());
+  if (!QFileInfo::exists(QDir(path).filePath(QStringLiteral("config.json")))) {
+    statusBar()->showMessage(tr("%1 is not a run folder: it has no config.json").arg(QDir::toNativeSeparators(path)), 15000);
+    return false;
+  }
+  setCurrentRun(path);
+  return true;
+}
+
+void MainWindow::setCurrentRun(const QString& dir) {
+  m_currentRun = dir;
+  m_filtersPanel->setRun(dir);
+  m_attentionPanel->setRun(dir);
+  m_runStatus->setText(dir.isEmpty() ? QString() : tr("Run: %1").arg(QDir(dir).dirName()));
+  m_runStatus->setToolTip(QDir::toNativeSeparators(dir));
+  m_resumeAction->setEnabled(!dir.isEmpty() && !m_trainingPanel->running());
+  if (m_useSettings && !dir.isEmpty()) QSettings().setValue(QStringLiteral("run/last"), dir);
+}
+
+void MainWindow::chooseRunFolder() {
+  const QString start = m_currentRun.isEmpty() ? QDir::current().filePath(QStringLiteral("runs")) : QFileInfo(m_currentRun).path();
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a run folder"), start);
+  if (!dir.isEmpty()) openRun(dir);
+}
+
+void MainWindow::resumeCurrentRun() {
+  if (m_currentRun.isEmpty() || m_trainingPanel->running()) return;
+  showPanel(m_trainingPanel);
+  m_trainingPanel->resumeRun(m_currentRun);
+}
+
 void MainWindow::showAbout() {
   QMessageBox::about(
       this, tr("About Pretext"),
@@ -329,6 +388,9 @@ void MainWindow::readSettings() {
   setTheme(settings.value(QStringLiteral("view/theme")).toString() == QLatin1String("dark") ? Theme::Dark
                                                                                           : Theme::Light);
   setLargeFont(settings.value(QStringLiteral("view/largeFont"), false).toBool());
+  // The run shown last time, when it is still there.
+  const QString run = settings.value(QStringLiteral("run/last")).toString();
+  if (!run.isEmpty() && QFileInfo::exists(QDir(run).filePath(QStringLiteral("config.json")))) setCurrentRun(run);
 }
 
 void MainWindow::writeSettings() const {

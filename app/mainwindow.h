@@ -5,7 +5,10 @@
 #include <QFont>
 #include <QMainWindow>
 
+class AttentionPanel;
 class AugmentPanel;
+class FiltersPanel;
+class RunInspector;
 class PresetsPanel;
 struct ExperimentPreset;
 class DatasetPanel;
@@ -34,6 +37,14 @@ class MainWindow final : public QMainWindow {
   TrainingPanel* trainingPanel() const { return m_trainingPanel; }
   AugmentPanel* augmentPanel() const { return m_augmentPanel; }
   PresetsPanel* presetsPanel() const { return m_presetsPanel; }
+  FiltersPanel* filtersPanel() const { return m_filtersPanel; }
+  AttentionPanel* attentionPanel() const { return m_attentionPanel; }
+  RunInspector* inspector() const { return m_inspector; }
+
+  /// The run the inspection panels show: the one training, or a run folder the user opened
+  /// (written by the window or by pretext-cli). False, with a message, when `dir` is no run folder.
+  bool openRun(const QString& dir);
+  QString currentRun() const { return m_currentRun; }
   /// Loads the preset's dataset when another one is open, then trains its runs in the Training panel.
   void runPreset(const ExperimentPreset& preset);
   /// Shows the panel at `index` (the order of addPanel calls).
@@ -64,6 +75,9 @@ class MainWindow final : public QMainWindow {
   void showAbout();
   void onDatasetChanged(const pretext::Dataset& dataset);
   void onLoadFailed(const QString& message);
+  void setCurrentRun(const QString& dir);
+  void chooseRunFolder();
+  void resumeCurrentRun();
 
   bool m_useSettings = true;
   Theme m_theme = Theme::Light;
@@ -77,6 +91,12 @@ class MainWindow final : public QMainWindow {
   TrainingPanel* m_trainingPanel = nullptr;
   AugmentPanel* m_augmentPanel = nullptr;
   PresetsPanel* m_presetsPanel = nullptr;
+  RunInspector* m_inspector = nullptr;
+  FiltersPanel* m_filtersPanel = nullptr;
+  AttentionPanel* m_attentionPanel = nullptr;
+  QString m_currentRun;
+  QLabel* m_runStatus = nullptr;
+  QAction* m_resumeAction = nullptr;
   QLabel* m_datasetStatus = nullptr;
   QAction* m_largeFontAction = nullptr;
   QAction* m_darkThemeAction = nullptr;
