@@ -72,6 +72,7 @@ class TstRetrievalPanel : public QObject {
   std::vector<int> m_labels;              // as written into the label files
   std::vector<QImage> m_images;           // as written into the image files
   QStringList m_classNames;
+  std::vector<std::int64_t> m_sample;     // Evaluator::sampleTestImages(kCandidates)
 
   double similarity(qint64 a, qint64 b) const {
     double s = 0.0;
@@ -127,7 +128,7 @@ class TstRetrievalPanel : public QObject {
       if (panel.neighbourLabels()[std::size_t(i)] != m_labels[j]) return QStringLiteral("label at rank %1").arg(i);
       if (g->image(i + 1) != m_images[j]) return QStringLiteral("image at rank %1 is not training image %2").arg(i).arg(j);
       const QString caption =
-          QStringLiteral("%1 · %2").arg(m_classNames[m_labels[j]], QLocale().toString(shown, 'f', 2));
+          QStringLiteral("%1 · %2").arg(m_classNames[m_labels[j]], QLocale().toString(shown, 'f', 3));
       if (g->caption(i + 1) != caption) return QStringLiteral("caption '%1', expected '%2'").arg(g->caption(i + 1), caption);
       const bool wrong = m_labels[j] != m_labels[q];
       if (g->isMarked(i + 1) != wrong) return QStringLiteral("rank %1 marked %2, wrong class %3").arg(i).arg(g->isMarked(i + 1)).arg(wrong);
@@ -203,6 +204,7 @@ class TstRetrievalPanel : public QObject {
     }
     pretext::Evaluator ev(m_run.toStdString(), "auto");  // the device the inspector uses
     for (const auto& name : ev.classNames()) m_classNames << QString::fromStdString(name);
+    m_sample = ev.sampleTestImages(RetrievalPanel::kCandidates);
     const QString features = m_tmp.filePath(QStringLiteral("features.npy"));
     ev.exportEmbedding(features.toStdString(), m_tmp.filePath(QStringLiteral("labels.npy")).toStdString(), 0, true);
     m_features = readNpy(features, m_n, m_dim);
@@ -221,8 +223,8 @@ class TstRetrievalPanel : public QObject {
     panel.show();
     panel.setRun(m_run);
     QTRY_COMPARE_WITH_TIMEOUT(candidates.count(), 1, 60000);
-    QCOMPARE(int(panel.candidates().size()), RetrievalPanel::kCandidates);
-    QCOMPARE(panel.queryGrid()->count(), RetrievalPanel::kCandidates);
+    QCOMPARE(panel.candidates(), m_sample);  // spread over the classes (3 each of the 8 shapes here)
+    QCOMPARE(panel.queryGrid()->count(), int(m_sample.size()));
     for (std::size_t i = 0; i < panel.candidates().size(); ++i) {
       const qint64 q = panel.candidates()[i];
       QVERIFY(q >= 0 && q < m_n);
@@ -310,8 +312,10 @@ class TstRetrievalPanel : public QObject {
       QCOMPARE(panel.queryGrid()->image(int(i)), m_images[q]);
       ++perClass[m_labels[q]];
     }
-    QCOMPARE(int(perClass.size()), 8);  // the 8 shapes
-    for (const auto& [label, count] : perClass) QCOMPARE(count, RetrievalPanel::kCandidates / 8);
+    QCOMPARE(int(perClass.size()), 8);  // the 8 shapes, as evenly as 30 allows: 3 or 4 each
+    for (const auto& [label, count] : perClass) {
+      QVERIFY(count == RetrievalPanel::kCandidates / 8 || count == RetrievalPanel::kCandidates / 8 + 1);
+    }
   }
 
   void savesTheGalleryAsPng() {
@@ -403,6 +407,7 @@ class TstRetrievalPanel : public QObject {
   }
 
   // PRETEXT_SCREENSHOT_DIR=/tmp/shots PRETEXT_SCREENSHOT_RUN=/path/to/run tst_retrievalpanel screenshots
+  // (on a Fashion-MNIST run and a busy CPU, also QTEST_FUNCTION_TIMEOUT=1200000)
   void screenshots() {
     const QString dir = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR");
     const QString run = qEnvironmentVariable("PRETEXT_SCREENSHOT_RUN", m_run);
@@ -431,8 +436,10 @@ class TstRetrievalPanel : public QObject {
       QTest::qWait(300);
       panel.grab().save(dir + (dark ? "/retrieval-busy-dark.png" : "/retrieval-busy.png"));
       QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 300000);
-      QTest::mouseClick(panel.measureButton(), Qt::LeftButton);
-      QTRY_COMPARE_WITH_TIMEOUT(measured.count(), 1, 300000);
+      if (!dark) {  // the measure is the slow part on a big test split: once is enough
+        QTest::mouseClick(panel.measureButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(measured.count(), 1, 600000);
+      }
       panel.grab().save(dir + (dark ? "/retrieval-dark.png" : "/retrieval.png"));
       panel.saveGallery(dir + (dark ? "/retrieval-gallery-dark.png" : "/retrieval-gallery.png"));
     }

@@ -18,6 +18,7 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QSpinBox>
+#include <QStackedWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -112,9 +113,21 @@ EmbeddingPanel::EmbeddingPanel(RunInspector* inspector, QWidget* parent) : QWidg
   m_status->setWordWrap(true);
   m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+  m_placeholder = new QLabel;
+  m_placeholder->setAlignment(Qt::AlignCenter);
+  m_placeholder->setWordWrap(true);
+  m_placeholder->setMargin(24);
+  m_placeholder->setForegroundRole(QPalette::PlaceholderText);
+  m_placeholder->setBackgroundRole(QPalette::Base);
+  m_placeholder->setAutoFillBackground(true);
+  m_placeholder->setFrameShape(QFrame::StyledPanel);
+  m_stack = new QStackedWidget;
+  m_stack->addWidget(m_placeholder);
+  m_stack->addWidget(m_plot);
+
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
-  layout->addWidget(m_plot, 1);
+  layout->addWidget(m_stack, 1);
   layout->addWidget(m_status);
 
   // The hover: a small floating window with the enlarged image and its class.
@@ -201,8 +214,12 @@ void EmbeddingPanel::showEvent(QShowEvent* event) {
 
 void EmbeddingPanel::compute() {
   m_debounce->stop();
-  m_stale = false;
   if (m_runDir.isEmpty() || !m_inspector) return;
+  if (!isVisible()) {  // computed when the panel is next shown
+    m_stale = true;
+    return;
+  }
+  m_stale = false;
   const quint64 id = m_waiting = m_nextRequest++;
   const QString dir = m_runDir;
   const std::string kind = this->kind().toStdString();
@@ -229,17 +246,15 @@ void EmbeddingPanel::compute() {
       [this, id](const QString& message) {
         if (id != m_waiting) return;
         m_waiting = 0;
-        clearPlot(QString());
-        m_status->setText(QStringLiteral("<b>%1</b>").arg(message.toHtmlEscaped()));
+        clearPlot(QStringLiteral("<b>%1</b>").arg(message.toHtmlEscaped()));
         updateBusy();
         emit failed(message);
       });
   const QString n = QLocale().toString(limit);
-  m_status->setText(kind == "tsne"
-                        ? tr("Computing t-SNE of the first %1 test images… (seconds on a CPU for a few thousand "
-                             "points: exact up to 1,000 points, Barnes-Hut above)")
-                              .arg(n)
-                        : tr("Computing PCA of the first %1 test images…").arg(n));
+  setMessage(kind == "tsne" ? tr("Computing t-SNE of the first %1 test images… (seconds on a CPU for a few thousand "
+                                 "points: exact up to 1,000 points, Barnes-Hut above)")
+                                  .arg(n)
+                            : tr("Computing PCA of the first %1 test images…").arg(n));
   updateBusy();
 }
 
@@ -254,8 +269,17 @@ void EmbeddingPanel::clearPlot(const QString& message) {
   m_plot->yAxis->setLabel(QString());
   m_plot->replot();
   m_export->setEnabled(false);
-  m_status->setText(message);
+  m_stack->setCurrentWidget(m_placeholder);
+  setMessage(message);
 }
+
+void EmbeddingPanel::setMessage(const QString& text) {
+  const bool placeholder = m_projection.x.empty();
+  m_placeholder->setText(placeholder ? text : QString());
+  m_status->setText(placeholder ? QString() : text);
+}
+
+QString EmbeddingPanel::message() const { return m_projection.x.empty() ? m_placeholder->text() : m_status->text(); }
 
 void EmbeddingPanel::showProjection(const pretext::Projection& p, const QList<QImage>& images) {
   hideHover();
@@ -308,7 +332,8 @@ void EmbeddingPanel::showProjection(const pretext::Projection& p, const QList<QI
                     "to zoom, right-click to reset.")
                      .arg(what, locale.toString(qlonglong(p.x.size())), locale.toString(p.seconds, 'f', 1));
   if (classes > kLegendLimit) text += tr(" %1 classes: no legend; hover a point for its class.").arg(classes);
-  m_status->setText(text);
+  m_stack->setCurrentWidget(m_plot);
+  setMessage(text);
 }
 
 int EmbeddingPanel::pointAt(const QPoint& pos) const {
@@ -377,6 +402,11 @@ void EmbeddingPanel::hideHover() {
   if (m_hover) m_hover->hide();
 }
 
+void EmbeddingPanel::hideEvent(QHideEvent* event) {
+  hideHover();
+  QWidget::hideEvent(event);
+}
+
 bool EmbeddingPanel::eventFilter(QObject* watched, QEvent* event) {
   if (watched == m_plot && (event->type() == QEvent::Leave || event->type() == QEvent::Wheel)) hideHover();
   return QWidget::eventFilter(watched, event);
@@ -402,6 +432,9 @@ void EmbeddingPanel::applyTheme() {
     axis->setTickLabelColor(ink);
     axis->setLabelColor(ink);
     axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+    QColor zero = grid;
+    zero.setAlpha(160);
+    axis->grid()->setZeroLinePen(QPen(zero, 1));
   }
   QColor legendBack = pal.color(QPalette::Base);
   m_plot->legend->setBrush(legendBack);

@@ -17,6 +17,7 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QStackedWidget;
 class QTimer;
 class RunInspector;
 
@@ -57,6 +58,8 @@ class EmbeddingPanel final : public QWidget {
   QSpinBox* pointsBox() const { return m_points; }
   QPushButton* exportButton() const { return m_export; }
   QLabel* statusLabel() const { return m_status; }
+  /// What the panel says now: in place of the plot while there is none, else under it.
+  QString message() const;
 
   /// Hover radius around a point's centre, in pixels.
   static constexpr int kHoverRadius = 6;
@@ -75,12 +78,15 @@ class EmbeddingPanel final : public QWidget {
 
  protected:
   void showEvent(QShowEvent* event) override;
+  void hideEvent(QHideEvent* event) override;
   void changeEvent(QEvent* event) override;
   bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   void showProjection(const pretext::Projection& p, const QList<QImage>& images);
   void clearPlot(const QString& message);
+  /// Says `text` under the plot, and in its place while there is no plot.
+  void setMessage(const QString& text);
   void applyTheme();
   void updateHover(const QPoint& pos);
   void hideHover();
@@ -103,6 +109,8 @@ class EmbeddingPanel final : public QWidget {
   QPushButton* m_export = nullptr;
   QProgressBar* m_busy = nullptr;
   QCustomPlot* m_plot = nullptr;
+  QLabel* m_placeholder = nullptr;
+  QStackedWidget* m_stack = nullptr;
   QLabel* m_status = nullptr;
   QTimer* m_debounce = nullptr;
   QWidget* m_hover = nullptr;

@@ -75,6 +75,17 @@ std::vector<std::int64_t> drawBalanced(const pretext::Dataset& ds, int count, st
   return out;
 }
 
+// Tiles at least as wide as their longest caption (`bold` where a marked tile draws it so), so that
+// "class · similarity" is not cut short; never narrower than the user made them.
+void fitCaptions(ImageGridWidget* grid, const QStringList& captions, bool bold) {
+  QFont font = grid->font();
+  font.setBold(bold);
+  const QFontMetrics metrics(font);
+  int widest = 0;
+  for (const auto& c : captions) widest = std::max(widest, metrics.horizontalAdvance(c));
+  grid->setTileSize(std::max(grid->tileSize(), std::min(widest, 160)));
+}
+
 // The gallery: query and neighbours as tiles, the numbers for the panel.
 struct NeighbourView {
   std::int64_t query = -1;
@@ -116,9 +127,8 @@ RetrievalPanel::RetrievalPanel(RunInspector* inspector, QWidget* parent) : QWidg
   top->addWidget(m_busy);
 
   m_queries = new ImageGridWidget;
-  m_queries->setTileSize(56);
+  m_queries->setTileSize(60);
   m_queries->setPlaceholderText(tr("No run: train one, or open a run folder"));
-  m_queries->setToolTip(QString());
   auto* queryBox = new QGroupBox(tr("Queries (test images): click one"));
   auto* queryLayout = new QVBoxLayout(queryBox);
   queryLayout->addWidget(m_queries);
@@ -159,7 +169,7 @@ RetrievalPanel::RetrievalPanel(RunInspector* inspector, QWidget* parent) : QWidg
   });
   connect(m_k, &QSpinBox::valueChanged, this, [this] {
     m_meanPrecision = -1.0;
-    m_mean->setText(tr("Mean P@%1 over the test split: not measured yet.").arg(k()));
+    if (!m_runDir.isEmpty()) m_mean->setText(tr("Mean P@%1 over the test split: not measured yet.").arg(k()));
     if (m_requestedQuery >= 0) requestNeighbours();
     updateButtons();
   });
@@ -269,6 +279,7 @@ void RetrievalPanel::loadCandidates() {
           captions << className(set.labels[i]);
           tips << tr("Test image #%1 (%2): click to see its neighbours").arg(set.indices[i]).arg(className(set.labels[i]));
         }
+        fitCaptions(m_queries, captions, false);
         m_queries->setImages(set.images, captions, tips);
         if (m_requestedQuery < 0) {
           m_status->setText(tr("%1 test images, %2 training images. Click a query.")
@@ -343,7 +354,8 @@ void RetrievalPanel::requestNeighbours() {
         const QLocale locale;
         for (std::size_t i = 0; i < nb.indices.size(); ++i) {
           const QString cls = className(nb.labels[i]);
-          const QString sim = locale.toString(nb.similarities[i], 'f', 2);
+          // Three decimals: neighbours of a trained encoder often all lie above 0.99.
+          const QString sim = locale.toString(nb.similarities[i], 'f', 3);
           captions << QStringLiteral("%1 · %2").arg(cls, sim);
           QString tip = tr("#%1: training image #%2 (%3)\ncosine similarity %4")
                             .arg(i + 1)
@@ -352,6 +364,7 @@ void RetrievalPanel::requestNeighbours() {
           if (nb.labels[i] != nb.queryLabel) tip += tr("\nnot the query's class (%1)").arg(queryClass);
           tips << tip;
         }
+        fitCaptions(m_gallery, captions, true);
         m_gallery->setImages(images, captions, tips);
         for (std::size_t i = 0; i < nb.labels.size(); ++i) m_gallery->setMarked(int(i) + 1, nb.labels[i] != nb.queryLabel);
 
@@ -365,7 +378,7 @@ void RetrievalPanel::requestNeighbours() {
         m_status->setText(tr("Test image #%1: its %2 nearest training images in %3 s.")
                               .arg(v.query)
                               .arg(m_shownK)
-                              .arg(locale.toString(v.seconds, 'f', 2)));
+                              .arg(locale.toString(v.seconds, 'f', 1)));
         updateBusy();
         updateButtons();
         emit neighboursShown(v.query);
@@ -376,14 +389,19 @@ void RetrievalPanel::requestNeighbours() {
         clearGallery(message);
         showFailure(message);
       });
+  QString message;
   if (!m_featuresReady) {
-    m_status->setText(
-        tr("Finding the neighbours… The first query on a checkpoint extracts the features of the whole training "
-           "split (%1 images): seconds on a CPU. Later queries are quick.")
-            .arg(m_trainSize > 0 ? QLocale().toString(qlonglong(m_trainSize)) : tr("all")));
+    message = tr("Finding the neighbours of test image #%1… The first query on a checkpoint extracts the features of "
+                 "all %2 training and %3 test images once: seconds on a GPU, a minute or more on a busy CPU. Later "
+                 "queries are quick.")
+                  .arg(query)
+                  .arg(m_trainSize > 0 ? QLocale().toString(qlonglong(m_trainSize)) : QStringLiteral("the"))
+                  .arg(m_testSize > 0 ? QLocale().toString(qlonglong(m_testSize)) : QStringLiteral("the"));
   } else {
-    m_status->setText(tr("Finding the neighbours of test image #%1…").arg(query));
+    message = tr("Finding the neighbours of test image #%1…").arg(query);
   }
+  m_status->setText(message);
+  if (m_gallery->count() == 0) m_gallery->setPlaceholderText(message);
   updateBusy();
 }
 

@@ -66,7 +66,7 @@ class RetrievalPanel final : public QWidget {
   QLabel* meanPrecisionLabel() const { return m_mean; }
 
   /// Candidate queries shown at a time.
-  static constexpr int kCandidates = 24;
+  static constexpr int kCandidates = 30;
 
  public slots:
   /// The run to show (the one training now, or one the user opened); empty: none.
