@@ -162,7 +162,8 @@ EmbeddingPanel::EmbeddingPanel(RunInspector* inspector, QWidget* parent) : QWidg
   connect(m_plot, &QCustomPlot::customContextMenuRequested, this, [this](const QPoint& pos) {
     hideHover();
     QMenu menu;
-    menu.addAction(tr("Export PNG, PDF or CSV…"), this, &EmbeddingPanel::exportAs)->setEnabled(!m_projection.x.empty());
+    QAction* exportAction = menu.addAction(tr("Export PNG, PDF or CSV…"), this, &EmbeddingPanel::exportAs);
+    exportAction->setEnabled(!m_projection.x.empty());
     menu.addAction(tr("Reset zoom"), this, [this] {
       m_plot->rescaleAxes();
       m_plot->replot();
@@ -376,9 +377,13 @@ void EmbeddingPanel::updateHover(const QPoint& pos) {
     m_hovered = index;
     const QImage image = index < m_images.size() ? m_images[index] : QImage();
     if (!image.isNull()) {
-      const int factor = std::max(1, kHoverSide / std::max(image.width(), image.height()));
-      m_hoverImage->setPixmap(QPixmap::fromImage(
-          image.scaled(image.size() * factor, Qt::IgnoreAspectRatio, Qt::FastTransformation)));
+      // Small images enlarged by whole pixels (crisp 28x28 digits); large ones brought down smoothly.
+      const int side = std::max(image.width(), image.height());
+      const QImage shown =
+          side > 2 * kHoverSide
+              ? image.scaled(2 * kHoverSide, 2 * kHoverSide, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+              : image.scaled(image.size() * std::max(1, kHoverSide / side), Qt::IgnoreAspectRatio, Qt::FastTransformation);
+      m_hoverImage->setPixmap(QPixmap::fromImage(shown));
     } else {
       m_hoverImage->clear();
     }

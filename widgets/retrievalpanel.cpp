@@ -277,7 +277,9 @@ void RetrievalPanel::loadCandidates() {
         QStringList captions, tips;
         for (std::size_t i = 0; i < set.indices.size(); ++i) {
           captions << className(set.labels[i]);
-          tips << tr("Test image #%1 (%2): click to see its neighbours").arg(set.indices[i]).arg(className(set.labels[i]));
+          tips << tr("Test image #%1 (%2): click to see its neighbours")
+                      .arg(set.indices[i])
+                      .arg(className(set.labels[i]));
         }
         fitCaptions(m_queries, captions, false);
         m_queries->setImages(set.images, captions, tips);
@@ -366,7 +368,9 @@ void RetrievalPanel::requestNeighbours() {
         }
         fitCaptions(m_gallery, captions, true);
         m_gallery->setImages(images, captions, tips);
-        for (std::size_t i = 0; i < nb.labels.size(); ++i) m_gallery->setMarked(int(i) + 1, nb.labels[i] != nb.queryLabel);
+        for (std::size_t i = 0; i < nb.labels.size(); ++i) {
+          m_gallery->setMarked(int(i) + 1, nb.labels[i] != nb.queryLabel);
+        }
 
         const auto hits = std::count(nb.labels.begin(), nb.labels.end(), nb.queryLabel);
         m_precision->setText(tr("<b>P@%1 for this query: %2</b> (%3 of %1 neighbours are %4; %5 framed in red)")
@@ -505,7 +509,8 @@ bool RetrievalPanel::saveGallery(const QString& path) const {
 
 void RetrievalPanel::saveGalleryAs() {
   if (m_shownQuery < 0) return;
-  const QString name = QStringLiteral("%1-query%2-k%3.png").arg(QFileInfo(m_runDir).fileName()).arg(m_shownQuery).arg(m_shownK);
+  const QString name =
+      QStringLiteral("%1-query%2-k%3.png").arg(QFileInfo(m_runDir).fileName()).arg(m_shownQuery).arg(m_shownK);
   const QString path = QFileDialog::getSaveFileName(this, tr("Save retrieval gallery"), name, tr("PNG images (*.png)"));
   if (path.isEmpty()) return;
   if (!saveGallery(path)) QMessageBox::warning(this, tr("Save retrieval gallery"), tr("Could not write %1.").arg(path));
