@@ -1,0 +1,119 @@
+// The Embedding panel: a 2-D projection (PCA or t-SNE) of the encoder's pooled features of the first
+// N test images, as a scatter with one colour per class and a legend; hovering a point shows its test
+// image, enlarged, and its class. Computed by a RunInspector job on the run's last checkpoint.
+#pragma once
+
+#include <pretext/evaluation.h>
+
+#include <QImage>
+#include <QList>
+#include <QPointF>
+#include <QString>
+#include <QWidget>
+
+class QComboBox;
+class QCustomPlot;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QStackedWidget;
+class QTimer;
+class RunInspector;
+
+class EmbeddingPanel final : public QWidget {
+  Q_OBJECT
+  Q_DISABLE_COPY_MOVE(EmbeddingPanel)
+
+ public:
+  explicit EmbeddingPanel(RunInspector* inspector, QWidget* parent = nullptr);
+  ~EmbeddingPanel() override;
+
+  QString runDir() const { return m_runDir; }
+  /// "pca" or "tsne", as chosen.
+  QString kind() const;
+  /// How many test images (the first N of the test split) are projected.
+  int points() const;
+  /// The projection shown: point i is test image i. Empty before the first result.
+  const pretext::Projection& projection() const { return m_projection; }
+  /// True while this panel's job waits or runs.
+  bool busy() const { return m_waiting != 0; }
+
+  /// The test image under `pos` (plot widget coordinates): the nearest point within a few pixels, or -1.
+  int pointAt(const QPoint& pos) const;
+  /// Where point `index` is drawn, in plot widget coordinates.
+  QPointF pointPosition(int index) const;
+  /// The test image hovered now, or -1; its picture and text as the hover shows them.
+  int hoveredPoint() const { return m_hovered; }
+  QWidget* hoverWidget() const { return m_hover; }
+  QImage hoverImage() const;
+  QString hoverText() const;
+
+  /// Writes the plot as PNG or PDF (by the suffix) or CSV (x, y, label, class, test index);
+  /// false when there is nothing to export or the file cannot be written.
+  bool exportTo(const QString& path);
+
+  QCustomPlot* plot() const { return m_plot; }
+  QComboBox* kindBox() const { return m_kind; }
+  QSpinBox* pointsBox() const { return m_points; }
+  QPushButton* exportButton() const { return m_export; }
+  QLabel* statusLabel() const { return m_status; }
+  /// What the panel says now: in place of the plot while there is none, else under it.
+  QString message() const;
+
+  /// Hover radius around a point's centre, in pixels.
+  static constexpr int kHoverRadius = 6;
+
+ public slots:
+  void setRun(const QString& runDir);
+  /// Recomputes when `runDir` is this panel's run (now if visible, else when next shown).
+  void checkpointWritten(const QString& runDir);
+  /// Computes the projection the controls describe.
+  void compute();
+
+ signals:
+  /// A new projection is on the plot.
+  void projectionShown();
+  void failed(const QString& message);
+
+ protected:
+  void showEvent(QShowEvent* event) override;
+  void hideEvent(QHideEvent* event) override;
+  void changeEvent(QEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
+ private:
+  void showProjection(const pretext::Projection& p, const QList<QImage>& images);
+  void clearPlot(const QString& message);
+  /// Says `text` under the plot, and in its place while there is no plot.
+  void setMessage(const QString& text);
+  void applyTheme();
+  void updateHover(const QPoint& pos);
+  void hideHover();
+  void updateBusy();
+  void exportAs();
+  QString className(int label) const;
+
+  RunInspector* m_inspector = nullptr;
+  QString m_runDir;
+  bool m_stale = false;
+  quint64 m_nextRequest = 1;
+  quint64 m_waiting = 0;
+
+  pretext::Projection m_projection;
+  QList<QImage> m_images;
+  int m_hovered = -1;
+
+  QComboBox* m_kind = nullptr;
+  QSpinBox* m_points = nullptr;
+  QPushButton* m_export = nullptr;
+  QProgressBar* m_busy = nullptr;
+  QCustomPlot* m_plot = nullptr;
+  QLabel* m_placeholder = nullptr;
+  QStackedWidget* m_stack = nullptr;
+  QLabel* m_status = nullptr;
+  QTimer* m_debounce = nullptr;
+  QWidget* m_hover = nullptr;
+  QLabel* m_hoverImage = nullptr;
+  QLabel* m_hoverText = nullptr;
+};
