@@ -57,7 +57,7 @@ int main(int argc, char* argv[]) {
   const QCommandLineOption subsetOption(QStringLiteral("subset"), QStringLiteral("Training images for --train (0: all)."),
                                         QStringLiteral("N"), QStringLiteral("0"));
   const QCommandLineOption shotAfterOption(QStringLiteral("screenshot-after"),
-                                           QStringLiteral("With --train: take the screenshot after SECONDS of training."),
+                                           QStringLiteral("With --train: take the screenshot after SECONDS of training; otherwise SECONDS after the dataset is up."),
                                            QStringLiteral("SECONDS"));
   const QCommandLineOption panelOption(QStringLiteral("panel"),
                                       QStringLiteral("Panel to show first, by its title (e.g. augmentations)."),
@@ -67,8 +67,12 @@ int main(int argc, char* argv[]) {
       QStringLiteral("Run the experiment preset TITLE (see the Experiments panel) once the window is up (with "
                      "--screenshot: the picture is taken when its last run ends or after --screenshot-after seconds)."),
       QStringLiteral("TITLE"));
+  const QCommandLineOption runOption(QStringLiteral("run"),
+                                    QStringLiteral("Show the run folder DIR (written by the window or pretext-cli) in "
+                                                   "the inspection panels (Filters, Attention, Retrieval, Embedding)."),
+                                    QStringLiteral("DIR"));
   parser.addOptions({datasetOption, screenshotOption, themeOption, largeFontOption, trainOption, epochsOption,
-                     subsetOption, shotAfterOption, panelOption, experimentOption});
+                     subsetOption, shotAfterOption, panelOption, experimentOption, runOption});
   parser.process(app);
 
   const QString theme = parser.value(themeOption);
@@ -96,7 +100,11 @@ int main(int argc, char* argv[]) {
       });
     };
     if (!parser.isSet(trainOption) && !parser.isSet(experimentOption)) {
-      QObject::connect(panel, &DatasetPanel::datasetChanged, &window, [takeShot] { takeShot(0); });
+      // With --screenshot-after: that long after the dataset is up (an inspection panel computing).
+      const int delayMs = parser.isSet(shotAfterOption) ? int(1000 * parser.value(shotAfterOption).toDouble()) : 0;
+      QObject::connect(panel, &DatasetPanel::datasetChanged, &window, [takeShot, delayMs, &window] {
+        QTimer::singleShot(delayMs, &window, [takeShot] { takeShot(0); });
+      }, Qt::SingleShotConnection);
     } else {
       TrainingPanel* training = window.trainingPanel();
       QObject::connect(training, &TrainingPanel::runFinished, &window, [takeShot, training](const pretext::RunResult& r) {
@@ -137,7 +145,7 @@ int main(int argc, char* argv[]) {
       training->methodBox()->setCurrentIndex(method);
       training->epochsBox()->setValue(parser.value(epochsOption).toInt());
       training->subsetBox()->setValue(parser.value(subsetOption).toInt());
-      window.showPanel(training);
+      if (!parser.isSet(panelOption)) window.showPanel(training);
       training->start();
     });
   }
@@ -160,6 +168,10 @@ int main(int argc, char* argv[]) {
   }
   if (parser.isSet(panelOption) && !window.showPanel(parser.value(panelOption))) {
     std::fprintf(stderr, "pretext: no panel titled '%s'\n", qPrintable(parser.value(panelOption)));
+    return 2;
+  }
+  if (parser.isSet(runOption) && !window.openRun(parser.value(runOption))) {
+    std::fprintf(stderr, "pretext: %s is not a run folder (no config.json)\n", qPrintable(parser.value(runOption)));
     return 2;
   }
   window.show();

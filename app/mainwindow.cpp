@@ -2,7 +2,9 @@
 
 #include "attentionpanel.h"
 #include "augmentpanel.h"
+#include "embeddingpanel.h"
 #include "filterspanel.h"
+#include "retrievalpanel.h"
 #include "runinspector.h"
 #include "datasetpanel.h"
 #include "experimentpresets.h"
@@ -134,7 +136,13 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
   addPanel(m_filtersPanel, tr("Filters"), tr("The first layer's filters, live while training"));
   m_attentionPanel = new AttentionPanel(m_inspector);
   addPanel(m_attentionPanel, tr("Attention"), tr("Where each stage looks, for this run and a second one"));
+  m_retrievalPanel = new RetrievalPanel(m_inspector);
+  addPanel(m_retrievalPanel, tr("Retrieval"), tr("Click a test image, see its nearest training images"));
+  m_embeddingPanel = new EmbeddingPanel(m_inspector);
+  addPanel(m_embeddingPanel, tr("Embedding"), tr("The test images' features in 2-D (PCA or t-SNE), by class"));
   connect(m_trainingPanel, &TrainingPanel::runFolderChanged, this, &MainWindow::setCurrentRun);
+  connect(m_trainingPanel, &TrainingPanel::checkpointWritten, m_retrievalPanel, &RetrievalPanel::checkpointWritten);
+  connect(m_trainingPanel, &TrainingPanel::checkpointWritten, m_embeddingPanel, &EmbeddingPanel::checkpointWritten);
   connect(m_trainingPanel, &TrainingPanel::checkpointWritten, m_filtersPanel, &FiltersPanel::checkpointWritten);
   connect(m_trainingPanel, &TrainingPanel::checkpointWritten, m_attentionPanel, &AttentionPanel::checkpointWritten);
   connect(m_trainingPanel, &TrainingPanel::filtersUpdated, m_filtersPanel, &FiltersPanel::showLiveFilters);
@@ -145,6 +153,7 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
   m_navigation->setCurrentRow(0);
 
   m_runStatus = new QLabel;
+  m_runStatus->setContentsMargins(0, 0, 16, 0);
   statusBar()->addPermanentWidget(m_runStatus);
   m_datasetStatus = new QLabel;
   statusBar()->addPermanentWidget(m_datasetStatus);
@@ -349,6 +358,8 @@ void MainWindow::setCurrentRun(const QString& dir) {
   m_currentRun = dir;
   m_filtersPanel->setRun(dir);
   m_attentionPanel->setRun(dir);
+  m_retrievalPanel->setRun(dir);
+  m_embeddingPanel->setRun(dir);
   m_runStatus->setText(dir.isEmpty() ? QString() : tr("Run: %1").arg(QDir(dir).dirName()));
   m_runStatus->setToolTip(QDir::toNativeSeparators(dir));
   m_resumeAction->setEnabled(!dir.isEmpty() && !m_trainingPanel->running());

@@ -7,6 +7,8 @@
 
 class AttentionPanel;
 class AugmentPanel;
+class EmbeddingPanel;
+class RetrievalPanel;
 class FiltersPanel;
 class RunInspector;
 class PresetsPanel;
@@ -39,6 +41,8 @@ class MainWindow final : public QMainWindow {
   PresetsPanel* presetsPanel() const { return m_presetsPanel; }
   FiltersPanel* filtersPanel() const { return m_filtersPanel; }
   AttentionPanel* attentionPanel() const { return m_attentionPanel; }
+  RetrievalPanel* retrievalPanel() const { return m_retrievalPanel; }
+  EmbeddingPanel* embeddingPanel() const { return m_embeddingPanel; }
   RunInspector* inspector() const { return m_inspector; }
 
   /// The run the inspection panels show: the one training, or a run folder the user opened
@@ -94,6 +98,8 @@ class MainWindow final : public QMainWindow {
   RunInspector* m_inspector = nullptr;
   FiltersPanel* m_filtersPanel = nullptr;
   AttentionPanel* m_attentionPanel = nullptr;
+  RetrievalPanel* m_retrievalPanel = nullptr;
+  EmbeddingPanel* m_embeddingPanel = nullptr;
   QString m_currentRun;
   QLabel* m_runStatus = nullptr;
   QAction* m_resumeAction = nullptr;
