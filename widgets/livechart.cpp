@@ -32,6 +32,10 @@ QCustomPlot* makePlot(const QString& title, const QString& x, const QString& y, 
   plot->xAxis->setLabel(x);
   plot->yAxis->setLabel(y);
   plot->legend->setVisible(legend);
+  QFont small = plot->font();
+  small.setPointSizeF(small.pointSizeF() * 0.9);
+  plot->legend->setFont(small);
+  plot->legend->setRowSpacing(0);
   plot->legend->setBrush(QColor(255, 255, 255, 210));
   plot->legend->setBorderPen(QPen(QColor(0, 0, 0, 60)));
   plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
@@ -106,7 +110,7 @@ void LiveChart::Extent::add(double x, double y) {
 }
 
 LiveChart::LiveChart(QWidget* parent) : QWidget(parent) {
-  m_loss = makePlot(tr("Training loss"), tr("step"), tr("loss"), true, this);
+  m_loss = makePlot(tr("Training loss (thick: smoothed)"), tr("step"), tr("loss"), true, this);
   m_knn = makePlot(tr("k-NN accuracy"), tr("epoch"), tr("accuracy (%)"), true, this);
   m_lr = makePlot(tr("Learning rate"), tr("step"), tr("learning rate"), false, this);
   m_speed = makePlot(tr("Throughput"), tr("step"), tr("images / s"), false, this);
@@ -204,7 +208,7 @@ void LiveChart::beginRun(const QString& name) {
   run.raw->removeFromLegend();
   run.smooth = m_loss->addGraph();
   run.smooth->setPen(QPen(run.colour, 2));
-  run.smooth->setName(run.name + tr(" (smoothed)"));
+  run.smooth->setName(run.name);  // the thick line; the thin one (per step, not in the legend) is raw
   run.accuracy = m_knn->addGraph();
   run.accuracy->setPen(QPen(run.colour, 2));
   run.accuracy->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 6));
@@ -258,25 +262,29 @@ void LiveChart::addEpoch(double epoch, double knnAccuracy, bool beforeTraining) 
       run.randomInitLabel = new QCPItemText(m_knn);
       run.randomInitLabel->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
       run.randomInitLabel->position->setTypeY(QCPItemPosition::ptPlotCoords);
-      run.randomInitLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
       run.randomInitLabel->setColor(run.colour);
-      run.randomInitLabel->setPadding(QMargins(2, 0, 2, 1));
+      run.randomInitLabel->setPadding(QMargins(3, 0, 3, 1));
+      run.randomInitLabel->setBrush(QColor(255, 255, 255, 210));  // readable where another run's line passes
     }
     run.randomInit->point1->setCoords(0.0, percent);
     run.randomInit->point2->setCoords(1.0, percent);
-    run.randomInitLabel->position->setCoords(0.01, percent);
     relabelRandomInit();
   }
   markDirty(Knn);
 }
 
 void LiveChart::relabelRandomInit() {
-  const int lines = int(std::count_if(m_runs.cbegin(), m_runs.cend(), [](const Run& r) { return r.randomInit != nullptr; }));
+  // Runs of one experiment start from similar (often equal) random-init accuracies: their labels, in
+  // the runs' colours, take turns above and below the lines and move right every other pair, so that
+  // they do not cover each other.
+  int line = 0;
   for (const Run& r : m_runs) {
     if (!r.randomInitLabel) continue;
     const double percent = r.randomInit->point1->coords().y();
-    const QString value = QStringLiteral("%1%").arg(percent, 0, 'f', 1);
-    r.randomInitLabel->setText(lines > 1 ? tr("random init: %1 (%2)").arg(r.name, value) : tr("random init (%1)").arg(value));
+    r.randomInitLabel->setText(tr("random init (%1%)").arg(percent, 0, 'f', 1));
+    r.randomInitLabel->setPositionAlignment(Qt::AlignLeft | (line % 2 == 0 ? Qt::AlignBottom : Qt::AlignTop));
+    r.randomInitLabel->position->setCoords(0.07 + 0.4 * ((line / 2) % 2), percent);
+    ++line;
   }
 }
 
