@@ -271,7 +271,6 @@ class TstLiveChart : public QObject {
           replots.count, bound, chart.lossPlot()->replotTime(true));
     QVERIFY(replots.count >= 6);  // the charts were redrawn while the points arrived, not only at the end
     QVERIFY2(replots.count <= bound, qPrintable(QStringLiteral("%1 replots in %2 ms").arg(replots.count).arg(ms)));
-    QVERIFY(replots.count < kPoints / kChunk * 3);  // not one per chunk
     QCOMPARE(chart.lossPlot()->xAxis->range().upper, double(kPoints));
 
     // Idle: no repaint at all.

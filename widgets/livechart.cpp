@@ -178,6 +178,7 @@ LiveChart::LiveChart(QWidget* parent) : QWidget(parent) {
 
   m_timer = new QTimer(this);
   m_timer->setSingleShot(true);
+  m_timer->setTimerType(Qt::PreciseTimer);  // a coarse timer may fire 5% early: the interval is a floor
   m_timer->setInterval(kReplotIntervalMs);
   connect(m_timer, &QTimer::timeout, this, &LiveChart::replotDirty);
 }
