@@ -315,7 +315,7 @@ void TrainingPanel::setRunning(bool running) {
 }
 
 void TrainingPanel::onStep(const pretext::StepReport& r) {
-  m_chart->addStep(double(r.globalStep), r.loss);
+  m_chart->addStep(double(r.globalStep), r.loss, r.learningRate, r.imagesPerSecond);
   m_progress->setMaximum(std::max(1, r.epochs));
   m_progress->setValue(r.epoch);
   m_progress->setFormat(tr("epoch %1/%2 · step %3/%4").arg(r.epoch + 1).arg(r.epochs).arg(r.step).arg(r.stepsPerEpoch));
@@ -331,7 +331,7 @@ void TrainingPanel::onStep(const pretext::StepReport& r) {
 }
 
 void TrainingPanel::onEpoch(const pretext::EpochReport& r) {
-  m_chart->addEpoch(double(r.epoch + 1), r.knnAccuracy);
+  m_chart->addEpoch(double(r.epoch + 1), r.knnAccuracy, r.epoch < 0);
   if (r.knnAccuracy >= 0) {
     emit statusMessage(r.epoch < 0 ? tr("Before training: k-NN accuracy %1%").arg(100.0 * r.knnAccuracy, 0, 'f', 2)
                                    : tr("Epoch %1: k-NN accuracy %2%").arg(r.epoch + 1).arg(100.0 * r.knnAccuracy, 0, 'f', 2));

@@ -1,0 +1,128 @@
+// The Results panel: the comparison table over run folders, like the seed's tables. One row per run
+// folder (pretext::summarizeRun: config.json, metrics.csv, eval.json), one column per measurement;
+// columns that no run measured are hidden, "—" marks what a run did not measure. Rows come from
+// "Add run folder…", "Scan folder…" (every subfolder with a config.json) and the window (setRun,
+// checkpointWritten); the list persists between sessions (QSettings "results/runs"). Sorting by a
+// header click (numbers as numbers), export as CSV / Markdown (pretext::resultsCsv / resultsMarkdown),
+// "Evaluate" (k-NN at k = 20 and 200 and a linear probe on the pooled features, on the RunInspector's
+// thread, saved into the run's eval.json), "Resume training", and a double-click to inspect a run.
+#pragma once
+
+#include <pretext/evaluation.h>
+
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+
+#include <vector>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QStackedLayout;
+class QTableWidget;
+class RunInspector;
+
+class ResultsPanel final : public QWidget {
+  Q_OBJECT
+  Q_DISABLE_COPY_MOVE(ResultsPanel)
+
+ public:
+  /// `useSettings` false: the list of runs is neither read from nor written to QSettings (tests).
+  explicit ResultsPanel(RunInspector* inspector, QWidget* parent = nullptr, bool useSettings = true);
+
+  /// The run folders in the table, in the order they were added (absolute, clean paths).
+  QStringList runs() const;
+  /// The run folders in the order the table shows them (after sorting).
+  QStringList shownRuns() const;
+  /// The run folders of the selected rows, in table order.
+  QStringList selectedRuns() const;
+  /// The summary of `dir`'s row (a default RunSummary when there is no such row).
+  pretext::RunSummary summary(const QString& dir) const;
+  /// The table in the order shown, as pretext::resultsCsv / resultsMarkdown write it.
+  QString csv() const;
+  QString markdown() const;
+  bool saveCsv(const QString& path) const;
+  bool saveMarkdown(const QString& path) const;
+  /// Adds every direct subfolder of `dir` (and `dir` itself) that has a config.json; returns how many were new.
+  int scanFolder(const QString& dir);
+  /// True while an evaluation runs.
+  bool evaluating() const { return !m_evaluating.isEmpty(); }
+
+  QTableWidget* table() const { return m_table; }
+  QLabel* statusLabel() const { return m_status; }
+  QPushButton* addButton() const { return m_add; }
+  QPushButton* scanButton() const { return m_scan; }
+  QPushButton* removeButton() const { return m_remove; }
+  QPushButton* evaluateButton() const { return m_evaluate; }
+  QPushButton* resumeButton() const { return m_resume; }
+  QPushButton* inspectButton() const { return m_inspect; }
+  QPushButton* exportCsvButton() const { return m_exportCsv; }
+  QPushButton* exportMarkdownButton() const { return m_exportMarkdown; }
+  QPushButton* copyMarkdownButton() const { return m_copyMarkdown; }
+
+ public slots:
+  /// Adds the run folder `dir` (a row re-read when it is already there). A folder without a
+  /// config.json is refused with a message in the status line.
+  void addRun(const QString& dir);
+  /// Adds `dir` and selects its row. A run that has just started may not have written its
+  /// config.json yet: it is added at its first checkpoint (checkpointWritten).
+  void setRun(const QString& dir);
+  /// Re-reads `dir`'s row (its metrics and eval.json have changed).
+  void checkpointWritten(const QString& dir);
+  /// Removes the selected rows from the table (the folders stay on disk).
+  void removeSelected();
+  /// Evaluates the selected runs one after another: k-NN (k = 20, 200) and a linear probe on the
+  /// pooled features, saved into each run's eval.json; the rows are re-read when done.
+  void evaluateSelected();
+  /// Copies the table as Markdown to the clipboard.
+  void copyMarkdown();
+
+ signals:
+  /// The user asked to inspect `dir` in the inspection panels (double-click or "Inspect").
+  void openRequested(const QString& dir);
+  /// The user asked to continue training `dir` from its last checkpoint.
+  void resumeRequested(const QString& dir);
+  /// An evaluation finished (`ok`) or failed for `dir`.
+  void evaluated(const QString& dir, bool ok);
+
+ private:
+  struct Row {
+    QString dir;
+    pretext::RunSummary summary;
+  };
+
+  bool readRun(const QString& dir, bool reportFailure);
+  int indexOf(const QString& dir) const;
+  void rebuildTable();
+  void fitColumns();
+  void selectRun(const QString& dir);
+  void updateButtons();
+  void saveSettings() const;
+  void showStatus(const QString& text);
+  void evaluateNext();
+  std::vector<pretext::RunSummary> shownSummaries() const;
+  void addFolderDialog();
+  void scanFolderDialog();
+  void exportDialog(bool markdown);
+
+  RunInspector* m_inspector = nullptr;
+  bool m_useSettings = true;
+  std::vector<Row> m_rows;
+  QString m_pending;            ///< setRun's folder, waiting for its config.json
+  QStringList m_evaluating;     ///< the running evaluation first, then those queued
+  QStackedLayout* m_stack = nullptr;  ///< the placeholder while the table is empty, else the table
+  QTableWidget* m_table = nullptr;
+  QLabel* m_placeholder = nullptr;
+  QLabel* m_status = nullptr;
+  QProgressBar* m_busy = nullptr;
+  QPushButton* m_add = nullptr;
+  QPushButton* m_scan = nullptr;
+  QPushButton* m_remove = nullptr;
+  QPushButton* m_evaluate = nullptr;
+  QPushButton* m_resume = nullptr;
+  QPushButton* m_inspect = nullptr;
+  QPushButton* m_exportCsv = nullptr;
+  QPushButton* m_exportMarkdown = nullptr;
+  QPushButton* m_copyMarkdown = nullptr;
+};
