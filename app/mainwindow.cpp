@@ -4,6 +4,7 @@
 #include "augmentpanel.h"
 #include "embeddingpanel.h"
 #include "filterspanel.h"
+#include "resultspanel.h"
 #include "retrievalpanel.h"
 #include "runinspector.h"
 #include "datasetpanel.h"
@@ -140,6 +141,22 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
   addPanel(m_retrievalPanel, tr("Retrieval"), tr("Click a test image, see its nearest training images"));
   m_embeddingPanel = new EmbeddingPanel(m_inspector);
   addPanel(m_embeddingPanel, tr("Embedding"), tr("The test images' features in 2-D (PCA or t-SNE), by class"));
+  m_resultsPanel = new ResultsPanel(m_inspector, nullptr, m_useSettings);
+  addPanel(m_resultsPanel, tr("Results"), tr("The comparison table over runs; export CSV or Markdown"));
+  connect(m_resultsPanel, &ResultsPanel::openRequested, this, [this](const QString& dir) {
+    if (openRun(dir)) showPanel(m_filtersPanel);
+  });
+  connect(m_resultsPanel, &ResultsPanel::resumeRequested, this, [this](const QString& dir) {
+    if (m_trainingPanel->running()) {
+      statusBar()->showMessage(tr("A run is going: stop it before resuming another"), 10000);
+      return;
+    }
+    if (!openRun(dir)) return;
+    showPanel(m_trainingPanel);
+    m_trainingPanel->resumeRun(dir);
+  });
+  connect(m_trainingPanel, &TrainingPanel::runFolderChanged, m_resultsPanel, &ResultsPanel::setRun);
+  connect(m_trainingPanel, &TrainingPanel::checkpointWritten, m_resultsPanel, &ResultsPanel::checkpointWritten);
   connect(m_trainingPanel, &TrainingPanel::runFolderChanged, this, &MainWindow::setCurrentRun);
   connect(m_trainingPanel, &TrainingPanel::checkpointWritten, m_retrievalPanel, &RetrievalPanel::checkpointWritten);
   connect(m_trainingPanel, &TrainingPanel::checkpointWritten, m_embeddingPanel, &EmbeddingPanel::checkpointWritten);
@@ -351,6 +368,7 @@ bool MainWindow::openRun(const QString& dir) {
     return false;
   }
   setCurrentRun(path);
+  m_resultsPanel->addRun(path);
   return true;
 }
 

@@ -8,6 +8,7 @@
 class AttentionPanel;
 class AugmentPanel;
 class EmbeddingPanel;
+class ResultsPanel;
 class RetrievalPanel;
 class FiltersPanel;
 class RunInspector;
@@ -43,6 +44,7 @@ class MainWindow final : public QMainWindow {
   AttentionPanel* attentionPanel() const { return m_attentionPanel; }
   RetrievalPanel* retrievalPanel() const { return m_retrievalPanel; }
   EmbeddingPanel* embeddingPanel() const { return m_embeddingPanel; }
+  ResultsPanel* resultsPanel() const { return m_resultsPanel; }
   RunInspector* inspector() const { return m_inspector; }
 
   /// The run the inspection panels show: the one training, or a run folder the user opened
@@ -100,6 +102,7 @@ class MainWindow final : public QMainWindow {
   AttentionPanel* m_attentionPanel = nullptr;
   RetrievalPanel* m_retrievalPanel = nullptr;
   EmbeddingPanel* m_embeddingPanel = nullptr;
+  ResultsPanel* m_resultsPanel = nullptr;
   QString m_currentRun;
   QLabel* m_runStatus = nullptr;
   QAction* m_resumeAction = nullptr;

@@ -31,7 +31,8 @@ QCustomPlot* makePlot(const QString& title, const QString& x, const QString& y, 
   plot->plotLayout()->addElement(0, 0, heading);
   plot->xAxis->setLabel(x);
   plot->yAxis->setLabel(y);
-  plot->legend->setVisible(legend);
+  plot->legend->setVisible(false);  // shown with the first run (an empty legend is a stray box)
+  plot->setProperty("pretextLegend", legend);
   QFont small = plot->font();
   small.setPointSizeF(small.pointSizeF() * 0.9);
   plot->legend->setFont(small);
@@ -201,6 +202,7 @@ void LiveChart::beginRun(const QString& name) {
     run.name = QStringLiteral("%1 (%2)").arg(name).arg(n);
   }
   run.colour = kRunColours[m_runs.size() % int(sizeof kRunColours / sizeof kRunColours[0])];
+  for (QCustomPlot* plot : {m_loss, m_knn, m_lr, m_speed}) plot->legend->setVisible(plot->property("pretextLegend").toBool());
   QColor light = run.colour;
   light.setAlpha(90);
   run.raw = m_loss->addGraph();
