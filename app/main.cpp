@@ -4,6 +4,7 @@
 #include "mainwindow.h"
 #include "experimentpresets.h"
 #include "presetspanel.h"
+#include "screenshottour.h"
 #include "trainingpanel.h"
 
 #include <QComboBox>
@@ -16,6 +17,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <memory>
 
 #include <cstdio>
 
@@ -71,7 +73,12 @@ int main(int argc, char* argv[]) {
                                     QStringLiteral("Show the run folder DIR (written by the window or pretext-cli) in "
                                                    "the inspection panels (Filters, Attention, Retrieval, Embedding)."),
                                     QStringLiteral("DIR"));
-  parser.addOptions({datasetOption, screenshotOption, themeOption, largeFontOption, trainOption, epochsOption,
+  const QCommandLineOption tourOption(
+      QStringLiteral("screenshot-tour"),
+      QStringLiteral("Like --screenshot, but a PNG of every panel in turn into DIR (each once its background work "
+                     "is done), then quit."),
+      QStringLiteral("DIR"));
+  parser.addOptions({tourOption, datasetOption, screenshotOption, themeOption, largeFontOption, trainOption, epochsOption,
                      subsetOption, shotAfterOption, panelOption, experimentOption, runOption});
   parser.process(app);
 
@@ -80,15 +87,24 @@ int main(int argc, char* argv[]) {
     std::fprintf(stderr, "pretext: --theme must be light or dark, not '%s'\n", qPrintable(theme));
     return 2;
   }
+  const QString tour = parser.value(tourOption);
   const QString screenshot = parser.value(screenshotOption);
 
-  MainWindow window(/*useSettings=*/screenshot.isEmpty());
+  MainWindow window(/*useSettings=*/screenshot.isEmpty() && tour.isEmpty());
   if (!theme.isEmpty()) window.setTheme(theme == QLatin1String("dark") ? MainWindow::Theme::Dark : MainWindow::Theme::Light);
   if (parser.isSet(largeFontOption)) window.setLargeFont(true);
 
-  if (!screenshot.isEmpty()) {
+  if (!screenshot.isEmpty() || !tour.isEmpty()) {
     DatasetPanel* panel = window.datasetPanel();
-    auto takeShot = [&window, &app, screenshot](int status) {
+    auto fired = std::make_shared<bool>(false);
+    auto takeShot = [&window, &app, screenshot, tour, fired](int status) {
+      if (*fired) return;  // the run's end and the timer may both ask
+      *fired = true;
+      if (!tour.isEmpty()) {
+        if (status == 0) startScreenshotTour(window, tour);
+        else app.exit(status);
+        return;
+      }
       // Let queued layouts and chart replots run before grabbing.
       QTimer::singleShot(400, &window, [&window, &app, screenshot, status] {
         if (!window.grab().save(screenshot, "PNG")) {

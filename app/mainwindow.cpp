@@ -238,6 +238,14 @@ void MainWindow::runPreset(const ExperimentPreset& preset) {
   m_datasetPanel->loadDataset(spec);
 }
 
+QStringList MainWindow::panelTitles() const {
+  QStringList titles;
+  for (int row = 0; row < m_navigation->count(); ++row) titles << m_navigation->item(row)->text();
+  return titles;
+}
+
+QWidget* MainWindow::currentPanel() const { return m_stack->currentWidget(); }
+
 void MainWindow::showPanel(QWidget* panel) {
   showPanel(m_stack->indexOf(panel));
 }

@@ -59,6 +59,10 @@ class MainWindow final : public QMainWindow {
   /// Shows the panel whose navigation title is `title` (case-insensitive); false when none is.
   bool showPanel(const QString& title);
 
+  /// The navigation titles, in order, and the panel on show.
+  QStringList panelTitles() const;
+  QWidget* currentPanel() const;
+
   /// Adds a page to the navigation list; returns its index.
   int addPanel(QWidget* panel, const QString& title, const QString& toolTip = {});
 

@@ -1,5 +1,7 @@
 #include "embeddingpanel.h"
 
+#include "plottheme.h"
+
 #include "qtconvert.h"
 #include "runinspector.h"
 
@@ -49,7 +51,6 @@ QColor classColour(int c) {
   return QColor::fromHsvF(std::fmod(0.618033988749895 * c, 1.0), 0.65, 0.85);
 }
 
-bool isDark(const QPalette& palette) { return palette.color(QPalette::Base).lightness() < 128; }
 
 struct ProjectionView {
   pretext::Projection projection;
@@ -289,7 +290,7 @@ void EmbeddingPanel::showProjection(const pretext::Projection& p, const QList<QI
   m_plot->clearGraphs();
   const int classes = std::max<int>(int(p.classNames.size()),
                                     p.labels.empty() ? 0 : *std::max_element(p.labels.begin(), p.labels.end()) + 1);
-  const bool dark = isDark(palette());
+  const bool dark = isDarkPalette(palette());
   const double size = p.x.size() > 5000 ? 3.5 : 5.0;
   // One graph per class, in class order, so the legend lists the classes in the dataset's order;
   // unlabelled points (label -1) last.
@@ -425,27 +426,7 @@ void EmbeddingPanel::changeEvent(QEvent* event) {
 // QCustomPlot draws in fixed colours (white paper, black ink); the panel follows the window's palette.
 void EmbeddingPanel::applyTheme() {
   if (!m_plot) return;
-  const QPalette pal = palette();
-  const QColor ink = pal.color(QPalette::Text);
-  QColor grid = pal.color(QPalette::Mid);
-  grid.setAlpha(90);
-  m_plot->setBackground(pal.brush(QPalette::Base));
-  for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
-    axis->setBasePen(QPen(ink));
-    axis->setTickPen(QPen(ink));
-    axis->setSubTickPen(QPen(ink));
-    axis->setTickLabelColor(ink);
-    axis->setLabelColor(ink);
-    axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
-    QColor zero = grid;
-    zero.setAlpha(160);
-    axis->grid()->setZeroLinePen(QPen(zero, 1));
-  }
-  QColor legendBack = pal.color(QPalette::Base);
-  m_plot->legend->setBrush(legendBack);
-  m_plot->legend->setBorderPen(QPen(pal.color(QPalette::Mid)));
-  m_plot->legend->setTextColor(ink);
-  if (auto* title = qobject_cast<QCPTextElement*>(m_plot->plotLayout()->element(0, 0))) title->setTextColor(ink);
+  applyPaletteToPlot(m_plot, palette());
   if (!m_projection.x.empty()) {
     const auto p = m_projection;
     const auto images = m_images;

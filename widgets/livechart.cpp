@@ -1,5 +1,7 @@
 #include "livechart.h"
 
+#include "plottheme.h"
+
 #include <qcustomplot.h>
 
 #include <QFileDialog>
@@ -143,6 +145,7 @@ LiveChart::LiveChart(QWidget* parent) : QWidget(parent) {
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addLayout(tools);
   layout->addLayout(grid, 1);
+  applyTheme();
 
   for (int c = 0; c < ChartCount; ++c) {
     QCustomPlot* p = plot(Chart(c));
@@ -193,6 +196,18 @@ QCustomPlot* LiveChart::plot(Chart chart) const {
     case ChartCount: break;
   }
   return nullptr;
+}
+
+void LiveChart::changeEvent(QEvent* event) {
+  QWidget::changeEvent(event);
+  if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange) applyTheme();
+}
+
+void LiveChart::applyTheme() {
+  for (QCustomPlot* p : {m_loss, m_knn, m_lr, m_speed}) {
+    applyPaletteToPlot(p, palette());
+    p->replot(QCustomPlot::rpQueuedReplot);
+  }
 }
 
 void LiveChart::beginRun(const QString& name) {

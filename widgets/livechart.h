@@ -63,7 +63,11 @@ class LiveChart final : public QWidget {
   /// Size 0: the charts' size on screen (at least 1200 x 800).
   bool saveImage(const QString& path, int width = 0, int height = 0);
 
+ protected:
+  void changeEvent(QEvent* event) override;
+
  private:
+  void applyTheme();
   struct Run {
     QString name;
     QColor colour;
