@@ -76,7 +76,7 @@ int main(int argc, char* argv[]) {
   const QCommandLineOption tourOption(
       QStringLiteral("screenshot-tour"),
       QStringLiteral("Like --screenshot, but a PNG of every panel in turn into DIR (each once its background work "
-                     "is done), then quit."),
+                     "is done), then quit. With --train: after the first epoch's checkpoint, unless --screenshot-after."),
       QStringLiteral("DIR"));
   parser.addOptions({tourOption, datasetOption, screenshotOption, themeOption, largeFontOption, trainOption, epochsOption,
                      subsetOption, shotAfterOption, panelOption, experimentOption, runOption});
@@ -131,6 +131,10 @@ int main(int argc, char* argv[]) {
         QObject::connect(training, &TrainingPanel::runStarted, &window, [&, takeShot] {
           QTimer::singleShot(int(1000 * parser.value(shotAfterOption).toDouble()), &window, [takeShot] { takeShot(0); });
         });
+      } else if (!tour.isEmpty()) {
+        // The inspection panels need a checkpoint: tour once the first epoch has written one.
+        QObject::connect(training, &TrainingPanel::checkpointWritten, &window, [takeShot] { takeShot(0); },
+                         Qt::SingleShotConnection);
       }
     }
     QObject::connect(panel, &DatasetPanel::loadFailed, &window, [takeShot](const QString& message) {

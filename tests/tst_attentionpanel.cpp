@@ -4,6 +4,7 @@
 // PRETEXT_SCREENSHOT_DIR=/some/dir saves pictures of the panel there (PRETEXT_SCREENSHOT_RUN and
 // PRETEXT_SCREENSHOT_SECOND name real run folders to show).
 #include "attentionpanel.h"
+#include "widgettestutil.h"
 #include "pixelimageview.h"
 #include "qtconvert.h"
 #include "runinspector.h"
@@ -108,14 +109,7 @@ class TstAttentionPanel : public QObject {
     screenshot(panel, QStringLiteral("attention-empty.png"));
 
     // View > Large font: the captions grow with the application's font.
-    const QFont normal = QApplication::font();
-    const double before = panel.captionLabel()->font().pointSizeF();
-    QFont large = normal;
-    large.setPointSizeF(normal.pointSizeF() * 1.5);
-    QApplication::setFont(large);
-    QTRY_COMPARE(panel.captionLabel()->font().pointSizeF(), large.pointSizeF() * 1.3);
-    QApplication::setFont(normal);
-    QTRY_COMPARE(panel.captionLabel()->font().pointSizeF(), before);
+    widgettest::checkCaptionFollowsAppFont(panel.captionLabel());
   }
 
   void defaultsAreTheEvaluators() {

@@ -3,6 +3,7 @@
 // point i shows test image i; the kind and size controls change what is computed; exports, failures,
 // a hidden panel and a panel destroyed mid-job.
 #include "embeddingpanel.h"
+#include "widgettestutil.h"
 #include "qtconvert.h"
 #include "runinspector.h"
 
@@ -313,14 +314,7 @@ class TstEmbeddingPanel : public QObject {
       for (const bool dark : {false, true}) {
         EmbeddingPanel panel(m_inspector.get());
         if (dark) {
-          QPalette p;
-          p.setColor(QPalette::Window, QColor(0x30, 0x30, 0x30));
-          p.setColor(QPalette::Base, QColor(0x24, 0x24, 0x24));
-          p.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
-          p.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
-          p.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
-          p.setColor(QPalette::Button, QColor(0x40, 0x40, 0x40));
-          panel.setPalette(p);
+          panel.setPalette(widgettest::darkPalette());
         }
         panel.kindBox()->setCurrentIndex(panel.kindBox()->findData(kind));
         QSignalSpy shown(&panel, &EmbeddingPanel::projectionShown);

@@ -4,6 +4,7 @@
 // PRETEXT_SCREENSHOT_DIR=/some/dir saves pictures of the panel there (and PRETEXT_SCREENSHOT_RUN
 // names a real run folder to show).
 #include "filterspanel.h"
+#include "widgettestutil.h"
 #include "pixelimageview.h"
 #include "runinspector.h"
 #include "trainingpanel.h"
@@ -111,17 +112,8 @@ class TstFiltersPanel : public QObject {
     QVERIFY(!QFile::exists(m_tmp.filePath(QStringLiteral("nothing.png"))));
     screenshot(panel, QStringLiteral("filters-empty.png"));
 
-    // View > Large font: the titles grow with the application's font.
-    const QFont normal = QApplication::font();
-    const double before = panel.captionLabel()->font().pointSizeF();
-    QVERIFY(before > normal.pointSizeF());
-    QFont large = normal;
-    large.setPointSizeF(normal.pointSizeF() * 1.5);
-    QApplication::setFont(large);
-    QTRY_COMPARE(panel.captionLabel()->font().pointSizeF(), large.pointSizeF() * 1.3);
-    QVERIFY(panel.captionLabel()->font().bold());
-    QApplication::setFont(normal);
-    QTRY_COMPARE(panel.captionLabel()->font().pointSizeF(), before);
+    // View > Large font: the captions grow with the application's font.
+    widgettest::checkCaptionFollowsAppFont(panel.captionLabel());
   }
 
   void checkpointGridIsTheEvaluatorsEnlargedByWholePixels() {

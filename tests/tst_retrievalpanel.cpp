@@ -5,6 +5,7 @@
 // a hidden panel and a panel destroyed mid-job.
 #include "imagegridwidget.h"
 #include "retrievalpanel.h"
+#include "widgettestutil.h"
 #include "runinspector.h"
 
 #include <pretext/dataset.h>
@@ -416,14 +417,7 @@ class TstRetrievalPanel : public QObject {
     for (const bool dark : {false, true}) {
       RetrievalPanel panel(m_inspector.get());
       if (dark) {
-        QPalette p;
-        p.setColor(QPalette::Window, QColor(0x30, 0x30, 0x30));
-        p.setColor(QPalette::Base, QColor(0x24, 0x24, 0x24));
-        p.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
-        p.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
-        p.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
-        p.setColor(QPalette::Button, QColor(0x40, 0x40, 0x40));
-        panel.setPalette(p);
+        panel.setPalette(widgettest::darkPalette());
       }
       QSignalSpy candidates(&panel, &RetrievalPanel::candidatesShown);
       QSignalSpy shown(&panel, &RetrievalPanel::neighboursShown);

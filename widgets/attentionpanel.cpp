@@ -1,5 +1,7 @@
 #include "attentionpanel.h"
 
+#include "panelcommon.h"
+
 #include "pixelimageview.h"
 #include "qtconvert.h"
 #include "runinspector.h"
@@ -47,18 +49,7 @@ struct Sheet {
   QStringList stages;
 };
 
-QString folderName(const QString& dir) {
-  const QFileInfo info(QDir::cleanPath(dir));
-  return info.fileName().isEmpty() ? dir : info.fileName();
-}
 
-QString methodTitle(const std::string& name) {
-  try {
-    return QString::fromStdString(pretext::methodInfo(name).title);
-  } catch (const std::exception&) {
-    return QString::fromStdString(name);
-  }
-}
 
 QString datasetKey(const pretext::Dataset& ds) {
   return QStringLiteral("%1 (%2 test images of %3x%4)")
@@ -220,11 +211,7 @@ AttentionPanel::AttentionPanel(RunInspector* inspector, QWidget* parent) : QWidg
   m_second.caption->hide();
   m_second.view->hide();
 
-  m_message = new QLabel;
-  m_message->setWordWrap(true);
-  m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  m_message->setStyleSheet(QStringLiteral("color: #c62828;"));
-  m_message->hide();
+  m_message = makeErrorLabel();
 
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(imagesRow);
@@ -279,7 +266,7 @@ QString AttentionPanel::placeholderFor(const QString& dir) const {
   if (!QFileInfo::exists(QDir(dir).filePath(QStringLiteral("checkpoints/last.pt")))) {
     return tr("%1 has no checkpoint yet.\n\nAttention maps need trained weights: they appear after its first "
               "epoch.")
-        .arg(folderName(dir));
+        .arg(runFolderName(dir));
   }
   return {};
 }
@@ -293,7 +280,7 @@ void AttentionPanel::setRun(const QString& runDir) {
   ++m_describeGeneration;
   setPending(m_describePending, false);
   const QString why = placeholderFor(runDir);
-  clearSide(m_run, why.isEmpty() ? tr("Computing the attention maps of %1…").arg(folderName(runDir)) : why);
+  clearSide(m_run, why.isEmpty() ? tr("Computing the attention maps of %1…").arg(runFolderName(runDir)) : why);
   if (!m_second.dir.isEmpty()) {
     const QString secondWhy = placeholderFor(m_second.dir);
     clearSide(m_second, secondWhy.isEmpty() ? tr("Waiting for the first run…") : secondWhy);
@@ -314,7 +301,7 @@ void AttentionPanel::setSecondRun(const QString& runDir) {
   } else {
     const QString why = placeholderFor(runDir);
     clearSide(m_second, !why.isEmpty() ? why
-                        : m_described ? tr("Computing the attention maps of %1…").arg(folderName(runDir))
+                        : m_described ? tr("Computing the attention maps of %1…").arg(runFolderName(runDir))
                                       : tr("Waiting for the first run…"));
     if (!why.isEmpty()) m_rightError = why;
     else requestSide(m_second, true);
@@ -327,7 +314,7 @@ void AttentionPanel::checkpointWritten(const QString& runDir) {
   if (!m_run.dir.isEmpty() && dir == QDir::cleanPath(m_run.dir)) {
     if (!m_described) {  // its first checkpoint: read its stages and sample
       const QString why = placeholderFor(m_run.dir);
-      clearSide(m_run, why.isEmpty() ? tr("Computing the attention maps of %1…").arg(folderName(m_run.dir)) : why);
+      clearSide(m_run, why.isEmpty() ? tr("Computing the attention maps of %1…").arg(runFolderName(m_run.dir)) : why);
       if (why.isEmpty()) describeRun(false);
     } else {
       requestSide(m_run, false);
@@ -385,7 +372,7 @@ void AttentionPanel::describeRun(bool newSample) {
       [this, generation](const QString& error) {
         if (generation != m_describeGeneration) return;
         setPending(m_describePending, false);
-        m_leftError = tr("%1: %2").arg(folderName(m_run.dir), error);
+        m_leftError = tr("%1: %2").arg(runFolderName(m_run.dir), error);
         clearSide(m_run, error);
         updateMessage();
       });
@@ -539,7 +526,7 @@ void AttentionPanel::requestSide(Side& side, bool second) {
           for (const auto& s : use) out.stages << QString::fromStdString(s);
         }
         out.title = QStringLiteral("%1 · %2 · %3")
-                        .arg(folderName(dir), methodTitle(ev.method()), QString::fromStdString(ev.backbone()));
+                        .arg(runFolderName(dir), methodTitle(ev.method()), QString::fromStdString(ev.backbone()));
         return out;
       },
       [this, &side, generation](const Sheet& sheet) {
@@ -558,7 +545,7 @@ void AttentionPanel::requestSide(Side& side, bool second) {
       [this, &side, generation](const QString& error) {
         if (generation != side.generation) return;
         setPending(side.pending, false);
-        (&side == &m_run ? m_leftError : m_rightError) = tr("%1: %2").arg(folderName(side.dir), error);
+        (&side == &m_run ? m_leftError : m_rightError) = tr("%1: %2").arg(runFolderName(side.dir), error);
         clearSide(side, error);
         updateMessage();
       });
@@ -572,7 +559,7 @@ void AttentionPanel::clearSide(Side& side, const QString& placeholder) {
   setPending(side.pending, false);
   side.view->clear();
   side.view->setPlaceholderText(placeholder);
-  side.caption->setText(side.dir.isEmpty() ? tr("Attention maps") : folderName(side.dir));
+  side.caption->setText(side.dir.isEmpty() ? tr("Attention maps") : runFolderName(side.dir));
   m_save->setEnabled(!m_run.image.isNull());
 }
 
@@ -620,7 +607,7 @@ bool AttentionPanel::savePng(const QString& path) {
 
 void AttentionPanel::saveAs() {
   const QString name = m_second.image.isNull() ? QStringLiteral("attention.png")
-                                               : QStringLiteral("attention-vs-%1.png").arg(folderName(m_second.dir));
+                                               : QStringLiteral("attention-vs-%1.png").arg(runFolderName(m_second.dir));
   const QString suggested = m_run.dir.isEmpty() ? name : QDir(m_run.dir).filePath(name);
   const QString path = QFileDialog::getSaveFileName(this, tr("Save the attention maps"), suggested,
                                                     tr("PNG images (*.png)"));

@@ -1,5 +1,7 @@
 #include "filterspanel.h"
 
+#include "panelcommon.h"
+
 #include "pixelimageview.h"
 #include "qtconvert.h"
 #include "runinspector.h"
@@ -32,18 +34,7 @@ struct CheckpointFilters {
   QString where;   // "checkpoint after epoch 2"
 };
 
-QString folderName(const QString& dir) {
-  const QFileInfo info(QDir::cleanPath(dir));
-  return info.fileName().isEmpty() ? dir : info.fileName();
-}
 
-QString methodTitle(const std::string& name) {
-  try {
-    return QString::fromStdString(pretext::methodInfo(name).title);
-  } catch (const std::exception&) {
-    return QString::fromStdString(name);
-  }
-}
 
 // Which point of the run the checkpoint holds, read from metrics.csv (a row per step, a row per
 // epoch end). A run that goes on writing rows after its checkpoint (a CLI run still training)
@@ -147,11 +138,7 @@ FiltersPanel::FiltersPanel(RunInspector* inspector, QWidget* parent) : QWidget(p
   views->addWidget(m_startColumn, 1);
   views->addWidget(currentColumn, 1);
 
-  m_message = new QLabel;
-  m_message->setWordWrap(true);
-  m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  m_message->setStyleSheet(QStringLiteral("color: #c62828;"));
-  m_message->hide();
+  m_message = makeErrorLabel();
 
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
@@ -267,10 +254,10 @@ void FiltersPanel::requestCheckpointGrid() {
       [this, generation](const QString& error) {
         if (generation != m_generation) return;
         setPending(false);
-        m_message->setText(tr("Could not load the filters of %1: %2").arg(folderName(m_run), error));
+        m_message->setText(tr("Could not load the filters of %1: %2").arg(runFolderName(m_run), error));
         m_message->show();
         if (m_current.isNull()) {
-          m_currentView->setPlaceholderText(tr("No filters to show for %1.").arg(folderName(m_run)));
+          m_currentView->setPlaceholderText(tr("No filters to show for %1.").arg(runFolderName(m_run)));
         }
       });
 }
@@ -326,9 +313,9 @@ void FiltersPanel::showPlaceholder() {
   } else if (!hasCheckpoint()) {
     text = tr("%1 has no checkpoint yet.\n\nIts filters appear here as soon as it trains (live), or after its "
               "first epoch.")
-               .arg(folderName(m_run));
+               .arg(runFolderName(m_run));
   } else {
-    text = tr("Loading the filters of %1…").arg(folderName(m_run));
+    text = tr("Loading the filters of %1…").arg(runFolderName(m_run));
   }
   m_currentView->clear();
   m_currentView->setPlaceholderText(text);
@@ -342,7 +329,7 @@ void FiltersPanel::updateCaption() {
   if (m_run.isEmpty() && m_current.isNull()) {
     title = tr("First-layer filters");
   } else {
-    title = m_run.isEmpty() ? tr("Training") : folderName(m_run);
+    title = m_run.isEmpty() ? tr("Training") : runFolderName(m_run);
     if (!m_method.isEmpty()) title += QStringLiteral(" · ") + m_method;
     if (!m_currentWhere.isEmpty()) title += QStringLiteral(" — ") + m_currentWhere;
   }

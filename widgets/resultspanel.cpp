@@ -1,5 +1,7 @@
 #include "resultspanel.h"
 
+#include "panelcommon.h"
+
 #include "runinspector.h"
 
 #include <pretext/methods.h>
@@ -51,16 +53,6 @@ class SortItem final : public QTableWidgetItem {
   }
 };
 
-/// conv1 < conv2 < ... < conv10, layer1 < layer2; "pooled" last (as resultsCsv orders its columns).
-bool stageLess(const std::string& a, const std::string& b) {
-  if (a == "pooled" || b == "pooled") return b == "pooled" && a != "pooled";
-  auto split = [](const std::string& s) {
-    std::size_t i = s.size();
-    while (i > 0 && std::isdigit(static_cast<unsigned char>(s[i - 1]))) --i;
-    return std::make_pair(s.substr(0, i), i < s.size() ? std::stol(s.substr(i)) : -1L);
-  };
-  return split(a) < split(b);
-}
 
 QString duration(double seconds) {
   if (seconds < 90) return QObject::tr("%1 s").arg(seconds, 0, 'f', 0);
@@ -68,13 +60,6 @@ QString duration(double seconds) {
   return QObject::tr("%1 h").arg(seconds / 3600.0, 0, 'f', 1);
 }
 
-QString methodTitle(const std::string& name) {
-  try {
-    return QString::fromStdString(pretext::methodInfo(name).title);
-  } catch (const std::exception&) {
-    return QString::fromStdString(name);
-  }
-}
 
 QString runName(const QString& dir) { return QFileInfo(dir).fileName(); }
 
@@ -131,7 +116,7 @@ std::vector<Column> allColumns(const std::vector<pretext::RunSummary>& runs) {
   for (const auto& r : runs)
     for (const auto& [stage, v] : r.linearProbe)
       if (std::find(stages.begin(), stages.end(), stage) == stages.end()) stages.push_back(stage);
-  std::sort(stages.begin(), stages.end(), stageLess);
+  std::sort(stages.begin(), stages.end(), pretext::stageOrderLess);
   for (const auto& stage : stages) {
     const QString name = QString::fromStdString(stage);
     number(QStringLiteral("linear_") + name, QObject::tr("Linear\n%1").arg(name),

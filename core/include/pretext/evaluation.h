@@ -141,6 +141,10 @@ struct RunSummary {
   double imagesPerSecond = -1.0;
 };
 
+/// The order of stage names in tables: conv1 < conv2 < ... < conv10, layer1 < layer2, block2 <
+/// block10; "pooled" last.
+bool stageOrderLess(const std::string& a, const std::string& b);
+
 /// Reads a run folder's summary; throws std::runtime_error when it has no config.json.
 RunSummary summarizeRun(const std::string& runDir);
 /// The comparison table, as CSV (one header line, one row per run, fractions in [0, 1]) and as

@@ -13,6 +13,16 @@
 
 namespace pretext {
 
+bool stageOrderLess(const std::string& a, const std::string& b) {
+  if (a == "pooled" || b == "pooled") return b == "pooled" && a != "pooled";
+  auto split = [](const std::string& s) {
+    std::size_t i = s.size();
+    while (i > 0 && std::isdigit(static_cast<unsigned char>(s[i - 1]))) --i;
+    return std::make_pair(s.substr(0, i), i < s.size() ? std::stol(s.substr(i)) : -1L);
+  };
+  return split(a) < split(b);
+}
+
 namespace {
 
 std::vector<std::string> splitCsvLine(const std::string& line) {
@@ -31,23 +41,12 @@ double numberOr(const std::string& text, double fallback) {
   return *end == '\0' ? v : fallback;
 }
 
-/// conv1 < conv2 < ... < conv10, layer1 < layer2, block2 < block10; "pooled" last.
-bool stageLess(const std::string& a, const std::string& b) {
-  if (a == "pooled" || b == "pooled") return b == "pooled" && a != "pooled";
-  auto split = [](const std::string& s) {
-    std::size_t i = s.size();
-    while (i > 0 && std::isdigit(static_cast<unsigned char>(s[i - 1]))) --i;
-    return std::make_pair(s.substr(0, i), i < s.size() ? std::stol(s.substr(i)) : -1L);
-  };
-  return split(a) < split(b);
-}
-
 std::vector<std::string> probeStages(const std::vector<RunSummary>& runs) {
   std::vector<std::string> stages;
   for (const auto& r : runs)
     for (const auto& [s, v] : r.linearProbe)
       if (std::find(stages.begin(), stages.end(), s) == stages.end()) stages.push_back(s);
-  std::sort(stages.begin(), stages.end(), stageLess);
+  std::sort(stages.begin(), stages.end(), stageOrderLess);
   return stages;
 }
 
