@@ -2,6 +2,7 @@
 // pretext::summarizeRun, hidden columns, numeric sorting, CSV / Markdown export against the core's
 // writers, persistence through QSettings, the signals, and Evaluate against an Evaluator called directly.
 #include "resultspanel.h"
+#include "widgettestutil.h"
 #include "runinspector.h"
 
 #include <pretext/evaluation.h>
@@ -26,18 +27,7 @@
 
 namespace {
 
-pretext::TrainConfig shapesConfig(const std::string& method, const QString& outDir) {
-  pretext::TrainConfig c;
-  c.dataset.kind = "shapes";
-  c.dataset.shapesPerClass = 16;
-  c.method = method;
-  c.backboneWidth = 8;
-  c.epochs = 1;
-  c.batchSize = 32;
-  c.threads = 2;
-  c.outDir = outDir.toStdString();
-  return c;
-}
+using widgettest::shapesConfig;
 
 void writeFile(const QString& path, const QByteArray& text) {
   QDir().mkpath(QFileInfo(path).absolutePath());

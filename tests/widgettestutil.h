@@ -1,6 +1,8 @@
 // What the widget tests share.
 #pragma once
 
+#include <pretext/training.h>
+
 #include <QApplication>
 #include <QColor>
 #include <QFont>
@@ -9,6 +11,20 @@
 #include <QtTest/QtTest>
 
 namespace widgettest {
+
+/// A run on the synthetic shapes (16 a class) that trains in a second or two: ConvNet width 8.
+inline pretext::TrainConfig shapesConfig(const std::string& method, const QString& outDir) {
+  pretext::TrainConfig c;
+  c.dataset.kind = "shapes";
+  c.dataset.shapesPerClass = 16;
+  c.method = method;
+  c.backboneWidth = 8;
+  c.epochs = 1;
+  c.batchSize = 32;
+  c.threads = 2;
+  c.outDir = outDir.toStdString();
+  return c;
+}
 
 /// A dark palette for screenshots of a panel alone (the window's own comes with MainWindow).
 inline QPalette darkPalette() {
