@@ -73,6 +73,7 @@ measure pretext-simclr-readback1 "$bench" train "${train[@]}" --readback-every 1
 measure pretext-simclr-noaug "$bench" train "${train[@]}" --augment none
 measure pretext-simclr-fp32 "$bench" train "${train[@]}" --bf16 0 --channels-last 0
 measure pretext-simclr-noforeach "$bench" train "${train[@]}" --foreach 0
+measure pretext-simclr-graphs "$bench" train "${train[@]}" --cuda-graphs 1
 measure reference-step "${ref[@]}" --variant step
 measure reference-step-nosync "${ref[@]}" --variant step --sync-every 0
 measure reference-step-fp32 "${ref[@]}" --variant step --fp32 --nchw
@@ -136,6 +137,9 @@ if "pretext-simclr-noaug" in r and "pretext-simclr" in r:
     diagnostics.append(f"Pretext without augmentation: {ips('pretext-simclr-noaug'):.5g} pairs/s; the GPU "
                        f"augmentation costs {100 * (1 - ips('pretext-simclr') / ips('pretext-simclr-noaug')):.1f}% "
                        "of the end-to-end rate.")
+if "pretext-simclr-graphs" in r and "pretext-simclr" in r:
+    diagnostics.append(f"Pretext with the step recorded as a CUDA graph (--cuda-graphs 1): {ips('pretext-simclr-graphs'):.5g} "
+                       f"pairs/s, {ips('pretext-simclr-graphs') / ips('pretext-simclr'):.2f}x the eager step.")
 if "pretext-simclr-noforeach" in r and "pretext-simclr" in r:
     diagnostics.append(f"Pretext with torch::optim::SGD (four kernels per parameter): {ips('pretext-simclr-noforeach'):.5g} "
                        f"pairs/s; the multi-tensor (_foreach) SGD gives {ips('pretext-simclr') / ips('pretext-simclr-noforeach'):.2f}x.")

@@ -9,6 +9,7 @@
 //                       [--shapes-per-class 200]   (the synthetic dataset's size, --dataset shapes)
 //                       [--readback-every 0]       (steps between loss read-backs; 0: the trainer's default)
 //                       [--foreach 1]              (SGD/LARS multi-tensor updates; 0: torch::optim::SGD per parameter)
+//                       [--cuda-graphs 0]          (1: the step recorded once as a CUDA graph and replayed)
 //   pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist] [--device cpu|cuda]
 //                       [--backbone convnet]
 //
@@ -172,6 +173,7 @@ int benchTrain(const Options& options) {
   config.channelsLast = options.integer("channels-last") != 0;
   config.readbackEvery = options.integer("readback-every");
   config.foreachOptimizer = options.integer("foreach") != 0;
+  config.cudaGraphs = options.integer("cuda-graphs") != 0;
   config.epochs = 1;
   config.knnEveryEpoch = false;
   const int warmup = std::max(1, options.integer("warmup"));
@@ -204,6 +206,7 @@ int benchTrain(const Options& options) {
                    .add("timing", everyStep ? "median step" : "mean step between groups of reports")
                    .add("readback_every", config.readbackEvery)
                    .add("foreach_optimizer", config.foreachOptimizer)
+                   .add("cuda_graphs", config.cudaGraphs)
                    .add("threads", config.threads)
                    .add("batch_size", config.batchSize)
                    .add("steps", (long long)seconds.size())
@@ -258,6 +261,7 @@ const char* kUsage =
     "                           [--augment simclr|light|none] [--dataset fashion-mnist] [--device cpu|cuda]\n"
     "                           [--backbone convnet|resnet18|vit] [--bf16 1|0] [--channels-last 1|0]\n"
     "                           [--shapes-per-class 200] [--readback-every 0] [--foreach 1]\n"
+    "                           [--cuda-graphs 0|1]\n"
     "       pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist] [--device cpu|cuda]\n"
     "                           [--backbone convnet]\n"
     "Prints one JSON line. See bench/README.md; bench/run.sh runs all of them against bench/reference.py.\n";
@@ -278,7 +282,7 @@ int main(int argc, char** argv) {
                                  {"steps", "30"}, {"warmup", "5"}, {"threads", "2"}, {"augment", ""},
                                  {"device", "cpu"}, {"backbone", "convnet"}, {"bf16", "1"}, {"channels-last", "1"},
                                  {"shapes-per-class", "200"}, {"readback-every", "0"},
-                                 {"foreach", "1"}}));
+                                 {"foreach", "1"}, {"cuda-graphs", "0"}}));
     }
     if (command == "knn") {
       return benchKnn(Options(argc, argv, {{"dataset", "fashion-mnist"}, {"threads", "2"}, {"repeats", "1"},

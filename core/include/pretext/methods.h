@@ -24,6 +24,9 @@ struct MethodInfo {
   bool trains = true;       ///< false for random init
   std::string defaultAugment;  ///< "simclr", "light" or "none"
   std::string requiredBackbone;  ///< a backbone the method cannot do without ("vit" for MAE); empty: any
+  /// The step reads no value back to the host and keeps no host-side state between steps, so it can
+  /// be recorded once as a CUDA graph (TrainConfig::cudaGraphs).
+  bool graphSafeStep = false;
   std::vector<MethodOption> options;
 };
 

@@ -43,6 +43,7 @@ const std::vector<MethodInfo>& methodCatalogue() {
     {
       MethodInfo m;
       m.name = "supervised";
+      m.graphSafeStep = true;
       m.title = "Supervised";
       m.family = "baseline";
       m.paper = "the ceiling: training with the labels";
@@ -71,6 +72,7 @@ const std::vector<MethodInfo>& methodCatalogue() {
     {
       MethodInfo m;
       m.name = "simclr";
+      m.graphSafeStep = true;
       m.title = "SimCLR";
       m.family = "contrastive";
       m.paper = "Chen, Kornblith, Norouzi & Hinton 2020, A Simple Framework for Contrastive Learning of Visual Representations";

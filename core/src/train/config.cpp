@@ -56,6 +56,7 @@ std::string configToJson(const TrainConfig& c) {
   j["channels_last"] = c.channelsLast;
   j["readback_every"] = c.readbackEvery;
   j["foreach_optimizer"] = c.foreachOptimizer;
+  j["cuda_graphs"] = c.cudaGraphs;
   j["knn_every_epoch"] = c.knnEveryEpoch;
   j["knn_k"] = c.knnK;
   j["knn_temperature"] = c.knnTemperature;
@@ -111,6 +112,7 @@ TrainConfig configFromJson(const std::string& text) {
     c.channelsLast = j.boolean("channels_last", c.channelsLast);
     c.readbackEvery = int(j.number("readback_every", c.readbackEvery));
     c.foreachOptimizer = j.boolean("foreach_optimizer", c.foreachOptimizer);
+    c.cudaGraphs = j.boolean("cuda_graphs", c.cudaGraphs);
     c.knnEveryEpoch = j.boolean("knn_every_epoch", c.knnEveryEpoch);
     c.knnK = numberAs<int>(j, "knn_k", c.knnK);
     c.knnTemperature = j.number("knn_temperature", c.knnTemperature);

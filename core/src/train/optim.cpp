@@ -79,7 +79,7 @@ typename Map::key_type stateKey(const Map&, const torch::Tensor& p) {
 // torch::optim::SGD::step's arithmetic, parameter by parameter:
 //   d = g + wd p;  buf = d (first step) or momentum buf + (1 - dampening) d;  p -= lr buf
 // done here on whole groups with multi-tensor kernels.
-void Optimizer::foreachSgdStep() {
+void Optimizer::foreachSgdStep(const torch::Tensor& lr) {
   torch::NoGradGuard noGrad;
   auto& state = m_optimizer->state();
   for (auto& group : m_optimizer->param_groups()) {
@@ -114,7 +114,11 @@ void Optimizer::foreachSgdStep() {
       }
       d = o.nesterov() ? at::_foreach_add(d, bufs, o.momentum()) : bufs;
     }
-    at::_foreach_add_(params, d, -1 * o.lr());
+    if (lr.defined()) {
+      for (std::size_t i = 0; i < params.size(); ++i) params[i].addcmul_(d[i], lr, -1);  // p -= lr d
+    } else {
+      at::_foreach_add_(params, d, -1 * o.lr());
+    }
   }
 }
 
@@ -126,6 +130,14 @@ void Optimizer::step(double lr) {
   } else {
     m_optimizer->step();
   }
+}
+
+void Optimizer::step(const torch::Tensor& lr) {
+  if (!supportsTensorLr()) {
+    throw std::logic_error("a learning rate on the device needs SGD or LARS with multi-tensor updates");
+  }
+  if (m_setup.name == "lars") larsAdapt();
+  foreachSgdStep(lr);
 }
 
 double cosineWithWarmup(int64_t step, int64_t total, int64_t warmup) {

@@ -28,12 +28,17 @@ class Optimizer {
   void zeroGrad();
   /// Applies one update; `lr` is the scheduled learning rate of this step.
   void step(double lr);
+  /// The same with the learning rate in a device tensor (0-dim float), for a step recorded as a
+  /// CUDA graph. SGD and LARS with `foreach` only.
+  void step(const torch::Tensor& lr);
+  bool supportsTensorLr() const { return m_setup.foreach && (m_setup.name == "sgd" || m_setup.name == "lars"); }
   torch::optim::Optimizer& torchOptimizer() { return *m_optimizer; }
   const OptimizerSetup& setup() const { return m_setup; }
 
  private:
   void larsAdapt();
-  void foreachSgdStep();
+  /// `lr`: the learning rate as a device tensor; undefined: each group's options().lr().
+  void foreachSgdStep(const torch::Tensor& lr = {});
 
   OptimizerSetup m_setup;
   std::vector<torch::Tensor> m_matrices;  ///< rank >= 2: decayed (and LARS-adapted)

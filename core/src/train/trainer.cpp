@@ -8,9 +8,11 @@
 #include "train/checkpoint.h"
 #include "train/compat.h"
 #include "train/optim.h"
+#include "train/stepgraph.h"
 #include "train/trainerstate.h"
 
 #include <chrono>
+#include <tuple>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -371,6 +373,36 @@ RunResult Trainer::run(TrainingObserver* observer) {
       return true;
     };
 
+    // One step's forward and backward on the training images `idx` (on the device).
+    auto forwardBackward = [&](const torch::Tensor& idx) {
+      methods::Batch b;
+      b.images = d.trainImages.index_select(0, idx);
+      b.labels = d.trainLabels.index_select(0, idx);
+      b.indices = idx;
+      if (cuda && c.bf16) compat::setCudaBf16Autocast(true);
+      methods::StepOutput out = d.method->step(b);
+      if (cuda && c.bf16) compat::setCudaBf16Autocast(false);
+      out.loss.backward();
+      return out;
+    };
+    // The same step with its learning rate on the device, as a CUDA graph records it.
+    const train::StepGraph::StepFn graphStep = [&](const torch::Tensor& idx, const torch::Tensor& lrTensor) {
+      d.optimizer->zeroGrad();
+      methods::StepOutput out = forwardBackward(idx);
+      d.optimizer->step(lrTensor);
+      return std::make_pair(out.loss, out.accuracy);
+    };
+    std::unique_ptr<train::StepGraph> stepGraph;
+    bool graphAnnounced = false;
+    if (cuda && c.cudaGraphs) {
+      std::string why;
+      if (!train::StepGraph::available()) why = "this build has no CUDA graphs (it needs a CUDA LibTorch 2.1 or later)";
+      else if (!d.method->info().graphSafeStep) why = d.method->info().title + "'s step keeps state on the host";
+      else if (!d.optimizer->supportsTensorLr()) why = "they need SGD or LARS with multi-tensor updates";
+      if (why.empty()) stepGraph = std::make_unique<train::StepGraph>(batch, d.device);
+      else obs.onMessage("CUDA graphs are off for this run: " + why);
+    }
+
     for (int64_t epoch = d.position.epoch; epoch < c.epochs; ++epoch) {
       d.position.epoch = epoch;
       d.method->train();
@@ -405,18 +437,29 @@ RunResult Trainer::run(TrainingObserver* observer) {
           return result;
         }
         const auto idx = perm.slice(0, step * batch, (step + 1) * batch);
-        methods::Batch b;
-        b.images = d.trainImages.index_select(0, idx);
-        b.labels = d.trainLabels.index_select(0, idx);
-        b.indices = idx;
         const double lr = peakLr * train::cosineWithWarmup(d.position.globalStep, totalSteps, warmupSteps);
 
-        d.optimizer->zeroGrad();
-        if (cuda && c.bf16) compat::setCudaBf16Autocast(true);
-        methods::StepOutput out = d.method->step(b);
-        if (cuda && c.bf16) compat::setCudaBf16Autocast(false);
-        out.loss.backward();
-        d.optimizer->step(lr);
+        methods::StepOutput out;
+        bool graphed = false;
+        if (stepGraph) {
+          try {
+            std::tie(out.loss, out.accuracy) = stepGraph->step(idx, lr, graphStep);
+            graphed = true;
+            if (!graphAnnounced && stepGraph->captured()) {
+              obs.onMessage("CUDA graphs: the training step is recorded once and replayed");
+              graphAnnounced = true;
+            }
+          } catch (const std::exception& e) {
+            // Not recorded, so not run: this step goes the usual way, and so do the next ones.
+            obs.onMessage(std::string("CUDA graphs are off for this run: ") + e.what());
+            stepGraph.reset();
+          }
+        }
+        if (!graphed) {
+          d.optimizer->zeroGrad();
+          out = forwardBackward(idx);
+          d.optimizer->step(lr);
+        }
         d.method->afterOptimizerStep(double(d.position.globalStep + 1) / double(std::max<int64_t>(1, totalSteps)));
 
         ++d.position.globalStep;
