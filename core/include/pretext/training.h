@@ -34,9 +34,10 @@ struct TrainConfig {
   bool bf16 = true;                ///< CUDA only: bf16 autocast
   bool channelsLast = true;        ///< CUDA only: conv weights and inputs in channels_last layout
   bool foreachOptimizer = true;    ///< SGD/LARS: multi-tensor updates (same arithmetic, fewer kernels)
-  /// CUDA only: record the whole training step once as a CUDA graph and replay it (methods whose
-  /// step has no host synchronisation: SimCLR, supervised; SGD/LARS with foreachOptimizer).
-  bool cudaGraphs = false;
+  /// CUDA only: record the whole training step once as a CUDA graph and replay it, for methods whose
+  /// step has no host synchronisation (MethodInfo::graphSafeStep: SimCLR) with SGD/LARS and
+  /// foreachOptimizer; other runs, and any step that cannot be recorded, train eagerly.
+  bool cudaGraphs = true;
   /// Steps between reads of the loss back to the host (each read waits for the device to finish).
   /// 0: every step on the CPU (where it costs nothing), every 16 steps on CUDA. Reports and the
   /// NaN check then come in groups; a stop, a pause and an epoch end read everything first.

@@ -43,7 +43,6 @@ const std::vector<MethodInfo>& methodCatalogue() {
     {
       MethodInfo m;
       m.name = "supervised";
-      m.graphSafeStep = true;
       m.title = "Supervised";
       m.family = "baseline";
       m.paper = "the ceiling: training with the labels";
