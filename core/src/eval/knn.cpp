@@ -1,19 +1,26 @@
 #include "eval/knn.h"
 
+#include "train/compat.h"
+
 namespace pretext::eval {
 
 torch::Tensor extractFeatures(models::BackboneImpl& backbone, const torch::Tensor& images, const torch::Tensor& mean,
                               const torch::Tensor& std, const std::string& stage, const torch::Device& device,
-                              int64_t batchSize) {
+                              const ExtractOptions& options) {
   torch::NoGradGuard noGrad;
   const bool wasTraining = backbone.is_training();
   backbone.eval();
   const auto m = mean.to(device).view({1, -1, 1, 1});
   const auto s = std.to(device).view({1, -1, 1, 1});
+  // channels_last: oneDNN's bf16 convolutions measured faster on NHWC inputs (fp32 ones did not).
+  const bool bf16 = options.cpuBf16() && device.is_cpu();
+  compat::CpuBf16Autocast autocast(bf16);
+  const int64_t batchSize = std::max<int64_t>(1, options.batchSize());
   std::vector<torch::Tensor> chunks;
   for (int64_t i = 0; i < images.size(0); i += batchSize) {
     auto x = images.slice(0, i, std::min(i + batchSize, images.size(0))).to(device, /*non_blocking=*/true);
     x = (x.to(torch::kFloat).div_(255.0) - m) / s;
+    if (bf16) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
     auto f = stage.empty() ? backbone.forward(x) : backbone.stageFeatures(x, stage);
     chunks.push_back(torch::nn::functional::normalize(f.to(torch::kFloat).flatten(1),
                                                       torch::nn::functional::NormalizeFuncOptions().dim(1)));
