@@ -11,7 +11,7 @@
 //                       [--foreach 1]              (SGD/LARS multi-tensor updates; 0: torch::optim::SGD per parameter)
 //                       [--cuda-graphs 1]          (CUDA, SimCLR: the step recorded once as a CUDA graph; 0: eager)
 //   pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist] [--device cpu|cuda]
-//                       [--backbone convnet]
+//                       [--backbone convnet] [--knn-bf16 1|0]   (CPU bf16 features where the CPU has it)
 //
 // Only the public API of pretext_core: the numbers are those a user of the CLI or the window gets.
 #include "pretext/dataset.h"
@@ -224,6 +224,7 @@ int benchKnn(const Options& options) {
   config.threads = options.integer("threads");
   config.device = options.text("device");
   config.backbone = options.text("backbone");
+  config.knnBf16 = options.integer("knn-bf16") != 0;
   config.epochs = 0;
   auto dataset = pretext::Dataset::load(config.dataset);
   const auto bank = dataset.size(pretext::Split::Train);
@@ -241,7 +242,10 @@ int benchKnn(const Options& options) {
                    .add("bench", "knn")
                    .add("device", trainer.deviceName())
                    .add("backbone", config.backbone)
-                   .add("includes", "features of bank and queries (eval forward, batches of 512) + cosine top-k votes")
+                   .add("includes", "features of bank and queries (eval forward) + cosine top-k votes")
+                   .add("features", config.knnBf16 && trainer.deviceName().rfind("CPU", 0) == 0 && pretext::cpuHasNativeBf16()
+                                        ? "bf16 autocast"
+                                        : "fp32")
                    .add("seconds", median(times))
                    .add("accuracy", accuracy)
                    .add("k", config.knnK)
@@ -263,7 +267,7 @@ const char* kUsage =
     "                           [--shapes-per-class 200] [--readback-every 0] [--foreach 1]\n"
     "                           [--cuda-graphs 1|0]\n"
     "       pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist] [--device cpu|cuda]\n"
-    "                           [--backbone convnet]\n"
+    "                           [--backbone convnet] [--knn-bf16 1|0]\n"
     "Prints one JSON line. See bench/README.md; bench/run.sh runs all of them against bench/reference.py.\n";
 
 }  // namespace
@@ -286,7 +290,7 @@ int main(int argc, char** argv) {
     }
     if (command == "knn") {
       return benchKnn(Options(argc, argv, {{"dataset", "fashion-mnist"}, {"threads", "2"}, {"repeats", "1"},
-                                           {"device", "cpu"}, {"backbone", "convnet"}}));
+                                           {"device", "cpu"}, {"backbone", "convnet"}, {"knn-bf16", "1"}}));
     }
     std::cerr << "unknown subcommand '" << command << "'\n" << kUsage;
     return 2;

@@ -1,6 +1,7 @@
 // Backbones: shapes of every stage, features, gradients, determinism, ViT attention and the
 // MAE entry points, parameter counts against hand computations, and the error messages.
 #include "models/backbone.h"
+#include "models/layers.h"
 #include "models/vit.h"
 
 #include <QtTest/QtTest>
@@ -130,6 +131,27 @@ class TstModels : public QObject {
     auto stages = model->forwardStages(torch::randn({2, 3, 96, 96}));
     QCOMPARE(shapeOf(stages.at("conv2")), QString("[2, 8, 24, 24]"));
     QCOMPARE(shapeOf(stages.at("conv5")), QString("[2, 8, 24, 24]"));
+  }
+
+  // Eval mode folds BatchNorm's running statistics into the convolution; the output is the unfolded one's.
+  void convBnReluFoldsBatchNormInEval() {
+    torch::manual_seed(3);
+    pretext::models::ConvBnRelu block(3, 6, 3, 1, /*pool=*/true);
+    {
+      torch::NoGradGuard noGrad;
+      block->bn->weight.uniform_(-2.0, 2.0);  // negative scales too: the pool must come after the ReLU
+      block->bn->bias.normal_();
+      block->bn->running_mean.normal_();
+      block->bn->running_var.uniform_(0.1, 3.0);
+    }
+    const auto x = torch::randn({4, 3, 10, 10});
+    block->eval();
+    torch::NoGradGuard noGrad;
+    const auto expected = torch::max_pool2d(torch::relu(block->bn->forward(block->conv->forward(x))), 2);
+    const auto folded = block->forward(x);
+    QCOMPARE(shapeOf(folded), QString("[4, 6, 5, 5]"));
+    QVERIFY(torch::allclose(folded, expected, 1e-4, 1e-5));
+    QVERIFY(torch::allclose(block->forward(x.contiguous(torch::MemoryFormat::ChannelsLast)), expected, 1e-4, 1e-5));
   }
 
   // Stem and layer1 at full size, layer2..layer4 halve it (7 -> 4 with padding 1); widths w..8w.

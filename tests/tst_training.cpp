@@ -66,6 +66,30 @@ class TstTraining : public QObject {
     QCOMPARE(eval::knnAccuracy(bank, labels, bank, labels, 2, 1, T), 1.0);
   }
 
+  // The CPU top-k of the k-NN similarities takes what topk takes, ties and a short tail included.
+  void topKRowsMatchesTopk() {
+    torch::manual_seed(5);
+    for (const int64_t n : {6400, 6437}) {
+      auto sim = torch::rand({37, n});
+      sim.slice(1, 100, 140).fill_(0.999f);  // ties around the k-th value
+      sim[3].fill_(0.5f);                    // a constant row
+      sim[4].slice(0, n - 5).fill_(2.0f);    // the largest entries in the tail
+      for (const int64_t k : {1, 50, 200}) {
+        const auto [values, indices] = eval::topKRows(sim, k);
+        const auto expected = std::get<0>(sim.topk(k, 1));
+        QVERIFY(torch::equal(values, expected));
+        QVERIFY(torch::equal(sim.gather(1, indices), values));
+        if (k > 1) QVERIFY(std::get<0>(indices.sort(1)).diff(1, 1).min().item<int64_t>() > 0);  // distinct columns
+      }
+    }
+    // NaN, and too few columns per group: topk itself answers.
+    auto withNaN = torch::rand({4, 6400});
+    withNaN[2][77] = std::nanf("");
+    QVERIFY(torch::equal(std::get<1>(eval::topKRows(withNaN, 10)), std::get<1>(withNaN.topk(10, 1))));
+    const auto narrow = torch::rand({4, 100});
+    QVERIFY(torch::equal(std::get<0>(eval::topKRows(narrow, 10)), std::get<0>(narrow.topk(10, 1))));
+  }
+
   void everyMethodTrainsThroughTheLoop() {
     for (const auto& info : methodCatalogue()) {
       TrainConfig c = smallConfig(info.name);

@@ -47,6 +47,10 @@ struct TrainConfig {
   double knnTemperature = 0.07;
   std::string knnStage;            ///< stage whose pooled features the monitor reads; empty: the last
   std::int64_t knnTestLimit = 0;   ///< use the first N test images (0: all)
+  /// k-NN features (the monitor, and the Evaluator's k-NN and retrieval) under bf16 autocast on a
+  /// CPU that computes bf16 natively (cpuHasNativeBf16()): about 2x faster, accuracy within 0.1
+  /// points of fp32 on Fashion-MNIST. false: fp32. No effect on CUDA or on other CPUs.
+  bool knnBf16 = true;
   std::string augmentPreset = "";  ///< simclr, light or none; empty: the method's default
   AugmentConfig augment;           ///< used when augmentPreset == "custom"
   std::map<std::string, double> methodOptions;  ///< overrides of the method's option defaults
@@ -159,5 +163,8 @@ void keepLargeAllocations();
 /// "cuda" when a CUDA device is usable, else "cpu".
 std::string bestDevice();
 bool cudaAvailable();
+/// Whether this CPU has bf16 arithmetic in hardware (x86 AVX512-BF16 or AMX-BF16, with the OS
+/// saving AVX-512 state). Without it bf16 is emulated and slower than fp32.
+bool cpuHasNativeBf16();
 
 }  // namespace pretext

@@ -88,8 +88,10 @@ struct Evaluator::Impl {
     auto it = normalised.find(stage);
     if (it != normalised.end()) return it->second;
     auto& bb = backbone();
-    auto train = eval::extractFeatures(bb, trainImages, state.mean, state.std, stage, state.device);
-    auto test = eval::extractFeatures(bb, testImages, state.mean, state.std, stage, state.device);
+    // As the trainer's k-NN monitor computes them, so that the two agree on one checkpoint.
+    const auto options = eval::ExtractOptions().cpuBf16(state.knnBf16);
+    auto train = eval::extractFeatures(bb, trainImages, state.mean, state.std, stage, state.device, options);
+    auto test = eval::extractFeatures(bb, testImages, state.mean, state.std, stage, state.device, options);
     return normalised[stage] = {train, test};
   }
 

@@ -62,6 +62,7 @@ std::string configToJson(const TrainConfig& c) {
   j["knn_temperature"] = c.knnTemperature;
   j["knn_stage"] = c.knnStage;
   j["knn_test_limit"] = double(c.knnTestLimit);
+  j["knn_bf16"] = c.knnBf16;
   j["augment_preset"] = c.augmentPreset;
   io::Json aug = io::Json::object();
   for (const auto& [name, op] : c.augment.ops()) {
@@ -118,6 +119,7 @@ TrainConfig configFromJson(const std::string& text) {
     c.knnTemperature = j.number("knn_temperature", c.knnTemperature);
     c.knnStage = j.string("knn_stage", "");
     c.knnTestLimit = numberAs<std::int64_t>(j, "knn_test_limit", std::int64_t(0));
+    c.knnBf16 = j.boolean("knn_bf16", c.knnBf16);
     c.augmentPreset = j.string("augment_preset", "");
     if (j.contains("augment")) {
       const auto& aug = j.at("augment");

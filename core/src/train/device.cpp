@@ -2,6 +2,10 @@
 
 #include <malloc.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -32,6 +36,27 @@ void keepLargeAllocations() {
 
 bool cudaAvailable() {
   return torch::cuda::is_available();
+}
+
+bool cpuHasNativeBf16() {
+#if defined(__x86_64__) || defined(__i386__)
+  static const bool has = [] {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1u << 27))) return false;  // OSXSAVE
+    unsigned xcr0 = 0, xcr0High = 0;
+    __asm__("xgetbv" : "=a"(xcr0), "=d"(xcr0High) : "c"(0));
+    if ((xcr0 & 0xE6) != 0xE6) return false;  // SSE, AVX and the three AVX-512 states
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+    const unsigned maxSubleaf = eax;
+    const bool amxBf16 = edx & (1u << 22);
+    bool avx512Bf16 = false;
+    if (maxSubleaf >= 1 && __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) avx512Bf16 = eax & (1u << 5);
+    return avx512Bf16 || amxBf16;
+  }();
+  return has;
+#else
+  return false;
+#endif
 }
 
 std::string bestDevice() {

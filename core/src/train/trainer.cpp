@@ -57,6 +57,8 @@ struct Trainer::Impl {
   int64_t stepsPerEpoch = 0;
   int64_t lastGoodEpoch = -1;              // last epoch with a checkpoint on disk
 
+  bool knnBf16() const { return config.knnBf16 && device.is_cpu() && cpuHasNativeBf16(); }
+
   std::string checkpointPath() const { return io::joinPath(io::joinPath(config.outDir, "checkpoints"), "last.pt"); }
   std::string metricsPath() const { return io::joinPath(config.outDir, "metrics.csv"); }
 
@@ -219,13 +221,15 @@ double Trainer::knnAccuracy(int k, double temperature, const std::string& stage)
   // Slice by slice, checking Stop in between, so that a stop during the monitor (the bank is the
   // whole training split: 10-20 s for Fashion-MNIST on two cores) answers within about a batch.
   // Same slices as eval::extractFeatures / knnPredict use inside, so the result is identical.
-  constexpr int64_t kExtractSlice = 512, kQuerySlice = 1024;
+  const auto options = eval::ExtractOptions().cpuBf16(d.knnBf16());
+  const int64_t extractSlice = options.batchSize();
+  constexpr int64_t kQuerySlice = 1024;
   const auto extract = [&](const torch::Tensor& images) {
     std::vector<torch::Tensor> parts;
-    for (int64_t i = 0; i < images.size(0); i += kExtractSlice) {
+    for (int64_t i = 0; i < images.size(0); i += extractSlice) {
       if (m_stop) return torch::Tensor();
-      const auto slice = images.slice(0, i, std::min(i + kExtractSlice, images.size(0)));
-      parts.push_back(eval::extractFeatures(backbone, slice, d.mean, d.std, stage, d.device));
+      const auto slice = images.slice(0, i, std::min(i + extractSlice, images.size(0)));
+      parts.push_back(eval::extractFeatures(backbone, slice, d.mean, d.std, stage, d.device, options));
     }
     return torch::cat(parts);
   };
@@ -506,7 +510,7 @@ namespace pretext::train {
 
 TrainerState trainerState(Trainer& trainer) {
   auto& d = trainer.impl();
-  return {d.method, d.dataset, d.mean, d.std, d.device};
+  return {d.method, d.dataset, d.mean, d.std, d.device, d.knnBf16()};
 }
 
 }  // namespace pretext::train

@@ -15,6 +15,7 @@ struct TrainerState {
   Dataset dataset;
   torch::Tensor mean, std;  ///< float [C] on the device
   torch::Device device{torch::kCPU};
+  bool knnBf16 = false;  ///< k-NN features under CPU bf16 autocast (TrainConfig::knnBf16, on a CPU with native bf16)
 };
 
 TrainerState trainerState(Trainer& trainer);
