@@ -197,6 +197,9 @@ class TstRetrievalPanel : public QObject {
     c.batchSize = 32;
     c.device = "cpu";
     c.knnEveryEpoch = false;
+    // fp32 features, as the exported embedding the brute force reads (bf16 on an AMX CPU would move
+    // near-ties by 1e-4).
+    c.knnBf16 = false;
     c.outDir = m_run.toStdString();
     {
       pretext::Trainer trainer(c, pretext::Dataset::load(c.dataset));
