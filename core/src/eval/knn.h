@@ -14,13 +14,14 @@ namespace pretext::eval {
 struct ExtractOptions {
   /// images per forward pass
   TORCH_ARG(int64_t, batchSize) = 256;
-  /// on the CPU: the forward under bf16 autocast with channels_last inputs (the features are still
-  /// float); a gain only where the CPU computes bf16 natively (cpuHasNativeBf16()). Ignored elsewhere.
+  /// on the CPU: the forward under bf16 autocast (the features are still float); a gain only where
+  /// the CPU computes bf16 natively (cpuHasNativeBf16()). Ignored on other devices.
   TORCH_ARG(bool, cpuBf16) = false;
 };
 
 /// L2-normalised float features [N, D] of uint8 images [N, C, H, W] (any device; moved to `device`
-/// batch by batch), from the pooled output of `stage` (empty: the backbone's output).
+/// batch by batch), from the pooled output of `stage` (empty: the backbone's output). On the CPU the
+/// batches go in channels_last.
 torch::Tensor extractFeatures(models::BackboneImpl& backbone, const torch::Tensor& images, const torch::Tensor& mean,
                               const torch::Tensor& std, const std::string& stage, const torch::Device& device,
                               const ExtractOptions& options = {});
