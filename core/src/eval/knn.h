@@ -13,7 +13,7 @@ namespace pretext::eval {
 /// How extractFeatures runs the backbone.
 struct ExtractOptions {
   /// images per forward pass
-  TORCH_ARG(int64_t, batchSize) = 256;
+  TORCH_ARG(int64_t, batchSize) = 128;
   /// on the CPU: the forward under bf16 autocast (the features are still float); a gain only where
   /// the CPU computes bf16 natively (cpuHasNativeBf16()). Ignored on other devices.
   TORCH_ARG(bool, cpuBf16) = false;
