@@ -34,7 +34,7 @@ std::tuple<torch::Tensor, torch::Tensor> topKRows(const torch::Tensor& matrix, i
 
 /// Predicted classes [M] of the query features; bank features [N, D] and labels [N] on one device.
 torch::Tensor knnPredict(const torch::Tensor& bank, const torch::Tensor& bankLabels, const torch::Tensor& queries,
-                         int64_t numClasses, int64_t k, double temperature, int64_t chunk = 1024);
+                         int64_t numClasses, int64_t k, double temperature, int64_t chunk = 256);
 
 /// Accuracy in [0, 1] of knnPredict against `queryLabels`.
 double knnAccuracy(const torch::Tensor& bank, const torch::Tensor& bankLabels, const torch::Tensor& queries,
