@@ -6,8 +6,9 @@
 // nothing blocks the loop). First the shown panel sits idle for --idle-seconds (the reference: what
 // the loop gives with no training), then Start is clicked with the panel's defaults (ConvNet width
 // 32, batch 256, all cores, k-NN monitor on) and the loop is watched through the monitor's k-NN
-// pass before the first step and then --seconds of steps; then Stop is clicked and its answer timed. Runs headless: without a
-// QT_QPA_PLATFORM it uses "offscreen". Prints one JSON line, like pretext-bench.
+// pass before the first step and then --seconds of steps; then Stop is clicked and its answer
+// timed. Runs headless: without a QT_QPA_PLATFORM it uses "offscreen". Prints one JSON line, like
+// pretext-bench.
 #include "livechart.h"
 #include "trainingpanel.h"
 
@@ -137,14 +138,19 @@ int main(int argc, char** argv) {
     const qint64 idleWorst = meter.takeWorst();
 
     // The monitor's k-NN pass comes first, then the steps: the worst stall of each phase.
-    const auto steps = [&] { return panel.chart()->lossPlot()->graphCount() > 1 ? panel.chart()->lossPlot()->graph(1)->dataCount() : 0; };
+    const auto steps = [&] {
+      const auto* plot = panel.chart()->lossPlot();
+      return plot->graphCount() > 1 ? plot->graph(1)->dataCount() : 0;  // graph 1: smoothed loss, a point a step
+    };
     panel.startButton()->click();
     QElapsedTimer window;
     window.start();
     spin(kFirstStepLimitMs, [&] { return steps() > 0 || finished; });
     const qint64 knnWorst = meter.takeWorst();
     const double firstStepSeconds = window.elapsed() / 1000.0;
-    if (steps() == 0) throw std::runtime_error("no training step within " + std::to_string(kFirstStepLimitMs / 1000) + " s");
+    if (steps() == 0) {
+      throw std::runtime_error("no training step within " + std::to_string(kFirstStepLimitMs / 1000) + " s");
+    }
     spin(seconds * 1000, [&] { return finished; });
     const qint64 stepsWorst = meter.takeWorst();
     const long long ticks = meter.ticks();

@@ -230,6 +230,7 @@ int benchKnn(const Options& options) {
   const auto bank = dataset.size(pretext::Split::Train);
   const auto queries = dataset.size(pretext::Split::Test);
   pretext::Trainer trainer(config, std::move(dataset));
+  const bool bf16 = config.knnBf16 && trainer.deviceName().rfind("CPU", 0) == 0 && pretext::cpuHasNativeBf16();
   const int repeats = std::max(1, options.integer("repeats"));
   std::vector<double> times;
   double accuracy = -1.0;
@@ -243,9 +244,7 @@ int benchKnn(const Options& options) {
                    .add("device", trainer.deviceName())
                    .add("backbone", config.backbone)
                    .add("includes", "features of bank and queries (eval forward) + cosine top-k votes")
-                   .add("features", config.knnBf16 && trainer.deviceName().rfind("CPU", 0) == 0 && pretext::cpuHasNativeBf16()
-                                        ? "bf16 autocast"
-                                        : "fp32")
+                   .add("features", bf16 ? "bf16 autocast" : "fp32")
                    .add("seconds", median(times))
                    .add("accuracy", accuracy)
                    .add("k", config.knnK)

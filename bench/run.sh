@@ -155,8 +155,8 @@ if diagnostics:
     lines += ["", "Diagnostics (not targets):", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cells) + " |" for cells in diagnostics]
 lines += ["", "k-NN time: random-init ConvNet, features of the 60,000 training images (the bank) and the 10,000 test "
-          "images (eval-mode forward; Pretext: batches of 256, bf16 autocast where the CPU has native bf16; "
-          "reference: batches of 512, fp32), cosine similarities, top-200, exp(s/0.07) votes. "
+          "images (eval-mode forward; Pretext: batches of 128, NHWC, bf16 autocast where the CPU has native bf16; "
+          "reference: batches of 512, NCHW, fp32), cosine similarities, top-200, exp(s/0.07) votes. "
           "Dataset loading is not included.",
           "GUI stall: the longest gap between ticks of a 5 ms timer on the GUI thread of a shown Training panel "
           "(offscreen) from Start (panel defaults: SimCLR, ConvNet width 32, batch 256, all cores; the k-NN monitor "

@@ -13,14 +13,15 @@ namespace pretext::eval {
 /// How extractFeatures runs the backbone.
 struct ExtractOptions {
   /// images per forward pass
-  TORCH_ARG(int64_t, batchSize) = 256;
-  /// on the CPU: the forward under bf16 autocast with channels_last inputs (the features are still
-  /// float); a gain only where the CPU computes bf16 natively (cpuHasNativeBf16()). Ignored elsewhere.
+  TORCH_ARG(int64_t, batchSize) = 128;
+  /// on the CPU: the forward under bf16 autocast (the features are still float); a gain only where
+  /// the CPU computes bf16 natively (cpuHasNativeBf16()). Ignored on other devices.
   TORCH_ARG(bool, cpuBf16) = false;
 };
 
 /// L2-normalised float features [N, D] of uint8 images [N, C, H, W] (any device; moved to `device`
-/// batch by batch), from the pooled output of `stage` (empty: the backbone's output).
+/// batch by batch), from the pooled output of `stage` (empty: the backbone's output). On the CPU the
+/// batches go in channels_last.
 torch::Tensor extractFeatures(models::BackboneImpl& backbone, const torch::Tensor& images, const torch::Tensor& mean,
                               const torch::Tensor& std, const std::string& stage, const torch::Device& device,
                               const ExtractOptions& options = {});
@@ -33,7 +34,7 @@ std::tuple<torch::Tensor, torch::Tensor> topKRows(const torch::Tensor& matrix, i
 
 /// Predicted classes [M] of the query features; bank features [N, D] and labels [N] on one device.
 torch::Tensor knnPredict(const torch::Tensor& bank, const torch::Tensor& bankLabels, const torch::Tensor& queries,
-                         int64_t numClasses, int64_t k, double temperature, int64_t chunk = 1024);
+                         int64_t numClasses, int64_t k, double temperature, int64_t chunk = 256);
 
 /// Accuracy in [0, 1] of knnPredict against `queryLabels`.
 double knnAccuracy(const torch::Tensor& bank, const torch::Tensor& bankLabels, const torch::Tensor& queries,

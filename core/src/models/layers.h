@@ -11,7 +11,8 @@
 namespace pretext::models {
 
 /// Conv (no bias: BatchNorm follows) - BatchNorm - ReLU, with an optional 2x2 max-pool after.
-/// In eval mode BatchNorm is folded into the convolution (one pass over the activations, not two).
+/// In eval mode BatchNorm is folded into the convolution and the ReLU follows the pool: fewer passes
+/// over the activations, the same output.
 struct ConvBnReluImpl : torch::nn::Module {
   ConvBnReluImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride = 1, bool pool = false)
       : conv(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(kernel / 2).bias(false)),
@@ -26,13 +27,14 @@ struct ConvBnReluImpl : torch::nn::Module {
   torch::Tensor forward(torch::Tensor x) {
     if (is_training()) {
       x = torch::relu(bn->forward(conv->forward(x)));
-    } else {
-      // The running statistics make BatchNorm a per-channel affine map: scale the filters, add a bias.
-      const auto scale = bn->weight * (bn->running_var + bn->options.eps()).rsqrt();
-      const auto bias = bn->bias - bn->running_mean * scale;
-      x = torch::conv2d(x, conv->weight * scale.view({-1, 1, 1, 1}), bias, m_stride, m_padding).relu_();
+      return m_pool ? torch::max_pool2d(x, 2) : x;
     }
-    return m_pool ? torch::max_pool2d(x, 2) : x;
+    // The running statistics make BatchNorm a per-channel affine map: scale the filters, add a bias.
+    const auto scale = bn->weight * (bn->running_var + bn->options.eps()).rsqrt();
+    const auto bias = bn->bias - bn->running_mean * scale;
+    x = torch::conv2d(x, conv->weight * scale.view({-1, 1, 1, 1}), bias, m_stride, m_padding);
+    // ReLU after the pool: the same values (max and ReLU commute), on a quarter of the activations.
+    return (m_pool ? torch::max_pool2d(x, 2) : x).relu_();
   }
 
   torch::nn::Conv2d conv;

@@ -223,7 +223,7 @@ double Trainer::knnAccuracy(int k, double temperature, const std::string& stage)
   // Same slices as eval::extractFeatures / knnPredict use inside, so the result is identical.
   const auto options = eval::ExtractOptions().cpuBf16(d.knnBf16());
   const int64_t extractSlice = options.batchSize();
-  constexpr int64_t kQuerySlice = 1024;
+  constexpr int64_t kQuerySlice = 256;
   const auto extract = [&](const torch::Tensor& images) {
     std::vector<torch::Tensor> parts;
     for (int64_t i = 0; i < images.size(0); i += extractSlice) {
