@@ -21,7 +21,7 @@ torch::Tensor extractFeatures(models::BackboneImpl& backbone, const torch::Tenso
   const auto m = mean.to(device).view({1, -1, 1, 1});
   const auto s = std.to(device).view({1, -1, 1, 1});
   compat::CpuBf16Autocast autocast(options.cpuBf16() && device.is_cpu());
-  const int64_t batchSize = std::max<int64_t>(1, options.batchSize());
+  const int64_t batchSize = extractBatchSize(options, device);
   std::vector<torch::Tensor> chunks;
   for (int64_t i = 0; i < images.size(0); i += batchSize) {
     const auto batch = images.slice(0, i, std::min(i + batchSize, images.size(0))).to(device, /*non_blocking=*/true);
@@ -108,6 +108,7 @@ torch::Tensor knnPredict(const torch::Tensor& bank, const torch::Tensor& bankLab
                          int64_t numClasses, int64_t k, double temperature, int64_t chunk) {
   torch::NoGradGuard noGrad;
   k = std::min<int64_t>(k, bank.size(0));
+  if (chunk <= 0) chunk = knnQuerySlice(bank.device());
   std::vector<torch::Tensor> predictions;
   const auto labels = bankLabels.to(bank.device());
   for (int64_t i = 0; i < queries.size(0); i += chunk) {

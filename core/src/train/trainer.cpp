@@ -222,8 +222,8 @@ double Trainer::knnAccuracy(int k, double temperature, const std::string& stage)
   // whole training split: 10-20 s for Fashion-MNIST on two cores) answers within about a batch.
   // Same slices as eval::extractFeatures / knnPredict use inside, so the result is identical.
   const auto options = eval::ExtractOptions().cpuBf16(d.knnBf16());
-  const int64_t extractSlice = options.batchSize();
-  constexpr int64_t kQuerySlice = 256;
+  const int64_t extractSlice = eval::extractBatchSize(options, d.device);
+  const int64_t kQuerySlice = eval::knnQuerySlice(d.device);
   const auto extract = [&](const torch::Tensor& images) {
     std::vector<torch::Tensor> parts;
     for (int64_t i = 0; i < images.size(0); i += extractSlice) {
