@@ -68,7 +68,7 @@ train=(--dataset shapes --shapes-per-class "$per_class" --method simclr --backbo
        --batch-size "$batch" --steps "$steps" --warmup "$warmup" --threads "$threads")
 ref=("$python" "$here/reference_gpu.py" --batch-size "$batch" --steps "$steps" --warmup "$warmup")
 
-measure pretext-simclr "$bench" train "${train[@]}"
+measure pretext-simclr "$bench" train "${train[@]}" --cuda-graphs 1
 measure pretext-simclr-readback1 "$bench" train "${train[@]}" --cuda-graphs 0 --readback-every 1
 measure pretext-simclr-noaug "$bench" train "${train[@]}" --cuda-graphs 0 --augment none
 measure pretext-simclr-fp32 "$bench" train "${train[@]}" --bf16 0 --channels-last 0

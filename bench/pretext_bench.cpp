@@ -9,7 +9,7 @@
 //                       [--shapes-per-class 200]   (the synthetic dataset's size, --dataset shapes)
 //                       [--readback-every 0]       (steps between loss read-backs; 0: the trainer's default)
 //                       [--foreach 1]              (SGD/LARS multi-tensor updates; 0: torch::optim::SGD per parameter)
-//                       [--cuda-graphs 1]          (CUDA, SimCLR: the step recorded once as a CUDA graph; 0: eager)
+//                       [--cuda-graphs 0]          (CUDA, SimCLR: 1 records the step once as a CUDA graph)
 //   pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist] [--device cpu|cuda]
 //                       [--backbone convnet] [--knn-bf16 1|0]   (CPU bf16 features where the CPU has it)
 //
@@ -264,7 +264,7 @@ const char* kUsage =
     "                           [--augment simclr|light|none] [--dataset fashion-mnist] [--device cpu|cuda]\n"
     "                           [--backbone convnet|resnet18|vit] [--bf16 1|0] [--channels-last 1|0]\n"
     "                           [--shapes-per-class 200] [--readback-every 0] [--foreach 1]\n"
-    "                           [--cuda-graphs 1|0]\n"
+    "                           [--cuda-graphs 0|1]\n"
     "       pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist] [--device cpu|cuda]\n"
     "                           [--backbone convnet] [--knn-bf16 1|0]\n"
     "Prints one JSON line. See bench/README.md; bench/run.sh runs all of them against bench/reference.py.\n";
@@ -285,7 +285,7 @@ int main(int argc, char** argv) {
                                  {"steps", "30"}, {"warmup", "5"}, {"threads", "2"}, {"augment", ""},
                                  {"device", "cpu"}, {"backbone", "convnet"}, {"bf16", "1"}, {"channels-last", "1"},
                                  {"shapes-per-class", "200"}, {"readback-every", "0"},
-                                 {"foreach", "1"}, {"cuda-graphs", "1"}}));
+                                 {"foreach", "1"}, {"cuda-graphs", "0"}}));
     }
     if (command == "knn") {
       return benchKnn(Options(argc, argv, {{"dataset", "fashion-mnist"}, {"threads", "2"}, {"repeats", "1"},

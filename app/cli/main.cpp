@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   const std::string command = rest[0];
   rest.erase(rest.begin());
   try {
-    const std::set<std::string> flags{"help", "quiet", "no-knn", "unlabeled", "no-bf16", "no-channels-last", "no-cuda-graphs",
+    const std::set<std::string> flags{"help", "quiet", "no-knn", "unlabeled", "no-bf16", "no-channels-last", "cuda-graphs",
                                      // eval and views
                                      "all", "knn", "linear", "retrieval", "alignment", "pca", "tsne", "finetune",
                                      "export-embedding", "export-encoder", "filters", "attention", "gallery"};
