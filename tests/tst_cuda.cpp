@@ -8,6 +8,24 @@
 
 using namespace pretext;
 
+namespace {
+
+/// SimCLR on a ResNet-18 over the synthetic shapes (RGB 32x32), two short epochs on the GPU.
+TrainConfig simclrResnet() {
+  TrainConfig c;
+  c.dataset.kind = "shapes";
+  c.dataset.shapesPerClass = 64;
+  c.method = "simclr";
+  c.backbone = "resnet18";
+  c.epochs = 2;
+  c.batchSize = 128;
+  c.device = "cuda";
+  c.knnK = 20;
+  return c;
+}
+
+}  // namespace
+
 class TstCuda : public QObject {
   Q_OBJECT
 
@@ -26,15 +44,7 @@ class TstCuda : public QObject {
   }
 
   void simclrResnetTrainsWithBf16() {
-    TrainConfig c;
-    c.dataset.kind = "shapes";
-    c.dataset.shapesPerClass = 64;
-    c.method = "simclr";
-    c.backbone = "resnet18";
-    c.epochs = 2;
-    c.batchSize = 128;
-    c.device = "cuda";
-    c.knnK = 20;
+    const TrainConfig c = simclrResnet();
     Trainer trainer(c, Dataset::load(c.dataset));
     const RunResult r = trainer.run();
     QVERIFY2(r.status == RunStatus::Finished, r.message.c_str());
@@ -57,15 +67,7 @@ class TstCuda : public QObject {
     };
     double knn[2] = {0, 0};
     for (const bool graphs : {false, true}) {
-      TrainConfig c;
-      c.dataset.kind = "shapes";
-      c.dataset.shapesPerClass = 64;
-      c.method = "simclr";
-      c.backbone = "resnet18";
-      c.epochs = 2;
-      c.batchSize = 128;
-      c.device = "cuda";
-      c.knnK = 20;
+      TrainConfig c = simclrResnet();
       c.readbackEvery = 1;
       c.cudaGraphs = graphs;
       Trainer trainer(c, Dataset::load(c.dataset));
