@@ -2,6 +2,8 @@
 // (tests/reference/*_references.py) rebuild, and an observer that stops a run after N steps.
 #pragma once
 
+#include "shapesrun.h"
+
 #include <pretext/training.h>
 
 #include <torch/torch.h>

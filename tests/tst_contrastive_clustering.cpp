@@ -23,6 +23,7 @@ namespace {
 
 using coretest::fixed;
 using coretest::unit;
+using coretest::StopAfter;
 
 // Printed by tests/reference/contrastive_clustering_references.py.
 const double kInstDiscZ_t05 = 320.129778758755;
@@ -67,29 +68,11 @@ Batch tinyBatch(int64_t size, uint64_t seed = 0) {
 
 TrainConfig shapesConfig(const std::string& method, const std::string& outDir,
                          const std::map<std::string, double>& options) {
-  TrainConfig c;
-  c.dataset.kind = "shapes";
-  c.dataset.shapesPerClass = 24;  // 192 train images of 32x32 RGB: 6 steps of 32 per epoch
-  c.method = method;
-  c.backboneWidth = 8;
-  c.epochs = 2;
-  c.batchSize = 32;
-  c.threads = 2;
+  TrainConfig c = testrun::shapesRun(method, 24, outDir);  // 192 train images of 32x32 RGB: 6 steps of 32 per epoch
   c.knnEveryEpoch = false;
-  c.outDir = outDir;
   c.methodOptions = options;
   return c;
 }
-
-struct CountSteps : TrainingObserver {
-  Trainer* trainer = nullptr;
-  int64_t steps = 0, stopAfter = 0;
-  std::vector<double> losses;
-  void onStep(const StepReport& r) override {
-    losses.push_back(r.loss);
-    if (++steps == stopAfter && trainer) trainer->requestStop();
-  }
-};
 
 // Every parameter and buffer of the method module in a run folder's last checkpoint.
 std::map<std::string, torch::Tensor> checkpointTensors(const std::string& runDir, const TrainConfig& c) {
@@ -120,7 +103,7 @@ class TstContrastiveClustering : public QObject {
     const std::string a = (fs::path(m_tmp.path().toStdString()) / (method + "-a")).string();
     const std::string b = (fs::path(m_tmp.path().toStdString()) / (method + "-b")).string();
     const TrainConfig ca = shapesConfig(method, a, options), cb = shapesConfig(method, b, options);
-    CountSteps straight;
+    StopAfter straight;
     {
       Trainer t(ca, Dataset::load(ca.dataset));
       const RunResult r = t.run(&straight);
@@ -128,13 +111,13 @@ class TstContrastiveClustering : public QObject {
     }
     {
       Trainer t(cb, Dataset::load(cb.dataset));
-      CountSteps first;
+      StopAfter first;
       first.trainer = &t;
-      first.stopAfter = 6 + 2;
+      first.after = 6 + 2;
       QVERIFY2(t.run(&first).status == RunStatus::Stopped, method.c_str());
     }
     auto resumed = Trainer::resume(b);
-    CountSteps rest;
+    StopAfter rest;
     QVERIFY(resumed->run(&rest).status == RunStatus::Finished);
     QCOMPARE(int(rest.losses.size()), 4);
     for (int i = 0; i < 4; ++i) QVERIFY2(rest.losses[i] == straight.losses[8 + i], method.c_str());

@@ -52,18 +52,10 @@ Batch grayBatch(int64_t n, int64_t side) {
 }
 
 TrainConfig shapesConfig(const std::string& method, const std::string& outDir) {
-  TrainConfig c;
-  c.dataset.kind = "shapes";
-  c.dataset.shapesPerClass = 8;  // 64 train, 16 test images of 32x32: 4 steps of 16 per epoch
-  c.method = method;
-  c.backbone = methodInfo(method).requiredBackbone.empty() ? "convnet" : methodInfo(method).requiredBackbone;
-  c.backboneWidth = 8;
-  c.epochs = 2;
+  TrainConfig c = testrun::shapesRun(method, 8, outDir);  // 64 train, 16 test images of 32x32: 4 steps of 16 per epoch
   c.batchSize = 16;
   c.knnK = 20;
-  c.threads = 2;
   c.knnEveryEpoch = false;
-  c.outDir = outDir;
   return c;
 }
 

@@ -66,17 +66,10 @@ std::pair<int, std::string> runPython(const QStringList& arguments) {
 }
 
 TrainConfig shapesConfig(const std::string& method, const std::string& outDir) {
-  TrainConfig c;
-  c.dataset.kind = "shapes";
-  c.dataset.shapesPerClass = 24;  // 192 train, 48 test images of 32x32
-  c.method = method;
-  c.backboneWidth = 8;
+  TrainConfig c = testrun::shapesRun(method, 24, outDir);  // 192 train, 48 test images of 32x32
   c.epochs = 1;
-  c.batchSize = 32;
-  c.threads = 2;
   c.device = "cpu";  // the resumed trainer and the Evaluator compute on the same device
   c.knnEveryEpoch = false;
-  c.outDir = outDir;
   return c;
 }
 

@@ -53,18 +53,9 @@ MethodContext contextFor(int64_t channels, int64_t side) {
 }
 
 TrainConfig smallConfig(const std::string& method, const std::string& outDir) {
-  TrainConfig c;
-  c.dataset.kind = "shapes";
-  c.dataset.shapesPerClass = 16;  // 128 train, 32 test images of 32x32: 4 steps per epoch
-  c.method = method;
-  c.backbone = "convnet";
-  c.backboneWidth = 8;
-  c.epochs = 2;
-  c.batchSize = 32;
+  TrainConfig c = testrun::shapesRun(method, 16, outDir);  // 128 train, 32 test images of 32x32: 4 steps per epoch
   c.knnK = 20;
-  c.threads = 2;
   c.knnEveryEpoch = false;
-  c.outDir = outDir;
   return c;
 }
 

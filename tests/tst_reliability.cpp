@@ -4,6 +4,7 @@
 // memory each give a clear message and keep what was already written.
 #include "fuzz/contracts.h"
 #include "io/fileutil.h"
+#include "shapesrun.h"
 #include "testconfig.h"
 #include "testutil.h"
 
@@ -29,17 +30,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 TrainConfig smallConfig(const std::string& method, const std::string& outDir = "") {
-  TrainConfig c;
-  c.dataset.kind = "shapes";
-  c.dataset.shapesPerClass = 24;  // 192 train, 48 test images of 32x32
-  c.method = method;
-  c.backbone = "convnet";
-  c.backboneWidth = 8;
-  c.epochs = 2;
-  c.batchSize = 32;  // 6 steps per epoch
+  TrainConfig c = testrun::shapesRun(method, 24, outDir);  // 192 train, 48 test images: 6 steps of 32 per epoch
   c.knnK = 20;
-  c.threads = 2;
-  c.outDir = outDir;
   return c;
 }
 

@@ -20,18 +20,8 @@ namespace {
 using coretest::StopAfter;
 
 TrainConfig smallConfig(const std::string& method, const std::string& outDir = "") {
-  TrainConfig c;
-  c.dataset.kind = "shapes";
-  c.dataset.shapesPerClass = 24;  // 192 train, 48 test images of 32x32
-  c.method = method;
-  c.backbone = methodInfo(method).requiredBackbone.empty() ? "convnet" : methodInfo(method).requiredBackbone;
-  c.backboneWidth = 8;
-  c.epochs = 2;
-  c.batchSize = 32;
+  TrainConfig c = testrun::shapesRun(method, 24, outDir);  // 192 train, 48 test images of 32x32
   c.knnK = 20;
-  c.threads = 2;
-  c.outDir = outDir;
-  c.methodOptions.clear();
   if (method == "moco") c.methodOptions["queue"] = 64;
   // Colorization trains on the lightness only; on colour images its pooled conv5 features stay near
   // chance at this tiny size (random init: 0.19), its middle stage carries what it learned.

@@ -1,6 +1,8 @@
 // What the widget tests share.
 #pragma once
 
+#include "shapesrun.h"
+
 #include <pretext/training.h>
 
 #include <QApplication>
@@ -14,15 +16,8 @@ namespace widgettest {
 
 /// A run on the synthetic shapes (16 a class) that trains in a second or two: ConvNet width 8.
 inline pretext::TrainConfig shapesConfig(const std::string& method, const QString& outDir) {
-  pretext::TrainConfig c;
-  c.dataset.kind = "shapes";
-  c.dataset.shapesPerClass = 16;
-  c.method = method;
-  c.backboneWidth = 8;
+  pretext::TrainConfig c = testrun::shapesRun(method, 16, outDir.toStdString());
   c.epochs = 1;
-  c.batchSize = 32;
-  c.threads = 2;
-  c.outDir = outDir.toStdString();
   return c;
 }
 
