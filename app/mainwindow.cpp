@@ -164,9 +164,8 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
   connect(m_trainingPanel, &TrainingPanel::checkpointWritten, m_attentionPanel, &AttentionPanel::checkpointWritten);
   connect(m_trainingPanel, &TrainingPanel::filtersUpdated, m_filtersPanel, &FiltersPanel::showLiveFilters);
   connect(m_trainingPanel, &TrainingPanel::runFinished, m_filtersPanel, &FiltersPanel::trainingFinished);
-  connect(m_trainingPanel, &TrainingPanel::runStarted, this, [this] { m_resumeAction->setEnabled(false); });
-  connect(m_trainingPanel, &TrainingPanel::runFinished, this,
-          [this] { m_resumeAction->setEnabled(!m_currentRun.isEmpty() && !m_trainingPanel->running()); });
+  connect(m_trainingPanel, &TrainingPanel::runStarted, this, &MainWindow::updateResumeAction);
+  connect(m_trainingPanel, &TrainingPanel::runFinished, this, &MainWindow::updateResumeAction);
   m_navigation->setCurrentRow(0);
 
   m_runStatus = new QLabel;
@@ -388,8 +387,13 @@ void MainWindow::setCurrentRun(const QString& dir) {
   m_embeddingPanel->setRun(dir);
   m_runStatus->setText(dir.isEmpty() ? QString() : tr("Run: %1").arg(QDir(dir).dirName()));
   m_runStatus->setToolTip(QDir::toNativeSeparators(dir));
-  m_resumeAction->setEnabled(!dir.isEmpty() && !m_trainingPanel->running());
+  updateResumeAction();
   if (m_useSettings && !dir.isEmpty()) QSettings().setValue(QStringLiteral("run/last"), dir);
+}
+
+// Resuming needs a run on show and no run going.
+void MainWindow::updateResumeAction() {
+  m_resumeAction->setEnabled(!m_currentRun.isEmpty() && !m_trainingPanel->running());
 }
 
 void MainWindow::chooseRunFolder() {

@@ -88,6 +88,7 @@ class MainWindow final : public QMainWindow {
   void setCurrentRun(const QString& dir);
   void chooseRunFolder();
   void resumeCurrentRun();
+  void updateResumeAction();
 
   bool m_useSettings = true;
   Theme m_theme = Theme::Light;

@@ -12,11 +12,11 @@
 #include "train/trainerstate.h"
 
 #include <chrono>
-#include <tuple>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <thread>
+#include <tuple>
 
 namespace pretext {
 
@@ -223,7 +223,7 @@ double Trainer::knnAccuracy(int k, double temperature, const std::string& stage)
   // Same slices as eval::extractFeatures / knnPredict use inside, so the result is identical.
   const auto options = eval::ExtractOptions().cpuBf16(d.knnBf16());
   const int64_t extractSlice = eval::extractBatchSize(options, d.device);
-  const int64_t kQuerySlice = eval::knnQuerySlice(d.device);
+  const int64_t querySlice = eval::knnQuerySlice(d.device);
   const auto extract = [&](const torch::Tensor& images) {
     std::vector<torch::Tensor> parts;
     for (int64_t i = 0; i < images.size(0); i += extractSlice) {
@@ -237,9 +237,9 @@ double Trainer::knnAccuracy(int k, double temperature, const std::string& stage)
   const auto queries = bank.defined() ? extract(d.testImages) : torch::Tensor();
   if (!queries.defined()) return -1.0;  // stopped
   int64_t correct = 0;
-  for (int64_t i = 0; i < queries.size(0); i += kQuerySlice) {
+  for (int64_t i = 0; i < queries.size(0); i += querySlice) {
     if (m_stop) return -1.0;
-    const int64_t end = std::min(i + kQuerySlice, queries.size(0));
+    const int64_t end = std::min(i + querySlice, queries.size(0));
     const auto predicted = eval::knnPredict(bank, d.bankLabels, queries.slice(0, i, end), d.dataset.numClasses(), k,
                                             temperature);
     correct += predicted.eq(d.testLabels.slice(0, i, end).to(predicted.device())).sum().item<int64_t>();
