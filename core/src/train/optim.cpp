@@ -125,7 +125,7 @@ void Optimizer::foreachSgdStep(const torch::Tensor& lr) {
 void Optimizer::step(double lr) {
   for (auto& group : m_optimizer->param_groups()) group.options().set_lr(lr);
   if (m_setup.name == "lars") larsAdapt();
-  if (m_setup.foreach && (m_setup.name == "sgd" || m_setup.name == "lars")) {
+  if (foreachSgd()) {
     foreachSgdStep();
   } else {
     m_optimizer->step();
@@ -133,7 +133,7 @@ void Optimizer::step(double lr) {
 }
 
 void Optimizer::step(const torch::Tensor& lr) {
-  if (!supportsTensorLr()) {
+  if (!foreachSgd()) {
     throw std::logic_error("a learning rate on the device needs SGD or LARS with multi-tensor updates");
   }
   if (m_setup.name == "lars") larsAdapt();

@@ -31,7 +31,8 @@ class Optimizer {
   /// The same with the learning rate in a device tensor (0-dim float), for a step recorded as a
   /// CUDA graph. SGD and LARS with `foreach` only.
   void step(const torch::Tensor& lr);
-  bool supportsTensorLr() const { return m_setup.foreach && (m_setup.name == "sgd" || m_setup.name == "lars"); }
+  /// SGD or LARS updating with multi-tensor kernels: the only setups that take a device learning rate.
+  bool foreachSgd() const { return m_setup.foreach && (m_setup.name == "sgd" || m_setup.name == "lars"); }
   torch::optim::Optimizer& torchOptimizer() { return *m_optimizer; }
   const OptimizerSetup& setup() const { return m_setup; }
 

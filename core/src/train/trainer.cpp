@@ -402,7 +402,7 @@ RunResult Trainer::run(TrainingObserver* observer) {
       std::string why;
       if (!train::StepGraph::available()) why = "this build has no CUDA graphs (it needs a CUDA LibTorch 2.1 or later)";
       else if (!d.method->info().graphSafeStep) why = d.method->info().title + "'s step keeps state on the host";
-      else if (!d.optimizer->supportsTensorLr()) why = "they need SGD or LARS with multi-tensor updates";
+      else if (!d.optimizer->foreachSgd()) why = "they need SGD or LARS with multi-tensor updates";
       if (why.empty()) stepGraph = std::make_unique<train::StepGraph>(batch, d.device);
       else obs.onMessage("CUDA graphs are off for this run: " + why);
     }
