@@ -34,8 +34,6 @@ class InspectContext {
   /// checkpoints/last.pt has changed since it was opened. Throws std::runtime_error for a folder
   /// that is not a run folder or has no checkpoint yet.
   pretext::Evaluator& evaluator(const QString& runDir);
-  /// Forgets every open Evaluator (their memory is freed).
-  void clear() { m_cache.clear(); }
 
   /// At most this many run folders stay open (the least recently used is closed).
   static constexpr int kCacheSize = 3;
