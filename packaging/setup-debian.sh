@@ -4,6 +4,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache zlib1g-dev
+  nlohmann-json3-dev libcli11-dev                # JSON (run folders) and the CLI's parser, header-only
   libopenblas0-pthread                           # fast BLAS for LibTorch (the default netlib one is ~25x slower)
   libtorch-dev                                   # LibTorch 1.13 (CPU)
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
