@@ -2,6 +2,36 @@
 
 namespace pretext::methods {
 
+MethodInfo BarlowTwinsImpl::describe() {
+  MethodInfo m;
+  m.name = "barlow";
+  m.title = "Barlow Twins";
+  m.family = "non-contrastive";
+  m.paper = "Zbontar, Jing, Misra, LeCun & Deny 2021, Barlow Twins: Self-Supervised Learning via Redundancy Reduction";
+  m.description =
+      "The embeddings of two views of a batch are standardised along the batch, and their cross-correlation "
+      "matrix (embedding dimension by embedding dimension) is pushed towards the identity. The diagonal "
+      "term makes every dimension agree between the two views (invariance to augmentation); the "
+      "off-diagonal term decorrelates the dimensions, so that they cannot all carry the same information, "
+      "which rules out collapse without negatives, momentum encoders or stop-gradients.";
+  m.lossFormula = "C_ij = sum_b z1n_bi z2n_bj / B;  L = scale [sum_i (1 - C_ii)^2 + lambda sum_{i!=j} C_ij^2]";
+  m.defaultAugment = "simclr";
+  m.options = describeOptions(BarlowTwinsOptions::specs());
+  return m;
+}
+
+const OptionSpecs<BarlowTwinsOptions>& BarlowTwinsOptions::specs() {
+  static const OptionSpecs<BarlowTwinsOptions> specs = {
+      integerOption("proj-dim", &BarlowTwinsOptions::projDim, 2, 65536,
+                    "width of the 3-layer projector and of the embedding (paper 8192)"),
+      realOption("lambda", &BarlowTwinsOptions::lambda, closedRange(0, 100),
+                 "weight of the off-diagonal term; 0 picks 1/proj-dim (paper 5e-3 for 8192-d)"),
+      realOption("scale", &BarlowTwinsOptions::scale, openBelow(0, 100),
+                 "factor on the loss, about 1/proj-dim, so plain SGD steps stay small (authors' early code: 1/32 with LARS)"),
+  };
+  return specs;
+}
+
 namespace {
 
 torch::Tensor standardise(const torch::Tensor& z) {
@@ -26,13 +56,10 @@ torch::Tensor barlowTwinsLoss(const torch::Tensor& z1, const torch::Tensor& z2, 
 
 BarlowTwinsImpl::BarlowTwinsImpl(const MethodContext& context) : MethodImpl("barlow", context) {
   const int64_t d = m_backbone->featureDim();
-  const int64_t dim = int64_t(context.option("barlow", "proj-dim"));
-  if (dim < 2) throw std::invalid_argument("barlow: --proj-dim must be at least 2");
-  const double lambda = context.option("barlow", "lambda");
-  if (lambda < 0) throw std::invalid_argument("barlow: --lambda must be >= 0 (0 picks 1/proj-dim)");
-  m_lambda = lambda > 0 ? lambda : 1.0 / double(dim);
-  m_scale = context.option("barlow", "scale");
-  if (m_scale <= 0) throw std::invalid_argument("barlow: --scale must be positive");
+  const auto o = parsedOptions<BarlowTwinsOptions>();
+  const int64_t dim = o.projDim;
+  m_lambda = o.lambda > 0 ? o.lambda : 1.0 / double(dim);  // 0 picks 1/proj-dim
+  m_scale = o.scale;
   // Projector (sec. 2, "Implementation details"): three linear layers, BN and ReLU after the first two.
   m_projector = register_module("projector", threeLayerProjector(d, dim, /*lastBatchNorm=*/false));
 }

@@ -15,9 +15,19 @@ torch::Tensor barlowTwinsLoss(const torch::Tensor& z1, const torch::Tensor& z2, 
 
 /// Trains with scale * barlowTwinsLoss: the loss of a D-dimensional embedding grows with D, and
 /// plain SGD (unlike the paper's LARS) needs it scaled down (the authors' first code had 1/32).
+/// The options of Barlow Twins; names, ranges and help in specs().
+struct BarlowTwinsOptions {
+  int64_t projDim = 256;
+  double lambda = 0.0;
+  double scale = 0.005;
+  static const OptionSpecs<BarlowTwinsOptions>& specs();
+};
+
 class BarlowTwinsImpl final : public MethodImpl {
  public:
   explicit BarlowTwinsImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
   double lambda() const { return m_lambda; }
 

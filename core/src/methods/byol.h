@@ -11,9 +11,19 @@ torch::Tensor byolLoss(const torch::Tensor& p, const torch::Tensor& z);
 /// BYOL's target momentum at `progress` in [0,1]: 1 - (1 - base) (cos(pi progress) + 1) / 2.
 double byolMomentum(double base, double progress);
 
+/// The options of BYOL; names, ranges and help in specs().
+struct ByolOptions {
+  double momentum = 0.99;
+  int64_t projDim = 128;
+  int64_t hidden = 512;
+  static const OptionSpecs<ByolOptions>& specs();
+};
+
 class ByolImpl final : public MethodImpl {
  public:
   explicit ByolImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
   void afterOptimizerStep(double progress) override;
   std::vector<torch::Tensor> trainableParameters() override;

@@ -9,6 +9,40 @@
 
 namespace pretext::methods {
 
+MethodInfo ColorizationImpl::describe() {
+  MethodInfo m;
+  m.name = "colorization";
+  m.title = "Colorization";
+  m.family = "pretext task";
+  m.paper = "Zhang, Isola & Efros 2016, Colorful Image Colorization";
+  m.description =
+      "The encoder sees only the lightness L of a colour image and must guess every pixel's colour (the a*b* "
+      "channels of the Lab colour space), as a choice among quantised colour bins rather than one averaged "
+      "colour, so it can say 'red or blue' instead of a dull brown. To colour a pixel right it has to know "
+      "what object the pixel belongs to and where that object's edges are, which teaches shape and "
+      "segmentation without labels. Rare colours count more (class rebalancing), so that it does not just "
+      "predict the common grayish colours everywhere. It needs colour images: one-channel datasets such as "
+      "Fashion-MNIST have no colour to predict.";
+  m.lossFormula = "L = -mean_pixels v(Z) sum_q Z_q log p_q(L),  Z: soft-encoded true ab bin,  v = ((1-λ) p̃ + λ/Q)^-1 normalised";
+  m.defaultAugment = "light";
+  m.options = describeOptions(ColorizationOptions::specs());
+  return m;
+}
+
+const OptionSpecs<ColorizationOptions>& ColorizationOptions::specs() {
+  static const OptionSpecs<ColorizationOptions> specs = {
+      realOption("grid", &ColorizationOptions::grid, closedRange(2, 64),
+                 "side of an ab colour bin; bins outside the sRGB gamut are dropped (paper 10: 313 bins)"),
+      realOption("lambda", &ColorizationOptions::lambda, closedRange(0, 1),
+                 "share of the uniform distribution in the rebalancing weights (paper 0.5)"),
+      integerOption("soft-k", &ColorizationOptions::softK, 1, 32,
+                    "nearest bins the true colour is spread over, Gaussian sigma = grid/2 (paper 5, sigma 5)"),
+      integerOption("stage", &ColorizationOptions::stage, 0, 64,
+                    "encoder stage the decoder reads, 1..5 (convnet conv1..conv5), 0: the last (paper: the last)"),
+  };
+  return specs;
+}
+
 namespace {
 
 // Squared Euclidean distances between the rows of a [N, 2] and b [M, 2]: [N, M].
@@ -116,10 +150,10 @@ torch::Tensor colorizationLoss(const torch::Tensor& logits, const torch::Tensor&
   return (v * perPixel).mean();
 }
 
-ColorizationImpl::ColorizationImpl(const MethodContext& context)
-    : MethodImpl("colorization", context),
-      m_grid(context.option("colorization", "grid")),
-      m_lambda(context.option("colorization", "lambda")) {
+ColorizationImpl::ColorizationImpl(const MethodContext& context) : MethodImpl("colorization", context) {
+  const auto o = parsedOptions<ColorizationOptions>();
+  m_grid = o.grid;
+  m_lambda = o.lambda;
   requireConvolutionalBackbone(context.backbone, m_info->title);
   if (context.backbone.inChannels() != 3) {
     throw std::invalid_argument(
@@ -128,12 +162,8 @@ ColorizationImpl::ColorizationImpl(const MethodContext& context)
         " channel(s), such as Fashion-MNIST or MNIST, has no colour to predict. Choose an RGB dataset (shapes, "
         "CIFAR-10, STL-10 or an image folder) or another method");
   }
-  if (!(m_lambda >= 0.0 && m_lambda <= 1.0)) {
-    throw std::invalid_argument("colorization: --lambda (the uniform share of the rebalancing mix) must be in [0, 1], got " +
-                                std::to_string(m_lambda));
-  }
   m_sigma = 0.5 * m_grid;  // the paper's sigma 5 for its grid of 10
-  m_softK = integerOption("colorization", "soft-k", context.option("colorization", "soft-k"), 1, 32);
+  m_softK = o.softK;
   const AbBins bins = abGamutBins(m_grid);
   const int64_t q = bins.centres.size(0);
   m_softK = std::min(m_softK, q);
@@ -142,9 +172,7 @@ ColorizationImpl::ColorizationImpl(const MethodContext& context)
   m_prior = register_buffer("bin_prior", torch::full({q}, 1.0f / float(q)));
   m_classWeights = register_buffer("class_weights", torch::ones({q}));
   m_priorReady = register_buffer("prior_ready", torch::zeros({1}, torch::kLong));
-  m_stage = stageByIndex(*m_backbone,
-                         integerOption("colorization", "stage", context.option("colorization", "stage"), 0, 64),
-                         "colorization");
+  m_stage = stageByIndex(*m_backbone, o.stage, "colorization");
   const auto [channels, side] = stageShape(*m_backbone, m_stage);
   m_decoder = register_module("decoder", ConvDecoder(channels, side, q, context.backbone.imageSize(), /*outKernel=*/1));
 }

@@ -44,9 +44,20 @@ std::pair<torch::Tensor, torch::Tensor> rebalancingWeights(const torch::Tensor& 
 torch::Tensor colorizationLoss(const torch::Tensor& logits, const torch::Tensor& indices, const torch::Tensor& weights,
                                const torch::Tensor& classWeights);
 
+/// The options of Colorization; names, ranges and help in specs().
+struct ColorizationOptions {
+  double grid = 10.0;
+  double lambda = 0.5;
+  int64_t softK = 5;
+  int64_t stage = 0;
+  static const OptionSpecs<ColorizationOptions>& specs();
+};
+
 class ColorizationImpl final : public MethodImpl {
  public:
   explicit ColorizationImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
   /// Estimates the bin distribution from the training images the first time (kept in buffers).
   void beginEpoch(int64_t epoch, const torch::Tensor& trainImages) override;

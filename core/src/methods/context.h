@@ -19,9 +19,19 @@ ContextPairs contextPairs(const torch::Tensor& images, const TileGrid& grid);
 /// The grid cell (0..8, row-major) of neighbour position `label` (0..7).
 torch::Tensor neighbourCell(const torch::Tensor& labels);
 
+/// The options of Context prediction; names, ranges and help in specs().
+struct ContextOptions {
+  double patch = 0.75;
+  int64_t patchResize = 16;
+  int64_t hidden = 512;
+  static const OptionSpecs<ContextOptions>& specs();
+};
+
 class ContextImpl final : public MethodImpl {
  public:
   explicit ContextImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
 
  private:

@@ -7,6 +7,37 @@
 
 namespace pretext::methods {
 
+MethodInfo DeepClusterImpl::describe() {
+  MethodInfo m;
+  m.name = "deepcluster";
+  m.title = "DeepCluster";
+  m.family = "clustering";
+  m.paper = "Caron, Bojanowski, Joulin & Douze 2018, Deep Clustering for Unsupervised Learning of Visual Features";
+  m.description =
+      "At the start of every epoch the network's features of all training images are reduced by PCA, whitened, "
+      "normalised and grouped by k-means; the cluster index of each image becomes its pseudo-label, and for the "
+      "rest of the epoch the network is trained to classify images into these clusters (with a freshly reset "
+      "classifier, and every cluster weighted equally so that large clusters do not take over). Even random "
+      "features cluster images by simple cues; learning to predict the clusters sharpens the features, and "
+      "re-clustering with the better features gives better labels.";
+  m.lossFormula = "y_n = argmin_k |phi(x_n) - mu_k|^2 (k-means);  L = sum_n w(y_n) (-log softmax(W f(x_n))[y_n]),  w(k) ~ 1/|cluster k|";
+  m.defaultAugment = "light";
+  m.options = describeOptions(DeepClusterOptions::specs());
+  return m;
+}
+
+const OptionSpecs<DeepClusterOptions>& DeepClusterOptions::specs() {
+  static const OptionSpecs<DeepClusterOptions> specs = {
+      integerOption("clusters", &DeepClusterOptions::clusters, 2, 1048576,
+                    "number of k-means clusters (paper 10000 for ImageNet; about 10x the classes)"),
+      integerOption("pca", &DeepClusterOptions::pca, 0, 65536,
+                    "PCA dimensions (whitened) before k-means; 0: no PCA (paper 256)"),
+      integerOption("kmeans-iters", &DeepClusterOptions::kmeansIters, 1, 1000,
+                    "k-means iterations per epoch (paper 20, with faiss)"),
+  };
+  return specs;
+}
+
 namespace F = torch::nn::functional;
 
 namespace {
@@ -117,14 +148,11 @@ torch::Tensor inverseClusterSizeWeights(const torch::Tensor& assignments, int64_
   return double(assignments.size(0)) / (double(clusters) * counts.clamp_min(1));
 }
 
-DeepClusterImpl::DeepClusterImpl(const MethodContext& context)
-    : MethodImpl("deepcluster", context),
-      m_clusters(int64_t(context.option("deepcluster", "clusters"))),
-      m_pca(int64_t(context.option("deepcluster", "pca"))),
-      m_iterations(int64_t(context.option("deepcluster", "kmeans-iters"))) {
-  if (m_clusters < 2) throw std::invalid_argument("deepcluster: --clusters must be at least 2 (paper 10000 on ImageNet)");
-  if (m_iterations < 1) throw std::invalid_argument("deepcluster: --kmeans-iters must be at least 1 (paper 20)");
-  if (m_pca < 0) throw std::invalid_argument("deepcluster: --pca must be >= 0 (0: no PCA)");
+DeepClusterImpl::DeepClusterImpl(const MethodContext& context) : MethodImpl("deepcluster", context) {
+  const auto o = parsedOptions<DeepClusterOptions>();
+  m_clusters = o.clusters;
+  m_pca = o.pca;
+  m_iterations = o.kmeansIters;
   if (context.datasetSize < m_clusters) {
     throw std::invalid_argument("deepcluster: " + std::to_string(m_clusters) + " clusters need at least as many "
                                 "training images (the split has " + std::to_string(context.datasetSize) +

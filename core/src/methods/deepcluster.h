@@ -29,9 +29,19 @@ torch::Tensor pcaWhiten(const torch::Tensor& features, int64_t dims);
 /// uniformly over the clusters instead; here the Trainer owns the sampling, so the loss is weighted.
 torch::Tensor inverseClusterSizeWeights(const torch::Tensor& assignments, int64_t clusters);
 
+/// The options of DeepCluster; names, ranges and help in specs().
+struct DeepClusterOptions {
+  int64_t clusters = 100;
+  int64_t pca = 32;
+  int64_t kmeansIters = 20;
+  static const OptionSpecs<DeepClusterOptions>& specs();
+};
+
 class DeepClusterImpl final : public MethodImpl {
  public:
   explicit DeepClusterImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
   /// Extracts features of every training image, clusters them and resets the classifier.
   void beginEpoch(int64_t epoch, const torch::Tensor& trainImages) override;

@@ -8,6 +8,55 @@
 
 namespace pretext::methods {
 
+MethodInfo DinoImpl::describe() {
+  MethodInfo m;
+  m.name = "dino";
+  m.title = "DINO";
+  m.family = "non-contrastive";
+  m.paper = "Caron, Touvron, Misra, Jegou, Mairal, Bojanowski & Joulin 2021, Emerging Properties in Self-Supervised Vision Transformers";
+  m.description =
+      "Self-distillation with no labels: a student network learns to output the same probability distribution "
+      "over K abstract 'classes' as a teacher network (a moving average of the student) gives for another crop "
+      "of the same image. The teacher sees only two large crops, the student also sees small local crops, so it "
+      "must infer the whole object from a part. Centring the teacher's outputs (subtracting a running mean) and "
+      "sharpening them (a low temperature) pull in opposite directions and keep the outputs from collapsing.";
+  m.lossFormula =
+      "L = mean over pairs (global view i, any other view v) of -sum_k P_t(x_i)_k log P_s(x_v)_k;  "
+      "P_t = softmax((g_t(x) - c) / 0.04), P_s = softmax(g_s(x) / 0.1);  c <- 0.9 c + 0.1 mean g_t;  "
+      "theta_t <- m theta_t + (1-m) theta_s";
+  m.defaultAugment = "simclr";
+  m.options = describeOptions(DinoOptions::specs());
+  return m;
+}
+
+const OptionSpecs<DinoOptions>& DinoOptions::specs() {
+  static const OptionSpecs<DinoOptions> specs = {
+      integerOption("out-dim", &DinoOptions::outDim, 2, 262144,
+                    "K, outputs of the DINO head (paper 65536)"),
+      integerOption("hidden", &DinoOptions::hidden, 1, 65536,
+                    "hidden width of the head's MLP (paper 2048)"),
+      integerOption("bottleneck", &DinoOptions::bottleneck, 1, 65536,
+                    "bottleneck before the L2-normalised, weight-normalised last layer (paper 256)"),
+      realOption("student-temp", &DinoOptions::studentTemp, openBelow(0, 10),
+                 "student temperature (paper 0.1)"),
+      realOption("teacher-temp", &DinoOptions::teacherTemp, openBelow(0, 10),
+                 "teacher temperature, sharpening (paper 0.04, warmed up to 0.07 in long runs)"),
+      realOption("center-momentum", &DinoOptions::centerMomentum, openAbove(0, 1),
+                 "momentum of the teacher's output centre (paper 0.9)"),
+      realOption("momentum", &DinoOptions::momentum, closedRange(0, 1),
+                 "base momentum of the teacher, raised to 1 by a cosine schedule (paper 0.996)"),
+      integerOption("local-crops", &DinoOptions::localCrops, 0, 32,
+                    "small crops per image seen by the student only (paper 10; 0 = two global crops only)"),
+      realOption("local-size", &DinoOptions::localSize, openBelow(0, 1),
+                 "side of a local crop as a fraction of the image side (paper 96/224 = 0.43)"),
+      realOption("global-scale", &DinoOptions::globalScale, openBelow(0, 1),
+                 "global crops cover [global-scale, 1] of the image area (paper 0.4)"),
+      realOption("local-scale", &DinoOptions::localScale, closedRange(0.05, 1),
+                 "local crops cover [0.05, local-scale] of the image area (paper 0.4)"),
+  };
+  return specs;
+}
+
 namespace F = torch::nn::functional;
 
 torch::Tensor dinoLoss(const std::vector<torch::Tensor>& student, const std::vector<torch::Tensor>& teacher,
@@ -62,49 +111,18 @@ torch::Tensor DinoHeadImpl::forward(const torch::Tensor& x) {
   return F::linear(z, F::normalize(lastWeight, F::NormalizeFuncOptions().dim(1)));
 }
 
-namespace {
-
-double positive(const MethodContext& c, const std::string& name) {
-  const double v = c.option("dino", name);
-  if (!(v > 0.0)) throw std::invalid_argument("dino: --" + name + " must be > 0, got " + std::to_string(v));
-  return v;
-}
-
-}  // namespace
-
-DinoImpl::DinoImpl(const MethodContext& context)
-    : MethodImpl("dino", context),
-      m_studentTemp(positive(context, "student-temp")),
-      m_teacherTemp(positive(context, "teacher-temp")),
-      m_centerMomentum(context.option("dino", "center-momentum")),
-      m_baseMomentum(context.option("dino", "momentum")),
-      m_globalScale(context.option("dino", "global-scale")),
-      m_localScale(context.option("dino", "local-scale")),
-      m_localCrops(int64_t(context.option("dino", "local-crops"))) {
-  if (m_centerMomentum < 0.0 || m_centerMomentum >= 1.0) {
-    throw std::invalid_argument("dino: --center-momentum must be in [0, 1), got " + std::to_string(m_centerMomentum));
-  }
-  if (m_baseMomentum < 0.0 || m_baseMomentum > 1.0) {
-    throw std::invalid_argument("dino: --momentum must be in [0, 1], got " + std::to_string(m_baseMomentum));
-  }
-  if (!(m_globalScale > 0.0 && m_globalScale <= 1.0)) {
-    throw std::invalid_argument("dino: --global-scale must be in (0, 1], got " + std::to_string(m_globalScale));
-  }
-  if (!(m_localScale >= 0.05 && m_localScale <= 1.0)) {
-    throw std::invalid_argument("dino: --local-scale must be in [0.05, 1] (local crops cover [0.05, local-scale] of "
-                                "the image), got " + std::to_string(m_localScale));
-  }
-  if (m_localCrops < 0 || m_localCrops > 32) {
-    throw std::invalid_argument("dino: --local-crops must be in 0..32, got " + std::to_string(m_localCrops));
-  }
-  const double localSize = context.option("dino", "local-size");
-  if (!(localSize > 0.0 && localSize <= 1.0)) {
-    throw std::invalid_argument("dino: --local-size must be in (0, 1] (a fraction of the image side), got " +
-                                std::to_string(localSize));
-  }
+DinoImpl::DinoImpl(const MethodContext& context) : MethodImpl("dino", context) {
+  const auto o = parsedOptions<DinoOptions>();
+  m_studentTemp = o.studentTemp;
+  m_teacherTemp = o.teacherTemp;
+  m_centerMomentum = o.centerMomentum;
+  m_baseMomentum = o.momentum;
+  m_globalScale = o.globalScale;
+  m_localScale = o.localScale;
+  m_localCrops = o.localCrops;
   const int64_t side = context.backbone.imageSize();
-  m_localSide = std::max<int64_t>(1, std::llround(side * localSize));
-  if (context.backbone.name() == "vit") {
+  m_localSide = std::max<int64_t>(1, std::llround(side * o.localSize));
+  if (m_backbone->info().classToken) {
     // Local crops are encoded at their own size with resized position embeddings (as DINO's ViT),
     // so their side must hold whole patches.
     const int64_t p = context.backbone.patchSize();
@@ -114,12 +132,7 @@ DinoImpl::DinoImpl(const MethodContext& context)
                                 " pixels are too small for the " + context.backbone.name() +
                                 "; raise --local-size");
   }
-  const int64_t outDim = int64_t(context.option("dino", "out-dim"));
-  const int64_t hidden = int64_t(context.option("dino", "hidden"));
-  const int64_t bottleneck = int64_t(context.option("dino", "bottleneck"));
-  if (outDim < 2 || hidden < 1 || bottleneck < 1) {
-    throw std::invalid_argument("dino: --out-dim must be >= 2 and --hidden, --bottleneck >= 1");
-  }
+  const int64_t outDim = o.outDim, hidden = o.hidden, bottleneck = o.bottleneck;
   m_restAugment = context.augment;
   m_restAugment.crop.enabled = false;
 

@@ -37,9 +37,27 @@ struct DinoHeadImpl : torch::nn::Module {
 };
 TORCH_MODULE(DinoHead);
 
+/// The options of DINO; names, ranges and help in specs().
+struct DinoOptions {
+  int64_t outDim = 1024;
+  int64_t hidden = 512;
+  int64_t bottleneck = 128;
+  double studentTemp = 0.1;
+  double teacherTemp = 0.04;
+  double centerMomentum = 0.9;
+  double momentum = 0.996;
+  int64_t localCrops = 4;
+  double localSize = 0.5;
+  double globalScale = 0.4;
+  double localScale = 0.4;
+  static const OptionSpecs<DinoOptions>& specs();
+};
+
 class DinoImpl final : public MethodImpl {
  public:
   explicit DinoImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
   void afterOptimizerStep(double progress) override;
   std::vector<torch::Tensor> trainableParameters() override;

@@ -7,6 +7,38 @@
 
 namespace pretext::methods {
 
+MethodInfo InpaintingImpl::describe() {
+  MethodInfo m;
+  m.name = "inpainting";
+  m.title = "Inpainting (context encoder)";
+  m.family = "pretext task";
+  m.paper = "Pathak, Krähenbühl, Donahue, Darrell & Efros 2016, Context Encoders: Feature Learning by Inpainting";
+  m.description =
+      "A region of the image is hidden (filled with the dataset's mean colour) and a decoder on top of the "
+      "encoder must paint it back from the surroundings. Filling a hole in a shirt or a shoe needs knowing what "
+      "the object is and how its parts continue, so the encoder learns shapes and context. Only the squared "
+      "error on the hidden region counts (plus, optionally, a small weight on the visible pixels); the "
+      "paper's adversarial term, which makes the fill sharper, is left out.";
+  m.lossFormula = "L = ( || M ⊙ (x - F((1-M) ⊙ x)) ||² + w_vis || (1-M) ⊙ (x - F(...)) ||² ) / |M|,  M: hidden region";
+  m.defaultAugment = "light";
+  m.options = describeOptions(InpaintingOptions::specs());
+  return m;
+}
+
+const OptionSpecs<InpaintingOptions>& InpaintingOptions::specs() {
+  static const OptionSpecs<InpaintingOptions> specs = {
+      integerOption("mask", &InpaintingOptions::mask, 0, 2,
+                    "hidden region: 0 central square, 1 random square, 2 four random blocks (paper: central, random block, random region)"),
+      realOption("mask-fraction", &InpaintingOptions::maskFraction, openRange(0, 1),
+                 "share of the image area hidden (paper: a quarter, the central 64x64 of 128x128)"),
+      realOption("visible-weight", &InpaintingOptions::visibleWeight, closedRange(0, 100),
+                 "weight of the error on visible pixels relative to hidden ones (paper eq. 1: 0)"),
+      integerOption("stage", &InpaintingOptions::stage, 0, 64,
+                    "encoder stage the decoder reads, 1..5 (convnet conv1..conv5), 0: the last (paper: the last)"),
+  };
+  return specs;
+}
+
 namespace {
 
 // Squares of side `square` at top-left corners (top, left) [B, K] marked 1 in [B, 1, side, side].
@@ -45,23 +77,16 @@ torch::Tensor maskedL2Loss(const torch::Tensor& prediction, const torch::Tensor&
   return (weight * squared).sum() / hidden;
 }
 
-InpaintingImpl::InpaintingImpl(const MethodContext& context)
-    : MethodImpl("inpainting", context),
-      m_fraction(context.option("inpainting", "mask-fraction")),
-      m_visibleWeight(context.option("inpainting", "visible-weight")) {
+InpaintingImpl::InpaintingImpl(const MethodContext& context) : MethodImpl("inpainting", context) {
   requireConvolutionalBackbone(context.backbone, m_info->title);
-  m_mask = InpaintingMask(integerOption("inpainting", "mask", context.option("inpainting", "mask"), 0, 2));
-  if (!(m_fraction > 0.0 && m_fraction < 1.0)) {
-    throw std::invalid_argument("inpainting: --mask-fraction must be in (0, 1), got " + std::to_string(m_fraction));
-  }
-  if (!(m_visibleWeight >= 0.0)) {
-    throw std::invalid_argument("inpainting: --visible-weight must be >= 0, got " + std::to_string(m_visibleWeight));
-  }
-  m_stage = stageByIndex(*m_backbone, integerOption("inpainting", "stage", context.option("inpainting", "stage"), 0, 64),
-                         "inpainting");
+  const auto o = parsedOptions<InpaintingOptions>();
+  m_mask = InpaintingMask(o.mask);
+  m_fraction = o.maskFraction;
+  m_visibleWeight = o.visibleWeight;
+  m_stage = stageByIndex(*m_backbone, o.stage, "inpainting");
   const auto [channels, side] = stageShape(*m_backbone, m_stage);
-  const auto& o = context.backbone;
-  m_decoder = register_module("decoder", ConvDecoder(channels, side, o.inChannels(), o.imageSize()));
+  const auto& b = context.backbone;
+  m_decoder = register_module("decoder", ConvDecoder(channels, side, b.inChannels(), b.imageSize()));
 }
 
 // Pathak et al. 2016, eq. (1): the hidden region, filled with the dataset mean (0 after

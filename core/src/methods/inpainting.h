@@ -25,9 +25,20 @@ torch::Tensor inpaintingMask(int64_t batch, int64_t side, InpaintingMask kind, d
 torch::Tensor maskedL2Loss(const torch::Tensor& prediction, const torch::Tensor& target, const torch::Tensor& mask,
                            double visibleWeight);
 
+/// The options of Inpainting; names, ranges and help in specs().
+struct InpaintingOptions {
+  int64_t mask = 0;
+  double maskFraction = 0.25;
+  double visibleWeight = 0.0;
+  int64_t stage = 0;
+  static const OptionSpecs<InpaintingOptions>& specs();
+};
+
 class InpaintingImpl final : public MethodImpl {
  public:
   explicit InpaintingImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
 
  private:

@@ -2,6 +2,39 @@
 
 namespace pretext::methods {
 
+MethodInfo InstDiscImpl::describe() {
+  MethodInfo m;
+  m.name = "instdisc";
+  m.title = "InstDisc (instance discrimination)";
+  m.family = "contrastive";
+  m.paper = "Wu, Xiong, Yu & Lin 2018, Unsupervised Feature Learning via Non-Parametric Instance Discrimination";
+  m.description =
+      "Every training image is treated as its own class. A memory bank keeps one normalised feature per image "
+      "(a slowly updated copy of what the network gave it last time); the network learns to make an image's "
+      "feature closer to its own bank entry than to randomly drawn entries of other images. Noise-contrastive "
+      "estimation (NCE) replaces the softmax over all N images with a binary task: the true entry against m "
+      "noise entries. Telling 60,000 images apart under augmentation forces features that capture what makes "
+      "images similar, so images of one class end up close together.";
+  m.lossFormula = "P(i|f) = exp(v_i.f/t) / Z;  h = P / (P + m/n);  L = -log h(i, v_i) - sum_{k=1..m} log(1 - h(i, v_k)),  v_k ~ uniform bank";
+  m.defaultAugment = "simclr";
+  m.options = describeOptions(InstDiscOptions::specs());
+  return m;
+}
+
+const OptionSpecs<InstDiscOptions>& InstDiscOptions::specs() {
+  static const OptionSpecs<InstDiscOptions> specs = {
+      integerOption("dim", &InstDiscOptions::dim, 1, 65536,
+                    "size of the normalised embedding kept in the memory bank (paper 128)"),
+      integerOption("negatives", &InstDiscOptions::negatives, 1, 1048576,
+                    "noise samples m drawn uniformly from the bank per batch (paper 4096)"),
+      realOption("temperature", &InstDiscOptions::temperature, openBelow(0, 10),
+                 "temperature t of exp(v.f/t) (paper 0.07)"),
+      realOption("momentum", &InstDiscOptions::momentum, openAbove(0, 1),
+                 "memory bank update v <- m v + (1-m) f, then renormalised (paper 0.5)"),
+  };
+  return specs;
+}
+
 namespace F = torch::nn::functional;
 
 torch::Tensor instDiscNceLoss(const torch::Tensor& features, const torch::Tensor& positives, const torch::Tensor& noise,
@@ -25,19 +58,15 @@ torch::Tensor instDiscNormaliser(const torch::Tensor& features, const torch::Ten
          double(bankSize);
 }
 
-InstDiscImpl::InstDiscImpl(const MethodContext& context)
-    : MethodImpl("instdisc", context),
-      m_temperature(context.option("instdisc", "temperature")),
-      m_momentum(context.option("instdisc", "momentum")),
-      m_negatives(int64_t(context.option("instdisc", "negatives"))) {
-  const int64_t dim = int64_t(context.option("instdisc", "dim"));
+InstDiscImpl::InstDiscImpl(const MethodContext& context) : MethodImpl("instdisc", context) {
+  const auto o = parsedOptions<InstDiscOptions>();
+  m_temperature = o.temperature;
+  m_momentum = o.momentum;
+  m_negatives = o.negatives;
+  const int64_t dim = o.dim;
   if (context.datasetSize < 2) {
     throw std::invalid_argument("instdisc: the memory bank needs the training split's size (at least 2 images)");
   }
-  if (dim < 1) throw std::invalid_argument("instdisc: --dim must be at least 1");
-  if (m_negatives < 1) throw std::invalid_argument("instdisc: --negatives must be at least 1 (paper 4096)");
-  if (m_temperature <= 0) throw std::invalid_argument("instdisc: --temperature must be positive (paper 0.07)");
-  if (m_momentum < 0 || m_momentum >= 1) throw std::invalid_argument("instdisc: --momentum must be in [0, 1) (paper 0.5)");
   // The paper's embedding is one linear layer on the pooled features.
   m_projector = register_module("projector", torch::nn::Linear(m_backbone->featureDim(), dim));
   m_bank = register_buffer("bank", F::normalize(torch::randn({context.datasetSize, dim}), F::NormalizeFuncOptions().dim(1)));

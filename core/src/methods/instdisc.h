@@ -19,9 +19,20 @@ torch::Tensor instDiscNceLoss(const torch::Tensor& features, const torch::Tensor
 torch::Tensor instDiscNormaliser(const torch::Tensor& features, const torch::Tensor& noise, int64_t bankSize,
                                  double temperature);
 
+/// The options of InstDisc; names, ranges and help in specs().
+struct InstDiscOptions {
+  int64_t dim = 128;
+  int64_t negatives = 4096;
+  double temperature = 0.07;
+  double momentum = 0.5;
+  static const OptionSpecs<InstDiscOptions>& specs();
+};
+
 class InstDiscImpl final : public MethodImpl {
  public:
   explicit InstDiscImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
   /// Before the first epoch: fills the memory bank with the initial network's embeddings of every
   /// training image, so that Z (estimated from the first batch) measures real similarities.

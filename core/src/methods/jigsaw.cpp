@@ -9,6 +9,41 @@
 
 namespace pretext::methods {
 
+MethodInfo JigsawImpl::describe() {
+  MethodInfo m;
+  m.name = "jigsaw";
+  m.title = "Jigsaw puzzle";
+  m.family = "pretext task";
+  m.paper = "Noroozi & Favaro 2016, Unsupervised Learning of Visual Representations by Solving Jigsaw Puzzles";
+  m.description =
+      "The image is cut into a 3x3 grid of tiles, the tiles are shuffled by one of a fixed set of permutations, "
+      "and the network must say which permutation it sees. Every tile goes through the same encoder on its own, "
+      "so the encoder has to describe what each piece shows (the toe of a shoe, a sleeve, a collar) well enough "
+      "for the head to put the pieces back in place. The tiles are cut with random gaps between them, so that "
+      "continuing lines across tile edges does not give the answer away; the permutations are chosen far apart "
+      "in Hamming distance, so that neighbouring answers cannot be confused by moving a single tile.";
+  m.lossFormula = "L = -log p(P | f(x_P(1)), ..., f(x_P(9))),  P drawn from the fixed permutation set";
+  m.defaultAugment = "light";
+  m.options = describeOptions(JigsawOptions::specs());
+  return m;
+}
+
+const OptionSpecs<JigsawOptions>& JigsawOptions::specs() {
+  static const OptionSpecs<JigsawOptions> specs = {
+      integerOption("permutations", &JigsawOptions::permutations, 2, 5000,
+                    "size of the permutation set, chosen by maximal Hamming distance (paper 1000)"),
+      realOption("tile", &JigsawOptions::tile, openBelow(0, 1),
+                 "tile side as a fraction of its grid cell; the rest is the random gap (paper 64 of 75 px, 0.85)"),
+      integerOption("tile-resize", &JigsawOptions::tileResize, 0, 512,
+                    "side in pixels the tiles are resized to for the encoder, 0: native (paper 64 px, native)"),
+      switchOption("tile-norm", &JigsawOptions::tileNorm,
+                   "1: normalise each tile to zero mean, unit variance (paper: 1, against low-level shortcuts)"),
+      integerOption("hidden", &JigsawOptions::hidden, 8, 65536,
+                    "hidden width of the head over the 9 concatenated tile features (paper 4096)"),
+  };
+  return specs;
+}
+
 namespace {
 
 constexpr int kTiles = 9;
@@ -87,13 +122,14 @@ torch::Tensor normalizeEachTile(const torch::Tensor& tiles) {
 
 JigsawImpl::JigsawImpl(const MethodContext& context) : MethodImpl("jigsaw", context) {
   requireConvolutionalBackbone(context.backbone, m_info->title);
-  m_grid = TileGrid::make(context.backbone.imageSize(), context.option("jigsaw", "tile"), m_info->title);
-  m_resize = integerOption("jigsaw", "tile-resize", context.option("jigsaw", "tile-resize"), 0, 512);
-  m_tileNorm = integerOption("jigsaw", "tile-norm", context.option("jigsaw", "tile-norm"), 0, 1) == 1;
-  const int64_t count = integerOption("jigsaw", "permutations", context.option("jigsaw", "permutations"), 2, 5000);
+  const auto o = parsedOptions<JigsawOptions>();
+  m_grid = TileGrid::make(context.backbone.imageSize(), o.tile, m_info->title);
+  m_resize = o.tileResize;
+  m_tileNorm = o.tileNorm;
+  const int64_t count = o.permutations;
   m_permutations = register_buffer("permutations", maximalHammingPermutations(count));
   const int64_t d = m_backbone->featureDim();
-  const int64_t hidden = integerOption("jigsaw", "hidden", context.option("jigsaw", "hidden"), 8, 65536);
+  const int64_t hidden = o.hidden;
   // The 9 tile features in shuffled order, concatenated (the paper's fc7 over the 9 fc6 outputs).
   m_head = register_module("head", mlpHead(kTiles * d, hidden, count));
 }

@@ -27,9 +27,21 @@ torch::Tensor unshuffleTiles(const torch::Tensor& shuffled, const torch::Tensor&
 /// (sec. 3.2); tiles [N, C, t, t].
 torch::Tensor normalizeEachTile(const torch::Tensor& tiles);
 
+/// The options of Jigsaw puzzle; names, ranges and help in specs().
+struct JigsawOptions {
+  int64_t permutations = 100;
+  double tile = 0.75;
+  int64_t tileResize = 16;
+  bool tileNorm = false;
+  int64_t hidden = 512;
+  static const OptionSpecs<JigsawOptions>& specs();
+};
+
 class JigsawImpl final : public MethodImpl {
  public:
   explicit JigsawImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
 
   /// The permutation set, a registered buffer [N, 9].

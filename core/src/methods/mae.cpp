@@ -5,6 +5,43 @@
 
 namespace pretext::methods {
 
+MethodInfo MaeImpl::describe() {
+  MethodInfo m;
+  m.name = "mae";
+  m.title = "MAE";
+  m.family = "masked image modeling";
+  m.paper = "He, Chen, Xie, Li, Dollar & Girshick 2022, Masked Autoencoders Are Scalable Vision Learners";
+  m.description =
+      "The image is cut into patches and most of them (75%) are hidden at random. The ViT encoder sees only the "
+      "visible patches; a small decoder gets the encoded patches plus a shared 'mask' token at every hidden "
+      "position and must paint the hidden pixels back. Guessing a missing sleeve or sole from a few scattered "
+      "patches needs an understanding of shapes and parts, which is what the encoder learns. Hiding so much "
+      "makes the task hard enough and the encoder cheap, since it skips the hidden patches.";
+  m.lossFormula =
+      "L = 1/|M| sum_{i in M} 1/P || x̂_i - norm(x_i) ||²  over the masked patches M only;  "
+      "norm(x) = (x - mean(x)) / sqrt(var(x) + 1e-6) per patch when norm-pix = 1";
+  m.defaultAugment = "light";
+  m.requiredBackbone = "vit";
+  m.options = describeOptions(MaeOptions::specs());
+  return m;
+}
+
+const OptionSpecs<MaeOptions>& MaeOptions::specs() {
+  static const OptionSpecs<MaeOptions> specs = {
+      realOption("mask-ratio", &MaeOptions::maskRatio, openRange(0, 1),
+                 "fraction of patches hidden from the encoder (paper 0.75)"),
+      integerOption("decoder-dim", &MaeOptions::decoderDim, 4, 4096,
+                    "width of the decoder (paper 512)"),
+      integerOption("decoder-depth", &MaeOptions::decoderDepth, 1, 64,
+                    "transformer blocks in the decoder (paper 8)"),
+      integerOption("decoder-heads", &MaeOptions::decoderHeads, 1, 64,
+                    "attention heads in the decoder (paper 16)"),
+      switchOption("norm-pix", &MaeOptions::normPix,
+                   "1: reconstruct each patch normalised by its own mean and variance (the paper's best); 0: raw pixels"),
+  };
+  return specs;
+}
+
 namespace F = torch::nn::functional;
 
 int64_t maeVisiblePatches(int64_t patches, double ratio) {
@@ -57,10 +94,10 @@ torch::Tensor sinCosPositions(int64_t dim, int64_t grid) {
   return torch::cat({torch::zeros({1, dim}, torch::kDouble), patches}).unsqueeze(0).to(torch::kFloat);
 }
 
-MaeImpl::MaeImpl(const MethodContext& context)
-    : MethodImpl("mae", context),
-      m_maskRatio(context.option("mae", "mask-ratio")),
-      m_normPix(context.option("mae", "norm-pix") != 0.0) {
+MaeImpl::MaeImpl(const MethodContext& context) : MethodImpl("mae", context) {
+  const auto o = parsedOptions<MaeOptions>();
+  m_maskRatio = o.maskRatio;
+  m_normPix = o.normPix;
   m_vit = std::dynamic_pointer_cast<models::VitImpl>(m_backbone);
   if (!m_vit) {
     throw std::invalid_argument("mae: masked autoencoding needs the ViT backbone (--backbone vit), not " +
@@ -71,9 +108,7 @@ MaeImpl::MaeImpl(const MethodContext& context)
     throw std::invalid_argument("mae: --mask-ratio " + std::to_string(m_maskRatio) + " must leave at least one of the " +
                                 std::to_string(n) + " patches visible and mask at least one (paper 0.75)");
   }
-  const int64_t dim = int64_t(context.option("mae", "decoder-dim"));
-  const int64_t depth = int64_t(context.option("mae", "decoder-depth"));
-  const int64_t heads = int64_t(context.option("mae", "decoder-heads"));
+  const int64_t dim = o.decoderDim, depth = o.decoderDepth, heads = o.decoderHeads;
   if (dim < 4 || dim % 4 != 0 || heads < 1 || dim % heads != 0 || depth < 1) {
     throw std::invalid_argument("mae: --decoder-dim (" + std::to_string(dim) + ") must be a multiple of 4 and of "
                                 "--decoder-heads (" + std::to_string(heads) + "), and --decoder-depth (" +

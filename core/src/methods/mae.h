@@ -34,9 +34,21 @@ torch::Tensor maeLoss(const torch::Tensor& pred, const torch::Tensor& target, co
 /// half of the channels encodes the patch's row, the second its column. dim must divide by 4.
 torch::Tensor sinCosPositions(int64_t dim, int64_t grid);
 
+/// The options of MAE; names, ranges and help in specs().
+struct MaeOptions {
+  double maskRatio = 0.75;
+  int64_t decoderDim = 128;
+  int64_t decoderDepth = 2;
+  int64_t decoderHeads = 4;
+  bool normPix = true;
+  static const OptionSpecs<MaeOptions>& specs();
+};
+
 class MaeImpl final : public MethodImpl {
  public:
   explicit MaeImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
 
   /// The decoder: latent [B, 1 + visible, D] from the encoder and the masking's restore indices ->

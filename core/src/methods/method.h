@@ -1,8 +1,9 @@
-// The interface every method implements; adding a method is adding its files and one line in
-// method.cpp's registry.
+// The interface every method implements. Adding a method: its file pair (the class with its
+// describe() and its options struct), one line in registry.cpp's table, its source in CMake.
 #pragma once
 
 #include "augment/augment.h"
+#include "methods/options.h"
 #include "models/backbone.h"
 #include "pretext/methods.h"
 
@@ -19,14 +20,11 @@ struct MethodContext {
   models::BackboneOptions backbone{"convnet", 1, 28};
   int64_t numClasses = 10;                 ///< classes of the dataset (supervised head only)
   int64_t datasetSize = 0;                 ///< training images (memory banks)
-  std::map<std::string, double> options;   ///< overrides of MethodInfo::options defaults
+  std::map<std::string, double> options;   ///< overrides of the method's option defaults, by name
   AugmentConfig augment;                   ///< the views' augmentation
   torch::Tensor mean, std;                 ///< per-channel statistics of the dataset, float [C]
   torch::Device device{torch::kCPU};
   bool channelsLast = false;               ///< hand the encoder channels_last inputs
-
-  /// The option's value, or its catalogue default.
-  double option(const std::string& method, const std::string& name) const;
 };
 
 /// A training batch, resident on the training device.
@@ -61,7 +59,14 @@ class MethodImpl : public torch::nn::Module {
   const MethodInfo& info() const { return *m_info; }
 
  protected:
+  /// Checks the context's options against the method's (names and ranges) before building the
+  /// backbone.
   MethodImpl(const std::string& name, const MethodContext& context);
+  /// The context's options as the method's options struct O (checked, defaults filled in).
+  template <class O>
+  O parsedOptions() const {
+    return parseOptions(m_info->name, O::specs(), m_context.options);
+  }
   /// Augments and normalises a uint8 batch for the encoder.
   torch::Tensor prepare(const torch::Tensor& images, const AugmentConfig& augment) const;
 
@@ -72,7 +77,7 @@ class MethodImpl : public torch::nn::Module {
 
 using Method = std::shared_ptr<MethodImpl>;
 
-/// Builds a method by its catalogue name.
+/// Builds a method by its catalogue name (registry.cpp).
 Method makeMethod(const std::string& name, const MethodContext& context);
 
 /// Copies the parameters and buffers of `source` into `target` (same architecture).

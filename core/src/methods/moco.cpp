@@ -2,6 +2,36 @@
 
 namespace pretext::methods {
 
+MethodInfo MocoImpl::describe() {
+  MethodInfo m;
+  m.name = "moco";
+  m.title = "MoCo v2";
+  m.family = "contrastive";
+  m.paper = "He et al. 2020, Momentum Contrast; Chen, Fan, Girshick & He 2020, Improved Baselines (v2)";
+  m.description =
+      "Like SimCLR, but the negatives come from a long queue of keys computed by a slowly moving copy of the "
+      "encoder (its weights follow the trained encoder by an exponential moving average). The queue gives many "
+      "negatives without a huge batch, and the momentum encoder keeps those keys consistent.";
+  m.lossFormula = "L = -log exp(q.k+/t) / (exp(q.k+/t) + sum_{k- in queue} exp(q.k-/t));  theta_k <- m theta_k + (1-m) theta_q";
+  m.defaultAugment = "simclr";
+  m.options = describeOptions(MocoOptions::specs());
+  return m;
+}
+
+const OptionSpecs<MocoOptions>& MocoOptions::specs() {
+  static const OptionSpecs<MocoOptions> specs = {
+      realOption("temperature", &MocoOptions::temperature, openBelow(0, 10),
+                 "softmax temperature t (MoCo v2: 0.2)"),
+      realOption("momentum", &MocoOptions::momentum, closedRange(0, 1),
+                 "momentum m of the key encoder (paper 0.999 for long ImageNet runs)"),
+      integerOption("queue", &MocoOptions::queue, 1, 1048576,
+                    "number of negative keys kept in the queue (paper 65536)"),
+      integerOption("proj-dim", &MocoOptions::projDim, 1, 65536,
+                    "output size of the projection head"),
+  };
+  return specs;
+}
+
 namespace F = torch::nn::functional;
 
 torch::Tensor infoNceLoss(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& queue,
@@ -13,14 +43,12 @@ torch::Tensor infoNceLoss(const torch::Tensor& q, const torch::Tensor& k, const 
   return F::cross_entropy(logits, labels);
 }
 
-MocoImpl::MocoImpl(const MethodContext& context)
-    : MethodImpl("moco", context),
-      m_temperature(context.option("moco", "temperature")),
-      m_momentum(context.option("moco", "momentum")) {
+MocoImpl::MocoImpl(const MethodContext& context) : MethodImpl("moco", context) {
+  const auto o = parsedOptions<MocoOptions>();
+  m_temperature = o.temperature;
+  m_momentum = o.momentum;
   const int64_t d = m_backbone->featureDim();
-  const int64_t dim = int64_t(context.option("moco", "proj-dim"));
-  const int64_t size = int64_t(context.option("moco", "queue"));
-  if (size < 1) throw std::invalid_argument("moco: the queue needs at least one key");
+  const int64_t dim = o.projDim, size = o.queue;
   const int64_t hidden = std::max<int64_t>(d, 256);
   m_projector = register_module("projector", mlpHead(d, hidden, dim));
   m_keyBackbone = register_module("key_backbone", models::makeBackbone(m_backbone->options()));

@@ -10,9 +10,20 @@ namespace pretext::methods {
 torch::Tensor infoNceLoss(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& queue,
                           double temperature);
 
+/// The options of MoCo v2; names, ranges and help in specs().
+struct MocoOptions {
+  double temperature = 0.2;
+  double momentum = 0.99;
+  int64_t queue = 4096;
+  int64_t projDim = 128;
+  static const OptionSpecs<MocoOptions>& specs();
+};
+
 class MocoImpl final : public MethodImpl {
  public:
   explicit MocoImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
   void afterOptimizerStep(double progress) override;
   std::vector<torch::Tensor> trainableParameters() override;

@@ -1,5 +1,7 @@
 #include "methods/patchgrid.h"
 
+#include "pretext/backbones.h"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -53,11 +55,15 @@ torch::Tensor extractTiles(const torch::Tensor& images, const torch::Tensor& top
 }
 
 void requireConvolutionalBackbone(const models::BackboneOptions& backbone, const std::string& method) {
-  if (backbone.name() == "vit") {
-    throw std::invalid_argument(method + " needs a convolutional backbone (convnet or resnet18): it works on " +
-                                "image tiles or convolutional feature maps, which the ViT (fixed input size, token "
-                                "outputs) does not provide; choose --backbone convnet or resnet18");
+  const BackboneInfo& info = backboneInfo(backbone.name());
+  if (!info.classToken) return;
+  std::string convolutional;
+  for (const auto& b : backboneCatalogue()) {
+    if (!b.classToken) convolutional += (convolutional.empty() ? "" : " or ") + b.name;
   }
+  throw std::invalid_argument(method + " needs a convolutional backbone (" + convolutional + "): it works on " +
+                              "image tiles or convolutional feature maps, which the " + info.title +
+                              " (fixed input size, token outputs) does not provide; choose --backbone " + convolutional);
 }
 
 torch::Tensor resizeTiles(const torch::Tensor& tiles, int64_t side) {
@@ -67,14 +73,6 @@ torch::Tensor resizeTiles(const torch::Tensor& tiles, int64_t side) {
                                    .size(std::vector<int64_t>{side, side})
                                    .mode(torch::kBilinear)
                                    .align_corners(false));
-}
-
-int64_t integerOption(const std::string& method, const std::string& name, double value, int64_t lo, int64_t hi) {
-  if (!(value >= double(lo) && value <= double(hi)) || value != std::floor(value)) {
-    throw std::invalid_argument(method + ": --" + name + " must be a whole number from " + std::to_string(lo) +
-                                " to " + std::to_string(hi) + ", got " + std::to_string(value));
-  }
-  return int64_t(value);
 }
 
 }  // namespace pretext::methods

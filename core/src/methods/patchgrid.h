@@ -38,13 +38,11 @@ torch::Tensor extractTiles(const torch::Tensor& images, const torch::Tensor& top
                            int64_t tile);
 
 /// Throws std::invalid_argument when `method` (its title) cannot work on `backbone`: the tile and
-/// decoder methods need a convolutional backbone that accepts any input size and gives feature maps.
+/// decoder methods need a convolutional backbone that accepts any input size and gives feature maps,
+/// not a token backbone (BackboneInfo::classToken).
 void requireConvolutionalBackbone(const models::BackboneOptions& backbone, const std::string& method);
 
 /// Resizes a batch of tiles [N, C, t, t] to `side` x `side` (bilinear); side 0 or t returns them as they are.
 torch::Tensor resizeTiles(const torch::Tensor& tiles, int64_t side);
-
-/// Checks that an option holds a whole number in [lo, hi] and returns it; the message names the option.
-int64_t integerOption(const std::string& method, const std::string& name, double value, int64_t lo, int64_t hi);
 
 }  // namespace pretext::methods

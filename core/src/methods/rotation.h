@@ -14,6 +14,8 @@ std::pair<torch::Tensor, torch::Tensor> rotationBatch(const torch::Tensor& image
 class RotationImpl final : public MethodImpl {
  public:
   explicit RotationImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
 
  private:

@@ -2,6 +2,33 @@
 
 namespace pretext::methods {
 
+MethodInfo SimClrImpl::describe() {
+  MethodInfo m;
+  m.name = "simclr";
+  m.graphSafeStep = true;
+  m.title = "SimCLR";
+  m.family = "contrastive";
+  m.paper = "Chen, Kornblith, Norouzi & Hinton 2020, A Simple Framework for Contrastive Learning of Visual Representations";
+  m.description =
+      "Two random augmentations of the same image form a positive pair; the other 2N-2 views in the batch are "
+      "negatives. A projection head maps features to a sphere where the NT-Xent loss pulls positives together "
+      "and pushes negatives apart, so the encoder learns what survives cropping, colour changes and blur.";
+  m.lossFormula = "l(i,j) = -log exp(sim(z_i,z_j)/t) / sum_{k!=i} exp(sim(z_i,z_k)/t),  sim = cosine";
+  m.defaultAugment = "simclr";
+  m.options = describeOptions(SimClrOptions::specs());
+  return m;
+}
+
+const OptionSpecs<SimClrOptions>& SimClrOptions::specs() {
+  static const OptionSpecs<SimClrOptions> specs = {
+      realOption("temperature", &SimClrOptions::temperature, openBelow(0, 10),
+                 "softmax temperature t of NT-Xent (paper: 0.1-0.5; 0.2 suits small batches)"),
+      integerOption("proj-dim", &SimClrOptions::projDim, 1, 65536,
+                    "output size of the projection head"),
+  };
+  return specs;
+}
+
 namespace F = torch::nn::functional;
 
 torch::Tensor ntXentLoss(const torch::Tensor& z1, const torch::Tensor& z2, double temperature) {
@@ -16,9 +43,9 @@ torch::Tensor ntXentLoss(const torch::Tensor& z1, const torch::Tensor& z2, doubl
 }
 
 SimClrImpl::SimClrImpl(const MethodContext& context)
-    : MethodImpl("simclr", context), m_temperature(context.option("simclr", "temperature")) {
+    : MethodImpl("simclr", context), m_options(parsedOptions<SimClrOptions>()) {
   const int64_t d = m_backbone->featureDim();
-  m_projector = register_module("projector", mlpHead(d, std::max<int64_t>(d, 256), int64_t(context.option("simclr", "proj-dim"))));
+  m_projector = register_module("projector", mlpHead(d, std::max<int64_t>(d, 256), m_options.projDim));
 }
 
 StepOutput SimClrImpl::step(const Batch& batch) {
@@ -27,7 +54,7 @@ StepOutput SimClrImpl::step(const Batch& batch) {
   const auto z = m_projector->forward(m_backbone->forward(torch::cat({v1, v2})));
   const auto halves = z.chunk(2);
   StepOutput out;
-  out.loss = ntXentLoss(halves[0], halves[1], m_temperature);
+  out.loss = ntXentLoss(halves[0], halves[1], m_options.temperature);
   return out;
 }
 

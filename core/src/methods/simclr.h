@@ -9,14 +9,23 @@ namespace pretext::methods {
 /// and the remaining 2N-2 views are negatives; cosine similarity over temperature; mean over all 2N.
 torch::Tensor ntXentLoss(const torch::Tensor& z1, const torch::Tensor& z2, double temperature);
 
+/// The options of SimCLR; names, ranges and help in specs().
+struct SimClrOptions {
+  double temperature = 0.2;
+  int64_t projDim = 128;
+  static const OptionSpecs<SimClrOptions>& specs();
+};
+
 class SimClrImpl final : public MethodImpl {
  public:
   explicit SimClrImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
 
  private:
   torch::nn::Sequential m_projector{nullptr};
-  double m_temperature;
+  SimClrOptions m_options;
 };
 
 }  // namespace pretext::methods

@@ -11,9 +11,18 @@ namespace pretext::methods {
 torch::Tensor simSiamLoss(const torch::Tensor& p1, const torch::Tensor& p2, const torch::Tensor& z1,
                           const torch::Tensor& z2);
 
+/// The options of SimSiam; names, ranges and help in specs().
+struct SimSiamOptions {
+  int64_t projDim = 256;
+  int64_t predHidden = 64;
+  static const OptionSpecs<SimSiamOptions>& specs();
+};
+
 class SimSiamImpl final : public MethodImpl {
  public:
   explicit SimSiamImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
 
  private:

@@ -8,6 +8,8 @@ namespace pretext::methods {
 class SupervisedImpl final : public MethodImpl {
  public:
   explicit SupervisedImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
 
  private:

@@ -2,6 +2,46 @@
 
 namespace pretext::methods {
 
+MethodInfo SwavImpl::describe() {
+  MethodInfo m;
+  m.name = "swav";
+  m.title = "SwAV";
+  m.family = "clustering";
+  m.paper = "Caron, Misra, Mairal, Goyal, Bojanowski & Joulin 2020, Unsupervised Learning of Visual Features by "
+            "Contrasting Cluster Assignments";
+  m.description =
+      "A set of trainable prototype vectors acts as cluster centres on the unit sphere. For each view, the "
+      "Sinkhorn-Knopp algorithm turns its similarities to the prototypes into soft cluster codes that use all "
+      "prototypes equally over the batch (which rules out putting every image in one cluster). Each view must "
+      "then predict the code of the other view from its own features: swapping the codes makes the features "
+      "invariant to the augmentation while clustering the data online. Two views of equal size only: the "
+      "paper's multi-crop (extra small crops) is left out.";
+  m.lossFormula = "Q = Sinkhorn(exp(Z C^T / eps));  L = -1/2 sum_k [q2_k log softmax(z1.C/tau)_k + q1_k log softmax(z2.C/tau)_k]";
+  m.defaultAugment = "simclr";
+  m.options = describeOptions(SwavOptions::specs());
+  return m;
+}
+
+const OptionSpecs<SwavOptions>& SwavOptions::specs() {
+  static const OptionSpecs<SwavOptions> specs = {
+      integerOption("prototypes", &SwavOptions::prototypes, 2, 65536,
+                    "number K of prototypes (paper 3000 for ImageNet; about 10x the classes)"),
+      realOption("temperature", &SwavOptions::temperature, openBelow(0, 10),
+                 "softmax temperature tau of the swapped prediction (paper 0.1)"),
+      realOption("epsilon", &SwavOptions::epsilon, openBelow(0, 10),
+                 "entropic regularisation of Sinkhorn-Knopp (paper 0.05)"),
+      integerOption("sinkhorn-iters", &SwavOptions::sinkhornIters, 1, 1000,
+                    "Sinkhorn-Knopp iterations (paper 3)"),
+      integerOption("freeze-steps", &SwavOptions::freezeSteps, 0, 100000000,
+                    "optimizer steps with frozen prototypes at the start (paper: the first epoch, 313 iterations)"),
+      integerOption("queue", &SwavOptions::queue, 0, 1048576,
+                    "features of earlier batches kept per view for the codes; 0: no queue (paper 3840 for small batches)"),
+      integerOption("proj-dim", &SwavOptions::projDim, 1, 65536,
+                    "output size of the projection head (paper 128)"),
+  };
+  return specs;
+}
+
 namespace F = torch::nn::functional;
 
 torch::Tensor sinkhornKnopp(const torch::Tensor& scores, double epsilon, int64_t iterations) {
@@ -27,23 +67,14 @@ torch::Tensor swavLoss(const torch::Tensor& scores1, const torch::Tensor& scores
   return 0.5 * (crossEntropy(scores1, codes2) + crossEntropy(scores2, codes1));
 }
 
-SwavImpl::SwavImpl(const MethodContext& context)
-    : MethodImpl("swav", context),
-      m_temperature(context.option("swav", "temperature")),
-      m_epsilon(context.option("swav", "epsilon")),
-      m_iterations(int64_t(context.option("swav", "sinkhorn-iters"))),
-      m_freezeSteps(int64_t(context.option("swav", "freeze-steps"))) {
+SwavImpl::SwavImpl(const MethodContext& context) : MethodImpl("swav", context) {
+  const auto o = parsedOptions<SwavOptions>();
+  m_temperature = o.temperature;
+  m_epsilon = o.epsilon;
+  m_iterations = o.sinkhornIters;
+  m_freezeSteps = o.freezeSteps;
   const int64_t d = m_backbone->featureDim();
-  const int64_t dim = int64_t(context.option("swav", "proj-dim"));
-  const int64_t k = int64_t(context.option("swav", "prototypes"));
-  const int64_t queue = int64_t(context.option("swav", "queue"));
-  if (k < 2) throw std::invalid_argument("swav: --prototypes must be at least 2 (paper 3000)");
-  if (dim < 1) throw std::invalid_argument("swav: --proj-dim must be at least 1");
-  if (m_temperature <= 0) throw std::invalid_argument("swav: --temperature must be positive (paper 0.1)");
-  if (m_epsilon <= 0) throw std::invalid_argument("swav: --epsilon must be positive (paper 0.05)");
-  if (m_iterations < 1) throw std::invalid_argument("swav: --sinkhorn-iters must be at least 1 (paper 3)");
-  if (m_freezeSteps < 0) throw std::invalid_argument("swav: --freeze-steps must be >= 0");
-  if (queue < 0) throw std::invalid_argument("swav: --queue must be >= 0 (0: no queue)");
+  const int64_t dim = o.projDim, k = o.prototypes, queue = o.queue;
   m_projector = register_module("projector", mlpHead(d, std::max<int64_t>(d, 256), dim));
   m_prototypes = register_module("prototypes", torch::nn::Linear(torch::nn::LinearOptions(dim, k).bias(false)));
   {

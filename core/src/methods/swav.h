@@ -18,9 +18,23 @@ torch::Tensor sinkhornKnopp(const torch::Tensor& scores, double epsilon, int64_t
 torch::Tensor swavLoss(const torch::Tensor& scores1, const torch::Tensor& scores2, const torch::Tensor& codes1,
                        const torch::Tensor& codes2, double temperature);
 
+/// The options of SwAV; names, ranges and help in specs().
+struct SwavOptions {
+  int64_t prototypes = 100;
+  double temperature = 0.1;
+  double epsilon = 0.05;
+  int64_t sinkhornIters = 3;
+  int64_t freezeSteps = 100;
+  int64_t queue = 0;
+  int64_t projDim = 128;
+  static const OptionSpecs<SwavOptions>& specs();
+};
+
 class SwavImpl final : public MethodImpl {
  public:
   explicit SwavImpl(const MethodContext& context);
+  /// The catalogue entry: title, paper, description, loss and options.
+  static MethodInfo describe();
   StepOutput step(const Batch& batch) override;
   void afterOptimizerStep(double progress) override;
   /// Prototypes C [K, dim], unit rows.

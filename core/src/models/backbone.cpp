@@ -4,9 +4,11 @@
 #include "models/resnet.h"
 #include "models/vit.h"
 
-#include <functional>
+#include <algorithm>
+#include <cmath>
 
-namespace pretext::models {
+namespace pretext {
+namespace models {
 
 torch::Tensor BackboneImpl::stageFeatures(torch::Tensor x, const std::string& stage) {
   checkStageName(m_options.name(), stageNames(), stage);
@@ -25,15 +27,24 @@ torch::Tensor BackboneImpl::clsAttention(torch::Tensor x) {
 
 namespace {
 
-using Factory = std::function<Backbone(const BackboneOptions&)>;
+struct BackboneEntry {
+  BackboneInfo info;
+  Backbone (*make)(const BackboneOptions&);
+};
 
-const std::vector<std::pair<std::string, Factory>>& registry() {
-  static const std::vector<std::pair<std::string, Factory>> factories = {
-      {"convnet", [](const BackboneOptions& o) -> Backbone { return std::make_shared<ConvNetImpl>(o); }},
-      {"resnet18", [](const BackboneOptions& o) -> Backbone { return std::make_shared<ResNet18Impl>(o); }},
-      {"vit", [](const BackboneOptions& o) -> Backbone { return std::make_shared<VitImpl>(o); }},
+template <class B>
+BackboneEntry entry() {
+  return {B::describe(), [](const BackboneOptions& o) -> Backbone { return std::make_shared<B>(o); }};
+}
+
+// One line per backbone, in the order panels list them.
+const std::vector<BackboneEntry>& registry() {
+  static const std::vector<BackboneEntry> table = {
+      entry<ConvNetImpl>(),
+      entry<ResNet18Impl>(),
+      entry<VitImpl>(),
   };
-  return factories;
+  return table;
 }
 
 }  // namespace
@@ -44,16 +55,50 @@ Backbone makeBackbone(const BackboneOptions& options) {
                                 std::to_string(options.inChannels()) + ") and image size (" +
                                 std::to_string(options.imageSize()) + ") must be positive");
   }
-  for (const auto& [name, factory] : registry())
-    if (name == options.name()) return factory(options);
+  for (const auto& e : registry())
+    if (e.info.name == options.name()) return e.make(options);
   throw std::invalid_argument("unknown backbone '" + options.name() + "'; valid names: " +
                               joinNames(backboneNames()));
 }
 
 std::vector<std::string> backboneNames() {
   std::vector<std::string> names;
-  for (const auto& entry : registry()) names.push_back(entry.first);
+  for (const auto& e : registry()) names.push_back(e.info.name);
   return names;
 }
 
-}  // namespace pretext::models
+}  // namespace models
+
+const std::vector<BackboneInfo>& backboneCatalogue() {
+  static const std::vector<BackboneInfo> catalogue = [] {
+    std::vector<BackboneInfo> c;
+    for (const auto& e : models::registry()) c.push_back(e.info);
+    return c;
+  }();
+  return catalogue;
+}
+
+const BackboneInfo& backboneInfo(const std::string& name) {
+  for (const auto& b : backboneCatalogue())
+    if (b.name == name) return b;
+  throw std::invalid_argument("unknown backbone '" + name + "'; valid names: " + models::joinNames(models::backboneNames()));
+}
+
+std::string equivalentStage(const std::vector<std::string>& fromStages, const std::string& stage,
+                            const std::vector<std::string>& toStages) {
+  if (toStages.empty()) throw std::invalid_argument("equivalentStage: the target backbone has no stages");
+  if (std::find(toStages.begin(), toStages.end(), stage) != toStages.end()) return stage;
+  const auto it = std::find(fromStages.begin(), fromStages.end(), stage);
+  if (it == fromStages.end()) {
+    throw std::invalid_argument("unknown stage '" + stage + "'; the stages are: " + models::joinNames(fromStages));
+  }
+  const double index = double(it - fromStages.begin());
+  const double last = double(std::max<std::size_t>(1, fromStages.size() - 1));
+  return toStages[std::size_t(std::lround(index * double(toStages.size() - 1) / last))];
+}
+
+std::string equivalentStage(const std::string& fromBackbone, const std::string& stage, const std::string& toBackbone) {
+  return equivalentStage(backboneInfo(fromBackbone).stages, stage, backboneInfo(toBackbone).stages);
+}
+
+}  // namespace pretext

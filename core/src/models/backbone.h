@@ -1,6 +1,8 @@
 // Backbones: a small AlexNet-style ConvNet (conv1..conv5), a CIFAR-style ResNet-18 and a small ViT.
 #pragma once
 
+#include "pretext/backbones.h"
+
 #include <torch/torch.h>
 
 #include <map>
@@ -58,6 +60,8 @@ class BackboneImpl : public torch::nn::Module {
   virtual torch::Tensor clsAttention(torch::Tensor x);
 
   const BackboneOptions& options() const { return m_options; }
+  /// The catalogue entry of this backbone: its traits (class token, default optimizer).
+  const BackboneInfo& info() const { return backboneInfo(m_options.name()); }
 
  protected:
   explicit BackboneImpl(BackboneOptions options) : m_options(std::move(options)) {}
@@ -66,10 +70,11 @@ class BackboneImpl : public torch::nn::Module {
 
 using Backbone = std::shared_ptr<BackboneImpl>;
 
-/// Builds the backbone named in options; throws std::invalid_argument for an unknown name.
+/// Builds the backbone named in options (the table in backbone.cpp, in backboneCatalogue()'s
+/// order); throws std::invalid_argument for an unknown name.
 Backbone makeBackbone(const BackboneOptions& options);
 
-/// Names makeBackbone accepts.
+/// Names makeBackbone accepts, in backboneCatalogue()'s order.
 std::vector<std::string> backboneNames();
 
 }  // namespace pretext::models

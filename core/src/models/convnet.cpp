@@ -2,6 +2,15 @@
 
 namespace pretext::models {
 
+BackboneInfo ConvNetImpl::describe() {
+  BackboneInfo b;
+  b.name = "convnet";
+  b.title = "ConvNet";
+  b.defaultOptimizer = "sgd";
+  b.stages = {"conv1", "conv2", "conv3", "conv4", "conv5"};
+  return b;
+}
+
 std::vector<int64_t> ConvNetImpl::stageWidths(int64_t width) {
   return {width, 2 * width, 4 * width, 4 * width, 2 * width};
 }
@@ -23,7 +32,8 @@ ConvNetImpl::ConvNetImpl(BackboneOptions options) : BackboneImpl(std::move(optio
 }
 
 std::vector<std::string> ConvNetImpl::stageNames() const {
-  return {"conv1", "conv2", "conv3", "conv4", "conv5"};
+  static const std::vector<std::string> names = describe().stages;
+  return names;
 }
 
 torch::Tensor ConvNetImpl::forward(torch::Tensor x) {

@@ -14,6 +14,8 @@ namespace pretext::models {
 class ConvNetImpl : public BackboneImpl {
  public:
   explicit ConvNetImpl(BackboneOptions options);
+  /// The catalogue entry: name, title, traits, stages of the default build.
+  static BackboneInfo describe();
 
   torch::Tensor forward(torch::Tensor x) override;
   std::vector<std::string> stageNames() const override;

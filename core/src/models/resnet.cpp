@@ -25,6 +25,15 @@ torch::Tensor BasicBlockImpl::forward(torch::Tensor x) {
   return torch::relu(y + (shortcut ? shortcut->forward(x) : x));
 }
 
+BackboneInfo ResNet18Impl::describe() {
+  BackboneInfo b;
+  b.name = "resnet18";
+  b.title = "ResNet-18";
+  b.defaultOptimizer = "sgd";
+  b.stages = {"stem", "layer1", "layer2", "layer3", "layer4"};
+  return b;
+}
+
 ResNet18Impl::ResNet18Impl(BackboneOptions options) : BackboneImpl(std::move(options)) {
   if (m_options.width() == 0) m_options.width(kDefaultWidth);
   const int64_t width = m_options.width();
@@ -42,7 +51,8 @@ ResNet18Impl::ResNet18Impl(BackboneOptions options) : BackboneImpl(std::move(opt
 }
 
 std::vector<std::string> ResNet18Impl::stageNames() const {
-  return {"stem", "layer1", "layer2", "layer3", "layer4"};
+  static const std::vector<std::string> names = describe().stages;
+  return names;
 }
 
 torch::Tensor ResNet18Impl::forward(torch::Tensor x) {

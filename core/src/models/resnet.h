@@ -23,6 +23,8 @@ TORCH_MODULE(BasicBlock);
 class ResNet18Impl : public BackboneImpl {
  public:
   explicit ResNet18Impl(BackboneOptions options);
+  /// The catalogue entry: name, title, traits, stages of the default build.
+  static BackboneInfo describe();
 
   /// The stem's channels when the options leave the width at 0.
   static constexpr int64_t kDefaultWidth = 64;

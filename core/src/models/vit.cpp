@@ -54,6 +54,17 @@ std::pair<torch::Tensor, torch::Tensor> VitBlockImpl::forwardWithWeights(torch::
   return {x + fc2->forward(torch::gelu(fc1->forward(norm2->forward(x)))), weights};
 }
 
+BackboneInfo VitImpl::describe() {
+  BackboneInfo b;
+  b.name = "vit";
+  b.title = "ViT";
+  b.classToken = true;
+  b.defaultOptimizer = "adamw";  // as DINO and MAE train it
+  const int64_t depth = BackboneOptions("vit", 1, 1).vitDepth();
+  for (int64_t i = 0; i < depth; ++i) b.stages.push_back("block" + std::to_string(i + 1));
+  return b;
+}
+
 VitImpl::VitImpl(BackboneOptions options) : BackboneImpl(std::move(options)), m_dim(m_options.vitDim()) {
   const auto& o = m_options;
   if (o.patchSize() < 1 || o.imageSize() < 1 || o.imageSize() % o.patchSize() != 0) {

@@ -48,6 +48,8 @@ TORCH_MODULE(VitBlock);
 class VitImpl : public BackboneImpl {
  public:
   explicit VitImpl(BackboneOptions options);
+  /// The catalogue entry: name, title, traits, stages of the default build.
+  static BackboneInfo describe();
 
   torch::Tensor forward(torch::Tensor x) override;
   std::vector<std::string> stageNames() const override;
