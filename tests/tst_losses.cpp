@@ -9,6 +9,9 @@
 
 #include <pretext/methods.h>
 
+#include <cmath>
+#include <map>
+
 using namespace pretext;
 using namespace pretext::methods;
 
@@ -158,6 +161,82 @@ class TstLosses : public QObject {
     MethodContext c = tinyContext();
     c.options["temprature"] = 0.1;  // a typo is an error, not a silent default
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, makeMethod("simclr", c));
+  }
+
+  // An option out of its range, a fraction where a whole number belongs, or an unknown name is
+  // refused with a message naming the method, the option, the value and what is allowed.
+  void optionsAreChecked() {
+    auto refusal = [](const std::string& method, const std::map<std::string, double>& options) -> std::string {
+      MethodContext c = tinyContext();
+      c.options = options;
+      try {
+        makeMethod(method, c);
+      } catch (const std::invalid_argument& e) {
+        return e.what();
+      }
+      return "";
+    };
+    auto contains = [](const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; };
+    std::string m = refusal("simclr", {{"temperature", 0.0}});
+    QVERIFY2(contains(m, "simclr") && contains(m, "--temperature") && contains(m, "(0, 10]") && contains(m, "got 0"),
+             m.c_str());
+    m = refusal("simclr", {{"proj-dim", 12.5}});
+    QVERIFY2(contains(m, "--proj-dim") && contains(m, "whole number") && contains(m, "1..65536") &&
+                 contains(m, "got 12.5"),
+             m.c_str());
+    m = refusal("moco", {{"momentum", 1.5}});
+    QVERIFY2(contains(m, "moco") && contains(m, "--momentum") && contains(m, "[0, 1]") && contains(m, "got 1.5"),
+             m.c_str());
+    m = refusal("simclr", {{"temprature", 0.1}});
+    QVERIFY2(contains(m, "simclr") && contains(m, "temprature") && contains(m, "--temperature, --proj-dim"), m.c_str());
+    m = refusal("rotation", {{"temperature", 0.1}});
+    QVERIFY2(contains(m, "rotation") && contains(m, "no options"), m.c_str());
+    // Open ends exclude the bound itself, closed ones include it.
+    QVERIFY(!refusal("instdisc", {{"momentum", 1.0}}).empty());
+    QVERIFY(refusal("instdisc", {{"momentum", 0.0}}).empty());
+    QVERIFY(!refusal("simclr", {{"temperature", std::nan("")}}).empty());
+    // The same check without building the method, for the CLI and the window.
+    checkMethodOptions("moco", {{"queue", 16}, {"temperature", 0.5}});
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, checkMethodOptions("moco", {{"queue", 0}}));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, checkMethodOptions("moco", {{"clusters", 4}}));
+  }
+
+  // The typed options: given values in place, the rest at their defaults.
+  void optionsAreParsedIntoTheStruct() {
+    const auto o = parseOptions("simclr", SimClrOptions::specs(), {{"proj-dim", 64}});
+    QCOMPARE(o.projDim, int64_t(64));
+    QCOMPARE(o.temperature, 0.2);
+    const auto m = parseOptions("moco", MocoOptions::specs(), {{"temperature", 0.07}, {"queue", 256}});
+    QCOMPARE(m.temperature, 0.07);
+    QCOMPARE(m.queue, int64_t(256));
+    QCOMPARE(m.momentum, 0.99);
+  }
+
+  // Every default of the catalogue lies in its range, so a method built with all its defaults
+  // written out is the method built with none.
+  void catalogueDefaultsAreInRange() {
+    int options = 0;
+    for (const auto& info : methodCatalogue()) {
+      std::map<std::string, double> all;
+      for (const auto& o : info.options) {
+        const std::string what = info.name + " --" + o.name;
+        QVERIFY2(optionAccepts(o, o.defaultValue), what.c_str());
+        QVERIFY2(o.minValue < o.maxValue && !o.help.empty(), what.c_str());
+        if (o.integer) {
+          QVERIFY2(o.minValue == std::floor(o.minValue) && o.maxValue == std::floor(o.maxValue), what.c_str());
+          QVERIFY2(!o.minExclusive && !o.maxExclusive, what.c_str());
+          QVERIFY2(!optionAccepts(o, o.minValue - 1) && !optionAccepts(o, o.maxValue + 1), what.c_str());
+          QVERIFY2(!optionAccepts(o, o.minValue + 0.5), what.c_str());
+        } else {
+          QVERIFY2(optionAccepts(o, o.minValue) != o.minExclusive, what.c_str());
+          QVERIFY2(optionAccepts(o, o.maxValue) != o.maxExclusive, what.c_str());
+        }
+        all[o.name] = o.defaultValue;
+        ++options;
+      }
+      checkMethodOptions(info.name, all);
+    }
+    QCOMPARE(options, 60);  // every option of the 17 methods
   }
 };
 

@@ -4,6 +4,8 @@
 #include "models/layers.h"
 #include "models/vit.h"
 
+#include <pretext/backbones.h>
+
 #include <QtTest/QtTest>
 
 #include <cmath>
@@ -110,6 +112,60 @@ class TstModels : public QObject {
                    message.contains("vit"),
                e.what());
     }
+  }
+
+  // The catalogue lists what makeBackbone builds, with the traits the rest of Pretext asks for.
+  void catalogue() {
+    const auto& c = pretext::backboneCatalogue();
+    QCOMPARE(c.size(), std::size_t(3));
+    QVERIFY(pretext::models::backboneNames() == std::vector<std::string>({c[0].name, c[1].name, c[2].name}));
+    QCOMPARE(c[0].name, std::string("convnet"));
+    QCOMPARE(c[2].name, std::string("vit"));
+    for (const auto& info : c) {
+      QCOMPARE(&pretext::backboneInfo(info.name), &info);
+      QVERIFY(!info.title.empty());
+      QCOMPARE(info.classToken, info.name == "vit");
+      QCOMPARE(info.defaultOptimizer, std::string(info.name == "vit" ? "adamw" : "sgd"));
+      // The stages are those of a backbone built with the default options.
+      const auto model = makeBackbone(BackboneOptions(info.name, 1, 28).width(4));
+      QVERIFY2(model->stageNames() == info.stages, info.name.c_str());
+      QCOMPARE(&model->info(), &info);
+    }
+    QVERIFY(c[0].stages == std::vector<std::string>({"conv1", "conv2", "conv3", "conv4", "conv5"}));
+    QVERIFY(c[1].stages == std::vector<std::string>({"stem", "layer1", "layer2", "layer3", "layer4"}));
+    QCOMPARE(c[2].stages.size(), std::size_t(6));
+    try {
+      pretext::backboneInfo("alexnet");
+      QFAIL("no exception");
+    } catch (const std::invalid_argument& e) {
+      const QString message = e.what();
+      QVERIFY2(message.contains("alexnet") && message.contains("convnet") && message.contains("resnet18") &&
+                   message.contains("vit"),
+               e.what());
+    }
+  }
+
+  // The same relative depth: index i of n stages goes to round(i (m - 1) / (n - 1)) of m.
+  void equivalentStageKeepsRelativeDepth() {
+    using pretext::equivalentStage;
+    QCOMPARE(equivalentStage("convnet", "conv3", "resnet18"), std::string("layer2"));
+    QCOMPARE(equivalentStage("resnet18", "layer2", "convnet"), std::string("conv3"));
+    QCOMPARE(equivalentStage("convnet", "conv1", "resnet18"), std::string("stem"));
+    QCOMPARE(equivalentStage("convnet", "conv5", "resnet18"), std::string("layer4"));
+    QCOMPARE(equivalentStage("convnet", "conv2", "vit"), std::string("block2"));  // 1 * 5 / 4 = 1.25
+    QCOMPARE(equivalentStage("convnet", "conv3", "vit"), std::string("block4"));  // 2 * 5 / 4 = 2.5, rounded up
+    QCOMPARE(equivalentStage("vit", "block6", "convnet"), std::string("conv5"));
+    QCOMPARE(equivalentStage("vit", "block3", "resnet18"), std::string("layer2"));  // 2 * 4 / 5 = 1.6
+    for (const auto& info : pretext::backboneCatalogue()) {
+      for (const auto& stage : info.stages) QCOMPARE(equivalentStage(info.name, stage, info.name), stage);
+    }
+    // A deeper ViT than the catalogue's, by its stage lists.
+    const std::vector<std::string> deep{"block1", "block2", "block3", "block4", "block5", "block6", "block7",
+                                        "block8", "block9"};
+    QCOMPARE(equivalentStage(deep, "block9", pretext::backboneInfo("convnet").stages), std::string("conv5"));
+    QCOMPARE(equivalentStage(deep, "block5", pretext::backboneInfo("resnet18").stages), std::string("layer2"));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, equivalentStage("convnet", "layer9", "resnet18"));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, equivalentStage("convnet", "conv3", "alexnet"));
   }
 
   // conv1 5x5 + pool, conv2 + pool, conv3..conv5 at the pooled size; widths w, 2w, 4w, 4w, 2w.
