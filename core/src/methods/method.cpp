@@ -2,8 +2,6 @@
 // pieces several methods build on (momentum encoders, projection heads, classification output).
 #include "methods/method.h"
 
-#include <stdexcept>
-
 namespace pretext::methods {
 
 MethodImpl::MethodImpl(const std::string& name, const MethodContext& context)
