@@ -516,15 +516,11 @@ bool AttentionPanel::savePng(const QString& path) {
   return true;
 }
 
-QString AttentionPanel::exportName() const {
+InspectionPanel::ExportFile AttentionPanel::exportFile() const {
   const QString name = m_second.image.isNull() ? QStringLiteral("attention.png")
                                                : QStringLiteral("attention-vs-%1.png").arg(runFolderName(m_second.dir));
-  return run().isEmpty() ? name : QDir(run()).filePath(name);
+  return {tr("Save the attention maps"), run().isEmpty() ? name : QDir(run()).filePath(name), tr("PNG images (*.png)")};
 }
-
-QString AttentionPanel::exportTitle() const { return tr("Save the attention maps"); }
-
-QString AttentionPanel::exportFilters() const { return tr("PNG images (*.png)"); }
 
 void AttentionPanel::chooseSecondRun() {
   const QString start = m_second.dir.isEmpty() ? (run().isEmpty() ? QString() : QFileInfo(run()).path())

@@ -86,9 +86,7 @@ class AttentionPanel final : public InspectionPanel {
   /// The run on show and the second run.
   bool follows(const QString& runDir) const override;
   void checkpointChanged(const QString& runDir) override;
-  QString exportName() const override;
-  QString exportTitle() const override;
-  QString exportFilters() const override;
+  ExportFile exportFile() const override;
   void exportFinished(const QString&, bool) override {}  // savePng says what went wrong
 
  private:

@@ -410,8 +410,7 @@ bool EmbeddingPanel::exportTo(const QString& path) {
   return m_plot->savePng(path, 0, 0, 2.0);
 }
 
-QString EmbeddingPanel::exportName() const { return QStringLiteral("%1-%2.png").arg(runFolderName(run()), kind()); }
-
-QString EmbeddingPanel::exportTitle() const { return tr("Export projection"); }
-
-QString EmbeddingPanel::exportFilters() const { return tr("PNG (*.png);;PDF (*.pdf);;CSV (*.csv)"); }
+InspectionPanel::ExportFile EmbeddingPanel::exportFile() const {
+  return {tr("Export projection"), QStringLiteral("%1-%2.png").arg(runFolderName(run()), kind()),
+          tr("PNG (*.png);;PDF (*.pdf);;CSV (*.csv)")};
+}

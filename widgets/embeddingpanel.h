@@ -73,9 +73,7 @@ class EmbeddingPanel final : public InspectionPanel {
  protected:
   void runChanged() override;
   void reload() override { compute(); }
-  QString exportName() const override;
-  QString exportTitle() const override;
-  QString exportFilters() const override;
+  ExportFile exportFile() const override;
   void hideEvent(QHideEvent* event) override;
   void changeEvent(QEvent* event) override;
   bool eventFilter(QObject* watched, QEvent* event) override;

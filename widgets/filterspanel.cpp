@@ -334,11 +334,8 @@ bool FiltersPanel::savePng(const QString& path) {
   return true;
 }
 
-QString FiltersPanel::exportName() const {
+InspectionPanel::ExportFile FiltersPanel::exportFile() const {
   const QString name = m_compare->isChecked() ? QStringLiteral("filters-start-vs-now.png") : QStringLiteral("filters.png");
-  return run().isEmpty() ? QStringLiteral("filters.png") : QDir(run()).filePath(name);
+  return {tr("Save the filters"), run().isEmpty() ? QStringLiteral("filters.png") : QDir(run()).filePath(name),
+          tr("PNG images (*.png)")};
 }
-
-QString FiltersPanel::exportTitle() const { return tr("Save the filters"); }
-
-QString FiltersPanel::exportFilters() const { return tr("PNG images (*.png)"); }

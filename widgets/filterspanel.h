@@ -64,9 +64,7 @@ class FiltersPanel final : public InspectionPanel {
   void runChanged() override;
   void reload() override;
   void checkpointChanged(const QString& runDir) override;
-  QString exportName() const override;
-  QString exportTitle() const override;
-  QString exportFilters() const override;
+  ExportFile exportFile() const override;
   void exportFinished(const QString&, bool) override {}  // savePng says what went wrong
 
  private:

@@ -92,11 +92,12 @@ void InspectionPanel::updateBusy() {
 }
 
 void InspectionPanel::exportAs() {
-  const QString path = QFileDialog::getSaveFileName(this, exportTitle(), exportName(), exportFilters());
+  const ExportFile file = exportFile();
+  const QString path = QFileDialog::getSaveFileName(this, file.title, file.name, file.filters);
   if (path.isEmpty()) return;
   exportFinished(path, exportTo(path));
 }
 
 void InspectionPanel::exportFinished(const QString& path, bool ok) {
-  if (!ok) QMessageBox::warning(this, exportTitle(), tr("Could not write %1.").arg(path));
+  if (!ok) QMessageBox::warning(this, exportFile().title, tr("Could not write %1.").arg(path));
 }

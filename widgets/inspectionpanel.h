@@ -37,7 +37,7 @@ class InspectionPanel : public QWidget {
   /// Shown while busy(); the panel places it in its layout.
   QProgressBar* busyIndicator() const { return m_busy; }
 
-  /// Writes what the panel shows to `path`, in the format its suffix names (exportFilters());
+  /// Writes what the panel shows to `path`, in the format its suffix names (exportFile().filters);
   /// false when there is nothing to export or the file cannot be written.
   virtual bool exportTo(const QString& path) = 0;
 
@@ -51,7 +51,7 @@ class InspectionPanel : public QWidget {
   virtual void trainingFinished() {}
   /// Reloads what the panel shows for the run (when next shown, if hidden now).
   void refresh();
-  /// Asks for a file name (exportName() suggested), then exportTo().
+  /// Asks for a file name (exportFile()), then exportTo().
   void exportAs();
 
  signals:
@@ -78,10 +78,11 @@ class InspectionPanel : public QWidget {
   /// A checkpoint of `runDir`, a folder this panel follows, was written. By default: refresh().
   virtual void checkpointChanged(const QString& runDir);
 
-  /// The file name exportAs suggests, its dialog's title and file filters.
-  virtual QString exportName() const = 0;
-  virtual QString exportTitle() const = 0;
-  virtual QString exportFilters() const = 0;
+  /// What exportAs's file dialog says: its title, the file name it suggests and its file filters.
+  struct ExportFile {
+    QString title, name, filters;
+  };
+  virtual ExportFile exportFile() const = 0;
   /// After exportAs wrote `path` (`ok`) or could not. By default a message box says a failure.
   virtual void exportFinished(const QString& path, bool ok);
 

@@ -617,13 +617,10 @@ void ResultsPanel::exportDialog(bool markdownFile) {
   exportAs();
 }
 
-QString ResultsPanel::exportName() const { return m_exportingMarkdown ? QStringLiteral("results.md") : QStringLiteral("results.csv"); }
-
-QString ResultsPanel::exportTitle() const {
-  return m_exportingMarkdown ? tr("Export the results as Markdown") : tr("Export the results as CSV");
+InspectionPanel::ExportFile ResultsPanel::exportFile() const {
+  if (m_exportingMarkdown) return {tr("Export the results as Markdown"), QStringLiteral("results.md"), tr("Markdown (*.md)")};
+  return {tr("Export the results as CSV"), QStringLiteral("results.csv"), tr("CSV (*.csv)")};
 }
-
-QString ResultsPanel::exportFilters() const { return m_exportingMarkdown ? tr("Markdown (*.md)") : tr("CSV (*.csv)"); }
 
 void ResultsPanel::exportFinished(const QString& path, bool ok) {
   showStatus(ok ? tr("Saved %1.").arg(path) : tr("Could not write %1.").arg(path));

@@ -95,9 +95,7 @@ class ResultsPanel final : public InspectionPanel {
   bool follows(const QString& dir) const override;
   /// Re-reads the row of `dir` (its metrics and eval.json have changed), or adds the waiting run.
   void checkpointChanged(const QString& dir) override;
-  QString exportName() const override;
-  QString exportTitle() const override;
-  QString exportFilters() const override;
+  ExportFile exportFile() const override;
   void exportFinished(const QString& path, bool ok) override;
 
  private:

@@ -430,10 +430,8 @@ bool RetrievalPanel::saveGallery(const QString& path) const {
   return !image.isNull() && image.save(path, "PNG");
 }
 
-QString RetrievalPanel::exportName() const {
-  return QStringLiteral("%1-query%2-k%3.png").arg(runFolderName(run())).arg(m_shownQuery).arg(m_shownK);
+InspectionPanel::ExportFile RetrievalPanel::exportFile() const {
+  return {tr("Save retrieval gallery"),
+          QStringLiteral("%1-query%2-k%3.png").arg(runFolderName(run())).arg(m_shownQuery).arg(m_shownK),
+          tr("PNG images (*.png)")};
 }
-
-QString RetrievalPanel::exportTitle() const { return tr("Save retrieval gallery"); }
-
-QString RetrievalPanel::exportFilters() const { return tr("PNG images (*.png)"); }

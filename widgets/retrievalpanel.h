@@ -87,9 +87,7 @@ class RetrievalPanel final : public InspectionPanel {
   void runChanged() override;
   void reload() override;
   void checkpointChanged(const QString& runDir) override;
-  QString exportName() const override;
-  QString exportTitle() const override;
-  QString exportFilters() const override;
+  ExportFile exportFile() const override;
 
  private:
   void loadCandidates();
