@@ -136,23 +136,17 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
   // panel follows the run on show (setCurrentRun), its checkpoints and the end of training.
   m_inspector = new RunInspector(this);
   m_filtersPanel = new FiltersPanel(m_inspector);
+  addPanel(m_filtersPanel, tr("Filters"), tr("The first layer's filters, live while training"));
   m_attentionPanel = new AttentionPanel(m_inspector);
+  addPanel(m_attentionPanel, tr("Attention"), tr("Where each stage looks, for this run and a second one"));
   m_retrievalPanel = new RetrievalPanel(m_inspector);
+  addPanel(m_retrievalPanel, tr("Retrieval"), tr("Click a test image, see its nearest training images"));
   m_embeddingPanel = new EmbeddingPanel(m_inspector);
+  addPanel(m_embeddingPanel, tr("Embedding"), tr("The test images' features in 2-D (PCA or t-SNE), by class"));
   m_resultsPanel = new ResultsPanel(m_inspector, nullptr, m_useSettings);
-  const struct {
-    InspectionPanel* panel;
-    QString title, toolTip;
-  } inspection[] = {
-      {m_filtersPanel, tr("Filters"), tr("The first layer's filters, live while training")},
-      {m_attentionPanel, tr("Attention"), tr("Where each stage looks, for this run and a second one")},
-      {m_retrievalPanel, tr("Retrieval"), tr("Click a test image, see its nearest training images")},
-      {m_embeddingPanel, tr("Embedding"), tr("The test images' features in 2-D (PCA or t-SNE), by class")},
-      {m_resultsPanel, tr("Results"), tr("The comparison table over runs; export CSV or Markdown")},
-  };
-  for (const auto& [panel, title, toolTip] : inspection) {
-    addPanel(panel, title, toolTip);
-    m_inspectionPanels << panel;
+  addPanel(m_resultsPanel, tr("Results"), tr("The comparison table over runs; export CSV or Markdown"));
+  m_inspectionPanels = {m_filtersPanel, m_attentionPanel, m_retrievalPanel, m_embeddingPanel, m_resultsPanel};
+  for (InspectionPanel* panel : m_inspectionPanels) {
     connect(m_trainingPanel, &TrainingPanel::checkpointWritten, panel, &InspectionPanel::checkpointWritten);
     connect(m_trainingPanel, &TrainingPanel::runFinished, panel, &InspectionPanel::trainingFinished);
   }
