@@ -6,8 +6,9 @@
 //     dropped;
 //   - checkpointWritten: a panel that follows that folder (sameRunFolder) reloads;
 //   - stale-on-show: a reload asked for while the panel is hidden waits until it is shown;
-//   - requests: at most one job per channel in flight, an answer to an older request is dropped
-//     (the generation counter), busy() and the busy indicator while any waits;
+//   - requests: RunInspector jobs on named channels; a newer request on a channel replaces an older
+//     one still queued and drops its answer (the generation counter); busy() and the busy
+//     indicator while any waits;
 //   - export: a file dialog, then the panel's exportTo.
 // The hooks say what differs: what a new run clears (runChanged), what to (re)load (reload), which
 // folders a panel follows and what their checkpoint changes, and what to export.
