@@ -4,6 +4,7 @@
 #include "augmentpanel.h"
 #include "embeddingpanel.h"
 #include "filterspanel.h"
+#include "panelcommon.h"
 #include "resultspanel.h"
 #include "retrievalpanel.h"
 #include "runinspector.h"
@@ -131,7 +132,8 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
   connect(m_trainingPanel, &TrainingPanel::statusMessage, this, [this](const QString& message) {
     statusBar()->showMessage(message, 10000);
   });
-  // Inspection: what the run on show has learned. One worker thread evaluates for all of them.
+  // Inspection: what the run on show has learned. One worker thread evaluates for all of them; each
+  // panel follows the run on show (setCurrentRun), its checkpoints and the end of training.
   m_inspector = new RunInspector(this);
   m_filtersPanel = new FiltersPanel(m_inspector);
   addPanel(m_filtersPanel, tr("Filters"), tr("The first layer's filters, live while training"));
@@ -143,6 +145,13 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
   addPanel(m_embeddingPanel, tr("Embedding"), tr("The test images' features in 2-D (PCA or t-SNE), by class"));
   m_resultsPanel = new ResultsPanel(m_inspector, nullptr, m_useSettings);
   addPanel(m_resultsPanel, tr("Results"), tr("The comparison table over runs; export CSV or Markdown"));
+  m_inspectionPanels = {m_filtersPanel, m_attentionPanel, m_retrievalPanel, m_embeddingPanel, m_resultsPanel};
+  for (InspectionPanel* panel : m_inspectionPanels) {
+    connect(m_trainingPanel, &TrainingPanel::checkpointWritten, panel, &InspectionPanel::checkpointWritten);
+    connect(m_trainingPanel, &TrainingPanel::runFinished, panel, &InspectionPanel::trainingFinished);
+  }
+  connect(m_trainingPanel, &TrainingPanel::runFolderChanged, this, &MainWindow::setCurrentRun);
+  connect(m_trainingPanel, &TrainingPanel::filtersUpdated, m_filtersPanel, &FiltersPanel::showLiveFilters);
   connect(m_resultsPanel, &ResultsPanel::openRequested, this, [this](const QString& dir) {
     if (openRun(dir)) showPanel(m_filtersPanel);
   });
@@ -155,15 +164,6 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
     showPanel(m_trainingPanel);
     m_trainingPanel->resumeRun(dir);
   });
-  connect(m_trainingPanel, &TrainingPanel::runFolderChanged, m_resultsPanel, &ResultsPanel::setRun);
-  connect(m_trainingPanel, &TrainingPanel::checkpointWritten, m_resultsPanel, &ResultsPanel::checkpointWritten);
-  connect(m_trainingPanel, &TrainingPanel::runFolderChanged, this, &MainWindow::setCurrentRun);
-  connect(m_trainingPanel, &TrainingPanel::checkpointWritten, m_retrievalPanel, &RetrievalPanel::checkpointWritten);
-  connect(m_trainingPanel, &TrainingPanel::checkpointWritten, m_embeddingPanel, &EmbeddingPanel::checkpointWritten);
-  connect(m_trainingPanel, &TrainingPanel::checkpointWritten, m_filtersPanel, &FiltersPanel::checkpointWritten);
-  connect(m_trainingPanel, &TrainingPanel::checkpointWritten, m_attentionPanel, &AttentionPanel::checkpointWritten);
-  connect(m_trainingPanel, &TrainingPanel::filtersUpdated, m_filtersPanel, &FiltersPanel::showLiveFilters);
-  connect(m_trainingPanel, &TrainingPanel::runFinished, m_filtersPanel, &FiltersPanel::trainingFinished);
   connect(m_trainingPanel, &TrainingPanel::runStarted, this, &MainWindow::updateResumeAction);
   connect(m_trainingPanel, &TrainingPanel::runFinished, this, &MainWindow::updateResumeAction);
   m_navigation->setCurrentRow(0);
@@ -369,22 +369,19 @@ void MainWindow::onLoadFailed(const QString& message) {
 }
 
 bool MainWindow::openRun(const QString& dir) {
-  const QString path = QDir::cleanPath(QFileInfo(dir).absoluteFilePath());
+  const QString path = runFolderPath(dir);
   if (!QFileInfo::exists(QDir(path).filePath(QStringLiteral("config.json")))) {
     statusBar()->showMessage(tr("%1 is not a run folder: it has no config.json").arg(QDir::toNativeSeparators(path)), 15000);
     return false;
   }
-  setCurrentRun(path);
-  m_resultsPanel->addRun(path);
+  setCurrentRun(path);  // the Results panel adds it as a row
   return true;
 }
 
-void MainWindow::setCurrentRun(const QString& dir) {
+void MainWindow::setCurrentRun(const QString& rawDir) {
+  const QString dir = runFolderPath(rawDir);
   m_currentRun = dir;
-  m_filtersPanel->setRun(dir);
-  m_attentionPanel->setRun(dir);
-  m_retrievalPanel->setRun(dir);
-  m_embeddingPanel->setRun(dir);
+  for (InspectionPanel* panel : m_inspectionPanels) panel->setRun(dir);
   m_runStatus->setText(dir.isEmpty() ? QString() : tr("Run: %1").arg(QDir(dir).dirName()));
   m_runStatus->setToolTip(QDir::toNativeSeparators(dir));
   updateResumeAction();

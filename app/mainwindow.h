@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QFont>
+#include <QList>
 #include <QMainWindow>
 
 class AttentionPanel;
@@ -11,6 +12,7 @@ class EmbeddingPanel;
 class ResultsPanel;
 class RetrievalPanel;
 class FiltersPanel;
+class InspectionPanel;
 class RunInspector;
 class PresetsPanel;
 struct ExperimentPreset;
@@ -45,6 +47,8 @@ class MainWindow final : public QMainWindow {
   RetrievalPanel* retrievalPanel() const { return m_retrievalPanel; }
   EmbeddingPanel* embeddingPanel() const { return m_embeddingPanel; }
   ResultsPanel* resultsPanel() const { return m_resultsPanel; }
+  /// Filters, Attention, Retrieval, Embedding and Results, in the navigation's order.
+  QList<InspectionPanel*> inspectionPanels() const { return m_inspectionPanels; }
   RunInspector* inspector() const { return m_inspector; }
 
   /// The run the inspection panels show: the one training, or a run folder the user opened
@@ -108,6 +112,7 @@ class MainWindow final : public QMainWindow {
   RetrievalPanel* m_retrievalPanel = nullptr;
   EmbeddingPanel* m_embeddingPanel = nullptr;
   ResultsPanel* m_resultsPanel = nullptr;
+  QList<InspectionPanel*> m_inspectionPanels;
   QString m_currentRun;
   QLabel* m_runStatus = nullptr;
   QAction* m_resumeAction = nullptr;

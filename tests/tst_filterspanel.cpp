@@ -5,6 +5,7 @@
 // names a real run folder to show).
 #include "filterspanel.h"
 #include "widgettestutil.h"
+#include "panelcommon.h"
 #include "pixelimageview.h"
 #include "runinspector.h"
 #include "trainingpanel.h"
@@ -252,6 +253,31 @@ class TstFiltersPanel : public QObject {
     // Another run's checkpoint is not this panel's business.
     panel.checkpointWritten(m_noCheckpoint);
     QVERIFY(!panel.busy());
+  }
+
+  // "The same run folder" is one decision (sameRunFolder): another spelling of the path, or a
+  // symbolic link to the folder, is the run on show.
+  void otherSpellingsAreTheSameRun() {
+    const QString link = m_tmp.filePath(QStringLiteral("simclr-link"));
+    QVERIFY(QFile::link(m_run, link));
+    QVERIFY(sameRunFolder(m_run, link));
+    QVERIFY(sameRunFolder(m_run, m_run + QStringLiteral("/./")));
+    QVERIFY(!sameRunFolder(m_run, m_noCheckpoint));
+    QVERIFY(!sameRunFolder(m_run, QString()));
+    QCOMPARE(runFolderPath(QStringLiteral("runs/./a/")), QDir(QDir::currentPath()).filePath(QStringLiteral("runs/a")));
+    RunInspector inspector;
+    FiltersPanel panel(&inspector);
+    panel.show();
+    panel.setRun(m_run + QStringLiteral("/"));
+    QCOMPARE(panel.run(), m_run);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.busy(), 60000);
+    panel.setRun(link);  // the run on show already
+    QVERIFY(!panel.busy());
+    QCOMPARE(panel.run(), m_run);
+    panel.checkpointWritten(link);
+    QVERIFY(panel.busy());
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.busy(), 60000);
+    QCOMPARE(panel.currentGrid(), evaluatorGrid(m_run));
   }
 
   void failuresSayWhy() {

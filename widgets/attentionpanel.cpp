@@ -28,8 +28,6 @@
 #include <cmath>
 #include <cstdint>
 #include <exception>
-#include <numeric>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -57,46 +55,6 @@ QString datasetKey(const pretext::Dataset& ds) {
       .arg(ds.hasSplit(pretext::Split::Test) ? ds.size(pretext::Split::Test) : 0)
       .arg(ds.width())
       .arg(ds.height());
-}
-
-// Test images spread over the classes: the Evaluator's own sample for draw 0, else a seeded
-// shuffle taken round-robin over the classes, starting at another class each draw.
-std::vector<std::int64_t> sampleImages(const pretext::Evaluator& ev, int count, int draw) {
-  if (draw == 0) return ev.sampleTestImages(count);
-  const auto& ds = ev.dataset();
-  if (!ds.hasSplit(pretext::Split::Test)) throw std::invalid_argument(ds.name() + " has no test split");
-  const std::int64_t n = ds.size(pretext::Split::Test);
-  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
-  std::iota(order.begin(), order.end(), std::int64_t(0));
-  std::mt19937_64 rng(static_cast<std::uint64_t>(draw));
-  std::shuffle(order.begin(), order.end(), rng);
-  const int classes = ds.numClasses();
-  std::vector<std::int64_t> out;
-  if (classes > 0) {
-    std::vector<std::vector<std::int64_t>> perClass(static_cast<std::size_t>(classes));
-    for (const auto i : order) {
-      const int label = ds.label(pretext::Split::Test, i);
-      if (label >= 0 && label < classes && int(perClass[std::size_t(label)].size()) < count) {
-        perClass[std::size_t(label)].push_back(i);
-      }
-    }
-    const int first = int((std::int64_t(draw) * count) % classes);
-    for (std::size_t round = 0; int(out.size()) < count; ++round) {
-      bool any = false;
-      for (int c = 0; c < classes && int(out.size()) < count; ++c) {
-        const auto& bucket = perClass[std::size_t((first + c) % classes)];
-        if (round < bucket.size()) {
-          out.push_back(bucket[round]);
-          any = true;
-        }
-      }
-      if (!any) break;
-    }
-  }
-  for (std::size_t k = 0; int(out.size()) < count && k < order.size(); ++k) {  // unlabelled images
-    if (std::find(out.begin(), out.end(), order[k]) == out.end()) out.push_back(order[k]);
-  }
-  return out;
 }
 
 // The stages to draw for a backbone: the wanted ones it has; the others at the same relative depth
@@ -131,7 +89,7 @@ QStringList defaultStages(const QStringList& names) {
 
 }  // namespace
 
-AttentionPanel::AttentionPanel(RunInspector* inspector, QWidget* parent) : QWidget(parent), m_inspector(inspector) {
+AttentionPanel::AttentionPanel(RunInspector* inspector, QWidget* parent) : InspectionPanel(inspector, parent) {
   m_count = new QSpinBox;
   m_count->setRange(1, kMaxImages);
   m_count->setValue(kDefaultImages);
@@ -159,15 +117,11 @@ AttentionPanel::AttentionPanel(RunInspector* inspector, QWidget* parent) : QWidg
   m_save = new QPushButton(tr("Save PNG…"));
   m_save->setToolTip(tr("Save what is shown as a PNG image"));
   m_save->setEnabled(false);
-  m_busy = new QProgressBar;
-  m_busy->setRange(0, 0);
-  m_busy->setMaximumWidth(100);
-  m_busy->setTextVisible(false);
-  m_busy->setToolTip(tr("Computing attention maps"));
-  m_busy->hide();
+  busyIndicator()->setMaximumWidth(100);
+  busyIndicator()->setToolTip(tr("Computing attention maps"));
   connect(m_compareButton, &QPushButton::clicked, this, &AttentionPanel::chooseSecondRun);
   connect(m_clearSecond, &QPushButton::clicked, this, [this] { setSecondRun(QString()); });
-  connect(m_save, &QPushButton::clicked, this, &AttentionPanel::saveAs);
+  connect(m_save, &QPushButton::clicked, this, [this] { exportAs(); });
 
   auto* imagesRow = new QHBoxLayout;
   imagesRow->addWidget(new QLabel(tr("Images:")));
@@ -183,7 +137,7 @@ AttentionPanel::AttentionPanel(RunInspector* inspector, QWidget* parent) : QWidg
   actionsRow->addWidget(m_compareButton);
   actionsRow->addWidget(m_clearSecond);
   actionsRow->addStretch(1);
-  actionsRow->addWidget(m_busy);
+  actionsRow->addWidget(busyIndicator());
   actionsRow->addWidget(m_save);
 
   auto* explanation = new QLabel(
@@ -195,7 +149,9 @@ AttentionPanel::AttentionPanel(RunInspector* inspector, QWidget* parent) : QWidg
   // One grid: the captions share a row, so the two sheets get the same room and scale.
   auto* views = new QGridLayout;
   int column = 0;
-  for (Side* side : {&m_run, &m_second}) {
+  m_first.channel = QStringLiteral("left");
+  m_second.channel = QStringLiteral("right");
+  for (Side* side : {&m_first, &m_second}) {
     side->caption = new QLabel;
     side->caption->setTextFormat(Qt::PlainText);
     side->caption->setAlignment(Qt::AlignCenter);
@@ -220,7 +176,7 @@ AttentionPanel::AttentionPanel(RunInspector* inspector, QWidget* parent) : QWidg
   layout->addLayout(views, 1);
   layout->addWidget(m_message);
   updateTitleFonts();
-  clearSide(m_run, placeholderFor(QString()));
+  clearSide(m_first, placeholderFor(QString()));
 }
 
 // Captions are a size larger than the panel's font, also after View > Large font changes it.
@@ -229,13 +185,13 @@ void AttentionPanel::updateTitleFonts() {
   big.setBold(true);
   if (big.pointSizeF() > 0) big.setPointSizeF(big.pointSizeF() * 1.3);
   else big.setPixelSize(int(big.pixelSize() * 1.3));
-  m_run.caption->setFont(big);
+  m_first.caption->setFont(big);
   m_second.caption->setFont(big);
 }
 
 void AttentionPanel::changeEvent(QEvent* event) {
   QWidget::changeEvent(event);
-  if (event->type() == QEvent::FontChange && m_run.caption) updateTitleFonts();
+  if (event->type() == QEvent::FontChange && m_first.caption) updateTitleFonts();
 }
 
 QStringList AttentionPanel::stages() const {
@@ -253,8 +209,6 @@ QCheckBox* AttentionPanel::stageBox(const QString& stage) const {
   return nullptr;
 }
 
-bool AttentionPanel::busy() const { return m_describePending || m_run.pending || m_second.pending; }
-
 QString AttentionPanel::placeholderFor(const QString& dir) const {
   if (dir.isEmpty()) {
     return tr("No run to show yet.\n\nTrain a method in the Training panel, or open a run folder: its attention "
@@ -271,37 +225,34 @@ QString AttentionPanel::placeholderFor(const QString& dir) const {
   return {};
 }
 
-void AttentionPanel::setRun(const QString& runDir) {
-  if (runDir == m_run.dir && !runDir.isEmpty()) return;
-  m_run.dir = runDir;
+void AttentionPanel::runChanged() {
+  m_first.dir = run();
   m_described = false;
   m_leftError.clear();
   m_inputError.clear();
-  ++m_describeGeneration;
-  setPending(m_describePending, false);
-  const QString why = placeholderFor(runDir);
-  clearSide(m_run, why.isEmpty() ? tr("Computing the attention maps of %1…").arg(runFolderName(runDir)) : why);
+  const QString why = placeholderFor(run());
+  clearSide(m_first, why.isEmpty() ? tr("Computing the attention maps of %1…").arg(runFolderName(run())) : why);
   if (!m_second.dir.isEmpty()) {
     const QString secondWhy = placeholderFor(m_second.dir);
     clearSide(m_second, secondWhy.isEmpty() ? tr("Waiting for the first run…") : secondWhy);
   }
   updateMessage();
-  if (why.isEmpty()) describeRun(false);
 }
 
 void AttentionPanel::setSecondRun(const QString& runDir) {
-  m_second.dir = runDir;
+  m_second.dir = runFolderPath(runDir);
   m_rightError.clear();
-  m_second.caption->setVisible(!runDir.isEmpty());
-  m_second.view->setVisible(!runDir.isEmpty());
-  m_clearSecond->setVisible(!runDir.isEmpty());
-  m_compareButton->setText(runDir.isEmpty() ? tr("Compare with…") : tr("Compare with another…"));
-  if (runDir.isEmpty()) {
+  const QString dir = m_second.dir;
+  m_second.caption->setVisible(!dir.isEmpty());
+  m_second.view->setVisible(!dir.isEmpty());
+  m_clearSecond->setVisible(!dir.isEmpty());
+  m_compareButton->setText(dir.isEmpty() ? tr("Compare with…") : tr("Compare with another…"));
+  if (dir.isEmpty()) {
     clearSide(m_second, QString());
   } else {
-    const QString why = placeholderFor(runDir);
+    const QString why = placeholderFor(dir);
     clearSide(m_second, !why.isEmpty() ? why
-                        : m_described ? tr("Computing the attention maps of %1…").arg(runFolderName(runDir))
+                        : m_described ? tr("Computing the attention maps of %1…").arg(runFolderName(dir))
                                       : tr("Waiting for the first run…"));
     if (!why.isEmpty()) m_rightError = why;
     else requestSide(m_second, true);
@@ -309,71 +260,53 @@ void AttentionPanel::setSecondRun(const QString& runDir) {
   updateMessage();
 }
 
-void AttentionPanel::checkpointWritten(const QString& runDir) {
-  const QString dir = QDir::cleanPath(runDir);
-  if (!m_run.dir.isEmpty() && dir == QDir::cleanPath(m_run.dir)) {
-    if (!m_described) {  // its first checkpoint: read its stages and sample
-      const QString why = placeholderFor(m_run.dir);
-      clearSide(m_run, why.isEmpty() ? tr("Computing the attention maps of %1…").arg(runFolderName(m_run.dir)) : why);
-      if (why.isEmpty()) describeRun(false);
-    } else {
-      requestSide(m_run, false);
-    }
-  }
-  if (!m_second.dir.isEmpty() && dir == QDir::cleanPath(m_second.dir)) {
-    setSecondRun(m_second.dir);
-  }
+bool AttentionPanel::follows(const QString& runDir) const {
+  return sameRunFolder(runDir, run()) || sameRunFolder(runDir, m_second.dir);
 }
 
-void AttentionPanel::refresh() {
-  if (m_run.dir.isEmpty()) return;
+void AttentionPanel::checkpointChanged(const QString& runDir) {
+  if (sameRunFolder(runDir, run())) {
+    if (!m_described) {  // its first checkpoint: read its stages and sample
+      const QString why = placeholderFor(run());
+      clearSide(m_first, why.isEmpty() ? tr("Computing the attention maps of %1…").arg(runFolderName(run())) : why);
+      if (why.isEmpty()) describeRun(false);
+    } else {
+      requestSide(m_first, false);
+    }
+  }
+  if (sameRunFolder(runDir, m_second.dir)) setSecondRun(m_second.dir);
+}
+
+void AttentionPanel::reload() {
   if (!m_described || m_resample) describeRun(m_resample);
   else requestMaps();
 }
 
-void AttentionPanel::showEvent(QShowEvent* event) {
-  QWidget::showEvent(event);
-  if (m_dirty) {
-    m_dirty = false;
-    refresh();
-  }
-}
-
 void AttentionPanel::describeRun(bool newSample) {
-  if (m_run.dir.isEmpty() || !placeholderFor(m_run.dir).isEmpty()) return;
-  if (!isVisible()) {
-    m_dirty = true;
+  if (run().isEmpty() || !placeholderFor(run()).isEmpty()) return;
+  if (deferWhileHidden()) {
     m_resample = m_resample || newSample;  // the sample is drawn when the panel is shown
     return;
   }
   m_resample = false;
-  const quint64 generation = ++m_describeGeneration;
-  const QString dir = m_run.dir;
+  const QString dir = run();
   const int count = m_count->value();
-  const int draw = m_draw;
-  setPending(m_describePending, true);
-  m_inspector->submit<Facts>(
-      this, QStringLiteral("attention-describe:%1").arg(quintptr(this), 0, 16),
+  const auto draw = std::uint64_t(m_draw);
+  request<Facts>(
+      QStringLiteral("describe"),
       [dir, count, draw](InspectContext& context) {
         auto& ev = context.evaluator(dir);
         Facts f;
         f.backbone = QString::fromStdString(ev.backbone());
         for (const auto& s : ev.stages()) f.stages << QString::fromStdString(s);
         f.dataset = datasetKey(ev.dataset());
-        for (const auto i : sampleImages(ev, count, draw)) f.sample << qint64(i);
+        for (const auto i : ev.dataset().sampleIndices(pretext::Split::Test, count, draw)) f.sample << qint64(i);
         return f;
       },
-      [this, generation, newSample](const Facts& facts) {
-        if (generation != m_describeGeneration) return;
-        m_describePending = false;
-        onDescribed(facts, newSample);          // asks for the sheets: busy stays on
-        setPending(m_describePending, false);
-      },
-      [this, generation](const QString& error) {
-        if (generation != m_describeGeneration) return;
-        setPending(m_describePending, false);
-        m_leftError = tr("%1: %2").arg(runFolderName(m_run.dir), error);
-        clearSide(m_run, error);
+      [this, newSample](const Facts& facts) { onDescribed(facts, newSample); },  // asks for the sheets: busy stays on
+      [this](const QString& error) {
+        m_leftError = tr("%1: %2").arg(runFolderName(run()), error);
+        clearSide(m_first, error);
         updateMessage();
       });
 }
@@ -478,13 +411,13 @@ void AttentionPanel::showImagesText() {
 }
 
 void AttentionPanel::requestMaps() {
-  if (m_run.dir.isEmpty() || !m_described || m_describePending) return;
+  if (run().isEmpty() || !m_described || waiting(QStringLiteral("describe"))) return;
   const QString tick = tr("Tick at least one stage.");
   const bool noStage = stages().isEmpty() && m_backbone != QLatin1String("vit");
   if (noStage) m_inputError = tick;
   else if (m_inputError == tick) m_inputError.clear();
   updateMessage();
-  requestSide(m_run, false);
+  requestSide(m_first, false);
   if (!m_second.dir.isEmpty() && placeholderFor(m_second.dir).isEmpty()) requestSide(m_second, true);
 }
 
@@ -492,21 +425,14 @@ void AttentionPanel::requestSide(Side& side, bool second) {
   if (!m_described || m_indices.isEmpty()) return;
   const bool vit = m_backbone == QLatin1String("vit");
   if (stages().isEmpty() && !vit) return;
-  if (!isVisible()) {
-    m_dirty = true;
-    return;
-  }
-  const QString key = QStringLiteral("attention-%1:%2").arg(second ? QStringLiteral("right") : QStringLiteral("left"))
-                          .arg(quintptr(this), 0, 16);
-  const quint64 generation = ++side.generation;
+  if (deferWhileHidden()) return;
   const QString dir = side.dir;
   std::vector<std::int64_t> indices(m_indices.begin(), m_indices.end());
   const QStringList wanted = vit ? m_stageNames.mid(m_stageNames.size() - 1) : stages();
   const QStringList reference = m_stageNames;
   const QString dataset = second ? m_dataset : QString();
-  setPending(side.pending, true);
-  m_inspector->submit<Sheet>(
-      this, key,
+  request<Sheet>(
+      side.channel,
       [dir, indices, wanted, reference, dataset](InspectContext& context) {
         auto& ev = context.evaluator(dir);
         if (!dataset.isEmpty() && datasetKey(ev.dataset()) != dataset) {
@@ -529,23 +455,19 @@ void AttentionPanel::requestSide(Side& side, bool second) {
                         .arg(runFolderName(dir), methodTitle(ev.method()), QString::fromStdString(ev.backbone()));
         return out;
       },
-      [this, &side, generation](const Sheet& sheet) {
-        if (generation != side.generation) return;
-        setPending(side.pending, false);
-        (&side == &m_run ? m_leftError : m_rightError).clear();
+      [this, &side](const Sheet& sheet) {
+        (&side == &m_first ? m_leftError : m_rightError).clear();
         side.image = sheet.image;
         side.title = sheet.title;
         side.shownStages = sheet.stages;
         side.view->setImage(sheet.image);
         side.caption->setText(sheet.title);
-        m_save->setEnabled(!m_run.image.isNull());
+        m_save->setEnabled(!m_first.image.isNull());
         updateMessage();
         emit mapsChanged();
       },
-      [this, &side, generation](const QString& error) {
-        if (generation != side.generation) return;
-        setPending(side.pending, false);
-        (&side == &m_run ? m_leftError : m_rightError) = tr("%1: %2").arg(runFolderName(side.dir), error);
+      [this, &side](const QString& error) {
+        (&side == &m_first ? m_leftError : m_rightError) = tr("%1: %2").arg(runFolderName(side.dir), error);
         clearSide(side, error);
         updateMessage();
       });
@@ -555,22 +477,11 @@ void AttentionPanel::clearSide(Side& side, const QString& placeholder) {
   side.image = QImage();
   side.title.clear();
   side.shownStages.clear();
-  ++side.generation;
-  setPending(side.pending, false);
+  drop(side.channel);
   side.view->clear();
   side.view->setPlaceholderText(placeholder);
   side.caption->setText(side.dir.isEmpty() ? tr("Attention maps") : runFolderName(side.dir));
-  m_save->setEnabled(!m_run.image.isNull());
-}
-
-void AttentionPanel::setPending(bool& flag, bool pending) {
-  flag = pending;
-  const bool now = busy();
-  m_busy->setVisible(now);
-  if (now != m_lastBusy) {
-    m_lastBusy = now;
-    emit busyChanged(now);
-  }
+  m_save->setEnabled(!m_first.image.isNull());
 }
 
 void AttentionPanel::updateMessage() {
@@ -588,11 +499,11 @@ void AttentionPanel::showError(const QString& text) {
 }
 
 QImage AttentionPanel::exportImage() const {
-  if (m_run.image.isNull()) return {};
-  if (m_second.dir.isEmpty() || m_second.image.isNull()) return m_run.image;
+  if (m_first.image.isNull()) return {};
+  if (m_second.dir.isEmpty() || m_second.image.isNull()) return m_first.image;
   // The core's side-by-side sheet, as the CLI's "views --against" draws it (ASCII captions).
   auto ascii = [](const QString& text) { return QString(text).replace(QStringLiteral(" · "), QStringLiteral(" - ")).toLatin1().toStdString(); };
-  return pretext::toQImage(pretext::sideBySide(pretext::fromQImage(m_run.image), ascii(m_run.title),
+  return pretext::toQImage(pretext::sideBySide(pretext::fromQImage(m_first.image), ascii(m_first.title),
                                                pretext::fromQImage(m_second.image), ascii(m_second.title)));
 }
 
@@ -605,17 +516,14 @@ bool AttentionPanel::savePng(const QString& path) {
   return true;
 }
 
-void AttentionPanel::saveAs() {
+InspectionPanel::ExportFile AttentionPanel::exportFile() const {
   const QString name = m_second.image.isNull() ? QStringLiteral("attention.png")
                                                : QStringLiteral("attention-vs-%1.png").arg(runFolderName(m_second.dir));
-  const QString suggested = m_run.dir.isEmpty() ? name : QDir(m_run.dir).filePath(name);
-  const QString path = QFileDialog::getSaveFileName(this, tr("Save the attention maps"), suggested,
-                                                    tr("PNG images (*.png)"));
-  if (!path.isEmpty()) savePng(path);
+  return {tr("Save the attention maps"), run().isEmpty() ? name : QDir(run()).filePath(name), tr("PNG images (*.png)")};
 }
 
 void AttentionPanel::chooseSecondRun() {
-  const QString start = m_second.dir.isEmpty() ? (m_run.dir.isEmpty() ? QString() : QFileInfo(m_run.dir).path())
+  const QString start = m_second.dir.isEmpty() ? (run().isEmpty() ? QString() : QFileInfo(run()).path())
                                                : m_second.dir;
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Compare with the run folder"), start);
   if (!dir.isEmpty()) setSecondRun(dir);

@@ -2,26 +2,25 @@
 // of chosen stages (mean over channels of |a|^2, Zagoruyko & Komodakis 2017; a ViT: its [CLS]
 // token's attention) overlaid on each image, for the current run and, side by side, a second run
 // ("Compare with…", e.g. supervised against rotation). Computed by Evaluator::attentionMaps in
-// RunInspector jobs.
+// RunInspector jobs; the run's lifecycle (set, follow checkpoints, busy, export) is InspectionPanel's.
 #pragma once
+
+#include "inspectionpanel.h"
 
 #include <QImage>
 #include <QList>
 #include <QString>
 #include <QStringList>
-#include <QWidget>
 
 class PixelImageView;
 class QCheckBox;
 class QHBoxLayout;
 class QLabel;
 class QLineEdit;
-class QProgressBar;
 class QPushButton;
 class QSpinBox;
-class RunInspector;
 
-class AttentionPanel final : public QWidget {
+class AttentionPanel final : public InspectionPanel {
   Q_OBJECT
   Q_DISABLE_COPY_MOVE(AttentionPanel)
 
@@ -29,7 +28,6 @@ class AttentionPanel final : public QWidget {
   /// `inspector` (not owned) must outlive the panel.
   explicit AttentionPanel(RunInspector* inspector, QWidget* parent = nullptr);
 
-  QString run() const { return m_run.dir; }
   QString secondRun() const { return m_second.dir; }
   /// The test images shown (indices into the test split).
   QList<qint64> images() const { return m_indices; }
@@ -38,17 +36,16 @@ class AttentionPanel final : public QWidget {
   /// The first run's stages, as offered by the checkboxes.
   QStringList availableStages() const { return m_stageNames; }
   /// The sheets on show: one row per image, the image then one overlay per stage.
-  QImage image() const { return m_run.image; }
+  QImage image() const { return m_first.image; }
   QImage secondImage() const { return m_second.image; }
   /// The stages each sheet shows (a second run of another backbone: its stages at the same depth).
-  QStringList shownStages() const { return m_run.shownStages; }
+  QStringList shownStages() const { return m_first.shownStages; }
   QStringList secondShownStages() const { return m_second.shownStages; }
   /// What "Save PNG…": the first run's sheet, or both side by side with their captions.
   QImage exportImage() const;
   /// Writes exportImage() as PNG; false (and a message in the panel) when it cannot.
   bool savePng(const QString& path);
-  /// A computation for this panel is queued or running.
-  bool busy() const;
+  bool exportTo(const QString& path) override { return savePng(path); }
 
   QSpinBox* countBox() const { return m_count; }
   QLineEdit* imagesEdit() const { return m_imagesEdit; }
@@ -57,21 +54,16 @@ class AttentionPanel final : public QWidget {
   QPushButton* compareButton() const { return m_compareButton; }
   QPushButton* clearSecondButton() const { return m_clearSecond; }
   QPushButton* saveButton() const { return m_save; }
-  QProgressBar* busyIndicator() const { return m_busy; }
   QLabel* messageLabel() const { return m_message; }
-  QLabel* captionLabel() const { return m_run.caption; }
+  QLabel* captionLabel() const { return m_first.caption; }
   QLabel* secondCaptionLabel() const { return m_second.caption; }
-  PixelImageView* view() const { return m_run.view; }
+  PixelImageView* view() const { return m_first.view; }
   PixelImageView* secondView() const { return m_second.view; }
 
   static constexpr int kDefaultImages = 4;
   static constexpr int kMaxImages = 16;
 
  public slots:
-  /// The run to show (the one training now or one the user opened); empty: none.
-  void setRun(const QString& runDir);
-  /// Recomputes the maps of `runDir` if it is shown here (when next shown, if hidden now).
-  void checkpointWritten(const QString& runDir);
   /// The run shown beside the first one; empty: none.
   void setSecondRun(const QString& runDir);
   /// Shows these test images (indices into the test split).
@@ -80,30 +72,30 @@ class AttentionPanel final : public QWidget {
   void pickOtherImages();
   /// Checks these stages (names of the first run's backbone) and unchecks the others.
   void setStages(const QStringList& stages);
-  /// Recomputes everything (when next shown, if hidden now).
-  void refresh();
   /// Asks for a run folder to compare with, then setSecondRun().
   void chooseSecondRun();
-  /// Asks for a file name, then savePng().
-  void saveAs();
 
  signals:
   /// A sheet (either run's) was computed and is on show.
   void mapsChanged();
-  void busyChanged(bool busy);
 
  protected:
-  void showEvent(QShowEvent* event) override;
   void changeEvent(QEvent* event) override;
+  void runChanged() override;
+  void reload() override;
+  /// The run on show and the second run.
+  bool follows(const QString& runDir) const override;
+  void checkpointChanged(const QString& runDir) override;
+  ExportFile exportFile() const override;
+  void exportFinished(const QString&, bool) override {}  // savePng says what went wrong
 
  private:
   struct Side {
-    QString dir;
+    QString channel;        // its request's, "left" or "right"
+    QString dir;            // the first side's is run()
     QString title;          // "folder · SimCLR · convnet"
     QImage image;
     QStringList shownStages;
-    quint64 generation = 0;
-    bool pending = false;
     QLabel* caption = nullptr;
     PixelImageView* view = nullptr;
   };
@@ -118,25 +110,19 @@ class AttentionPanel final : public QWidget {
   void rebuildStageBoxes(const QStringList& names, const QStringList& checked, bool enabled);
   void onImagesEdited();
   void showImagesText();
-  void setPending(bool& flag, bool pending);
   void showError(const QString& text);
   void updateMessage();
   QString placeholderFor(const QString& dir) const;
 
-  RunInspector* m_inspector = nullptr;
-  Side m_run;
+  Side m_first;
   Side m_second;
   QString m_dataset;             // the first run's dataset name: images are indices into its test split
   QString m_backbone;
   QStringList m_stageNames;
   QList<qint64> m_indices;
-  int m_draw = 0;                // 0: Evaluator::sampleTestImages; n: the n-th random draw
-  quint64 m_describeGeneration = 0;
-  bool m_describePending = false;
-  bool m_described = false;      // m_stageNames and m_dataset belong to m_run.dir
-  bool m_dirty = false;
+  int m_draw = 0;                // Dataset::sampleIndices's draw: 0 as Evaluator::sampleTestImages
+  bool m_described = false;      // m_stageNames and m_dataset belong to run()
   bool m_resample = false;       // a new sample is wanted when the panel is next shown
-  bool m_lastBusy = false;
   QString m_leftError, m_rightError, m_inputError;
 
   QSpinBox* m_count = nullptr;
@@ -148,6 +134,5 @@ class AttentionPanel final : public QWidget {
   QPushButton* m_compareButton = nullptr;
   QPushButton* m_clearSecond = nullptr;
   QPushButton* m_save = nullptr;
-  QProgressBar* m_busy = nullptr;
   QLabel* m_message = nullptr;
 };

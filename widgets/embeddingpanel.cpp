@@ -1,7 +1,7 @@
 #include "embeddingpanel.h"
 
+#include "panelcommon.h"
 #include "plottheme.h"
-
 #include "qtconvert.h"
 #include "runinspector.h"
 
@@ -30,13 +30,9 @@
 
 namespace {
 
-const QString kProjectionJob = QStringLiteral("embedding/projection");
+const QString kProjectionChannel = QStringLiteral("projection");
 constexpr int kLegendLimit = 20;    // more classes than this: no legend (hover tells the class)
 constexpr int kHoverSide = 112;     // the hovered image is enlarged by a whole factor to about this
-
-QString canonical(const QString& dir) {
-  return dir.isEmpty() ? QString() : QDir::cleanPath(QFileInfo(dir).absoluteFilePath());
-}
 
 // Matplotlib's tab10 then tab20's light halves: distinct hues of middle lightness, which read on white
 // and on dark backgrounds alike; beyond 20 classes, hues around the circle by the golden angle.
@@ -59,7 +55,7 @@ struct ProjectionView {
 
 }  // namespace
 
-EmbeddingPanel::EmbeddingPanel(RunInspector* inspector, QWidget* parent) : QWidget(parent), m_inspector(inspector) {
+EmbeddingPanel::EmbeddingPanel(RunInspector* inspector, QWidget* parent) : InspectionPanel(inspector, parent) {
   m_kind = new QComboBox;
   m_kind->addItem(tr("PCA"), QStringLiteral("pca"));
   m_kind->addItem(tr("t-SNE"), QStringLiteral("tsne"));
@@ -74,11 +70,6 @@ EmbeddingPanel::EmbeddingPanel(RunInspector* inspector, QWidget* parent) : QWidg
   m_points->setToolTip(tr("The first N images of the test split are projected"));
   m_export = new QPushButton(tr("Export…"));
   m_export->setToolTip(tr("Save the plot as PNG or PDF, or the points as CSV"));
-  m_busy = new QProgressBar;
-  m_busy->setRange(0, 0);
-  m_busy->setTextVisible(false);
-  m_busy->setMaximumWidth(120);
-  m_busy->setVisible(false);
 
   auto* top = new QHBoxLayout;
   top->addWidget(new QLabel(tr("Projection:")));
@@ -87,7 +78,7 @@ EmbeddingPanel::EmbeddingPanel(RunInspector* inspector, QWidget* parent) : QWidg
   top->addWidget(m_points);
   top->addWidget(m_export);
   top->addStretch(1);
-  top->addWidget(m_busy);
+  top->addWidget(busyIndicator());
 
   m_plot = new QCustomPlot;
   m_plot->setMinimumSize(320, 240);
@@ -155,7 +146,9 @@ EmbeddingPanel::EmbeddingPanel(RunInspector* inspector, QWidget* parent) : QWidg
   connect(m_debounce, &QTimer::timeout, this, &EmbeddingPanel::compute);
   connect(m_kind, &QComboBox::currentIndexChanged, this, [this] { m_debounce->start(0); });
   connect(m_points, &QSpinBox::valueChanged, this, [this] { m_debounce->start(); });
-  connect(m_export, &QPushButton::clicked, this, &EmbeddingPanel::exportAs);
+  connect(m_export, &QPushButton::clicked, this, [this] {
+    if (!m_projection.x.empty()) exportAs();
+  });
   connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
     if (e->buttons() == Qt::NoButton) updateHover(e->pos());
     else hideHover();
@@ -163,7 +156,7 @@ EmbeddingPanel::EmbeddingPanel(RunInspector* inspector, QWidget* parent) : QWidg
   connect(m_plot, &QCustomPlot::customContextMenuRequested, this, [this](const QPoint& pos) {
     hideHover();
     QMenu menu;
-    QAction* exportAction = menu.addAction(tr("Export PNG, PDF or CSV…"), this, &EmbeddingPanel::exportAs);
+    QAction* exportAction = menu.addAction(tr("Export PNG, PDF or CSV…"), this, [this] { exportAs(); });
     exportAction->setEnabled(!m_projection.x.empty());
     menu.addAction(tr("Reset zoom"), this, [this] {
       m_plot->rescaleAxes();
@@ -172,7 +165,7 @@ EmbeddingPanel::EmbeddingPanel(RunInspector* inspector, QWidget* parent) : QWidg
     menu.exec(m_plot->mapToGlobal(pos));
   });
   applyTheme();
-  setRun(QString());
+  runChanged();
 }
 
 EmbeddingPanel::~EmbeddingPanel() = default;
@@ -186,48 +179,20 @@ QString EmbeddingPanel::className(int label) const {
   return label < 0 ? tr("unlabelled") : tr("class %1").arg(label);
 }
 
-void EmbeddingPanel::setRun(const QString& runDir) {
-  const QString dir = canonical(runDir);
-  if (!dir.isEmpty() && dir == m_runDir) return;
-  m_runDir = dir;
-  m_waiting = 0;  // an answer about the old run is dropped
+void EmbeddingPanel::runChanged() {
   m_debounce->stop();
-  if (m_runDir.isEmpty()) {
-    clearPlot(tr("No run: train one, or open a run folder."));
-    m_stale = false;
-  } else {
-    clearPlot(QString());
-    m_stale = true;
-    if (isVisible()) compute();
-  }
-  updateBusy();
-}
-
-void EmbeddingPanel::checkpointWritten(const QString& runDir) {
-  if (m_runDir.isEmpty() || canonical(runDir) != m_runDir) return;
-  m_stale = true;
-  if (isVisible()) compute();
-}
-
-void EmbeddingPanel::showEvent(QShowEvent* event) {
-  QWidget::showEvent(event);
-  if (m_stale) compute();
+  clearPlot(run().isEmpty() ? tr("No run: train one, or open a run folder.") : QString());
 }
 
 void EmbeddingPanel::compute() {
   m_debounce->stop();
-  if (m_runDir.isEmpty() || !m_inspector) return;
-  if (!isVisible()) {  // computed when the panel is next shown
-    m_stale = true;
-    return;
-  }
-  m_stale = false;
-  const quint64 id = m_waiting = m_nextRequest++;
-  const QString dir = m_runDir;
+  if (run().isEmpty() || !inspector()) return;
+  if (deferWhileHidden()) return;  // computed when the panel is next shown
+  const QString dir = run();
   const std::string kind = this->kind().toStdString();
   const std::int64_t limit = points();
-  m_inspector->submit<ProjectionView>(
-      this, kProjectionJob,
+  request<ProjectionView>(
+      kProjectionChannel,
       [dir, kind, limit](InspectContext& c) {
         auto& ev = c.evaluator(dir);
         ProjectionView v;
@@ -238,26 +203,16 @@ void EmbeddingPanel::compute() {
         }
         return v;
       },
-      [this, id](const ProjectionView& v) {
-        if (id != m_waiting) return;
-        m_waiting = 0;
+      [this](const ProjectionView& v) {
         showProjection(v.projection, v.images);
-        updateBusy();
         emit projectionShown();
       },
-      [this, id](const QString& message) {
-        if (id != m_waiting) return;
-        m_waiting = 0;
-        clearPlot(QStringLiteral("<b>%1</b>").arg(message.toHtmlEscaped()));
-        updateBusy();
-        emit failed(message);
-      });
+      [this](const QString& message) { clearPlot(QStringLiteral("<b>%1</b>").arg(message.toHtmlEscaped())); });
   const QString n = QLocale().toString(limit);
   setMessage(kind == "tsne" ? tr("Computing t-SNE of the first %1 test images… (seconds on a CPU for a few thousand "
                                  "points: exact up to 1,000 points, Barnes-Hut above)")
                                   .arg(n)
                             : tr("Computing PCA of the first %1 test images…").arg(n));
-  updateBusy();
 }
 
 void EmbeddingPanel::clearPlot(const QString& message) {
@@ -320,7 +275,7 @@ void EmbeddingPanel::showProjection(const pretext::Projection& p, const QList<QI
   const QString what = tsne ? tr("t-SNE") : tr("PCA");
   if (auto* title = qobject_cast<QCPTextElement*>(m_plot->plotLayout()->element(0, 0))) {
     title->setText(tr("%1 of the pooled features · %2 · %3 test images")
-                       .arg(what, QFileInfo(m_runDir).fileName(), locale.toString(qlonglong(p.x.size()))));
+                       .arg(what, runFolderName(run()), locale.toString(qlonglong(p.x.size()))));
   }
   m_plot->rescaleAxes();
   for (QCPAxis* axis : {m_plot->xAxis, m_plot->yAxis}) {
@@ -436,8 +391,6 @@ void EmbeddingPanel::applyTheme() {
   }
 }
 
-void EmbeddingPanel::updateBusy() { m_busy->setVisible(busy()); }
-
 bool EmbeddingPanel::exportTo(const QString& path) {
   if (m_projection.x.empty()) return false;
   if (path.endsWith(QLatin1String(".pdf"), Qt::CaseInsensitive)) return m_plot->savePdf(path);
@@ -457,11 +410,7 @@ bool EmbeddingPanel::exportTo(const QString& path) {
   return m_plot->savePng(path, 0, 0, 2.0);
 }
 
-void EmbeddingPanel::exportAs() {
-  if (m_projection.x.empty()) return;
-  const QString name = QStringLiteral("%1-%2.png").arg(QFileInfo(m_runDir).fileName(), kind());
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export projection"), name,
-                                                    tr("PNG (*.png);;PDF (*.pdf);;CSV (*.csv)"));
-  if (path.isEmpty()) return;
-  if (!exportTo(path)) QMessageBox::warning(this, tr("Export projection"), tr("Could not write %1.").arg(path));
+InspectionPanel::ExportFile EmbeddingPanel::exportFile() const {
+  return {tr("Export projection"), QStringLiteral("%1-%2.png").arg(runFolderName(run()), kind()),
+          tr("PNG (*.png);;PDF (*.pdf);;CSV (*.csv)")};
 }

@@ -1,7 +1,10 @@
 // The Embedding panel: a 2-D projection (PCA or t-SNE) of the encoder's pooled features of the first
 // N test images, as a scatter with one colour per class and a legend; hovering a point shows its test
-// image, enlarged, and its class. Computed by a RunInspector job on the run's last checkpoint.
+// image, enlarged, and its class. Computed by a RunInspector job on the run's last checkpoint; the
+// run's lifecycle (set, follow checkpoints, busy, export) is InspectionPanel's.
 #pragma once
+
+#include "inspectionpanel.h"
 
 #include <pretext/evaluation.h>
 
@@ -9,19 +12,16 @@
 #include <QList>
 #include <QPointF>
 #include <QString>
-#include <QWidget>
 
 class QComboBox;
 class QCustomPlot;
 class QLabel;
-class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QStackedWidget;
 class QTimer;
-class RunInspector;
 
-class EmbeddingPanel final : public QWidget {
+class EmbeddingPanel final : public InspectionPanel {
   Q_OBJECT
   Q_DISABLE_COPY_MOVE(EmbeddingPanel)
 
@@ -29,15 +29,13 @@ class EmbeddingPanel final : public QWidget {
   explicit EmbeddingPanel(RunInspector* inspector, QWidget* parent = nullptr);
   ~EmbeddingPanel() override;
 
-  QString runDir() const { return m_runDir; }
+  QString runDir() const { return run(); }
   /// "pca" or "tsne", as chosen.
   QString kind() const;
   /// How many test images (the first N of the test split) are projected.
   int points() const;
   /// The projection shown: point i is test image i. Empty before the first result.
   const pretext::Projection& projection() const { return m_projection; }
-  /// True while this panel's job waits or runs.
-  bool busy() const { return m_waiting != 0; }
 
   /// The test image under `pos` (plot widget coordinates): the nearest point within a few pixels, or -1.
   int pointAt(const QPoint& pos) const;
@@ -51,7 +49,7 @@ class EmbeddingPanel final : public QWidget {
 
   /// Writes the plot as PNG or PDF (by the suffix) or CSV (x, y, label, class, test index);
   /// false when there is nothing to export or the file cannot be written.
-  bool exportTo(const QString& path);
+  bool exportTo(const QString& path) override;
 
   QCustomPlot* plot() const { return m_plot; }
   QComboBox* kindBox() const { return m_kind; }
@@ -65,19 +63,17 @@ class EmbeddingPanel final : public QWidget {
   static constexpr int kHoverRadius = 6;
 
  public slots:
-  void setRun(const QString& runDir);
-  /// Recomputes when `runDir` is this panel's run (now if visible, else when next shown).
-  void checkpointWritten(const QString& runDir);
-  /// Computes the projection the controls describe.
+  /// Computes the projection the controls describe (when next shown, if hidden now).
   void compute();
 
  signals:
   /// A new projection is on the plot.
   void projectionShown();
-  void failed(const QString& message);
 
  protected:
-  void showEvent(QShowEvent* event) override;
+  void runChanged() override;
+  void reload() override { compute(); }
+  ExportFile exportFile() const override;
   void hideEvent(QHideEvent* event) override;
   void changeEvent(QEvent* event) override;
   bool eventFilter(QObject* watched, QEvent* event) override;
@@ -90,15 +86,7 @@ class EmbeddingPanel final : public QWidget {
   void applyTheme();
   void updateHover(const QPoint& pos);
   void hideHover();
-  void updateBusy();
-  void exportAs();
   QString className(int label) const;
-
-  RunInspector* m_inspector = nullptr;
-  QString m_runDir;
-  bool m_stale = false;
-  quint64 m_nextRequest = 1;
-  quint64 m_waiting = 0;
 
   pretext::Projection m_projection;
   QList<QImage> m_images;
@@ -107,7 +95,6 @@ class EmbeddingPanel final : public QWidget {
   QComboBox* m_kind = nullptr;
   QSpinBox* m_points = nullptr;
   QPushButton* m_export = nullptr;
-  QProgressBar* m_busy = nullptr;
   QCustomPlot* m_plot = nullptr;
   QLabel* m_placeholder = nullptr;
   QStackedWidget* m_stack = nullptr;

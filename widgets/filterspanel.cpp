@@ -76,7 +76,7 @@ QString checkpointPosition(const QString& runDir) {
 
 }  // namespace
 
-FiltersPanel::FiltersPanel(RunInspector* inspector, QWidget* parent) : QWidget(parent), m_inspector(inspector) {
+FiltersPanel::FiltersPanel(RunInspector* inspector, QWidget* parent) : InspectionPanel(inspector, parent) {
   m_caption = new QLabel;
   m_caption->setTextFormat(Qt::PlainText);
   m_caption->setWordWrap(true);
@@ -89,12 +89,8 @@ FiltersPanel::FiltersPanel(RunInspector* inspector, QWidget* parent) : QWidget(p
          "first layers of every trained image network, and in our own visual cortex."));
   m_explanation->setWordWrap(true);
 
-  m_busy = new QProgressBar;
-  m_busy->setRange(0, 0);
-  m_busy->setMaximumWidth(100);
-  m_busy->setTextVisible(false);
-  m_busy->setToolTip(tr("Loading the filters from the checkpoint"));
-  m_busy->hide();
+  busyIndicator()->setMaximumWidth(100);
+  busyIndicator()->setToolTip(tr("Loading the filters from the checkpoint"));
   m_compare = new QCheckBox(tr("Compare with the start"));
   m_compare->setToolTip(tr("Show the first filters this panel received for the run beside the current ones: "
                            "before and after."));
@@ -102,11 +98,11 @@ FiltersPanel::FiltersPanel(RunInspector* inspector, QWidget* parent) : QWidget(p
   m_save->setToolTip(tr("Save what is shown as a PNG image"));
   m_save->setEnabled(false);
   connect(m_compare, &QCheckBox::toggled, this, &FiltersPanel::setCompareWithStart);
-  connect(m_save, &QPushButton::clicked, this, &FiltersPanel::saveAs);
+  connect(m_save, &QPushButton::clicked, this, [this] { exportAs(); });
 
   auto* top = new QHBoxLayout;
   top->addWidget(m_caption, 1);
-  top->addWidget(m_busy);
+  top->addWidget(busyIndicator());
   top->addWidget(m_compare);
   top->addWidget(m_save);
 
@@ -168,12 +164,10 @@ bool FiltersPanel::liveActive() const {
 }
 
 bool FiltersPanel::hasCheckpoint() const {
-  return !m_run.isEmpty() && QFileInfo::exists(QDir(m_run).filePath(QStringLiteral("checkpoints/last.pt")));
+  return !run().isEmpty() && QFileInfo::exists(QDir(run()).filePath(QStringLiteral("checkpoints/last.pt")));
 }
 
-void FiltersPanel::setRun(const QString& runDir) {
-  if (runDir == m_run && !runDir.isEmpty()) return;
-  m_run = runDir;
+void FiltersPanel::runChanged() {
   m_method.clear();
   m_source.clear();
   m_current = QImage();
@@ -183,18 +177,15 @@ void FiltersPanel::setRun(const QString& runDir) {
   m_training = false;
   m_lastLive.invalidate();
   m_message->hide();
-  ++m_generation;
-  setPending(false);
   readMethod();
   showPlaceholder();
-  refresh();
 }
 
 // The method's name from config.json (a small file), so that live grids have it before any
 // checkpoint. A run that is starting writes its config.json after the window learns its folder.
 void FiltersPanel::readMethod() {
-  if (m_run.isEmpty() || !m_method.isEmpty()) return;
-  QFile config(QDir(m_run).filePath(QStringLiteral("config.json")));
+  if (run().isEmpty() || !m_method.isEmpty()) return;
+  QFile config(QDir(run()).filePath(QStringLiteral("config.json")));
   if (!config.open(QIODevice::ReadOnly)) return;
   try {
     m_method = methodTitle(pretext::configFromJson(config.readAll().toStdString()).method);
@@ -203,38 +194,21 @@ void FiltersPanel::readMethod() {
   }
 }
 
-void FiltersPanel::checkpointWritten(const QString& runDir) {
-  if (m_run.isEmpty() || QDir::cleanPath(runDir) != QDir::cleanPath(m_run)) return;
+void FiltersPanel::checkpointChanged(const QString&) {
   if (liveActive()) return;  // the live grids are newer than any checkpoint
   refresh();
 }
 
-void FiltersPanel::refresh() {
-  if (m_run.isEmpty()) return;
-  if (!isVisible()) {
-    m_dirty = true;
-    return;
-  }
-  m_dirty = false;
-  requestCheckpointGrid();
-}
-
-void FiltersPanel::showEvent(QShowEvent* event) {
-  QWidget::showEvent(event);
-  if (m_dirty) refresh();
-}
-
-void FiltersPanel::requestCheckpointGrid() {
-  const quint64 generation = ++m_generation;
+void FiltersPanel::reload() {
+  if (liveActive()) return;  // as above
   if (!hasCheckpoint()) {  // nothing to load (yet): the placeholder says why
-    setPending(false);
+    drop(QStringLiteral("checkpoint"));
     showPlaceholder();
     return;
   }
-  const QString dir = m_run;
-  setPending(true);
-  m_inspector->submit<CheckpointFilters>(
-      this, QStringLiteral("filters:%1").arg(quintptr(this), 0, 16),
+  const QString dir = run();
+  request<CheckpointFilters>(
+      QStringLiteral("checkpoint"),
       [dir](InspectContext& context) {
         auto& evaluator = context.evaluator(dir);
         CheckpointFilters out;
@@ -243,21 +217,17 @@ void FiltersPanel::requestCheckpointGrid() {
         out.where = checkpointPosition(dir);
         return out;
       },
-      [this, generation](const CheckpointFilters& result) {
-        if (generation != m_generation) return;
-        setPending(false);
+      [this](const CheckpointFilters& result) {
         m_message->hide();
         m_method = result.method;
         if (liveActive()) return;  // live grids came while it was computed
         showGrid(result.grid, QStringLiteral("checkpoint"), result.where);
       },
-      [this, generation](const QString& error) {
-        if (generation != m_generation) return;
-        setPending(false);
-        m_message->setText(tr("Could not load the filters of %1: %2").arg(runFolderName(m_run), error));
+      [this](const QString& error) {
+        m_message->setText(tr("Could not load the filters of %1: %2").arg(runFolderName(run()), error));
         m_message->show();
         if (m_current.isNull()) {
-          m_currentView->setPlaceholderText(tr("No filters to show for %1.").arg(runFolderName(m_run)));
+          m_currentView->setPlaceholderText(tr("No filters to show for %1.").arg(runFolderName(run())));
         }
       });
 }
@@ -269,11 +239,7 @@ void FiltersPanel::showLiveFilters(const QImage& grid) {
   const QString step = grid.text(QStringLiteral("step"));
   const QString where = step.isEmpty() ? tr("live, %1").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")))
                                        : tr("live, step %1").arg(step);
-  if (m_pending) {
-    ++m_generation;  // the checkpoint being loaded is older than this
-    setPending(false);
-  }
-  m_dirty = false;
+  drop(QStringLiteral("checkpoint"));  // the checkpoint being loaded is older than this
   readMethod();
   showGrid(grid, QStringLiteral("live"), where);
 }
@@ -303,19 +269,19 @@ void FiltersPanel::showGrid(const QImage& grid, const QString& source, const QSt
 void FiltersPanel::showPlaceholder() {
   if (!m_current.isNull()) return;
   QString text;
-  if (m_run.isEmpty()) {
+  if (run().isEmpty()) {
     text = tr("No run to show yet.\n\nStart training in the Training panel, or open a run folder: the first "
               "layer's filters appear here and change as the network learns.");
-  } else if (!QFileInfo::exists(QDir(m_run).filePath(QStringLiteral("config.json")))) {
+  } else if (!QFileInfo::exists(QDir(run()).filePath(QStringLiteral("config.json")))) {
     text = tr("%1 is not a run folder: it has no config.json (yet).\n\nIf a run is starting there, its filters "
               "appear as soon as it trains.")
-               .arg(QDir::toNativeSeparators(m_run));
+               .arg(QDir::toNativeSeparators(run()));
   } else if (!hasCheckpoint()) {
     text = tr("%1 has no checkpoint yet.\n\nIts filters appear here as soon as it trains (live), or after its "
               "first epoch.")
-               .arg(runFolderName(m_run));
+               .arg(runFolderName(run()));
   } else {
-    text = tr("Loading the filters of %1…").arg(runFolderName(m_run));
+    text = tr("Loading the filters of %1…").arg(runFolderName(run()));
   }
   m_currentView->clear();
   m_currentView->setPlaceholderText(text);
@@ -326,10 +292,10 @@ void FiltersPanel::showPlaceholder() {
 
 void FiltersPanel::updateCaption() {
   QString title;
-  if (m_run.isEmpty() && m_current.isNull()) {
+  if (run().isEmpty() && m_current.isNull()) {
     title = tr("First-layer filters");
   } else {
-    title = m_run.isEmpty() ? tr("Training") : runFolderName(m_run);
+    title = run().isEmpty() ? tr("Training") : runFolderName(run());
     if (!m_method.isEmpty()) title += QStringLiteral(" · ") + m_method;
     if (!m_currentWhere.isEmpty()) title += QStringLiteral(" — ") + m_currentWhere;
   }
@@ -347,11 +313,6 @@ void FiltersPanel::setCompareWithStart(bool compare) {
     return;
   }
   updateCaption();
-}
-
-void FiltersPanel::setPending(bool pending) {
-  m_pending = pending;
-  m_busy->setVisible(pending);
 }
 
 QImage FiltersPanel::exportImage() const {
@@ -373,11 +334,8 @@ bool FiltersPanel::savePng(const QString& path) {
   return true;
 }
 
-void FiltersPanel::saveAs() {
-  const QString suggested =
-      m_run.isEmpty() ? QStringLiteral("filters.png")
-                      : QDir(m_run).filePath(m_compare->isChecked() ? QStringLiteral("filters-start-vs-now.png")
-                                                                    : QStringLiteral("filters.png"));
-  const QString path = QFileDialog::getSaveFileName(this, tr("Save the filters"), suggested, tr("PNG images (*.png)"));
-  if (!path.isEmpty()) savePng(path);
+InspectionPanel::ExportFile FiltersPanel::exportFile() const {
+  const QString name = m_compare->isChecked() ? QStringLiteral("filters-start-vs-now.png") : QStringLiteral("filters.png");
+  return {tr("Save the filters"), run().isEmpty() ? QStringLiteral("filters.png") : QDir(run()).filePath(name),
+          tr("PNG images (*.png)")};
 }

@@ -1,5 +1,5 @@
-// What the inspection panels share: how they name a run folder and a method in captions, and their
-// error line.
+// What the inspection panels share: when two paths are the same run folder, how they name a run
+// folder and a method in captions, and their error line.
 #pragma once
 
 #include <pretext/methods.h>
@@ -11,6 +11,23 @@
 
 #include <exception>
 #include <string>
+
+/// A run folder as the panels and the window keep it: absolute and clean ("runs/./a/" ->
+/// "/home/me/runs/a"); empty stays empty.
+inline QString runFolderPath(const QString& dir) {
+  return dir.isEmpty() ? QString() : QDir::cleanPath(QFileInfo(dir).absoluteFilePath());
+}
+
+/// Whether `a` and `b` name the same run folder: their absolute, clean paths are equal, or, where the
+/// folders exist, their canonical paths (symbolic links resolved). An empty path names no folder.
+/// The one place that decides it, for every panel and the window.
+inline bool sameRunFolder(const QString& a, const QString& b) {
+  if (a.isEmpty() || b.isEmpty()) return false;
+  const QString pa = runFolderPath(a), pb = runFolderPath(b);
+  if (pa == pb) return true;
+  const QString ca = QFileInfo(pa).canonicalFilePath();
+  return !ca.isEmpty() && ca == QFileInfo(pb).canonicalFilePath();
+}
 
 /// The folder's last component ("runs/simclr-1" -> "simclr-1"); the path itself when it has none.
 inline QString runFolderName(const QString& dir) {

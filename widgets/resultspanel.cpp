@@ -38,8 +38,6 @@ const QString kNotMeasured = QStringLiteral("—");
 constexpr int kDirRole = Qt::UserRole + 1;   ///< a row's run folder; a header's column key
 constexpr int kSortRole = Qt::UserRole + 2;
 
-QString cleanDir(const QString& dir) { return QDir::cleanPath(QFileInfo(dir).absoluteFilePath()); }
-
 bool isRunFolder(const QString& dir) { return QFileInfo::exists(QDir(dir).filePath(QStringLiteral("config.json"))); }
 
 /// A cell that sorts by its number (kSortRole) when it has one, else by its text.
@@ -168,7 +166,7 @@ struct EvaluationResult {
 }  // namespace
 
 ResultsPanel::ResultsPanel(RunInspector* inspector, QWidget* parent, bool useSettings)
-    : QWidget(parent), m_inspector(inspector), m_useSettings(useSettings) {
+    : InspectionPanel(inspector, parent), m_useSettings(useSettings) {
   m_table = new QTableWidget;
   m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
@@ -218,11 +216,6 @@ ResultsPanel::ResultsPanel(RunInspector* inspector, QWidget* parent, bool useSet
   m_status = new QLabel;
   m_status->setWordWrap(true);
   m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  m_busy = new QProgressBar;
-  m_busy->setRange(0, 0);
-  m_busy->setMaximumWidth(120);
-  m_busy->setTextVisible(false);
-  m_busy->hide();
 
   connect(m_add, &QPushButton::clicked, this, &ResultsPanel::addFolderDialog);
   connect(m_scan, &QPushButton::clicked, this, &ResultsPanel::scanFolderDialog);
@@ -262,7 +255,7 @@ ResultsPanel::ResultsPanel(RunInspector* inspector, QWidget* parent, bool useSet
   m_stack->addWidget(m_placeholder);
   m_stack->addWidget(m_table);
   auto* bottom = new QHBoxLayout;
-  bottom->addWidget(m_busy);
+  bottom->addWidget(busyIndicator());
   bottom->addWidget(m_status, 1);
   bottom->addWidget(m_copyMarkdown);
   bottom->addWidget(m_exportCsv);
@@ -299,13 +292,16 @@ QStringList ResultsPanel::selectedRuns() const {
 }
 
 pretext::RunSummary ResultsPanel::summary(const QString& dir) const {
-  const int i = indexOf(cleanDir(dir));
+  const int i = indexOf(runFolderPath(dir));
   return i < 0 ? pretext::RunSummary{} : m_rows[size_t(i)].summary;
 }
 
+// Rows keep runFolderPath's form: the same string first, then sameRunFolder (symbolic links).
 int ResultsPanel::indexOf(const QString& dir) const {
   for (size_t i = 0; i < m_rows.size(); ++i)
     if (m_rows[i].dir == dir) return int(i);
+  for (size_t i = 0; i < m_rows.size(); ++i)
+    if (sameRunFolder(m_rows[i].dir, dir)) return int(i);
   return -1;
 }
 
@@ -323,8 +319,12 @@ bool ResultsPanel::saveCsv(const QString& path) const { return writeText(path, c
 
 bool ResultsPanel::saveMarkdown(const QString& path) const { return writeText(path, markdown()); }
 
+bool ResultsPanel::exportTo(const QString& path) {
+  return path.endsWith(QLatin1String(".md"), Qt::CaseInsensitive) ? saveMarkdown(path) : saveCsv(path);
+}
+
 bool ResultsPanel::readRun(const QString& rawDir, bool reportFailure) {
-  const QString dir = cleanDir(rawDir);
+  const QString dir = runFolderPath(rawDir);
   pretext::RunSummary s;
   try {
     s = pretext::summarizeRun(dir.toStdString());
@@ -343,18 +343,18 @@ bool ResultsPanel::readRun(const QString& rawDir, bool reportFailure) {
 
 void ResultsPanel::addRun(const QString& dir) {
   if (dir.isEmpty()) return;
-  const bool isNew = indexOf(cleanDir(dir)) < 0;
+  const bool isNew = indexOf(runFolderPath(dir)) < 0;
   if (!readRun(dir, true)) return;
   rebuildTable();
   if (isNew) {
     saveSettings();
-    showStatus(tr("Added %1.").arg(runName(cleanDir(dir))));
+    showStatus(tr("Added %1.").arg(runName(runFolderPath(dir))));
   }
 }
 
-void ResultsPanel::setRun(const QString& rawDir) {
-  if (rawDir.isEmpty()) return;
-  const QString dir = cleanDir(rawDir);
+void ResultsPanel::showRun() {
+  const QString dir = run();
+  if (dir.isEmpty()) return;
   if (!isRunFolder(dir) && indexOf(dir) < 0) {
     // A run that has just started writes its config.json on the training thread: add it at its first checkpoint.
     m_pending = dir;
@@ -365,24 +365,25 @@ void ResultsPanel::setRun(const QString& rawDir) {
   selectRun(dir);
 }
 
-void ResultsPanel::checkpointWritten(const QString& rawDir) {
-  const QString dir = cleanDir(rawDir);
-  if (dir == m_pending) {
-    setRun(dir);
+bool ResultsPanel::follows(const QString& dir) const { return sameRunFolder(dir, m_pending) || indexOf(dir) >= 0; }
+
+void ResultsPanel::checkpointChanged(const QString& dir) {
+  if (sameRunFolder(dir, m_pending)) {
+    showRun();
     return;
   }
-  if (indexOf(dir) < 0) return;
-  if (readRun(dir, false)) rebuildTable();
+  const int i = indexOf(dir);
+  if (i >= 0 && readRun(m_rows[size_t(i)].dir, false)) rebuildTable();
 }
 
 int ResultsPanel::scanFolder(const QString& rawDir) {
-  const QString root = cleanDir(rawDir);
+  const QString root = runFolderPath(rawDir);
   QStringList candidates;
   if (isRunFolder(root)) candidates << root;
   const QDir parent(root);
   for (const QString& name : parent.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
     const QString dir = parent.filePath(name);
-    if (isRunFolder(dir)) candidates << cleanDir(dir);
+    if (isRunFolder(dir)) candidates << runFolderPath(dir);
   }
   int added = 0;
   for (const QString& dir : candidates) {
@@ -406,7 +407,8 @@ void ResultsPanel::removeSelected() {
   if (selected.isEmpty()) return;
   m_rows.erase(std::remove_if(m_rows.begin(), m_rows.end(), [&](const Row& r) { return selected.contains(r.dir); }),
                m_rows.end());
-  if (selected.contains(m_pending)) m_pending.clear();
+  for (const QString& dir : selected)
+    if (sameRunFolder(dir, m_pending)) m_pending.clear();
   m_table->clearSelection();
   rebuildTable();
   saveSettings();
@@ -526,7 +528,7 @@ void ResultsPanel::updateButtons() {
   m_remove->setEnabled(selected > 0);
   m_inspect->setEnabled(selected == 1);
   m_resume->setEnabled(selected == 1);
-  m_evaluate->setEnabled(selected > 0 && m_inspector && !evaluating());
+  m_evaluate->setEnabled(selected > 0 && inspector() && !evaluating());
   m_evaluate->setText(evaluating() ? tr("Evaluating…") : tr("Evaluate"));
   m_copyMarkdown->setEnabled(any);
   m_exportCsv->setEnabled(any);
@@ -546,7 +548,7 @@ void ResultsPanel::copyMarkdown() {
 }
 
 void ResultsPanel::evaluateSelected() {
-  if (!m_inspector) return;
+  if (!inspector()) return;
   const bool idle = !evaluating();
   for (const QString& dir : selectedRuns())
     if (!m_evaluating.contains(dir)) m_evaluating << dir;
@@ -555,18 +557,16 @@ void ResultsPanel::evaluateSelected() {
 
 void ResultsPanel::evaluateNext() {
   if (m_evaluating.isEmpty()) {
-    m_busy->hide();
     updateButtons();
     return;
   }
   const QString dir = m_evaluating.first();
-  m_busy->show();
   updateButtons();
   showStatus(m_evaluating.size() > 1
                  ? tr("Evaluating %1 (k-NN, linear probe; %2 more waiting) …").arg(runName(dir)).arg(m_evaluating.size() - 1)
                  : tr("Evaluating %1 (k-NN, linear probe) …").arg(runName(dir)));
-  m_inspector->submit<EvaluationResult>(
-      this, QString(),
+  request<EvaluationResult>(
+      QStringLiteral("evaluate"),
       [dir](InspectContext& c) {
         pretext::Evaluator& ev = c.evaluator(dir);
         EvaluationResult r;
@@ -593,14 +593,15 @@ void ResultsPanel::evaluateNext() {
         showStatus(tr("Could not evaluate %1: %2").arg(runName(dir), error));
         emit evaluated(dir, false);
         evaluateNext();
-      });
+      },
+      Scope::Panel);  // another run on show does not cancel an evaluation the user asked for
 }
 
 void ResultsPanel::addFolderDialog() {
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Add a run folder"), QDir::currentPath());
   if (dir.isEmpty()) return;
   addRun(dir);
-  selectRun(cleanDir(dir));
+  selectRun(runFolderPath(dir));
 }
 
 void ResultsPanel::scanFolderDialog() {
@@ -612,12 +613,15 @@ void ResultsPanel::scanFolderDialog() {
 
 void ResultsPanel::exportDialog(bool markdownFile) {
   if (m_rows.empty()) return;
-  const QString path = markdownFile
-                           ? QFileDialog::getSaveFileName(this, tr("Export the results as Markdown"), QStringLiteral("results.md"),
-                                                          tr("Markdown (*.md)"))
-                           : QFileDialog::getSaveFileName(this, tr("Export the results as CSV"), QStringLiteral("results.csv"),
-                                                          tr("CSV (*.csv)"));
-  if (path.isEmpty()) return;
-  const bool ok = markdownFile ? saveMarkdown(path) : saveCsv(path);
+  m_exportingMarkdown = markdownFile;
+  exportAs();
+}
+
+InspectionPanel::ExportFile ResultsPanel::exportFile() const {
+  if (m_exportingMarkdown) return {tr("Export the results as Markdown"), QStringLiteral("results.md"), tr("Markdown (*.md)")};
+  return {tr("Export the results as CSV"), QStringLiteral("results.csv"), tr("CSV (*.csv)")};
+}
+
+void ResultsPanel::exportFinished(const QString& path, bool ok) {
   showStatus(ok ? tr("Saved %1.").arg(path) : tr("Could not write %1.").arg(path));
 }

@@ -6,24 +6,25 @@
 // header click (numbers as numbers), export as CSV / Markdown (pretext::resultsCsv / resultsMarkdown),
 // "Evaluate" (k-NN at k = 20 and 200 and a linear probe on the pooled features, on the RunInspector's
 // thread, saved into the run's eval.json), "Resume training", and a double-click to inspect a run.
+// As an InspectionPanel its run on show is the selected row, and it follows the checkpoints of every
+// row; rows are re-read at once, shown or not (a few small files).
 #pragma once
+
+#include "inspectionpanel.h"
 
 #include <pretext/evaluation.h>
 
 #include <QString>
 #include <QStringList>
-#include <QWidget>
 
 #include <vector>
 
 class QLabel;
-class QProgressBar;
 class QPushButton;
 class QStackedLayout;
 class QTableWidget;
-class RunInspector;
 
-class ResultsPanel final : public QWidget {
+class ResultsPanel final : public InspectionPanel {
   Q_OBJECT
   Q_DISABLE_COPY_MOVE(ResultsPanel)
 
@@ -44,6 +45,8 @@ class ResultsPanel final : public QWidget {
   QString markdown() const;
   bool saveCsv(const QString& path) const;
   bool saveMarkdown(const QString& path) const;
+  /// saveMarkdown for a path ending in .md, else saveCsv.
+  bool exportTo(const QString& path) override;
   /// Adds every direct subfolder of `dir` (and `dir` itself) that has a config.json; returns how many were new.
   int scanFolder(const QString& dir);
   /// True while an evaluation runs.
@@ -65,11 +68,6 @@ class ResultsPanel final : public QWidget {
   /// Adds the run folder `dir` (a row re-read when it is already there). A folder without a
   /// config.json is refused with a message in the status line.
   void addRun(const QString& dir);
-  /// Adds `dir` and selects its row. A run that has just started may not have written its
-  /// config.json yet: it is added at its first checkpoint (checkpointWritten).
-  void setRun(const QString& dir);
-  /// Re-reads `dir`'s row (its metrics and eval.json have changed).
-  void checkpointWritten(const QString& dir);
   /// Removes the selected rows from the table (the folders stay on disk).
   void removeSelected();
   /// Evaluates the selected runs one after another: k-NN (k = 20, 200) and a linear probe on the
@@ -86,12 +84,27 @@ class ResultsPanel final : public QWidget {
   /// An evaluation finished (`ok`) or failed for `dir`.
   void evaluated(const QString& dir, bool ok);
 
+ protected:
+  /// setRun adds the run on show and selects its row. A run that has just started may not have
+  /// written its config.json yet: it is added at its first checkpoint.
+  void runChanged() override { showRun(); }
+  void runSetAgain() override { showRun(); }
+  /// Nothing waits for the panel to be shown: rows are read when they change.
+  void reload() override {}
+  /// The checkpoints of every row, and of the run on show while it waits for its config.json.
+  bool follows(const QString& dir) const override;
+  /// Re-reads the row of `dir` (its metrics and eval.json have changed), or adds the waiting run.
+  void checkpointChanged(const QString& dir) override;
+  ExportFile exportFile() const override;
+  void exportFinished(const QString& path, bool ok) override;
+
  private:
   struct Row {
     QString dir;
     pretext::RunSummary summary;
   };
 
+  void showRun();
   bool readRun(const QString& dir, bool reportFailure);
   int indexOf(const QString& dir) const;
   void rebuildTable();
@@ -106,16 +119,15 @@ class ResultsPanel final : public QWidget {
   void scanFolderDialog();
   void exportDialog(bool markdown);
 
-  RunInspector* m_inspector = nullptr;
   bool m_useSettings = true;
+  bool m_exportingMarkdown = false;  ///< what exportAs writes: Markdown, or CSV
   std::vector<Row> m_rows;
-  QString m_pending;            ///< setRun's folder, waiting for its config.json
+  QString m_pending;            ///< the run on show, waiting for its config.json
   QStringList m_evaluating;     ///< the running evaluation first, then those queued
   QStackedLayout* m_stack = nullptr;  ///< the placeholder while the table is empty, else the table
   QTableWidget* m_table = nullptr;
   QLabel* m_placeholder = nullptr;
   QLabel* m_status = nullptr;
-  QProgressBar* m_busy = nullptr;
   QPushButton* m_add = nullptr;
   QPushButton* m_scan = nullptr;
   QPushButton* m_remove = nullptr;

@@ -1,6 +1,7 @@
 #include "retrievalpanel.h"
 
 #include "imagegridwidget.h"
+#include "panelcommon.h"
 #include "qtconvert.h"
 #include "runinspector.h"
 
@@ -23,18 +24,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
-#include <random>
 
 namespace {
 
-const QString kCandidatesJob = QStringLiteral("retrieval/candidates");
-const QString kNeighboursJob = QStringLiteral("retrieval/neighbours");
-const QString kPrecisionJob = QStringLiteral("retrieval/precision");
-
-QString canonical(const QString& dir) {
-  return dir.isEmpty() ? QString() : QDir::cleanPath(QFileInfo(dir).absoluteFilePath());
-}
+// The panel's requests (InspectionPanel channels).
+const QString kCandidatesChannel = QStringLiteral("candidates");
+const QString kNeighboursChannel = QStringLiteral("neighbours");
+const QString kPrecisionChannel = QStringLiteral("precision");
 
 QStringList toQStringList(const std::vector<std::string>& names) {
   QStringList out;
@@ -51,29 +47,6 @@ struct CandidateSet {
   std::int64_t trainSize = 0;
   std::int64_t testSize = 0;
 };
-
-// A class-balanced random draw of `count` test images: shuffled, then taken from each class in turn.
-std::vector<std::int64_t> drawBalanced(const pretext::Dataset& ds, int count, std::uint64_t seed) {
-  const std::int64_t n = ds.size(pretext::Split::Test);
-  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) order[std::size_t(i)] = i;
-  std::mt19937_64 rng(seed);
-  std::shuffle(order.begin(), order.end(), rng);
-  std::map<int, std::vector<std::int64_t>> byClass;
-  for (const auto i : order) byClass[ds.label(pretext::Split::Test, i)].push_back(i);
-  std::vector<std::int64_t> out;
-  for (std::size_t round = 0; int(out.size()) < count; ++round) {
-    bool any = false;
-    for (auto& [label, members] : byClass) {
-      if (round < members.size() && int(out.size()) < count) {
-        out.push_back(members[round]);
-        any = true;
-      }
-    }
-    if (!any) break;
-  }
-  return out;
-}
 
 // Tiles at least as wide as their longest caption (`bold` where a marked tile draws it so), so that
 // "class · similarity" is not cut short; never narrower than the user made them.
@@ -99,7 +72,7 @@ struct NeighbourView {
 
 }  // namespace
 
-RetrievalPanel::RetrievalPanel(RunInspector* inspector, QWidget* parent) : QWidget(parent), m_inspector(inspector) {
+RetrievalPanel::RetrievalPanel(RunInspector* inspector, QWidget* parent) : InspectionPanel(inspector, parent) {
   m_k = new QSpinBox;
   m_k->setRange(1, 100);
   m_k->setValue(10);
@@ -111,11 +84,6 @@ RetrievalPanel::RetrievalPanel(RunInspector* inspector, QWidget* parent) : QWidg
                            "over the full ranking. Costs a similarity row and a sort per test image."));
   m_save = new QPushButton(tr("Save PNG…"));
   m_save->setToolTip(tr("Save the query and its neighbours as a PNG image"));
-  m_busy = new QProgressBar;
-  m_busy->setRange(0, 0);  // indeterminate
-  m_busy->setTextVisible(false);
-  m_busy->setMaximumWidth(120);
-  m_busy->setVisible(false);
 
   auto* top = new QHBoxLayout;
   top->addWidget(new QLabel(tr("Neighbours K:")));
@@ -124,7 +92,7 @@ RetrievalPanel::RetrievalPanel(RunInspector* inspector, QWidget* parent) : QWidg
   top->addWidget(m_measure);
   top->addWidget(m_save);
   top->addStretch(1);
-  top->addWidget(m_busy);
+  top->addWidget(busyIndicator());
 
   m_queries = new ImageGridWidget;
   m_queries->setTileSize(60);
@@ -169,20 +137,19 @@ RetrievalPanel::RetrievalPanel(RunInspector* inspector, QWidget* parent) : QWidg
   });
   connect(m_k, &QSpinBox::valueChanged, this, [this] {
     m_meanPrecision = -1.0;
-    if (!m_runDir.isEmpty()) m_mean->setText(tr("Mean P@%1 over the test split: not measured yet.").arg(k()));
+    if (!run().isEmpty()) m_mean->setText(tr("Mean P@%1 over the test split: not measured yet.").arg(k()));
     if (m_requestedQuery >= 0) requestNeighbours();
     updateButtons();
   });
   connect(m_other, &QPushButton::clicked, this, &RetrievalPanel::drawOtherQueries);
   connect(m_measure, &QPushButton::clicked, this, &RetrievalPanel::measurePrecision);
-  connect(m_save, &QPushButton::clicked, this, &RetrievalPanel::saveGalleryAs);
-  if (m_inspector) connect(m_inspector, &RunInspector::busyChanged, this, &RetrievalPanel::updateBusy);
-  setRun(QString());
+  connect(m_save, &QPushButton::clicked, this, [this] {
+    if (m_shownQuery >= 0) exportAs();
+  });
+  runChanged();
 }
 
 int RetrievalPanel::k() const { return m_k->value(); }
-
-bool RetrievalPanel::busy() const { return m_waitCandidates != 0 || m_waitNeighbours != 0 || m_waitPrecision != 0; }
 
 double RetrievalPanel::queryPrecision() const {
   if (m_shownQuery < 0 || m_labels.empty()) return -1.0;
@@ -195,69 +162,48 @@ QString RetrievalPanel::className(int label) const {
   return label < 0 ? tr("unlabelled") : tr("class %1").arg(label);
 }
 
-void RetrievalPanel::setRun(const QString& runDir) {
-  const QString dir = canonical(runDir);
-  if (!dir.isEmpty() && dir == m_runDir) return;
-  m_runDir = dir;
+void RetrievalPanel::runChanged() {
   m_featuresReady = false;
-  m_drawSeed = 0;
+  m_draw = 0;
   m_candidates.clear();
   m_classNames.clear();
   m_trainSize = m_testSize = 0;
   m_requestedQuery = -1;
   m_meanPrecision = -1.0;
-  m_waitCandidates = m_waitNeighbours = m_waitPrecision = 0;  // answers about the old run are dropped
   m_queries->clear();
   clearGallery(tr("Click a query to see its nearest training images"));
   m_mean->clear();
   m_status->clear();
-  if (m_runDir.isEmpty()) {
-    m_queries->setPlaceholderText(tr("No run: train one, or open a run folder"));
-    m_stale = false;
-  } else {
-    m_queries->setPlaceholderText(tr("Loading the test images…"));
-    m_stale = true;
-    if (isVisible()) refresh();
-  }
-  updateBusy();
+  m_queries->setPlaceholderText(run().isEmpty() ? tr("No run: train one, or open a run folder")
+                                                : tr("Loading the test images…"));
   updateButtons();
 }
 
-void RetrievalPanel::checkpointWritten(const QString& runDir) {
-  if (m_runDir.isEmpty() || canonical(runDir) != m_runDir) return;
+void RetrievalPanel::checkpointChanged(const QString&) {
   m_featuresReady = false;  // the inspector reopens the run on its new checkpoint
   if (m_meanPrecision >= 0) {
     m_meanPrecision = -1.0;
     m_mean->setText(tr("A newer checkpoint was written: measure again."));
   }
-  m_stale = true;
-  if (isVisible()) refresh();
   updateButtons();
+  refresh();
 }
 
-void RetrievalPanel::showEvent(QShowEvent* event) {
-  QWidget::showEvent(event);
-  if (m_stale) refresh();
-}
-
-void RetrievalPanel::refresh() {
-  m_stale = false;
-  if (m_runDir.isEmpty() || !m_inspector) return;
+void RetrievalPanel::reload() {
   if (m_candidates.empty()) loadCandidates();
   if (m_requestedQuery >= 0) requestNeighbours();
 }
 
 void RetrievalPanel::loadCandidates() {
-  const quint64 id = m_waitCandidates = m_nextRequest++;
-  const QString dir = m_runDir;
-  const std::uint64_t seed = m_drawSeed;
-  m_inspector->submit<CandidateSet>(
-      this, kCandidatesJob,
-      [dir, seed](InspectContext& c) {
+  const QString dir = run();
+  const std::uint64_t draw = m_draw;
+  request<CandidateSet>(
+      kCandidatesChannel,
+      [dir, draw](InspectContext& c) {
         auto& ev = c.evaluator(dir);
         const auto& ds = ev.dataset();
         CandidateSet set;
-        set.indices = seed == 0 ? ev.sampleTestImages(kCandidates) : drawBalanced(ds, kCandidates, seed);
+        set.indices = ds.sampleIndices(pretext::Split::Test, kCandidates, draw);
         for (const auto i : set.indices) {
           set.images << pretext::toQImage(ds.image(pretext::Split::Test, i));
           set.labels.push_back(ds.label(pretext::Split::Test, i));
@@ -267,9 +213,7 @@ void RetrievalPanel::loadCandidates() {
         set.testSize = ds.size(pretext::Split::Test);
         return set;
       },
-      [this, id](const CandidateSet& set) {
-        if (id != m_waitCandidates) return;
-        m_waitCandidates = 0;
+      [this](const CandidateSet& set) {
         m_candidates = set.indices;
         m_classNames = set.classNames;
         m_trainSize = set.trainSize;
@@ -288,39 +232,34 @@ void RetrievalPanel::loadCandidates() {
                                 .arg(QLocale().toString(qlonglong(m_testSize)))
                                 .arg(QLocale().toString(qlonglong(m_trainSize))));
         }
-        updateBusy();
         updateButtons();
         emit candidatesShown();
       },
-      [this, id](const QString& message) {
-        if (id != m_waitCandidates) return;
-        m_waitCandidates = 0;
+      [this](const QString& message) {
         m_queries->clear();
         m_queries->setPlaceholderText(message);
         showFailure(message);
       });
-  updateBusy();
 }
 
 void RetrievalPanel::drawOtherQueries() {
-  if (m_runDir.isEmpty() || !m_inspector) return;
-  ++m_drawSeed;
+  if (run().isEmpty() || !inspector()) return;
+  ++m_draw;
   loadCandidates();
 }
 
 void RetrievalPanel::showQuery(qint64 testIndex) {
-  if (m_runDir.isEmpty() || !m_inspector || testIndex < 0) return;
+  if (run().isEmpty() || !inspector() || testIndex < 0) return;
   m_requestedQuery = testIndex;
   requestNeighbours();
 }
 
 void RetrievalPanel::requestNeighbours() {
-  const quint64 id = m_waitNeighbours = m_nextRequest++;
-  const QString dir = m_runDir;
+  const QString dir = run();
   const std::int64_t query = m_requestedQuery;
   const int kk = k();
-  m_inspector->submit<NeighbourView>(
-      this, kNeighboursJob,
+  request<NeighbourView>(
+      kNeighboursChannel,
       [dir, query, kk](InspectContext& c) {
         const auto t0 = std::chrono::steady_clock::now();
         auto& ev = c.evaluator(dir);
@@ -335,9 +274,7 @@ void RetrievalPanel::requestNeighbours() {
         v.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         return v;
       },
-      [this, id](const NeighbourView& v) {
-        if (id != m_waitNeighbours) return;
-        m_waitNeighbours = 0;
+      [this](const NeighbourView& v) {
         m_featuresReady = true;
         if (m_classNames.isEmpty()) m_classNames = v.classNames;
         const auto& nb = v.neighbours;
@@ -383,13 +320,10 @@ void RetrievalPanel::requestNeighbours() {
                               .arg(v.query)
                               .arg(m_shownK)
                               .arg(locale.toString(v.seconds, 'f', 1)));
-        updateBusy();
         updateButtons();
         emit neighboursShown(v.query);
       },
-      [this, id](const QString& message) {
-        if (id != m_waitNeighbours) return;
-        m_waitNeighbours = 0;
+      [this](const QString& message) {
         clearGallery(message);
         showFailure(message);
       });
@@ -406,26 +340,21 @@ void RetrievalPanel::requestNeighbours() {
   }
   m_status->setText(message);
   if (m_gallery->count() == 0) m_gallery->setPlaceholderText(message);
-  updateBusy();
 }
 
 void RetrievalPanel::measurePrecision() {
-  if (m_runDir.isEmpty() || !m_inspector) return;
-  const quint64 id = m_waitPrecision = m_nextRequest++;
-  const QString dir = m_runDir;
+  if (run().isEmpty() || !inspector()) return;
+  const QString dir = run();
   const int kk = k();
-  m_inspector->submit<pretext::RetrievalResult>(
-      this, kPrecisionJob,
+  request<pretext::RetrievalResult>(
+      kPrecisionChannel,
       [dir, kk](InspectContext& c) {
         pretext::RetrievalOptions options;
         options.precisionAt = {kk};
         return c.evaluator(dir).retrieval(options);
       },
-      [this, id, kk](const pretext::RetrievalResult& r) {
-        if (id != m_waitPrecision) return;
-        m_waitPrecision = 0;
+      [this, kk](const pretext::RetrievalResult& r) {
         m_featuresReady = true;
-        updateBusy();
         updateButtons();
         if (kk != k()) return;  // K changed meanwhile: the number would be about another K
         m_meanPrecision = r.precisionAtK.front();
@@ -439,16 +368,13 @@ void RetrievalPanel::measurePrecision() {
                             .arg(locale.toString(r.meanAveragePrecision, 'f', 3)));
         emit precisionMeasured(m_meanPrecision);
       },
-      [this, id](const QString& message) {
-        if (id != m_waitPrecision) return;
-        m_waitPrecision = 0;
+      [this](const QString& message) {
         m_mean->setText(tr("Could not measure P@K: %1").arg(message.toHtmlEscaped()));
         showFailure(message);
       });
   m_mean->setText(tr("Measuring P@%1 with each of the %2 test images as a query…")
                       .arg(kk)
                       .arg(m_testSize > 0 ? QLocale().toString(qlonglong(m_testSize)) : tr("all")));
-  updateBusy();
   updateButtons();
 }
 
@@ -464,19 +390,16 @@ void RetrievalPanel::clearGallery(const QString& placeholder) {
   m_precision->clear();
 }
 
+// InspectionPanel emits failed(message) after this.
 void RetrievalPanel::showFailure(const QString& message) {
   m_status->setText(QStringLiteral("<b>%1</b>").arg(message.toHtmlEscaped()));
-  updateBusy();
   updateButtons();
-  emit failed(message);
 }
 
-void RetrievalPanel::updateBusy() { m_busy->setVisible(busy()); }
-
 void RetrievalPanel::updateButtons() {
-  const bool haveRun = !m_runDir.isEmpty() && m_inspector;
+  const bool haveRun = !run().isEmpty() && inspector();
   m_other->setEnabled(haveRun && !m_candidates.empty());
-  m_measure->setEnabled(haveRun && !m_candidates.empty() && m_waitPrecision == 0);
+  m_measure->setEnabled(haveRun && !m_candidates.empty() && !waiting(kPrecisionChannel));
   m_save->setEnabled(m_shownQuery >= 0);
 }
 
@@ -484,7 +407,7 @@ QImage RetrievalPanel::galleryImage() const {
   if (m_shownQuery < 0 || m_gallery->count() == 0) return {};
   const QImage grid = m_gallery->renderAll(std::min(m_gallery->count(), 11));
   const QString title = tr("%1 · query: test image #%2 (%3) · P@%4 = %5")
-                            .arg(QFileInfo(m_runDir).fileName())
+                            .arg(runFolderName(run()))
                             .arg(m_shownQuery)
                             .arg(className(m_queryLabel))
                             .arg(m_shownK)
@@ -507,11 +430,8 @@ bool RetrievalPanel::saveGallery(const QString& path) const {
   return !image.isNull() && image.save(path, "PNG");
 }
 
-void RetrievalPanel::saveGalleryAs() {
-  if (m_shownQuery < 0) return;
-  const QString name =
-      QStringLiteral("%1-query%2-k%3.png").arg(QFileInfo(m_runDir).fileName()).arg(m_shownQuery).arg(m_shownK);
-  const QString path = QFileDialog::getSaveFileName(this, tr("Save retrieval gallery"), name, tr("PNG images (*.png)"));
-  if (path.isEmpty()) return;
-  if (!saveGallery(path)) QMessageBox::warning(this, tr("Save retrieval gallery"), tr("Could not write %1.").arg(path));
+InspectionPanel::ExportFile RetrievalPanel::exportFile() const {
+  return {tr("Save retrieval gallery"),
+          QStringLiteral("%1-query%2-k%3.png").arg(runFolderName(run())).arg(m_shownQuery).arg(m_shownK),
+          tr("PNG images (*.png)")};
 }

@@ -1,26 +1,26 @@
 // The Retrieval panel: click a test image, see its K nearest training images by cosine similarity
 // of the encoder's pooled features, each captioned "class · similarity", neighbours of another class
 // framed in red, and this query's precision@K; the mean P@K over the whole test split on request.
-// Everything is computed by a RunInspector job on the run folder's last checkpoint.
+// Everything is computed by a RunInspector job on the run folder's last checkpoint; the run's
+// lifecycle (set, follow checkpoints, busy, export) is InspectionPanel's.
 #pragma once
+
+#include "inspectionpanel.h"
 
 #include <QImage>
 #include <QList>
 #include <QString>
 #include <QStringList>
-#include <QWidget>
 
 #include <cstdint>
 #include <vector>
 
 class ImageGridWidget;
 class QLabel;
-class QProgressBar;
 class QPushButton;
 class QSpinBox;
-class RunInspector;
 
-class RetrievalPanel final : public QWidget {
+class RetrievalPanel final : public InspectionPanel {
   Q_OBJECT
   Q_DISABLE_COPY_MOVE(RetrievalPanel)
 
@@ -28,7 +28,7 @@ class RetrievalPanel final : public QWidget {
   explicit RetrievalPanel(RunInspector* inspector, QWidget* parent = nullptr);
 
   /// The run shown (as given to setRun), empty for none.
-  QString runDir() const { return m_runDir; }
+  QString runDir() const { return run(); }
   /// K, the number of neighbours shown.
   int k() const;
   /// Test-split indices of the candidate queries, in the order of the query grid.
@@ -45,12 +45,11 @@ class RetrievalPanel final : public QWidget {
   double queryPrecision() const;
   /// The mean P@K over the test split last measured for this run, checkpoint and K (<0: none).
   double meanPrecision() const { return m_meanPrecision; }
-  /// True while one of this panel's jobs waits or runs.
-  bool busy() const;
 
   /// Writes the gallery (query and neighbours, with a title line) as PNG; false when there is
   /// nothing to save or the file cannot be written.
   bool saveGallery(const QString& path) const;
+  bool exportTo(const QString& path) override { return saveGallery(path); }
   /// The image saveGallery writes.
   QImage galleryImage() const;
 
@@ -69,10 +68,6 @@ class RetrievalPanel final : public QWidget {
   static constexpr int kCandidates = 30;
 
  public slots:
-  /// The run to show (the one training now, or one the user opened); empty: none.
-  void setRun(const QString& runDir);
-  /// Refreshes the gallery when `runDir` is this panel's run (now if visible, else when next shown).
-  void checkpointWritten(const QString& runDir);
   /// Shows the K nearest neighbours of test image `testIndex`.
   void showQuery(qint64 testIndex);
   /// Another class-balanced draw of candidate queries from the test split.
@@ -87,28 +82,23 @@ class RetrievalPanel final : public QWidget {
   void neighboursShown(qint64 testIndex);
   /// The mean P@K over the test split was measured.
   void precisionMeasured(double meanPrecision);
-  /// A job failed; `message` is what the panel shows.
-  void failed(const QString& message);
 
  protected:
-  void showEvent(QShowEvent* event) override;
+  void runChanged() override;
+  void reload() override;
+  void checkpointChanged(const QString& runDir) override;
+  ExportFile exportFile() const override;
 
  private:
-  void refresh();
   void loadCandidates();
   void requestNeighbours();
   void clearGallery(const QString& placeholder);
   void showFailure(const QString& message);
-  void updateBusy();
   void updateButtons();
-  void saveGalleryAs();
   QString className(int label) const;
 
-  RunInspector* m_inspector = nullptr;
-  QString m_runDir;
-  bool m_stale = false;          // the run or its checkpoint changed while the panel was hidden
   bool m_featuresReady = false;  // a query on this checkpoint has run (the features are cached)
-  std::uint64_t m_drawSeed = 0;  // 0: Evaluator::sampleTestImages, else a random draw
+  std::uint64_t m_draw = 0;      // Dataset::sampleIndices's draw: 0 as Evaluator::sampleTestImages
   std::vector<std::int64_t> m_candidates;
   std::int64_t m_trainSize = 0;
   std::int64_t m_testSize = 0;
@@ -123,17 +113,10 @@ class RetrievalPanel final : public QWidget {
   std::vector<int> m_labels;
   double m_meanPrecision = -1.0;
 
-  // The latest request of each kind; an answer to an older one is dropped. 0: none waiting.
-  quint64 m_nextRequest = 1;
-  quint64 m_waitCandidates = 0;
-  quint64 m_waitNeighbours = 0;
-  quint64 m_waitPrecision = 0;
-
   QSpinBox* m_k = nullptr;
   QPushButton* m_other = nullptr;
   QPushButton* m_measure = nullptr;
   QPushButton* m_save = nullptr;
-  QProgressBar* m_busy = nullptr;
   ImageGridWidget* m_queries = nullptr;
   ImageGridWidget* m_gallery = nullptr;
   QLabel* m_precision = nullptr;

@@ -1,5 +1,7 @@
 #include "runinspector.h"
 
+#include "panelcommon.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QMetaObject>
@@ -10,12 +12,12 @@
 Q_DECLARE_METATYPE(std::any)
 
 pretext::Evaluator& InspectContext::evaluator(const QString& runDir) {
-  const QString dir = QDir::cleanPath(QFileInfo(runDir).absoluteFilePath());
+  const QString dir = runFolderPath(runDir);
   const QFileInfo checkpoint(QDir(dir).filePath(QStringLiteral("checkpoints/last.pt")));
   const QDateTime stamp = checkpoint.lastModified();
   const qint64 size = checkpoint.size();
   ++m_uses;
-  auto it = std::find_if(m_cache.begin(), m_cache.end(), [&](const Entry& e) { return e.dir == dir; });
+  auto it = std::find_if(m_cache.begin(), m_cache.end(), [&](const Entry& e) { return sameRunFolder(e.dir, dir); });
   if (it != m_cache.end()) {
     if (it->stamp == stamp && it->size == size) {
       it->lastUse = m_uses;

@@ -67,8 +67,13 @@ class Dataset {
   int label(Split split, std::int64_t index) const;
   Image image(Split split, std::int64_t index) const;
 
-  /// The first `count` images of a split whose labels are spread over classes (for sample grids).
-  std::vector<std::int64_t> sampleIndices(Split split, int count) const;
+  /// `count` images of a split whose labels are spread over the classes, taken from each class in
+  /// turn (sample grids, attention maps, retrieval queries). Draw 0: the first images of each class,
+  /// in order, at most count / classes (rounded up) of each. Draw n > 0: another class-balanced
+  /// sample, the same for the same n: the split shuffled with std::mt19937_64 seeded with n, the
+  /// turn starting at another class each draw, classes that run short made up by the others, and
+  /// unlabelled images filling up to `count`.
+  std::vector<std::int64_t> sampleIndices(Split split, int count, std::uint64_t draw = 0) const;
 
   const DatasetData& data() const { return *m_data; }
   bool valid() const { return m_data != nullptr; }

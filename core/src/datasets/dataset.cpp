@@ -2,8 +2,11 @@
 #include "datasets/datasetdata.h"
 #include "io/fileutil.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <numeric>
+#include <random>
 
 #ifdef PRETEXT_HAVE_ZLIB
 #include <zlib.h>
@@ -219,32 +222,53 @@ Image Dataset::image(Split split, std::int64_t index) const {
   return tensorToImage(s.images[index]);
 }
 
-std::vector<std::int64_t> Dataset::sampleIndices(Split split, int count) const {
+std::vector<std::int64_t> Dataset::sampleIndices(Split split, int count, std::uint64_t draw) const {
   const auto& s = checked(m_data).get(split);
   const int64_t n = s.images.size(0);
+  std::vector<int64_t> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), int64_t(0));
+  if (draw != 0) {
+    std::mt19937_64 rng(draw);
+    std::shuffle(order.begin(), order.end(), rng);
+  }
   std::vector<std::int64_t> out;
   const int classes = numClasses();
+  if (count <= 0) return out;
   if (split == Split::Unlabeled || classes == 0) {
-    for (int64_t i = 0; i < std::min<int64_t>(count, n); ++i) out.push_back(i);
+    out.assign(order.begin(), order.begin() + std::min<int64_t>(count, n));
     return out;
   }
-  // Round-robin over classes, in order of appearance, so a grid shows every class.
+  // Round-robin over the classes, each in the order above, so a grid shows every class. Draw 0
+  // keeps the sample it has always given: at most count / classes (rounded up) of a class, fewer
+  // images when some class has fewer. A new draw takes more of the other classes then.
   std::vector<std::vector<int64_t>> perClass(static_cast<std::size_t>(classes));
   const int64_t* labels = s.labels.data_ptr<int64_t>();
-  const std::size_t want = std::size_t((count + classes - 1) / classes);
-  for (int64_t i = 0; i < n; ++i) {
-    auto& bucket = perClass[std::size_t(labels[i])];
-    if (bucket.size() < want) bucket.push_back(i);
+  const std::size_t cap = draw == 0 ? std::size_t((count + classes - 1) / classes) : std::size_t(count);
+  for (const int64_t i : order) {
+    const int64_t label = labels[i];
+    if (label < 0 || label >= classes) continue;
+    auto& bucket = perClass[std::size_t(label)];
+    if (bucket.size() < cap) bucket.push_back(i);
   }
+  const int first = int((draw * std::uint64_t(count)) % std::uint64_t(classes));
   for (std::size_t round = 0; int(out.size()) < count; ++round) {
     bool any = false;
-    for (const auto& bucket : perClass) {
-      if (round < bucket.size() && int(out.size()) < count) {
+    for (int c = 0; c < classes && int(out.size()) < count; ++c) {
+      const auto& bucket = perClass[std::size_t((first + c) % classes)];
+      if (round < bucket.size()) {
         out.push_back(bucket[round]);
         any = true;
       }
     }
     if (!any) break;
+  }
+  // A new draw fills up with unlabelled images.
+  if (draw != 0 && int(out.size()) < count) {
+    std::vector<bool> taken(static_cast<std::size_t>(n), false);
+    for (const auto i : out) taken[std::size_t(i)] = true;
+    for (std::size_t k = 0; k < order.size() && int(out.size()) < count; ++k) {
+      if (!taken[std::size_t(order[k])]) out.push_back(order[k]);
+    }
   }
   return out;
 }
