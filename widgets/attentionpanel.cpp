@@ -6,6 +6,7 @@
 #include "qtconvert.h"
 #include "runinspector.h"
 
+#include <pretext/backbones.h>
 #include <pretext/evaluation.h>
 #include <pretext/methods.h>
 
@@ -58,21 +59,21 @@ QString datasetKey(const pretext::Dataset& ds) {
 }
 
 // The stages to draw for a backbone: the wanted ones it has; the others at the same relative depth
-// of its own stage list (conv3 of a ConvNet is layer2 of a ResNet-18).
+// of its own stage list (conv3 of a ConvNet is layer2 of a ResNet-18), as pretext::equivalentStage maps them.
 std::vector<std::string> stagesFor(const std::vector<std::string>& own, const QStringList& wanted,
                                    const QStringList& reference) {
+  std::vector<std::string> from;
+  for (const auto& r : reference) from.push_back(r.toStdString());
   std::vector<std::string> out;
   for (const auto& w : wanted) {
-    std::string name = w.toStdString();
-    if (std::find(own.begin(), own.end(), name) == own.end()) {
-      const int index = std::max(0, int(reference.indexOf(w)));
-      const int last = std::max(1, int(reference.size()) - 1);
-      name = own[std::size_t(std::lround(double(index) * double(own.size() - 1) / last))];
-    }
+    const std::string name = pretext::equivalentStage(from, w.toStdString(), own);
     if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
   }
   return out;
 }
+
+// Backbones with a class token show the attention of that token (the ViT's [CLS]), not stages.
+bool classToken(const QString& backbone) { return pretext::backboneInfo(backbone.toStdString()).classToken; }
 
 QString indexText(const QList<qint64>& indices) {
   QStringList parts;
@@ -320,7 +321,7 @@ void AttentionPanel::onDescribed(const Facts& facts, bool newSample) {
   m_dataset = facts.dataset;
   m_backbone = facts.backbone;
   m_described = true;
-  const bool vit = facts.backbone == QLatin1String("vit");
+  const bool vit = classToken(facts.backbone);
   rebuildStageBoxes(facts.stages, sameStages ? stages() : defaultStages(facts.stages), !vit);
   m_stageNote->setText(tr("the ViT's [CLS] token: its attention in the last block"));
   m_stageNote->setVisible(vit);
@@ -413,7 +414,7 @@ void AttentionPanel::showImagesText() {
 void AttentionPanel::requestMaps() {
   if (run().isEmpty() || !m_described || waiting(QStringLiteral("describe"))) return;
   const QString tick = tr("Tick at least one stage.");
-  const bool noStage = stages().isEmpty() && m_backbone != QLatin1String("vit");
+  const bool noStage = stages().isEmpty() && !classToken(m_backbone);
   if (noStage) m_inputError = tick;
   else if (m_inputError == tick) m_inputError.clear();
   updateMessage();
@@ -423,7 +424,7 @@ void AttentionPanel::requestMaps() {
 
 void AttentionPanel::requestSide(Side& side, bool second) {
   if (!m_described || m_indices.isEmpty()) return;
-  const bool vit = m_backbone == QLatin1String("vit");
+  const bool vit = classToken(m_backbone);
   if (stages().isEmpty() && !vit) return;
   if (deferWhileHidden()) return;
   const QString dir = side.dir;
@@ -443,7 +444,7 @@ void AttentionPanel::requestSide(Side& side, bool second) {
         }
         Sheet out;
         const auto own = ev.stages();
-        const bool vit = ev.backbone() == "vit";
+        const bool vit = pretext::backboneInfo(ev.backbone()).classToken;
         const auto use = vit ? std::vector<std::string>{own.back()} : stagesFor(own, wanted, reference);
         out.image = pretext::toQImage(ev.attentionMaps(indices, use));
         if (vit) {

@@ -3,6 +3,7 @@
 #include "livechart.h"
 #include "trainingworker.h"
 
+#include <pretext/backbones.h>
 #include <pretext/methods.h>
 
 #include <QComboBox>
@@ -61,7 +62,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   }
   m_method->setCurrentIndex(m_method->findData(QStringLiteral("simclr")));
   m_backbone = new QComboBox;
-  m_backbone->addItems({QStringLiteral("convnet"), QStringLiteral("resnet18"), QStringLiteral("vit")});
+  for (const auto& b : pretext::backboneCatalogue()) {
+    m_backbone->addItem(QString::fromStdString(b.name));
+    m_backbone->setItemData(m_backbone->count() - 1, QString::fromStdString(b.title), Qt::ToolTipRole);
+  }
   m_width = new QSpinBox;
   m_width->setRange(4, 256);
   m_width->setValue(32);
