@@ -65,6 +65,11 @@ std::string padLeft(const std::string& s, std::size_t width) {
   return s.size() >= width ? s : std::string(width - s.size(), ' ') + s;
 }
 
+void addDeviceOptions(CLI::App& cmd, std::string& device, int& threads) {
+  cmd.add_option("--device", device, "auto, cpu, cuda")->capture_default_str();
+  cmd.add_option("--threads", threads, "CPU threads (0: all cores)")->capture_default_str();
+}
+
 struct EvalOptions {
   std::string run;
   bool all = false, knn = false, linear = false, retrieval = false, alignment = false, pca = false, tsne = false,
@@ -333,8 +338,7 @@ Command addEval(CLI::App& app) {
   cmd->add_option("--tsne-iterations", o->tsneOptions.iterations)->capture_default_str();
   cmd->add_option("--alignment-images", o->alignmentImages)->capture_default_str();
   cmd->add_option("--finetune-epochs", o->fineTune.epochs)->capture_default_str();
-  cmd->add_option("--device", o->device, "auto, cpu, cuda")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "CPU threads (0: all cores)")->capture_default_str();
+  addDeviceOptions(*cmd, o->device, o->threads);
   return {cmd, [o, stages] { return runEval(*o, stages->count() > 0); }};
 }
 
@@ -353,8 +357,7 @@ Command addViews(CLI::App& app) {
   addNumber(*cmd, "--p", o->p, "attention exponent");
   cmd->add_option("--k", o->k, "gallery neighbours")->capture_default_str();
   cmd->add_option("--against", o->against, "the same views of a second run side by side -> *-vs-RUN2.png");
-  cmd->add_option("--device", o->device, "auto, cpu, cuda")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "CPU threads (0: all cores)")->capture_default_str();
+  addDeviceOptions(*cmd, o->device, o->threads);
   return {cmd, [o] { return runViews(*o); }};
 }
 
