@@ -1,5 +1,5 @@
 // The short training run on the synthetic shapes that the core and the widget tests share. No torch
-// here: widget tests include it too (STYLE.md, the Qt / LibTorch boundary).
+// here: widget tests include it too (ARCHITECTURE.md, "Layers").
 #pragma once
 
 #include <pretext/methods.h>

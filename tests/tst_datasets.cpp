@@ -4,6 +4,8 @@
 
 #include <pretext/dataset.h>
 
+#include <QElapsedTimer>
+
 #include <filesystem>
 
 #ifdef PRETEXT_HAVE_OPENCV
@@ -118,6 +120,58 @@ class TstDatasets : public QObject {
 
     expectError({"mnist", dir("idx-empty")}, {"no IDX image files"});
     expectError({"fashion-mnist", m_dir.path().toStdString() + "/does-not-exist"}, {"not found"});
+  }
+
+  void idxGzipStopsWhereItsHeaderSays() {
+    // A gzip whose header promises 10 images of 28x28 (7840 bytes), followed by 50 MB of zeros
+    // (about 50 KB compressed): refused, naming the file, after reading the promised bytes and a
+    // small probe, not the 50 MB.
+    const auto d = dir("idx-gz-bomb");
+    const std::string path = d + "/train-images-idx3-ubyte.gz";
+    auto bytes = testutil::idxImages(10, 28, 28);
+    bytes.resize(bytes.size() + (std::size_t(50) << 20), 0);
+    testutil::writeGz(path, bytes);
+    bytes = {};
+    QVERIFY(fs::file_size(path) < (std::size_t(1) << 20));
+    {
+      datasets::ByteReader in(path);
+      QElapsedTimer timer;
+      timer.start();
+      try {
+        datasets::readIdx(in, 3);
+        QFAIL("an IDX gzip with 50 MB after its data was accepted");
+      } catch (const DatasetError& e) {
+        const std::string msg = e.what();
+        QVERIFY2(msg.find(path) != std::string::npos, msg.c_str());
+        QVERIFY2(msg.find("unexpected bytes after the 7840 bytes") != std::string::npos, msg.c_str());
+      }
+      // The header, the data and a probe of at most 64 KiB + 1: nowhere near 50 MB.
+      QVERIFY2(in.bytesRead() <= 16 + 7840 + 65537, std::to_string(in.bytesRead()).c_str());
+      QVERIFY(timer.elapsed() < 5000);
+    }
+    testutil::writeBytes(d + "/train-labels-idx1-ubyte", testutil::idxLabels(10, 10));
+    expectError({"mnist", d}, {"train-images-idx3-ubyte.gz", "unexpected bytes"});
+
+    // Fewer bytes than the header promises: 9 images where it says 10.
+    auto short9 = testutil::idxImages(10, 28, 28);
+    short9.resize(short9.size() - 784);
+    testutil::writeGz(path, short9);
+    expectError({"mnist", d}, {"train-images-idx3-ubyte.gz", "truncated", "7840", "7056"});
+
+    // A header promising more than its gzip data could ever inflate to (1032:1) is refused before
+    // anything is allocated: 2^24 images of 28x28 (13 GB) from a few hundred bytes.
+    auto huge = testutil::idxImages(1, 28, 28);
+    huge[4] = 0x01;  // n = 0x01000000
+    huge[7] = 0x00;
+    testutil::writeGz(path, huge);
+    datasets::ByteReader in(path);
+    try {
+      datasets::readIdx(in, 3);
+      QFAIL("a gzip promising 13 GB from a few hundred bytes was accepted");
+    } catch (const DatasetError& e) {
+      QVERIFY2(std::string(e.what()).find("more than its") != std::string::npos, e.what());
+    }
+    QVERIFY(in.bytesRead() <= 16);
   }
 
   void cifar10() {

@@ -477,7 +477,8 @@ class TstEval : public QObject {
     const Image both = sideBySide(filters, "a", attention, "b");
     QCOMPARE(both.width, filters.width + attention.width + 36);
     savePng(both, out("side.png"));
-    QCOMPARE(loadPng(out("side.png")).width, both.width);
+    const auto side = io::readFile(out("side.png"));  // IHDR's width: bytes 16..19, big-endian
+    QCOMPARE(int((side[16] << 24) | (side[17] << 16) | (side[18] << 8) | side[19]), both.width);
 
     // Exports: the test embedding, and the encoder loaded back by Python.
     ev.exportEmbedding(out("emb.npy"), out("labels.npy"), 20);

@@ -1,6 +1,7 @@
 // Evaluates run folders in a worker thread for the inspection panels (filters, attention maps,
-// retrieval gallery, embedding, results). STYLE.md's worker-object pattern: a job goes in by a queued
-// call, its result (a value) comes back to the GUI thread; no exception leaves the worker.
+// retrieval gallery, embedding, results), in the worker-object pattern (ARCHITECTURE.md, "Threads"):
+// a job goes in by a queued call, its result (a value) comes back to the GUI thread; no exception
+// leaves the worker.
 //
 // A job is a function of an InspectContext, which opens one pretext::Evaluator per run folder and
 // keeps it (features cached) until that folder's checkpoint changes, so a run still training is

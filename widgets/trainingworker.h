@@ -1,5 +1,6 @@
-// Runs the core's Trainer in a worker thread (STYLE.md's worker-object pattern): start() is queued in,
-// reports come out as queued signals carrying value types; no exception leaves the thread.
+// Runs the core's Trainer in a worker thread (the worker-object pattern, ARCHITECTURE.md "Threads"):
+// start() is queued in, reports come out as queued signals carrying value types; no exception
+// leaves the thread.
 #pragma once
 
 #include <pretext/training.h>

@@ -1,21 +1,37 @@
-// The CLI's commands; each returns the process exit code.
+// The CLI's subcommands. Each adds itself to the application with its options and their help
+// (CLI11 generates `pretext-cli COMMAND --help` from them) and returns what runs it once the
+// command line is parsed.
 #pragma once
 
-#include "args.h"
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
 
 namespace pretext::cli {
 
-int cmdDatasets(const Args& args);
-int cmdInspect(const Args& args);
-int cmdTrain(const Args& args);
-int cmdMethods(const Args& args);
-int cmdEval(const Args& args);
-int cmdViews(const Args& args);
-int cmdCompare(const Args& args);
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;  ///< the process exit code
+};
 
-void printTrainHelp();
+Command addDatasets(CLI::App& app);
+Command addInspect(CLI::App& app);
+Command addMethods(CLI::App& app);
+Command addTrain(CLI::App& app);
+Command addEval(CLI::App& app);
+Command addViews(CLI::App& app);
+Command addCompare(CLI::App& app);
 
-/// Prints usage; `command` empty for the overview.
-void printHelp(const std::string& command);
+/// An option taking a number, read with pretext::parseNumber (a point, whatever the locale); help
+/// shows `value` as its default, written with formatGeneral.
+CLI::Option* addNumber(CLI::App& command, const std::string& name, double& value, const std::string& help);
+
+/// "a,b,c" -> {"a", "b", "c"}; an empty item stays.
+std::vector<std::string> splitList(const std::string& text);
 
 }  // namespace pretext::cli

@@ -3,31 +3,23 @@
 #include "commands.h"
 
 #include <pretext/evaluation.h>
+#include <pretext/numbers.h>
 #include <pretext/training.h>
+
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
+#include <memory>
 
 namespace pretext::cli {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-/// "a,b,c" -> {"a", "b", "c"}; an empty item stays (it names the pooled output).
-std::vector<std::string> splitList(const std::string& text) {
-  std::vector<std::string> list;
-  for (std::size_t start = 0; start <= text.size();) {
-    const auto comma = std::min(text.find(',', start), text.size());
-    list.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return list;
-}
 
 std::vector<std::string> stageList(const std::string& text) {
   std::vector<std::string> list;
@@ -38,9 +30,10 @@ std::vector<std::string> stageList(const std::string& text) {
 std::vector<int> intList(const std::string& option, const std::string& text) {
   std::vector<int> out;
   for (const auto& item : splitList(text)) {
-    char* end = nullptr;
-    const long v = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0') throw std::invalid_argument("--" + option + " expects numbers like 20,200, got '" + text + "'");
+    double v = 0.0;
+    if (!parseNumber(item, v) || v != double(int(v))) {
+      throw std::invalid_argument("--" + option + " expects whole numbers like 20,200, got '" + text + "'");
+    }
     out.push_back(int(v));
   }
   return out;
@@ -54,6 +47,8 @@ std::vector<std::int64_t> indexList(const std::string& option, const std::string
 
 std::string stageName(const std::string& s) { return s.empty() ? "pooled" : s; }
 
+std::string percent(double fraction, int decimals = 2) { return formatFixed(100.0 * fraction, decimals) + "%"; }
+
 std::string inRun(const std::string& runDir, const std::string& name) {
   return (std::filesystem::path(runDir) / name).string();
 }
@@ -66,67 +61,67 @@ void writeText(const std::string& path, const std::string& text) {
 
 double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-}  // namespace
+std::string padLeft(const std::string& s, std::size_t width) {
+  return s.size() >= width ? s : std::string(width - s.size(), ' ') + s;
+}
 
-int cmdEval(const Args& args) {
-  if (args.positionals().size() != 1) throw std::invalid_argument("eval needs one RUN_FOLDER");
-  const std::string run = args.positionals()[0];
-  const bool all = args.has("all");
-  auto flag = [&](const char* name) {
-    args.value(name);
-    return all || args.has(name);
-  };
-  bool knn = flag("knn");
-  const bool linear = flag("linear"), retrieval = flag("retrieval"), alignment = flag("alignment"), pca = flag("pca"),
-             tsne = flag("tsne"), finetune = flag("finetune"), embedding = flag("export-embedding"),
-             encoder = flag("export-encoder");
-  args.value("all");
-  if (!(knn || linear || retrieval || alignment || pca || tsne || finetune || embedding || encoder)) knn = true;
-  const bool stagesGiven = args.has("stages");
-  const std::string stagesText = args.value("stages", "");
-  const auto ks = intList("knn-k", args.value("knn-k", "20,200"));
-  const double temperature = args.number("knn-temperature", 0.07);
+void addDeviceOptions(CLI::App& cmd, std::string& device, int& threads) {
+  cmd.add_option("--device", device, "auto, cpu, cuda")->capture_default_str();
+  cmd.add_option("--threads", threads, "CPU threads (0: all cores)")->capture_default_str();
+}
+
+struct EvalOptions {
+  std::string run;
+  bool all = false, knn = false, linear = false, retrieval = false, alignment = false, pca = false, tsne = false,
+       finetune = false, embedding = false, encoder = false;
+  std::string stages;
+  std::string knnK = "20,200";
+  double temperature = 0.07;
   LinearProbeOptions probe;
-  probe.epochs = int(args.integer("probe-epochs", probe.epochs));
-  probe.batchSize = int(args.integer("probe-batch-size", probe.batchSize));
-  probe.learningRate = args.number("probe-lr", probe.learningRate);
-  probe.weightDecay = args.number("probe-weight-decay", probe.weightDecay);
-  probe.poolGrid = int(args.integer("probe-grid", probe.poolGrid));
-  probe.trainLimit = args.integer("train-limit", 0);
-  probe.testLimit = args.integer("test-limit", 0);
-  RetrievalOptions ret;
-  ret.precisionAt = intList("precision-at", args.value("precision-at", "1,10,100"));
-  ret.mapCutoff = int(args.integer("map-cutoff", 0));
-  ret.queryLimit = args.integer("test-limit", 0);
-  const std::int64_t projectionLimit = args.integer("projection-limit", 2000);
-  const std::int64_t alignmentImages = args.integer("alignment-images", 2000);
+  std::string precisionAt = "1,10,100";
+  int mapCutoff = 0;
+  std::int64_t trainLimit = 0, testLimit = 0;
+  std::int64_t projectionLimit = 2000, alignmentImages = 2000;
   TsneOptions tsneOptions;
-  tsneOptions.perplexity = args.number("perplexity", tsneOptions.perplexity);
-  tsneOptions.iterations = int(args.integer("tsne-iterations", tsneOptions.iterations));
-  FineTuneOptions ft;
-  ft.epochs = int(args.integer("finetune-epochs", ft.epochs));
-  ft.testLimit = args.integer("test-limit", 0);
-  const std::string device = args.value("device", "auto");
-  const int threads = int(args.integer("threads", 0));
-  args.rejectUnused();
+  FineTuneOptions fineTune;
+  std::string device = "auto";
+  int threads = 0;
+};
 
-  Evaluator ev(run, device);
-  setTorchThreads(threads);
+int runEval(EvalOptions& o, bool stagesGiven) {
+  const std::string& run = o.run;
+  const auto flag = [&](bool on) { return o.all || on; };
+  bool knn = flag(o.knn);
+  const bool linear = flag(o.linear), retrieval = flag(o.retrieval), alignment = flag(o.alignment), pca = flag(o.pca),
+             tsne = flag(o.tsne), finetune = flag(o.finetune), embedding = flag(o.embedding), encoder = flag(o.encoder);
+  if (!(knn || linear || retrieval || alignment || pca || tsne || finetune || embedding || encoder)) knn = true;
+  const auto ks = intList("knn-k", o.knnK);
+  LinearProbeOptions& probe = o.probe;
+  probe.trainLimit = o.trainLimit;
+  probe.testLimit = o.testLimit;
+  RetrievalOptions ret;
+  ret.precisionAt = intList("precision-at", o.precisionAt);
+  ret.mapCutoff = o.mapCutoff;
+  ret.queryLimit = o.testLimit;
+  FineTuneOptions& ft = o.fineTune;
+  ft.testLimit = o.testLimit;
+
+  Evaluator ev(run, o.device);
+  setTorchThreads(o.threads);
   std::printf("%s: %s, %s\n", run.c_str(), ev.method().c_str(), ev.backbone().c_str());
   std::fflush(stdout);
   if (knn) {
-    const auto stages = stagesGiven ? stageList(stagesText) : std::vector<std::string>{""};
-    std::printf("\nweighted k-NN (T=%g), test accuracy:\n  %-8s", temperature, "stage");
+    const auto stages = stagesGiven ? stageList(o.stages) : std::vector<std::string>{""};
+    std::printf("\nweighted k-NN (T=%s), test accuracy:\n  %-8s", formatGeneral(o.temperature).c_str(), "stage");
     for (int k : ks) std::printf(" %8s", ("k=" + std::to_string(k)).c_str());
     std::printf("\n");
     std::string csv = "stage,k,temperature,accuracy\n";
     for (const auto& s : stages) {
       std::printf("  %-8s", stageName(s).c_str());
-      for (const auto& r : ev.knn({s}, ks, temperature)) {
-        std::printf(" %7.2f%%", 100.0 * r.accuracy);
-        char line[128];
-        std::snprintf(line, sizeof line, "%s,%d,%g,%.6f\n", stageName(s).c_str(), r.k, r.temperature, r.accuracy);
-        csv += line;
+      for (const auto& r : ev.knn({s}, ks, o.temperature)) {
+        std::printf(" %8s", percent(r.accuracy).c_str());
+        csv += stageName(s) + "," + std::to_string(r.k) + "," + formatGeneral(r.temperature) + "," +
+               formatFixed(r.accuracy, 6) + "\n";
       }
       std::printf("\n");
       std::fflush(stdout);
@@ -136,14 +131,14 @@ int cmdEval(const Args& args) {
   if (linear) {
     std::vector<std::string> stages;
     if (stagesGiven) {
-      stages = stageList(stagesText);
+      stages = stageList(o.stages);
     } else {
       stages = ev.stages();
       stages.push_back("");
     }
     const auto t0 = Clock::now();
-    std::printf("\nlinear probe (%d epochs, grid %dx%d, lr %g, wd %g), test accuracy:\n", probe.epochs, probe.poolGrid,
-                probe.poolGrid, probe.learningRate, probe.weightDecay);
+    std::printf("\nlinear probe (%d epochs, grid %dx%d, lr %s, wd %s), test accuracy:\n", probe.epochs, probe.poolGrid,
+                probe.poolGrid, formatGeneral(probe.learningRate).c_str(), formatGeneral(probe.weightDecay).c_str());
     std::fflush(stdout);
     const auto rows = ev.linearProbe(stages, probe);
     std::string table, csv = "stage,feature_dim,accuracy,train_accuracy,seconds\n";
@@ -151,14 +146,13 @@ int cmdEval(const Args& args) {
     std::snprintf(line, sizeof line, "  %-8s %6s %9s %9s\n", "stage", "dim", "test", "train");
     table += line;
     for (const auto& r : rows) {
-      std::snprintf(line, sizeof line, "  %-8s %6d %8.2f%% %8.2f%%\n", stageName(r.stage).c_str(), r.featureDim,
-                    100.0 * r.accuracy, 100.0 * r.trainAccuracy);
+      std::snprintf(line, sizeof line, "  %-8s %6d %9s %9s\n", stageName(r.stage).c_str(), r.featureDim,
+                    percent(r.accuracy).c_str(), percent(r.trainAccuracy).c_str());
       table += line;
-      std::snprintf(line, sizeof line, "%s,%d,%.6f,%.6f,%.2f\n", stageName(r.stage).c_str(), r.featureDim, r.accuracy,
-                    r.trainAccuracy, r.seconds);
-      csv += line;
+      csv += stageName(r.stage) + "," + std::to_string(r.featureDim) + "," + formatFixed(r.accuracy, 6) + "," +
+             formatFixed(r.trainAccuracy, 6) + "," + formatFixed(r.seconds, 2) + "\n";
     }
-    std::printf("%s  (%.0f s)\n", table.c_str(), secondsSince(t0));
+    std::printf("%s  (%s s)\n", table.c_str(), formatFixed(secondsSince(t0), 0).c_str());
     writeText(inRun(run, "linear_probe.csv"), csv);
     savePng(textImage(ev.method() + " (" + ev.backbone() + "): linear probe\n\n" + table, 2),
             inRun(run, "linear_probe.png"));
@@ -170,33 +164,36 @@ int cmdEval(const Args& args) {
                 static_cast<long long>(r.queries), static_cast<long long>(r.database), stageName(r.stage).c_str());
     std::string csv = "metric,value\n";
     for (std::size_t i = 0; i < r.ks.size(); ++i) {
-      std::printf("  P@%-5d %.2f%%\n", r.ks[i], 100.0 * r.precisionAtK[i]);
-      csv += "precision_at_" + std::to_string(r.ks[i]) + "," + std::to_string(r.precisionAtK[i]) + "\n";
+      std::printf("  P@%-5d %s\n", r.ks[i], percent(r.precisionAtK[i]).c_str());
+      csv += "precision_at_" + std::to_string(r.ks[i]) + "," + formatFixed(r.precisionAtK[i], 6) + "\n";
     }
-    std::printf("  mAP%s %.2f%%  (%.0f s)\n", r.mapCutoff ? ("@" + std::to_string(r.mapCutoff)).c_str() : "   ",
-                100.0 * r.meanAveragePrecision, secondsSince(t0));
+    std::printf("  mAP%s %s  (%s s)\n", r.mapCutoff ? ("@" + std::to_string(r.mapCutoff)).c_str() : "   ",
+                percent(r.meanAveragePrecision).c_str(), formatFixed(secondsSince(t0), 0).c_str());
     csv += "map" + (r.mapCutoff ? "_at_" + std::to_string(r.mapCutoff) : std::string()) + "," +
-           std::to_string(r.meanAveragePrecision) + "\n";
+           formatFixed(r.meanAveragePrecision, 6) + "\n";
     writeText(inRun(run, "retrieval.csv"), csv);
   }
   if (alignment) {
-    const auto r = ev.alignmentUniformity(alignmentImages);
-    std::printf("\nalignment %.4f, uniformity %.4f (%lld test images, two %s views; lower is better)\n", r.alignment,
-                r.uniformity, static_cast<long long>(r.images), r.augment.c_str());
+    const auto r = ev.alignmentUniformity(o.alignmentImages);
+    std::printf("\nalignment %s, uniformity %s (%lld test images, two %s views; lower is better)\n",
+                formatFixed(r.alignment, 4).c_str(), formatFixed(r.uniformity, 4).c_str(),
+                static_cast<long long>(r.images), r.augment.c_str());
   }
   for (const auto& [on, kind] : {std::make_pair(pca, std::string("pca")), std::make_pair(tsne, std::string("tsne"))}) {
     if (!on) continue;
-    const auto p = ev.projection(kind, projectionLimit, tsneOptions);
+    const auto p = ev.projection(kind, o.projectionLimit, o.tsneOptions);
     const std::string png = inRun(run, kind + ".png");
     savePng(scatterPlot(p), png);
-    std::printf("\n%s of %zu test images: %s (%.1f s)\n", kind.c_str(), p.x.size(), png.c_str(), p.seconds);
+    std::printf("\n%s of %zu test images: %s (%s s)\n", kind.c_str(), p.x.size(), png.c_str(),
+                formatFixed(p.seconds, 1).c_str());
   }
   if (finetune) {
     std::printf("\nfine-tuning (%d epochs), test accuracy:\n", ft.epochs);
     std::fflush(stdout);
     for (const auto& r : ev.fineTune(ft)) {
-      std::printf("  %5.1f%% of the labels (%lld images): %.2f%%  (%.0f s)\n", 100.0 * r.fraction,
-                  static_cast<long long>(r.labelledImages), 100.0 * r.accuracy, r.seconds);
+      std::printf("  %s of the labels (%lld images): %s  (%s s)\n", padLeft(percent(r.fraction, 1), 6).c_str(),
+                  static_cast<long long>(r.labelledImages), percent(r.accuracy).c_str(),
+                  formatFixed(r.seconds, 0).c_str());
       std::fflush(stdout);
     }
   }
@@ -214,33 +211,31 @@ int cmdEval(const Args& args) {
   return 0;
 }
 
-int cmdViews(const Args& args) {
-  if (args.positionals().size() != 1) throw std::invalid_argument("views needs one RUN_FOLDER");
-  const std::string run = args.positionals()[0];
-  args.value("filters");
-  args.value("attention");
-  args.value("gallery");
-  bool filters = args.has("filters"), attention = args.has("attention");
-  const bool gallery = args.has("gallery");
-  if (!filters && !attention && !gallery) filters = attention = true;
-  const std::string imagesText = args.value("images", "");
-  const std::string stagesText = args.value("stages", "conv1,conv3,conv5");
-  const double p = args.number("p", 2.0);
-  const int k = int(args.integer("k", 8));
-  const std::string against = args.value("against", "");
-  const std::string device = args.value("device", "auto");
-  const int threads = int(args.integer("threads", 0));
-  args.rejectUnused();
+struct ViewsOptions {
+  std::string run;
+  bool filters = false, attention = false, gallery = false;
+  std::string images;
+  std::string stages = "conv1,conv3,conv5";
+  double p = 2.0;
+  int k = 8;
+  std::string against;
+  std::string device = "auto";
+  int threads = 0;
+};
 
-  Evaluator ev(run, device);
+int runViews(const ViewsOptions& o) {
+  const std::string& run = o.run;
+  bool filters = o.filters, attention = o.attention;
+  if (!filters && !attention && !o.gallery) filters = attention = true;
+  Evaluator ev(run, o.device);
   std::unique_ptr<Evaluator> other;
-  if (!against.empty()) other = std::make_unique<Evaluator>(against, device);
-  setTorchThreads(threads);
-  const auto images = imagesText.empty() ? ev.sampleTestImages(8) : indexList("images", imagesText);
+  if (!o.against.empty()) other = std::make_unique<Evaluator>(o.against, o.device);
+  setTorchThreads(o.threads);
+  const auto images = o.images.empty() ? ev.sampleTestImages(8) : indexList("images", o.images);
   auto stagesFor = [&](const Evaluator& e) {
     // Stage names that the backbone lacks (e.g. conv5 on a ResNet) fall back to its own first,
     // middle and last stages.
-    std::vector<std::string> wanted = stageList(stagesText), own = e.stages();
+    std::vector<std::string> wanted = stageList(o.stages), own = e.stages();
     for (const auto& s : wanted)
       if (std::find(own.begin(), own.end(), s) == own.end()) return std::vector<std::string>{own.front(), own[own.size() / 2], own.back()};
     return wanted;
@@ -254,31 +249,30 @@ int cmdViews(const Args& args) {
     savePng(image, inRun(run, name));
     std::printf("wrote %s\n", inRun(run, name).c_str());
   };
-  const std::string suffix = other ? "-vs-" + std::filesystem::path(against).filename().string() : "";
+  const std::string suffix = other ? "-vs-" + std::filesystem::path(o.against).filename().string() : "";
   if (filters) {
     Image f = ev.filterGrid();
-    if (other) f = sideBySide(f, label(ev, run), other->filterGrid(), label(*other, against));
+    if (other) f = sideBySide(f, label(ev, run), other->filterGrid(), label(*other, o.against));
     write(f, "filters" + suffix + ".png");
   }
   if (attention) {
-    Image a = ev.attentionMaps(images, stagesFor(ev), p);
-    if (other) a = sideBySide(a, label(ev, run), other->attentionMaps(images, stagesFor(*other), p), label(*other, against));
+    Image a = ev.attentionMaps(images, stagesFor(ev), o.p);
+    if (other) {
+      a = sideBySide(a, label(ev, run), other->attentionMaps(images, stagesFor(*other), o.p), label(*other, o.against));
+    }
     write(a, "attention" + suffix + ".png");
   }
-  if (gallery) {
-    Image g = ev.retrievalGallery(images, k);
-    if (other) g = sideBySide(g, label(ev, run), other->retrievalGallery(images, k), label(*other, against));
+  if (o.gallery) {
+    Image g = ev.retrievalGallery(images, o.k);
+    if (other) g = sideBySide(g, label(ev, run), other->retrievalGallery(images, o.k), label(*other, o.against));
     write(g, "retrieval" + suffix + ".png");
   }
   return 0;
 }
 
-int cmdCompare(const Args& args) {
-  if (args.positionals().empty()) throw std::invalid_argument("compare needs one or more RUN_FOLDERs");
-  const std::string prefix = args.value("out", "compare");
-  args.rejectUnused();
+int runCompare(const std::vector<std::string>& dirs, const std::string& prefix) {
   std::vector<RunSummary> runs;
-  for (const auto& dir : args.positionals()) {
+  for (const auto& dir : dirs) {
     if (!std::filesystem::exists(std::filesystem::path(dir) / "config.json")) {
       std::fprintf(stderr, "skipping %s: not a run folder\n", dir.c_str());
       continue;
@@ -293,6 +287,91 @@ int cmdCompare(const Args& args) {
   savePng(textImage(md), prefix + ".png");
   std::fprintf(stderr, "wrote %s.csv, %s.md and %s.png\n", prefix.c_str(), prefix.c_str(), prefix.c_str());
   return 0;
+}
+
+}  // namespace
+
+Command addEval(CLI::App& app) {
+  auto* cmd = app.add_subcommand("eval", "evaluate a run: k-NN, linear probe, retrieval, t-SNE ...");
+  cmd->footer(
+      "Evaluates a run's encoder on the test split and saves the results in RUN_FOLDER/eval.json\n"
+      "(read by `pretext-cli compare`), with a CSV (and PNG) per table. Without a protocol: --knn.");
+  auto o = std::make_shared<EvalOptions>();
+  cmd->add_option("RUN_FOLDER", o->run, "a run folder written by pretext-cli train or the window")->required();
+  const std::string protocols = "Protocols";
+  cmd->add_flag("--knn", o->knn, "weighted k-NN (cosine, InstDisc) at k=20 and 200 -> knn.csv")->group(protocols);
+  cmd->add_flag("--linear", o->linear, "linear probe per stage (conv1..conv5 and pooled) -> linear_probe.csv/.png")
+      ->group(protocols);
+  cmd->add_flag("--retrieval", o->retrieval,
+                "queries = test images, database = training split: P@K, mAP -> retrieval.csv")
+      ->group(protocols);
+  cmd->add_flag("--alignment", o->alignment,
+                "alignment and uniformity of the normalised embedding (Wang & Isola 2020)")
+      ->group(protocols);
+  cmd->add_flag("--pca", o->pca, "2-D map of the pooled test features -> pca.png")->group(protocols);
+  cmd->add_flag("--tsne", o->tsne, "2-D map of the pooled test features -> tsne.png")->group(protocols);
+  cmd->add_flag("--finetune", o->finetune, "fine-tune encoder + linear head with 1% and 10% of the labels")
+      ->group(protocols);
+  cmd->add_flag("--export-embedding", o->embedding, "embedding.npy + labels.npy (pooled test features) for NumPy")
+      ->group(protocols);
+  cmd->add_flag("--export-encoder", o->encoder,
+                "encoder.pt: torch.load gives state_dict, mean, std and the architecture")
+      ->group(protocols);
+  cmd->add_flag("--all", o->all, "everything above")->group(protocols);
+  auto* stages = cmd->add_option("--stages", o->stages,
+                                 "stages, comma-separated; an empty name or 'pooled' is the pooled output\n"
+                                 "(k-NN default: pooled; linear default: every stage and pooled)");
+  cmd->add_option("--knn-k", o->knnK, "neighbour counts, comma-separated")->capture_default_str();
+  addNumber(*cmd, "--knn-temperature", o->temperature, "temperature of the k-NN vote");
+  cmd->add_option("--probe-epochs", o->probe.epochs)->capture_default_str();
+  cmd->add_option("--probe-grid", o->probe.poolGrid, "pool conv maps to GxG")->capture_default_str();
+  addNumber(*cmd, "--probe-lr", o->probe.learningRate, "learning rate of the linear probe");
+  addNumber(*cmd, "--probe-weight-decay", o->probe.weightDecay, "weight decay of the linear probe");
+  cmd->add_option("--probe-batch-size", o->probe.batchSize, "0: full batch")->capture_default_str();
+  cmd->add_option("--precision-at", o->precisionAt, "retrieval: the K of P@K, comma-separated")->capture_default_str();
+  cmd->add_option("--map-cutoff", o->mapCutoff, "AP@N (0: the full ranking)")->capture_default_str();
+  cmd->add_option("--train-limit", o->trainLimit, "use the first N training images (0: all)");
+  cmd->add_option("--test-limit", o->testLimit, "use the first N test images (0: all)");
+  cmd->add_option("--projection-limit", o->projectionLimit, "test images in the PCA and t-SNE maps")
+      ->capture_default_str();
+  addNumber(*cmd, "--perplexity", o->tsneOptions.perplexity, "t-SNE perplexity");
+  cmd->add_option("--tsne-iterations", o->tsneOptions.iterations)->capture_default_str();
+  cmd->add_option("--alignment-images", o->alignmentImages)->capture_default_str();
+  cmd->add_option("--finetune-epochs", o->fineTune.epochs)->capture_default_str();
+  addDeviceOptions(*cmd, o->device, o->threads);
+  return {cmd, [o, stages] { return runEval(*o, stages->count() > 0); }};
+}
+
+Command addViews(CLI::App& app) {
+  auto* cmd = app.add_subcommand("views", "filters, attention maps and retrieval galleries as PNG");
+  cmd->footer("Writes PNGs into the run folder (default: --filters --attention).");
+  auto o = std::make_shared<ViewsOptions>();
+  cmd->add_option("RUN_FOLDER", o->run, "a run folder written by pretext-cli train or the window")->required();
+  cmd->add_flag("--filters", o->filters, "first-layer filters, each normalised -> filters.png");
+  cmd->add_flag("--attention", o->attention,
+                "mean over channels of |activation|^p, overlaid on test images, per stage\n"
+                "(ViT: [CLS] attention of the last block) -> attention.png");
+  cmd->add_flag("--gallery", o->gallery, "each test image with its K nearest training images -> retrieval.png");
+  cmd->add_option("--images", o->images, "test image indices, comma-separated (default: 8 spread over the classes)");
+  cmd->add_option("--stages", o->stages, "attention stages")->capture_default_str();
+  addNumber(*cmd, "--p", o->p, "attention exponent");
+  cmd->add_option("--k", o->k, "gallery neighbours")->capture_default_str();
+  cmd->add_option("--against", o->against, "the same views of a second run side by side -> *-vs-RUN2.png");
+  addDeviceOptions(*cmd, o->device, o->threads);
+  return {cmd, [o] { return runViews(*o); }};
+}
+
+Command addCompare(CLI::App& app) {
+  auto* cmd = app.add_subcommand("compare", "the results table over run folders (CSV, Markdown)");
+  cmd->footer(
+      "The results table over run folders (config.json, metrics.csv, eval.json): method, backbone,\n"
+      "epochs, k-NN, linear probe per stage, fine-tune 1%/10%, retrieval mAP, training time,\n"
+      "images/s. Prints Markdown; writes PREFIX.csv, PREFIX.md and PREFIX.png.");
+  auto dirs = std::make_shared<std::vector<std::string>>();
+  auto prefix = std::make_shared<std::string>("compare");
+  cmd->add_option("RUN_FOLDER", *dirs, "run folders; others are skipped")->required();
+  cmd->add_option("--out", *prefix, "PREFIX of the files written")->capture_default_str();
+  return {cmd, [dirs, prefix] { return runCompare(*dirs, *prefix); }};
 }
 
 }  // namespace pretext::cli

@@ -1,5 +1,8 @@
 #include "progressbar.h"
 
+#include <pretext/numbers.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <unistd.h>
 
@@ -31,9 +34,10 @@ void ProgressBar::onStep(const StepReport& r) {
   const int filled = int(width * r.step / std::max<std::int64_t>(1, r.stepsPerEpoch));
   std::string bar(std::size_t(filled), '#');
   bar.resize(width, '.');
-  std::fprintf(stderr, "\repoch %d/%d [%s] step %lld/%lld  loss %.4f  %.0f img/s  left %s   ", r.epoch + 1, r.epochs,
-               bar.c_str(), static_cast<long long>(r.step), static_cast<long long>(r.stepsPerEpoch), r.loss,
-               r.imagesPerSecond, formatDuration(r.secondsLeft).c_str());
+  std::fprintf(stderr, "\repoch %d/%d [%s] step %lld/%lld  loss %s  %s img/s  left %s   ", r.epoch + 1, r.epochs,
+               bar.c_str(), static_cast<long long>(r.step), static_cast<long long>(r.stepsPerEpoch),
+               formatFixed(r.loss, 4).c_str(), formatFixed(r.imagesPerSecond, 0).c_str(),
+               formatDuration(r.secondsLeft).c_str());
   std::fflush(stderr);
 }
 
@@ -41,12 +45,12 @@ void ProgressBar::onEpoch(const EpochReport& r) {
   if (m_quiet) return;
   if (m_tty) std::fprintf(stderr, "\n");
   if (r.epoch < 0) {
-    if (r.knnAccuracy >= 0) std::fprintf(stderr, "before training: k-NN accuracy %.2f%%\n", 100.0 * r.knnAccuracy);
+    if (r.knnAccuracy >= 0) std::fprintf(stderr, "before training: k-NN accuracy %s%%\n", formatFixed(100.0 * r.knnAccuracy, 2).c_str());
     return;
   }
-  std::fprintf(stderr, "epoch %d done: mean loss %.4f, %.0f img/s, %s", r.epoch + 1, r.meanLoss, r.imagesPerSecond,
-               formatDuration(r.seconds).c_str());
-  if (r.knnAccuracy >= 0) std::fprintf(stderr, ", k-NN accuracy %.2f%%", 100.0 * r.knnAccuracy);
+  std::fprintf(stderr, "epoch %d done: mean loss %s, %s img/s, %s", r.epoch + 1, formatFixed(r.meanLoss, 4).c_str(),
+               formatFixed(r.imagesPerSecond, 0).c_str(), formatDuration(r.seconds).c_str());
+  if (r.knnAccuracy >= 0) std::fprintf(stderr, ", k-NN accuracy %s%%", formatFixed(100.0 * r.knnAccuracy, 2).c_str());
   std::fprintf(stderr, "\n");
 }
 

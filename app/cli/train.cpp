@@ -3,12 +3,17 @@
 #include "progressbar.h"
 
 #include <pretext/methods.h>
+#include <pretext/numbers.h>
 #include <pretext/training.h>
 
+#include <CLI/CLI.hpp>
+
 #include <atomic>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
-#include <iostream>
+#include <map>
+#include <memory>
 
 namespace pretext::cli {
 
@@ -22,98 +27,79 @@ extern "C" void onSignal(int) {
   if (Trainer* t = g_trainer.load()) t->requestStop();  // an atomic store: safe in a signal handler
 }
 
-}  // namespace
+struct TrainOptions {
+  TrainConfig config;
+  std::string dataset = "fashion-mnist";
+  int imageSize = DatasetSpec().imageSize;
+  std::string backbone;
+  std::string resume;
+  bool noBf16 = false;
+  bool noChannelsLast = false;
+  bool noKnn = false;
+  bool quiet = false;
+  /// The options of every method in the catalogue, each name once (values checked as they parse,
+  /// then read from the option's text for the chosen method).
+  std::map<std::string, double> methodValues;
+  std::map<std::string, CLI::Option*> methodOptions;
+};
 
-void printTrainHelp() {
-  std::cout <<
-      "usage: pretext-cli train --dataset DATASET --method METHOD [options] --out RUN_FOLDER\n"
-      "       pretext-cli train --resume RUN_FOLDER [--epochs N]   (N: a new total, to extend a run)\n\n"
-      "  --dataset D        fashion-mnist (default), mnist:PATH, cifar10:PATH, cifar100:PATH, stl10:PATH,\n"
-      "                     folder:PATH, shapes, or a path\n"
-      "  --method M         see `pretext-cli methods` (default simclr)\n"
-      "  --backbone B       convnet (default; vit for MAE), resnet18, vit\n"
-      "  --width N          convnet: channels of conv1 (default 32)\n"
-      "  --epochs N         (default 10)\n"
-      "  --batch-size N     (default 256)\n"
-      "  --subset N         train on the first N training images\n"
-      "  --optimizer O      sgd, lars, adamw (default: sgd; adamw for the ViT)\n"
-      "  --lr X             peak learning rate (default: 0.06 x batch/256 for SGD)\n"
-      "  --weight-decay X   (default 5e-4 SGD/LARS, 0.05 AdamW)\n"
-      "  --warmup-epochs X  linear warm-up before the cosine decay (default 1)\n"
-      "  --augment P        simclr, light, none (default: the method's)\n"
-      "  --device D         auto (default), cpu, cuda\n"
-      "  --no-bf16          CUDA: train in fp32 instead of bf16 autocast\n"
-      "  --no-channels-last CUDA: keep NCHW layout\n"
-      "  --cuda-graphs      CUDA: record the training step once as a CUDA graph and replay it (SimCLR\n"
-      "                     with SGD or LARS; faster, but takes about 3x the GPU memory)\n"
-      "  --threads N        CPU threads (default: all cores)\n"
-      "  --seed N           (default 1)\n"
-      "  --knn-k N          neighbours of the k-NN monitor (default 200)\n"
-      "  --knn-stage S      stage the monitor reads (convnet: conv1..conv5; default: the pooled output)\n"
-      "  --knn-test-limit N use the first N test images in the monitor\n"
-      "  --no-knn           no k-NN monitor\n"
-      "  --out DIR          run folder: config.json, metrics.csv, checkpoints/last.pt\n"
-      "  --quiet            no progress output\n\n"
-      "method options (each method reads its own; `pretext-cli methods NAME` lists them):\n";
+// One help entry per method option name: the methods that have it, each with its default and help.
+std::string methodOptionHelp(const std::string& name) {
+  std::string help;
   for (const auto& m : methodCatalogue()) {
     for (const auto& o : m.options) {
-      std::printf("  --%-18s %-8g %-10s %s\n", o.name.c_str(), o.defaultValue, m.name.c_str(), o.help.c_str());
+      if (o.name != name) continue;
+      help += (help.empty() ? "" : "\n") + m.name + " (" + formatGeneral(o.defaultValue) + "): " + o.help;
     }
   }
+  return help;
 }
 
-int cmdTrain(const Args& args) {
+int runTrain(TrainOptions& o, CLI::App& cmd) {
   // Installed before the dataset loads, so that a stop requested during start-up is not lost.
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);
   std::unique_ptr<Trainer> trainer;
-  const bool quiet = args.has("quiet");
-  args.value("quiet");
-  if (args.has("resume")) {
-    const std::string dir = args.value("resume");
-    trainer = Trainer::resume(dir, int(args.integer("epochs", 0)));
-    std::fprintf(stderr, "resuming %s at epoch %d\n", dir.c_str(), trainer->startEpoch() + 1);
-  } else {
-    TrainConfig c;
-    c.dataset = DatasetSpec::parse(args.value("dataset", "fashion-mnist"));
-    c.dataset.imageSize = int(args.integer("image-size", c.dataset.imageSize));
-    c.method = args.value("method", c.method);
-    const MethodInfo& info = methodInfo(c.method);
-    c.backbone = args.value("backbone", info.requiredBackbone.empty() ? c.backbone : info.requiredBackbone);
-    c.backboneWidth = int(args.integer("width", c.backboneWidth));
-    c.epochs = int(args.integer("epochs", c.epochs));
-    c.batchSize = int(args.integer("batch-size", c.batchSize));
-    c.subset = args.integer("subset", 0);
-    c.optimizer = args.value("optimizer", "");
-    c.learningRate = args.number("lr", 0.0);
-    c.weightDecay = args.number("weight-decay", -1.0);
-    c.momentum = args.number("momentum", c.momentum);
-    c.warmupEpochs = args.number("warmup-epochs", c.warmupEpochs);
-    c.augmentPreset = args.value("augment", "");
-    c.device = args.value("device", c.device);
-    c.bf16 = !args.has("no-bf16");
-    c.channelsLast = !args.has("no-channels-last");
-    args.value("no-bf16");
-    args.value("no-channels-last");
-    c.cudaGraphs = args.has("cuda-graphs");
-    args.value("cuda-graphs");
-    c.threads = int(args.integer("threads", 0));
-    c.seed = std::uint64_t(args.integer("seed", 1));
-    c.knnK = int(args.integer("knn-k", c.knnK));
-    c.knnStage = args.value("knn-stage", "");
-    c.knnTestLimit = args.integer("knn-test-limit", 0);
-    c.knnEveryEpoch = !args.has("no-knn");
-    args.value("no-knn");
-    c.outDir = args.value("out", "");
-    for (const auto& o : info.options) {
-      if (args.has(o.name)) c.methodOptions[o.name] = args.number(o.name, o.defaultValue);
+  if (!o.resume.empty()) {
+    std::string others;
+    for (const CLI::Option* opt : cmd.get_options()) {
+      const std::string name = opt->get_name();
+      if (opt->count() && name != "--resume" && name != "--epochs" && name != "--quiet") {
+        others += (others.empty() ? "" : ", ") + name;
+      }
     }
-    // Options of other methods are typos here: report them with the unknown ones.
-    args.rejectUnused("train --method " + c.method + " does not understand");
+    if (!others.empty()) throw std::invalid_argument("train --resume takes its settings from the run folder, not " + others);
+    const int epochs = cmd.get_option("--epochs")->count() ? o.config.epochs : 0;
+    trainer = Trainer::resume(o.resume, epochs);
+    std::fprintf(stderr, "resuming %s at epoch %d\n", o.resume.c_str(), trainer->startEpoch() + 1);
+  } else {
+    TrainConfig& c = o.config;
+    c.dataset = DatasetSpec::parse(o.dataset);
+    c.dataset.imageSize = o.imageSize;
+    const MethodInfo& info = methodInfo(c.method);
+    if (!o.backbone.empty()) c.backbone = o.backbone;
+    else if (!info.requiredBackbone.empty()) c.backbone = info.requiredBackbone;
+    c.bf16 = !o.noBf16;
+    c.channelsLast = !o.noChannelsLast;
+    c.knnEveryEpoch = !o.noKnn;
+    // An option name shared with a general option (--momentum) sets both, as it always has.
+    for (const auto& opt : info.options) {
+      const CLI::Option* given = cmd.get_option_no_throw("--" + opt.name);
+      if (!given || !given->count()) continue;
+      double value = 0.0;
+      if (!parseNumber(given->results().back(), value)) throw std::invalid_argument("--" + opt.name + " expects a number");
+      c.methodOptions[opt.name] = value;
+    }
+    std::string foreign;
+    for (const auto& [name, option] : o.methodOptions) {
+      const bool own = std::any_of(info.options.begin(), info.options.end(), [&](const MethodOption& m) { return m.name == name; });
+      if (option->count() && !own) foreign += (foreign.empty() ? "--" : ", --") + name;
+    }
+    if (!foreign.empty()) throw std::invalid_argument("train --method " + c.method + " does not understand " + foreign);
     if (c.outDir.empty()) std::fprintf(stderr, "note: no --out given, nothing will be written\n");
     trainer = std::make_unique<Trainer>(c, Dataset::load(c.dataset));
   }
-  ProgressBar progress(quiet);
+  ProgressBar progress(o.quiet);
   g_trainer = trainer.get();
   if (g_stopRequested) trainer->requestStop();
   const RunResult r = trainer->run(&progress);
@@ -122,9 +108,70 @@ int cmdTrain(const Args& args) {
   std::signal(SIGTERM, SIG_DFL);
   std::printf("%s: %s", r.status == RunStatus::Finished ? "finished" : r.status == RunStatus::Stopped ? "stopped" : "failed",
               r.message.c_str());
-  if (r.finalKnnAccuracy >= 0) std::printf("; k-NN accuracy %.2f%%", 100.0 * r.finalKnnAccuracy);
-  std::printf("; %s, %.0f img/s\n", formatDuration(r.seconds).c_str(), r.imagesPerSecond);
+  if (r.finalKnnAccuracy >= 0) std::printf("; k-NN accuracy %s%%", formatFixed(100.0 * r.finalKnnAccuracy, 2).c_str());
+  std::printf("; %s, %s img/s\n", formatDuration(r.seconds).c_str(), formatFixed(r.imagesPerSecond, 0).c_str());
   return r.status == RunStatus::Failed ? 1 : (r.status == RunStatus::Stopped ? 130 : 0);
+}
+
+}  // namespace
+
+Command addTrain(CLI::App& app) {
+  auto* cmd = app.add_subcommand("train", "train a method and write a run folder");
+  cmd->footer(
+      "examples:\n"
+      "  pretext-cli train --dataset DATASET --method METHOD [options] --out RUN_FOLDER\n"
+      "  pretext-cli train --resume RUN_FOLDER [--epochs N]   (N: a new total, to extend a run)");
+  auto o = std::make_shared<TrainOptions>();
+  TrainConfig& c = o->config;
+  cmd->add_option("--dataset", o->dataset,
+                  "fashion-mnist, mnist:PATH, cifar10:PATH, cifar100:PATH, stl10:PATH,\nfolder:PATH, shapes, or a path")
+      ->capture_default_str();
+  cmd->add_option("--image-size", o->imageSize, "image folders: resize to NxN")->capture_default_str();
+  cmd->add_option("--method", c.method, "see `pretext-cli methods`")->capture_default_str();
+  cmd->add_option("--backbone", o->backbone, "convnet (default; vit for MAE), resnet18, vit");
+  cmd->add_option("--width", c.backboneWidth, "convnet: channels of conv1")->capture_default_str();
+  cmd->add_option("--epochs", c.epochs, "with --resume: a new total, to extend a run")->capture_default_str();
+  cmd->add_option("--batch-size", c.batchSize)->capture_default_str();
+  cmd->add_option("--subset", c.subset, "train on the first N training images (0: all)")->capture_default_str();
+  cmd->add_option("--optimizer", c.optimizer, "sgd, lars, adamw (default: sgd; adamw for the ViT)");
+  addNumber(*cmd, "--lr", c.learningRate, "peak learning rate (0: 0.06 x batch/256 for SGD)");
+  addNumber(*cmd, "--weight-decay", c.weightDecay, "(<0: 5e-4 SGD/LARS, 0.05 AdamW)");
+  addNumber(*cmd, "--warmup-epochs", c.warmupEpochs, "linear warm-up before the cosine decay");
+  cmd->add_option("--augment", c.augmentPreset, "simclr, light, none (default: the method's)");
+  cmd->add_option("--device", c.device, "auto, cpu, cuda")->capture_default_str();
+  cmd->add_option("--threads", c.threads, "CPU threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--seed", c.seed)->capture_default_str();
+  cmd->add_option("--knn-k", c.knnK, "neighbours of the k-NN monitor")->capture_default_str();
+  cmd->add_option("--knn-stage", c.knnStage,
+                  "stage the monitor reads (convnet: conv1..conv5; default: the pooled output)");
+  cmd->add_option("--knn-test-limit", c.knnTestLimit, "use the first N test images in the monitor (0: all)")
+      ->capture_default_str();
+  cmd->add_flag("--no-knn", o->noKnn, "no k-NN monitor");
+  cmd->add_option("--out", c.outDir, "run folder: config.json, metrics.csv, checkpoints/last.pt");
+  cmd->add_option("--resume", o->resume, "continue the run in this folder, with its own settings");
+  cmd->add_flag("--quiet", o->quiet, "no progress output");
+  cmd->add_flag("--no-bf16", o->noBf16, "CUDA: train in fp32 instead of bf16 autocast")->group("CUDA");
+  cmd->add_flag("--no-channels-last", o->noChannelsLast, "CUDA: keep NCHW layout")->group("CUDA");
+  cmd->add_flag("--cuda-graphs", c.cudaGraphs,
+                "CUDA: record the training step once as a CUDA graph and replay it (SimCLR\n"
+                "with SGD or LARS; faster, but takes about 3x the GPU memory)")
+      ->group("CUDA");
+
+  // --momentum is SGD/LARS's and, for the methods that have one, also the method's own.
+  addNumber(*cmd, "--momentum", c.momentum, "SGD/LARS momentum; also the method's own, for\n" + methodOptionHelp("momentum"));
+
+  // The methods' own options, from the catalogue: each name once, listing the methods that read it.
+  const std::string methodGroup = "Method options (each method reads its own; `pretext-cli methods NAME` lists them)";
+  for (const auto& m : methodCatalogue()) {
+    for (const auto& opt : m.options) {
+      if (o->methodOptions.count(opt.name) || cmd->get_option_no_throw("--" + opt.name)) continue;
+      double& value = o->methodValues[opt.name];
+      value = opt.defaultValue;
+      o->methodOptions[opt.name] =
+          addNumber(*cmd, "--" + opt.name, value, methodOptionHelp(opt.name))->default_str("")->group(methodGroup);
+    }
+  }
+  return {cmd, [o, cmd] { return runTrain(*o, *cmd); }};
 }
 
 }  // namespace pretext::cli

@@ -113,29 +113,6 @@ inline std::string stl10(const std::uint8_t* data, std::size_t size) {
   });
 }
 
-/// Pretext's own PNG reader: decodes to an image whose pixel count matches its size, or throws
-/// std::runtime_error; a decoded image written back with savePng reads back identical.
-inline std::string png(const std::uint8_t* data, std::size_t size) {
-  const std::string path = write("x.png", data, size);
-  pretext::Image image;
-  try {
-    image = pretext::loadPng(path);
-  } catch (const std::runtime_error&) {
-    return "";
-  } catch (const std::exception& e) {
-    return std::string("unexpected ") + typeid(e).name() + ": " + e.what();
-  }
-  if (image.pixels.size() != std::size_t(image.width) * image.height * image.channels) return "pixel count";
-  return throwsOnly<Nothing>([&] {
-    const std::string again = scratch() + "/again.png";
-    pretext::savePng(image, again);
-    const pretext::Image back = pretext::loadPng(again);
-    return back.width == image.width && back.height == image.height && back.pixels == image.pixels
-               ? ""
-               : "savePng/loadPng round trip differs";
-  });
-}
-
 /// Image folders: root/cat/img.<ext> decoded by OpenCV and resized (the first byte picks the
 /// extension, so the PNG, JPEG and BMP decoders are all reached, and the size). Loads one image
 /// of the asked size, or throws DatasetError.

@@ -45,8 +45,6 @@ def png(width, height, gray, filters=(0,)):
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
-put("fuzz_png", "gray", png(5, 4, True, (0, 1, 2, 3, 4)))
-put("fuzz_png", "rgb", png(4, 3, False, (4, 3, 2, 1)))
 # Image folder: first byte picks the extension (0 png, 1 jpg, 2 bmp) and the size.
 put("fuzz_imagefolder", "png", bytes([0]) + png(6, 5, False))
 bmp_pixels = bytes((i * 5) % 256 for i in range(4 * 4 * 3))

@@ -25,10 +25,6 @@ struct Image {
 /// sees half a file. Throws std::runtime_error naming the path when it cannot be written.
 void savePng(const Image& image, const std::string& path);
 
-/// Reads a PNG written by savePng (8-bit gray/RGB, stored or zlib-compressed). Throws on anything
-/// else, naming the file.
-Image loadPng(const std::string& path);
-
 /// Scales an image by an integer factor with nearest-neighbour sampling (for small 28x28 tiles).
 Image upscale(const Image& image, int factor);
 

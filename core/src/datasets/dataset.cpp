@@ -3,14 +3,15 @@
 #include "io/fileutil.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <numeric>
 #include <random>
 
-#ifdef PRETEXT_HAVE_ZLIB
 #include <zlib.h>
-#endif
 
 namespace pretext {
 
@@ -330,43 +331,95 @@ std::vector<DatasetEntry> findDatasets() {
 
 namespace datasets {
 
-std::vector<std::uint8_t> readFileBytes(const std::string& path) {
+struct ByteReader::Impl {
+  std::string path;
+  gzFile gz = nullptr;
+  std::FILE* plain = nullptr;
+  std::uint64_t capacity = 0;
+  std::uint64_t read = 0;
+};
+
+ByteReader::ByteReader(const std::string& path) : m_impl(std::make_unique<Impl>()) {
+  m_impl->path = path;
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (ec) throw DatasetError("cannot open " + path + ": " + ec.message());
   const bool gz = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
-  if (!gz) {
-    try {
-      return io::readFile(path);
-    } catch (const std::exception& e) {
-      throw DatasetError(e.what());
-    }
+  if (gz) {
+    m_impl->gz = gzopen(path.c_str(), "rb");
+    if (!m_impl->gz) throw DatasetError("cannot open " + path);
+    // zlib inflates ahead into a buffer twice this size: the most it reads past what was asked.
+    gzbuffer(m_impl->gz, 1 << 18);
+    // Deflate's best ratio is 1032:1 (258-byte matches coded in 2 bits); the gzip header and
+    // trailer take at least 18 bytes.
+    m_impl->capacity = std::uint64_t(size) * 1032 + 1024;
+  } else {
+    m_impl->plain = std::fopen(path.c_str(), "rb");
+    if (!m_impl->plain) throw DatasetError("cannot open " + path + ": " + std::strerror(errno));
+    m_impl->capacity = size;
   }
-#ifdef PRETEXT_HAVE_ZLIB
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) throw DatasetError("cannot open " + path);
-  gzbuffer(f, 1 << 20);
+}
+
+ByteReader::~ByteReader() {
+  if (m_impl->gz) gzclose(m_impl->gz);
+  if (m_impl->plain) std::fclose(m_impl->plain);
+}
+
+std::size_t ByteReader::read(std::uint8_t* out, std::size_t n) {
+  std::size_t done = 0;
+  while (done < n) {
+    const std::size_t want = std::min<std::size_t>(n - done, std::size_t(1) << 30);
+    std::size_t got = 0;
+    if (m_impl->gz) {
+      const int r = gzread(m_impl->gz, out + done, unsigned(want));
+      if (r < 0) {
+        int err = 0;
+        const std::string msg = gzerror(m_impl->gz, &err);
+        throw DatasetError(m_impl->path + ": corrupt gzip data (" + msg + ")");
+      }
+      got = std::size_t(r);
+    } else {
+      got = std::fread(out + done, 1, want, m_impl->plain);
+      if (got < want && std::ferror(m_impl->plain)) {
+        throw DatasetError("cannot read " + m_impl->path + ": " + std::strerror(errno));
+      }
+    }
+    done += got;
+    if (got < want) break;
+  }
+  if (m_impl->gz && done < n) {
+    // The end of the data, or a stream cut short: gzread reports the latter only through gzerror.
+    int err = 0;
+    const std::string msg = gzerror(m_impl->gz, &err);
+    if (err != Z_OK && err != Z_STREAM_END) throw DatasetError(m_impl->path + ": corrupt gzip data (" + msg + ")");
+  }
+  m_impl->read += done;
+  return done;
+}
+
+std::uint64_t ByteReader::capacity() const { return m_impl->capacity; }
+std::uint64_t ByteReader::bytesRead() const { return m_impl->read; }
+bool ByteReader::gzipped() const { return m_impl->gz != nullptr; }
+const std::string& ByteReader::path() const { return m_impl->path; }
+
+std::vector<std::uint8_t> readFileBytes(const std::string& path) {
+  ByteReader in(path);
   std::vector<std::uint8_t> out;
+  if (!in.gzipped()) {
+    out.resize(std::size_t(in.capacity()));
+    if (in.read(out.data(), out.size()) != out.size()) throw DatasetError("cannot read " + path + ": file shrank while reading");
+    return out;
+  }
   std::size_t used = 0;
   out.resize(1 << 22);
   while (true) {
     if (used == out.size()) out.resize(out.size() * 2);
-    const int n = gzread(f, out.data() + used, unsigned(std::min<std::size_t>(out.size() - used, 1u << 30)));
-    if (n < 0) {
-      int err = 0;
-      const std::string msg = gzerror(f, &err);
-      gzclose(f);
-      throw DatasetError(path + ": corrupt gzip data (" + msg + ")");
-    }
-    if (n == 0) break;
-    used += std::size_t(n);
+    const std::size_t n = in.read(out.data() + used, out.size() - used);
+    used += n;
+    if (used < out.size()) break;
   }
-  int err = 0;
-  const std::string msg = gzerror(f, &err);
-  gzclose(f);
-  if (err != Z_OK && err != Z_STREAM_END) throw DatasetError(path + ": corrupt gzip data (" + msg + ")");
   out.resize(used);
   return out;
-#else
-  throw DatasetError(path + ": this build has no zlib; gunzip the file first");
-#endif
 }
 
 }  // namespace datasets

@@ -5,6 +5,8 @@
 
 #include <torch/torch.h>
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,8 +54,40 @@ DatasetData loadImageFolder(const DatasetSpec& spec);
 /// Coloured shapes drawn from a seed (circle, square, triangle, cross, ring, bar, diamond, star-ish).
 DatasetData makeShapes(const DatasetSpec& spec);
 
+/// A file read front to back, gunzipped on the fly when its name ends in .gz, so that a reader can
+/// stop where its header says the data ends instead of inflating whatever the file holds (a few
+/// megabytes of gzip can hold gigabytes of zeros).
+class ByteReader {
+ public:
+  /// Throws DatasetError naming the file when it cannot be opened.
+  explicit ByteReader(const std::string& path);
+  ~ByteReader();
+  ByteReader(const ByteReader&) = delete;
+  ByteReader& operator=(const ByteReader&) = delete;
+
+  /// Reads up to `n` bytes into `out`; fewer only at the end of the data. Throws DatasetError
+  /// naming the file on a read error or corrupt gzip data.
+  std::size_t read(std::uint8_t* out, std::size_t n);
+  /// The most bytes the data can hold: a plain file's size, or what a gzip file's compressed size
+  /// can inflate to (deflate expands at most 1032:1).
+  std::uint64_t capacity() const;
+  /// Bytes handed out by read() so far.
+  std::uint64_t bytesRead() const;
+  bool gzipped() const;
+  const std::string& path() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
 /// The bytes of a file, gunzipped when its name ends in .gz. Throws DatasetError naming the file.
 std::vector<std::uint8_t> readFileBytes(const std::string& path);
+
+/// The data of an IDX file with `dims` dimensions (3: images, 1: labels), uint8 of the shape its
+/// header gives. Reads the header first and then no more than the bytes it promises, plus a small
+/// probe for trailing data; refuses a file holding fewer or more bytes, naming it (DatasetError).
+torch::Tensor readIdx(ByteReader& in, int dims);
 
 }  // namespace datasets
 }  // namespace pretext

@@ -4,7 +4,8 @@
 #include "datasets/datasetdata.h"
 #include "io/fileutil.h"
 
-#include <cstring>
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 namespace pretext::datasets {
@@ -17,10 +18,14 @@ std::uint32_t be32(const std::uint8_t* p) {
   return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
 }
 
-// Returns the dimensions after checking magic, header and payload size.
-std::vector<int64_t> parseIdxHeader(const std::vector<std::uint8_t>& bytes, const std::string& path, int wantDims) {
-  if (bytes.size() < 4) throw DatasetError(path + ": truncated IDX file (" + std::to_string(bytes.size()) + " bytes)");
-  const std::uint32_t magic = be32(bytes.data());
+// Bytes read past the data to tell a file that ends there from one with more after it.
+constexpr std::size_t kTrailingProbe = std::size_t(1) << 16;
+
+// Returns the dimensions after checking the magic number and that the sizes are plausible.
+std::vector<int64_t> parseIdxHeader(const std::uint8_t* header, std::size_t size, const std::string& path,
+                                    int wantDims) {
+  if (size < 4) throw DatasetError(path + ": truncated IDX file (" + std::to_string(size) + " bytes)");
+  const std::uint32_t magic = be32(header);
   const std::uint32_t want = 0x00000800u | std::uint32_t(wantDims);
   if (magic != want) {
     char buf[64];
@@ -28,26 +33,17 @@ std::vector<int64_t> parseIdxHeader(const std::vector<std::uint8_t>& bytes, cons
     throw DatasetError(path + ": bad IDX magic number " + buf +
                        (wantDims == 3 ? ", not an image file" : ", not a label file"));
   }
-  const std::size_t header = 4 + 4 * std::size_t(wantDims);
-  if (bytes.size() < header) throw DatasetError(path + ": truncated IDX header");
+  if (size < 4 + 4 * std::size_t(wantDims)) throw DatasetError(path + ": truncated IDX header");
   std::vector<int64_t> dims;
   std::size_t expected = 1;
   for (int d = 0; d < wantDims; ++d) {
-    const std::uint32_t n = be32(bytes.data() + 4 + 4 * d);
+    const std::uint32_t n = be32(header + 4 + 4 * d);
     if (n == 0 || n > (1u << 28)) throw DatasetError(path + ": implausible IDX dimension " + std::to_string(n));
     dims.push_back(int64_t(n));
     // Checked before multiplying: three dimensions of up to 2^28 would overflow 64 bits, wrap to a
     // small size that matches a short file, and then ask for an absurd tensor.
     if (expected > (std::size_t(1) << 36) / n) throw DatasetError(path + ": implausible IDX size");
     expected *= n;
-  }
-  const std::size_t have = bytes.size() - header;
-  if (have < expected) {
-    throw DatasetError(path + ": truncated: the header promises " + std::to_string(expected) +
-                       " bytes of data, the file holds " + std::to_string(have));
-  }
-  if (have > expected) {
-    throw DatasetError(path + ": " + std::to_string(have - expected) + " unexpected bytes after the data");
   }
   return dims;
 }
@@ -65,20 +61,53 @@ std::string findIdxFile(const std::string& folder, const std::string& prefix, co
 
 }  // namespace
 
+torch::Tensor readIdx(ByteReader& in, int wantDims) {
+  const std::string& path = in.path();
+  std::uint8_t header[16];
+  const std::size_t headerSize = 4 + 4 * std::size_t(wantDims);
+  const auto dims = parseIdxHeader(header, in.read(header, headerSize), path, wantDims);
+  std::uint64_t expected = 1;
+  for (auto d : dims) expected *= std::uint64_t(d);
+  const std::uint64_t room = in.capacity() - std::min<std::uint64_t>(in.capacity(), headerSize);
+  // Sizes the file cannot match are refused before anything is allocated or inflated.
+  if (!in.gzipped() && room != expected) {
+    if (room < expected) {
+      throw DatasetError(path + ": truncated: the header promises " + std::to_string(expected) +
+                         " bytes of data, the file holds " + std::to_string(room));
+    }
+    throw DatasetError(path + ": " + std::to_string(room - expected) + " unexpected bytes after the " +
+                       std::to_string(expected) + " bytes of data its header promises");
+  }
+  if (room < expected) {
+    throw DatasetError(path + ": truncated: the header promises " + std::to_string(expected) +
+                       " bytes of data, more than its " + std::to_string(in.capacity() / 1032) +
+                       " bytes of gzip data can hold");
+  }
+  auto data = torch::empty(dims, torch::kUInt8);
+  const std::size_t have = in.read(data.data_ptr<std::uint8_t>(), std::size_t(expected));
+  if (have < expected) {
+    throw DatasetError(path + ": truncated: the header promises " + std::to_string(expected) +
+                       " bytes of data, the file holds " + std::to_string(have));
+  }
+  std::vector<std::uint8_t> probe(kTrailingProbe + 1);
+  const std::size_t extra = in.read(probe.data(), probe.size());
+  if (extra > 0) {
+    const std::string count =
+        extra > kTrailingProbe ? "more than " + std::to_string(kTrailingProbe) : std::to_string(extra);
+    throw DatasetError(path + ": " + count + " unexpected bytes after the " + std::to_string(expected) +
+                       " bytes of data its header promises");
+  }
+  return data;
+}
+
 torch::Tensor readIdxImages(const std::string& path) {
-  const auto bytes = readFileBytes(path);
-  const auto dims = parseIdxHeader(bytes, path, 3);
-  auto images = torch::empty({dims[0], 1, dims[1], dims[2]}, torch::kUInt8);
-  std::memcpy(images.data_ptr<std::uint8_t>(), bytes.data() + 16, std::size_t(images.numel()));
-  return images;
+  ByteReader in(path);
+  return readIdx(in, 3).unsqueeze(1).contiguous();
 }
 
 torch::Tensor readIdxLabels(const std::string& path) {
-  const auto bytes = readFileBytes(path);
-  const auto dims = parseIdxHeader(bytes, path, 1);
-  auto labels = torch::empty({dims[0]}, torch::kUInt8);
-  std::memcpy(labels.data_ptr<std::uint8_t>(), bytes.data() + 8, std::size_t(dims[0]));
-  return labels.to(torch::kInt64);
+  ByteReader in(path);
+  return readIdx(in, 1).to(torch::kInt64);
 }
 
 SplitData readIdxSplit(const std::string& folder, const std::string& prefix, Split split) {

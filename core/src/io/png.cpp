@@ -1,15 +1,14 @@
-// A small PNG writer/reader (8-bit gray and RGB) and image-sheet helpers, so that the core and the
-// headless CLI can write pictures without Qt or OpenCV (the GPU servers have neither).
+// A PNG writer (8-bit gray and RGB, zlib for deflate and the checksums) and image-sheet helpers,
+// so that the core and the headless CLI can write pictures without Qt or OpenCV (the GPU servers
+// have neither). Format: PNG specification, ISO/IEC 15948.
 #include "io/fileutil.h"
 #include "pretext/image.h"
 
-#include <array>
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
-#ifdef PRETEXT_HAVE_ZLIB
 #include <zlib.h>
-#endif
 
 namespace pretext {
 namespace {
@@ -20,30 +19,6 @@ const std::uint8_t kFont[95][11] = {
 constexpr int kGlyphW = 6;
 constexpr int kGlyphH = 11;
 
-std::uint32_t crc32(const std::uint8_t* data, std::size_t n, std::uint32_t crc = 0) {
-  static const auto table = [] {
-    std::array<std::uint32_t, 256> t{};
-    for (std::uint32_t i = 0; i < 256; ++i) {
-      std::uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-    return t;
-  }();
-  crc = ~crc;
-  for (std::size_t i = 0; i < n; ++i) crc = table[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
-  return ~crc;
-}
-
-std::uint32_t adler32(const std::uint8_t* data, std::size_t n) {
-  std::uint32_t a = 1, b = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    a = (a + data[i]) % 65521;
-    b = (b + a) % 65521;
-  }
-  return (b << 16) | a;
-}
-
 void putU32(std::vector<std::uint8_t>& out, std::uint32_t v) {
   out.push_back(std::uint8_t(v >> 24));
   out.push_back(std::uint8_t(v >> 16));
@@ -51,77 +26,24 @@ void putU32(std::vector<std::uint8_t>& out, std::uint32_t v) {
   out.push_back(std::uint8_t(v));
 }
 
-std::uint32_t getU32(const std::uint8_t* p) {
-  return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
-}
-
+// Length, type, data, and the CRC-32 of type and data.
 void putChunk(std::vector<std::uint8_t>& out, const char* type, const std::vector<std::uint8_t>& data) {
   putU32(out, static_cast<std::uint32_t>(data.size()));
   const std::size_t start = out.size();
   out.insert(out.end(), type, type + 4);
   out.insert(out.end(), data.begin(), data.end());
-  putU32(out, crc32(out.data() + start, out.size() - start));
+  const uLong crc = ::crc32(::crc32(0L, Z_NULL, 0), out.data() + start, uInt(out.size() - start));
+  putU32(out, static_cast<std::uint32_t>(crc));
 }
 
-// zlib stream of stored (uncompressed) deflate blocks, for builds without zlib.
-std::vector<std::uint8_t> zlibStored(const std::vector<std::uint8_t>& raw) {
-  std::vector<std::uint8_t> out{0x78, 0x01};
-  std::size_t pos = 0;
-  do {
-    const std::size_t n = std::min<std::size_t>(65535, raw.size() - pos);
-    const bool last = pos + n == raw.size();
-    out.push_back(last ? 1 : 0);
-    out.push_back(std::uint8_t(n & 0xFF));
-    out.push_back(std::uint8_t(n >> 8));
-    out.push_back(std::uint8_t(~n & 0xFF));
-    out.push_back(std::uint8_t((~n >> 8) & 0xFF));
-    out.insert(out.end(), raw.begin() + pos, raw.begin() + pos + n);
-    pos += n;
-  } while (pos < raw.size());
-  putU32(out, adler32(raw.data(), raw.size()));
-  return out;
-}
-
-std::vector<std::uint8_t> zlibCompress(const std::vector<std::uint8_t>& raw) {
-#ifdef PRETEXT_HAVE_ZLIB
-  uLongf size = compressBound(raw.size());
+// A zlib stream (deflate with its Adler-32 trailer), as IDAT holds it.
+std::vector<std::uint8_t> zlibCompress(const std::vector<std::uint8_t>& raw, const std::string& path) {
+  uLongf size = compressBound(uLong(raw.size()));
   std::vector<std::uint8_t> out(size);
-  if (compress2(out.data(), &size, raw.data(), raw.size(), 6) == Z_OK) {
-    out.resize(size);
-    return out;
-  }
-#endif
-  return zlibStored(raw);
-}
-
-std::vector<std::uint8_t> zlibInflate(const std::vector<std::uint8_t>& z, std::size_t expected,
-                                      const std::string& path) {
-#ifdef PRETEXT_HAVE_ZLIB
-  std::vector<std::uint8_t> out(expected);
-  uLongf size = expected;
-  if (uncompress(out.data(), &size, z.data(), z.size()) != Z_OK || size != expected) {
-    throw std::runtime_error(path + ": corrupt PNG image data");
-  }
+  const int rc = compress2(out.data(), &size, raw.data(), uLong(raw.size()), 6);
+  if (rc != Z_OK) throw std::runtime_error("savePng " + path + ": zlib error " + std::to_string(rc));
+  out.resize(size);
   return out;
-#else
-  // Stored blocks only.
-  std::vector<std::uint8_t> out;
-  std::size_t pos = 2;
-  bool last = false;
-  while (!last) {
-    if (pos + 5 > z.size() || (z[pos] & 0x06) != 0) {
-      throw std::runtime_error(path + ": compressed PNG needs zlib, which this build lacks");
-    }
-    last = z[pos] & 1;
-    const std::size_t n = z[pos + 1] | (z[pos + 2] << 8);
-    pos += 5;
-    if (pos + n > z.size()) throw std::runtime_error(path + ": truncated PNG image data");
-    out.insert(out.end(), z.begin() + pos, z.begin() + pos + n);
-    pos += n;
-  }
-  if (out.size() != expected) throw std::runtime_error(path + ": corrupt PNG image data");
-  return out;
-#endif
 }
 
 }  // namespace
@@ -145,84 +67,9 @@ void savePng(const Image& image, const std::string& path) {
   putU32(ihdr, std::uint32_t(image.height));
   ihdr.insert(ihdr.end(), {8, std::uint8_t(image.channels == 1 ? 0 : 2), 0, 0, 0});
   putChunk(png, "IHDR", ihdr);
-  putChunk(png, "IDAT", zlibCompress(raw));
+  putChunk(png, "IDAT", zlibCompress(raw, path));
   putChunk(png, "IEND", {});
   io::writeFileAtomic(path, png.data(), png.size());
-}
-
-Image loadPng(const std::string& path) {
-  const auto bytes = io::readFile(path);
-  static const std::uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  if (bytes.size() < 8 || std::memcmp(bytes.data(), sig, 8) != 0) {
-    throw std::runtime_error(path + ": not a PNG file");
-  }
-  Image image;
-  std::vector<std::uint8_t> z;
-  std::size_t pos = 8;
-  bool end = false;
-  while (!end) {
-    if (pos + 12 > bytes.size()) throw std::runtime_error(path + ": truncated PNG");
-    const std::uint32_t len = getU32(&bytes[pos]);
-    if (len > bytes.size() - pos - 12) throw std::runtime_error(path + ": truncated PNG chunk");
-    const std::string type(reinterpret_cast<const char*>(&bytes[pos + 4]), 4);
-    const std::uint8_t* data = &bytes[pos + 8];
-    if (crc32(&bytes[pos + 4], len + 4) != getU32(data + len)) {
-      throw std::runtime_error(path + ": PNG chunk " + type + " has a bad checksum");
-    }
-    if (type == "IHDR") {
-      if (len != 13) throw std::runtime_error(path + ": bad PNG header");
-      image.width = int(getU32(data));
-      image.height = int(getU32(data + 4));
-      if (data[8] != 8 || (data[9] != 0 && data[9] != 2) || data[12] != 0 || image.width <= 0 ||
-          image.height <= 0 || image.width > 1 << 15 || image.height > 1 << 15) {
-        throw std::runtime_error(path + ": only 8-bit gray/RGB non-interlaced PNGs are supported");
-      }
-      image.channels = data[9] == 0 ? 1 : 3;
-    } else if (type == "IDAT") {
-      z.insert(z.end(), data, data + len);
-    } else if (type == "IEND") {
-      end = true;
-    }
-    pos += 12 + len;
-  }
-  if (image.channels == 0) throw std::runtime_error(path + ": PNG without header");
-  const std::size_t stride = std::size_t(image.width) * image.channels;
-  // Deflate expands at most ~1032:1, so a header promising far more pixels than the image data
-  // could hold is corrupt: refuse it before allocating gigabytes for a few bytes of input.
-  if ((stride + 1) * std::size_t(image.height) > 1100 * z.size() + 1024) {
-    throw std::runtime_error(path + ": PNG header promises " + std::to_string(image.width) + "x" +
-                             std::to_string(image.height) + " pixels, more than its " + std::to_string(z.size()) +
-                             " bytes of image data can hold");
-  }
-  const auto raw = zlibInflate(z, (stride + 1) * image.height, path);
-  image.pixels.resize(stride * image.height);
-  const int bpp = image.channels;
-  for (int y = 0; y < image.height; ++y) {
-    const std::uint8_t filter = raw[y * (stride + 1)];
-    const std::uint8_t* in = &raw[y * (stride + 1) + 1];
-    std::uint8_t* out = &image.pixels[y * stride];
-    const std::uint8_t* up = y > 0 ? out - stride : nullptr;
-    for (std::size_t x = 0; x < stride; ++x) {
-      const int a = x >= std::size_t(bpp) ? out[x - bpp] : 0;
-      const int b = up ? up[x] : 0;
-      const int c = (up && x >= std::size_t(bpp)) ? up[x - bpp] : 0;
-      int pred = 0;
-      switch (filter) {
-        case 0: pred = 0; break;
-        case 1: pred = a; break;
-        case 2: pred = b; break;
-        case 3: pred = (a + b) / 2; break;
-        case 4: {
-          const int p = a + b - c, pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
-          pred = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c);
-          break;
-        }
-        default: throw std::runtime_error(path + ": bad PNG row filter");
-      }
-      out[x] = std::uint8_t(in[x] + pred);
-    }
-  }
-  return image;
 }
 
 Image upscale(const Image& image, int factor) {
