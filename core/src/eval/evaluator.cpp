@@ -11,32 +11,29 @@
 #include "eval/retrieval.h"
 #include "eval/views.h"
 #include "io/fileutil.h"
-#include "io/json.h"
 #include "pretext/evaluation.h"
+#include "pretext/numbers.h"
 #include "pretext/training.h"
 #include "train/checkpoint.h"
 #include "train/trainerstate.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <cstdio>
 
 namespace pretext {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using Json = nlohmann::json;
 
 double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 std::string stageKey(const std::string& stage) { return stage.empty() ? "pooled" : stage; }
 
-std::string numberKey(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
+std::string numberKey(double v) { return formatGeneral(v, 6); }
 
 }  // namespace
 
@@ -47,7 +44,7 @@ struct Evaluator::Impl {
   train::TrainerState state;
   torch::Tensor trainImages, trainLabels, testImages, testLabels;  // CPU, whole splits
   std::map<std::string, std::pair<torch::Tensor, torch::Tensor>> normalised;  // stage -> (train, test) unit features
-  io::Json results = io::Json::object();
+  Json results = Json::object();
 
   models::BackboneImpl& backbone() const { return *state.method->backbone(); }
 
@@ -66,7 +63,13 @@ struct Evaluator::Impl {
       testLabels = test->labels;
     }
     if (!runDir.empty() && io::fileExists(io::joinPath(runDir, "eval.json"))) {
-      results = io::Json::parse(io::readTextFile(io::joinPath(runDir, "eval.json")));
+      const std::string path = io::joinPath(runDir, "eval.json");
+      try {
+        results = Json::parse(io::readTextFile(path));
+      } catch (const Json::exception& e) {
+        throw std::runtime_error(path + ": " + e.what());
+      }
+      if (!results.is_object()) throw std::runtime_error(path + ": expected an object");
     }
     results["dataset"] = config.dataset.toString();
     results["method"] = config.method;
@@ -148,16 +151,16 @@ std::vector<StageAccuracy> Evaluator::linearProbe(const std::vector<std::string>
   auto test = eval::extractStageFeatures(d.backbone(), d.testImages.slice(0, 0, m), d.state.mean, d.state.std, stages,
                                          d.state.device, options.poolGrid);
   std::vector<StageAccuracy> out;
-  io::Json& probe = d.results["linear_probe"];
-  io::Json opts = io::Json::object();
+  Json& probe = d.results["linear_probe"];
+  Json opts = Json::object();
   opts["epochs"] = options.epochs;
   opts["batch_size"] = options.batchSize;
   opts["learning_rate"] = options.learningRate;
   opts["momentum"] = options.momentum;
   opts["weight_decay"] = options.weightDecay;
   opts["pool_grid"] = options.poolGrid;
-  opts["train_images"] = (long long)n;
-  opts["test_images"] = (long long)m;
+  opts["train_images"] = (std::int64_t)n;
+  opts["test_images"] = (std::int64_t)m;
   probe["options"] = opts;
   for (const auto& s : stages) {
     const auto t0 = Clock::now();
@@ -172,7 +175,7 @@ std::vector<StageAccuracy> Evaluator::linearProbe(const std::vector<std::string>
     r.trainAccuracy = fit.trainAccuracy;
     r.seconds = secondsSince(t0);
     out.push_back(r);
-    io::Json j = io::Json::object();
+    Json j = Json::object();
     j["accuracy"] = r.accuracy;
     j["train_accuracy"] = r.trainAccuracy;
     j["feature_dim"] = r.featureDim;
@@ -220,13 +223,13 @@ RetrievalResult Evaluator::retrieval(const RetrievalOptions& options) {
   r.mapCutoff = options.mapCutoff;
   r.queries = m;
   r.database = db.size(0);
-  io::Json j = io::Json::object();
+  Json j = Json::object();
   j["stage"] = stageKey(r.stage);
   j["map"] = r.meanAveragePrecision;
   j["map_cutoff"] = r.mapCutoff;
-  j["queries"] = (long long)r.queries;
-  j["database"] = (long long)r.database;
-  io::Json p = io::Json::object();
+  j["queries"] = (std::int64_t)r.queries;
+  j["database"] = (std::int64_t)r.database;
+  Json p = Json::object();
   for (std::size_t i = 0; i < r.ks.size(); ++i) p[std::to_string(r.ks[i])] = r.precisionAtK[i];
   j["precision_at"] = p;
   d.results["retrieval"] = j;
@@ -274,9 +277,7 @@ Image Evaluator::retrievalGallery(const std::vector<std::int64_t>& testIndices, 
       Image t = toRgb(tensorToImage(d.trainImages[nb.indices[i]]));
       if (nb.labels[i] != nb.queryLabel) eval::frame(t, 230, 30, 30);
       tiles.push_back(t);
-      char c[16];
-      std::snprintf(c, sizeof c, "%.2f", nb.similarities[i]);
-      captions.push_back(c);
+      captions.push_back(formatFixed(nb.similarities[i], 2));
     }
   }
   return makeGrid(tiles, k + 1, 3, captions, 2);
@@ -313,12 +314,12 @@ AlignmentUniformity Evaluator::alignmentUniformity(std::int64_t images, const st
   r.augment = augment;
   r.alignment = eval::alignment(x, y, r.alpha);
   r.uniformity = 0.5 * (eval::uniformity(x, r.t) + eval::uniformity(y, r.t));
-  io::Json j = io::Json::object();
+  Json j = Json::object();
   j["alignment"] = r.alignment;
   j["uniformity"] = r.uniformity;
   j["alpha"] = r.alpha;
   j["t"] = r.t;
-  j["images"] = (long long)r.images;
+  j["images"] = (std::int64_t)r.images;
   j["augment"] = r.augment;
   d.results["alignment_uniformity"] = j;
   return r;
@@ -366,9 +367,9 @@ std::vector<FineTuneResult> Evaluator::fineTune(const FineTuneOptions& options) 
     res.accuracy = r.second;
     res.seconds = secondsSince(t0);
     out.push_back(res);
-    io::Json j = io::Json::object();
+    Json j = Json::object();
     j["accuracy"] = res.accuracy;
-    j["labelled_images"] = (long long)res.labelledImages;
+    j["labelled_images"] = (std::int64_t)res.labelledImages;
     j["epochs"] = options.epochs;
     j["seconds"] = res.seconds;
     d.results["fine_tune"][numberKey(f)] = j;
@@ -419,12 +420,12 @@ void Evaluator::exportEncoder(const std::string& path) const {
   eval::exportEncoder(path, d.backbone(), d.state.mean, d.state.std);
 }
 
-std::string Evaluator::resultsJson() const { return m_impl->results.dump(); }
+std::string Evaluator::resultsJson() const { return m_impl->results.dump(2) + "\n"; }
 
 void Evaluator::saveResults() const {
   const auto& d = *m_impl;
   if (d.runDir.empty()) throw std::runtime_error("this evaluation has no run folder to save eval.json into");
-  io::writeFileAtomic(io::joinPath(d.runDir, "eval.json"), d.results.dump() + "\n");
+  io::writeFileAtomic(io::joinPath(d.runDir, "eval.json"), resultsJson());
 }
 
 }  // namespace pretext

@@ -4,6 +4,7 @@
 #include "eval/knn.h"
 #include "io/fileutil.h"
 #include "methods/method.h"
+#include "pretext/metrics.h"
 #include "pretext/training.h"
 #include "train/checkpoint.h"
 #include "train/compat.h"
@@ -13,7 +14,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <thread>
 #include <tuple>
@@ -62,10 +62,9 @@ struct Trainer::Impl {
   std::string checkpointPath() const { return io::joinPath(io::joinPath(config.outDir, "checkpoints"), "last.pt"); }
   std::string metricsPath() const { return io::joinPath(config.outDir, "metrics.csv"); }
 
-  void appendMetrics(const std::string& line) {
+  void appendMetrics(const MetricsRow& row) {
     if (config.outDir.empty()) return;
-    io::appendToFile(metricsPath(), line + '\n',
-                     "kind,epoch,step,global_step,loss,task_accuracy,learning_rate,images_per_second,knn_accuracy,seconds\n");
+    appendMetricsRow(metricsPath(), row);
   }
 
   void checkpoint() {
@@ -282,10 +281,15 @@ RunResult Trainer::run(TrainingObserver* observer) {
       e.seconds = seconds;
       e.imagesPerSecond = ips;
       if (c.knnEveryEpoch) e.knnAccuracy = knnAccuracy(c.knnK, c.knnTemperature, c.knnStage);
-      char line[256];
-      std::snprintf(line, sizeof line, "epoch,%d,,%lld,%.6g,,,%.1f,%.4f,%.2f", epoch,
-                    static_cast<long long>(d.position.globalStep), meanLoss, ips, e.knnAccuracy, seconds);
-      d.appendMetrics(line);
+      MetricsRow row;
+      row.kind = MetricsRow::Kind::Epoch;
+      row.epoch = epoch;
+      row.globalStep = d.position.globalStep;
+      row.loss = meanLoss;
+      row.imagesPerSecond = ips;
+      row.knnAccuracy = e.knnAccuracy;
+      row.seconds = seconds;
+      d.appendMetrics(row);
       obs.onEpoch(e);
       result.finalKnnAccuracy = e.knnAccuracy;
       return e;
@@ -366,11 +370,15 @@ RunResult Trainer::run(TrainingObserver* observer) {
         r.imagesPerSecond = ipsEma;
         r.secondsLeft = double(totalSteps - p.globalStep) * batch / std::max(ipsEma, 1e-9);
         obs.onStep(r);
-        char line[256];
-        std::snprintf(line, sizeof line, "step,%lld,%lld,%lld,%.6g,%s,%.6g,%.1f,,", static_cast<long long>(p.epoch),
-                      static_cast<long long>(p.step), static_cast<long long>(p.globalStep), loss,
-                      accuracy >= 0 ? std::to_string(accuracy).c_str() : "", p.lr, ipsEma);
-        d.appendMetrics(line);
+        MetricsRow row;
+        row.epoch = p.epoch;
+        row.step = p.step;
+        row.globalStep = p.globalStep;
+        row.loss = loss;
+        row.taskAccuracy = accuracy;
+        row.learningRate = p.lr;
+        row.imagesPerSecond = ipsEma;
+        d.appendMetrics(row);
       }
       pending.clear();
       groupStart = Clock::now();
