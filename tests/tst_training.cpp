@@ -2,7 +2,7 @@
 // monitor matches a hand computation, stop/resume continue exactly, a NaN loss keeps the last good
 // checkpoint, and run folders hold what they promise.
 #include "coretestutil.h"
-#include "eval/knn.h"
+#include "features/knn.h"
 #include "io/fileutil.h"
 #include "train/optim.h"
 #include "testconfig.h"

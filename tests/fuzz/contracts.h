@@ -5,7 +5,7 @@
 #pragma once
 
 #include "datasets/datasetdata.h"
-#include "train/checkpoint.h"
+#include "run/checkpoint.h"
 
 #include <pretext/dataset.h>
 #include <pretext/image.h>
