@@ -9,6 +9,7 @@
 #include <pretext/methods.h>
 #include <pretext/training.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -40,9 +41,16 @@ std::string exact(double v) {
   return buf;
 }
 
-void walk(torch::serialize::InputArchive& archive, const std::string& prefix, Record& out) {
+// LibTorch 1.13's SGD keys its per-parameter state by the parameter's address ("state.0x5641...");
+// such keys become "state.#" and their tensors are told apart by their order of bytes instead.
+std::string withoutAddress(const std::string& key) {
+  return key.rfind("0x", 0) == 0 ? std::string("#") : key;
+}
+
+void walk(torch::serialize::InputArchive& archive, const std::string& prefix,
+          std::map<std::string, std::vector<std::vector<std::string>>>& out) {
   for (const auto& key : archive.keys()) {
-    const std::string name = prefix.empty() ? key : prefix + "." + key;
+    const std::string name = prefix.empty() ? withoutAddress(key) : prefix + "." + withoutAddress(key);
     torch::serialize::InputArchive sub;
     torch::Tensor t;
     if (archive.try_read(key, t) || archive.try_read(key, t, /*is_buffer=*/true)) {
@@ -52,7 +60,7 @@ void walk(torch::serialize::InputArchive& archive, const std::string& prefix, Re
       const auto* bytes = static_cast<const unsigned char*>(c.data_ptr());
       for (std::size_t i = 0; i < c.nbytes(); ++i) h = (h ^ bytes[i]) * 1099511628211ull;
       const auto d = c.to(torch::kDouble);
-      out.tensors[name] = {exact(d.sum().item<double>()), exact(d.abs().sum().item<double>()), hex(h)};
+      out[name].push_back({exact(d.sum().item<double>()), exact(d.abs().sum().item<double>()), hex(h)});
     } else if (archive.try_read(key, sub)) {
       walk(sub, name, out);
     }
@@ -72,7 +80,14 @@ Record runMethod(const std::string& method, const QString& dir) {
   r.losses = observer.losses;
   torch::serialize::InputArchive archive;
   archive.load_from((dir + "/checkpoints/last.pt").toStdString());
-  walk(archive, "", r);
+  std::map<std::string, std::vector<std::vector<std::string>>> tensors;
+  walk(archive, "", tensors);
+  for (auto& [key, list] : tensors) {
+    std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a[2] < b[2]; });
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      r.tensors[list.size() == 1 ? key : key + "[" + std::to_string(i) + "]"] = list[i];
+    }
+  }
   return r;
 }
 
