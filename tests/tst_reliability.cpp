@@ -17,6 +17,7 @@
 #include <chrono>
 #include <clocale>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -208,6 +209,38 @@ class TstReliability : public QObject {
 #endif
   }
 
+  void metricsRowsKeepTheirFormat() {
+    // Byte for byte the rows the Trainer wrote with snprintf before MetricsRow (C locale), so
+    // that existing run folders read the same.
+    const std::vector<double> values = {0.1925, 1.0, 1e-05, 123456789.0, 0.0, 2.5e-7, 6.02214076e23, 0.999999951};
+    for (const double v : values) {
+      char expected[256];
+      std::snprintf(expected, sizeof expected, "step,%lld,%lld,%lld,%.6g,%s,%.6g,%.1f,,", 3LL, 4LL, 40LL, v,
+                    std::to_string(v / 2).c_str(), v, v * 10);
+      QCOMPARE(formatMetricsRow(MetricsRow::stepRow(3, 4, 40, v, v / 2, v, v * 10)), std::string(expected));
+      std::snprintf(expected, sizeof expected, "epoch,%d,,%lld,%.6g,,,%.1f,%.4f,%.2f", -1, 40LL, v, v, v / 3, v * 7);
+      QCOMPARE(formatMetricsRow(MetricsRow::epochRow(-1, 40, v, v, v / 3, v * 7)), std::string(expected));
+    }
+    // No task accuracy: an empty cell, read back as -1.
+    MetricsRow row;
+    QVERIFY(parseMetricsRow(formatMetricsRow(MetricsRow::stepRow(0, 1, 1, 2.5, -1.0, 0.06, 10)), row));
+    QCOMPARE(row.taskAccuracy, -1.0);
+    QCOMPARE(row.loss, 2.5);
+    QVERIFY(row.isStep());
+    // What a decimal-comma locale wrote, and other damage, is reported by line, not misread.
+    const std::string text = metricsHeader() + "\n" + "step,0,1,1,0,1925,,0,06,100,0,,\n" +
+                             "epoch,0,,6,1.5,,,200.0,0.7000,3.00\n" + "epoch,0,,6,1.5,,,200.0,0.7000\n" +
+                             "step,x,1,1,0.5,,0.06,100.0,,\n" + "bogus\n";
+    std::vector<std::string> malformed;
+    const auto rows = parseMetrics(text, &malformed);
+    QCOMPARE(rows.size(), std::size_t(1));
+    QCOMPARE(rows[0].knnAccuracy, 0.7);
+    QCOMPARE(rows[0].seconds, 3.0);
+    QCOMPARE(malformed.size(), std::size_t(4));
+    QVERIFY2(malformed[0].rfind("line 2: step,0,1,1,0,1925", 0) == 0, malformed[0].c_str());
+    QVERIFY2(malformed[3] == "line 6: bogus", malformed[3].c_str());
+  }
+
   void filesIgnoreTheLocale() {
     // The window runs under the user's locale (Qt calls setlocale): under de_DE, printf's %g and
     // strtod write and read "0,5", which once put "0,1925" into metrics.csv (one column too many,
@@ -236,22 +269,8 @@ class TstReliability : public QObject {
     };
     const auto writeAll = [&](const std::string& name) {
       Written w;
-      MetricsRow step;
-      step.epoch = 2;
-      step.step = 7;
-      step.globalStep = 31;
-      step.loss = 0.1925;
-      step.taskAccuracy = 0.5625;
-      step.learningRate = 0.003;
-      step.imagesPerSecond = 1234.56;
-      MetricsRow epoch;
-      epoch.kind = MetricsRow::Kind::Epoch;
-      epoch.epoch = 2;
-      epoch.globalStep = 36;
-      epoch.loss = 1.25;
-      epoch.imagesPerSecond = 987.6;
-      epoch.knnAccuracy = 0.171;
-      epoch.seconds = 12.5;
+      const MetricsRow step = MetricsRow::stepRow(2, 7, 31, 0.1925, 0.5625, 0.003, 1234.56);
+      const MetricsRow epoch = MetricsRow::epochRow(2, 36, 1.25, 987.6, 0.171, 12.5);
       w.stepLine = formatMetricsRow(step);
       w.epochLine = formatMetricsRow(epoch);
       parseMetricsRow(w.stepLine, w.step);

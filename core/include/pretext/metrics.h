@@ -24,6 +24,11 @@ struct MetricsRow {
   double knnAccuracy = -1.0;       ///< epoch rows: the k-NN monitor; <0 when not measured
   double seconds = 0.0;            ///< epoch rows: training time of the epoch
 
+  static MetricsRow stepRow(std::int64_t epoch, std::int64_t step, std::int64_t globalStep, double loss,
+                            double taskAccuracy, double learningRate, double imagesPerSecond);
+  static MetricsRow epochRow(std::int64_t epoch, std::int64_t globalStep, double meanLoss, double imagesPerSecond,
+                             double knnAccuracy, double seconds);
+
   bool isStep() const { return kind == Kind::Step; }
   bool isEpoch() const { return kind == Kind::Epoch; }
 };

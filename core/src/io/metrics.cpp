@@ -38,6 +38,33 @@ bool parseOptional(std::string_view text, double fallback, double& value) {
 
 }  // namespace
 
+MetricsRow MetricsRow::stepRow(std::int64_t epoch, std::int64_t step, std::int64_t globalStep, double loss,
+                               double taskAccuracy, double learningRate, double imagesPerSecond) {
+  MetricsRow r;
+  r.kind = Kind::Step;
+  r.epoch = epoch;
+  r.step = step;
+  r.globalStep = globalStep;
+  r.loss = loss;
+  r.taskAccuracy = taskAccuracy;
+  r.learningRate = learningRate;
+  r.imagesPerSecond = imagesPerSecond;
+  return r;
+}
+
+MetricsRow MetricsRow::epochRow(std::int64_t epoch, std::int64_t globalStep, double meanLoss, double imagesPerSecond,
+                                double knnAccuracy, double seconds) {
+  MetricsRow r;
+  r.kind = Kind::Epoch;
+  r.epoch = epoch;
+  r.globalStep = globalStep;
+  r.loss = meanLoss;
+  r.imagesPerSecond = imagesPerSecond;
+  r.knnAccuracy = knnAccuracy;
+  r.seconds = seconds;
+  return r;
+}
+
 const std::string& metricsHeader() {
   static const std::string header =
       "kind,epoch,step,global_step,loss,task_accuracy,learning_rate,images_per_second,knn_accuracy,seconds";

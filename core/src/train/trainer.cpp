@@ -79,10 +79,6 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   if (c.batchSize < 2) throw std::invalid_argument("batch size must be at least 2");
 
   const MethodInfo& info = methodInfo(c.method);
-  if (!info.requiredBackbone.empty() && c.backbone != info.requiredBackbone) {
-    throw std::invalid_argument(info.title + " needs the " + info.requiredBackbone + " backbone (--backbone " +
-                                info.requiredBackbone + "), not " + c.backbone);
-  }
   const SplitData& train = trainingSplit(dataset);
   int64_t n = train.images.size(0);
   if (c.subset > 0) n = std::min(n, c.subset);
@@ -400,15 +396,7 @@ class Trainer::Run {
       r.imagesPerSecond = m_ipsEma;
       r.secondsLeft = double(m_totalSteps - p.globalStep) * m_batch / std::max(m_ipsEma, 1e-9);
       m_observer.onStep(r);
-      MetricsRow row;
-      row.epoch = p.epoch;
-      row.step = p.step;
-      row.globalStep = p.globalStep;
-      row.loss = loss;
-      row.taskAccuracy = accuracy;
-      row.learningRate = p.lr;
-      row.imagesPerSecond = m_ipsEma;
-      d.appendMetrics(row);
+      d.appendMetrics(MetricsRow::stepRow(p.epoch, p.step, p.globalStep, loss, accuracy, p.lr, m_ipsEma));
     }
     m_pending.clear();
     m_groupStart = Clock::now();
@@ -437,15 +425,7 @@ class Trainer::Run {
     e.seconds = seconds;
     e.imagesPerSecond = ips;
     if (c.knnEveryEpoch) e.knnAccuracy = m_trainer.knnAccuracy(c.knnK, c.knnTemperature, c.knnStage);
-    MetricsRow row;
-    row.kind = MetricsRow::Kind::Epoch;
-    row.epoch = epoch;
-    row.globalStep = d.position.globalStep;
-    row.loss = meanLoss;
-    row.imagesPerSecond = ips;
-    row.knnAccuracy = e.knnAccuracy;
-    row.seconds = seconds;
-    d.appendMetrics(row);
+    d.appendMetrics(MetricsRow::epochRow(epoch, d.position.globalStep, meanLoss, ips, e.knnAccuracy, seconds));
     m_observer.onEpoch(e);
     m_finalKnn = e.knnAccuracy;
   }
