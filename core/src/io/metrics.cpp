@@ -40,29 +40,12 @@ bool parseOptional(std::string_view text, double fallback, double& value) {
 
 MetricsRow MetricsRow::stepRow(std::int64_t epoch, std::int64_t step, std::int64_t globalStep, double loss,
                                double taskAccuracy, double learningRate, double imagesPerSecond) {
-  MetricsRow r;
-  r.kind = Kind::Step;
-  r.epoch = epoch;
-  r.step = step;
-  r.globalStep = globalStep;
-  r.loss = loss;
-  r.taskAccuracy = taskAccuracy;
-  r.learningRate = learningRate;
-  r.imagesPerSecond = imagesPerSecond;
-  return r;
+  return {Kind::Step, epoch, step, globalStep, loss, taskAccuracy, learningRate, imagesPerSecond};
 }
 
 MetricsRow MetricsRow::epochRow(std::int64_t epoch, std::int64_t globalStep, double meanLoss, double imagesPerSecond,
                                 double knnAccuracy, double seconds) {
-  MetricsRow r;
-  r.kind = Kind::Epoch;
-  r.epoch = epoch;
-  r.globalStep = globalStep;
-  r.loss = meanLoss;
-  r.imagesPerSecond = imagesPerSecond;
-  r.knnAccuracy = knnAccuracy;
-  r.seconds = seconds;
-  return r;
+  return {Kind::Epoch, epoch, 0, globalStep, meanLoss, -1.0, 0.0, imagesPerSecond, knnAccuracy, seconds};
 }
 
 const std::string& metricsHeader() {
