@@ -8,7 +8,7 @@
 #include "methods/instdisc.h"
 #include "methods/simsiam.h"
 #include "methods/swav.h"
-#include "train/checkpoint.h"
+#include "run/checkpoint.h"
 
 #include <pretext/methods.h>
 #include <pretext/training.h>

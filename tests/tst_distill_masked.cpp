@@ -5,7 +5,7 @@
 #include "methods/dino.h"
 #include "methods/mae.h"
 #include "models/vit.h"
-#include "train/checkpoint.h"
+#include "run/checkpoint.h"
 
 #include <pretext/methods.h>
 #include <pretext/training.h>

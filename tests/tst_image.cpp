@@ -1,5 +1,4 @@
-// The PNG writer, sheets with captions, and the config JSON reader/writer.
-#include "io/json.h"
+// The PNG writer, sheets with captions, and config.json's reader and writer.
 #include "pretext/image.h"
 #include "pretext/training.h"
 #include "testutil.h"
@@ -86,22 +85,20 @@ class TstImage : public QObject {
     QVERIFY(dark > 10);
   }
 
-  void jsonRoundTrip() {
-    const auto j = io::Json::parse(R"({"a": 1.5, "b": [true, null, "x\n\u00e9"], "c": {"d": -2e3}})");
-    QCOMPARE(j.at("a").asNumber(), 1.5);
-    QCOMPARE(j.at("b").asArray()[2].asString(), std::string("x\n\xc3\xa9"));
-    QCOMPARE(j.at("c").at("d").asNumber(), -2000.0);
-    const auto again = io::Json::parse(j.dump());
-    QCOMPARE(again.dump(), j.dump());
-    for (const char* bad : {"{", "{\"a\" 1}", "[1,]", "tru", "{\"a\": 1} x", "\"\\q\""}) {
-      QVERIFY_THROWS_EXCEPTION(std::runtime_error, io::Json::parse(bad));
+  void configRejectsMalformedJson() {
+    // config.json is parsed strictly (nlohmann-json): no trailing commas, no trailing text, no
+    // unknown escapes; the message says it is config.json and where the parser stopped.
+    for (const char* bad : {"{", "{\"a\" 1}", "[1,]", "tru", "{\"a\": 1} x", "\"\\q\"", "{\"epochs\": 1,}"}) {
+      QVERIFY_THROWS_EXCEPTION(std::runtime_error, configFromJson(bad));
     }
     try {
-      io::Json::parse("{\"a\": [1, 2,, 3]}");
+      configFromJson("{\"a\": [1, 2,, 3]}");
       QFAIL("no error");
     } catch (const std::runtime_error& e) {
-      QVERIFY(std::string(e.what()).find("at byte 12") != std::string::npos);
+      const std::string what = e.what();
+      QVERIFY2(what.find("config.json") != std::string::npos && what.find("column 13") != std::string::npos, e.what());
     }
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, configFromJson("[1, 2]"));  // not an object
   }
 
   void configRoundTrip() {
@@ -119,7 +116,45 @@ class TstImage : public QObject {
     QCOMPARE(back.methodOptions.at("temperature"), 0.3);
     QVERIFY(back.augment.cutout.enabled);
     QCOMPARE(back.augment.cutout.strength, 0.25f);
-    QVERIFY_THROWS_EXCEPTION(std::runtime_error, configFromJson("{\"epochs\": \"many\"}"));
+    try {
+      configFromJson("{\"epochs\": \"many\"}");
+      QFAIL("a string was read as the number of epochs");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(std::string(e.what()).find("'epochs'") != std::string::npos, e.what());
+    }
+    try {
+      configFromJson("{\"dataset\": {\"seed\": true}}");
+      QFAIL("a boolean was read as the dataset seed");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(std::string(e.what()).find("'seed'") != std::string::npos, e.what());
+    }
+  }
+
+  void configKeepsSixtyFourBitIntegers() {
+    // Seeds above 2^53 (the last integer a double holds exactly) survive a write and a read.
+    TrainConfig c;
+    c.seed = (std::uint64_t(1) << 63) + 5;
+    c.dataset.seed = ~std::uint64_t(0);
+    c.subset = (std::int64_t(1) << 62) + 1;
+    c.knnTestLimit = (std::int64_t(1) << 53) + 1;
+    const std::string text = configToJson(c);
+    QVERIFY2(text.find("9223372036854775813") != std::string::npos, text.c_str());
+    const TrainConfig back = configFromJson(text);
+    QCOMPARE(back.seed, (std::uint64_t(1) << 63) + 5);
+    QCOMPARE(back.dataset.seed, ~std::uint64_t(0));
+    QCOMPARE(back.subset, (std::int64_t(1) << 62) + 1);
+    QCOMPARE(back.knnTestLimit, (std::int64_t(1) << 53) + 1);
+    QCOMPARE(configToJson(back), text);
+    // A 64-bit value does not fit a 32-bit field: an error naming the key, not a wrapped number.
+    try {
+      configFromJson("{\"epochs\": 9223372036854775813}");
+      QFAIL("epochs wrapped around");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(std::string(e.what()).find("'epochs'") != std::string::npos &&
+                   std::string(e.what()).find("out of range") != std::string::npos, e.what());
+    }
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, configFromJson("{\"subset\": 9223372036854775813}"));
+    QVERIFY_THROWS_EXCEPTION(std::runtime_error, configFromJson("{\"seed\": -1}"));
   }
 };
 

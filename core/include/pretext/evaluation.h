@@ -1,6 +1,7 @@
 // Evaluation protocols, feature views and exports of a trained encoder, as the CLI and the window
-// call them: plain types only (no torch, no Qt). An Evaluator opens a run folder (or wraps a live
-// Trainer); its results are structs of numbers and strings, its pictures pretext::Image.
+// call them: plain types only (no torch, no Qt). An Evaluator opens a run folder (building its
+// model the way training does, then loading the checkpoint) or shares a live Trainer's model; its
+// results are structs of numbers and strings, its pictures pretext::Image.
 #pragma once
 
 #include "pretext/dataset.h"
@@ -170,7 +171,8 @@ class Evaluator {
   /// Opens a run folder: its config, dataset and last checkpoint (on `device`: auto, cpu, cuda).
   /// Throws std::runtime_error naming the folder when it is not a run folder.
   explicit Evaluator(const std::string& runDir, const std::string& device = "auto");
-  /// Evaluates a live trainer's encoder (not owned; it must outlive the Evaluator).
+  /// Evaluates a live trainer's encoder: the Evaluator shares the Trainer's model (Trainer::model()),
+  /// so it sees each step's weights and keeps the model alive after the Trainer is gone.
   explicit Evaluator(Trainer& trainer);
   ~Evaluator();
   Evaluator(const Evaluator&) = delete;

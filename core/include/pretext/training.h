@@ -15,6 +15,10 @@
 
 namespace pretext {
 
+/// A run's model: the method, its input statistics, dataset and device (core-internal, defined in
+/// core/src/run/model.h; training and evaluation build it the same way).
+struct Model;
+
 struct TrainConfig {
   DatasetSpec dataset;
   std::string method = "simclr";
@@ -147,11 +151,15 @@ class Trainer {
   /// between batches of the feature extraction).
   double knnAccuracy(int k, double temperature, const std::string& stage = "");
 
+  /// The model being trained, shared with an Evaluator of this live run (Evaluator(Trainer&)).
+  const std::shared_ptr<Model>& model() const { return m_model; }
+
   struct Impl;
-  Impl& impl() { return *m_impl; }
 
  private:
+  class Run;
   std::unique_ptr<Impl> m_impl;
+  std::shared_ptr<Model> m_model;
   std::atomic<bool> m_stop{false};
   std::atomic<bool> m_paused{false};
 };

@@ -1,5 +1,7 @@
 #include "eval/embedding.h"
 
+#include "pretext/numbers.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
@@ -39,7 +41,7 @@ torch::Tensor conditionalProbabilities(const torch::Tensor& squaredDistances, do
   const int64_t n = d.size(0), m = d.size(1);
   if (!(perplexity > 0) || perplexity > double(m)) {
     throw std::invalid_argument("t-SNE perplexity must be in (0, " + std::to_string(m) + "] here, got " +
-                                std::to_string(perplexity));
+                                formatGeneral(perplexity));
   }
   auto p = torch::zeros_like(d);
   const double* dd = d.data_ptr<double>();

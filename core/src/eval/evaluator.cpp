@@ -6,55 +6,49 @@
 #include "eval/export.h"
 #include "eval/features.h"
 #include "eval/finetune.h"
-#include "eval/knn.h"
 #include "eval/linearprobe.h"
 #include "eval/retrieval.h"
 #include "eval/views.h"
+#include "features/knn.h"
 #include "io/fileutil.h"
-#include "io/json.h"
 #include "pretext/evaluation.h"
+#include "pretext/numbers.h"
 #include "pretext/training.h"
-#include "train/checkpoint.h"
-#include "train/trainerstate.h"
+#include "run/model.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <cstdio>
 
 namespace pretext {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using Json = nlohmann::json;
 
 double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 std::string stageKey(const std::string& stage) { return stage.empty() ? "pooled" : stage; }
 
-std::string numberKey(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
+std::string numberKey(double v) { return formatGeneral(v, 6); }
 
 }  // namespace
 
 struct Evaluator::Impl {
   std::string runDir;
-  std::unique_ptr<Trainer> owned;
-  TrainConfig config;
-  train::TrainerState state;
+  std::shared_ptr<Model> model;  // shared with a live Trainer, or built from the run folder
   torch::Tensor trainImages, trainLabels, testImages, testLabels;  // CPU, whole splits
   std::map<std::string, std::pair<torch::Tensor, torch::Tensor>> normalised;  // stage -> (train, test) unit features
-  io::Json results = io::Json::object();
+  Json results = Json::object();
 
-  models::BackboneImpl& backbone() const { return *state.method->backbone(); }
+  models::BackboneImpl& backbone() const { return model->backbone(); }
+  const TrainConfig& config() const { return model->config; }
 
-  void open(Trainer& trainer) {
-    config = trainer.config();
-    state = train::trainerState(trainer);
-    const auto& data = state.dataset.data();
+  void open(std::shared_ptr<Model> opened) {
+    model = std::move(opened);
+    const auto& data = model->dataset.data();
     const SplitData* train = data.find(Split::Train);
     const SplitData* test = data.find(Split::Test);
     if (train) {
@@ -66,11 +60,17 @@ struct Evaluator::Impl {
       testLabels = test->labels;
     }
     if (!runDir.empty() && io::fileExists(io::joinPath(runDir, "eval.json"))) {
-      results = io::Json::parse(io::readTextFile(io::joinPath(runDir, "eval.json")));
+      const std::string path = io::joinPath(runDir, "eval.json");
+      try {
+        results = Json::parse(io::readTextFile(path));
+      } catch (const Json::exception& e) {
+        throw std::runtime_error(path + ": " + e.what());
+      }
+      if (!results.is_object()) throw std::runtime_error(path + ": expected an object");
     }
-    results["dataset"] = config.dataset.toString();
-    results["method"] = config.method;
-    results["backbone"] = config.backbone;
+    results["dataset"] = config().dataset.toString();
+    results["method"] = config().method;
+    results["backbone"] = config().backbone;
   }
 
   /// Labelled train and test splits, or an error the user can act on.
@@ -78,7 +78,7 @@ struct Evaluator::Impl {
     if (!trainImages.defined() || !testImages.defined() || trainLabels.numel() == 0 || testLabels.numel() == 0 ||
         trainLabels.min().item<int64_t>() < 0 || testLabels.min().item<int64_t>() < 0) {
       throw std::invalid_argument(what + " needs a dataset with labelled train and test splits; " +
-                                  state.dataset.name() + " has none");
+                                  model->dataset.name() + " has none");
     }
   }
 
@@ -89,13 +89,13 @@ struct Evaluator::Impl {
     if (it != normalised.end()) return it->second;
     auto& bb = backbone();
     // As the trainer's k-NN monitor computes them, so that the two agree on one checkpoint.
-    const auto options = eval::ExtractOptions().cpuBf16(state.knnBf16);
-    auto train = eval::extractFeatures(bb, trainImages, state.mean, state.std, stage, state.device, options);
-    auto test = eval::extractFeatures(bb, testImages, state.mean, state.std, stage, state.device, options);
+    const auto options = eval::ExtractOptions().cpuBf16(model->knnBf16());
+    auto train = eval::extractFeatures(bb, trainImages, model->mean, model->std, stage, model->device, options);
+    auto test = eval::extractFeatures(bb, testImages, model->mean, model->std, stage, model->device, options);
     return normalised[stage] = {train, test};
   }
 
-  int numClasses() const { return std::max(1, state.dataset.numClasses()); }
+  int numClasses() const { return std::max(1, model->dataset.numClasses()); }
 };
 
 Evaluator::Evaluator(const std::string& runDir, const std::string& device) : m_impl(std::make_unique<Impl>()) {
@@ -105,34 +105,34 @@ Evaluator::Evaluator(const std::string& runDir, const std::string& device) : m_i
   const std::string ckpt = io::joinPath(io::joinPath(runDir, "checkpoints"), "last.pt");
   if (!io::fileExists(ckpt)) throw std::runtime_error(runDir + " has no checkpoint yet (checkpoints/last.pt)");
   TrainConfig config = configFromJson(io::readTextFile(configPath));
-  config.outDir.clear();  // evaluating writes nothing through the trainer
+  config.outDir.clear();  // evaluating writes nothing into the run through the model's config
   config.device = device;
   config.threads = 0;
   d.runDir = runDir;
-  {
-    const train::EvaluationOnlyScope noReseed;
-    d.owned = std::make_unique<Trainer>(config, Dataset::load(config.dataset));
-  }
-  auto state = train::trainerState(*d.owned);
-  train::loadCheckpoint(ckpt, *state.method, nullptr, state.device);
-  d.open(*d.owned);
+  setTorchThreads(config.threads);
+  keepLargeAllocations();
+  // The process's generators are left alone (another thread may be training): the initial
+  // weights drawn here are overwritten by the checkpoint's.
+  auto model = buildModel(config, Dataset::load(config.dataset), resolveDevice(config.device));
+  loadModelWeights(*model, ckpt);
+  d.open(std::move(model));
 }
 
 Evaluator::Evaluator(Trainer& trainer) : m_impl(std::make_unique<Impl>()) {
-  m_impl->runDir = trainer.config().outDir;
-  m_impl->open(trainer);
+  m_impl->runDir = trainer.model()->config.outDir;
+  m_impl->open(trainer.model());
 }
 
 Evaluator::~Evaluator() = default;
 
 std::string Evaluator::runDir() const { return m_impl->runDir; }
-std::string Evaluator::method() const { return m_impl->config.method; }
-std::string Evaluator::backbone() const { return m_impl->config.backbone; }
+std::string Evaluator::method() const { return m_impl->config().method; }
+std::string Evaluator::backbone() const { return m_impl->config().backbone; }
 std::vector<std::string> Evaluator::stages() const { return m_impl->backbone().stageNames(); }
-const std::vector<std::string>& Evaluator::classNames() const { return m_impl->state.dataset.classNames(); }
-const Dataset& Evaluator::dataset() const { return m_impl->state.dataset; }
+const std::vector<std::string>& Evaluator::classNames() const { return m_impl->model->dataset.classNames(); }
+const Dataset& Evaluator::dataset() const { return m_impl->model->dataset; }
 std::vector<std::int64_t> Evaluator::sampleTestImages(int count) const {
-  const auto& ds = m_impl->state.dataset;
+  const auto& ds = m_impl->model->dataset;
   if (!ds.hasSplit(Split::Test)) throw std::invalid_argument(ds.name() + " has no test split");
   return ds.sampleIndices(Split::Test, count);
 }
@@ -143,28 +143,28 @@ std::vector<StageAccuracy> Evaluator::linearProbe(const std::vector<std::string>
   d.requireLabels("the linear probe");
   const int64_t n = d.limited(d.trainImages.size(0), options.trainLimit);
   const int64_t m = d.limited(d.testImages.size(0), options.testLimit);
-  auto train = eval::extractStageFeatures(d.backbone(), d.trainImages.slice(0, 0, n), d.state.mean, d.state.std, stages,
-                                          d.state.device, options.poolGrid);
-  auto test = eval::extractStageFeatures(d.backbone(), d.testImages.slice(0, 0, m), d.state.mean, d.state.std, stages,
-                                         d.state.device, options.poolGrid);
+  auto train = eval::extractStageFeatures(d.backbone(), d.trainImages.slice(0, 0, n), d.model->mean, d.model->std, stages,
+                                          d.model->device, options.poolGrid);
+  auto test = eval::extractStageFeatures(d.backbone(), d.testImages.slice(0, 0, m), d.model->mean, d.model->std, stages,
+                                         d.model->device, options.poolGrid);
   std::vector<StageAccuracy> out;
-  io::Json& probe = d.results["linear_probe"];
-  io::Json opts = io::Json::object();
+  Json& probe = d.results["linear_probe"];
+  Json opts = Json::object();
   opts["epochs"] = options.epochs;
   opts["batch_size"] = options.batchSize;
   opts["learning_rate"] = options.learningRate;
   opts["momentum"] = options.momentum;
   opts["weight_decay"] = options.weightDecay;
   opts["pool_grid"] = options.poolGrid;
-  opts["train_images"] = (long long)n;
-  opts["test_images"] = (long long)m;
+  opts["train_images"] = (std::int64_t)n;
+  opts["test_images"] = (std::int64_t)m;
   probe["options"] = opts;
   for (const auto& s : stages) {
     const auto t0 = Clock::now();
     auto [x, tx] = eval::standardise(train.at(s), test.at(s));
     train.erase(s);
     const auto fit = eval::trainLinearProbe(x, d.trainLabels.slice(0, 0, n), tx, d.testLabels.slice(0, 0, m),
-                                            d.numClasses(), options, d.state.device);
+                                            d.numClasses(), options, d.model->device);
     StageAccuracy r;
     r.stage = s;
     r.featureDim = int(x.size(1));
@@ -172,7 +172,7 @@ std::vector<StageAccuracy> Evaluator::linearProbe(const std::vector<std::string>
     r.trainAccuracy = fit.trainAccuracy;
     r.seconds = secondsSince(t0);
     out.push_back(r);
-    io::Json j = io::Json::object();
+    Json j = Json::object();
     j["accuracy"] = r.accuracy;
     j["train_accuracy"] = r.trainAccuracy;
     j["feature_dim"] = r.featureDim;
@@ -220,13 +220,13 @@ RetrievalResult Evaluator::retrieval(const RetrievalOptions& options) {
   r.mapCutoff = options.mapCutoff;
   r.queries = m;
   r.database = db.size(0);
-  io::Json j = io::Json::object();
+  Json j = Json::object();
   j["stage"] = stageKey(r.stage);
   j["map"] = r.meanAveragePrecision;
   j["map_cutoff"] = r.mapCutoff;
-  j["queries"] = (long long)r.queries;
-  j["database"] = (long long)r.database;
-  io::Json p = io::Json::object();
+  j["queries"] = (std::int64_t)r.queries;
+  j["database"] = (std::int64_t)r.database;
+  Json p = Json::object();
   for (std::size_t i = 0; i < r.ks.size(); ++i) p[std::to_string(r.ks[i])] = r.precisionAtK[i];
   j["precision_at"] = p;
   d.results["retrieval"] = j;
@@ -274,9 +274,7 @@ Image Evaluator::retrievalGallery(const std::vector<std::int64_t>& testIndices, 
       Image t = toRgb(tensorToImage(d.trainImages[nb.indices[i]]));
       if (nb.labels[i] != nb.queryLabel) eval::frame(t, 230, 30, 30);
       tiles.push_back(t);
-      char c[16];
-      std::snprintf(c, sizeof c, "%.2f", nb.similarities[i]);
-      captions.push_back(c);
+      captions.push_back(formatFixed(nb.similarities[i], 2));
     }
   }
   return makeGrid(tiles, k + 1, 3, captions, 2);
@@ -301,8 +299,8 @@ AlignmentUniformity Evaluator::alignmentUniformity(std::int64_t images, const st
     const auto batch = d.testImages.slice(0, i, std::min(i + 500, n));
     // Views drawn on the CPU from a fixed seed, so the measure is the same on every device.
     const auto [v1, v2] = augment::twoViews(batch, config, gen);
-    auto f1 = bb.forward(augment::normalize(v1, d.state.mean, d.state.std).to(d.state.device));
-    auto f2 = bb.forward(augment::normalize(v2, d.state.mean, d.state.std).to(d.state.device));
+    auto f1 = bb.forward(augment::normalize(v1, d.model->mean, d.model->std).to(d.model->device));
+    auto f2 = bb.forward(augment::normalize(v2, d.model->mean, d.model->std).to(d.model->device));
     fx.push_back(torch::nn::functional::normalize(f1.to(torch::kFloat), torch::nn::functional::NormalizeFuncOptions().dim(1)).cpu());
     fy.push_back(torch::nn::functional::normalize(f2.to(torch::kFloat), torch::nn::functional::NormalizeFuncOptions().dim(1)).cpu());
   }
@@ -313,12 +311,12 @@ AlignmentUniformity Evaluator::alignmentUniformity(std::int64_t images, const st
   r.augment = augment;
   r.alignment = eval::alignment(x, y, r.alpha);
   r.uniformity = 0.5 * (eval::uniformity(x, r.t) + eval::uniformity(y, r.t));
-  io::Json j = io::Json::object();
+  Json j = Json::object();
   j["alignment"] = r.alignment;
   j["uniformity"] = r.uniformity;
   j["alpha"] = r.alpha;
   j["t"] = r.t;
-  j["images"] = (long long)r.images;
+  j["images"] = (std::int64_t)r.images;
   j["augment"] = r.augment;
   d.results["alignment_uniformity"] = j;
   return r;
@@ -329,8 +327,8 @@ Projection Evaluator::projection(const std::string& kind, std::int64_t limit, co
   if (!d.testImages.defined()) throw std::invalid_argument("the projection needs a test split");
   const int64_t n = d.limited(d.testImages.size(0), limit);
   const auto t0 = Clock::now();
-  const auto features = eval::extractFeatures(d.backbone(), d.testImages.slice(0, 0, n), d.state.mean, d.state.std, "",
-                                              d.state.device)
+  const auto features = eval::extractFeatures(d.backbone(), d.testImages.slice(0, 0, n), d.model->mean, d.model->std, "",
+                                              d.model->device)
                             .cpu();
   torch::Tensor xy;
   if (kind == "pca") xy = eval::pca2d(features);
@@ -346,7 +344,7 @@ Projection Evaluator::projection(const std::string& kind, std::int64_t limit, co
     p.y.push_back(v[2 * i + 1]);
     p.labels.push_back(int(d.testLabels[i].item<int64_t>()));
   }
-  p.classNames = d.state.dataset.classNames();
+  p.classNames = d.model->dataset.classNames();
   return p;
 }
 
@@ -357,8 +355,8 @@ std::vector<FineTuneResult> Evaluator::fineTune(const FineTuneOptions& options) 
   for (const double f : options.fractions) {
     const auto t0 = Clock::now();
     eval::FineTuneData data{d.trainImages, d.trainLabels, d.testImages.slice(0, 0, d.limited(d.testImages.size(0), options.testLimit)),
-                            d.testLabels.slice(0, 0, d.limited(d.testLabels.size(0), options.testLimit)), d.state.mean,
-                            d.state.std, d.numClasses(), d.state.device};
+                            d.testLabels.slice(0, 0, d.limited(d.testLabels.size(0), options.testLimit)), d.model->mean,
+                            d.model->std, d.numClasses(), d.model->device};
     const auto r = eval::fineTune(d.backbone(), data, f, options);
     FineTuneResult res;
     res.fraction = f;
@@ -366,9 +364,9 @@ std::vector<FineTuneResult> Evaluator::fineTune(const FineTuneOptions& options) 
     res.accuracy = r.second;
     res.seconds = secondsSince(t0);
     out.push_back(res);
-    io::Json j = io::Json::object();
+    Json j = Json::object();
     j["accuracy"] = res.accuracy;
-    j["labelled_images"] = (long long)res.labelledImages;
+    j["labelled_images"] = (std::int64_t)res.labelledImages;
     j["epochs"] = options.epochs;
     j["seconds"] = res.seconds;
     d.results["fine_tune"][numberKey(f)] = j;
@@ -391,9 +389,9 @@ Image Evaluator::attentionMaps(const std::vector<std::int64_t>& testIndices, con
     }
     images.push_back(d.testImages[i]);
     const int64_t label = d.testLabels[i].item<int64_t>();
-    captions.push_back(label >= 0 ? d.state.dataset.classNames().at(std::size_t(label)) : "#" + std::to_string(i));
+    captions.push_back(label >= 0 ? d.model->dataset.classNames().at(std::size_t(label)) : "#" + std::to_string(i));
   }
-  return eval::attentionGrid(d.backbone(), torch::stack(images), captions, d.state.mean, d.state.std, d.state.device,
+  return eval::attentionGrid(d.backbone(), torch::stack(images), captions, d.model->mean, d.model->std, d.model->device,
                              stages, p, scale);
 }
 
@@ -404,10 +402,10 @@ void Evaluator::exportEmbedding(const std::string& featuresPath, const std::stri
   const int64_t n = d.limited(d.testImages.size(0), limit);
   torch::Tensor f;
   if (normalised) {
-    f = eval::extractFeatures(d.backbone(), d.testImages.slice(0, 0, n), d.state.mean, d.state.std, "", d.state.device);
+    f = eval::extractFeatures(d.backbone(), d.testImages.slice(0, 0, n), d.model->mean, d.model->std, "", d.model->device);
   } else {
-    f = eval::extractStageFeatures(d.backbone(), d.testImages.slice(0, 0, n), d.state.mean, d.state.std, {""},
-                                   d.state.device, 1)
+    f = eval::extractStageFeatures(d.backbone(), d.testImages.slice(0, 0, n), d.model->mean, d.model->std, {""},
+                                   d.model->device, 1)
             .at("");
   }
   eval::saveNpy(featuresPath, f.cpu());
@@ -416,15 +414,15 @@ void Evaluator::exportEmbedding(const std::string& featuresPath, const std::stri
 
 void Evaluator::exportEncoder(const std::string& path) const {
   const auto& d = *m_impl;
-  eval::exportEncoder(path, d.backbone(), d.state.mean, d.state.std);
+  eval::exportEncoder(path, d.backbone(), d.model->mean, d.model->std);
 }
 
-std::string Evaluator::resultsJson() const { return m_impl->results.dump(); }
+std::string Evaluator::resultsJson() const { return m_impl->results.dump(2) + "\n"; }
 
 void Evaluator::saveResults() const {
   const auto& d = *m_impl;
   if (d.runDir.empty()) throw std::runtime_error("this evaluation has no run folder to save eval.json into");
-  io::writeFileAtomic(io::joinPath(d.runDir, "eval.json"), d.results.dump() + "\n");
+  io::writeFileAtomic(io::joinPath(d.runDir, "eval.json"), resultsJson());
 }
 
 }  // namespace pretext

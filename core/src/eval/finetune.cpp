@@ -3,6 +3,7 @@
 #include "augment/augment.h"
 #include "eval/features.h"
 #include "methods/method.h"
+#include "pretext/numbers.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -12,7 +13,7 @@ namespace pretext::eval {
 
 torch::Tensor balancedSubset(const torch::Tensor& labels, int64_t numClasses, double fraction, uint64_t seed) {
   if (!(fraction > 0 && fraction <= 1)) {
-    throw std::invalid_argument("the labelled fraction must be in (0, 1], got " + std::to_string(fraction));
+    throw std::invalid_argument("the labelled fraction must be in (0, 1], got " + formatGeneral(fraction));
   }
   auto gen = at::detail::createCPUGenerator(seed);
   const auto l = labels.to(torch::kCPU, torch::kLong);

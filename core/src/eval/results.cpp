@@ -1,15 +1,15 @@
 // The results table over run folders: config.json (what ran), metrics.csv (how long) and
 // eval.json (what `pretext-cli eval` measured).
 #include "io/fileutil.h"
-#include "io/json.h"
 #include "pretext/evaluation.h"
+#include "pretext/metrics.h"
+#include "pretext/numbers.h"
 #include "pretext/training.h"
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
-#include <cstdlib>
-#include <sstream>
 
 namespace pretext {
 
@@ -25,20 +25,19 @@ bool stageOrderLess(const std::string& a, const std::string& b) {
 
 namespace {
 
-std::vector<std::string> splitCsvLine(const std::string& line) {
-  std::vector<std::string> cells;
-  std::string cell;
-  std::istringstream in(line);
-  while (std::getline(in, cell, ',')) cells.push_back(cell);
-  if (!line.empty() && line.back() == ',') cells.emplace_back();
-  return cells;
+using Json = nlohmann::json;
+
+/// The number at `key` of the object `j`, or `fallback` when there is none.
+double numberAt(const Json& j, const std::string& key, double fallback) {
+  if (!j.is_object()) return fallback;
+  const auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
 }
 
-double numberOr(const std::string& text, double fallback) {
-  if (text.empty()) return fallback;
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  return *end == '\0' ? v : fallback;
+const Json* objectAt(const Json& j, const std::string& key) {
+  if (!j.is_object()) return nullptr;
+  const auto it = j.find(key);
+  return it != j.end() && it->is_object() ? &*it : nullptr;
 }
 
 std::vector<std::string> probeStages(const std::vector<RunSummary>& runs) {
@@ -50,26 +49,11 @@ std::vector<std::string> probeStages(const std::vector<RunSummary>& runs) {
   return stages;
 }
 
-std::string fraction(double v) {
-  if (v < 0) return "";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
+std::string fraction(double v) { return v < 0 ? "" : formatFixed(v, 4); }
 
-std::string percent(double v) {
-  if (v < 0) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", 100.0 * v);
-  return buf;
-}
+std::string percent(double v) { return v < 0 ? "-" : formatFixed(100.0 * v, 1); }
 
-std::string plain(double v, const char* format) {
-  if (v < 0) return "";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
-}
+std::string plain(double v, int decimals) { return v < 0 ? "" : formatFixed(v, decimals); }
 
 std::string csvCell(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -93,19 +77,14 @@ RunSummary summarizeRun(const std::string& runDir) {
   const std::string metricsPath = io::joinPath(runDir, "metrics.csv");
   double lastKnn = -1.0;
   if (io::fileExists(metricsPath)) {
-    std::istringstream in(io::readTextFile(metricsPath));
-    std::string line;
     double seconds = 0.0, images = 0.0;
     bool any = false;
-    while (std::getline(in, line)) {
-      const auto cells = splitCsvLine(line);
-      // kind,epoch,step,global_step,loss,task_accuracy,learning_rate,images_per_second,knn_accuracy,seconds
-      if (cells.size() < 10 || cells[0] != "epoch") continue;
-      if (numberOr(cells[8], -1.0) >= 0) lastKnn = numberOr(cells[8], -1.0);
-      if (numberOr(cells[1], -1.0) < 0) continue;  // the row before training
-      const double sec = numberOr(cells[9], 0.0);
-      seconds += sec;
-      images += sec * numberOr(cells[7], 0.0);
+    for (const MetricsRow& row : readMetrics(metricsPath)) {
+      if (!row.isEpoch()) continue;
+      if (row.knnAccuracy >= 0) lastKnn = row.knnAccuracy;
+      if (row.epoch < 0) continue;  // the row before training
+      seconds += row.seconds;
+      images += row.seconds * row.imagesPerSecond;
       any = true;
     }
     if (any) {
@@ -117,21 +96,28 @@ RunSummary summarizeRun(const std::string& runDir) {
   if (c.knnK == 200 && c.knnStage.empty() && c.knnTestLimit == 0) s.knn200 = lastKnn;
   const std::string evalPath = io::joinPath(runDir, "eval.json");
   if (io::fileExists(evalPath)) {
-    const io::Json e = io::Json::parse(io::readTextFile(evalPath));
-    if (e.contains("knn") && e.at("knn").contains("pooled")) {
-      const auto& k = e.at("knn").at("pooled");
-      s.knn20 = k.number("20", s.knn20);
-      s.knn200 = k.number("200", s.knn200);
+    Json e;
+    try {
+      e = Json::parse(io::readTextFile(evalPath));
+    } catch (const Json::exception& error) {
+      throw std::runtime_error(evalPath + ": " + error.what());
     }
-    if (e.contains("linear_probe") && e.at("linear_probe").contains("stages")) {
-      for (const auto& [stage, v] : e.at("linear_probe").at("stages").asObject()) s.linearProbe[stage] = v.number("accuracy", -1.0);
+    if (const Json* knn = objectAt(e, "knn")) {
+      if (const Json* k = objectAt(*knn, "pooled")) {
+        s.knn20 = numberAt(*k, "20", s.knn20);
+        s.knn200 = numberAt(*k, "200", s.knn200);
+      }
     }
-    if (e.contains("fine_tune")) {
-      const auto& f = e.at("fine_tune");
-      if (f.contains("0.01")) s.fineTune1 = f.at("0.01").number("accuracy", -1.0);
-      if (f.contains("0.1")) s.fineTune10 = f.at("0.1").number("accuracy", -1.0);
+    if (const Json* probe = objectAt(e, "linear_probe")) {
+      if (const Json* stages = objectAt(*probe, "stages")) {
+        for (const auto& [stage, v] : stages->items()) s.linearProbe[stage] = numberAt(v, "accuracy", -1.0);
+      }
     }
-    if (e.contains("retrieval")) s.retrievalMap = e.at("retrieval").number("map", -1.0);
+    if (const Json* f = objectAt(e, "fine_tune")) {
+      if (const Json* one = objectAt(*f, "0.01")) s.fineTune1 = numberAt(*one, "accuracy", -1.0);
+      if (const Json* ten = objectAt(*f, "0.1")) s.fineTune10 = numberAt(*ten, "accuracy", -1.0);
+    }
+    if (const Json* r = objectAt(e, "retrieval")) s.retrievalMap = numberAt(*r, "map", -1.0);
   }
   return s;
 }
@@ -149,7 +135,7 @@ std::string resultsCsv(const std::vector<RunSummary>& runs) {
       out += "," + (it == r.linearProbe.end() ? std::string() : fraction(it->second));
     }
     out += "," + fraction(r.fineTune1) + "," + fraction(r.fineTune10) + "," + fraction(r.retrievalMap) + "," +
-           plain(r.trainingSeconds, "%.1f") + "," + plain(r.imagesPerSecond, "%.0f") + "\n";
+           plain(r.trainingSeconds, 1) + "," + plain(r.imagesPerSecond, 0) + "\n";
   }
   return out;
 }
@@ -175,10 +161,9 @@ std::string resultsMarkdown(const std::vector<RunSummary>& runs) {
       const auto it = r.linearProbe.find(s);
       out += " " + (it == r.linearProbe.end() ? std::string("-") : percent(it->second)) + " |";
     }
-    char time[32] = "-";
-    if (r.trainingSeconds >= 0) std::snprintf(time, sizeof time, "%.1f min", r.trainingSeconds / 60.0);
+    const std::string time = r.trainingSeconds >= 0 ? formatFixed(r.trainingSeconds / 60.0, 1) + " min" : "-";
     out += " " + percent(r.fineTune1) + " | " + percent(r.fineTune10) + " | " + percent(r.retrievalMap) + " | " + time +
-           " | " + (r.imagesPerSecond >= 0 ? plain(r.imagesPerSecond, "%.0f") : "-") + " |\n";
+           " | " + (r.imagesPerSecond >= 0 ? plain(r.imagesPerSecond, 0) : "-") + " |\n";
   }
   return out;
 }

@@ -1,6 +1,6 @@
 #include "methods/deepcluster.h"
 
-#include "eval/knn.h"
+#include "features/knn.h"
 
 #include <chrono>
 #include <cstdio>

@@ -1,7 +1,7 @@
-#include "train/checkpoint.h"
+#include "run/checkpoint.h"
 
 #include "io/fileutil.h"
-#include "train/compat.h"
+#include "run/compat.h"
 
 #include <sstream>
 #include <stdexcept>

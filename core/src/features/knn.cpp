@@ -1,6 +1,6 @@
-#include "eval/knn.h"
+#include "features/knn.h"
 
-#include "train/compat.h"
+#include "run/compat.h"
 
 #include <ATen/Parallel.h>
 

@@ -1,0 +1,55 @@
+// metrics.csv, a run folder's training record: one row per step and one per epoch end. MetricsRow
+// is its only writer and reader (the Trainer appends rows, the results table and the tests read
+// them), so the columns are defined here once. Numbers go through pretext/numbers.h: the file is
+// the same under every locale.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pretext {
+
+struct MetricsRow {
+  enum class Kind { Step, Epoch };
+  Kind kind = Kind::Step;
+  std::int64_t epoch = 0;          ///< 0-based; an epoch row of -1 is the k-NN monitor before training
+  std::int64_t step = 0;           ///< step rows: the step within the epoch, 1-based
+  std::int64_t globalStep = 0;
+  double loss = 0.0;               ///< step rows: the step's loss; epoch rows: the epoch's mean loss
+  double taskAccuracy = -1.0;      ///< step rows: the method's own task; <0 when none (empty cell)
+  double learningRate = 0.0;       ///< step rows
+  double imagesPerSecond = 0.0;    ///< step rows: smoothed; epoch rows: over the epoch
+  double knnAccuracy = -1.0;       ///< epoch rows: the k-NN monitor; <0 when not measured
+  double seconds = 0.0;            ///< epoch rows: training time of the epoch
+
+  static MetricsRow stepRow(std::int64_t epoch, std::int64_t step, std::int64_t globalStep, double loss,
+                            double taskAccuracy, double learningRate, double imagesPerSecond);
+  static MetricsRow epochRow(std::int64_t epoch, std::int64_t globalStep, double meanLoss, double imagesPerSecond,
+                             double knnAccuracy, double seconds);
+
+  bool isStep() const { return kind == Kind::Step; }
+  bool isEpoch() const { return kind == Kind::Epoch; }
+};
+
+/// The header line, without its newline:
+/// kind,epoch,step,global_step,loss,task_accuracy,learning_rate,images_per_second,knn_accuracy,seconds
+const std::string& metricsHeader();
+/// One row as a line, without its newline. Step rows: loss and learning rate to 6 significant
+/// digits, task accuracy to 6 decimals, images/s to 1 decimal; epoch rows: mean loss to 6
+/// significant digits, images/s to 1 decimal, k-NN accuracy to 4 decimals, seconds to 2.
+std::string formatMetricsRow(const MetricsRow& row);
+/// Reads one line written by formatMetricsRow; false for the header and for malformed lines.
+bool parseMetricsRow(std::string_view line, MetricsRow& row);
+
+/// The rows of a metrics.csv text, in order. Lines that are neither the header nor a row are
+/// skipped; when `malformed` is given, each is added to it as "line N: <text>".
+std::vector<MetricsRow> parseMetrics(std::string_view text, std::vector<std::string>* malformed = nullptr);
+/// parseMetrics of the file at `path`; throws std::runtime_error naming the path when it cannot be read.
+std::vector<MetricsRow> readMetrics(const std::string& path, std::vector<std::string>* malformed = nullptr);
+/// Appends one row to the file at `path` (starting it with the header when it is new), in one
+/// write that leaves whole lines when the disk fills up; throws std::runtime_error naming the path.
+void appendMetricsRow(const std::string& path, const MetricsRow& row);
+
+}  // namespace pretext

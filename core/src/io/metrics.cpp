@@ -1,0 +1,128 @@
+#include "pretext/metrics.h"
+
+#include "io/fileutil.h"
+#include "pretext/numbers.h"
+
+#include <charconv>
+#include <system_error>
+
+namespace pretext {
+
+namespace {
+
+constexpr int kColumns = 10;
+
+std::string integer(std::int64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+bool parseInteger(std::string_view text, std::int64_t& value) {
+  if (text.empty()) return false;
+  std::int64_t v = 0;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (r.ec != std::errc() || r.ptr != text.data() + text.size()) return false;
+  value = v;
+  return true;
+}
+
+/// An empty cell reads as `fallback`; any other cell must be a number.
+bool parseOptional(std::string_view text, double fallback, double& value) {
+  if (text.empty()) {
+    value = fallback;
+    return true;
+  }
+  return parseNumber(text, value);
+}
+
+}  // namespace
+
+MetricsRow MetricsRow::stepRow(std::int64_t epoch, std::int64_t step, std::int64_t globalStep, double loss,
+                               double taskAccuracy, double learningRate, double imagesPerSecond) {
+  return {Kind::Step, epoch, step, globalStep, loss, taskAccuracy, learningRate, imagesPerSecond};
+}
+
+MetricsRow MetricsRow::epochRow(std::int64_t epoch, std::int64_t globalStep, double meanLoss, double imagesPerSecond,
+                                double knnAccuracy, double seconds) {
+  return {Kind::Epoch, epoch, 0, globalStep, meanLoss, -1.0, 0.0, imagesPerSecond, knnAccuracy, seconds};
+}
+
+const std::string& metricsHeader() {
+  static const std::string header =
+      "kind,epoch,step,global_step,loss,task_accuracy,learning_rate,images_per_second,knn_accuracy,seconds";
+  return header;
+}
+
+std::string formatMetricsRow(const MetricsRow& r) {
+  if (r.isEpoch()) {
+    return "epoch," + integer(r.epoch) + ",," + integer(r.globalStep) + "," + formatGeneral(r.loss, 6) + ",,," +
+           formatFixed(r.imagesPerSecond, 1) + "," + formatFixed(r.knnAccuracy, 4) + "," + formatFixed(r.seconds, 2);
+  }
+  return "step," + integer(r.epoch) + "," + integer(r.step) + "," + integer(r.globalStep) + "," +
+         formatGeneral(r.loss, 6) + "," + (r.taskAccuracy >= 0 ? formatFixed(r.taskAccuracy, 6) : std::string()) + "," +
+         formatGeneral(r.learningRate, 6) + "," + formatFixed(r.imagesPerSecond, 1) + ",,";
+}
+
+bool parseMetricsRow(std::string_view line, MetricsRow& row) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::string_view cells[kColumns];
+  int n = 0;
+  for (std::size_t start = 0;; ++n) {
+    const std::size_t comma = line.find(',', start);
+    if (n == kColumns) return false;  // more cells than columns (a number written with a decimal comma)
+    cells[n] = line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  if (n + 1 != kColumns) return false;
+  MetricsRow r;
+  if (cells[0] == "step") {
+    r.kind = MetricsRow::Kind::Step;
+    if (!parseInteger(cells[1], r.epoch) || !parseInteger(cells[2], r.step) || !parseInteger(cells[3], r.globalStep) ||
+        !parseNumber(cells[4], r.loss) || !parseOptional(cells[5], -1.0, r.taskAccuracy) ||
+        !parseNumber(cells[6], r.learningRate) || !parseNumber(cells[7], r.imagesPerSecond) || !cells[8].empty() ||
+        !cells[9].empty()) {
+      return false;
+    }
+  } else if (cells[0] == "epoch") {
+    r.kind = MetricsRow::Kind::Epoch;
+    if (!parseInteger(cells[1], r.epoch) || !cells[2].empty() || !parseInteger(cells[3], r.globalStep) ||
+        !parseNumber(cells[4], r.loss) || !cells[5].empty() || !cells[6].empty() ||
+        !parseNumber(cells[7], r.imagesPerSecond) || !parseOptional(cells[8], -1.0, r.knnAccuracy) ||
+        !parseNumber(cells[9], r.seconds)) {
+      return false;
+    }
+  } else {
+    return false;
+  }
+  row = r;
+  return true;
+}
+
+std::vector<MetricsRow> parseMetrics(std::string_view text, std::vector<std::string>* malformed) {
+  std::vector<MetricsRow> rows;
+  std::size_t number = 0;
+  while (!text.empty()) {
+    const std::size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line == metricsHeader()) continue;
+    MetricsRow row;
+    if (parseMetricsRow(line, row)) rows.push_back(row);
+    else if (malformed) malformed->push_back("line " + std::to_string(number) + ": " + std::string(line));
+  }
+  return rows;
+}
+
+std::vector<MetricsRow> readMetrics(const std::string& path, std::vector<std::string>* malformed) {
+  return parseMetrics(io::readTextFile(path), malformed);
+}
+
+void appendMetricsRow(const std::string& path, const MetricsRow& row) {
+  io::appendToFile(path, formatMetricsRow(row) + '\n', metricsHeader() + '\n');
+}
+
+}  // namespace pretext

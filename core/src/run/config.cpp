@@ -1,0 +1,200 @@
+// TrainConfig <-> config.json, through nlohmann-json: integers keep all 64 bits (a seed above 2^53
+// survives a resume), numbers are written and read the same under every locale.
+#include "pretext/numbers.h"
+#include "pretext/training.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <limits>
+
+namespace pretext {
+
+namespace {
+
+using Json = nlohmann::json;
+
+[[noreturn]] void badKey(const std::string& key, const std::string& what) { throw std::runtime_error("'" + key + "': " + what); }
+
+const Json* member(const Json& j, const std::string& key) {
+  const auto it = j.find(key);
+  return it == j.end() ? nullptr : &*it;
+}
+
+// The number at `key` converted to T, or an error naming the key: casting a double outside T's
+// range (1e300, NaN from a hand-edited file) to an integer or float is undefined behaviour.
+template <typename T>
+T numberAs(const Json& j, const std::string& key, T fallback) {
+  const Json* v = member(j, key);
+  if (!v) return fallback;
+  using Limits = std::numeric_limits<T>;
+  if (v->is_number_unsigned()) {
+    const auto u = v->get<std::uint64_t>();
+    if (Limits::is_integer && u > static_cast<std::uint64_t>(Limits::max())) badKey(key, std::to_string(u) + " is out of range");
+    return T(u);
+  }
+  if (v->is_number_integer()) {
+    const auto i = v->get<std::int64_t>();
+    const bool inRange = Limits::is_integer ? (Limits::is_signed ? i >= std::int64_t(Limits::lowest()) : i >= 0) &&
+                                                  (i < 0 || static_cast<std::uint64_t>(i) <= static_cast<std::uint64_t>(Limits::max()))
+                                            : true;
+    if (!inRange) badKey(key, std::to_string(i) + " is out of range");
+    return T(i);
+  }
+  if (!v->is_number()) badKey(key, std::string("expected a number, found ") + v->type_name());
+  const double d = v->get<double>();
+  const double lo = double(Limits::lowest());
+  // For integers the first value past the range, 2^digits, is exact as a double; max() may not be.
+  const bool inRange = Limits::is_integer ? d >= lo && d < std::ldexp(1.0, Limits::digits)
+                                          : d >= lo && d <= double(Limits::max());
+  if (!std::isfinite(d) || !inRange) badKey(key, formatGeneral(d) + " is out of range");
+  return T(d);
+}
+
+double number(const Json& j, const std::string& key, double fallback) {
+  const Json* v = member(j, key);
+  if (!v) return fallback;
+  if (!v->is_number()) badKey(key, std::string("expected a number, found ") + v->type_name());
+  return v->get<double>();
+}
+
+std::string text(const Json& j, const std::string& key, const std::string& fallback) {
+  const Json* v = member(j, key);
+  if (!v) return fallback;
+  if (!v->is_string()) badKey(key, std::string("expected a string, found ") + v->type_name());
+  return v->get<std::string>();
+}
+
+bool boolean(const Json& j, const std::string& key, bool fallback) {
+  const Json* v = member(j, key);
+  if (!v) return fallback;
+  if (!v->is_boolean()) badKey(key, std::string("expected a boolean, found ") + v->type_name());
+  return v->get<bool>();
+}
+
+const Json* object(const Json& j, const std::string& key) {
+  const Json* v = member(j, key);
+  if (v && !v->is_object()) badKey(key, std::string("expected an object, found ") + v->type_name());
+  return v;
+}
+
+}  // namespace
+
+std::string configToJson(const TrainConfig& c) {
+  Json j = Json::object();
+  Json ds = Json::object();
+  ds["kind"] = c.dataset.kind;
+  ds["path"] = c.dataset.path;
+  ds["image_size"] = c.dataset.imageSize;
+  ds["shapes_per_class"] = c.dataset.shapesPerClass;
+  ds["shapes_image_size"] = c.dataset.shapesImageSize;
+  ds["seed"] = c.dataset.seed;
+  ds["load_unlabeled"] = c.dataset.loadUnlabeled;
+  j["dataset"] = ds;
+  j["method"] = c.method;
+  j["backbone"] = c.backbone;
+  j["backbone_width"] = c.backboneWidth;
+  j["epochs"] = c.epochs;
+  j["batch_size"] = c.batchSize;
+  j["subset"] = c.subset;
+  j["optimizer"] = c.optimizer;
+  j["learning_rate"] = c.learningRate;
+  j["weight_decay"] = c.weightDecay;
+  j["momentum"] = c.momentum;
+  j["warmup_epochs"] = c.warmupEpochs;
+  j["device"] = c.device;
+  j["seed"] = c.seed;
+  j["threads"] = c.threads;
+  j["bf16"] = c.bf16;
+  j["channels_last"] = c.channelsLast;
+  j["readback_every"] = c.readbackEvery;
+  j["foreach_optimizer"] = c.foreachOptimizer;
+  j["cuda_graphs"] = c.cudaGraphs;
+  j["knn_every_epoch"] = c.knnEveryEpoch;
+  j["knn_k"] = c.knnK;
+  j["knn_temperature"] = c.knnTemperature;
+  j["knn_stage"] = c.knnStage;
+  j["knn_test_limit"] = c.knnTestLimit;
+  j["knn_bf16"] = c.knnBf16;
+  j["augment_preset"] = c.augmentPreset;
+  Json aug = Json::object();
+  for (const auto& [name, op] : c.augment.ops()) {
+    Json o = Json::object();
+    o["enabled"] = op->enabled;
+    o["probability"] = double(op->probability);
+    o["strength"] = double(op->strength);
+    aug[name] = o;
+  }
+  j["augment"] = aug;
+  Json opts = Json::object();
+  for (const auto& [k, v] : c.methodOptions) opts[k] = v;
+  j["method_options"] = opts;
+  j["checkpoint_every_epochs"] = c.checkpointEveryEpochs;
+  return j.dump(2) + "\n";
+}
+
+TrainConfig configFromJson(const std::string& source) {
+  Json j;
+  try {
+    j = Json::parse(source);
+  } catch (const Json::exception& e) {
+    throw std::runtime_error(std::string("config.json: ") + e.what());
+  }
+  if (!j.is_object()) throw std::runtime_error("config.json: expected an object");
+  TrainConfig c;
+  try {
+    if (const Json* ds = object(j, "dataset")) {
+      c.dataset.kind = text(*ds, "kind", c.dataset.kind);
+      c.dataset.path = text(*ds, "path", "");
+      c.dataset.imageSize = numberAs<int>(*ds, "image_size", c.dataset.imageSize);
+      c.dataset.shapesPerClass = numberAs<int>(*ds, "shapes_per_class", c.dataset.shapesPerClass);
+      c.dataset.shapesImageSize = numberAs<int>(*ds, "shapes_image_size", c.dataset.shapesImageSize);
+      c.dataset.seed = numberAs<std::uint64_t>(*ds, "seed", c.dataset.seed);
+      c.dataset.loadUnlabeled = boolean(*ds, "load_unlabeled", false);
+    }
+    c.method = text(j, "method", c.method);
+    c.backbone = text(j, "backbone", c.backbone);
+    c.backboneWidth = numberAs<int>(j, "backbone_width", c.backboneWidth);
+    c.epochs = numberAs<int>(j, "epochs", c.epochs);
+    c.batchSize = numberAs<int>(j, "batch_size", c.batchSize);
+    c.subset = numberAs<std::int64_t>(j, "subset", std::int64_t(0));
+    c.optimizer = text(j, "optimizer", c.optimizer);
+    c.learningRate = number(j, "learning_rate", c.learningRate);
+    c.weightDecay = number(j, "weight_decay", c.weightDecay);
+    c.momentum = number(j, "momentum", c.momentum);
+    c.warmupEpochs = number(j, "warmup_epochs", c.warmupEpochs);
+    c.device = text(j, "device", c.device);
+    c.seed = numberAs<std::uint64_t>(j, "seed", c.seed);
+    c.threads = numberAs<int>(j, "threads", c.threads);
+    c.bf16 = boolean(j, "bf16", c.bf16);
+    c.channelsLast = boolean(j, "channels_last", c.channelsLast);
+    c.readbackEvery = numberAs<int>(j, "readback_every", c.readbackEvery);
+    c.foreachOptimizer = boolean(j, "foreach_optimizer", c.foreachOptimizer);
+    c.cudaGraphs = boolean(j, "cuda_graphs", c.cudaGraphs);
+    c.knnEveryEpoch = boolean(j, "knn_every_epoch", c.knnEveryEpoch);
+    c.knnK = numberAs<int>(j, "knn_k", c.knnK);
+    c.knnTemperature = number(j, "knn_temperature", c.knnTemperature);
+    c.knnStage = text(j, "knn_stage", "");
+    c.knnTestLimit = numberAs<std::int64_t>(j, "knn_test_limit", std::int64_t(0));
+    c.knnBf16 = boolean(j, "knn_bf16", c.knnBf16);
+    c.augmentPreset = text(j, "augment_preset", "");
+    if (const Json* aug = object(j, "augment")) {
+      for (auto& [name, op] : c.augment.ops()) {
+        const Json* o = object(*aug, name);
+        if (!o) continue;
+        op->enabled = boolean(*o, "enabled", op->enabled);
+        op->probability = numberAs<float>(*o, "probability", op->probability);
+        op->strength = numberAs<float>(*o, "strength", op->strength);
+      }
+    }
+    if (const Json* opts = object(j, "method_options")) {
+      for (auto it = opts->begin(); it != opts->end(); ++it) c.methodOptions[it.key()] = number(*opts, it.key(), 0.0);
+    }
+    c.checkpointEveryEpochs = numberAs<int>(j, "checkpoint_every_epochs", 1);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("config.json: ") + e.what());
+  }
+  return c;
+}
+
+}  // namespace pretext

@@ -1,0 +1,49 @@
+// The one path from a configuration to a model, shared by training and evaluation: the backbone
+// and method of a TrainConfig, with the input statistics of its dataset, on a device; and the
+// weights of a checkpoint loaded into it.
+#pragma once
+
+#include "datasets/datasetdata.h"
+#include "methods/method.h"
+#include "pretext/dataset.h"
+#include "pretext/training.h"
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+
+namespace pretext {
+
+/// A run's model: what the Trainer trains and the Evaluator reads.
+struct Model {
+  TrainConfig config;
+  Dataset dataset;
+  methods::Method method;
+  torch::Tensor mean, std;           ///< per-channel input statistics, float [C] on the device
+  torch::Device device{torch::kCPU};
+  std::int64_t trainImages = 0;      ///< images of the training split it trains on (TrainConfig::subset)
+
+  models::BackboneImpl& backbone() const { return *method->backbone(); }
+  /// k-NN features under CPU bf16 autocast (TrainConfig::knnBf16, on a CPU with native bf16).
+  bool knnBf16() const;
+};
+
+/// The device a configuration names: auto (CUDA when there is one), cpu, cuda or cuda:N. Throws
+/// TrainingError when CUDA is asked for and missing, std::invalid_argument for other names.
+torch::Device resolveDevice(const std::string& name);
+
+/// The split a method trains on: the training split, or the unlabelled one when there is none.
+const SplitData& trainingSplit(const Dataset& dataset);
+
+/// Builds `config`'s method for `dataset` on `device`: per-channel statistics of (up to 10,000 of)
+/// its training images, the backbone and the method's heads. The initial weights are drawn from
+/// the default generators, which this never seeds: a caller that wants reproducible weights (the
+/// Trainer) seeds them first. Throws std::invalid_argument for a bad configuration.
+std::shared_ptr<Model> buildModel(const TrainConfig& config, const Dataset& dataset, const torch::Device& device);
+
+/// The method's weights from a checkpoint (not the optimizer, not the position); throws
+/// std::runtime_error naming the file when it is missing or from another configuration.
+void loadModelWeights(Model& model, const std::string& checkpoint);
+
+}  // namespace pretext
