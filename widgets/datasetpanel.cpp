@@ -40,6 +40,7 @@ QString kindLabel(const std::string& kind) {
   if (kind == "stl10") return QStringLiteral("STL-10");
   if (kind == "folder") return DatasetPanel::tr("Image folder");
   if (kind == "shapes") return DatasetPanel::tr("Synthetic shapes");
+  if (kind == "prepared") return DatasetPanel::tr("Prepared dataset");
   return QString::fromStdString(kind);
 }
 
@@ -315,7 +316,7 @@ void DatasetPanel::openFolderDialog() {
 void DatasetPanel::openFileDialog() {
   const QString file = QFileDialog::getOpenFileName(
       this, tr("Open dataset file"), m_lastDir,
-      tr("Dataset files (*-ubyte *-ubyte.gz *.bin *.png *.jpg *.jpeg);;All files (*)"));
+      tr("Dataset files (*-ubyte *-ubyte.gz *.bin *.png *.jpg *.jpeg manifest.json);;All files (*)"));
   if (file.isEmpty()) return;
   m_lastDir = QFileInfo(file).absolutePath();
   loadText(file);

@@ -26,7 +26,7 @@ std::string withThousands(std::int64_t n) {
 }
 
 const char* kDatasetHelp =
-    "fashion-mnist, mnist:PATH, cifar10:PATH, cifar100:PATH, stl10:PATH, folder:PATH, shapes, or a "
+    "fashion-mnist, mnist:PATH, cifar10:PATH, cifar100:PATH, stl10:PATH, folder:PATH, prepared:PATH, shapes, or a "
     "path (the kind is detected)";
 
 }  // namespace

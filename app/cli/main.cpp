@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer("pretext-cli COMMAND --help for a command's options.");
   const std::vector<Command> commands{addDatasets(app), addInspect(app), addMethods(app), addTrain(app),
-                                      addEval(app),     addViews(app),   addCompare(app)};
+                                      addEval(app),     addViews(app),   addCompare(app),
+                                      addPrepare(app)};
 
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {

@@ -59,4 +59,29 @@ void ProgressBar::onMessage(const std::string& message) {
   std::fprintf(stderr, "%s\n", message.c_str());
 }
 
+CountBar::CountBar(std::string unit, bool quiet) : m_unit(std::move(unit)), m_tty(::isatty(STDERR_FILENO)), m_quiet(quiet) {}
+
+void CountBar::update(std::int64_t done, std::int64_t total, double seconds) {
+  if (m_quiet || !m_tty) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (done != total && m_drawn && now - m_lastDraw < std::chrono::milliseconds(100)) return;
+  m_lastDraw = now;
+  m_drawn = true;
+  constexpr int width = 30;
+  const int filled = int(width * done / std::max<std::int64_t>(1, total));
+  std::string bar(std::size_t(filled), '#');
+  bar.resize(width, '.');
+  const double rate = seconds > 0 ? double(done) / seconds : 0.0;
+  const double left = rate > 0 ? double(total - done) / rate : -1.0;
+  std::fprintf(stderr, "\r[%s] %lld/%lld %s  %s %s/s  left %s   ", bar.c_str(), static_cast<long long>(done),
+               static_cast<long long>(total), m_unit.c_str(), formatFixed(rate, 0).c_str(), m_unit.c_str(),
+               formatDuration(left).c_str());
+  std::fflush(stderr);
+}
+
+void CountBar::finish() {
+  if (m_drawn) std::fprintf(stderr, "\n");
+  m_drawn = false;
+}
+
 }  // namespace pretext::cli

@@ -4,6 +4,8 @@
 #include <pretext/training.h>
 
 #include <chrono>
+#include <cstdint>
+#include <string>
 
 namespace pretext::cli {
 
@@ -18,6 +20,22 @@ class ProgressBar final : public TrainingObserver {
  private:
   bool m_tty = false;
   bool m_quiet = false;
+  std::chrono::steady_clock::time_point m_lastDraw{};
+};
+
+/// A bar for counted work (pretext-cli prepare): done of total, items per second and time left,
+/// redrawn on a terminal at most ten times a second; silent when stderr is not a terminal.
+class CountBar {
+ public:
+  CountBar(std::string unit, bool quiet);
+  void update(std::int64_t done, std::int64_t total, double seconds);
+  void finish();  ///< ends the bar's line
+
+ private:
+  std::string m_unit;
+  bool m_tty = false;
+  bool m_quiet = false;
+  bool m_drawn = false;
   std::chrono::steady_clock::time_point m_lastDraw{};
 };
 

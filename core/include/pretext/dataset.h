@@ -20,7 +20,8 @@ class DatasetError : public std::runtime_error {
 enum class Split { Train, Test, Unlabeled };
 const char* splitName(Split split);
 
-/// What to load. `kind` is one of: fashion-mnist, mnist, cifar10, cifar100, stl10, folder, shapes.
+/// What to load. `kind` is one of: fashion-mnist, mnist, cifar10, cifar100, stl10, folder, shapes,
+/// prepared (a folder `pretext-cli prepare` wrote, detected by its manifest.json).
 struct DatasetSpec {
   std::string kind = "fashion-mnist";
   std::string path;             ///< file or folder; empty means the default location for the kind

@@ -33,7 +33,7 @@ namespace {
 
 const std::vector<std::string>& knownKinds() {
   static const std::vector<std::string> kinds{"fashion-mnist", "mnist", "cifar10", "cifar100",
-                                              "stl10", "folder", "shapes"};
+                                              "stl10", "folder", "shapes", "prepared"};
   return kinds;
 }
 
@@ -51,8 +51,21 @@ bool hasIdx(const fs::path& dir, const std::string& prefix) {
   return false;
 }
 
+// The folder an archive extracts to, when the user points at the folder holding it: CIFAR-10's
+// cifar-10-batches-bin/, CIFAR-100's cifar-100-binary/, STL-10's stl10_binary/.
+fs::path standardChild(const std::string& kind, const fs::path& dir) {
+  static const std::vector<std::pair<std::string, std::string>> children{
+      {"cifar10", "cifar-10-batches-bin"}, {"cifar100", "cifar-100-binary"}, {"stl10", "stl10_binary"}};
+  std::error_code ec;
+  for (const auto& [k, child] : children) {
+    if ((kind.empty() || kind == k) && fs::is_directory(dir / child, ec)) return dir / child;
+  }
+  return {};
+}
+
 // Detects the kind of dataset stored at `path` from the files it holds.
 std::string detectKind(const fs::path& dir) {
+  if (fs::exists(dir / "manifest.json")) return "prepared";
   const std::string lower = [&] {
     std::string s = dir.string();
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -92,6 +105,7 @@ DatasetSpec DatasetSpec::parse(const std::string& text) {
     throw DatasetError("'" + text + "' is neither a dataset kind (" + kinds + ") nor an existing file or folder");
   }
   if (!fs::is_directory(path, ec)) path = path.parent_path();
+  if (const fs::path child = standardChild("", path); !child.empty()) path = child;
   spec.kind = detectKind(path);
   spec.path = path.string();
   return spec;
@@ -149,8 +163,12 @@ void DatasetData::validate() const {
 Dataset::Dataset() = default;
 Dataset::Dataset(std::shared_ptr<const DatasetData> data) : m_data(std::move(data)) {}
 
-Dataset Dataset::load(const DatasetSpec& spec) {
+Dataset Dataset::load(const DatasetSpec& given) {
   DatasetData data;
+  DatasetSpec spec = given;
+  if (!spec.path.empty()) {
+    if (const fs::path child = standardChild(spec.kind, spec.path); !child.empty()) spec.path = child.string();
+  }
   if (spec.kind == "fashion-mnist") {
     DatasetSpec s = spec;
     if (s.path.empty()) s.path = defaultFashionMnistPath();
@@ -170,10 +188,13 @@ Dataset Dataset::load(const DatasetSpec& spec) {
     data = datasets::loadImageFolder(spec);
   } else if (spec.kind == "shapes") {
     data = datasets::makeShapes(spec);
+  } else if (spec.kind == "prepared") {
+    if (spec.path.empty()) throw DatasetError("prepared: give the folder pretext-cli prepare wrote (prepared:DIR)");
+    data = datasets::loadPrepared(spec);
   } else {
     throw DatasetError("unknown dataset kind '" + spec.kind + "'");
   }
-  data.spec = spec;
+  data.spec = given;
   data.validate();
   return Dataset(std::make_shared<const DatasetData>(std::move(data)));
 }

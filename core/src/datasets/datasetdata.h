@@ -51,6 +51,10 @@ DatasetData loadStl10(const DatasetSpec& spec);
 /// root/<class>/*.png|jpg; root/train and root/test (or val) when present, else one split.
 DatasetData loadImageFolder(const DatasetSpec& spec);
 
+/// A prepared dataset (`pretext-cli prepare`): DIR/manifest.json and its .npy arrays, memory-mapped
+/// (the tensors keep the mappings alive). prepare.cpp.
+DatasetData loadPrepared(const DatasetSpec& spec);
+
 /// Coloured shapes drawn from a seed (circle, square, triangle, cross, ring, bar, diamond, star-ish).
 DatasetData makeShapes(const DatasetSpec& spec);
 

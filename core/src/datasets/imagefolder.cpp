@@ -1,9 +1,16 @@
-// Image folders in torchvision's ImageFolder layout: root/<class>/*.png|jpg, or root/train/<class>/...
-// with root/test (or root/val) beside it. Decoded with OpenCV and resized to spec.imageSize.
+// Image folders: torchvision's ImageFolder layout (root/<class>/**, or root/train/<class>/** with
+// root/test or root/val beside it) or an unlabelled tree of images. Decoded with OpenCV and resized
+// to spec.imageSize. The folder scan and the decoder of one file serve `pretext-cli prepare` too
+// (prepare.cpp), which skips the unreadable files that loading a folder directly refuses.
 #include "datasets/datasetdata.h"
+#include "datasets/imagefiles.h"
 #include "io/fileutil.h"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <stdexcept>
 
 #ifdef PRETEXT_HAVE_OPENCV
 #include <opencv2/imgcodecs.hpp>
@@ -16,82 +23,349 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool isImageFile(const fs::path& p) {
+std::string lowerExtension(const fs::path& p) {
   std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return ext;
 }
 
-std::vector<std::string> classFolders(const fs::path& root) {
+bool hidden(const fs::path& p) {
+  const std::string name = p.filename().string();
+  return !name.empty() && name[0] == '.';
+}
+
+// Every image file under `dir`, at any depth (hidden files and folders left out), sorted by path.
+std::vector<std::string> imagesUnder(const fs::path& dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  auto it = fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink, ec);
+  if (ec) throw DatasetError("cannot read folder " + dir.string() + ": " + ec.message());
+  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) throw DatasetError("cannot read folder " + dir.string() + ": " + ec.message());
+    if (hidden(it->path())) {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file(ec) && isImageFile(it->path().string())) files.push_back(it->path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::vector<std::string> subfolders(const fs::path& root) {
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(root)) {
-    if (e.is_directory() && e.path().filename().string()[0] != '.') names.push_back(e.path().filename().string());
+    if (e.is_directory() && !hidden(e.path())) names.push_back(e.path().filename().string());
   }
   std::sort(names.begin(), names.end());
   return names;
 }
 
-#ifdef PRETEXT_HAVE_OPENCV
-// cv::imread returns an empty image for most bad files but throws cv::Exception for some (a BMP
-// header with a width over OpenCV's limit, found by fuzz_imagefolder): both become DatasetError.
-cv::Mat decode(const std::string& path, int flags) {
-  cv::Mat img;
-  try {
-    img = cv::imread(path, flags);
-  } catch (const cv::Exception& e) {
-    throw DatasetError(path + ": cannot decode the image (" + e.err + ")");
+bool holdsImagesDirectly(const fs::path& root) {
+  for (const auto& e : fs::directory_iterator(root)) {
+    if (e.is_regular_file() && !hidden(e.path()) && isImageFile(e.path().string())) return true;
   }
-  if (img.empty()) throw DatasetError(path + ": cannot decode the image (corrupt or not an image)");
-  return img;
+  return false;
 }
 
-SplitData readSplit(const fs::path& root, const std::vector<std::string>& classes, Split split, int size,
-                    int& channels) {
-  std::vector<std::pair<fs::path, int64_t>> files;
+std::vector<FolderScan::File> labelledFiles(const fs::path& root, const std::vector<std::string>& classes) {
+  std::vector<FolderScan::File> files;
   for (std::size_t c = 0; c < classes.size(); ++c) {
     const fs::path dir = root / classes[c];
     if (!fs::is_directory(dir)) continue;
-    std::vector<fs::path> inClass;
-    for (const auto& e : fs::directory_iterator(dir)) {
-      if (e.is_regular_file() && isImageFile(e.path())) inClass.push_back(e.path());
+    for (auto& p : imagesUnder(dir)) files.push_back({std::move(p), std::int64_t(c)});
+  }
+  return files;
+}
+
+std::uint32_t be32(const std::uint8_t* p) { return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3]; }
+std::uint32_t be16(const std::uint8_t* p) { return std::uint32_t(p[0]) << 8 | p[1]; }
+std::uint32_t le32(const std::uint8_t* p) { return std::uint32_t(p[3]) << 24 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[1]) << 8 | p[0]; }
+std::uint32_t le16(const std::uint8_t* p) { return std::uint32_t(p[1]) << 8 | p[0]; }
+
+bool isJpeg(const std::uint8_t* d, std::size_t n) { return n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF; }
+
+// A JPEG's entropy-coded data ends with the end-of-image marker (FF D9); libjpeg decodes a file
+// cut short without an error (it fills the rest with grey and warns), so look for the marker
+// after the first start-of-scan.
+bool jpegComplete(const std::uint8_t* d, std::size_t n) {
+  std::size_t pos = 2;
+  while (pos + 4 <= n) {
+    if (d[pos] != 0xFF) return false;
+    const std::uint8_t m = d[pos + 1];
+    if (m == 0xFF) { ++pos; continue; }
+    if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) { pos += 2; continue; }
+    if (m == 0xD9) return false;  // end before any scan
+    const std::size_t len = be16(d + pos + 2);
+    if (m == 0xDA) {
+      for (std::size_t i = pos + 2 + len; i + 1 < n; ++i) {
+        if (d[i] == 0xFF && d[i + 1] == 0xD9) return true;
+      }
+      return false;
     }
-    std::sort(inClass.begin(), inClass.end());
-    for (auto& p : inClass) files.emplace_back(std::move(p), int64_t(c));
+    pos += 2 + len;
   }
-  if (files.empty()) {
-    throw DatasetError(root.string() + ": no .png/.jpg images in its class folders (expected root/<class>/*.png)");
+  return false;
+}
+
+#ifdef PRETEXT_HAVE_OPENCV
+std::vector<std::uint8_t> readAll(const std::string& path, std::string& why) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    why = "cannot open the file";
+    return {};
   }
-  if (channels == 0) {
-    const cv::Mat first = decode(files.front().first.string(), cv::IMREAD_UNCHANGED);
-    channels = first.channels() == 1 ? 1 : 3;
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) why = "read error";
+  else if (bytes.empty()) why = "empty file (0 bytes)";
+  return bytes;
+}
+
+// The checks every decode goes through: empty, too many pixels, a JPEG cut short, not decodable.
+cv::Mat decodeChecked(const std::string& path, int flags, std::int64_t maxPixels, std::string& why) {
+  const auto bytes = readAll(path, why);
+  if (!why.empty()) return {};
+  std::int64_t w = 0, h = 0;
+  if (readImageHeaderSize(bytes.data(), bytes.size(), w, h)) {
+    if (w <= 0 || h <= 0) {
+      why = "header gives an image of " + std::to_string(w) + "x" + std::to_string(h) + " pixels";
+      return {};
+    }
+    if (maxPixels > 0 && w * h > maxPixels) {
+      why = "header promises " + std::to_string(w) + "x" + std::to_string(h) + " pixels, more than the limit of " +
+            std::to_string(maxPixels) + " (--max-pixels)";
+      return {};
+    }
   }
+  if (isJpeg(bytes.data(), bytes.size()) && !jpegComplete(bytes.data(), bytes.size())) {
+    why = "truncated JPEG (no end-of-image marker after the scan data)";
+    return {};
+  }
+  cv::Mat img;
+  try {
+    img = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, const_cast<std::uint8_t*>(bytes.data())), flags);
+  } catch (const cv::Exception& e) {
+    why = "cannot decode the image (" + e.err + ")";
+    return {};
+  }
+  if (img.empty()) why = "cannot decode the image (corrupt or not an image)";
+  else if (maxPixels > 0 && std::int64_t(img.cols) * img.rows > maxPixels) {
+    why = "decodes to " + std::to_string(img.cols) + "x" + std::to_string(img.rows) + " pixels, more than the limit of " +
+          std::to_string(maxPixels) + " (--max-pixels)";
+    img = cv::Mat();
+  }
+  return img;
+}
+#endif
+
+}  // namespace
+
+bool isImageFile(const std::string& path) {
+  const std::string ext = lowerExtension(path);
+  for (const char* e : {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}) {
+    if (ext == e) return true;
+  }
+  return false;
+}
+
+FolderScan scanImageFolder(const std::string& rootText, bool unlabelled) {
+  const fs::path root(rootText);
+  std::error_code ec;
+  if (rootText.empty() || !fs::is_directory(root, ec)) throw DatasetError("image folder '" + rootText + "' not found");
+  FolderScan scan;
+  scan.root = rootText;
+  fs::path trainRoot = root, testRoot;
+  if (fs::is_directory(root / "train")) {
+    for (const char* t : {"test", "val"}) {
+      if (fs::is_directory(root / t)) {
+        trainRoot = root / "train";
+        testRoot = root / t;
+        scan.testFolder = t;
+        break;
+      }
+    }
+  }
+  if (unlabelled || holdsImagesDirectly(trainRoot)) {
+    for (auto& p : imagesUnder(root)) scan.train.push_back({std::move(p), -1});
+    scan.testFolder.clear();
+    if (scan.train.empty()) throw DatasetError(rootText + ": no image files (.jpg .jpeg .png .bmp .webp .tif .tiff)");
+    return scan;
+  }
+  scan.labelled = true;
+  scan.classNames = subfolders(trainRoot);
+  if (scan.classNames.empty()) {
+    throw DatasetError(trainRoot.string() + ": no class folders and no images (expected root/<class>/*.png|jpg, or images anywhere below root)");
+  }
+  scan.train = labelledFiles(trainRoot, scan.classNames);
+  if (scan.train.empty()) {
+    throw DatasetError(trainRoot.string() + ": no .png/.jpg images in its class folders (expected root/<class>/*.png)");
+  }
+  if (!testRoot.empty()) {
+    scan.test = labelledFiles(testRoot, scan.classNames);
+    if (scan.test.empty()) {
+      throw DatasetError(testRoot.string() + ": no images in class folders named as in " + trainRoot.string());
+    }
+  }
+  return scan;
+}
+
+ResizeMode parseResizeMode(const std::string& text) {
+  if (text == "crop") return ResizeMode::Crop;
+  if (text == "squash") return ResizeMode::Squash;
+  throw std::invalid_argument("resize mode '" + text + "': expected crop or squash");
+}
+
+const char* resizeModeName(ResizeMode mode) { return mode == ResizeMode::Crop ? "crop" : "squash"; }
+
+bool readImageHeaderSize(const std::uint8_t* d, std::size_t n, std::int64_t& width, std::int64_t& height) {
+  static const std::uint8_t png[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+  if (n >= 24 && std::equal(png, png + 8, d) && std::equal(d + 12, d + 16, "IHDR")) {
+    width = be32(d + 16);
+    height = be32(d + 20);
+    return true;
+  }
+  if (isJpeg(d, n)) {
+    std::size_t pos = 2;
+    while (pos + 4 <= n) {
+      if (d[pos] != 0xFF) return false;
+      const std::uint8_t m = d[pos + 1];
+      if (m == 0xFF) { ++pos; continue; }
+      if (m == 0x01 || (m >= 0xD0 && m <= 0xD8)) { pos += 2; continue; }
+      if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+        if (pos + 9 > n) return false;
+        height = be16(d + pos + 5);
+        width = be16(d + pos + 7);
+        return true;
+      }
+      if (m == 0xDA || m == 0xD9) return false;
+      pos += 2 + be16(d + pos + 2);
+    }
+    return false;
+  }
+  if (n >= 26 && d[0] == 'B' && d[1] == 'M') {
+    if (le32(d + 14) == 12) {
+      width = le16(d + 18);
+      height = le16(d + 20);
+    } else {
+      width = std::int32_t(le32(d + 18));
+      height = std::llabs(std::int64_t(std::int32_t(le32(d + 22))));
+    }
+    return true;
+  }
+  if (n >= 30 && std::equal(d, d + 4, "RIFF") && std::equal(d + 8, d + 12, "WEBP")) {
+    if (std::equal(d + 12, d + 16, "VP8X")) {
+      width = 1 + (d[24] | d[25] << 8 | d[26] << 16);
+      height = 1 + (d[27] | d[28] << 8 | d[29] << 16);
+      return true;
+    }
+    if (std::equal(d + 12, d + 16, "VP8L") && n >= 25) {
+      const std::uint32_t bits = le32(d + 21);
+      width = 1 + (bits & 0x3FFF);
+      height = 1 + ((bits >> 14) & 0x3FFF);
+      return true;
+    }
+    if (std::equal(d + 12, d + 16, "VP8 ")) {
+      width = le16(d + 26) & 0x3FFF;
+      height = le16(d + 28) & 0x3FFF;
+      return true;
+    }
+    return false;
+  }
+  const bool ii = n >= 8 && d[0] == 'I' && d[1] == 'I' && d[2] == 42 && d[3] == 0;
+  const bool mm = n >= 8 && d[0] == 'M' && d[1] == 'M' && d[2] == 0 && d[3] == 42;
+  if (ii || mm) {
+    auto u16 = [&](std::size_t at) { return ii ? le16(d + at) : be16(d + at); };
+    auto u32 = [&](std::size_t at) { return ii ? le32(d + at) : be32(d + at); };
+    const std::size_t ifd = u32(4);
+    if (ifd + 2 > n) return false;
+    const std::size_t entries = u16(ifd);
+    bool haveW = false, haveH = false;
+    for (std::size_t e = 0; e < entries && ifd + 2 + 12 * (e + 1) <= n; ++e) {
+      const std::size_t at = ifd + 2 + 12 * e;
+      const std::uint32_t tag = u16(at), type = u16(at + 2);
+      if (tag != 256 && tag != 257) continue;
+      const std::int64_t value = type == 3 ? std::int64_t(u16(at + 8)) : std::int64_t(u32(at + 8));
+      if (tag == 256) { width = value; haveW = true; }
+      else { height = value; haveH = true; }
+    }
+    return haveW && haveH;
+  }
+  return false;
+}
+
+int probeChannels(const std::string& path) {
+#ifdef PRETEXT_HAVE_OPENCV
+  std::string why;
+  const cv::Mat img = decodeChecked(path, cv::IMREAD_UNCHANGED, std::int64_t(1) << 28, why);
+  if (img.empty()) return 0;
+  return img.channels() == 1 ? 1 : 3;
+#else
+  (void)path;
+  return 0;
+#endif
+}
+
+std::string decodeImageInto(const std::string& path, int size, int channels, ResizeMode mode, std::int64_t maxPixels,
+                            std::uint8_t* out) {
+#ifndef PRETEXT_HAVE_OPENCV
+  (void)path; (void)size; (void)channels; (void)mode; (void)maxPixels; (void)out;
+  return "image files need OpenCV, and this build has none (configure with -DPRETEXT_WITH_OPENCV=ON)";
+#else
+  std::string why;
+  cv::Mat img = decodeChecked(path, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR, maxPixels, why);
+  if (img.empty()) return why;
+  try {
+    if (channels == 3) cv::cvtColor(img, img, cv::COLOR_BGR2RGB);
+    if (mode == ResizeMode::Squash) {
+      if (img.cols != size || img.rows != size) {
+        cv::resize(img, img, cv::Size(size, size), 0, 0, img.cols > size ? cv::INTER_AREA : cv::INTER_LINEAR);
+      }
+    } else {
+      // torchvision's Resize(size) (shorter side to size, the longer one int(size * long / short))
+      // and CenterCrop(size) (offsets rounded).
+      int w = size, h = size;
+      if (img.cols < img.rows) h = int(std::int64_t(size) * img.rows / img.cols);
+      else w = int(std::int64_t(size) * img.cols / img.rows);
+      if (img.cols != w || img.rows != h) {
+        cv::resize(img, img, cv::Size(w, h), 0, 0, img.cols > w ? cv::INTER_AREA : cv::INTER_LINEAR);
+      }
+      const int left = int(std::lround((w - size) / 2.0)), top = int(std::lround((h - size) / 2.0));
+      img = img(cv::Rect(left, top, size, size));
+    }
+  } catch (const cv::Exception& e) {
+    return "cannot resize the image (" + e.err + ")";
+  }
+  // HWC -> CHW
+  for (int y = 0; y < size; ++y) {
+    const std::uint8_t* row = img.ptr<std::uint8_t>(y);
+    for (int x = 0; x < size; ++x) {
+      for (int c = 0; c < channels; ++c) out[(std::int64_t(c) * size + y) * size + x] = row[x * channels + c];
+    }
+  }
+  return {};
+#endif
+}
+
+namespace {
+
+SplitData readSplit(const std::vector<FolderScan::File>& files, Split split, int size, int channels) {
   SplitData s;
   s.split = split;
   const int64_t n = int64_t(files.size());
+  const int64_t bytes = int64_t(channels) * size * size;
   s.images = torch::empty({n, channels, size, size}, torch::kUInt8);
   s.labels = torch::empty({n}, torch::kInt64);
   auto* out = s.images.data_ptr<std::uint8_t>();
   for (int64_t i = 0; i < n; ++i) {
-    const std::string path = files[std::size_t(i)].first.string();
-    cv::Mat img = decode(path, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
-    if (channels == 3) cv::cvtColor(img, img, cv::COLOR_BGR2RGB);
-    if (img.cols != size || img.rows != size) {
-      cv::resize(img, img, cv::Size(size, size), 0, 0,
-                 img.cols > size ? cv::INTER_AREA : cv::INTER_LINEAR);
+    const auto& f = files[std::size_t(i)];
+    const std::string why = decodeImageInto(f.path, size, channels, ResizeMode::Squash, 0, out + i * bytes);
+    if (!why.empty()) {
+      throw DatasetError(f.path + ": " + why + " (pretext-cli prepare skips unreadable files and lists them)");
     }
-    // HWC -> CHW
-    std::uint8_t* dst = out + i * int64_t(channels) * size * size;
-    for (int y = 0; y < size; ++y) {
-      const std::uint8_t* row = img.ptr<std::uint8_t>(y);
-      for (int x = 0; x < size; ++x) {
-        for (int c = 0; c < channels; ++c) dst[(int64_t(c) * size + y) * size + x] = row[x * channels + c];
-      }
-    }
-    s.labels[i] = files[std::size_t(i)].second;
+    s.labels[i] = f.label;
   }
   return s;
 }
-#endif
 
 }  // namespace
 
@@ -100,29 +374,21 @@ DatasetData loadImageFolder(const DatasetSpec& spec) {
   throw DatasetError(spec.path + ": image folders need OpenCV, and this build has none "
                      "(configure with -DPRETEXT_WITH_OPENCV=ON)");
 #else
-  const fs::path root(spec.path);
-  std::error_code ec;
-  if (spec.path.empty() || !fs::is_directory(root, ec)) throw DatasetError("image folder '" + spec.path + "' not found");
   if (spec.imageSize < 8 || spec.imageSize > 512) {
     throw DatasetError("image size " + std::to_string(spec.imageSize) + " outside 8..512");
   }
-  fs::path trainRoot = root, testRoot;
-  for (const char* t : {"test", "val"}) {
-    if (fs::is_directory(root / "train") && fs::is_directory(root / t)) {
-      trainRoot = root / "train";
-      testRoot = root / t;
-      break;
-    }
-  }
+  const FolderScan scan = scanImageFolder(spec.path);
   DatasetData data;
-  data.name = "Image folder " + root.filename().string();
-  data.classNames = classFolders(trainRoot);
-  if (data.classNames.empty()) {
-    throw DatasetError(trainRoot.string() + ": no class folders (expected root/<class>/*.png|jpg)");
+  data.name = "Image folder " + fs::path(spec.path).filename().string();
+  data.classNames = scan.classNames;
+  const int channels = probeChannels(scan.train.front().path);
+  if (channels == 0) {
+    readSplit({scan.train.front()}, Split::Train, spec.imageSize, 3);  // throws naming the file and why
   }
-  int channels = 0;
-  data.splits.push_back(readSplit(trainRoot, data.classNames, Split::Train, spec.imageSize, channels));
-  if (!testRoot.empty()) data.splits.push_back(readSplit(testRoot, data.classNames, Split::Test, spec.imageSize, channels));
+  // Loaded directly, images are squashed to imageSize x imageSize (as Pretext always has);
+  // `pretext-cli prepare --resize crop|squash` offers both.
+  data.splits.push_back(readSplit(scan.train, scan.labelled ? Split::Train : Split::Unlabeled, spec.imageSize, channels));
+  if (!scan.test.empty()) data.splits.push_back(readSplit(scan.test, Split::Test, spec.imageSize, channels));
   return data;
 #endif
 }

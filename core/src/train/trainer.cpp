@@ -217,6 +217,12 @@ class Trainer::Run {
         io::writeFileAtomic(io::joinPath(c.outDir, "config.json"), configToJson(c));
       }
       m_observer.onStart(m_trainer.deviceName(), d.trainImages.size(0), d.stepsPerEpoch);
+      if (c.knnEveryEpoch && (!d.testImages.defined() || d.bankLabels.min().item<int64_t>() < 0 ||
+                              d.testLabels.min().item<int64_t>() < 0)) {
+        m_observer.onMessage("k-NN monitor off: it needs labelled train and test splits, and " + d.model->dataset.name() +
+                             (d.testImages.defined() ? " has unlabelled images" : " has no labelled test split") +
+                             "; the run trains without it");
+      }
       m_peakLr = d.optimizer->setup().learningRate;
       if (!d.method().info().trains) {
         // Random init: the floor every method is compared with.

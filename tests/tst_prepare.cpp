@@ -1,0 +1,471 @@
+// pretext::prepareDataset and prepared datasets: folders written from the synthetic shapes (PNG and
+// JPEG, nested, some corrupt, some unlabelled) are packed and compared pixel for pixel with direct
+// decoding; unreadable files are skipped with reasons (or fatal under strict); an interrupted
+// prepare leaves nothing that loads; numpy reads the arrays; training from a prepared dataset
+// equals training on the same images loaded directly.
+#include "coretestutil.h"
+#include "datasets/datasetdata.h"
+#include "datasets/imagefiles.h"
+#include "testutil.h"
+
+#include <pretext/dataset.h>
+#include <pretext/prepare.h>
+#include <pretext/training.h>
+
+#include <QProcess>
+
+#include <filesystem>
+#include <fstream>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifdef PRETEXT_HAVE_OPENCV
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#endif
+
+using namespace pretext;
+namespace fs = std::filesystem;
+
+namespace {
+
+#ifdef PRETEXT_HAVE_OPENCV
+// uint8 [3, H, W] RGB -> BGR cv::Mat, as imwrite wants it.
+cv::Mat toBgr(const torch::Tensor& chw) {
+  const auto hwc = chw.permute({1, 2, 0}).contiguous();
+  cv::Mat rgb(int(hwc.size(0)), int(hwc.size(1)), CV_8UC3, hwc.data_ptr<std::uint8_t>());
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  return bgr;
+}
+
+// What OpenCV decodes from `path`, as uint8 [3, H, W] RGB: the independent reference.
+torch::Tensor decodeRgb(const std::string& path) {
+  cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR), rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  return torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8).permute({2, 0, 1}).contiguous().clone();
+}
+#endif
+
+std::vector<std::string> stringsOf(const std::vector<SkippedFile>& skipped) {
+  std::vector<std::string> out;
+  for (const auto& s : skipped) out.push_back(fs::path(s.path).filename().string() + ": " + s.reason);
+  return out;
+}
+
+struct Recorder : TrainingObserver {
+  std::vector<double> losses, knn;
+  std::vector<std::string> messages;
+  void onStep(const StepReport& r) override { losses.push_back(r.loss); }
+  void onEpoch(const EpochReport& r) override { knn.push_back(r.knnAccuracy); }
+  void onMessage(const std::string& m) override { messages.push_back(m); }
+};
+
+}  // namespace
+
+class TstPrepare : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir m_dir;
+  std::string path(const std::string& name) { return (fs::path(m_dir.path().toStdString()) / name).string(); }
+
+  // The shapes (8 classes, 4 training and 1 test image each) as root/train/<class>/ and root/test/<class>/:
+  // even images PNG, odd ones JPEG, every third in a nested subfolder.
+  std::string shapesFolder(const std::string& name, bool jpeg = true) {
+    const std::string root = path(name);
+    if (fs::exists(root)) return root;
+#ifdef PRETEXT_HAVE_OPENCV
+    DatasetSpec spec;
+    spec.kind = "shapes";
+    spec.shapesPerClass = 4;
+    const Dataset ds = Dataset::load(spec);
+    for (Split split : {Split::Train, Split::Test}) {
+      const auto& s = ds.data().get(split);
+      for (int64_t i = 0; i < s.images.size(0); ++i) {
+        const std::string cls = ds.classNames()[std::size_t(s.labels[i].item<int64_t>())];
+        fs::path dir = fs::path(root) / splitName(split) / cls;
+        if (i % 3 == 0) dir /= "nested";
+        fs::create_directories(dir);
+        const std::string file = (dir / ("img" + std::to_string(100 + i))).string() + (jpeg && i % 2 ? ".jpg" : ".png");
+        if (!cv::imwrite(file, toBgr(s.images[i]))) qFatal("cannot write %s", file.c_str());
+      }
+    }
+#endif
+    return root;
+  }
+
+  PrepareOptions options(const std::string& source, const std::string& out) {
+    PrepareOptions o;
+    o.source = source;
+    o.out = out;
+    o.imageSize = 32;
+    o.resize = "squash";
+    o.threads = 3;
+    return o;
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+#ifndef PRETEXT_HAVE_OPENCV
+    QSKIP("built without OpenCV (-DPRETEXT_WITH_OPENCV=OFF): image folders are not readable");
+#endif
+    QVERIFY(m_dir.isValid());
+  }
+
+  // First, before LibTorch starts its thread pool: the child of fork() runs only the folder route
+  // (OpenCV and std::thread). It dies (_exit, no clean-up) part-way; nothing at OUT loads, the
+  // dataset prepared before is untouched, and a second run starts afresh.
+  void interruptedPrepareLeavesNothingThatLoads() {
+    const std::string root = shapesFolder("labelled");
+    const std::string out = path("interrupted");
+    for (int round = 0; round < 2; ++round) {
+      const pid_t child = ::fork();
+      QVERIFY(child >= 0);
+      if (child == 0) {
+        try {
+          prepareDataset(options(root, out), [](const PrepareProgress& p) {
+            if (p.done > 0) ::_exit(3);  // killed mid-way: before the manifest and the rename
+          });
+        } catch (...) {
+          ::_exit(4);
+        }
+        ::_exit(5);
+      }
+      int status = 0;
+      QCOMPARE(::waitpid(child, &status, 0), child);
+      QVERIFY(WIFEXITED(status));
+      QCOMPARE(WEXITSTATUS(status), 3);
+      QVERIFY(fs::exists(out + ".partial"));
+      if (round == 0) {
+        QVERIFY(!fs::exists(out));
+        QVERIFY(!isPreparedDataset(out));
+        bool threw = false;
+        try {
+          Dataset::load(DatasetSpec::parse("prepared:" + out));
+        } catch (const DatasetError&) {
+          threw = true;
+        }
+        QVERIFY(threw);
+        // Run again: the leftover OUT.partial goes, the dataset appears whole.
+        const auto r = prepareDataset(options(root, out));
+        QCOMPARE(r.trainImages, int64_t(32));
+        QVERIFY(!fs::exists(out + ".partial"));
+        QVERIFY(verifyPreparedDataset(out));
+      } else {
+        // An interrupted re-prepare leaves the earlier dataset as it was.
+        std::string why;
+        QVERIFY2(verifyPreparedDataset(out, &why), why.c_str());
+        QCOMPARE(Dataset::load(DatasetSpec::parse(out)).size(Split::Train), int64_t(32));
+      }
+    }
+    // A cancel through the flag removes its OUT.partial.
+    std::atomic<bool> cancel{true};
+    const std::string cancelled = path("cancelled");
+    QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(options(root, cancelled), {}, &cancel));
+    QVERIFY(!fs::exists(cancelled));
+    QVERIFY(!fs::exists(cancelled + ".partial"));
+  }
+
+  void packedEqualsDirectDecoding() {
+#ifdef PRETEXT_HAVE_OPENCV
+    const std::string root = shapesFolder("labelled");
+    const std::string out = path("packed");
+    std::vector<PrepareProgress> seen;
+    const auto r = prepareDataset(options(root, out), [&](const PrepareProgress& p) { seen.push_back(p); });
+    QCOMPARE(r.trainImages, int64_t(32));
+    QCOMPARE(r.testImages, int64_t(8));
+    QVERIFY(r.labelled);
+    QCOMPARE(r.channels, 3);
+    QVERIFY(r.skipped.empty());
+    QVERIFY(!seen.empty());
+    QCOMPARE(seen.back().done, int64_t(40));
+    QCOMPARE(seen.back().total, int64_t(40));
+
+    const DatasetSpec spec = DatasetSpec::parse(out);
+    QCOMPARE(spec.kind, std::string("prepared"));
+    const Dataset prepared = Dataset::load(spec);
+    DatasetSpec direct{};
+    direct.kind = "folder";
+    direct.path = root;
+    const Dataset folder = Dataset::load(direct);
+    QCOMPARE(prepared.classNames(), folder.classNames());
+    for (Split split : {Split::Train, Split::Test}) {
+      const auto& p = prepared.data().get(split);
+      const auto& f = folder.data().get(split);
+      QVERIFY(torch::equal(p.images, f.images));
+      QVERIFY(torch::equal(p.labels, f.labels));
+    }
+    // Against OpenCV's decoding of each file in manifest order, and the shapes themselves for PNG.
+    const auto scan = datasets::scanImageFolder(root);
+    DatasetSpec shapesSpec;
+    shapesSpec.kind = "shapes";
+    shapesSpec.shapesPerClass = 4;
+    const Dataset shapes = Dataset::load(shapesSpec);
+    const auto& train = prepared.data().get(Split::Train);
+    int pngs = 0;
+    for (std::size_t i = 0; i < scan.train.size(); ++i) {
+      QVERIFY(torch::equal(train.images[int64_t(i)], decodeRgb(scan.train[i].path)));
+      if (fs::path(scan.train[i].path).extension() == ".png") {
+        const int64_t k = std::stoll(fs::path(scan.train[i].path).stem().string().substr(3)) - 100;
+        QVERIFY(torch::equal(train.images[int64_t(i)], shapes.data().get(Split::Train).images[k]));
+        ++pngs;
+      }
+    }
+    QCOMPARE(pngs, 16);
+    std::string why;
+    QVERIFY2(verifyPreparedDataset(out, &why), why.c_str());
+
+    // --resize crop on images that are not square: the shorter side to the size, the centre kept.
+    const std::string wide = path("wide");
+    fs::create_directories(wide + "/a");
+    fs::create_directories(wide + "/b");
+    cv::Mat img(40, 60, CV_8UC3);
+    cv::randu(img, 0, 255);
+    cv::imwrite(wide + "/a/x.png", img);
+    cv::imwrite(wide + "/b/y.png", img.t());
+    auto o = options(wide, path("wide-crop"));
+    o.imageSize = 20;
+    o.resize = "crop";
+    prepareDataset(o);
+    const Dataset crop = Dataset::load(DatasetSpec::parse("prepared:" + o.out));
+    cv::Mat small, rgb;
+    cv::resize(img, small, cv::Size(30, 20), 0, 0, cv::INTER_AREA);  // 60x40 -> 30x20
+    cv::cvtColor(small(cv::Rect(5, 0, 20, 20)), rgb, cv::COLOR_BGR2RGB);
+    const auto expected = torch::from_blob(rgb.data, {20, 20, 3}, torch::kUInt8).permute({2, 0, 1});
+    QVERIFY(torch::equal(crop.data().get(Split::Train).images[0], expected));
+    QCOMPARE(crop.height(), 20);
+#endif
+  }
+
+  void unreadableFilesAreSkippedWithReasons() {
+#ifdef PRETEXT_HAVE_OPENCV
+    const std::string root = path("unlabelled");
+    fs::create_directories(root + "/2024/june");
+    fs::create_directories(root + "/2025");
+    DatasetSpec shapesSpec;
+    shapesSpec.kind = "shapes";
+    shapesSpec.shapesPerClass = 2;
+    const Dataset shapes = Dataset::load(shapesSpec);
+    const auto& imgs = shapes.data().get(Split::Train).images;
+    for (int i = 0; i < 12; ++i) {
+      const std::string dir = i < 4 ? root : i < 8 ? root + "/2024/june" : root + "/2025";
+      QVERIFY(cv::imwrite(dir + "/p" + std::to_string(10 + i) + (i % 2 ? ".jpg" : ".png"), toBgr(imgs[i])));
+    }
+    // The unreadable ones.
+    testutil::writeBytes(root + "/2025/a-empty.png", {});
+    std::ifstream good(root + "/p11.jpg", std::ios::binary);
+    std::vector<std::uint8_t> jpg((std::istreambuf_iterator<char>(good)), std::istreambuf_iterator<char>());
+    jpg.resize(jpg.size() / 2);
+    testutil::writeBytes(root + "/2024/b-truncated.jpg", jpg);
+    const std::string text = "just some text, not an image\n";
+    testutil::writeBytes(root + "/c-text.jpg", std::vector<std::uint8_t>(text.begin(), text.end()));
+    std::ifstream pngIn(root + "/p10.png", std::ios::binary);
+    std::vector<std::uint8_t> png((std::istreambuf_iterator<char>(pngIn)), std::istreambuf_iterator<char>());
+    for (int k = 0; k < 2; ++k) {  // IHDR width and height: 100000 x 100000
+      png[std::size_t(16 + 4 * k)] = 0x00;
+      png[std::size_t(17 + 4 * k)] = 0x01;
+      png[std::size_t(18 + 4 * k)] = 0x86;
+      png[std::size_t(19 + 4 * k)] = 0xA0;
+    }
+    testutil::writeBytes(root + "/d-huge.png", png);
+
+    const std::string out = path("unlabelled-prepared");
+    const auto r = prepareDataset(options(root, out));
+    QVERIFY(!r.labelled);
+    QCOMPARE(r.trainImages, int64_t(12));
+    const auto skipped = stringsOf(r.skipped);
+    QCOMPARE(int(skipped.size()), 4);
+    const auto has = [&](const std::string& file, const std::string& reason) {
+      for (const auto& s : skipped) {
+        if (s.rfind(file, 0) == 0 && s.find(reason) != std::string::npos) return true;
+      }
+      return false;
+    };
+    QVERIFY(has("a-empty.png", "empty file"));
+    QVERIFY(has("b-truncated.jpg", "truncated JPEG"));
+    QVERIFY(has("c-text.jpg", "cannot decode"));
+    QVERIFY(has("d-huge.png", "100000x100000"));
+    const std::string manifest = QString::fromStdString(out + "/manifest.json").toStdString();
+    std::ifstream m(manifest);
+    const std::string text2((std::istreambuf_iterator<char>(m)), std::istreambuf_iterator<char>());
+    QVERIFY(text2.find("b-truncated.jpg") != std::string::npos);
+    QVERIFY(text2.find("truncated JPEG") != std::string::npos);
+
+    const Dataset ds = Dataset::load(DatasetSpec::parse(out));
+    QVERIFY(ds.hasSplit(Split::Unlabeled));
+    QVERIFY(!ds.hasSplit(Split::Train));
+    QCOMPARE(ds.size(Split::Unlabeled), int64_t(12));
+    QCOMPARE(ds.numClasses(), 0);
+    // Manifest order: sorted paths, the kept images moved up over the skipped ones.
+    const auto scan = datasets::scanImageFolder(root);
+    int64_t k = 0;
+    for (const auto& f : scan.train) {
+      if (fs::path(f.path).filename().string()[0] != 'p') continue;
+      QVERIFY(torch::equal(ds.data().get(Split::Unlabeled).images[k++], decodeRgb(f.path)));
+    }
+    QCOMPARE(k, int64_t(12));
+
+    // --strict: the first unreadable file in manifest order fails the prepare, naming it.
+    auto o = options(root, path("strict"));
+    o.strict = true;
+    try {
+      prepareDataset(o);
+      QFAIL("no error under strict");
+    } catch (const DatasetError& e) {
+      const std::string msg = e.what();
+      QVERIFY2(msg.find("b-truncated.jpg") != std::string::npos && msg.find("strict") != std::string::npos, msg.c_str());
+    }
+    QVERIFY(!fs::exists(o.out));
+    QVERIFY(!fs::exists(o.out + ".partial"));
+    // Loading the folder directly still refuses it, naming the file.
+    DatasetSpec direct;
+    direct.kind = "folder";
+    direct.path = root;
+    QVERIFY_THROWS_EXCEPTION(DatasetError, Dataset::load(direct));
+#endif
+  }
+
+  void numpyReadsTheArrays() {
+    const std::string out = path("packed");
+    if (!fs::exists(out)) QSKIP("needs packedEqualsDirectDecoding's output");
+    QProcess probe;
+    probe.start("/usr/bin/python3", {"-c", "import numpy"});
+    if (!probe.waitForFinished(30000) || probe.exitCode() != 0) {
+      QSKIP("/usr/bin/python3 with numpy is not installed (Debian: python3-numpy)");
+    }
+    const Dataset ds = Dataset::load(DatasetSpec::parse(out));
+    for (const char* name : {"train_images", "train_labels", "test_images"}) {
+      const std::string file = out + "/" + name + ".npy";
+      QProcess py;
+      py.start("/usr/bin/python3", {"-c",
+                                    "import sys, numpy\n"
+                                    "a = numpy.load(sys.argv[1], mmap_mode='r')\n"
+                                    "print(type(a).__name__, a.dtype, 'x'.join(map(str, a.shape)), int(a.astype('int64').sum()))",
+                                    QString::fromStdString(file)});
+      QVERIFY(py.waitForFinished(60000));
+      QCOMPARE(py.exitCode(), 0);
+      const std::string line = py.readAllStandardOutput().trimmed().toStdString();
+      const auto& split = ds.data().get(std::string(name).rfind("train", 0) == 0 ? Split::Train : Split::Test);
+      const auto t = std::string(name).find("labels") != std::string::npos ? split.labels : split.images;
+      std::string shape;
+      for (auto s : t.sizes()) shape += (shape.empty() ? "" : "x") + std::to_string(s);
+      const std::string expected = std::string("memmap ") + (t.scalar_type() == torch::kUInt8 ? "uint8 " : "int64 ") +
+                                   shape + " " + std::to_string(t.to(torch::kInt64).sum().item<int64_t>());
+      QCOMPARE(line, expected);
+    }
+  }
+
+  void trainingFromPreparedEqualsDirect() {
+#ifdef PRETEXT_HAVE_OPENCV
+    const std::string root = shapesFolder("labelled");
+    const std::string out = path("packed");
+    if (!fs::exists(out)) prepareDataset(options(root, out));
+    auto losses = [](const DatasetSpec& spec) {
+      TrainConfig c;
+      c.dataset = spec;
+      c.method = "simclr";
+      c.backbone = "convnet";
+      c.backboneWidth = 8;
+      c.epochs = 2;
+      c.batchSize = 8;
+      c.threads = 2;
+      c.device = "cpu";
+      c.seed = 7;
+      c.knnK = 5;
+      Trainer trainer(c, Dataset::load(spec));
+      Recorder r;
+      trainer.run(&r);
+      return r;
+    };
+    DatasetSpec direct;
+    direct.kind = "folder";
+    direct.path = root;
+    const Recorder a = losses(DatasetSpec::parse("prepared:" + out)), b = losses(direct);
+    QCOMPARE(int(a.losses.size()), 8);
+    QCOMPARE(a.losses, b.losses);
+    QCOMPARE(a.knn, b.knn);
+    QVERIFY(a.knn.back() >= 0);  // labelled train and test: the monitor runs
+
+    // Unlabelled: trains, and the monitor says plainly that it needs labels.
+    const std::string unl = path("unlabelled-prepared");
+    if (fs::exists(unl)) {
+      const Recorder u = losses(DatasetSpec::parse(unl));
+      QCOMPARE(int(u.losses.size()), 2);  // 12 images, batches of 8
+      for (double l : u.losses) QVERIFY(std::isfinite(l));
+      for (double k : u.knn) QCOMPARE(k, -1.0);
+      bool said = false;
+      for (const auto& m : u.messages) said = said || m.find("k-NN monitor off: it needs labelled") != std::string::npos;
+      QVERIFY(said);
+    }
+#endif
+  }
+
+  void datasetKindsArePacked() {
+    // CIFAR-10's extracted folder, found from its parent; packed as it is, a test split carved.
+    const std::string parent = path("downloads");
+    const std::string bin = parent + "/cifar-10-batches-bin";
+    fs::create_directories(bin);
+    std::vector<std::uint8_t> records;
+    for (int i = 0; i < 20; ++i) {
+      records.push_back(std::uint8_t(i % 10));
+      for (int k = 0; k < 3072; ++k) records.push_back(std::uint8_t((i * 31 + k) % 251));
+    }
+    testutil::writeBytes(bin + "/data_batch_1.bin", records);
+    const DatasetSpec bare = DatasetSpec::parse(parent);
+    QCOMPARE(bare.kind, std::string("cifar10"));
+    QCOMPARE(Dataset::load(bare).size(Split::Train), int64_t(20));
+    QCOMPARE(Dataset::load(DatasetSpec::parse("cifar10:" + parent)).size(Split::Train), int64_t(20));
+
+    PrepareOptions o;
+    o.source = "cifar10:" + parent;
+    o.out = path("cifar-prepared");
+    o.testFraction = 0.25;
+    o.seed = 3;
+    const auto r = prepareDataset(o);
+    QCOMPARE(r.trainImages, int64_t(15));
+    QCOMPARE(r.testImages, int64_t(5));
+    const Dataset original = Dataset::load(bare), packed = Dataset::load(DatasetSpec::parse(o.out));
+    QCOMPARE(packed.classNames(), original.classNames());
+    const auto all = torch::cat({packed.data().get(Split::Train).labels, packed.data().get(Split::Test).labels});
+    QCOMPARE(all.sum().item<int64_t>(), original.data().get(Split::Train).labels.sum().item<int64_t>());
+    // Every packed image is one of the originals with its label.
+    const auto& orig = original.data().get(Split::Train);
+    for (Split s : {Split::Train, Split::Test}) {
+      const auto& p = packed.data().get(s);
+      for (int64_t i = 0; i < p.images.size(0); ++i) {
+        bool found = false;
+        for (int64_t j = 0; j < orig.images.size(0) && !found; ++j) {
+          found = torch::equal(p.images[i], orig.images[j]) && p.labels[i].item<int64_t>() == orig.labels[j].item<int64_t>();
+        }
+        QVERIFY(found);
+      }
+    }
+    // The same seed carves the same split.
+    o.out = path("cifar-prepared-2");
+    prepareDataset(o);
+    QVERIFY(torch::equal(Dataset::load(DatasetSpec::parse(o.out)).data().get(Split::Test).images,
+                         packed.data().get(Split::Test).images));
+  }
+
+  void headerSizes() {
+#ifdef PRETEXT_HAVE_OPENCV
+    // The header parser agrees with OpenCV on every format it reads.
+    cv::Mat img(13, 21, CV_8UC3, cv::Scalar(10, 20, 30));
+    for (const char* ext : {".png", ".jpg", ".bmp", ".webp", ".tif"}) {
+      const std::string file = path(std::string("header") + ext);
+      if (!cv::imwrite(file, img)) continue;  // an OpenCV built without the codec
+      std::ifstream in(file, std::ios::binary);
+      std::vector<std::uint8_t> b((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      int64_t w = 0, h = 0;
+      QVERIFY2(datasets::readImageHeaderSize(b.data(), b.size(), w, h), ext);
+      QCOMPARE(w, int64_t(21));
+      QCOMPARE(h, int64_t(13));
+    }
+#endif
+  }
+};
+
+QTEST_GUILESS_MAIN(TstPrepare)
+#include "tst_prepare.moc"
