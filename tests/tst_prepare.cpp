@@ -16,6 +16,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -396,7 +397,7 @@ class TstPrepare : public QObject {
       for (double l : u.losses) QVERIFY(std::isfinite(l));
       for (double k : u.knn) QCOMPARE(k, -1.0);
       bool said = false;
-      for (const auto& m : u.messages) said = said || m.find("k-NN monitor off: it needs labelled") != std::string::npos;
+      for (const auto& m : u.messages) said = said || m.find("k-NN monitor off: it needs labelled train and test splits, and Prepared unlabelled-prepared is unlabelled") != std::string::npos;
       QVERIFY(said);
     }
 #endif
@@ -447,6 +448,59 @@ class TstPrepare : public QObject {
     prepareDataset(o);
     QVERIFY(torch::equal(Dataset::load(DatasetSpec::parse(o.out)).data().get(Split::Test).images,
                          packed.data().get(Split::Test).images));
+  }
+
+  // A damaged prepared dataset is refused with a DatasetError naming the file and what is wrong.
+  void malformedPreparedIsRefused() {
+    const std::string good = path("packed");
+    if (!fs::exists(good)) QSKIP("needs packedEqualsDirectDecoding's output");
+    auto damaged = [&](const std::string& name, const std::function<void(const std::string&)>& damage,
+                       const std::vector<std::string>& fragments) {
+      const std::string d = path(name);
+      fs::remove_all(d);
+      fs::copy(good, d);
+      damage(d);
+      try {
+        Dataset::load(DatasetSpec::parse("prepared:" + d));
+        QFAIL(("no error for " + name).c_str());
+      } catch (const DatasetError& e) {
+        const std::string msg = e.what();
+        for (const auto& f : fragments) QVERIFY2(msg.find(f) != std::string::npos, (msg + " lacks " + f).c_str());
+      }
+    };
+    damaged("cut", [](const std::string& d) { fs::resize_file(d + "/train_images.npy", fs::file_size(d + "/train_images.npy") - 7); },
+            {"train_images.npy", "truncated"});
+    damaged("nonpy", [](const std::string& d) { testutil::writeBytes(d + "/test_labels.npy", {'h', 'e', 'l', 'l', 'o', '!', 0, 0, 0, 0, 0, 0}); },
+            {"test_labels.npy", "not a .npy file"});
+    damaged("json", [](const std::string& d) { testutil::writeBytes(d + "/manifest.json", {'{', '"'}); }, {"manifest.json"});
+    damaged("newer", [](const std::string& d) {
+      std::ifstream in(d + "/manifest.json");
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const auto at = text.find("\"version\": 1");
+      QVERIFY(at != std::string::npos);
+      text.replace(at, 12, "\"version\": 9");
+      testutil::writeBytes(d + "/manifest.json", std::vector<std::uint8_t>(text.begin(), text.end()));
+    }, {"manifest.json", "newer Pretext"});
+    damaged("labels", [](const std::string& d) {
+      std::fstream f(d + "/train_labels.npy", std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(128);
+      const std::int64_t bad = 99;
+      f.write(reinterpret_cast<const char*>(&bad), sizeof bad);
+    }, {"label 99"});
+    // A changed byte keeps the shapes but fails the checksum.
+    const std::string flipped = path("flipped");
+    fs::remove_all(flipped);
+    fs::copy(good, flipped);
+    {
+      std::fstream f(flipped + "/test_images.npy", std::ios::in | std::ios::out | std::ios::binary);
+      f.seekg(200);
+      const char byte = char(f.get());
+      f.seekp(200);
+      f.put(char(byte ^ 0x5A));
+    }
+    std::string why;
+    QVERIFY(!verifyPreparedDataset(flipped, &why));
+    QVERIFY2(why.find("test_images.npy") != std::string::npos && why.find("checksum") != std::string::npos, why.c_str());
   }
 
   void headerSizes() {

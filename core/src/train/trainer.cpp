@@ -217,11 +217,16 @@ class Trainer::Run {
         io::writeFileAtomic(io::joinPath(c.outDir, "config.json"), configToJson(c));
       }
       m_observer.onStart(m_trainer.deviceName(), d.trainImages.size(0), d.stepsPerEpoch);
-      if (c.knnEveryEpoch && (!d.testImages.defined() || d.bankLabels.min().item<int64_t>() < 0 ||
-                              d.testLabels.min().item<int64_t>() < 0)) {
-        m_observer.onMessage("k-NN monitor off: it needs labelled train and test splits, and " + d.model->dataset.name() +
-                             (d.testImages.defined() ? " has unlabelled images" : " has no labelled test split") +
-                             "; the run trains without it");
+      if (c.knnEveryEpoch) {
+        const bool unlabelled = d.bankLabels.min().item<int64_t>() < 0;
+        const char* why = unlabelled ? " is unlabelled"
+                          : !d.testImages.defined() ? " has no test split"
+                          : d.testLabels.min().item<int64_t>() < 0 ? " has an unlabelled test split"
+                          : nullptr;
+        if (why) {
+          m_observer.onMessage("k-NN monitor off: it needs labelled train and test splits, and " +
+                               d.model->dataset.name() + why + "; the run trains without it");
+        }
       }
       m_peakLr = d.optimizer->setup().learningRate;
       if (!d.method().info().trains) {
