@@ -218,6 +218,27 @@ class TstPrepare : public QObject {
     std::string why;
     QVERIFY2(verifyPreparedDataset(out, &why), why.c_str());
 
+    // The images are the file's pages, not a copy: the tensor's data lies in a mapping of the file.
+    {
+      const auto address = reinterpret_cast<std::uintptr_t>(train.images.data_ptr());
+      std::ifstream maps("/proc/self/maps");
+      bool mapped = false;
+      for (std::string line; std::getline(maps, line);) {
+        if (line.find("train_images.npy") == std::string::npos) continue;
+        const auto dash = line.find('-'), space = line.find(' ');
+        const auto lo = std::stoull(line.substr(0, dash), nullptr, 16), hi = std::stoull(line.substr(dash + 1, space - dash - 1), nullptr, 16);
+        mapped = mapped || (address >= lo && address < hi);
+      }
+      QVERIFY(mapped);
+      // The mapping lives as long as a tensor that views it, after its Dataset is gone.
+      torch::Tensor kept;
+      {
+        const Dataset again = Dataset::load(spec);
+        kept = again.data().get(Split::Test).images[3];
+      }
+      QVERIFY(torch::equal(kept, folder.data().get(Split::Test).images[3]));
+    }
+
     // --resize crop on images that are not square: the shorter side to the size, the centre kept.
     const std::string wide = path("wide");
     fs::create_directories(wide + "/a");
