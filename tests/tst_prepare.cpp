@@ -524,6 +524,28 @@ class TstPrepare : public QObject {
     QVERIFY2(why.find("test_images.npy") != std::string::npos && why.find("checksum") != std::string::npos, why.c_str());
   }
 
+  // A large JPEG is decoded at a fraction of its size (libjpeg's DCT scaling) before the resize:
+  // close to decoding it whole and resizing.
+  void largeJpegIsDecodedReduced() {
+#ifdef PRETEXT_HAVE_OPENCV
+    cv::Mat big(300, 400, CV_8UC3);
+    for (int y = 0; y < big.rows; ++y) {
+      for (int x = 0; x < big.cols; ++x) big.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(x * 255 / 400), uchar(y * 255 / 300), uchar((x + y) % 256 / 2 + 60));
+    }
+    const std::string file = path("big.jpg");
+    QVERIFY(cv::imwrite(file, big));
+    std::vector<std::uint8_t> packed(3 * 32 * 32);
+    QCOMPARE(datasets::decodeImageInto(file, 32, 3, datasets::ResizeMode::Crop, 0, packed.data()), std::string());
+    cv::Mat full = cv::imread(file, cv::IMREAD_COLOR), small, rgb;
+    cv::resize(full, small, cv::Size(42, 32), 0, 0, cv::INTER_AREA);  // 400x300 -> int(32 * 400 / 300) x 32
+    cv::cvtColor(small(cv::Rect(5, 0, 32, 32)), rgb, cv::COLOR_BGR2RGB);
+    const auto expected = torch::from_blob(rgb.data, {32, 32, 3}, torch::kUInt8).permute({2, 0, 1}).to(torch::kFloat);
+    const auto got = torch::from_blob(packed.data(), {3, 32, 32}, torch::kUInt8).to(torch::kFloat);
+    const double meanDiff = (got - expected).abs().mean().item<double>();
+    QVERIFY2(meanDiff < 2.0, std::to_string(meanDiff).c_str());
+#endif
+  }
+
   void headerSizes() {
 #ifdef PRETEXT_HAVE_OPENCV
     // The header parser agrees with OpenCV on every format it reads.

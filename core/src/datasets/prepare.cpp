@@ -317,7 +317,11 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
           const std::int64_t i = next.fetch_add(1);
           if (i >= n) break;
           const auto& f = s.files[std::size_t(i)];
-          reasons[std::size_t(i)] = datasets::decodeImageInto(f.path, side, result.channels, mode, o.maxPixels, images.row(i));
+          try {
+            reasons[std::size_t(i)] = datasets::decodeImageInto(f.path, side, result.channels, mode, o.maxPixels, images.row(i));
+          } catch (const std::exception& e) {  // out of memory in a decoder: this file, not the process
+            reasons[std::size_t(i)] = std::string("cannot decode the image (") + e.what() + ")";
+          }
           if (o.strict && !reasons[std::size_t(i)].empty()) stop = true;
           done.fetch_add(1);
           splitDone.fetch_add(1);
