@@ -14,6 +14,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <random>
 
 namespace {
@@ -190,9 +191,11 @@ void AugmentPanel::setPreset(const QString& preset) {
     m_preset->setCurrentIndex(index);  // re-enters through currentIndexChanged
     return;
   }
-  if (preset == QLatin1String("light")) showConfig(pretext::AugmentConfig::light());
-  else if (preset == QLatin1String("none")) showConfig(pretext::AugmentConfig::none());
-  else if (preset != QLatin1String("custom")) showConfig(pretext::AugmentConfig::simclr());
+  if (preset != QLatin1String("custom")) {
+    const auto& names = pretext::AugmentConfig::presetNames();
+    const bool known = std::find(names.begin(), names.end(), preset.toStdString()) != names.end();
+    showConfig(pretext::AugmentConfig::preset(known ? preset.toStdString() : std::string("simclr")));
+  }
   schedulePreview();
   emit augmentationChanged(this->preset(), augmentConfig());
 }
