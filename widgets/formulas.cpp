@@ -1,6 +1,7 @@
 #include "formulas.h"
 
 #include <QCoreApplication>
+#include <QRegularExpression>
 #include <QtGlobal>
 
 #include <map>
@@ -148,6 +149,17 @@ const std::map<QString, Entry>& table() {
   return t;
 }
 
+// The legends are plain text in the .ts files (translators need no HTML): symbols written x_i,
+// x_P(k), z^A or θ_k there are set as sub- and superscripts here.
+QString legendHtml(const QString& legend) {
+  QString html = legend.toHtmlEscaped();
+  static const QRegularExpression sub(QStringLiteral("([A-Za-zα-ωθξμφ′̂]+)_([A-Za-z0-9+θ]+(?:\\([A-Za-z0-9]+\\))?)"));
+  static const QRegularExpression sup(QStringLiteral("([A-Za-z])\\^([A-Za-z0-9]+)"));
+  html.replace(sub, QStringLiteral("<i>\\1</i><sub>\\2</sub>"));
+  html.replace(sup, QStringLiteral("<i>\\1</i><sup>\\2</sup>"));
+  return html;
+}
+
 }  // namespace
 
 QString equationsHtml(const QString& method) {
@@ -164,8 +176,8 @@ QString lossHtml(const QString& method) {
   const auto it = table().find(method);
   if (it == table().end()) return {};
   QString html = equationsHtml(method);
-  html += QStringLiteral("<p style=\"margin-top:4px\"><small>%1</small></p>")
-              .arg(QCoreApplication::translate("Formulas", it->second.legend).toHtmlEscaped());
+  html += QStringLiteral("<p style=\"margin-top:4px\">%1</p>")
+              .arg(legendHtml(QCoreApplication::translate("Formulas", it->second.legend)));
   return html;
 }
 

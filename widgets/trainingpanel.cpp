@@ -21,6 +21,7 @@
 #include <QMetaObject>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -120,7 +121,14 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   m_description->setAlignment(Qt::AlignTop | Qt::AlignLeft);
   auto* aboutBox = new QGroupBox(tr("What it learns"));
   auto* aboutLayout = new QVBoxLayout(aboutBox);
-  aboutLayout->addWidget(m_description);
+  // The description and the formula may be taller than the space left (a long paragraph, Chinese
+  // text, a large font): they scroll instead of being cut off.
+  auto* aboutScroll = new QScrollArea;
+  aboutScroll->setWidget(m_description);
+  aboutScroll->setWidgetResizable(true);
+  aboutScroll->setFrameShape(QFrame::NoFrame);
+  aboutScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  aboutLayout->addWidget(aboutScroll);
 
   m_start = new QPushButton(tr("Start"));
   m_start->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
