@@ -358,7 +358,13 @@ void TrainingPanel::onEpoch(const pretext::EpochReport& r) {
 
 void TrainingPanel::onFinished(const pretext::RunResult& r) {
   setRunning(false);
+  // The core's message is English (the CLI prints it): the window says the usual outcomes itself.
   QString text = QString::fromStdString(r.message);
+  if (r.status == pretext::RunStatus::Finished) {
+    text = r.epochsDone > 0 ? tr("Finished %1 epochs").arg(r.epochsDone) : tr("Evaluated without training");
+  } else if (r.status == pretext::RunStatus::Stopped) {
+    text = tr("Stopped after %1 complete epochs; the checkpoint lets the run resume from here").arg(r.epochsDone);
+  }
   if (r.finalKnnAccuracy >= 0) text += tr(" · k-NN accuracy %1%").arg(100.0 * r.finalKnnAccuracy, 0, 'f', 2);
   m_status->setText((r.status == pretext::RunStatus::Failed ? tr("Failed: ") : QString()) + text);
   if (r.status == pretext::RunStatus::Finished) m_progress->setValue(m_progress->maximum());

@@ -2718,5 +2718,17 @@ not the query&apos;s class (%1)</source>
         <source>%1:</source>
         <translation>%1：</translation>
     </message>
+    <message>
+        <source>Finished %1 epochs</source>
+        <translation>已完成 %1 个轮次</translation>
+    </message>
+    <message>
+        <source>Evaluated without training</source>
+        <translation>未训练，已直接评估</translation>
+    </message>
+    <message>
+        <source>Stopped after %1 complete epochs; the checkpoint lets the run resume from here</source>
+        <translation>已停止，完成了 %1 个完整轮次；可从检查点继续此运行</translation>
+    </message>
 </context>
 </TS>
