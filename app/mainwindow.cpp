@@ -332,9 +332,14 @@ void MainWindow::createLanguageMenu(QMenu* view) {
     const QString code = action->data().toString();
     if (m_useSettings) i18n::saveLanguage(code);
     if (i18n::resolveLanguage(code) == i18n::currentLanguage()) return;
-    QMessageBox::information(this, tr("Language"),
-                             tr("The window will be in %1 the next time Pretext starts.")
-                                 .arg(i18n::languageName(i18n::resolveLanguage(code))));
+    // Not modal: the prompt says when the choice applies, the window goes on.
+    auto* box = new QMessageBox(QMessageBox::Information, tr("Language"),
+                                tr("The window will be in %1 the next time Pretext starts.")
+                                    .arg(i18n::languageName(i18n::resolveLanguage(code))),
+                                QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("languagePrompt"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
   });
 }
 

@@ -23,11 +23,14 @@
 #include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QRegularExpression>
 #include <QScrollArea>
 #include <QSet>
+#include <QSettings>
 #include <QStackedWidget>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTextDocument>
 #include <QVBoxLayout>
 #include <QXmlStreamReader>
@@ -321,6 +324,42 @@ class TstTranslations : public QObject {
     QVERIFY2(english.isEmpty(), qPrintable(english.join(QLatin1Char('\n'))));
   }
 
+  /// View > Language offers System, English and 简体中文, follows the saved choice, saves a new one
+  /// and says that it applies at the next start.
+  void languageMenuSavesTheChoice() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, dir.path());
+    QSettings::setDefaultFormat(QSettings::NativeFormat);
+    i18n::saveLanguage(QString());
+    QCOMPARE(i18n::savedLanguage(), QString());
+    MainWindow w(/*useSettings=*/true);
+    QMenu* language = nullptr;
+    for (QMenu* m : w.menuBar()->findChildren<QMenu*>()) {
+      if (m->title() == QLatin1String("&Language")) language = m;
+    }
+    QVERIFY(language);
+    QStringList texts;
+    QAction* chinese = nullptr;
+    for (QAction* a : language->actions()) {
+      texts << a->text();
+      if (a->data().toString() == QLatin1String("zh_CN")) chinese = a;
+    }
+    QCOMPARE(texts, (QStringList{QStringLiteral("System"), QStringLiteral("English"), QStringLiteral("简体中文")}));
+    QVERIFY(language->actions().first()->isChecked());  // nothing saved: follow the system
+    QVERIFY(chinese);
+    chinese->trigger();
+    QCOMPARE(i18n::savedLanguage(), QStringLiteral("zh_CN"));
+    QVERIFY(chinese->isChecked());
+    auto* prompt = w.findChild<QMessageBox*>(QStringLiteral("languagePrompt"));
+    QVERIFY(prompt);
+    QVERIFY2(prompt->text().contains(QStringLiteral("简体中文")), qPrintable(prompt->text()));
+    prompt->close();
+    QCOMPARE(i18n::resolveLanguage(i18n::savedLanguage()), QStringLiteral("zh_CN"));
+    QCOMPARE(i18n::installTranslator(i18n::savedLanguage()), QStringLiteral("zh_CN"));
+    QCOMPARE(QCoreApplication::translate("MainWindow", "&Language"), QStringLiteral("语言(&L)"));
+  }
+
   void noTextCutOffAtMinimumSize_data() {
     QTest::addColumn<QString>("language");
     QTest::newRow("en") << QStringLiteral("en");
@@ -339,12 +378,14 @@ class TstTranslations : public QObject {
     auto* stack = w.findChild<QStackedWidget*>();
     QVERIFY(stack);
     QStringList cut;
+    int checked = 0;
     for (int i = 0; i < stack->count(); ++i) {
       w.showPanel(i);
       QCoreApplication::processEvents();
       QWidget* panel = stack->widget(i);
       for (QLabel* l : panel->findChildren<QLabel*>()) {
         if (!l->isVisibleTo(&w) || l->text().isEmpty() || l->pixmap().isNull() == false) continue;
+        ++checked;
         if (l->wordWrap()) {
           // A label in a scroll area scrolls; any other must be tall enough for its wrapped text.
           if (qobject_cast<QScrollArea*>(l->parentWidget() ? l->parentWidget()->parentWidget() : nullptr)) continue;
@@ -357,11 +398,14 @@ class TstTranslations : public QObject {
       }
       for (QAbstractButton* b : panel->findChildren<QAbstractButton*>()) {
         if (!b->isVisibleTo(&w) || b->text().isEmpty()) continue;
+        ++checked;
         if (b->width() < b->minimumSizeHint().width()) {
           cut << QStringLiteral("panel %1 button \"%2\": width %3 < %4").arg(i).arg(b->text()).arg(b->width()).arg(b->minimumSizeHint().width());
         }
       }
     }
+    qInfo("%s: %d labels and buttons checked in a %dx%d window", qPrintable(language), checked, w.width(), w.height());
+    QVERIFY(checked > 50);
     QVERIFY2(cut.isEmpty(), qPrintable(QStringLiteral("window %1x%2\n").arg(w.width()).arg(w.height()) + cut.join(QLatin1Char('\n'))));
   }
 };
