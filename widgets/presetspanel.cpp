@@ -62,7 +62,7 @@ void PresetsPanel::showPreset(int row) {
                 .arg(i18n::catalogueText(i18n::kPresets, run.value(QStringLiteral("label"), QString::fromStdString(info.title)).toString())
                          .toHtmlEscaped(),
                      i18n::catalogueText(i18n::kMethods, info.title).toHtmlEscaped(),
-                     details.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(details.join(QStringLiteral(", "))));
+                     details.isEmpty() ? QString() : tr(" (%1)").arg(details.join(tr(", "))));
   }
   m_description->setText(QStringLiteral("<h2>%1</h2><p>%2</p><p><b>%3</b> %4</p><ol>%5</ol>")
                              .arg(i18n::catalogueText(i18n::kPresets, p.title).toHtmlEscaped(),

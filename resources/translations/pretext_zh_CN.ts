@@ -2052,6 +2052,14 @@ Its filters appear here as soon as it trains (live), or after its first epoch.</
         <source>Dataset:</source>
         <translation>数据集：</translation>
     </message>
+    <message>
+        <source> (%1)</source>
+        <translation>（%1）</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
