@@ -1,6 +1,7 @@
 // The training loop shared by the CLI and the window: data resident on the device, batches,
 // shuffling and augmentation there too; pause/stop checked once per batch; atomic checkpoints.
 #include "datasets/datasetdata.h"
+#include "dist/dist.h"
 #include "features/knn.h"
 #include "io/fileutil.h"
 #include "methods/method.h"
@@ -47,6 +48,11 @@ struct Trainer::Impl {
   train::TrainingPosition position;
   int64_t stepsPerEpoch = 0;
   int64_t lastGoodEpoch = -1;              // last epoch with a checkpoint on disk
+  std::unique_ptr<dist::ProcessGroup> group;  // data-parallel runs only (see dist/dist.h)
+  int rank = 0, worldSize = 1;
+
+  /// Whether this process writes the run folder: rank 0 of a data-parallel run writes it alone.
+  bool writes() const { return !config.outDir.empty() && rank == 0; }
 
   methods::MethodImpl& method() const { return *model->method; }
 
@@ -54,12 +60,12 @@ struct Trainer::Impl {
   std::string metricsPath() const { return io::joinPath(config.outDir, "metrics.csv"); }
 
   void appendMetrics(const MetricsRow& row) {
-    if (config.outDir.empty()) return;
+    if (!writes()) return;
     appendMetricsRow(metricsPath(), row);
   }
 
   void checkpoint() {
-    if (config.outDir.empty()) return;
+    if (!writes()) return;
     position.cpuRng = compat::defaultGenerator(torch::kCPU).get_state();
     if (device.is_cuda()) position.deviceRng = compat::defaultGenerator(device).get_state();
     train::saveCheckpoint(checkpointPath(), method(), &optimizer->torchOptimizer(), position);
@@ -77,6 +83,11 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   d.device = resolveDevice(c.device);
   if (c.epochs < 0) throw std::invalid_argument("epochs must be >= 0");
   if (c.batchSize < 2) throw std::invalid_argument("batch size must be at least 2");
+  const DistributedEnvironment env = distributedEnvironment();
+  if (env.distributed() && c.batchSize % env.worldSize != 0) {
+    throw std::invalid_argument("batch size " + std::to_string(c.batchSize) + " does not divide among " +
+                                std::to_string(env.worldSize) + " processes: the batch size is the global one");
+  }
 
   const MethodInfo& info = methodInfo(c.method);
   const SplitData& train = trainingSplit(dataset);
@@ -91,6 +102,17 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   if (d.device.is_cuda()) torch::cuda::manual_seed_all(c.seed);
   d.model = buildModel(c, dataset, d.device);
   m_model = d.model;
+  if (env.distributed()) {
+    // Rank 0's weights everywhere; then each rank its own augmentation draws (the epoch's
+    // permutation comes from rank 0).
+    d.group = std::make_unique<dist::ProcessGroup>(env);
+    d.rank = env.rank;
+    d.worldSize = env.worldSize;
+    std::vector<torch::Tensor> state = d.method().parameters();
+    for (const auto& b : d.method().buffers()) state.push_back(b);
+    d.group->broadcast(state, 0, "parameters and buffers");
+    if (d.rank > 0) torch::manual_seed(c.seed + 7919 * uint64_t(d.rank));
+  }
 
   d.trainImages = train.images.slice(0, 0, n).to(d.device);
   d.trainLabels = train.labels.slice(0, 0, n).to(d.device);
@@ -116,6 +138,10 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   d.optimizer = std::make_unique<train::Optimizer>(setup, d.method().trainableParameters());
 
   const int64_t b = std::min<int64_t>(c.batchSize, n);
+  if (b % d.worldSize != 0) {
+    throw std::invalid_argument("the batch of " + std::to_string(b) + " images (the whole training split) does not divide among " +
+                                std::to_string(d.worldSize) + " processes");
+  }
   d.stepsPerEpoch = std::max<int64_t>(1, n / b);  // drop the last partial batch
 }
 
@@ -124,7 +150,9 @@ Trainer::~Trainer() = default;
 const TrainConfig& Trainer::config() const { return m_impl->config; }
 int Trainer::startEpoch() const { return int(m_impl->position.epoch); }
 std::string Trainer::deviceName() const {
-  return m_impl->device.is_cuda() ? "CUDA (" + m_impl->device.str() + ")" : "CPU, " + std::to_string(at::get_num_threads()) + " threads";
+  const auto& d = *m_impl;
+  return (d.device.is_cuda() ? "CUDA (" + d.device.str() + ")" : "CPU, " + std::to_string(at::get_num_threads()) + " threads") +
+         (d.group ? "; rank " + std::to_string(d.rank) + " of " + std::to_string(d.worldSize) + " (Gloo)" : "");
 }
 
 std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, int epochs) {
@@ -151,6 +179,8 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, int epochs) 
       compat::defaultGenerator(d.device).set_state(d.position.deviceRng);
     }
     d.lastGoodEpoch = d.position.epoch - 1;
+    // Every rank restored rank 0's generator: the others draw their own augmentations again.
+    if (d.rank > 0) torch::manual_seed(config.seed + 7919 * uint64_t(d.rank) + uint64_t(d.position.globalStep));
   }
   return trainer;
 }
@@ -203,6 +233,7 @@ class Trainer::Run {
         m_observer(observer),
         m_cuda(d.device.is_cuda()),
         m_batch(std::min<int64_t>(c.batchSize, d.trainImages.size(0))),
+        m_localBatch(m_batch / d.worldSize),
         m_totalSteps(d.stepsPerEpoch * c.epochs),
         m_warmupSteps(int64_t(std::llround(c.warmupEpochs * d.stepsPerEpoch))),
         // Losses stay on the device until a group of steps is read back at once: on CUDA each read
@@ -211,13 +242,17 @@ class Trainer::Run {
 
   RunResult run() {
     try {
-      if (!c.outDir.empty()) {
+      if (d.writes()) {
         io::makeDirectories(io::joinPath(c.outDir, "checkpoints"));
         io::removeStaleTemporaries(io::joinPath(c.outDir, "checkpoints"));
         io::writeFileAtomic(io::joinPath(c.outDir, "config.json"), configToJson(c));
       }
       m_observer.onStart(m_trainer.deviceName(), d.trainImages.size(0), d.stepsPerEpoch);
       m_peakLr = d.optimizer->setup().learningRate;
+      if (d.group) {
+        m_observer.onMessage("data-parallel: " + std::to_string(d.worldSize) + " processes, global batch " +
+                             std::to_string(m_batch) + " (" + std::to_string(m_localBatch) + " each)");
+      }
       if (!d.method().info().trains) {
         // Random init: the floor every method is compared with.
         monitor(-1, 0.0, 0.0, 0.0);
@@ -249,9 +284,13 @@ class Trainer::Run {
       d.method().train();
       if (!d.position.permutation.defined()) {
         d.position.permutation = torch::randperm(n, torch::TensorOptions().dtype(torch::kLong));
+        if (d.group) d.group->broadcast({d.position.permutation}, 0, "the epoch's permutation");
         d.position.step = 0;
         d.method().beginEpoch(epoch, d.trainImages);
         d.method().train();
+        // What beginEpoch computed from its own random draws (DeepCluster's pseudo-labels, InstDisc's
+        // bank): rank 0's everywhere.
+        if (d.group) d.group->broadcast(d.method().buffers(), 0, "the method's buffers at the epoch start");
       }
       const auto perm = d.position.permutation.to(d.device);
       m_lossSum = 0.0;
@@ -264,7 +303,9 @@ class Trainer::Run {
           while (m_trainer.m_paused && !m_trainer.m_stop) std::this_thread::sleep_for(std::chrono::milliseconds(20));
           m_groupStart = Clock::now();
         }
-        if (m_trainer.m_stop) {
+        // The ranks agree on a stop before each step, so that all of them leave at the same one.
+        const bool stop = d.group ? d.group->anyTrue(m_trainer.m_stop, "the stop flag") : bool(m_trainer.m_stop);
+        if (stop) {
           if (!readBack()) return finish(RunStatus::Failed, m_failure);  // a NaN among the last steps: no checkpoint of NaN weights
           d.position.step = step;
           d.checkpoint();
@@ -285,7 +326,8 @@ class Trainer::Run {
   /// Step `step` of `epoch` on the shuffled training images `perm`: forward, backward and update,
   /// its loss left on the device among the pending ones.
   void trainStep(const torch::Tensor& perm, int64_t epoch, int64_t step) {
-    const auto idx = perm.slice(0, step * m_batch, (step + 1) * m_batch);
+    // This rank's share of the global batch (all of it in a single process).
+    const auto idx = perm.slice(0, step * m_batch + d.rank * m_localBatch, step * m_batch + (d.rank + 1) * m_localBatch);
     const double lr = m_peakLr * train::cosineWithWarmup(d.position.globalStep, m_totalSteps, m_warmupSteps);
 
     methods::StepOutput out;
@@ -307,6 +349,7 @@ class Trainer::Run {
     if (!graphed) {
       d.optimizer->zeroGrad();
       out = forwardBackward(idx);
+      if (d.group) d.group->averageGradients(d.method().trainableParameters());
       d.optimizer->step(lr);
     }
     d.method().afterOptimizerStep(double(d.position.globalStep + 1) / double(std::max<int64_t>(1, m_totalSteps)));
@@ -333,7 +376,8 @@ class Trainer::Run {
   void setUpStepGraph() {
     if (!m_cuda || !c.cudaGraphs) return;
     std::string why;
-    if (!train::StepGraph::available()) why = "this build has no CUDA graphs (it needs a CUDA LibTorch 2.1 or later)";
+    if (d.group) why = "the data-parallel step averages gradients between backward and update";
+    else if (!train::StepGraph::available()) why = "this build has no CUDA graphs (it needs a CUDA LibTorch 2.1 or later)";
     else if (!d.method().info().graphSafeStep) why = d.method().info().title + "'s step keeps state on the host";
     else if (!d.optimizer->foreachSgd()) why = "they need SGD or LARS with multi-tensor updates";
     if (!why.empty()) {
@@ -408,6 +452,7 @@ class Trainer::Run {
     d.position.epoch = epoch + 1;
     d.position.step = 0;
     d.position.permutation = torch::Tensor();
+    if (d.group) d.group->broadcast(dist::batchNormBuffers(d.method()), 0, "BatchNorm statistics");
     monitor(int(epoch), m_lossCount ? m_lossSum / m_lossCount : 0.0, epochSeconds,
             m_lossCount ? m_lossCount * m_batch / std::max(epochSeconds, 1e-9) : 0.0);
     if (c.checkpointEveryEpochs > 0 && ((epoch + 1) % c.checkpointEveryEpochs == 0 || epoch + 1 == c.epochs)) {
@@ -424,10 +469,11 @@ class Trainer::Run {
     e.meanLoss = meanLoss;
     e.seconds = seconds;
     e.imagesPerSecond = ips;
-    if (c.knnEveryEpoch) e.knnAccuracy = m_trainer.knnAccuracy(c.knnK, c.knnTemperature, c.knnStage);
+    if (c.knnEveryEpoch && d.rank == 0) e.knnAccuracy = m_trainer.knnAccuracy(c.knnK, c.knnTemperature, c.knnStage);
     d.appendMetrics(MetricsRow::epochRow(epoch, d.position.globalStep, meanLoss, ips, e.knnAccuracy, seconds));
     m_observer.onEpoch(e);
     m_finalKnn = e.knnAccuracy;
+    if (d.group) d.group->barrier("the barrier after the k-NN monitor");  // the others wait for rank 0
   }
 
   std::string failureMessage(const std::exception& e) const {
@@ -460,6 +506,7 @@ class Trainer::Run {
   const Clock::time_point m_start = Clock::now();
   const bool m_cuda;
   const int64_t m_batch;
+  const int64_t m_localBatch;  // this rank's share of m_batch
   const int64_t m_totalSteps;
   const int64_t m_warmupSteps;
   const int64_t m_readbackEvery;
@@ -492,6 +539,7 @@ RunResult Trainer::run(TrainingObserver* observer) {
     ~ForgetObserver() { d.observer = nullptr; }
   } forgetObserver{d};
   setTorchThreads(d.config.threads);
+  dist::ScopedGroup group(d.group.get());
   return Run(*this, obs).run();
 }
 
