@@ -285,6 +285,17 @@ class TstDistributed : public QObject {
     for (std::string line; std::getline(metrics, line);) ++lines;
     QVERIFY2(lines >= 1 + 8 + 2, std::to_string(lines).c_str());
     QVERIFY2(lines <= 1 + 8 + 3, std::to_string(lines).c_str());
+    // The monitor, sharded over the 2 processes, measured what one process measures on the final weights.
+    std::ifstream again(dir.toStdString() + "/metrics.csv");
+    std::string line, lastEpoch;
+    while (std::getline(again, line)) {
+      if (line.rfind("epoch,", 0) == 0) lastEpoch = line;
+    }
+    const double logged = std::stod(lastEpoch.substr(lastEpoch.find_last_of(',', lastEpoch.rfind(',') - 1) + 1));
+    const double single = Trainer::resume(dir.toStdString())->knnAccuracy(200, 0.07);
+    qInfo("k-NN accuracy: %.4f sharded over 2 processes, %.4f in one", logged, single);
+    QVERIFY(single >= 0.0);
+    QVERIFY(std::abs(logged - single) < 1e-4);  // metrics.csv keeps 4 decimals
     // It resumes like any other run, also as 2 processes.
     QProcess more;
     more.setProcessChannelMode(QProcess::MergedChannels);

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <thread>
 #include <tuple>
 
@@ -55,6 +56,10 @@ struct Trainer::Impl {
   bool writes() const { return !config.outDir.empty() && rank == 0; }
 
   methods::MethodImpl& method() const { return *model->method; }
+
+  /// Trainer::knnAccuracy in a data-parallel run, with the features `extract` gives (undefined
+  /// after a stop).
+  double shardedKnnAccuracy(const std::function<torch::Tensor(const torch::Tensor&)>& extract, int k, double temperature);
 
   std::string checkpointPath() const { return io::joinPath(io::joinPath(config.outDir, "checkpoints"), "last.pt"); }
   std::string metricsPath() const { return io::joinPath(config.outDir, "metrics.csv"); }
@@ -207,6 +212,7 @@ double Trainer::knnAccuracy(int k, double temperature, const std::string& stage)
     }
     return torch::cat(parts);
   };
+  if (d.group) return d.shardedKnnAccuracy(extract, k, temperature);
   const auto bank = extract(d.bankImages);
   const auto queries = bank.defined() ? extract(d.testImages) : torch::Tensor();
   if (!queries.defined()) return -1.0;  // stopped
@@ -219,6 +225,52 @@ double Trainer::knnAccuracy(int k, double temperature, const std::string& stage)
     correct += predicted.eq(d.testLabels.slice(0, i, end).to(predicted.device())).sum().item<int64_t>();
   }
   return double(correct) / double(queries.size(0));
+}
+
+double Trainer::Impl::shardedKnnAccuracy(const std::function<torch::Tensor(const torch::Tensor&)>& extract, int k,
+                                         double temperature) {
+  // Each rank extracts its share of the bank and of the queries; the bank is gathered, and the
+  // correct predictions summed. The ranks agree on a stop before each collective.
+  auto& d = *this;
+  auto& g = *d.group;
+  const auto share = [&](const torch::Tensor& images) {
+    const int64_t n = images.size(0), per = (n + g.size() - 1) / g.size();
+    const int64_t begin = std::min(n, g.rank() * per), end = std::min(n, begin + per);
+    return std::make_tuple(begin, end, per);
+  };
+  const auto extractShare = [&](const torch::Tensor& images, int64_t begin, int64_t end) {
+    if (end > begin) return extract(images.slice(0, begin, end));
+    const auto one = extract(images.slice(0, 0, 1));  // an empty share: no rows, the right width
+    return one.defined() ? one.slice(0, 0, 0) : one;
+  };
+  const auto [bankBegin, bankEnd, bankPer] = share(d.bankImages);
+  auto local = extractShare(d.bankImages, bankBegin, bankEnd);
+  if (g.anyTrue(!local.defined(), "the k-NN monitor's stop flag")) return -1.0;
+  local = local.contiguous();
+  const auto padded = torch::cat({local, local.new_zeros({bankPer - local.size(0), local.size(1)})});
+  const auto gathered = g.allGather(padded, "the k-NN monitor's bank features");
+  std::vector<torch::Tensor> rows;
+  for (int r = 0; r < g.size(); ++r) {
+    const int64_t begin = std::min<int64_t>(d.bankImages.size(0), r * bankPer);
+    const int64_t end = std::min<int64_t>(d.bankImages.size(0), begin + bankPer);
+    rows.push_back(gathered.slice(0, r * bankPer, r * bankPer + (end - begin)));
+  }
+  const auto bank = torch::cat(rows);
+  const auto [queryBegin, queryEnd, queryPer] = share(d.testImages);
+  const auto queries = extractShare(d.testImages, queryBegin, queryEnd);
+  if (g.anyTrue(!queries.defined(), "the k-NN monitor's stop flag")) return -1.0;
+  const int64_t querySlice = eval::knnQuerySlice(d.device);
+  double correct = 0.0;
+  for (int64_t i = 0; i < queries.size(0); i += querySlice) {
+    const int64_t end = std::min(i + querySlice, queries.size(0));
+    const auto predicted = eval::knnPredict(bank, d.bankLabels, queries.slice(0, i, end), d.model->dataset.numClasses(),
+                                            k, temperature);
+    const auto labels = d.testLabels.slice(0, queryBegin + i, queryBegin + end).to(predicted.device());
+    correct += double(predicted.eq(labels).sum().item<int64_t>());
+  }
+  auto total = torch::full({1}, correct, torch::kDouble);
+  g.allReduceSum(total, "the k-NN monitor's counts");
+  return total.item<double>() / double(d.testImages.size(0));
 }
 
 /// One call of Trainer::run, in named steps: the epoch loop, one training step, the grouped
@@ -469,11 +521,10 @@ class Trainer::Run {
     e.meanLoss = meanLoss;
     e.seconds = seconds;
     e.imagesPerSecond = ips;
-    if (c.knnEveryEpoch && d.rank == 0) e.knnAccuracy = m_trainer.knnAccuracy(c.knnK, c.knnTemperature, c.knnStage);
+    if (c.knnEveryEpoch) e.knnAccuracy = m_trainer.knnAccuracy(c.knnK, c.knnTemperature, c.knnStage);
     d.appendMetrics(MetricsRow::epochRow(epoch, d.position.globalStep, meanLoss, ips, e.knnAccuracy, seconds));
     m_observer.onEpoch(e);
     m_finalKnn = e.knnAccuracy;
-    if (d.group) d.group->barrier("the barrier after the k-NN monitor");  // the others wait for rank 0
   }
 
   std::string failureMessage(const std::exception& e) const {
