@@ -158,6 +158,24 @@ class TstDistributed : public QObject {
     setEnv({});
   }
 
+  /// The batch size is the global one: a batch that does not divide among the processes is refused
+  /// before any rendezvous, naming both numbers.
+  void indivisibleBatchRefused() {
+    setEnv({{"RANK", "0"}, {"WORLD_SIZE", "3"}, {"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", "1"}});
+    TrainConfig c;
+    c.dataset = DatasetSpec::parse("shapes");
+    c.batchSize = 32;
+    c.epochs = 1;
+    QString message;
+    try {
+      Trainer trainer(c, Dataset::load(c.dataset));
+    } catch (const std::invalid_argument& e) {
+      message = e.what();
+    }
+    setEnv({});
+    QVERIFY2(message.contains("batch size 32") && message.contains("among 3 processes"), qPrintable(message));
+  }
+
   /// 2 ranks with half the batch each and averaged gradients take the same SGD steps as one
   /// process on the whole batch; rank 1 starts from other weights and gets rank 0's by broadcast.
   void twoRanksMatchOneProcess() {
