@@ -6,6 +6,7 @@
 
 #include "dist/dist.h"
 #include "methods/barlow.h"
+#include "methods/method.h"
 #include "methods/simclr.h"
 
 #include <pretext/distributed.h>
@@ -274,6 +275,64 @@ class TstDistributed : public QObject {
         }
       }
     }
+  }
+
+  /// MoCo on 2 ranks: after a step both queues hold the same keys, those of the global batch (the
+  /// pointer moved by 8, not by this rank's 4), rank 0's before rank 1's.
+  void mocoQueueTakesGlobalKeys() {
+    methods::MethodContext ctx;
+    ctx.backbone = models::BackboneOptions("convnet", 1, 28).width(8);
+    ctx.datasetSize = 16;
+    ctx.options = {{"queue", 32}};
+    ctx.mean = torch::full({1}, 0.5);
+    ctx.std = torch::full({1}, 0.25);
+    ctx.augment = AugmentConfig::none();
+    std::vector<methods::Method> ranks;
+    for (int r = 0; r < 2; ++r) {
+      torch::manual_seed(11);  // the same initial weights and queue on both ranks
+      ranks.push_back(methods::makeMethod("moco", ctx));
+      ranks.back()->train();
+    }
+    const auto buffer = [](methods::MethodImpl& m, const std::string& name) {
+      for (const auto& b : m.named_buffers()) {
+        if (b.key() == name) return b.value();
+      }
+      return torch::Tensor();
+    };
+    const auto initialQueue = buffer(*ranks[0], "queue").clone();
+    torch::manual_seed(12);
+    const auto images = torch::randint(0, 256, {8, 1, 28, 28}, torch::kUInt8);
+    const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+      dist::ScopedGroup scope(&g);
+      methods::Batch b;
+      b.images = images.slice(0, 4 * g.rank(), 4 * (g.rank() + 1));
+      b.labels = torch::full({4}, -1, torch::kLong);
+      b.indices = torch::arange(4 * g.rank(), 4 * (g.rank() + 1), torch::kLong);
+      ranks[size_t(g.rank())]->step(b).loss.backward();
+    });
+    QVERIFY2(error.empty(), error.c_str());
+    const auto q0 = buffer(*ranks[0], "queue"), q1 = buffer(*ranks[1], "queue");
+    QCOMPARE(buffer(*ranks[0], "queue_ptr").item<int64_t>(), 8);
+    QCOMPARE(buffer(*ranks[1], "queue_ptr").item<int64_t>(), 8);
+    QVERIFY(q0.equal(q1));
+    // The 8 new columns replaced the initial ones, the rest is untouched.
+    QVERIFY((q0.slice(1, 0, 8) - initialQueue.slice(1, 0, 8)).abs().max().item<double>() > 1e-3);
+    QVERIFY(q0.slice(1, 8).equal(initialQueue.slice(1, 8)));
+    // In rank order: a lone process on each rank's images enqueues the same keys (the key encoder
+    // normalises over each rank's own batch either way).
+    for (int r = 0; r < 2; ++r) {
+      torch::manual_seed(11);
+      auto alone = methods::makeMethod("moco", ctx);
+      alone->train();
+      methods::Batch b;
+      b.images = images.slice(0, 4 * r, 4 * (r + 1));
+      b.labels = torch::full({4}, -1, torch::kLong);
+      b.indices = torch::arange(4 * r, 4 * (r + 1), torch::kLong);
+      alone->step(b);
+      const double diff = (buffer(*alone, "queue").slice(1, 0, 4) - q0.slice(1, 4 * r, 4 * (r + 1))).abs().max().item<double>();
+      QVERIFY2(diff < 1e-5, std::to_string(diff).c_str());
+    }
+    QVERIFY((q0.slice(1, 0, 4) - q0.slice(1, 4, 8)).abs().max().item<double>() > 1e-3);
   }
 
   /// `pretext-cli train --nproc 2`: a shapes run end to end, whose folder looks like any other.
