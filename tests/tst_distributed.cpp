@@ -8,6 +8,7 @@
 #include "methods/barlow.h"
 #include "methods/method.h"
 #include "methods/simclr.h"
+#include "run/model.h"
 
 #include <pretext/distributed.h>
 #include <pretext/training.h>
@@ -382,6 +383,48 @@ class TstDistributed : public QObject {
     const QByteArray moreOutput = more.readAll();
     QVERIFY2(more.exitCode() == 0, moreOutput.constData());
     QVERIFY2(moreOutput.contains("resuming"), moreOutput.constData());
+  }
+
+  /// The Trainer on 2 processes (half of each global batch, averaged gradients) against one process
+  /// on the whole batch: the same losses step by step and the same weights after 6 steps, for a
+  /// BatchNorm-free model (the ViT) without random augmentation.
+  void trainerTwoProcessesMatchOne() {
+    if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
+    QTemporaryDir tmp;
+    const QStringList common{"train", "--dataset", "shapes", "--method", "supervised", "--backbone", "vit",
+                             "--augment", "none", "--optimizer", "sgd", "--lr", "0.1", "--epochs", "2", "--batch-size", "32", "--subset", "96",
+                             "--no-knn", "--threads", "2", "--quiet", "--out"};
+    const auto run = [&](const QString& dir, const QStringList& extra) {
+      QProcess cli;
+      cli.setProcessChannelMode(QProcess::MergedChannels);
+      cli.start(PRETEXT_CLI, common + QStringList{dir} + extra);
+      const bool ok = cli.waitForStarted() && cli.waitForFinished(240000) && cli.exitCode() == 0;
+      if (!ok) qWarning("%s", cli.readAll().constData());
+      return ok;
+    };
+    const QString one = tmp.filePath("one"), two = tmp.filePath("two");
+    QVERIFY(run(one, {}));
+    QVERIFY(run(two, {"--nproc", "2"}));
+    const auto losses = [](const QString& dir) {
+      std::vector<double> out;
+      std::ifstream in(dir.toStdString() + "/metrics.csv");
+      for (std::string line; std::getline(in, line);) {
+        if (line.rfind("step,", 0) != 0) continue;
+        size_t comma = 0;
+        for (int i = 0; i < 4; ++i) comma = line.find(',', comma) + 1;
+        out.push_back(std::stod(line.substr(comma)));
+      }
+      return out;
+    };
+    const auto l1 = losses(one), l2 = losses(two);
+    QCOMPARE(l1.size(), size_t(6));
+    QCOMPARE(l2.size(), l1.size());
+    for (size_t i = 0; i < l1.size(); ++i) QVERIFY2(std::abs(l1[i] - l2[i]) < 1e-4 * std::abs(l1[i]), std::to_string(i).c_str());
+    const auto w1 = Trainer::resume(one.toStdString())->model()->method->parameters();
+    const auto w2 = Trainer::resume(two.toStdString())->model()->method->parameters();
+    const double diff = maxDifference(w1, w2);
+    qInfo("after 6 steps the weights of 2 processes differ from one process's by %.3g", diff);
+    QVERIFY(diff < 1e-5);
   }
 
   /// A killed rank: the other ends non-zero, within the timeout, naming its rank and the collective.

@@ -456,7 +456,13 @@ class Trainer::Run {
       values.push_back(p.accuracy.defined() ? p.accuracy.detach().to(torch::kFloat).reshape({1})
                                             : torch::full({1}, -1.0f, p.loss.options().dtype(torch::kFloat)));
     }
-    const auto host = torch::cat(values).to(torch::kCPU, torch::kDouble).contiguous();
+    auto host = torch::cat(values).to(torch::kCPU, torch::kDouble).contiguous();
+    if (d.group) {
+      // The global batch's losses (each rank's is its shard's mean): every rank reports, and stops
+      // on a NaN, alike.
+      d.group->allReduceSum(host, "the losses read back");
+      host.div_(double(d.worldSize));
+    }
     const double* v = host.data_ptr<double>();
     const double stepSeconds = std::max(secondsSince(m_groupStart) / double(m_pending.size()), 1e-9);
     for (size_t i = 0; i < m_pending.size(); ++i) {
