@@ -84,7 +84,7 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
     if (!others.empty()) throw std::invalid_argument("train --resume takes its settings from the run folder, not " + others);
     const int epochs = cmd.get_option("--epochs")->count() ? o.config.epochs : 0;
     trainer = Trainer::resume(o.resume, epochs);
-    std::fprintf(stderr, "resuming %s at epoch %d\n", o.resume.c_str(), trainer->startEpoch() + 1);
+    if (distributedEnvironment().rank == 0) std::fprintf(stderr, "resuming %s at epoch %d\n", o.resume.c_str(), trainer->startEpoch() + 1);
   } else {
     TrainConfig& c = o.config;
     c.dataset = DatasetSpec::parse(o.dataset);
@@ -119,6 +119,8 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
   g_trainer = nullptr;
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  // In a data-parallel job rank 0 speaks for all; the others only say why they failed.
+  if (r.status != RunStatus::Failed && distributedEnvironment().rank > 0) return r.status == RunStatus::Stopped ? 130 : 0;
   std::printf("%s: %s", r.status == RunStatus::Finished ? "finished" : r.status == RunStatus::Stopped ? "stopped" : "failed",
               r.message.c_str());
   if (r.finalKnnAccuracy >= 0) std::printf("; k-NN accuracy %s%%", formatFixed(100.0 * r.finalKnnAccuracy, 2).c_str());

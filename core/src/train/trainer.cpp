@@ -301,7 +301,7 @@ class Trainer::Run {
       }
       m_observer.onStart(m_trainer.deviceName(), d.trainImages.size(0), d.stepsPerEpoch);
       m_peakLr = d.optimizer->setup().learningRate;
-      if (d.group) {
+      if (d.group && d.rank == 0) {
         m_observer.onMessage("data-parallel: " + std::to_string(d.worldSize) + " processes, global batch " +
                              std::to_string(m_batch) + " (" + std::to_string(m_localBatch) + " each)");
       }
