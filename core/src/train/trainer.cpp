@@ -5,6 +5,7 @@
 #include "features/knn.h"
 #include "io/fileutil.h"
 #include "methods/method.h"
+#include "pretext/backbones.h"
 #include "pretext/metrics.h"
 #include "pretext/numbers.h"
 #include "pretext/training.h"
@@ -133,7 +134,7 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   }
 
   train::OptimizerSetup setup;
-  setup.name = c.optimizer.empty() ? (c.backbone == "vit" ? "adamw" : "sgd") : c.optimizer;
+  setup.name = c.optimizer.empty() ? backboneInfo(c.backbone).defaultOptimizer : c.optimizer;
   const double scale = c.batchSize / 256.0;
   const double baseLr = setup.name == "adamw" ? 1e-3 : (setup.name == "lars" ? 0.3 : 0.06);
   setup.learningRate = c.learningRate > 0 ? c.learningRate : baseLr * scale;
