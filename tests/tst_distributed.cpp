@@ -16,6 +16,7 @@
 #include <QProcess>
 
 #include <arpa/inet.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -425,6 +426,42 @@ class TstDistributed : public QObject {
     const double diff = maxDifference(w1, w2);
     qInfo("after 6 steps the weights of 2 processes differ from one process's by %.3g", diff);
     QVERIFY(diff < 1e-5);
+  }
+
+  /// A hung rank (SIGSTOP): the other gives up after the timeout, naming its rank and the collective.
+  void hungRankTimesOut() {
+    if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
+    QTemporaryDir tmp;
+    const QString dir = tmp.filePath("run");
+    const int port = freePort();
+    const int timeout = 4;
+    QProcess ranks[2];
+    for (int r = 0; r < 2; ++r) {
+      auto env = QProcessEnvironment::systemEnvironment();
+      env.insert("RANK", QString::number(r));
+      env.insert("WORLD_SIZE", "2");
+      env.insert("MASTER_ADDR", "127.0.0.1");
+      env.insert("MASTER_PORT", QString::number(port));
+      ranks[r].setProcessEnvironment(env);
+      ranks[r].setProcessChannelMode(QProcess::MergedChannels);
+      ranks[r].start(PRETEXT_CLI, {"train", "--dataset", "shapes", "--method", "simclr", "--width", "8", "--epochs",
+                                   "1000", "--batch-size", "32", "--subset", "128", "--no-knn", "--threads", "1",
+                                   "--quiet", "--dist-timeout", QString::number(timeout), "--out", dir});
+      QVERIFY(ranks[r].waitForStarted());
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(fs::exists(dir.toStdString() + "/checkpoints/last.pt"), 120000);
+    ::kill(pid_t(ranks[1].processId()), SIGSTOP);
+    QElapsedTimer clock;
+    clock.start();
+    const bool ended = ranks[0].waitForFinished((timeout + 10) * 1000);
+    const double seconds = clock.elapsed() / 1000.0;
+    ranks[1].kill();  // SIGKILL ends a stopped process too
+    ranks[1].waitForFinished(10000);
+    QVERIFY(ended);
+    const QByteArray output = ranks[0].readAll();
+    qInfo("rank 0 ended %.1f s after rank 1 hung (timeout %d s)", seconds, timeout);
+    QVERIFY2(ranks[0].exitCode() != 0 && output.contains("rank 0") && output.contains("Timed out"), output.constData());
+    QVERIFY(seconds >= timeout - 1);
   }
 
   /// A killed rank: the other ends non-zero, within the timeout, naming its rank and the collective.
