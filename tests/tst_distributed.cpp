@@ -58,14 +58,16 @@ DistributedEnvironment loopback(int rank, int world, int port) {
 
 /// Runs `body(group)` on `world` threads, each a rank with its own Gloo group on one TCPStore.
 /// Returns the first error, empty when all ranks finished.
-std::string onRanks(int world, const std::function<void(dist::ProcessGroup&)>& body) {
+std::string onRanks(int world, const std::function<void(dist::ProcessGroup&)>& body, const std::string& storePath = {}) {
   const int port = freePort();
   std::vector<std::string> errors(static_cast<size_t>(world));
   std::vector<std::thread> threads;
   for (int r = 0; r < world; ++r) {
     threads.emplace_back([&, r] {
       try {
-        dist::ProcessGroup group(loopback(r, world, port));
+        auto env = loopback(r, world, port);
+        env.storePath = storePath;  // a FileStore instead of the TCPStore when set
+        dist::ProcessGroup group(env);
         body(group);
       } catch (const std::exception& e) {
         errors[size_t(r)] = "rank " + std::to_string(r) + ": " + e.what();
@@ -159,6 +161,20 @@ class TstDistributed : public QObject {
     QVERIFY(fails({{"WORLD_SIZE", "two"}}, "WORLD_SIZE=two"));
     QVERIFY(fails({{"WORLD_SIZE", "2"}, {"RANK", "2"}, {"MASTER_ADDR", "a"}}, "rank 2"));
     setEnv({});
+  }
+
+  /// The rendezvous through a FileStore (PRETEXT_DIST_STORE, for shared filesystems) also joins the
+  /// ranks: a gather returns both ranks' rows in rank order.
+  void fileStoreRendezvous() {
+    QTemporaryDir tmp;
+    std::vector<torch::Tensor> gathered(2);
+    const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+      gathered[size_t(g.rank())] = g.allGather(torch::full({2, 3}, float(g.rank() + 1)), "a test tensor");
+    }, tmp.filePath("store").toStdString());
+    QVERIFY2(error.empty(), error.c_str());
+    const auto expected = torch::cat({torch::full({2, 3}, 1.0f), torch::full({2, 3}, 2.0f)});
+    QVERIFY(gathered[0].equal(expected));
+    QVERIFY(gathered[1].equal(expected));
   }
 
   /// The batch size is the global one: a batch that does not divide among the processes is refused
