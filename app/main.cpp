@@ -6,6 +6,7 @@
 #include "presetspanel.h"
 #include "screenshottour.h"
 #include "trainingpanel.h"
+#include "translation.h"
 
 #include <QComboBox>
 #include <QPushButton>
@@ -73,13 +74,18 @@ int main(int argc, char* argv[]) {
                                     QStringLiteral("Show the run folder DIR (written by the window or pretext-cli) in "
                                                    "the inspection panels (Filters, Attention, Retrieval, Embedding)."),
                                     QStringLiteral("DIR"));
+  const QCommandLineOption languageOption(
+      QStringLiteral("language"),
+      QStringLiteral("Language of the window: en, zh_CN, or system (the system's locale). Default: the choice "
+                     "made under View > Language, else the system's locale."),
+      QStringLiteral("LANG"));
   const QCommandLineOption tourOption(
       QStringLiteral("screenshot-tour"),
       QStringLiteral("Like --screenshot, but a PNG of every panel in turn into DIR (each once its background work "
                      "is done), then quit. With --train: after the first epoch's checkpoint, unless --screenshot-after."),
       QStringLiteral("DIR"));
   parser.addOptions({tourOption, datasetOption, screenshotOption, themeOption, largeFontOption, trainOption, epochsOption,
-                     subsetOption, shotAfterOption, panelOption, experimentOption, runOption});
+                     subsetOption, shotAfterOption, panelOption, experimentOption, runOption, languageOption});
   parser.process(app);
 
   const QString theme = parser.value(themeOption);
@@ -90,7 +96,19 @@ int main(int argc, char* argv[]) {
   const QString tour = parser.value(tourOption);
   const QString screenshot = parser.value(screenshotOption);
 
-  MainWindow window(/*useSettings=*/screenshot.isEmpty() && tour.isEmpty());
+  // The translator goes in before the first widget is built: the window reads its text once.
+  const bool useSettings = screenshot.isEmpty() && tour.isEmpty();
+  QString language = parser.value(languageOption);
+  if (language == QLatin1String("system")) language.clear();
+  else if (!language.isEmpty() && !i18n::languages().contains(language)) {
+    std::fprintf(stderr, "pretext: --language must be %s or system, not '%s'\n",
+                 qPrintable(i18n::languages().join(QStringLiteral(", "))), qPrintable(language));
+    return 2;
+  }
+  if (!parser.isSet(languageOption) && useSettings) language = i18n::savedLanguage();
+  i18n::installTranslator(language);
+
+  MainWindow window(useSettings);
   if (!theme.isEmpty()) window.setTheme(theme == QLatin1String("dark") ? MainWindow::Theme::Dark : MainWindow::Theme::Light);
   if (parser.isSet(largeFontOption)) window.setLargeFont(true);
 

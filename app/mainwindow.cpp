@@ -12,8 +12,10 @@
 #include "experimentpresets.h"
 #include "presetspanel.h"
 #include "trainingpanel.h"
+#include "translation.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -251,7 +253,11 @@ void MainWindow::showPanel(QWidget* panel) {
 
 bool MainWindow::showPanel(const QString& title) {
   for (int row = 0; row < m_navigation->count(); ++row) {
-    if (m_navigation->item(row)->text().compare(title, Qt::CaseInsensitive) == 0) {
+    // The English title works in every language (--panel Training under zh_CN).
+    const QString text = m_navigation->item(row)->text();
+    if (text.compare(title, Qt::CaseInsensitive) == 0 ||
+        text == QCoreApplication::translate("MainWindow", title.toUtf8().constData()) ||
+        text == QCoreApplication::translate("MainWindow", (title.left(1).toUpper() + title.mid(1)).toUtf8().constData())) {
       showPanel(row);
       return true;
     }
@@ -298,12 +304,43 @@ void MainWindow::createMenus() {
   m_darkThemeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
   connect(m_darkThemeAction, &QAction::toggled, this,
           [this](bool dark) { setTheme(dark ? Theme::Dark : Theme::Light); });
+  createLanguageMenu(view);
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   QAction* about = help->addAction(tr("&About Pretext"), this, &MainWindow::showAbout);
   about->setMenuRole(QAction::AboutRole);
   QAction* aboutQt = help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
   aboutQt->setMenuRole(QAction::AboutQtRole);
+}
+
+// View > Language: System, English, 简体中文. The choice is saved and applies at the next start (the
+// panels build their text once); a restart prompt says so.
+void MainWindow::createLanguageMenu(QMenu* view) {
+  QMenu* menu = view->addMenu(tr("&Language"));
+  auto* group = new QActionGroup(menu);
+  const QString saved = m_useSettings ? i18n::savedLanguage() : QString();
+  auto add = [&](const QString& code, const QString& text) {
+    QAction* action = menu->addAction(text);
+    action->setCheckable(true);
+    action->setData(code);
+    action->setChecked(code == saved);
+    group->addAction(action);
+  };
+  add(QString(), tr("System"));
+  for (const QString& code : i18n::languages()) add(code, i18n::languageName(code));
+  connect(group, &QActionGroup::triggered, this, [this](QAction* action) {
+    const QString code = action->data().toString();
+    if (m_useSettings) i18n::saveLanguage(code);
+    if (i18n::resolveLanguage(code) == i18n::currentLanguage()) return;
+    // Not modal: the prompt says when the choice applies, the window goes on.
+    auto* box = new QMessageBox(QMessageBox::Information, tr("Language"),
+                                tr("The window will be in %1 the next time Pretext starts.")
+                                    .arg(i18n::languageName(i18n::resolveLanguage(code))),
+                                QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("languagePrompt"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+  });
 }
 
 void MainWindow::setTheme(Theme theme) {

@@ -21,6 +21,7 @@ class TrainingPanel;
 class QAction;
 class QLabel;
 class QListWidget;
+class QMenu;
 class QStackedWidget;
 
 namespace pretext {
@@ -83,6 +84,7 @@ class MainWindow final : public QMainWindow {
 
  private:
   void createMenus();
+  void createLanguageMenu(QMenu* view);
   void updateNavigationWidth();
   void readSettings();
   void writeSettings() const;

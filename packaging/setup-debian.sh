@@ -7,7 +7,10 @@ packages=(
   nlohmann-json3-dev libcli11-dev                # JSON (run folders) and the CLI's parser, header-only
   libopenblas0-pthread                           # fast BLAS for LibTorch (the default netlib one is ~25x slower)
   libtorch-dev                                   # LibTorch 1.13 (CPU)
+  libgloo-dev                                    # Gloo headers for c10d data-parallel training (core/src/dist)
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6
+  qt6-l10n-tools qt6-tools-dev                   # lupdate/lrelease and CMake's Qt6LinguistTools (the window's translations)
+  fonts-noto-cjk                                 # Chinese text in the window, never boxes
   libopencv-dev                                  # image folders (decode, resize)
   dataset-fashion-mnist                          # the default dataset
   python3-torch python3-torchvision              # references for tests and benchmarks only

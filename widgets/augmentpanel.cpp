@@ -14,6 +14,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <random>
 
 namespace {
@@ -29,17 +30,35 @@ struct OpText {
 
 // The seed's list, in the order the training pipeline applies them (pretext/augment.h).
 const OpText kOps[] = {
-    {"crop", "Random crop", "Crops a random box and resizes it back: views share parts of the object, so the "
-                            "network must match a part to the whole. Strength: how small the box may get.", true},
-    {"flip", "Horizontal flip", "Mirrors the image left-right.", false},
-    {"jitter", "Colour jitter", "Changes brightness, contrast, saturation and hue, so colour statistics alone "
-                                "cannot tell two images apart. Strength: how much.", true},
-    {"grayscale", "Colour drop", "Turns the image gray (colour images only).", false},
-    {"rotate", "Rotation", "Rotates by 90, 180 or 270 degrees.", false},
-    {"blur", "Gaussian blur", "Blurs with a random sigma. Strength: the largest sigma.", true},
-    {"cutout", "Cutout", "Erases a square to gray. Strength: the square's side.", true},
-    {"noise", "Gaussian noise", "Adds pixel noise. Strength: its standard deviation.", true},
-    {"sobel", "Sobel filter", "Replaces the image by its edge magnitude.", false},
+    {"crop", QT_TRANSLATE_NOOP("AugmentPanel", "Random crop"),
+     QT_TRANSLATE_NOOP("AugmentPanel", "Crops a random box and resizes it back: views share parts of the object, so the "
+                                       "network must match a part to the whole. Strength: how small the box may get."),
+     true},
+    {"flip", QT_TRANSLATE_NOOP("AugmentPanel", "Horizontal flip"),
+     QT_TRANSLATE_NOOP("AugmentPanel", "Mirrors the image left-right."),
+     false},
+    {"jitter", QT_TRANSLATE_NOOP("AugmentPanel", "Colour jitter"),
+     QT_TRANSLATE_NOOP("AugmentPanel", "Changes brightness, contrast, saturation and hue, so colour statistics alone "
+                                       "cannot tell two images apart. Strength: how much."),
+     true},
+    {"grayscale", QT_TRANSLATE_NOOP("AugmentPanel", "Colour drop"),
+     QT_TRANSLATE_NOOP("AugmentPanel", "Turns the image gray (colour images only)."),
+     false},
+    {"rotate", QT_TRANSLATE_NOOP("AugmentPanel", "Rotation"),
+     QT_TRANSLATE_NOOP("AugmentPanel", "Rotates by 90, 180 or 270 degrees."),
+     false},
+    {"blur", QT_TRANSLATE_NOOP("AugmentPanel", "Gaussian blur"),
+     QT_TRANSLATE_NOOP("AugmentPanel", "Blurs with a random sigma. Strength: the largest sigma."),
+     true},
+    {"cutout", QT_TRANSLATE_NOOP("AugmentPanel", "Cutout"),
+     QT_TRANSLATE_NOOP("AugmentPanel", "Erases a square to gray. Strength: the square's side."),
+     true},
+    {"noise", QT_TRANSLATE_NOOP("AugmentPanel", "Gaussian noise"),
+     QT_TRANSLATE_NOOP("AugmentPanel", "Adds pixel noise. Strength: its standard deviation."),
+     true},
+    {"sobel", QT_TRANSLATE_NOOP("AugmentPanel", "Sobel filter"),
+     QT_TRANSLATE_NOOP("AugmentPanel", "Replaces the image by its edge magnitude."),
+     false},
 };
 
 }  // namespace
@@ -190,9 +209,11 @@ void AugmentPanel::setPreset(const QString& preset) {
     m_preset->setCurrentIndex(index);  // re-enters through currentIndexChanged
     return;
   }
-  if (preset == QLatin1String("light")) showConfig(pretext::AugmentConfig::light());
-  else if (preset == QLatin1String("none")) showConfig(pretext::AugmentConfig::none());
-  else if (preset != QLatin1String("custom")) showConfig(pretext::AugmentConfig::simclr());
+  if (preset != QLatin1String("custom")) {
+    const auto& names = pretext::AugmentConfig::presetNames();
+    const bool known = std::find(names.begin(), names.end(), preset.toStdString()) != names.end();
+    showConfig(pretext::AugmentConfig::preset(known ? preset.toStdString() : std::string("simclr")));
+  }
   schedulePreview();
   emit augmentationChanged(this->preset(), augmentConfig());
 }

@@ -5,6 +5,8 @@
 #include "imagegridwidget.h"
 #include "qtconvert.h"
 
+#include "translation.h"
+
 #include <QAction>
 #include <QComboBox>
 #include <QDataStream>
@@ -123,7 +125,9 @@ void DatasetPanel::buildUi() {
   connect(m_openButton, &QToolButton::clicked, this, &DatasetPanel::openFolderDialog);
 
   m_splitCombo = new QComboBox;
-  for (pretext::Split split : kSplits) m_splitCombo->addItem(QString::fromLatin1(pretext::splitName(split)), int(split));
+  for (pretext::Split split : kSplits) {
+    m_splitCombo->addItem(i18n::catalogueText(i18n::kDatasets, std::string(pretext::splitName(split))), int(split));
+  }
   connect(m_splitCombo, &QComboBox::activated, this, &DatasetPanel::onSplitActivated);
 
   m_countSpin = new QSpinBox;
@@ -244,7 +248,7 @@ void DatasetPanel::fillDatasetCombo() {
     else if (!entry.path.empty()) text += QStringLiteral(" — ") + QString::fromStdString(entry.path);
     m_datasetCombo->addItem(text);
     const int row = m_datasetCombo->count() - 1;
-    m_datasetCombo->setItemData(row, QString::fromStdString(entry.description), Qt::ToolTipRole);
+    m_datasetCombo->setItemData(row, i18n::catalogueText(i18n::kDatasets, entry.description), Qt::ToolTipRole);
     if (!entry.available && model) model->item(row)->setEnabled(false);
     m_specs.push_back(spec);
   }
@@ -445,7 +449,7 @@ void DatasetPanel::refreshView() {
   try {
     const auto& names = m_dataset.classNames();
     auto className = [&](int label) {
-      return label >= 0 && label < int(names.size()) ? QString::fromStdString(names[std::size_t(label)]) : QString();
+      return label >= 0 && label < int(names.size()) ? i18n::catalogueText(i18n::kClasses, names[std::size_t(label)]) : QString();
     };
     QList<QImage> images;
     QStringList captions, tips;
@@ -457,7 +461,7 @@ void DatasetPanel::refreshView() {
     }
     m_grid->setImages(images, captions, tips);
 
-    const QString splitName = QString::fromLatin1(pretext::splitName(m_split));
+    const QString splitName = i18n::catalogueText(i18n::kDatasets, std::string(pretext::splitName(m_split)));
     for (const auto& info : m_dataset.splits()) {
       if (info.split != m_split) continue;
       if (info.classCounts.empty()) {
@@ -488,7 +492,8 @@ void DatasetPanel::updateSummary(double loadSeconds) {
   qint64 total = 0;
   for (const auto& info : m_dataset.splits()) {
     splits += QStringLiteral("<tr><td>%1</td><td align=right>%2</td></tr>")
-                  .arg(QString::fromLatin1(pretext::splitName(info.split)), locale.toString(qint64(info.size)));
+                  .arg(i18n::catalogueText(i18n::kDatasets, std::string(pretext::splitName(info.split))),
+                       locale.toString(qint64(info.size)));
     total += info.size;
   }
   const QString row = QStringLiteral("<tr><td>%1&nbsp;&nbsp;</td><td>%2</td></tr>");
@@ -519,7 +524,7 @@ void DatasetPanel::updateTileSize() {
     base = side * std::max(1, int(std::lround(88.0 / side)));
     const QFontMetrics fm(m_grid->font());
     int widest = 0;
-    for (const auto& name : m_dataset.classNames()) widest = std::max(widest, fm.horizontalAdvance(QString::fromStdString(name)));
+    for (const auto& name : m_dataset.classNames()) widest = std::max(widest, fm.horizontalAdvance(i18n::catalogueText(i18n::kClasses, name)));
     base = std::max(base, std::min(widest + fm.averageCharWidth(), 200));
   }
   m_grid->setTileSize(int(std::lround(base * m_zoomSlider->value() / 100.0)));

@@ -5,6 +5,8 @@
 #include "qtconvert.h"
 #include "runinspector.h"
 
+#include "translation.h"
+
 #include <qcustomplot.h>
 
 #include <QComboBox>
@@ -175,7 +177,7 @@ int EmbeddingPanel::points() const { return m_points->value(); }
 
 QString EmbeddingPanel::className(int label) const {
   const auto& names = m_projection.classNames;
-  if (label >= 0 && label < int(names.size())) return QString::fromStdString(names[std::size_t(label)]);
+  if (label >= 0 && label < int(names.size())) return i18n::catalogueText(i18n::kClasses, names[std::size_t(label)]);
   return label < 0 ? tr("unlabelled") : tr("class %1").arg(label);
 }
 

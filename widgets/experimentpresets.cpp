@@ -1,5 +1,6 @@
 #include "experimentpresets.h"
 
+#include <pretext/augment.h>
 #include <pretext/methods.h>
 
 #include <QDateTime>
@@ -60,8 +61,12 @@ QList<ExperimentPreset> parsePresets(const QByteArray& json) {
         fail(where, QString::fromUtf8(e.what()));
       }
       const QString augment = run.value(QStringLiteral("augment")).toString();
-      if (!augment.isEmpty() && !QStringList{QStringLiteral("simclr"), QStringLiteral("light"), QStringLiteral("none")}.contains(augment)) {
-        fail(where, QStringLiteral("unknown augmentation '%1' (simclr, light or none)").arg(augment));
+      if (!augment.isEmpty()) {
+        try {
+          pretext::AugmentConfig::preset(augment.toStdString());
+        } catch (const std::exception& e) {
+          fail(where, QString::fromUtf8(e.what()));
+        }
       }
       p.runs.push_back(run);
     }

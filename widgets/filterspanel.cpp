@@ -8,6 +8,7 @@
 
 #include <pretext/evaluation.h>
 #include <pretext/methods.h>
+#include <pretext/metrics.h>
 #include <pretext/training.h>
 
 #include <QCheckBox>
@@ -40,30 +41,24 @@ struct CheckpointFilters {
 // epoch end). A run that goes on writing rows after its checkpoint (a CLI run still training)
 // holds the end of its last finished epoch; one whose last row is a step stopped there.
 QString checkpointPosition(const QString& runDir) {
-  QFile file(QDir(runDir).filePath(QStringLiteral("metrics.csv")));
-  if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) return QObject::tr("checkpoint");
+  const QString path = QDir(runDir).filePath(QStringLiteral("metrics.csv"));
+  if (!QFileInfo::exists(path)) return QObject::tr("checkpoint");
   int epochsDone = 0;
   bool endsWithStep = false;
-  int stepEpoch = 0;
-  qint64 step = 0;
-  QTextStream in(&file);
-  while (!in.atEnd()) {
-    // kind,epoch,step,global_step,...
-    const QStringList cells = in.readLine().split(QLatin1Char(','));
-    if (cells.size() < 4) continue;
-    if (cells[0] == QLatin1String("epoch")) {
-      const int epoch = cells[1].toInt();
-      if (epoch >= 0) {
-        epochsDone = epoch + 1;
+  qint64 stepEpoch = 0, step = 0;
+  for (const auto& row : pretext::readMetrics(path.toStdString())) {
+    if (row.isEpoch()) {
+      if (row.epoch >= 0) {
+        epochsDone = int(row.epoch + 1);
         endsWithStep = false;
       }
-    } else if (cells[0] == QLatin1String("step")) {
+    } else {
       endsWithStep = true;
-      stepEpoch = cells[1].toInt();
-      step = cells[2].toLongLong();
+      stepEpoch = row.epoch;
+      step = row.step;
     }
   }
-  const QFileInfo metrics(file.fileName());
+  const QFileInfo metrics(path);
   const QFileInfo checkpoint(QDir(runDir).filePath(QStringLiteral("checkpoints/last.pt")));
   const bool rowsAfterCheckpoint = metrics.lastModified().toMSecsSinceEpoch() >
                                    checkpoint.lastModified().toMSecsSinceEpoch() + 2000;

@@ -1,5 +1,7 @@
 #include "presetspanel.h"
 
+#include "translation.h"
+
 #include <pretext/methods.h>
 
 #include <QHBoxLayout>
@@ -11,7 +13,7 @@
 PresetsPanel::PresetsPanel(QList<ExperimentPreset> presets, QWidget* parent)
     : QWidget(parent), m_presets(presets.isEmpty() ? builtInPresets() : std::move(presets)) {
   m_list = new QListWidget;
-  for (const auto& p : m_presets) m_list->addItem(p.title);
+  for (const auto& p : m_presets) m_list->addItem(i18n::catalogueText(i18n::kPresets, p.title));
   m_list->setMaximumWidth(m_list->fontMetrics().averageCharWidth() * 36);
   m_description = new QLabel;
   m_description->setWordWrap(true);
@@ -57,11 +59,13 @@ void PresetsPanel::showPreset(int row) {
     if (run.contains(QStringLiteral("knn_stage")))
       details << tr("k-NN on %1").arg(run.value(QStringLiteral("knn_stage")).toString());
     runs += QStringLiteral("<li><b>%1</b> — %2%3</li>")
-                .arg(run.value(QStringLiteral("label"), QString::fromStdString(info.title)).toString().toHtmlEscaped(),
-                     QString::fromStdString(info.title).toHtmlEscaped(),
-                     details.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(details.join(QStringLiteral(", "))));
+                .arg(i18n::catalogueText(i18n::kPresets, run.value(QStringLiteral("label"), QString::fromStdString(info.title)).toString())
+                         .toHtmlEscaped(),
+                     i18n::catalogueText(i18n::kMethods, info.title).toHtmlEscaped(),
+                     details.isEmpty() ? QString() : tr(" (%1)").arg(details.join(tr(", "))));
   }
   m_description->setText(QStringLiteral("<h2>%1</h2><p>%2</p><p><b>%3</b> %4</p><ol>%5</ol>")
-                             .arg(p.title.toHtmlEscaped(), p.description.toHtmlEscaped(), tr("Dataset:"),
+                             .arg(i18n::catalogueText(i18n::kPresets, p.title).toHtmlEscaped(),
+                                  i18n::catalogueText(i18n::kPresets, p.description).toHtmlEscaped(), tr("Dataset:"),
                                   p.dataset.toHtmlEscaped(), runs));
 }

@@ -5,6 +5,8 @@
 #include "qtconvert.h"
 #include "runinspector.h"
 
+#include "translation.h"
+
 #include <pretext/evaluation.h>
 
 #include <QDir>
@@ -158,7 +160,7 @@ double RetrievalPanel::queryPrecision() const {
 }
 
 QString RetrievalPanel::className(int label) const {
-  if (label >= 0 && label < m_classNames.size()) return m_classNames[label];
+  if (label >= 0 && label < m_classNames.size()) return i18n::catalogueText(i18n::kClasses, m_classNames[label]);
   return label < 0 ? tr("unlabelled") : tr("class %1").arg(label);
 }
 

@@ -1,7 +1,9 @@
 #include "trainingpanel.h"
 
+#include "formulas.h"
 #include "livechart.h"
 #include "trainingworker.h"
+#include "translation.h"
 
 #include <pretext/backbones.h>
 #include <pretext/methods.h>
@@ -19,6 +21,7 @@
 #include <QMetaObject>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -57,7 +60,8 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
 
   m_method = new QComboBox;
   for (const auto& m : pretext::methodCatalogue()) {
-    m_method->addItem(QStringLiteral("%1  (%2)").arg(QString::fromStdString(m.title), QString::fromStdString(m.family)),
+    m_method->addItem(tr("%1  (%2)").arg(i18n::catalogueText(i18n::kMethods, m.title),
+                                         i18n::catalogueText(i18n::kMethods, m.family)),
                       QString::fromStdString(m.name));
   }
   m_method->setCurrentIndex(m_method->findData(QStringLiteral("simclr")));
@@ -117,7 +121,14 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   m_description->setAlignment(Qt::AlignTop | Qt::AlignLeft);
   auto* aboutBox = new QGroupBox(tr("What it learns"));
   auto* aboutLayout = new QVBoxLayout(aboutBox);
-  aboutLayout->addWidget(m_description);
+  // The description and the formula may be taller than the space left (a long paragraph, Chinese
+  // text, a large font): they scroll instead of being cut off.
+  auto* aboutScroll = new QScrollArea;
+  aboutScroll->setWidget(m_description);
+  aboutScroll->setWidgetResizable(true);
+  aboutScroll->setFrameShape(QFrame::NoFrame);
+  aboutScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  aboutLayout->addWidget(aboutScroll);
 
   m_start = new QPushButton(tr("Start"));
   m_start->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
@@ -192,16 +203,19 @@ void TrainingPanel::rebuildOptions() {
     box->setRange(0.0, 1e7);
     box->setSingleStep(o.defaultValue >= 10 ? 64 : 0.01);
     box->setValue(o.defaultValue);
-    box->setToolTip(QString::fromStdString(o.help));
-    m_options->addRow(QString::fromStdString(o.name) + QLatin1Char(':'), box);
+    box->setToolTip(QStringLiteral("--%1: %2").arg(QString::fromStdString(o.name), i18n::catalogueText(i18n::kOptions, o.help)));
+    m_options->addRow(tr("%1:").arg(i18n::catalogueText(i18n::kOptionNames, o.name)), box);
     m_optionBoxes.append(box);
   }
   if (info.options.empty()) m_options->addRow(new QLabel(tr("This method has no options.")));
-  m_description->setText(QStringLiteral("<b>%1</b><br><i>%2</i><p>%3</p><p><b>Loss:</b> <tt>%4</tt></p>")
-                             .arg(QString::fromStdString(info.title).toHtmlEscaped(),
-                                  QString::fromStdString(info.paper).toHtmlEscaped(),
-                                  QString::fromStdString(info.description).toHtmlEscaped(),
-                                  QString::fromStdString(info.lossFormula).toHtmlEscaped()));
+  // The loss as a slide shows it (formulas.cpp); the core's plain formula where there is no rendering.
+  QString loss = formulas::lossHtml(QString::fromStdString(info.name));
+  if (loss.isEmpty()) loss = QStringLiteral("<tt>%1</tt>").arg(QString::fromStdString(info.lossFormula).toHtmlEscaped());
+  m_description->setText(QStringLiteral("<b>%1</b><br><i>%2</i><p>%3</p><p><b>%4</b></p>%5")
+                             .arg(i18n::catalogueText(i18n::kMethods, info.title).toHtmlEscaped(),
+                                  i18n::catalogueText(i18n::kMethods, info.paper).toHtmlEscaped(),
+                                  i18n::catalogueText(i18n::kMethods, info.description).toHtmlEscaped(),
+                                  tr("Loss:"), loss));
 }
 
 void TrainingPanel::setAugmentation(const QString& preset, const pretext::AugmentConfig& config) {
@@ -344,7 +358,13 @@ void TrainingPanel::onEpoch(const pretext::EpochReport& r) {
 
 void TrainingPanel::onFinished(const pretext::RunResult& r) {
   setRunning(false);
+  // The core's message is English (the CLI prints it): the window says the usual outcomes itself.
   QString text = QString::fromStdString(r.message);
+  if (r.status == pretext::RunStatus::Finished) {
+    text = r.epochsDone > 0 ? tr("Finished %1 epochs").arg(r.epochsDone) : tr("Evaluated without training");
+  } else if (r.status == pretext::RunStatus::Stopped) {
+    text = tr("Stopped after %1 complete epochs; the checkpoint lets the run resume from here").arg(r.epochsDone);
+  }
   if (r.finalKnnAccuracy >= 0) text += tr(" · k-NN accuracy %1%").arg(100.0 * r.finalKnnAccuracy, 0, 'f', 2);
   m_status->setText((r.status == pretext::RunStatus::Failed ? tr("Failed: ") : QString()) + text);
   if (r.status == pretext::RunStatus::Finished) m_progress->setValue(m_progress->maximum());

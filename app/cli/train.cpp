@@ -1,7 +1,9 @@
 // pretext-cli train: a run folder from the command line, and --resume to continue one.
 #include "commands.h"
+#include "launch.h"
 #include "progressbar.h"
 
+#include <pretext/distributed.h>
 #include <pretext/methods.h>
 #include <pretext/numbers.h>
 #include <pretext/training.h>
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 
@@ -37,6 +40,8 @@ struct TrainOptions {
   bool noChannelsLast = false;
   bool noKnn = false;
   bool quiet = false;
+  int nproc = 0;
+  int distTimeout = 0;
   /// The options of every method in the catalogue, each name once (values checked as they parse,
   /// then read from the option's text for the chosen method).
   std::map<std::string, double> methodValues;
@@ -56,6 +61,13 @@ std::string methodOptionHelp(const std::string& name) {
 }
 
 int runTrain(TrainOptions& o, CLI::App& cmd) {
+  if (o.distTimeout > 0) ::setenv("PRETEXT_DIST_TIMEOUT", std::to_string(o.distTimeout).c_str(), 1);
+  if (o.nproc > 0) {
+    if (distributedEnvironment().distributed()) {
+      throw std::invalid_argument("--nproc starts its own processes: leave it out under torchrun or srun");
+    }
+    return launchWorkers(o.nproc);
+  }
   // Installed before the dataset loads, so that a stop requested during start-up is not lost.
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);
@@ -64,14 +76,15 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
     std::string others;
     for (const CLI::Option* opt : cmd.get_options()) {
       const std::string name = opt->get_name();
-      if (opt->count() && name != "--resume" && name != "--epochs" && name != "--quiet") {
+      if (opt->count() && name != "--resume" && name != "--epochs" && name != "--quiet" && name != "--nproc" &&
+          name != "--dist-timeout") {
         others += (others.empty() ? "" : ", ") + name;
       }
     }
     if (!others.empty()) throw std::invalid_argument("train --resume takes its settings from the run folder, not " + others);
     const int epochs = cmd.get_option("--epochs")->count() ? o.config.epochs : 0;
     trainer = Trainer::resume(o.resume, epochs);
-    std::fprintf(stderr, "resuming %s at epoch %d\n", o.resume.c_str(), trainer->startEpoch() + 1);
+    if (distributedEnvironment().rank == 0) std::fprintf(stderr, "resuming %s at epoch %d\n", o.resume.c_str(), trainer->startEpoch() + 1);
   } else {
     TrainConfig& c = o.config;
     c.dataset = DatasetSpec::parse(o.dataset);
@@ -106,6 +119,8 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
   g_trainer = nullptr;
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  // In a data-parallel job rank 0 speaks for all; the others only say why they failed.
+  if (r.status != RunStatus::Failed && distributedEnvironment().rank > 0) return r.status == RunStatus::Stopped ? 130 : 0;
   std::printf("%s: %s", r.status == RunStatus::Finished ? "finished" : r.status == RunStatus::Stopped ? "stopped" : "failed",
               r.message.c_str());
   if (r.finalKnnAccuracy >= 0) std::printf("; k-NN accuracy %s%%", formatFixed(100.0 * r.finalKnnAccuracy, 2).c_str());
@@ -150,6 +165,17 @@ Command addTrain(CLI::App& app) {
   cmd->add_option("--out", c.outDir, "run folder: config.json, metrics.csv, checkpoints/last.pt");
   cmd->add_option("--resume", o->resume, "continue the run in this folder, with its own settings");
   cmd->add_flag("--quiet", o->quiet, "no progress output");
+  cmd->add_option("--nproc", o->nproc,
+                  "data-parallel: start N local processes (Gloo), each on its share of every\n"
+                  "batch and of the threads; --batch-size is the global batch. Under torchrun or\n"
+                  "srun (RANK/WORLD_SIZE or SLURM_PROCID/SLURM_NTASKS with MASTER_ADDR) leave it out")
+      ->check(CLI::Range(1, 1024))
+      ->group("Data-parallel");
+  cmd->add_option("--dist-timeout", o->distTimeout,
+                  "data-parallel: seconds the rendezvous and each collective may take before a\n"
+                  "missing peer ends the run (default 300)")
+      ->check(CLI::Range(1, 86400))
+      ->group("Data-parallel");
   cmd->add_flag("--no-bf16", o->noBf16, "CUDA: train in fp32 instead of bf16 autocast")->group("CUDA");
   cmd->add_flag("--no-channels-last", o->noChannelsLast, "CUDA: keep NCHW layout")->group("CUDA");
   cmd->add_flag("--cuda-graphs", c.cudaGraphs,

@@ -40,6 +40,10 @@ struct AugmentConfig {
   static AugmentConfig light();
   /// Nothing enabled.
   static AugmentConfig none() { return {}; }
+  /// The named recipes, in the order panels list them: simclr, light, none.
+  static const std::vector<std::string>& presetNames();
+  /// The recipe of that name; throws std::invalid_argument listing presetNames() for another.
+  static AugmentConfig preset(const std::string& name);
 
   /// (name, op) pairs in application order, for panels, config files and the CLI.
   /// Names: crop, flip, jitter, grayscale, rotate, blur, cutout, noise, sobel.

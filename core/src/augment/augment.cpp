@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace pretext {
 
@@ -13,6 +14,18 @@ AugmentConfig AugmentConfig::simclr() {
   c.grayscale = {true, 0.2f, 0.5f};
   c.blur = {true, 0.5f, 0.5f};
   return c;
+}
+
+const std::vector<std::string>& AugmentConfig::presetNames() {
+  static const std::vector<std::string> names = {"simclr", "light", "none"};
+  return names;
+}
+
+AugmentConfig AugmentConfig::preset(const std::string& name) {
+  if (name == "simclr") return simclr();
+  if (name == "light") return light();
+  if (name == "none") return none();
+  throw std::invalid_argument("unknown augmentation preset '" + name + "' (simclr, light or none)");
 }
 
 AugmentConfig AugmentConfig::light() {

@@ -284,10 +284,8 @@ AlignmentUniformity Evaluator::alignmentUniformity(std::int64_t images, const st
   auto& d = *m_impl;
   if (!d.testImages.defined()) throw std::invalid_argument("alignment/uniformity needs a test split");
   if (images < 2) throw std::invalid_argument("alignment/uniformity needs at least 2 images");
-  AugmentConfig config;
-  if (augment == "simclr") config = AugmentConfig::simclr();
-  else if (augment == "light") config = AugmentConfig::light();
-  else throw std::invalid_argument("alignment views: augmentation '" + augment + "' is not simclr or light");
+  if (augment == "none") throw std::invalid_argument("alignment views need an augmentation (simclr or light), not none");
+  const AugmentConfig config = AugmentConfig::preset(augment);
   const int64_t n = std::min<int64_t>(images, d.testImages.size(0));
   auto& bb = d.backbone();
   torch::NoGradGuard noGrad;

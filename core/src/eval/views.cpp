@@ -82,7 +82,7 @@ Image attentionGrid(models::BackboneImpl& backbone, const torch::Tensor& images,
   backbone.eval();
   const auto x = normaliseImages(images, mean, std, device);
   std::vector<std::pair<std::string, torch::Tensor>> columns;  // caption, [B, h, w] in [0, 1]
-  if (backbone.options().name() == "vit") {
+  if (backbone.info().classToken) {
     const auto attn = backbone.clsAttention(x).to(torch::kFloat).mean(1);  // [B, N]
     const int64_t g = int64_t(std::llround(std::sqrt(double(attn.size(1)))));
     columns.emplace_back("CLS attn", upsampleNormalised(attn.view({-1, g, g}), h, w).cpu());

@@ -1,5 +1,7 @@
 #include "methods/barlow.h"
 
+#include "dist/dist.h"
+
 namespace pretext::methods {
 
 MethodInfo BarlowTwinsImpl::describe() {
@@ -68,7 +70,8 @@ StepOutput BarlowTwinsImpl::step(const Batch& batch) {
   const auto v = torch::cat({prepare(batch.images, m_context.augment), prepare(batch.images, m_context.augment)});
   const auto z = m_projector->forward(m_backbone->forward(v)).chunk(2);
   StepOutput out;
-  out.loss = m_scale * barlowTwinsLoss(z[0], z[1], m_lambda);
+  // The cross-correlation of the global batch in a data-parallel run (each rank computes the same loss).
+  out.loss = m_scale * barlowTwinsLoss(dist::gatherWithGradient(z[0]), dist::gatherWithGradient(z[1]), m_lambda);
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "methods/moco.h"
 
+#include "dist/dist.h"
+
 namespace pretext::methods {
 
 MethodInfo MocoImpl::describe() {
@@ -83,7 +85,9 @@ StepOutput MocoImpl::step(const Batch& batch) {
   }
   StepOutput out;
   out.loss = infoNceLoss(q.to(torch::kFloat), k.to(torch::kFloat), m_queue.clone(), m_temperature);
-  enqueue(k.to(torch::kFloat));
+  // The queue takes the keys of the global batch in a data-parallel run, in rank order.
+  const auto keys = k.to(torch::kFloat);
+  enqueue(dist::currentGroup() ? dist::currentGroup()->allGather(keys, "MoCo's keys") : keys);
   return out;
 }
 

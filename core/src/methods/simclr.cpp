@@ -1,5 +1,7 @@
 #include "methods/simclr.h"
 
+#include "dist/dist.h"
+
 namespace pretext::methods {
 
 MethodInfo SimClrImpl::describe() {
@@ -54,7 +56,8 @@ StepOutput SimClrImpl::step(const Batch& batch) {
   const auto z = m_projector->forward(m_backbone->forward(torch::cat({v1, v2})));
   const auto halves = z.chunk(2);
   StepOutput out;
-  out.loss = ntXentLoss(halves[0], halves[1], m_options.temperature);
+  // Negatives from the global batch in a data-parallel run (each rank computes the same loss).
+  out.loss = ntXentLoss(dist::gatherWithGradient(halves[0]), dist::gatherWithGradient(halves[1]), m_options.temperature);
   return out;
 }
 

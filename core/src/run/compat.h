@@ -63,3 +63,33 @@ inline at::Generator defaultGenerator(const torch::Device& device) {
 }
 
 }  // namespace pretext::compat
+
+// c10d (only where the including file asked for it, since ProcessGroupGloo.hpp needs USE_C10D_GLOO,
+// which core/CMakeLists.txt defines on src/dist/dist.cpp alone).
+#ifdef PRETEXT_COMPAT_C10D
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+namespace pretext::compat {
+
+/// What a Gloo group is to call its collectives through: a ProcessGroup on 1.13, a Backend on 2.x
+/// (whose ProcessGroup dispatches to backends). The collectives' signatures are the same.
+#if TORCH_VERSION_MAJOR >= 2
+using CollectiveBackend = c10d::Backend;
+#else
+using CollectiveBackend = c10d::ProcessGroup;
+#endif
+
+/// TCPStore's options: 1.13's fields; 2.x added more (masterListenFd, useLibUV), left at their defaults.
+inline c10d::TCPStoreOptions tcpStoreOptions(int port, bool isServer, int numWorkers, std::chrono::milliseconds timeout) {
+  c10d::TCPStoreOptions o;
+  o.port = static_cast<std::uint16_t>(port);
+  o.isServer = isServer;
+  o.numWorkers = static_cast<std::size_t>(numWorkers);
+  o.waitWorkers = true;
+  o.timeout = timeout;
+  return o;
+}
+
+}  // namespace pretext::compat
+#endif  // PRETEXT_COMPAT_C10D

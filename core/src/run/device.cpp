@@ -14,7 +14,11 @@
 namespace pretext {
 
 void setTorchThreads(int threads) {
-  if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 0) {
+    threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    // The processes of a data-parallel job on this machine (torchrun, --nproc) share its cores.
+    if (const char* local = std::getenv("LOCAL_WORLD_SIZE")) threads = std::max(1, threads / std::max(1, std::atoi(local)));
+  }
   if (at::get_num_threads() != threads) at::set_num_threads(threads);
 }
 

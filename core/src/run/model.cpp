@@ -10,11 +10,9 @@ namespace {
 
 AugmentConfig augmentFor(const TrainConfig& c, const MethodInfo& info) {
   const std::string preset = c.augmentPreset.empty() ? info.defaultAugment : c.augmentPreset;
-  if (preset == "simclr") return AugmentConfig::simclr();
-  if (preset == "light") return AugmentConfig::light();
-  if (preset == "none" || preset.empty()) return AugmentConfig::none();
+  if (preset.empty()) return AugmentConfig::none();
   if (preset == "custom") return c.augment;
-  throw std::invalid_argument("unknown augmentation preset '" + preset + "' (simclr, light, none or custom)");
+  return AugmentConfig::preset(preset);
 }
 
 }  // namespace

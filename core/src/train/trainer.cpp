@@ -1,9 +1,11 @@
 // The training loop shared by the CLI and the window: data resident on the device, batches,
 // shuffling and augmentation there too; pause/stop checked once per batch; atomic checkpoints.
 #include "datasets/datasetdata.h"
+#include "dist/dist.h"
 #include "features/knn.h"
 #include "io/fileutil.h"
 #include "methods/method.h"
+#include "pretext/backbones.h"
 #include "pretext/metrics.h"
 #include "pretext/numbers.h"
 #include "pretext/training.h"
@@ -15,6 +17,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <thread>
 #include <tuple>
 
@@ -47,19 +50,28 @@ struct Trainer::Impl {
   train::TrainingPosition position;
   int64_t stepsPerEpoch = 0;
   int64_t lastGoodEpoch = -1;              // last epoch with a checkpoint on disk
+  std::unique_ptr<dist::ProcessGroup> group;  // data-parallel runs only (see dist/dist.h)
+  int rank = 0, worldSize = 1;
+
+  /// Whether this process writes the run folder: rank 0 of a data-parallel run writes it alone.
+  bool writes() const { return !config.outDir.empty() && rank == 0; }
 
   methods::MethodImpl& method() const { return *model->method; }
+
+  /// Trainer::knnAccuracy in a data-parallel run, with the features `extract` gives (undefined
+  /// after a stop).
+  double shardedKnnAccuracy(const std::function<torch::Tensor(const torch::Tensor&)>& extract, int k, double temperature);
 
   std::string checkpointPath() const { return io::joinPath(io::joinPath(config.outDir, "checkpoints"), "last.pt"); }
   std::string metricsPath() const { return io::joinPath(config.outDir, "metrics.csv"); }
 
   void appendMetrics(const MetricsRow& row) {
-    if (config.outDir.empty()) return;
+    if (!writes()) return;
     appendMetricsRow(metricsPath(), row);
   }
 
   void checkpoint() {
-    if (config.outDir.empty()) return;
+    if (!writes()) return;
     position.cpuRng = compat::defaultGenerator(torch::kCPU).get_state();
     if (device.is_cuda()) position.deviceRng = compat::defaultGenerator(device).get_state();
     train::saveCheckpoint(checkpointPath(), method(), &optimizer->torchOptimizer(), position);
@@ -77,6 +89,11 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   d.device = resolveDevice(c.device);
   if (c.epochs < 0) throw std::invalid_argument("epochs must be >= 0");
   if (c.batchSize < 2) throw std::invalid_argument("batch size must be at least 2");
+  const DistributedEnvironment env = distributedEnvironment();
+  if (env.distributed() && c.batchSize % env.worldSize != 0) {
+    throw std::invalid_argument("batch size " + std::to_string(c.batchSize) + " does not divide among " +
+                                std::to_string(env.worldSize) + " processes: the batch size is the global one");
+  }
 
   const MethodInfo& info = methodInfo(c.method);
   const SplitData& train = trainingSplit(dataset);
@@ -91,6 +108,17 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   if (d.device.is_cuda()) torch::cuda::manual_seed_all(c.seed);
   d.model = buildModel(c, dataset, d.device);
   m_model = d.model;
+  if (env.distributed()) {
+    // Rank 0's weights everywhere; then each rank its own augmentation draws (the epoch's
+    // permutation comes from rank 0).
+    d.group = std::make_unique<dist::ProcessGroup>(env);
+    d.rank = env.rank;
+    d.worldSize = env.worldSize;
+    std::vector<torch::Tensor> state = d.method().parameters();
+    for (const auto& b : d.method().buffers()) state.push_back(b);
+    d.group->broadcast(state, 0, "parameters and buffers");
+    if (d.rank > 0) torch::manual_seed(c.seed + 7919 * uint64_t(d.rank));
+  }
 
   d.trainImages = train.images.slice(0, 0, n).to(d.device);
   d.trainLabels = train.labels.slice(0, 0, n).to(d.device);
@@ -106,7 +134,7 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   }
 
   train::OptimizerSetup setup;
-  setup.name = c.optimizer.empty() ? (c.backbone == "vit" ? "adamw" : "sgd") : c.optimizer;
+  setup.name = c.optimizer.empty() ? backboneInfo(c.backbone).defaultOptimizer : c.optimizer;
   const double scale = c.batchSize / 256.0;
   const double baseLr = setup.name == "adamw" ? 1e-3 : (setup.name == "lars" ? 0.3 : 0.06);
   setup.learningRate = c.learningRate > 0 ? c.learningRate : baseLr * scale;
@@ -116,6 +144,10 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   d.optimizer = std::make_unique<train::Optimizer>(setup, d.method().trainableParameters());
 
   const int64_t b = std::min<int64_t>(c.batchSize, n);
+  if (b % d.worldSize != 0) {
+    throw std::invalid_argument("the batch of " + std::to_string(b) + " images (the whole training split) does not divide among " +
+                                std::to_string(d.worldSize) + " processes");
+  }
   d.stepsPerEpoch = std::max<int64_t>(1, n / b);  // drop the last partial batch
 }
 
@@ -124,7 +156,9 @@ Trainer::~Trainer() = default;
 const TrainConfig& Trainer::config() const { return m_impl->config; }
 int Trainer::startEpoch() const { return int(m_impl->position.epoch); }
 std::string Trainer::deviceName() const {
-  return m_impl->device.is_cuda() ? "CUDA (" + m_impl->device.str() + ")" : "CPU, " + std::to_string(at::get_num_threads()) + " threads";
+  const auto& d = *m_impl;
+  return (d.device.is_cuda() ? "CUDA (" + d.device.str() + ")" : "CPU, " + std::to_string(at::get_num_threads()) + " threads") +
+         (d.group ? "; rank " + std::to_string(d.rank) + " of " + std::to_string(d.worldSize) + " (Gloo)" : "");
 }
 
 std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, int epochs) {
@@ -151,6 +185,8 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, int epochs) 
       compat::defaultGenerator(d.device).set_state(d.position.deviceRng);
     }
     d.lastGoodEpoch = d.position.epoch - 1;
+    // Every rank restored rank 0's generator: the others draw their own augmentations again.
+    if (d.rank > 0) torch::manual_seed(config.seed + 7919 * uint64_t(d.rank) + uint64_t(d.position.globalStep));
   }
   return trainer;
 }
@@ -177,6 +213,7 @@ double Trainer::knnAccuracy(int k, double temperature, const std::string& stage)
     }
     return torch::cat(parts);
   };
+  if (d.group) return d.shardedKnnAccuracy(extract, k, temperature);
   const auto bank = extract(d.bankImages);
   const auto queries = bank.defined() ? extract(d.testImages) : torch::Tensor();
   if (!queries.defined()) return -1.0;  // stopped
@@ -191,6 +228,52 @@ double Trainer::knnAccuracy(int k, double temperature, const std::string& stage)
   return double(correct) / double(queries.size(0));
 }
 
+double Trainer::Impl::shardedKnnAccuracy(const std::function<torch::Tensor(const torch::Tensor&)>& extract, int k,
+                                         double temperature) {
+  // Each rank extracts its share of the bank and of the queries; the bank is gathered, and the
+  // correct predictions summed. The ranks agree on a stop before each collective.
+  auto& d = *this;
+  auto& g = *d.group;
+  const auto share = [&](const torch::Tensor& images) {
+    const int64_t n = images.size(0), per = (n + g.size() - 1) / g.size();
+    const int64_t begin = std::min(n, g.rank() * per), end = std::min(n, begin + per);
+    return std::make_tuple(begin, end, per);
+  };
+  const auto extractShare = [&](const torch::Tensor& images, int64_t begin, int64_t end) {
+    if (end > begin) return extract(images.slice(0, begin, end));
+    const auto one = extract(images.slice(0, 0, 1));  // an empty share: no rows, the right width
+    return one.defined() ? one.slice(0, 0, 0) : one;
+  };
+  const auto [bankBegin, bankEnd, bankPer] = share(d.bankImages);
+  auto local = extractShare(d.bankImages, bankBegin, bankEnd);
+  if (g.anyTrue(!local.defined(), "the k-NN monitor's stop flag")) return -1.0;
+  local = local.contiguous();
+  const auto padded = torch::cat({local, local.new_zeros({bankPer - local.size(0), local.size(1)})});
+  const auto gathered = g.allGather(padded, "the k-NN monitor's bank features");
+  std::vector<torch::Tensor> rows;
+  for (int r = 0; r < g.size(); ++r) {
+    const int64_t begin = std::min<int64_t>(d.bankImages.size(0), r * bankPer);
+    const int64_t end = std::min<int64_t>(d.bankImages.size(0), begin + bankPer);
+    rows.push_back(gathered.slice(0, r * bankPer, r * bankPer + (end - begin)));
+  }
+  const auto bank = torch::cat(rows);
+  const auto [queryBegin, queryEnd, queryPer] = share(d.testImages);
+  const auto queries = extractShare(d.testImages, queryBegin, queryEnd);
+  if (g.anyTrue(!queries.defined(), "the k-NN monitor's stop flag")) return -1.0;
+  const int64_t querySlice = eval::knnQuerySlice(d.device);
+  double correct = 0.0;
+  for (int64_t i = 0; i < queries.size(0); i += querySlice) {
+    const int64_t end = std::min(i + querySlice, queries.size(0));
+    const auto predicted = eval::knnPredict(bank, d.bankLabels, queries.slice(0, i, end), d.model->dataset.numClasses(),
+                                            k, temperature);
+    const auto labels = d.testLabels.slice(0, queryBegin + i, queryBegin + end).to(predicted.device());
+    correct += double(predicted.eq(labels).sum().item<int64_t>());
+  }
+  auto total = torch::full({1}, correct, torch::kDouble);
+  g.allReduceSum(total, "the k-NN monitor's counts");
+  return total.item<double>() / double(d.testImages.size(0));
+}
+
 /// One call of Trainer::run, in named steps: the epoch loop, one training step, the grouped
 /// read-back of losses (with their reports and metrics rows), the k-NN monitor at epoch ends, and
 /// the one finish path that builds the RunResult.
@@ -203,6 +286,7 @@ class Trainer::Run {
         m_observer(observer),
         m_cuda(d.device.is_cuda()),
         m_batch(std::min<int64_t>(c.batchSize, d.trainImages.size(0))),
+        m_localBatch(m_batch / d.worldSize),
         m_totalSteps(d.stepsPerEpoch * c.epochs),
         m_warmupSteps(int64_t(std::llround(c.warmupEpochs * d.stepsPerEpoch))),
         // Losses stay on the device until a group of steps is read back at once: on CUDA each read
@@ -211,7 +295,7 @@ class Trainer::Run {
 
   RunResult run() {
     try {
-      if (!c.outDir.empty()) {
+      if (d.writes()) {
         io::makeDirectories(io::joinPath(c.outDir, "checkpoints"));
         io::removeStaleTemporaries(io::joinPath(c.outDir, "checkpoints"));
         io::writeFileAtomic(io::joinPath(c.outDir, "config.json"), configToJson(c));
@@ -229,6 +313,10 @@ class Trainer::Run {
         }
       }
       m_peakLr = d.optimizer->setup().learningRate;
+      if (d.group && d.rank == 0) {
+        m_observer.onMessage("data-parallel: " + std::to_string(d.worldSize) + " processes, global batch " +
+                             std::to_string(m_batch) + " (" + std::to_string(m_localBatch) + " each)");
+      }
       if (!d.method().info().trains) {
         // Random init: the floor every method is compared with.
         monitor(-1, 0.0, 0.0, 0.0);
@@ -260,9 +348,13 @@ class Trainer::Run {
       d.method().train();
       if (!d.position.permutation.defined()) {
         d.position.permutation = torch::randperm(n, torch::TensorOptions().dtype(torch::kLong));
+        if (d.group) d.group->broadcast({d.position.permutation}, 0, "the epoch's permutation");
         d.position.step = 0;
         d.method().beginEpoch(epoch, d.trainImages);
         d.method().train();
+        // What beginEpoch computed from its own random draws (DeepCluster's pseudo-labels, InstDisc's
+        // bank): rank 0's everywhere.
+        if (d.group) d.group->broadcast(d.method().buffers(), 0, "the method's buffers at the epoch start");
       }
       const auto perm = d.position.permutation.to(d.device);
       m_lossSum = 0.0;
@@ -275,7 +367,9 @@ class Trainer::Run {
           while (m_trainer.m_paused && !m_trainer.m_stop) std::this_thread::sleep_for(std::chrono::milliseconds(20));
           m_groupStart = Clock::now();
         }
-        if (m_trainer.m_stop) {
+        // The ranks agree on a stop before each step, so that all of them leave at the same one.
+        const bool stop = d.group ? d.group->anyTrue(m_trainer.m_stop, "the stop flag") : bool(m_trainer.m_stop);
+        if (stop) {
           if (!readBack()) return finish(RunStatus::Failed, m_failure);  // a NaN among the last steps: no checkpoint of NaN weights
           d.position.step = step;
           d.checkpoint();
@@ -296,7 +390,8 @@ class Trainer::Run {
   /// Step `step` of `epoch` on the shuffled training images `perm`: forward, backward and update,
   /// its loss left on the device among the pending ones.
   void trainStep(const torch::Tensor& perm, int64_t epoch, int64_t step) {
-    const auto idx = perm.slice(0, step * m_batch, (step + 1) * m_batch);
+    // This rank's share of the global batch (all of it in a single process).
+    const auto idx = perm.slice(0, step * m_batch + d.rank * m_localBatch, step * m_batch + (d.rank + 1) * m_localBatch);
     const double lr = m_peakLr * train::cosineWithWarmup(d.position.globalStep, m_totalSteps, m_warmupSteps);
 
     methods::StepOutput out;
@@ -318,6 +413,7 @@ class Trainer::Run {
     if (!graphed) {
       d.optimizer->zeroGrad();
       out = forwardBackward(idx);
+      if (d.group) d.group->averageGradients(d.method().trainableParameters());
       d.optimizer->step(lr);
     }
     d.method().afterOptimizerStep(double(d.position.globalStep + 1) / double(std::max<int64_t>(1, m_totalSteps)));
@@ -344,7 +440,8 @@ class Trainer::Run {
   void setUpStepGraph() {
     if (!m_cuda || !c.cudaGraphs) return;
     std::string why;
-    if (!train::StepGraph::available()) why = "this build has no CUDA graphs (it needs a CUDA LibTorch 2.1 or later)";
+    if (d.group) why = "the data-parallel step averages gradients between backward and update";
+    else if (!train::StepGraph::available()) why = "this build has no CUDA graphs (it needs a CUDA LibTorch 2.1 or later)";
     else if (!d.method().info().graphSafeStep) why = d.method().info().title + "'s step keeps state on the host";
     else if (!d.optimizer->foreachSgd()) why = "they need SGD or LARS with multi-tensor updates";
     if (!why.empty()) {
@@ -371,7 +468,13 @@ class Trainer::Run {
       values.push_back(p.accuracy.defined() ? p.accuracy.detach().to(torch::kFloat).reshape({1})
                                             : torch::full({1}, -1.0f, p.loss.options().dtype(torch::kFloat)));
     }
-    const auto host = torch::cat(values).to(torch::kCPU, torch::kDouble).contiguous();
+    auto host = torch::cat(values).to(torch::kCPU, torch::kDouble).contiguous();
+    if (d.group) {
+      // The global batch's losses (each rank's is its shard's mean): every rank reports, and stops
+      // on a NaN, alike.
+      d.group->allReduceSum(host, "the losses read back");
+      host.div_(double(d.worldSize));
+    }
     const double* v = host.data_ptr<double>();
     const double stepSeconds = std::max(secondsSince(m_groupStart) / double(m_pending.size()), 1e-9);
     for (size_t i = 0; i < m_pending.size(); ++i) {
@@ -419,6 +522,7 @@ class Trainer::Run {
     d.position.epoch = epoch + 1;
     d.position.step = 0;
     d.position.permutation = torch::Tensor();
+    if (d.group) d.group->broadcast(dist::batchNormBuffers(d.method()), 0, "BatchNorm statistics");
     monitor(int(epoch), m_lossCount ? m_lossSum / m_lossCount : 0.0, epochSeconds,
             m_lossCount ? m_lossCount * m_batch / std::max(epochSeconds, 1e-9) : 0.0);
     if (c.checkpointEveryEpochs > 0 && ((epoch + 1) % c.checkpointEveryEpochs == 0 || epoch + 1 == c.epochs)) {
@@ -471,6 +575,7 @@ class Trainer::Run {
   const Clock::time_point m_start = Clock::now();
   const bool m_cuda;
   const int64_t m_batch;
+  const int64_t m_localBatch;  // this rank's share of m_batch
   const int64_t m_totalSteps;
   const int64_t m_warmupSteps;
   const int64_t m_readbackEvery;
@@ -503,6 +608,7 @@ RunResult Trainer::run(TrainingObserver* observer) {
     ~ForgetObserver() { d.observer = nullptr; }
   } forgetObserver{d};
   setTorchThreads(d.config.threads);
+  dist::ScopedGroup group(d.group.get());
   return Run(*this, obs).run();
 }
 

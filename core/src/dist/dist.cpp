@@ -1,0 +1,318 @@
+// Data-parallel training on c10d's Gloo process group (see dist.h). This translation unit alone is
+// compiled with USE_C10D_GLOO, which ProcessGroupGloo.hpp needs and TorchConfig does not set.
+#define PRETEXT_COMPAT_C10D 1
+#include "dist/dist.h"
+
+#include "run/compat.h"
+
+#include <torch/csrc/distributed/c10d/FileStore.hpp>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+
+#include <cstdlib>
+#include <map>
+#include <unistd.h>
+
+namespace pretext {
+
+namespace {
+
+const char* envValue(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : nullptr;
+}
+
+int envInt(const char* name, int fallback, int minimum) {
+  const char* v = envValue(name);
+  if (!v) return fallback;
+  char* end = nullptr;
+  const long x = std::strtol(v, &end, 10);
+  if (*end != '\0' || x < minimum || x > 1000000) {
+    throw std::invalid_argument(std::string("environment variable ") + name + "=" + v + " is not an integer >= " +
+                                std::to_string(minimum));
+  }
+  return int(x);
+}
+
+int requiredInt(const char* name, int minimum, const std::string& why) {
+  if (!envValue(name)) throw std::invalid_argument(std::string("environment variable ") + name + " is not set (" + why + ")");
+  return envInt(name, 0, minimum);
+}
+
+}  // namespace
+
+DistributedEnvironment distributedEnvironment() {
+  DistributedEnvironment e;
+  e.timeoutSeconds = envInt("PRETEXT_DIST_TIMEOUT", e.timeoutSeconds, 1);
+  if (const char* store = envValue("PRETEXT_DIST_STORE")) e.storePath = store;
+  if (envValue("WORLD_SIZE")) {
+    e.source = "torchrun";
+    e.worldSize = envInt("WORLD_SIZE", 1, 1);
+    if (e.worldSize == 1) return e;
+    e.rank = requiredInt("RANK", 0, "WORLD_SIZE is set");
+    e.localRank = envInt("LOCAL_RANK", 0, 0);
+    e.localWorldSize = envInt("LOCAL_WORLD_SIZE", 1, 1);
+    if (const char* agent = envValue("TORCHELASTIC_USE_AGENT_STORE"); agent && std::string(agent) == "True") {
+      e.launcherStore = true;
+      const char* attempt = envValue("TORCHELASTIC_RESTART_COUNT");
+      e.storePrefix = std::string("/worker/attempt_") + (attempt ? attempt : "0");
+    }
+  } else if (envValue("SLURM_NTASKS") && envValue("MASTER_ADDR")) {
+    e.source = "slurm";
+    e.worldSize = envInt("SLURM_NTASKS", 1, 1);
+    if (e.worldSize == 1) return e;
+    e.rank = requiredInt("SLURM_PROCID", 0, "SLURM_NTASKS and MASTER_ADDR are set");
+    e.localRank = envInt("SLURM_LOCALID", 0, 0);
+    // "4" or "4(x2)": tasks on this node.
+    if (const char* perNode = envValue("SLURM_NTASKS_PER_NODE")) e.localWorldSize = std::max(1, std::atoi(perNode));
+  } else {
+    return e;
+  }
+  if (e.rank >= e.worldSize) {
+    throw std::invalid_argument("rank " + std::to_string(e.rank) + " is not below the world size " +
+                                std::to_string(e.worldSize));
+  }
+  if (e.storePath.empty()) {
+    const char* addr = envValue("MASTER_ADDR");
+    if (!addr) throw std::invalid_argument("environment variable MASTER_ADDR is not set (the host of rank 0)");
+    e.masterAddr = addr;
+    e.masterPort = envInt("MASTER_PORT", 29500, 1);
+    if (e.masterPort > 65535) throw std::invalid_argument("MASTER_PORT " + std::to_string(e.masterPort) + " is not a port");
+  }
+  return e;
+}
+
+namespace dist {
+
+namespace {
+
+thread_local ProcessGroup* t_current = nullptr;
+
+/// Packs `tensors` (one dtype and device) into flat buckets of at most `bucketBytes`.
+std::vector<std::vector<torch::Tensor>> buckets(const std::vector<torch::Tensor>& tensors, int64_t bucketBytes) {
+  std::map<std::pair<int, std::string>, std::vector<std::vector<torch::Tensor>>> byKind;
+  std::map<std::pair<int, std::string>, int64_t> filled;
+  std::vector<std::pair<int, std::string>> order;
+  for (const auto& t : tensors) {
+    const auto key = std::make_pair(int(t.scalar_type()), t.device().str());
+    auto& list = byKind[key];
+    if (list.empty()) order.push_back(key);
+    const int64_t bytes = t.numel() * int64_t(t.element_size());
+    if (list.empty() || (filled[key] > 0 && filled[key] + bytes > bucketBytes)) {
+      list.emplace_back();
+      filled[key] = 0;
+    }
+    list.back().push_back(t);
+    filled[key] += bytes;
+  }
+  std::vector<std::vector<torch::Tensor>> out;
+  for (const auto& key : order) {
+    for (auto& b : byKind[key]) out.push_back(std::move(b));
+  }
+  return out;
+}
+
+torch::Tensor flatten(const std::vector<torch::Tensor>& tensors) {
+  std::vector<torch::Tensor> flat;
+  flat.reserve(tensors.size());
+  for (const auto& t : tensors) flat.push_back(t.detach().reshape({-1}));
+  return torch::cat(flat);
+}
+
+void unflatten(const torch::Tensor& flat, const std::vector<torch::Tensor>& tensors) {
+  torch::NoGradGuard noGrad;
+  int64_t offset = 0;
+  for (const auto& t : tensors) {
+    const int64_t n = t.numel();
+    t.copy_(flat.slice(0, offset, offset + n).view(t.sizes()));
+    offset += n;
+  }
+}
+
+}  // namespace
+
+struct ProcessGroup::Impl {
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<compat::CollectiveBackend> gloo;  // a ProcessGroupGloo
+  std::string timeoutText;
+
+  /// Waits for `work`; a failure becomes a DistributedError naming the rank and the operation.
+  void wait(const c10::intrusive_ptr<c10d::Work>& work, int rank, const std::string& what) const {
+    try {
+      work->wait();
+    } catch (const std::exception& e) {
+      throw failure(rank, what, e);
+    }
+  }
+
+  DistributedError failure(int rank, const std::string& what, const std::exception& e) const {
+    const auto* ce = dynamic_cast<const c10::Error*>(&e);
+    return DistributedError("rank " + std::to_string(rank) + ": " + what +
+                            " failed (a peer died or did not answer within " + timeoutText + "): " +
+                            (ce ? ce->what_without_backtrace() : e.what()));
+  }
+};
+
+ProcessGroup::ProcessGroup(const DistributedEnvironment& env)
+    : m_impl(std::make_unique<Impl>()),
+      m_rank(env.rank),
+      m_size(env.worldSize),
+      m_timeout(std::chrono::seconds(env.timeoutSeconds)) {
+  auto& d = *m_impl;
+  d.timeoutText = std::to_string(env.timeoutSeconds) + " s";
+  const std::string where = env.storePath.empty() ? env.masterAddr + ":" + std::to_string(env.masterPort)
+                                                  : "file store " + env.storePath;
+  try {
+    if (env.storePath.empty()) {
+      d.store = c10::make_intrusive<c10d::TCPStore>(
+          env.masterAddr,
+          compat::tcpStoreOptions(env.masterPort, env.rank == 0 && !env.launcherStore, env.worldSize, m_timeout));
+      if (!env.storePrefix.empty()) d.store = c10::make_intrusive<c10d::PrefixStore>(env.storePrefix, d.store);
+    } else {
+      d.store = c10::make_intrusive<c10d::FileStore>(env.storePath, env.worldSize);
+      d.store->setTimeout(m_timeout);
+    }
+    auto options = c10d::ProcessGroupGloo::Options::create(m_timeout);
+    // Loopback jobs stay on loopback; others use GLOO_SOCKET_IFNAME or the host's own address.
+    const char* ifname = std::getenv("GLOO_SOCKET_IFNAME");
+    if (env.masterAddr == "127.0.0.1" || env.masterAddr == "localhost") {
+      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
+    } else if (ifname && *ifname) {
+      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(ifname));
+    } else {
+      options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+    }
+    d.gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(d.store, env.rank, env.worldSize, options);
+  } catch (const std::exception& e) {
+    const auto* ce = dynamic_cast<const c10::Error*>(&e);
+    throw DistributedError("rank " + std::to_string(env.rank) + " of " + std::to_string(env.worldSize) +
+                           ": the rendezvous at " + where + " did not complete within " + d.timeoutText + ": " +
+                           (ce ? ce->what_without_backtrace() : e.what()));
+  }
+}
+
+ProcessGroup::~ProcessGroup() = default;
+
+void ProcessGroup::broadcast(const std::vector<torch::Tensor>& tensors, int root, const std::string& what) {
+  if (m_size == 1) return;
+  std::vector<torch::Tensor> defined;
+  for (const auto& t : tensors) {
+    if (t.defined() && t.numel() > 0) defined.push_back(t);
+  }
+  for (const auto& bucket : buckets(defined, 25 << 20)) {
+    std::vector<torch::Tensor> flat{flatten(bucket)};
+    c10d::BroadcastOptions options;
+    options.rootRank = root;
+    c10::intrusive_ptr<c10d::Work> work;
+    try {
+      work = m_impl->gloo->broadcast(flat, options);
+    } catch (const std::exception& e) {
+      throw m_impl->failure(m_rank, "broadcast of " + what, e);
+    }
+    m_impl->wait(work, m_rank, "broadcast of " + what);
+    unflatten(flat[0], bucket);
+  }
+}
+
+void ProcessGroup::averageGradients(const std::vector<torch::Tensor>& parameters, int64_t bucketBytes) {
+  if (m_size == 1) return;
+  std::vector<torch::Tensor> grads;
+  for (const auto& p : parameters) {
+    if (p.grad().defined()) grads.push_back(p.grad());
+  }
+  for (const auto& bucket : buckets(grads, bucketBytes)) {
+    std::vector<torch::Tensor> flat{flatten(bucket)};
+    c10::intrusive_ptr<c10d::Work> work;
+    try {
+      work = m_impl->gloo->allreduce(flat);
+    } catch (const std::exception& e) {
+      throw m_impl->failure(m_rank, "all_reduce of gradients", e);
+    }
+    m_impl->wait(work, m_rank, "all_reduce of gradients");
+    flat[0].div_(double(m_size));
+    unflatten(flat[0], bucket);
+  }
+}
+
+void ProcessGroup::allReduceSum(torch::Tensor& tensor, const std::string& what) {
+  if (m_size == 1) return;
+  std::vector<torch::Tensor> v{tensor};
+  c10::intrusive_ptr<c10d::Work> work;
+  try {
+    work = m_impl->gloo->allreduce(v);
+  } catch (const std::exception& e) {
+    throw m_impl->failure(m_rank, "all_reduce of " + what, e);
+  }
+  m_impl->wait(work, m_rank, "all_reduce of " + what);
+}
+
+torch::Tensor ProcessGroup::allGather(const torch::Tensor& tensor, const std::string& what) {
+  if (m_size == 1) return tensor;
+  std::vector<torch::Tensor> input{tensor.detach().contiguous()};
+  std::vector<std::vector<torch::Tensor>> output(1);
+  for (int r = 0; r < m_size; ++r) output[0].push_back(torch::empty_like(input[0]));
+  c10::intrusive_ptr<c10d::Work> work;
+  try {
+    work = m_impl->gloo->allgather(output, input);
+  } catch (const std::exception& e) {
+    throw m_impl->failure(m_rank, "all_gather of " + what, e);
+  }
+  m_impl->wait(work, m_rank, "all_gather of " + what);
+  return torch::cat(output[0]);
+}
+
+bool ProcessGroup::anyTrue(bool flag, const std::string& what) {
+  if (m_size == 1) return flag;
+  auto t = torch::full({1}, flag ? 1.0f : 0.0f);
+  allReduceSum(t, what);
+  return t.item<float>() > 0.0f;
+}
+
+ProcessGroup* currentGroup() { return t_current; }
+
+ScopedGroup::ScopedGroup(ProcessGroup* group) : m_previous(t_current) { t_current = group; }
+ScopedGroup::~ScopedGroup() { t_current = m_previous; }
+
+namespace {
+
+struct GatherWithGradient : torch::autograd::Function<GatherWithGradient> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x, int64_t group) {
+    auto* g = reinterpret_cast<ProcessGroup*>(group);
+    ctx->saved_data["group"] = group;
+    ctx->saved_data["rows"] = x.size(0);
+    return g->allGather(x, "embeddings");
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto* g = reinterpret_cast<ProcessGroup*>(ctx->saved_data["group"].toInt());
+    const int64_t rows = ctx->saved_data["rows"].toInt();
+    // Every rank computed the same global loss from the gathered embeddings: the gradient of this
+    // rank's rows is the sum of what every rank's loss sends them.
+    auto summed = grads[0].contiguous().clone();
+    g->allReduceSum(summed, "the gradient of gathered embeddings");
+    return {summed.slice(0, g->rank() * rows, (g->rank() + 1) * rows), torch::Tensor()};
+  }
+};
+
+}  // namespace
+
+torch::Tensor gatherWithGradient(const torch::Tensor& x, ProcessGroup* group) {
+  if (!group || group->size() == 1) return x;
+  return GatherWithGradient::apply(x, int64_t(reinterpret_cast<intptr_t>(group)));
+}
+
+std::vector<torch::Tensor> batchNormBuffers(const torch::nn::Module& module) {
+  std::vector<torch::Tensor> out;
+  for (const auto& item : module.named_buffers(/*recurse=*/true)) {
+    const std::string& name = item.key();
+    const auto endsWith = [&](const std::string& suffix) {
+      return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (endsWith("running_mean") || endsWith("running_var") || endsWith("num_batches_tracked")) out.push_back(item.value());
+  }
+  return out;
+}
+
+}  // namespace dist
+
+}  // namespace pretext

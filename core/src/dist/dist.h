@@ -1,0 +1,85 @@
+// Data-parallel training on LibTorch's c10d: a process group from the launcher's environment
+// (torchrun, SLURM, or `pretext-cli train --nproc`), parameter broadcast, gradient averaging in flat
+// buckets, and an all-gather that carries a gradient. Gloo on the CPU, NCCL on CUDA builds.
+// Everything c10d stays in dist.cpp: it is the one translation unit compiled with USE_C10D_GLOO.
+#pragma once
+
+#include "pretext/distributed.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pretext::dist {
+
+/// One rank's membership of a job: `size` processes with the same model, each on its own shard.
+/// Every collective throws DistributedError naming this rank and the operation when a peer dies
+/// or does not answer within the timeout.
+class ProcessGroup {
+ public:
+  /// Joins the job `env` describes: rendezvous through a TCPStore on env.masterAddr:masterPort
+  /// (rank 0 serves it) or a FileStore when env.storePath is set, within env.timeoutSeconds, which
+  /// also bounds every collective. Gloo, on CPU tensors (and on CUDA tensors through Gloo's copies:
+  /// NCCL is not wired yet).
+  explicit ProcessGroup(const DistributedEnvironment& env);
+  ~ProcessGroup();
+  ProcessGroup(const ProcessGroup&) = delete;
+  ProcessGroup& operator=(const ProcessGroup&) = delete;
+
+  int rank() const { return m_rank; }
+  int size() const { return m_size; }
+  std::chrono::milliseconds timeout() const { return m_timeout; }
+
+  /// Overwrites `tensors` on every rank with rank `root`'s (in flat buckets, one per dtype).
+  void broadcast(const std::vector<torch::Tensor>& tensors, int root, const std::string& what);
+  /// Replaces every defined gradient of `parameters` by its mean over the ranks. The gradients are
+  /// packed into flat buckets of at most `bucketBytes` (one dtype each), so that every all-reduce
+  /// has the same shape on every rank, as Gloo requires.
+  void averageGradients(const std::vector<torch::Tensor>& parameters, int64_t bucketBytes = 25 << 20);
+  /// The sum over the ranks, in place.
+  void allReduceSum(torch::Tensor& tensor, const std::string& what);
+  /// The ranks' `tensor`s concatenated along dim 0 in rank order (equal shapes on every rank).
+  torch::Tensor allGather(const torch::Tensor& tensor, const std::string& what);
+  /// True on every rank when `flag` is true on any: a barrier that also agrees on a decision.
+  bool anyTrue(bool flag, const std::string& what);
+  void barrier(const std::string& what) { anyTrue(false, what); }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+  int m_rank = 0;
+  int m_size = 1;
+  std::chrono::milliseconds m_timeout;
+};
+
+/// The group the calling thread trains in (set by the Trainer for the duration of a run), or null:
+/// the methods ask it, so that the single-process path is untouched.
+ProcessGroup* currentGroup();
+
+/// Makes `group` the calling thread's current group while it lives.
+class ScopedGroup {
+ public:
+  explicit ScopedGroup(ProcessGroup* group);
+  ~ScopedGroup();
+  ScopedGroup(const ScopedGroup&) = delete;
+  ScopedGroup& operator=(const ScopedGroup&) = delete;
+
+ private:
+  ProcessGroup* m_previous;
+};
+
+/// All-gather with a gradient (solo-learn's GatherLayer): forward, the ranks' `x` concatenated
+/// along dim 0 in rank order; backward, the incoming gradient summed over the ranks (every rank
+/// computed the same global loss) and this rank's slice of it. With the gradients then averaged
+/// over the ranks, the update equals a single process's on the whole batch. Without a group (or
+/// with one rank) `x` itself comes back.
+torch::Tensor gatherWithGradient(const torch::Tensor& x, ProcessGroup* group = currentGroup());
+
+/// The BatchNorm running statistics among `module`'s buffers (running_mean,
+/// running_var, num_batches_tracked): what rank 0 broadcasts at epoch ends.
+std::vector<torch::Tensor> batchNormBuffers(const torch::nn::Module& module);
+
+}  // namespace pretext::dist

@@ -1,0 +1,523 @@
+// Data-parallel training on c10d's Gloo over loopback (core/src/dist): the launcher's environment,
+// gradient averaging in flat buckets against one process on the whole batch, the all-gather with a
+// gradient against SimCLR's and Barlow Twins' losses on the concatenated batch, `--nproc 2`
+// through the CLI, and a killed rank ending the other with a message.
+#include "testconfig.h"
+
+#include "dist/dist.h"
+#include "methods/barlow.h"
+#include "methods/method.h"
+#include "methods/simclr.h"
+#include "run/model.h"
+
+#include <pretext/distributed.h>
+#include <pretext/training.h>
+
+#include <QProcess>
+
+#include <arpa/inet.h>
+#include <signal.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <thread>
+
+using namespace pretext;
+namespace fs = std::filesystem;
+
+namespace {
+
+int freePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+DistributedEnvironment loopback(int rank, int world, int port) {
+  DistributedEnvironment e;
+  e.rank = rank;
+  e.worldSize = world;
+  e.masterAddr = "127.0.0.1";
+  e.masterPort = port;
+  e.timeoutSeconds = 30;
+  e.source = "test";
+  return e;
+}
+
+/// Runs `body(group)` on `world` threads, each a rank with its own Gloo group on one TCPStore.
+/// Returns the first error, empty when all ranks finished.
+std::string onRanks(int world, const std::function<void(dist::ProcessGroup&)>& body, const std::string& storePath = {}) {
+  const int port = freePort();
+  std::vector<std::string> errors(static_cast<size_t>(world));
+  std::vector<std::thread> threads;
+  for (int r = 0; r < world; ++r) {
+    threads.emplace_back([&, r] {
+      try {
+        auto env = loopback(r, world, port);
+        env.storePath = storePath;  // a FileStore instead of the TCPStore when set
+        dist::ProcessGroup group(env);
+        body(group);
+      } catch (const std::exception& e) {
+        errors[size_t(r)] = "rank " + std::to_string(r) + ": " + e.what();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) {
+    if (!e.empty()) return e;
+  }
+  return {};
+}
+
+torch::nn::Sequential smallModel() {
+  return torch::nn::Sequential(torch::nn::Linear(6, 16), torch::nn::Tanh(), torch::nn::Linear(16, 3));
+}
+
+void copyParameters(torch::nn::Module& to, const torch::nn::Module& from) {
+  torch::NoGradGuard noGrad;
+  const auto src = from.parameters();
+  const auto dst = to.parameters();
+  for (size_t i = 0; i < src.size(); ++i) dst[i].copy_(src[i]);
+}
+
+double maxDifference(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  double m = 0.0;
+  for (size_t i = 0; i < a.size(); ++i) m = std::max(m, (a[i] - b[i]).abs().max().item<double>());
+  return m;
+}
+
+std::vector<torch::Tensor> gradients(const torch::nn::Module& m) {
+  std::vector<torch::Tensor> g;
+  for (const auto& p : m.parameters()) g.push_back(p.grad().clone());
+  return g;
+}
+
+void setEnv(const std::map<std::string, std::string>& vars) {
+  for (const char* name : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT",
+                           "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID", "SLURM_NTASKS_PER_NODE",
+                           "PRETEXT_DIST_TIMEOUT", "PRETEXT_DIST_STORE"}) {
+    ::unsetenv(name);
+  }
+  for (const auto& [k, v] : vars) ::setenv(k.c_str(), v.c_str(), 1);
+}
+
+}  // namespace
+
+class TstDistributed : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void environment() {
+    setEnv({});
+    QVERIFY(!distributedEnvironment().distributed());
+
+    setEnv({{"RANK", "1"}, {"WORLD_SIZE", "4"}, {"LOCAL_RANK", "1"}, {"LOCAL_WORLD_SIZE", "2"},
+            {"MASTER_ADDR", "node7"}, {"MASTER_PORT", "29400"}, {"PRETEXT_DIST_TIMEOUT", "45"}});
+    auto e = distributedEnvironment();
+    QCOMPARE(e.source, std::string("torchrun"));
+    QCOMPARE(e.rank, 1);
+    QCOMPARE(e.worldSize, 4);
+    QCOMPARE(e.localRank, 1);
+    QCOMPARE(e.localWorldSize, 2);
+    QCOMPARE(e.masterAddr, std::string("node7"));
+    QCOMPARE(e.masterPort, 29400);
+    QCOMPARE(e.timeoutSeconds, 45);
+
+    // SLURM's variables alone (a plain command inside an allocation) stay a single process.
+    setEnv({{"SLURM_PROCID", "2"}, {"SLURM_NTASKS", "4"}, {"SLURM_LOCALID", "0"}});
+    QVERIFY(!distributedEnvironment().distributed());
+    setEnv({{"SLURM_PROCID", "2"}, {"SLURM_NTASKS", "4"}, {"SLURM_LOCALID", "0"}, {"SLURM_NTASKS_PER_NODE", "2(x2)"},
+            {"MASTER_ADDR", "node1"}});
+    e = distributedEnvironment();
+    QCOMPARE(e.source, std::string("slurm"));
+    QCOMPARE(e.rank, 2);
+    QCOMPARE(e.worldSize, 4);
+    QCOMPARE(e.localWorldSize, 2);
+    QCOMPARE(e.masterPort, 29500);
+
+    const auto fails = [](const std::map<std::string, std::string>& vars, const char* needle) {
+      setEnv(vars);
+      try {
+        distributedEnvironment();
+      } catch (const std::invalid_argument& ex) {
+        return std::string(ex.what()).find(needle) != std::string::npos;
+      }
+      return false;
+    };
+    QVERIFY(fails({{"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}}, "RANK"));
+    QVERIFY(fails({{"WORLD_SIZE", "2"}, {"RANK", "0"}}, "MASTER_ADDR"));
+    QVERIFY(fails({{"WORLD_SIZE", "two"}}, "WORLD_SIZE=two"));
+    QVERIFY(fails({{"WORLD_SIZE", "2"}, {"RANK", "2"}, {"MASTER_ADDR", "a"}}, "rank 2"));
+    setEnv({});
+  }
+
+  /// The rendezvous through a FileStore (PRETEXT_DIST_STORE, for shared filesystems) also joins the
+  /// ranks: a gather returns both ranks' rows in rank order.
+  void fileStoreRendezvous() {
+    QTemporaryDir tmp;
+    std::vector<torch::Tensor> gathered(2);
+    const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+      gathered[size_t(g.rank())] = g.allGather(torch::full({2, 3}, float(g.rank() + 1)), "a test tensor");
+    }, tmp.filePath("store").toStdString());
+    QVERIFY2(error.empty(), error.c_str());
+    const auto expected = torch::cat({torch::full({2, 3}, 1.0f), torch::full({2, 3}, 2.0f)});
+    QVERIFY(gathered[0].equal(expected));
+    QVERIFY(gathered[1].equal(expected));
+  }
+
+  /// The batch size is the global one: a batch that does not divide among the processes is refused
+  /// before any rendezvous, naming both numbers.
+  void indivisibleBatchRefused() {
+    setEnv({{"RANK", "0"}, {"WORLD_SIZE", "3"}, {"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", "1"}});
+    TrainConfig c;
+    c.dataset = DatasetSpec::parse("shapes");
+    c.batchSize = 32;
+    c.epochs = 1;
+    QString message;
+    try {
+      Trainer trainer(c, Dataset::load(c.dataset));
+    } catch (const std::invalid_argument& e) {
+      message = e.what();
+    }
+    setEnv({});
+    QVERIFY2(message.contains("batch size 32") && message.contains("among 3 processes"), qPrintable(message));
+  }
+
+  /// 2 ranks with half the batch each and averaged gradients take the same SGD steps as one
+  /// process on the whole batch; rank 1 starts from other weights and gets rank 0's by broadcast.
+  void twoRanksMatchOneProcess() {
+    torch::manual_seed(3);
+    const auto x = torch::randn({8, 6});
+    const auto y = torch::randn({8, 3});
+    auto single = smallModel();
+    std::vector<torch::nn::Sequential> ranks{smallModel(), smallModel()};
+    copyParameters(*ranks[0], *single);
+    QVERIFY(maxDifference(ranks[1]->parameters(), single->parameters()) > 0.01);
+    const double lr = 0.2;
+    const int steps = 6;
+    const auto sgd = [lr](torch::nn::Module& m) {
+      torch::NoGradGuard noGrad;
+      for (auto& p : m.parameters()) p.sub_(lr * p.grad());
+    };
+    for (int s = 0; s < steps; ++s) {
+      single->zero_grad();
+      torch::mse_loss(single->forward(x), y).backward();
+      sgd(*single);
+    }
+    const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+      auto& model = ranks[size_t(g.rank())];
+      g.broadcast(model->parameters(), 0, "parameters");
+      const auto xs = x.slice(0, 4 * g.rank(), 4 * (g.rank() + 1));
+      const auto ys = y.slice(0, 4 * g.rank(), 4 * (g.rank() + 1));
+      for (int s = 0; s < steps; ++s) {
+        model->zero_grad();
+        torch::mse_loss(model->forward(xs), ys).backward();
+        g.averageGradients(model->parameters(), /*bucketBytes=*/256);  // several buckets
+        sgd(*model);
+      }
+    });
+    QVERIFY2(error.empty(), error.c_str());
+    const double d0 = maxDifference(ranks[0]->parameters(), single->parameters());
+    const double d1 = maxDifference(ranks[1]->parameters(), single->parameters());
+    qInfo("after %d steps: rank 0 differs by %.3g, rank 1 by %.3g from one process", steps, d0, d1);
+    QVERIFY(d0 < 1e-5);
+    QVERIFY(d1 < 1e-5);
+    // Not a vacuous match: the weights moved.
+    auto fresh = smallModel();
+    QVERIFY(maxDifference(ranks[0]->parameters(), fresh->parameters()) > 1e-3);
+  }
+
+  /// SimCLR and Barlow Twins on 2 ranks with gathered embeddings: the same loss on every rank as
+  /// one process on the concatenated batch, and the same gradients once averaged. Local negatives
+  /// (no gather) do not match.
+  void gatheredLossesMatchConcatenatedBatch() {
+    using Loss = std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>;
+    const std::vector<std::pair<std::string, Loss>> losses{
+        {"SimCLR", [](const torch::Tensor& a, const torch::Tensor& b) { return methods::ntXentLoss(a, b, 0.2); }},
+        {"Barlow Twins", [](const torch::Tensor& a, const torch::Tensor& b) { return methods::barlowTwinsLoss(a, b, 0.05); }},
+    };
+    for (const auto& [name, loss] : losses) {
+      torch::manual_seed(5);
+      const auto v1 = torch::randn({8, 6});
+      const auto v2 = torch::randn({8, 6});
+      auto single = smallModel();
+      single->zero_grad();
+      const auto reference = loss(single->forward(v1), single->forward(v2));
+      reference.backward();
+      const auto referenceGrads = gradients(*single);
+
+      for (const bool gather : {true, false}) {
+        std::vector<torch::nn::Sequential> ranks{smallModel(), smallModel()};
+        copyParameters(*ranks[0], *single);
+        copyParameters(*ranks[1], *single);
+        std::vector<double> rankLoss(2);
+        const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+          auto& model = ranks[size_t(g.rank())];
+          const auto rows = [&](const torch::Tensor& v) { return v.slice(0, 4 * g.rank(), 4 * (g.rank() + 1)); };
+          model->zero_grad();
+          auto z1 = model->forward(rows(v1));
+          auto z2 = model->forward(rows(v2));
+          if (gather) {
+            z1 = dist::gatherWithGradient(z1, &g);
+            z2 = dist::gatherWithGradient(z2, &g);
+          }
+          const auto l = loss(z1, z2);
+          l.backward();
+          g.averageGradients(model->parameters());
+          rankLoss[size_t(g.rank())] = l.item<double>();
+        });
+        QVERIFY2(error.empty(), error.c_str());
+        const double lossDiff = std::max(std::abs(rankLoss[0] - reference.item<double>()),
+                                         std::abs(rankLoss[1] - reference.item<double>()));
+        const double gradDiff = std::max(maxDifference(gradients(*ranks[0]), referenceGrads),
+                                         maxDifference(gradients(*ranks[1]), referenceGrads));
+        qInfo("%s, %s: loss differs by %.3g, gradients by %.3g", name.c_str(),
+              gather ? "gathered" : "local only", lossDiff, gradDiff);
+        if (gather) {
+          QVERIFY2(lossDiff < 1e-5, name.c_str());
+          QVERIFY2(gradDiff < 1e-5, name.c_str());
+        } else {
+          QVERIFY2(gradDiff > 1e-4, name.c_str());
+        }
+      }
+    }
+  }
+
+  /// MoCo on 2 ranks: after a step both queues hold the same keys, those of the global batch (the
+  /// pointer moved by 8, not by this rank's 4), rank 0's before rank 1's.
+  void mocoQueueTakesGlobalKeys() {
+    methods::MethodContext ctx;
+    ctx.backbone = models::BackboneOptions("convnet", 1, 28).width(8);
+    ctx.datasetSize = 16;
+    ctx.options = {{"queue", 32}};
+    ctx.mean = torch::full({1}, 0.5);
+    ctx.std = torch::full({1}, 0.25);
+    ctx.augment = AugmentConfig::none();
+    std::vector<methods::Method> ranks;
+    for (int r = 0; r < 2; ++r) {
+      torch::manual_seed(11);  // the same initial weights and queue on both ranks
+      ranks.push_back(methods::makeMethod("moco", ctx));
+      ranks.back()->train();
+    }
+    const auto buffer = [](methods::MethodImpl& m, const std::string& name) {
+      for (const auto& b : m.named_buffers()) {
+        if (b.key() == name) return b.value();
+      }
+      return torch::Tensor();
+    };
+    const auto initialQueue = buffer(*ranks[0], "queue").clone();
+    torch::manual_seed(12);
+    const auto images = torch::randint(0, 256, {8, 1, 28, 28}, torch::kUInt8);
+    const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+      dist::ScopedGroup scope(&g);
+      methods::Batch b;
+      b.images = images.slice(0, 4 * g.rank(), 4 * (g.rank() + 1));
+      b.labels = torch::full({4}, -1, torch::kLong);
+      b.indices = torch::arange(4 * g.rank(), 4 * (g.rank() + 1), torch::kLong);
+      ranks[size_t(g.rank())]->step(b).loss.backward();
+    });
+    QVERIFY2(error.empty(), error.c_str());
+    const auto q0 = buffer(*ranks[0], "queue"), q1 = buffer(*ranks[1], "queue");
+    QCOMPARE(buffer(*ranks[0], "queue_ptr").item<int64_t>(), 8);
+    QCOMPARE(buffer(*ranks[1], "queue_ptr").item<int64_t>(), 8);
+    QVERIFY(q0.equal(q1));
+    // The 8 new columns replaced the initial ones, the rest is untouched.
+    QVERIFY((q0.slice(1, 0, 8) - initialQueue.slice(1, 0, 8)).abs().max().item<double>() > 1e-3);
+    QVERIFY(q0.slice(1, 8).equal(initialQueue.slice(1, 8)));
+    // In rank order: a lone process on each rank's images enqueues the same keys (the key encoder
+    // normalises over each rank's own batch either way).
+    for (int r = 0; r < 2; ++r) {
+      torch::manual_seed(11);
+      auto alone = methods::makeMethod("moco", ctx);
+      alone->train();
+      methods::Batch b;
+      b.images = images.slice(0, 4 * r, 4 * (r + 1));
+      b.labels = torch::full({4}, -1, torch::kLong);
+      b.indices = torch::arange(4 * r, 4 * (r + 1), torch::kLong);
+      alone->step(b);
+      const double diff = (buffer(*alone, "queue").slice(1, 0, 4) - q0.slice(1, 4 * r, 4 * (r + 1))).abs().max().item<double>();
+      QVERIFY2(diff < 1e-5, std::to_string(diff).c_str());
+    }
+    QVERIFY((q0.slice(1, 0, 4) - q0.slice(1, 4, 8)).abs().max().item<double>() > 1e-3);
+  }
+
+  /// `pretext-cli train --nproc 2`: a shapes run end to end, whose folder looks like any other.
+  void cliTwoProcesses() {
+    if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
+    QTemporaryDir tmp;
+    const QString dir = tmp.filePath("run");
+    QProcess cli;
+    cli.setProcessChannelMode(QProcess::MergedChannels);
+    cli.start(PRETEXT_CLI, {"train", "--dataset", "shapes", "--method", "simclr", "--width", "8", "--epochs", "2",
+                            "--batch-size", "32", "--subset", "128", "--knn-test-limit", "64", "--threads", "2",
+                            "--nproc", "2", "--quiet", "--out", dir});
+    QVERIFY(cli.waitForStarted());
+    QVERIFY(cli.waitForFinished(240000));
+    const QByteArray output = cli.readAll();
+    QVERIFY2(cli.exitStatus() == QProcess::NormalExit && cli.exitCode() == 0, output.constData());
+    QVERIFY2(output.contains("finished"), output.constData());
+    std::set<std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(dir.toStdString())) {
+      files.insert(fs::relative(e.path(), dir.toStdString()).string());
+    }
+    const std::set<std::string> expected{"config.json", "metrics.csv", "checkpoints", "checkpoints/last.pt"};
+    QVERIFY2(files == expected, output.constData());
+    // One writer: 2 epochs x 4 steps (128 images, global batch 32), each row once.
+    std::ifstream metrics(dir.toStdString() + "/metrics.csv");
+    int lines = 0;
+    for (std::string line; std::getline(metrics, line);) ++lines;
+    QVERIFY2(lines >= 1 + 8 + 2, std::to_string(lines).c_str());
+    QVERIFY2(lines <= 1 + 8 + 3, std::to_string(lines).c_str());
+    // The monitor, sharded over the 2 processes, measured what one process measures on the final weights.
+    std::ifstream again(dir.toStdString() + "/metrics.csv");
+    std::string line, lastEpoch;
+    while (std::getline(again, line)) {
+      if (line.rfind("epoch,", 0) == 0) lastEpoch = line;
+    }
+    const double logged = std::stod(lastEpoch.substr(lastEpoch.find_last_of(',', lastEpoch.rfind(',') - 1) + 1));
+    const double single = Trainer::resume(dir.toStdString())->knnAccuracy(200, 0.07);
+    qInfo("k-NN accuracy: %.4f sharded over 2 processes, %.4f in one", logged, single);
+    QVERIFY(single >= 0.0);
+    QVERIFY(std::abs(logged - single) < 1e-4);  // metrics.csv keeps 4 decimals
+    // It resumes like any other run, also as 2 processes.
+    QProcess more;
+    more.setProcessChannelMode(QProcess::MergedChannels);
+    more.start(PRETEXT_CLI, {"train", "--resume", dir, "--epochs", "3", "--nproc", "2", "--quiet"});
+    QVERIFY(more.waitForStarted());
+    QVERIFY(more.waitForFinished(240000));
+    const QByteArray moreOutput = more.readAll();
+    QVERIFY2(more.exitCode() == 0, moreOutput.constData());
+    QVERIFY2(moreOutput.contains("resuming"), moreOutput.constData());
+  }
+
+  /// The Trainer on 2 processes (half of each global batch, averaged gradients) against one process
+  /// on the whole batch: the same losses step by step and the same weights after 6 steps, for a
+  /// BatchNorm-free model (the ViT) without random augmentation.
+  void trainerTwoProcessesMatchOne() {
+    if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
+    QTemporaryDir tmp;
+    const QStringList common{"train", "--dataset", "shapes", "--method", "supervised", "--backbone", "vit",
+                             "--augment", "none", "--optimizer", "sgd", "--lr", "0.1", "--epochs", "2", "--batch-size", "32", "--subset", "96",
+                             "--no-knn", "--threads", "2", "--quiet", "--out"};
+    const auto run = [&](const QString& dir, const QStringList& extra) {
+      QProcess cli;
+      cli.setProcessChannelMode(QProcess::MergedChannels);
+      cli.start(PRETEXT_CLI, common + QStringList{dir} + extra);
+      const bool ok = cli.waitForStarted() && cli.waitForFinished(240000) && cli.exitCode() == 0;
+      if (!ok) qWarning("%s", cli.readAll().constData());
+      return ok;
+    };
+    const QString one = tmp.filePath("one"), two = tmp.filePath("two");
+    QVERIFY(run(one, {}));
+    QVERIFY(run(two, {"--nproc", "2"}));
+    const auto losses = [](const QString& dir) {
+      std::vector<double> out;
+      std::ifstream in(dir.toStdString() + "/metrics.csv");
+      for (std::string line; std::getline(in, line);) {
+        if (line.rfind("step,", 0) != 0) continue;
+        size_t comma = 0;
+        for (int i = 0; i < 4; ++i) comma = line.find(',', comma) + 1;
+        out.push_back(std::stod(line.substr(comma)));
+      }
+      return out;
+    };
+    const auto l1 = losses(one), l2 = losses(two);
+    QCOMPARE(l1.size(), size_t(6));
+    QCOMPARE(l2.size(), l1.size());
+    for (size_t i = 0; i < l1.size(); ++i) QVERIFY2(std::abs(l1[i] - l2[i]) < 1e-4 * std::abs(l1[i]), std::to_string(i).c_str());
+    const auto w1 = Trainer::resume(one.toStdString())->model()->method->parameters();
+    const auto w2 = Trainer::resume(two.toStdString())->model()->method->parameters();
+    const double diff = maxDifference(w1, w2);
+    qInfo("after 6 steps the weights of 2 processes differ from one process's by %.3g", diff);
+    QVERIFY(diff < 1e-5);
+  }
+
+  /// A hung rank (SIGSTOP): the other gives up after the timeout, naming its rank and the collective.
+  void hungRankTimesOut() {
+    if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
+    QTemporaryDir tmp;
+    const QString dir = tmp.filePath("run");
+    const int port = freePort();
+    const int timeout = 4;
+    QProcess ranks[2];
+    for (int r = 0; r < 2; ++r) {
+      auto env = QProcessEnvironment::systemEnvironment();
+      env.insert("RANK", QString::number(r));
+      env.insert("WORLD_SIZE", "2");
+      env.insert("MASTER_ADDR", "127.0.0.1");
+      env.insert("MASTER_PORT", QString::number(port));
+      ranks[r].setProcessEnvironment(env);
+      ranks[r].setProcessChannelMode(QProcess::MergedChannels);
+      ranks[r].start(PRETEXT_CLI, {"train", "--dataset", "shapes", "--method", "simclr", "--width", "8", "--epochs",
+                                   "1000", "--batch-size", "32", "--subset", "128", "--no-knn", "--threads", "1",
+                                   "--quiet", "--dist-timeout", QString::number(timeout), "--out", dir});
+      QVERIFY(ranks[r].waitForStarted());
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(fs::exists(dir.toStdString() + "/checkpoints/last.pt"), 120000);
+    ::kill(pid_t(ranks[1].processId()), SIGSTOP);
+    QElapsedTimer clock;
+    clock.start();
+    const bool ended = ranks[0].waitForFinished((timeout + 10) * 1000);
+    const double seconds = clock.elapsed() / 1000.0;
+    ranks[1].kill();  // SIGKILL ends a stopped process too
+    ranks[1].waitForFinished(10000);
+    QVERIFY(ended);
+    const QByteArray output = ranks[0].readAll();
+    qInfo("rank 0 ended %.1f s after rank 1 hung (timeout %d s)", seconds, timeout);
+    QVERIFY2(ranks[0].exitCode() != 0 && output.contains("rank 0") && output.contains("Timed out"), output.constData());
+    QVERIFY(seconds >= timeout - 1);
+  }
+
+  /// A killed rank: the other ends non-zero, within the timeout, naming its rank and the collective.
+  void killedRankStopsTheOther() {
+    if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
+    QTemporaryDir tmp;
+    const QString dir = tmp.filePath("run");
+    const int port = freePort();
+    const int timeout = 20;
+    QProcess ranks[2];
+    for (int r = 0; r < 2; ++r) {
+      auto env = QProcessEnvironment::systemEnvironment();
+      env.insert("RANK", QString::number(r));
+      env.insert("WORLD_SIZE", "2");
+      env.insert("MASTER_ADDR", "127.0.0.1");
+      env.insert("MASTER_PORT", QString::number(port));
+      env.insert("PRETEXT_DIST_TIMEOUT", QString::number(timeout));
+      ranks[r].setProcessEnvironment(env);
+      ranks[r].setProcessChannelMode(QProcess::MergedChannels);
+      ranks[r].start(PRETEXT_CLI, {"train", "--dataset", "shapes", "--method", "simclr", "--width", "8", "--epochs",
+                                   "1000", "--batch-size", "32", "--subset", "128", "--no-knn", "--threads", "1",
+                                   "--quiet", "--out", dir});
+      QVERIFY(ranks[r].waitForStarted());
+    }
+    // Once a checkpoint is on disk the job trains; then rank 1 dies without a word.
+    QTRY_VERIFY_WITH_TIMEOUT(fs::exists(dir.toStdString() + "/checkpoints/last.pt"), 120000);
+    ranks[1].kill();
+    QVERIFY(ranks[1].waitForFinished(10000));
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(ranks[0].waitForFinished((timeout + 10) * 1000));
+    const QByteArray output = ranks[0].readAll();
+    qInfo("rank 0 ended %.1f s after rank 1 was killed: %s", clock.elapsed() / 1000.0, output.trimmed().constData());
+    QVERIFY2(ranks[0].exitStatus() == QProcess::NormalExit && ranks[0].exitCode() != 0, output.constData());
+    QVERIFY2(output.contains("rank 0") && output.contains("failed"), output.constData());
+    // The last checkpoint is intact: the run resumes from it (as a single process here).
+    auto trainer = Trainer::resume(dir.toStdString());
+    QVERIFY(trainer->startEpoch() >= 1);
+  }
+};
+
+QTEST_APPLESS_MAIN(TstDistributed)
+#include "tst_distributed.moc"
