@@ -47,6 +47,7 @@ struct Trainer::Impl {
   train::TrainingPosition position;
   int64_t stepsPerEpoch = 0;
   int64_t lastGoodEpoch = -1;              // last epoch with a checkpoint on disk
+  std::vector<std::string> notices;        // values Pretext changed, told to the observer at the start
 
   methods::MethodImpl& method() const { return *model->method; }
 
@@ -71,12 +72,11 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   auto& d = *m_impl;
   d.config = std::move(config);
   const auto& c = d.config;
+  validateConfig(c);
   setTorchThreads(c.threads);
   keepLargeAllocations();
 
   d.device = resolveDevice(c.device);
-  if (c.epochs < 0) throw std::invalid_argument("epochs must be >= 0");
-  if (c.batchSize < 2) throw std::invalid_argument("batch size must be at least 2");
 
   const MethodInfo& info = methodInfo(c.method);
   const SplitData& train = trainingSplit(dataset);
@@ -107,7 +107,13 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
 
   train::OptimizerSetup setup;
   setup.name = c.optimizer.empty() ? (c.backbone == "vit" ? "adamw" : "sgd") : c.optimizer;
-  const double scale = c.batchSize / 256.0;
+  // A batch larger than the training split is one batch of the whole split, and said so.
+  const int64_t b = std::min<int64_t>(c.batchSize, n);
+  if (b < c.batchSize) {
+    d.notices.push_back("batch size " + std::to_string(c.batchSize) + " is larger than the " + std::to_string(n) +
+                        " training images: using " + std::to_string(b));
+  }
+  const double scale = double(b) / 256.0;
   const double baseLr = setup.name == "adamw" ? 1e-3 : (setup.name == "lars" ? 0.3 : 0.06);
   setup.learningRate = c.learningRate > 0 ? c.learningRate : baseLr * scale;
   setup.weightDecay = c.weightDecay >= 0 ? c.weightDecay : (setup.name == "adamw" ? 0.05 : 5e-4);
@@ -115,7 +121,6 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   setup.foreach = c.foreachOptimizer;
   d.optimizer = std::make_unique<train::Optimizer>(setup, d.method().trainableParameters());
 
-  const int64_t b = std::min<int64_t>(c.batchSize, n);
   d.stepsPerEpoch = std::max<int64_t>(1, n / b);  // drop the last partial batch
 }
 
@@ -217,6 +222,7 @@ class Trainer::Run {
         io::writeFileAtomic(io::joinPath(c.outDir, "config.json"), configToJson(c));
       }
       m_observer.onStart(m_trainer.deviceName(), d.trainImages.size(0), d.stepsPerEpoch);
+      for (const auto& notice : d.notices) m_observer.onMessage(notice);
       m_peakLr = d.optimizer->setup().learningRate;
       if (!d.method().info().trains) {
         // Random init: the floor every method is compared with.
