@@ -68,7 +68,7 @@ struct ConfigLimits {
   static constexpr int minWidth = 1, maxWidth = 4096;
   static constexpr int maxEpochs = 1000000;
   static constexpr int minBatch = 2;                 ///< above the training split: one batch of the split
-  static constexpr double maxLearningRate = 100.0;   ///< 0: the optimizer's default
+  static constexpr double maxLearningRate = 1e6;     ///< 0: the optimizer's default
   static constexpr double maxWeightDecay = 10.0;     ///< <0: the optimizer's default
   static constexpr double maxMomentum = 1.0;         ///< momentum in [0, 1)
   static constexpr double maxWarmupEpochs = 1000000.0;
