@@ -13,6 +13,7 @@ packages=(
   python3-torch python3-torchvision              # references for tests and benchmarks only
   xvfb xauth                                     # the window under a virtual display
   locales                                        # locale sources: tst_reliability builds a decimal-comma locale
+  desktop-file-utils appstream                   # checks of the desktop entry and the AppStream metainfo
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
