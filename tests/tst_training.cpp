@@ -250,9 +250,11 @@ class TstTraining : public QObject {
       QVERIFY(t.run().status == RunStatus::Finished);
     }
     const auto before = bytesOf(dir + "/checkpoints/last.pt");
-    // Continue with an absurd learning rate: the loss blows up during the second epoch.
+    // Continue with the largest learning rate and weight decay accepted (the weights grow ~1e7-fold
+    // per step): the loss blows up during the second epoch.
     TrainConfig c = configFromJson(io::readTextFile(dir + "/config.json"));
-    c.learningRate = 1e30;
+    c.learningRate = ConfigLimits::maxLearningRate;
+    c.weightDecay = ConfigLimits::maxWeightDecay;
     c.epochs = 3;
     io::writeFileAtomic(dir + "/config.json", configToJson(c));
     auto t = Trainer::resume(dir);
