@@ -21,17 +21,37 @@
 #include <memory>
 
 #include <cstdio>
+#include <cstring>
+
+namespace {
+
+// --help and --version answer without a display: they need no window system, and where there is
+// none (a terminal, a build machine) a QApplication would abort on the missing platform plugin.
+bool onlyHelpOrVersion(int argc, char* argv[]) {
+  for (int i = 1; i < argc; ++i) {
+    for (const char* flag : {"-h", "--help", "-?", "--help-all", "-v", "--version"}) {
+      if (std::strcmp(argv[i], flag) == 0) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 int main(int argc, char* argv[]) {
-  QApplication app(argc, argv);
+  const std::unique_ptr<QCoreApplication> application =
+      onlyHelpOrVersion(argc, argv) ? std::make_unique<QCoreApplication>(argc, argv) : std::make_unique<QApplication>(argc, argv);
+  QCoreApplication& app = *application;
   QApplication::setOrganizationName(QStringLiteral("Pretext"));
   QApplication::setOrganizationDomain(QStringLiteral("pretext.invalid"));
   QApplication::setApplicationName(QStringLiteral("Pretext"));
   QApplication::setApplicationVersion(QStringLiteral(PRETEXT_VERSION));
   QApplication::setDesktopFileName(QStringLiteral("pretext"));
-  QIcon icon;
-  for (int size : {16, 32, 48, 64, 128, 256}) icon.addFile(QStringLiteral(":/icons/pretext-%1.png").arg(size));
-  QApplication::setWindowIcon(icon);
+  if (qobject_cast<QApplication*>(&app)) {
+    QIcon icon;
+    for (int size : {16, 32, 48, 64, 128, 256}) icon.addFile(QStringLiteral(":/icons/pretext-%1.png").arg(size));
+    QApplication::setWindowIcon(icon);
+  }
 
   QCommandLineParser parser;
   parser.setApplicationDescription(QStringLiteral("Workbench for self-supervised visual representation learning"));

@@ -218,7 +218,7 @@ void MainWindow::runPreset(const ExperimentPreset& preset) {
   }
   auto go = [this, preset] {
     showPanel(m_trainingPanel);
-    m_trainingPanel->startRuns(presetRuns(preset, m_trainingPanel->config(), QDir::current().filePath(QStringLiteral("runs"))));
+    m_trainingPanel->startRuns(presetRuns(preset, m_trainingPanel->config(), m_trainingPanel->runsFolder()));
   };
   const auto& current = m_datasetPanel->dataset();
   if (current.valid() && current.spec().toString() == spec.toString()) {
@@ -431,7 +431,7 @@ void MainWindow::updateResumeAction() {
 }
 
 void MainWindow::chooseRunFolder() {
-  const QString start = m_currentRun.isEmpty() ? QDir::current().filePath(QStringLiteral("runs")) : QFileInfo(m_currentRun).path();
+  const QString start = m_currentRun.isEmpty() ? m_trainingPanel->runsFolder() : QFileInfo(m_currentRun).path();
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a run folder"), start);
   if (!dir.isEmpty()) openRun(dir);
 }
@@ -455,6 +455,7 @@ void MainWindow::showAbout() {
 
 void MainWindow::readSettings() {
   QSettings settings;
+  m_trainingPanel->useSettings();  // the runs folder
   if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
   restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
   m_datasetPanel->restoreState(settings.value(QStringLiteral("datasetPanel/state")).toByteArray());

@@ -16,6 +16,8 @@ packages=(
   python3-torch python3-torchvision              # references for tests and benchmarks only
   xvfb xauth                                     # the window under a virtual display
   locales                                        # locale sources: tst_reliability builds a decimal-comma locale
+  desktop-file-utils appstream                   # checks of the desktop entry and the AppStream metainfo
+  debootstrap                                    # packaging/check-deb.sh only (a fresh Debian 12 root; not CI)
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

@@ -10,6 +10,16 @@ function(run_cli expect_code)
     message(FATAL_ERROR "pretext-cli ${ARGN}: exit ${code}, expected ${expect_code}\n${out}\n${err}")
   endif()
   set(OUT "${out}${err}" PARENT_SCOPE)
+  set(STDOUT "${out}" PARENT_SCOPE)
+  set(STDERR "${err}" PARENT_SCOPE)
+endfunction()
+
+# `text` starts `output` (what a command says on its first line).
+function(expect_first_line output text)
+  string(FIND "${output}" "${text}" pos)
+  if(NOT pos EQUAL 0)
+    message(FATAL_ERROR "expected the output to start with '${text}':\n${output}")
+  endif()
 endfunction()
 
 function(expect_text text)
@@ -53,6 +63,13 @@ if(NOT EXISTS "${WORK}/sheet.png")
   message(FATAL_ERROR "inspect wrote no sheet.png")
 endif()
 
+# Without --out the sheet goes to the current directory, and the first line says so.
+run_cli(0 inspect shapes --count 4)
+expect_first_line("${STDOUT}" "no --out given: the sample sheet goes to shapes-train-samples.png")
+if(NOT EXISTS "${WORK}/shapes-train-samples.png")
+  message(FATAL_ERROR "inspect without --out wrote no shapes-train-samples.png")
+endif()
+
 file(MAKE_DIRECTORY "${WORK}/empty")
 run_cli(1 inspect "${WORK}/empty")
 expect_text("no class folders")
@@ -88,9 +105,35 @@ expect_text("--temprature")
 run_cli(2 train --dataset shapes --method simclr --queue 10)
 expect_text("does not understand --queue")
 
+# Numbers out of range are refused naming the option, before anything is loaded or written.
+run_cli(2 train --dataset shapes --lr nan)
+expect_text("learning rate (--lr")
+expect_text("not nan")
+run_cli(2 train --dataset shapes --lr -1)
+expect_text("learning rate (--lr, 0: the optimizer's default) must be from 0 to 1e+06, not -1")
+run_cli(2 train --dataset shapes --momentum 1.5)
+expect_text("momentum (--momentum) must be from 0 to below 1")
+run_cli(2 train --dataset shapes --knn-k 0)
+expect_text("k-NN k (--knn-k)")
+if(EXISTS "${WORK}/runs")
+  message(FATAL_ERROR "a refused run wrote ${WORK}/runs")
+endif()
+
+# Without --out the run goes to runs/METHOD-DATASET-TIME here, said on the first line and at the end;
+# a batch larger than the training split is said too.
+run_cli(0 train --dataset shapes --method random --batch-size 100000 --width 8 --knn-k 20 --threads 2)
+expect_first_line("${STDERR}" "no --out given: training into runs/random-shapes-")
+expect_text("batch size 100000 is larger than the ")
+expect_text("run folder: ${WORK}/runs/random-shapes-")
+file(GLOB kept "${WORK}/runs/random-shapes-*/config.json")
+if(NOT kept)
+  message(FATAL_ERROR "train without --out kept no run folder under ${WORK}/runs")
+endif()
+
 run_cli(0 train --dataset shapes --method rotation --epochs 1 --batch-size 64 --width 8 --knn-k 20
         --threads 2 --out run)
 expect_text("k-NN accuracy")
+expect_text("run folder: ${WORK}/run")
 foreach(f config.json metrics.csv checkpoints/last.pt)
   if(NOT EXISTS "${WORK}/run/${f}")
     message(FATAL_ERROR "the run folder lacks ${f}")

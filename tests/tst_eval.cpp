@@ -494,6 +494,37 @@ class TstEval : public QObject {
     QVERIFY2(code == 0 && text.find("OK") != std::string::npos, text.c_str());
   }
 
+  // A ResNet-18's encoder loads into torchvision.models.resnet18 with the CIFAR stem (strict=True
+  // on the backbone keys) and gives Pretext's features of the same images.
+  void resnet18ExportLoadsIntoTorchvision() {
+    const std::string dir = out("run-resnet18");
+    {
+      TrainConfig c = shapesConfig("supervised", dir);
+      c.backbone = "resnet18";
+      c.backboneWidth = 64;  // torchvision's
+      c.subset = 32;
+      c.batchSize = 16;      // two steps: BatchNorm's running statistics move off their start
+      c.knnBf16 = false;
+      Trainer t(c, Dataset::load(c.dataset));
+      QVERIFY(t.run().status == RunStatus::Finished);
+    }
+    Evaluator ev(dir, "cpu");
+    ev.exportEncoder(out("resnet18.pt"));
+    ev.exportEmbedding(out("resnet18-features.npy"), out("resnet18-labels.npy"), 6);
+    const Dataset ds = Dataset::load(shapesConfig("supervised", "").dataset);
+    eval::saveNpy(out("resnet18-images.npy"), ds.data().get(Split::Test).images.slice(0, 0, 6));
+    if (!pythonTorchAvailable()) QSKIP("/usr/bin/python3 with torch and numpy is not installed");
+    QProcess probe;
+    probe.start("/usr/bin/python3", {"-c", "import torchvision"});
+    if (!probe.waitForFinished(60000) || probe.exitCode() != 0) QSKIP("python3-torchvision is not installed");
+    const auto [code, text] = runPython({QString(PRETEXT_SOURCE_DIR) + "/tests/interop/encoder_interop.py",
+                                         QString::fromStdString(out("resnet18.pt")),
+                                         QString::fromStdString(out("resnet18-images.npy")),
+                                         QString::fromStdString(out("resnet18-features.npy"))});
+    QVERIFY2(code == 0 && text.find("OK") != std::string::npos, text.c_str());
+    qInfo("torchvision resnet18: %s", text.c_str());
+  }
+
   void fineTuneLeavesTheRunUntouched() {
     const std::string dir = out("run-supervised");
     {

@@ -569,7 +569,9 @@ class TstReliability : public QObject {
   void nanLossInTheFirstEpochWritesNoCheckpoint() {
     const std::string dir = out("run-nan-first");
     TrainConfig c = smallConfig("rotation", dir);
-    c.learningRate = 1e30;
+    // The largest accepted learning rate and weight decay: the weights grow ~1e7-fold per step.
+    c.learningRate = pretext::ConfigLimits::maxLearningRate;
+    c.weightDecay = pretext::ConfigLimits::maxWeightDecay;
     c.knnEveryEpoch = false;
     Trainer t(c, Dataset::load(c.dataset));
     Hook hook;

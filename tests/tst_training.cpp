@@ -12,6 +12,8 @@
 #include <pretext/training.h>
 
 #include <filesystem>
+#include <functional>
+#include <limits>
 
 using namespace pretext;
 namespace fs = std::filesystem;
@@ -248,9 +250,11 @@ class TstTraining : public QObject {
       QVERIFY(t.run().status == RunStatus::Finished);
     }
     const auto before = bytesOf(dir + "/checkpoints/last.pt");
-    // Continue with an absurd learning rate: the loss blows up during the second epoch.
+    // Continue with the largest learning rate and weight decay accepted (the weights grow ~1e7-fold
+    // per step): the loss blows up during the second epoch.
     TrainConfig c = configFromJson(io::readTextFile(dir + "/config.json"));
-    c.learningRate = 1e30;
+    c.learningRate = ConfigLimits::maxLearningRate;
+    c.weightDecay = ConfigLimits::maxWeightDecay;
     c.epochs = 3;
     io::writeFileAtomic(dir + "/config.json", configToJson(c));
     auto t = Trainer::resume(dir);
@@ -260,6 +264,32 @@ class TstTraining : public QObject {
              r.message.c_str());
     QVERIFY2(r.message.find("last good checkpoint (end of epoch 1) is kept") != std::string::npos, r.message.c_str());
     QVERIFY(bytesOf(dir + "/checkpoints/last.pt") == before);
+  }
+
+  // A batch larger than the training split trains one batch of the whole split, and says so.
+  void largeBatchIsSaid() {
+    TrainConfig c = smallConfig("rotation");  // 192 training images
+    c.epochs = 1;
+    c.knnEveryEpoch = false;
+    c.batchSize = 100000;
+    struct Messages : coretest::StopAfter {
+      std::vector<std::string> messages;
+      std::int64_t stepsPerEpoch = 0;
+      void onStart(const std::string&, std::int64_t, std::int64_t steps) override { stepsPerEpoch = steps; }
+      void onMessage(const std::string& m) override { messages.push_back(m); }
+    } obs;
+    Trainer trainer(c, Dataset::load(c.dataset));
+    const RunResult r = trainer.run(&obs);
+    QVERIFY2(r.status == RunStatus::Finished, r.message.c_str());
+    QCOMPARE(obs.stepsPerEpoch, std::int64_t(1));
+    QCOMPARE(int(obs.losses.size()), 1);
+    QCOMPARE(int(obs.messages.size()), 1);
+    QCOMPARE(obs.messages[0], std::string("batch size 100000 is larger than the 192 training images: using 192"));
+    // A batch that fits says nothing.
+    c.batchSize = 64;
+    Messages quiet;
+    Trainer(c, Dataset::load(c.dataset)).run(&quiet);
+    QVERIFY(quiet.messages.empty());
   }
 
   void badConfigurationsSayWhy() {
@@ -277,6 +307,74 @@ class TstTraining : public QObject {
     c.device = "tpu";
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Trainer(c, ds));
     QVERIFY_THROWS_EXCEPTION(TrainingError, Trainer::resume(out("not-a-run")));
+    // Every numeric option out of its range is refused before anything is built, naming the option.
+    c = smallConfig("simclr");
+    QVERIFY(c.subset == 0 && c.knnK == 20);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+    const std::vector<std::pair<std::string, std::function<void(TrainConfig&)>>> bad = {
+        {"learning rate", [&](TrainConfig& t) { t.learningRate = nan; }},
+        {"learning rate", [](TrainConfig& t) { t.learningRate = -1; }},
+        {"learning rate", [&](TrainConfig& t) { t.learningRate = inf; }},
+        {"weight decay", [](TrainConfig& t) { t.weightDecay = 11; }},
+        {"weight decay", [&](TrainConfig& t) { t.weightDecay = nan; }},
+        {"momentum", [](TrainConfig& t) { t.momentum = 1.0; }},
+        {"momentum", [](TrainConfig& t) { t.momentum = -0.1; }},
+        {"warm-up epochs", [](TrainConfig& t) { t.warmupEpochs = -1; }},
+        {"warm-up epochs", [&](TrainConfig& t) { t.warmupEpochs = nan; }},
+        {"epochs", [](TrainConfig& t) { t.epochs = -1; }},
+        {"batch size", [](TrainConfig& t) { t.batchSize = 1; }},
+        {"subset", [](TrainConfig& t) { t.subset = -5; }},
+        {"k-NN k", [](TrainConfig& t) { t.knnK = 0; }},
+        {"k-NN temperature", [](TrainConfig& t) { t.knnTemperature = 0; }},
+        {"k-NN temperature", [&](TrainConfig& t) { t.knnTemperature = nan; }},
+        {"threads", [](TrainConfig& t) { t.threads = -2; }},
+        {"backbone width", [](TrainConfig& t) { t.backboneWidth = 0; }},
+        {"augmentation crop probability", [](TrainConfig& t) { t.augment.crop.probability = 1.5f; }},
+        {"augmentation jitter strength", [](TrainConfig& t) { t.augment.jitter.strength = -0.5f; }},
+        {"augmentation blur probability", [&](TrainConfig& t) { t.augment.blur.probability = float(nan); }},
+    };
+    for (const auto& [name, spoil] : bad) {
+      TrainConfig t = smallConfig("simclr");
+      validateConfig(t);  // the unspoilt configuration passes
+      spoil(t);
+      try {
+        Trainer trainer(t, ds);
+        QFAIL(("accepted a bad " + name).c_str());
+      } catch (const std::invalid_argument& e) {
+        QVERIFY2(std::string(e.what()).rfind(name, 0) == 0, e.what());
+        QVERIFY2(std::string(e.what()).find("must be") != std::string::npos, e.what());
+      }
+    }
+    // The edges of the ranges are accepted.
+    {
+      TrainConfig t = smallConfig("simclr");
+      t.learningRate = 0;
+      t.weightDecay = -1;
+      t.momentum = 0.999;
+      t.warmupEpochs = 0;
+      t.threads = 0;
+      t.knnK = 1;
+      t.augment.crop.probability = 1;
+      t.augment.crop.strength = 0;
+      validateConfig(t);
+    }
+    // So is config.json on resume: a hand-edited learning rate is refused, naming it.
+    {
+      const std::string dir = out("run-bad-lr");
+      TrainConfig t = smallConfig("rotation", dir);
+      t.epochs = 0;
+      t.knnEveryEpoch = false;
+      QVERIFY(Trainer(t, ds).run().status == RunStatus::Finished);
+      t.learningRate = -0.5;
+      io::writeFileAtomic(dir + "/config.json", configToJson(t));
+      try {
+        Trainer::resume(dir);
+        QFAIL("a negative learning rate in config.json was accepted");
+      } catch (const std::invalid_argument& e) {
+        QVERIFY2(std::string(e.what()).find("learning rate") != std::string::npos, e.what());
+      }
+    }
     // A truncated checkpoint is reported as such, naming the file.
     const std::string dir = out("run-truncated");
     {

@@ -13,7 +13,9 @@
 #include <QFormLayout>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -42,6 +44,66 @@ class TstTrainingPanel : public QObject {
   QTemporaryDir m_tmp;
 
  private slots:
+  // A run without a folder of its own goes under the runs folder: absolute, the user's, whatever
+  // the current directory (a desktop menu starts the window in /), and remembered in the settings.
+  void runsFolderIsAbsoluteAndRemembered() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("PretextTest"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_trainingpanel"));
+    QSettings().remove(QStringLiteral("training/runsFolder"));
+    const QString home = QDir::currentPath();
+    QVERIFY(QDir::setCurrent(QStringLiteral("/")));
+    const QString def = TrainingPanel::defaultRunsFolder();
+    QVERIFY2(QDir::isAbsolutePath(def) && def.endsWith(QStringLiteral("/Pretext/runs")), qPrintable(def));
+    QVERIFY(def.startsWith(QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)));
+    {
+      TrainingPanel panel;
+      panel.useSettings();
+      QCOMPARE(panel.runsFolder(), def);
+      QCOMPARE(panel.runsFolderEdit()->text(), def);  // shown in the panel
+      panel.setDataset(shapes());
+      const QString out = QString::fromStdString(panel.config().outDir);
+      QVERIFY2(out.startsWith(def + QStringLiteral("/simclr-shapes-")), qPrintable(out));
+      // Changed in the panel, it is remembered.
+      panel.runsFolderEdit()->setText(m_tmp.filePath(QStringLiteral("my runs")));
+      emit panel.runsFolderEdit()->editingFinished();
+      QCOMPARE(QString::fromStdString(panel.config().outDir).section(QLatin1Char('/'), 0, -2),
+               m_tmp.filePath(QStringLiteral("my runs")));
+    }
+    {
+      TrainingPanel panel;
+      panel.useSettings();
+      QCOMPARE(panel.runsFolder(), m_tmp.filePath(QStringLiteral("my runs")));
+      // Empty means the default again.
+      panel.setRunsFolder(QString());
+      QCOMPARE(panel.runsFolder(), def);
+    }
+    QCOMPARE(QSettings().value(QStringLiteral("training/runsFolder")).toString(), def);
+    {
+      TrainingPanel panel;  // without settings: the default, whatever was stored
+      QCOMPARE(panel.runsFolder(), def);
+    }
+    QSettings().remove(QStringLiteral("training/runsFolder"));
+    QVERIFY(QDir::setCurrent(home));
+  }
+
+  // The fields offer the ranges the core accepts.
+  void fieldsHaveTheCoreRanges() {
+    TrainingPanel panel;
+    QCOMPARE(panel.batchBox()->minimum(), pretext::ConfigLimits::minBatch);
+    QCOMPARE(panel.epochsBox()->maximum(), pretext::ConfigLimits::maxEpochs);
+    QVERIFY(panel.widthBox()->minimum() >= pretext::ConfigLimits::minWidth);
+    QVERIFY(panel.widthBox()->maximum() <= pretext::ConfigLimits::maxWidth);
+    panel.setDataset(shapes());
+    pretext::validateConfig(panel.config());
+    const auto& info = pretext::methodInfo("simclr");
+    for (const auto& o : info.options) {
+      auto* box = panel.findChild<QDoubleSpinBox*>(QString::fromStdString(o.name));
+      QVERIFY2(box, o.name.c_str());
+      QVERIFY2(box->minimum() >= o.minValue && box->maximum() <= o.maxValue, o.name.c_str());
+    }
+  }
+
   void methodChoiceShowsItsOptions() {
     TrainingPanel panel;
     panel.methodBox()->setCurrentIndex(panel.methodBox()->findData(QStringLiteral("moco")));

@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QFileInfo>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -22,9 +23,12 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSettings>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -71,14 +75,14 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_backbone->setItemData(m_backbone->count() - 1, QString::fromStdString(b.title), Qt::ToolTipRole);
   }
   m_width = new QSpinBox;
-  m_width->setRange(4, 256);
+  m_width->setRange(std::max(4, pretext::ConfigLimits::minWidth), std::min(256, pretext::ConfigLimits::maxWidth));
   m_width->setValue(32);
   m_width->setToolTip(tr("ConvNet: channels of conv1 (later stages scale from it)"));
   m_epochs = new QSpinBox;
-  m_epochs->setRange(0, 10000);
+  m_epochs->setRange(0, pretext::ConfigLimits::maxEpochs);
   m_epochs->setValue(3);
   m_batch = new QSpinBox;
-  m_batch->setRange(2, 8192);
+  m_batch->setRange(pretext::ConfigLimits::minBatch, 1 << 20);
   m_batch->setValue(256);
   m_subset = new QSpinBox;
   m_subset->setRange(0, 10000000);
@@ -87,20 +91,34 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   m_subset->setToolTip(tr("Train on the first N training images (quick demonstrations)"));
   m_lr = new QDoubleSpinBox;
   m_lr->setDecimals(4);
-  m_lr->setRange(0.0, 10.0);
+  m_lr->setRange(0.0, pretext::ConfigLimits::maxLearningRate);
   m_lr->setSingleStep(0.01);
   m_lr->setSpecialValueText(tr("default"));
   m_lr->setToolTip(tr("Peak learning rate; default: 0.06 x batch/256 for SGD, 1e-3 x batch/256 for AdamW"));
   m_runFolder = new QLineEdit;
-  m_runFolder->setPlaceholderText(tr("runs/<method>-<dataset>-<time> (default)"));
+  m_runFolder->setPlaceholderText(tr("<runs folder>/<method>-<dataset>-<time> (default)"));
   auto* browse = new QPushButton(tr("Browse…"));
   connect(browse, &QPushButton::clicked, this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Run folder"), QDir::currentPath());
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Run folder"),
+                                                          QFileInfo::exists(runsFolder()) ? runsFolder() : QDir::homePath());
     if (!dir.isEmpty()) m_runFolder->setText(dir);
   });
   auto* folderRow = new QHBoxLayout;
   folderRow->addWidget(m_runFolder, 1);
   folderRow->addWidget(browse);
+  m_runsFolder = new QLineEdit(defaultRunsFolder());
+  m_runsFolder->setToolTip(tr("Each run without a run folder of its own goes into a new subfolder here "
+                              "(created when the first run starts)"));
+  m_browseRuns = new QPushButton(tr("Browse…"));
+  connect(m_browseRuns, &QPushButton::clicked, this, [this] {
+    const QString start = QFileInfo::exists(runsFolder()) ? runsFolder() : QDir::homePath();
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Runs folder"), start);
+    if (!dir.isEmpty()) setRunsFolder(dir);
+  });
+  connect(m_runsFolder, &QLineEdit::editingFinished, this, [this] { setRunsFolder(m_runsFolder->text()); });
+  auto* runsRow = new QHBoxLayout;
+  runsRow->addWidget(m_runsFolder, 1);
+  runsRow->addWidget(m_browseRuns);
 
   auto* setup = new QGroupBox(tr("Run"));
   auto* form = new QFormLayout(setup);
@@ -111,6 +129,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("Batch size:"), m_batch);
   form->addRow(tr("Subset:"), m_subset);
   form->addRow(tr("Learning rate:"), m_lr);
+  form->addRow(tr("Runs folder:"), runsRow);
   form->addRow(tr("Run folder:"), folderRow);
 
   auto* optionsBox = new QGroupBox(tr("Method options"));
@@ -200,7 +219,7 @@ void TrainingPanel::rebuildOptions() {
     auto* box = new QDoubleSpinBox;
     box->setObjectName(QString::fromStdString(o.name));
     box->setDecimals(o.defaultValue == std::floor(o.defaultValue) ? 0 : 4);
-    box->setRange(0.0, 1e7);
+    box->setRange(std::max(o.minValue, -1e7), std::min(o.maxValue, 1e7));  // the ranges checkMethodOptions takes
     box->setSingleStep(o.defaultValue >= 10 ? 64 : 0.01);
     box->setValue(o.defaultValue);
     box->setToolTip(QStringLiteral("--%1: %2").arg(QString::fromStdString(o.name), i18n::catalogueText(i18n::kOptions, o.help)));
@@ -223,6 +242,29 @@ void TrainingPanel::setAugmentation(const QString& preset, const pretext::Augmen
   m_augment = config;
 }
 
+QString TrainingPanel::defaultRunsFolder() {
+  QString base = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+  if (base.isEmpty()) base = QDir::homePath();
+  return QDir::cleanPath(QDir(base).absoluteFilePath(QStringLiteral("Pretext/runs")));
+}
+
+QString TrainingPanel::runsFolder() const {
+  const QString text = m_runsFolder->text().trimmed();
+  return text.isEmpty() ? defaultRunsFolder() : QDir::cleanPath(QDir(text).absolutePath());
+}
+
+void TrainingPanel::setRunsFolder(const QString& dir) {
+  const QString text = dir.trimmed();
+  m_runsFolder->setText(text.isEmpty() ? defaultRunsFolder() : QDir::cleanPath(QDir(text).absolutePath()));
+  if (m_useSettings) QSettings().setValue(QStringLiteral("training/runsFolder"), m_runsFolder->text());
+}
+
+void TrainingPanel::useSettings() {
+  m_useSettings = true;
+  const QString stored = QSettings().value(QStringLiteral("training/runsFolder")).toString();
+  m_runsFolder->setText(stored.isEmpty() ? defaultRunsFolder() : stored);
+}
+
 pretext::TrainConfig TrainingPanel::config() const {
   pretext::TrainConfig c;
   if (m_dataset.valid()) c.dataset = m_dataset.spec();
@@ -238,7 +280,7 @@ pretext::TrainConfig TrainingPanel::config() const {
   if (m_augmentPreset == QLatin1String("custom")) c.augment = m_augment;
   QString folder = m_runFolder->text().trimmed();
   if (folder.isEmpty()) {
-    folder = QDir::current().filePath(QStringLiteral("runs/%1-%2-%3")
+    folder = QDir(runsFolder()).filePath(QStringLiteral("%1-%2-%3")
                                           .arg(QString::fromStdString(c.method), QString::fromStdString(c.dataset.kind),
                                                QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
   }
@@ -327,7 +369,8 @@ void TrainingPanel::setRunning(bool running) {
   m_pause->setEnabled(running);
   m_pause->setText(tr("Pause"));
   m_stop->setEnabled(running);
-  for (QWidget* w : std::initializer_list<QWidget*>{m_method, m_backbone, m_width, m_epochs, m_batch, m_subset, m_lr, m_runFolder}) {
+  for (QWidget* w : std::initializer_list<QWidget*>{m_method, m_backbone, m_width, m_epochs, m_batch, m_subset, m_lr, m_runFolder,
+                                                     m_runsFolder, m_browseRuns}) {
     w->setEnabled(!running);
   }
 }

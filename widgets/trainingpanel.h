@@ -53,6 +53,16 @@ class TrainingPanel final : public QWidget {
   QSpinBox* subsetBox() const { return m_subset; }
   QSpinBox* widthBox() const { return m_width; }
   QLineEdit* runFolderEdit() const { return m_runFolder; }
+  QLineEdit* runsFolderEdit() const { return m_runsFolder; }
+
+  /// Where a run without its own folder goes: RUNS/<method>-<dataset>-<time>. Absolute, and the
+  /// user's (documents/Pretext/runs by default), so that it works whatever the current directory.
+  QString runsFolder() const;
+  void setRunsFolder(const QString& dir);
+  /// The documents location + "/Pretext/runs" (home or app data where there is no documents folder).
+  static QString defaultRunsFolder();
+  /// Reads the runs folder from QSettings ("training/runsFolder") and writes it there when it changes.
+  void useSettings();
 
  public slots:
   void start();
@@ -110,6 +120,9 @@ class TrainingPanel final : public QWidget {
   QList<QDoubleSpinBox*> m_optionBoxes;
   QLabel* m_description = nullptr;
   QLineEdit* m_runFolder = nullptr;
+  QLineEdit* m_runsFolder = nullptr;
+  QPushButton* m_browseRuns = nullptr;
+  bool m_useSettings = false;
   QPushButton* m_start = nullptr;
   QPushButton* m_pause = nullptr;
   QPushButton* m_stop = nullptr;

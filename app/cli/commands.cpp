@@ -77,7 +77,7 @@ Command addInspect(CLI::App& app) {
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("DATASET", o->dataset, kDatasetHelp)->required();
-  cmd->add_option("--out", o->out, "the sample sheet (default: KIND-SPLIT-samples.png)");
+  cmd->add_option("--out", o->out, "the sample sheet (default: KIND-SPLIT-samples.png here)");
   cmd->add_option("--split", o->split, "the split the samples come from")
       ->check(CLI::IsMember({"train", "test", "unlabeled"}))
       ->capture_default_str();
@@ -88,6 +88,8 @@ Command addInspect(CLI::App& app) {
             DatasetSpec spec = DatasetSpec::parse(o->dataset);
             spec.imageSize = o->imageSize;
             spec.loadUnlabeled = o->unlabeled;
+            const std::string out = o->out.empty() ? spec.kind + "-" + o->split + "-samples.png" : o->out;
+            if (o->out.empty()) std::printf("no --out given: the sample sheet goes to %s\n", out.c_str());
             const auto t0 = std::chrono::steady_clock::now();
             const Dataset ds = Dataset::load(spec);
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -114,7 +116,6 @@ Command addInspect(CLI::App& app) {
             }
             const Split split = o->split == "test" ? Split::Test : o->split == "unlabeled" ? Split::Unlabeled : Split::Train;
             if (!ds.hasSplit(split)) throw std::invalid_argument(ds.name() + " has no " + o->split + " split");
-            const std::string out = o->out.empty() ? spec.kind + "-" + o->split + "-samples.png" : o->out;
             const int scale = ds.width() <= 32 ? 2 : 1;
             savePng(sampleSheet(ds, split, o->count, 10, scale), out);
             std::printf("\nwrote %s (%d %s samples with labels)\n", out.c_str(), o->count, o->split.c_str());

@@ -91,13 +91,17 @@ std::string exitText(int status) {
 
 }  // namespace
 
-int launchWorkers(int nproc) {
+int launchWorkers(int nproc, const std::string& out) {
   if (nproc < 1) throw std::invalid_argument("--nproc must be at least 1");
   std::vector<std::string> args = withoutOption(ownArguments(), "--nproc", nullptr);
   std::string threadsText;
   args = withoutOption(args, "--threads", &threadsText);
   const bool resume = std::any_of(args.begin(), args.end(), [](const std::string& a) { return a == "--resume" || a.rfind("--resume=", 0) == 0; });
   const bool quiet = std::find(args.begin(), args.end(), "--quiet") != args.end();
+  if (!out.empty()) {
+    args.push_back("--out");
+    args.push_back(out);
+  }
   // --threads: the total, shared; without it each worker takes its share of the cores (LOCAL_WORLD_SIZE).
   if (!threadsText.empty() && !resume) {
     const int total = std::atoi(threadsText.c_str());

@@ -2,6 +2,8 @@
 // data-parallel job through the environment torchrun would give them.
 #pragma once
 
+#include <string>
+
 namespace pretext::cli {
 
 /// Starts `nproc` copies of this process's command line without --nproc (each with RANK,
@@ -10,6 +12,7 @@ namespace pretext::cli {
 /// SIGTERM are forwarded, so that all of them stop at the same step and rank 0 leaves a resumable
 /// checkpoint; a worker that fails stops the others. Returns the exit code: 0 when all finished,
 /// 130 when stopped, otherwise the first failed worker's.
-int launchWorkers(int nproc);
+/// `out`, when not empty, is handed to every worker as --out (the run folder chosen once, here).
+int launchWorkers(int nproc, const std::string& out = "");
 
 }  // namespace pretext::cli

@@ -15,6 +15,8 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <filesystem>
 #include <map>
 #include <memory>
 
@@ -60,13 +62,35 @@ std::string methodOptionHelp(const std::string& name) {
   return help;
 }
 
+// runs/METHOD-DATASET-YYYYMMDD-HHMMSS under the current directory (-2, -3, ... when taken): a run
+// without --out is kept, never trained into nothing.
+std::string defaultRunFolder(const TrainConfig& c) {
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+  const std::string base = "runs/" + c.method + "-" + c.dataset.kind + "-" + stamp;
+  std::string folder = base;
+  for (int i = 2; std::filesystem::exists(folder); ++i) folder = base + "-" + std::to_string(i);
+  return folder;
+}
+
 int runTrain(TrainOptions& o, CLI::App& cmd) {
   if (o.distTimeout > 0) ::setenv("PRETEXT_DIST_TIMEOUT", std::to_string(o.distTimeout).c_str(), 1);
   if (o.nproc > 0) {
     if (distributedEnvironment().distributed()) {
       throw std::invalid_argument("--nproc starts its own processes: leave it out under torchrun or srun");
     }
-    return launchWorkers(o.nproc);
+    std::string out;
+    if (o.resume.empty() && o.config.outDir.empty()) {
+      // Chosen once here, so that every worker writes (rank 0) and names the same folder.
+      TrainConfig named = o.config;
+      named.dataset = DatasetSpec::parse(o.dataset);
+      out = defaultRunFolder(named);
+      std::fprintf(stderr, "no --out given: training into %s\n", out.c_str());
+    }
+    return launchWorkers(o.nproc, out);
   }
   // Installed before the dataset loads, so that a stop requested during start-up is not lost.
   std::signal(SIGINT, onSignal);
@@ -109,7 +133,11 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
       if (option->count() && !own) foreign += (foreign.empty() ? "--" : ", --") + name;
     }
     if (!foreign.empty()) throw std::invalid_argument("train --method " + c.method + " does not understand " + foreign);
-    if (c.outDir.empty()) std::fprintf(stderr, "note: no --out given, nothing will be written\n");
+    validateConfig(c);  // before the dataset loads (the Trainer checks again)
+    if (c.outDir.empty()) {
+      c.outDir = defaultRunFolder(c);
+      if (distributedEnvironment().rank == 0) std::fprintf(stderr, "no --out given: training into %s\n", c.outDir.c_str());
+    }
     trainer = std::make_unique<Trainer>(c, Dataset::load(c.dataset));
   }
   ProgressBar progress(o.quiet);
@@ -125,6 +153,9 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
               r.message.c_str());
   if (r.finalKnnAccuracy >= 0) std::printf("; k-NN accuracy %s%%", formatFixed(100.0 * r.finalKnnAccuracy, 2).c_str());
   std::printf("; %s, %s img/s\n", formatDuration(r.seconds).c_str(), formatFixed(r.imagesPerSecond, 0).c_str());
+  std::error_code error;
+  const auto where = std::filesystem::absolute(trainer->config().outDir, error);
+  std::printf("run folder: %s\n", error ? trainer->config().outDir.c_str() : where.lexically_normal().string().c_str());
   return r.status == RunStatus::Failed ? 1 : (r.status == RunStatus::Stopped ? 130 : 0);
 }
 
@@ -134,7 +165,7 @@ Command addTrain(CLI::App& app) {
   auto* cmd = app.add_subcommand("train", "train a method and write a run folder");
   cmd->footer(
       "examples:\n"
-      "  pretext-cli train --dataset DATASET --method METHOD [options] --out RUN_FOLDER\n"
+      "  pretext-cli train --dataset DATASET --method METHOD [options] [--out RUN_FOLDER]\n"
       "  pretext-cli train --resume RUN_FOLDER [--epochs N]   (N: a new total, to extend a run)");
   auto o = std::make_shared<TrainOptions>();
   TrainConfig& c = o->config;
@@ -162,7 +193,8 @@ Command addTrain(CLI::App& app) {
   cmd->add_option("--knn-test-limit", c.knnTestLimit, "use the first N test images in the monitor (0: all)")
       ->capture_default_str();
   cmd->add_flag("--no-knn", o->noKnn, "no k-NN monitor");
-  cmd->add_option("--out", c.outDir, "run folder: config.json, metrics.csv, checkpoints/last.pt");
+  cmd->add_option("--out", c.outDir,
+                  "run folder: config.json, metrics.csv, checkpoints/last.pt\n(default: runs/METHOD-DATASET-TIME here)");
   cmd->add_option("--resume", o->resume, "continue the run in this folder, with its own settings");
   cmd->add_flag("--quiet", o->quiet, "no progress output");
   cmd->add_option("--nproc", o->nproc,

@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Loads an encoder exported by `pretext-cli eval --export-encoder` (Evaluator::exportEncoder) with
-Debian's python3-torch, rebuilds the ConvNet in plain PyTorch from the architecture stored beside
-the weights, and checks that its pooled features of the given images equal the ones Pretext
-computed (both written as .npy by Pretext). tst_eval runs it:
+Debian's python3-torch, rebuilds the backbone in plain PyTorch from the architecture stored beside
+the weights (the ConvNet here; a ResNet-18 as torchvision.models.resnet18 with the CIFAR stem,
+from Debian's python3-torchvision), loads the weights with strict=True, and checks that its pooled
+features of the given images equal the ones Pretext computed (both written as .npy by Pretext).
+tst_eval runs it:
 
     /usr/bin/python3 tests/interop/encoder_interop.py encoder.pt images.npy features.npy
 
@@ -45,12 +47,31 @@ class ConvNet(nn.Module):
         return x.mean((2, 3))
 
 
+def resnet18_cifar(in_channels, width):
+    """torchvision's ResNet-18 as Pretext builds it for small images (the CIFAR stem)."""
+    import torchvision
+
+    if width != 64:
+        raise ValueError("torchvision's resnet18 has width 64; this run's is %d" % width)
+    model = torchvision.models.resnet18()
+    # The CIFAR stem, the two lines that make torchvision's ImageNet ResNet-18 Pretext's:
+    # conv1 3x3 with stride 1 (not 7x7 with stride 2), and no max-pool after it.
+    model.conv1 = nn.Conv2d(in_channels, 64, kernel_size=3, stride=1, padding=1, bias=False)
+    model.maxpool = nn.Identity()
+    # Pretext's encoder ends at the pooled features: no classifier (the backbone keys only).
+    model.fc = nn.Identity()
+    return model
+
+
 def main(encoder_path, images_path, features_path):
     saved = torch.load(encoder_path)
-    if saved["backbone"] != "convnet":
-        print("this check rebuilds the convnet only, not", saved["backbone"])
+    if saved["backbone"] == "convnet":
+        model = ConvNet(int(saved["in_channels"]), int(saved["width"]))
+    elif saved["backbone"] == "resnet18":
+        model = resnet18_cifar(int(saved["in_channels"]), int(saved["width"]))
+    else:
+        print("this check rebuilds the convnet and resnet18 only, not", saved["backbone"])
         return 2
-    model = ConvNet(int(saved["in_channels"]), int(saved["width"]))
     model.load_state_dict(saved["state_dict"], strict=True)
     model.eval()
     images = torch.from_numpy(np.load(images_path)).float() / 255.0

@@ -215,8 +215,8 @@ class Evaluator {
   void exportEmbedding(const std::string& featuresPath, const std::string& labelsPath, std::int64_t limit = 0,
                        bool normalised = false);
   /// The encoder as a file Python's torch.load reads: a dict with "state_dict" (parameter and
-  /// buffer names as in the backbone), "mean", "std" (per-channel input statistics), "backbone",
-  /// "width", "in_channels", "image_size".
+  /// buffer names as in the backbone; a ResNet-18's as in torchvision.models.resnet18), "mean",
+  /// "std" (per-channel input statistics), "backbone", "width", "in_channels", "image_size".
   void exportEncoder(const std::string& path) const;
 
   /// The results saved so far and added by this Evaluator, as eval.json text.

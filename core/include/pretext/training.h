@@ -63,6 +63,25 @@ struct TrainConfig {
   int checkpointEveryEpochs = 1;
 };
 
+/// The ranges validateConfig accepts; the window's fields use the same.
+struct ConfigLimits {
+  static constexpr int minWidth = 1, maxWidth = 4096;
+  static constexpr int maxEpochs = 1000000;
+  static constexpr int minBatch = 2;                 ///< above the training split: one batch of the split
+  static constexpr double maxLearningRate = 1e6;     ///< 0: the optimizer's default
+  static constexpr double maxWeightDecay = 10.0;     ///< <0: the optimizer's default
+  static constexpr double maxMomentum = 1.0;         ///< momentum in [0, 1)
+  static constexpr double maxWarmupEpochs = 1000000.0;
+  static constexpr int maxThreads = 4096;
+  static constexpr int maxKnnK = 1000000;
+  static constexpr double maxKnnTemperature = 100.0; ///< temperature in (0, max]
+};
+
+/// Throws std::invalid_argument naming the first numeric option out of its range (with the range),
+/// NaN and infinities included; method options are checked by checkMethodOptions. The Trainer
+/// calls it, so the CLI, config.json on resume and the window all get the same check.
+void validateConfig(const TrainConfig& config);
+
 /// Reads and writes config.json.
 std::string configToJson(const TrainConfig& config);
 /// Throws std::runtime_error naming the bad key.

@@ -45,11 +45,34 @@ void saveNpy(const std::string& path, const torch::Tensor& tensor) {
   io::writeFileAtomic(path, bytes.data(), bytes.size());
 }
 
+namespace {
+
+// A ResNet-18's names as torchvision.models.resnet18 has them: the stem's conv and BatchNorm are
+// conv1 and bn1 there, a block's projection shortcut is its downsample. Other backbones keep theirs.
+std::string exportedName(const std::string& backbone, std::string name) {
+  if (backbone != "resnet18") return name;
+  const auto replacePrefix = [&](const std::string& from, const std::string& to) {
+    if (name.compare(0, from.size(), from) == 0) name = to + name.substr(from.size());
+  };
+  replacePrefix("stem.conv.", "conv1.");
+  replacePrefix("stem.bn.", "bn1.");
+  const std::string shortcut = ".shortcut.";
+  if (const auto at = name.find(shortcut); at != std::string::npos) name.replace(at, shortcut.size(), ".downsample.");
+  return name;
+}
+
+}  // namespace
+
 void exportEncoder(const std::string& path, const models::BackboneImpl& backbone, const torch::Tensor& mean,
                    const torch::Tensor& std) {
   c10::Dict<std::string, torch::Tensor> state;
-  for (const auto& p : backbone.named_parameters(/*recurse=*/true)) state.insert(p.key(), p.value().detach().cpu().contiguous().clone());
-  for (const auto& b : backbone.named_buffers(/*recurse=*/true)) state.insert(b.key(), b.value().detach().cpu().contiguous().clone());
+  const std::string name = backbone.options().name();
+  for (const auto& p : backbone.named_parameters(/*recurse=*/true)) {
+    state.insert(exportedName(name, p.key()), p.value().detach().cpu().contiguous().clone());
+  }
+  for (const auto& b : backbone.named_buffers(/*recurse=*/true)) {
+    state.insert(exportedName(name, b.key()), b.value().detach().cpu().contiguous().clone());
+  }
   c10::impl::GenericDict root(c10::StringType::get(), c10::AnyType::get());
   root.insert("format", int64_t(1));
   root.insert("state_dict", state);

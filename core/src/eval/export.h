@@ -21,7 +21,9 @@ void saveNpy(const std::string& path, const torch::Tensor& tensor);
 /// The backbone's parameters and buffers under their module names ("conv1.conv.weight",
 /// "conv1.bn.running_mean" ...), plus the input statistics and architecture, pickled in the zip
 /// format of torch.save: {"state_dict": {name: tensor}, "mean": tensor, "std": tensor,
-/// "backbone": str, "width": int, "in_channels": int, "image_size": int, "format": 1}.
+/// "backbone": str, "width": int, "in_channels": int, "image_size": int, "format": 1}. A ResNet-18's
+/// names are torchvision's ("conv1.weight", "bn1.*", "layer2.0.downsample.0.weight" ...), so that
+/// torchvision.models.resnet18 with the CIFAR stem loads it (tests/interop/encoder_interop.py).
 void exportEncoder(const std::string& path, const models::BackboneImpl& backbone, const torch::Tensor& mean,
                    const torch::Tensor& std);
 

@@ -80,6 +80,44 @@ const Json* object(const Json& j, const std::string& key) {
 
 }  // namespace
 
+namespace {
+
+// "learning rate (--lr) must be from 0 to 100, not nan": every option, its flag, its range.
+void checkRange(const std::string& what, double value, double lo, double hi, bool openHigh = false, bool openLow = false) {
+  const bool ok = std::isfinite(value) && (openLow ? value > lo : value >= lo) && (openHigh ? value < hi : value <= hi);
+  if (ok) return;
+  const std::string range = std::string(openLow ? "greater than " : "from ") + formatGeneral(lo) + (openHigh ? " to below " : " to ") +
+                            formatGeneral(hi);
+  throw std::invalid_argument(what + " must be " + range + ", not " + formatGeneral(value));
+}
+
+}  // namespace
+
+void validateConfig(const TrainConfig& c) {
+  using L = ConfigLimits;
+  constexpr double maxInt = double(std::numeric_limits<int>::max());
+  constexpr double maxInt64 = 9.2e18;
+  checkRange("backbone width (--width)", c.backboneWidth, L::minWidth, L::maxWidth);
+  checkRange("epochs (--epochs)", c.epochs, 0, L::maxEpochs);
+  checkRange("batch size (--batch-size)", c.batchSize, L::minBatch, maxInt);
+  checkRange("subset (--subset, 0: all images)", double(c.subset), 0, maxInt64);
+  checkRange("learning rate (--lr, 0: the optimizer's default)", c.learningRate, 0, L::maxLearningRate);
+  checkRange("weight decay (--weight-decay, <0: the optimizer's default)", c.weightDecay, -1, L::maxWeightDecay);
+  checkRange("momentum (--momentum)", c.momentum, 0, L::maxMomentum, /*openHigh=*/true);
+  checkRange("warm-up epochs (--warmup-epochs)", c.warmupEpochs, 0, L::maxWarmupEpochs);
+  checkRange("threads (--threads, 0: all cores)", c.threads, 0, L::maxThreads);
+  checkRange("k-NN k (--knn-k)", c.knnK, 1, L::maxKnnK);
+  checkRange("k-NN temperature (knn_temperature)", c.knnTemperature, 0, L::maxKnnTemperature, false, /*openLow=*/true);
+  checkRange("k-NN test limit (--knn-test-limit, 0: all)", double(c.knnTestLimit), 0, maxInt64);
+  checkRange("read-back interval (readback_every, 0: automatic)", c.readbackEvery, 0, maxInt);
+  checkRange("checkpoint interval (checkpoint_every_epochs)", c.checkpointEveryEpochs, 0, maxInt);
+  // The seed is any 64-bit unsigned number: nothing to check.
+  for (const auto& [name, op] : c.augment.ops()) {
+    checkRange("augmentation " + name + " probability", op->probability, 0, 1);
+    checkRange("augmentation " + name + " strength", op->strength, 0, 1);
+  }
+}
+
 std::string configToJson(const TrainConfig& c) {
   Json j = Json::object();
   Json ds = Json::object();

@@ -55,6 +55,7 @@ struct Trainer::Impl {
 
   /// Whether this process writes the run folder: rank 0 of a data-parallel run writes it alone.
   bool writes() const { return !config.outDir.empty() && rank == 0; }
+  std::vector<std::string> notices;        // values Pretext changed, told to the observer at the start
 
   methods::MethodImpl& method() const { return *model->method; }
 
@@ -83,12 +84,11 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   auto& d = *m_impl;
   d.config = std::move(config);
   const auto& c = d.config;
+  validateConfig(c);
   setTorchThreads(c.threads);
   keepLargeAllocations();
 
   d.device = resolveDevice(c.device);
-  if (c.epochs < 0) throw std::invalid_argument("epochs must be >= 0");
-  if (c.batchSize < 2) throw std::invalid_argument("batch size must be at least 2");
   const DistributedEnvironment env = distributedEnvironment();
   if (env.distributed() && c.batchSize % env.worldSize != 0) {
     throw std::invalid_argument("batch size " + std::to_string(c.batchSize) + " does not divide among " +
@@ -135,7 +135,13 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
 
   train::OptimizerSetup setup;
   setup.name = c.optimizer.empty() ? backboneInfo(c.backbone).defaultOptimizer : c.optimizer;
-  const double scale = c.batchSize / 256.0;
+  // A batch larger than the training split is one batch of the whole split, and said so.
+  const int64_t b = std::min<int64_t>(c.batchSize, n);
+  if (b < c.batchSize) {
+    d.notices.push_back("batch size " + std::to_string(c.batchSize) + " is larger than the " + std::to_string(n) +
+                        " training images: using " + std::to_string(b));
+  }
+  const double scale = double(b) / 256.0;
   const double baseLr = setup.name == "adamw" ? 1e-3 : (setup.name == "lars" ? 0.3 : 0.06);
   setup.learningRate = c.learningRate > 0 ? c.learningRate : baseLr * scale;
   setup.weightDecay = c.weightDecay >= 0 ? c.weightDecay : (setup.name == "adamw" ? 0.05 : 5e-4);
@@ -143,7 +149,6 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   setup.foreach = c.foreachOptimizer;
   d.optimizer = std::make_unique<train::Optimizer>(setup, d.method().trainableParameters());
 
-  const int64_t b = std::min<int64_t>(c.batchSize, n);
   if (b % d.worldSize != 0) {
     throw std::invalid_argument("the batch of " + std::to_string(b) + " images (the whole training split) does not divide among " +
                                 std::to_string(d.worldSize) + " processes");
@@ -312,6 +317,7 @@ class Trainer::Run {
                                d.model->dataset.name() + why + "; the run trains without it");
         }
       }
+      for (const auto& notice : d.notices) m_observer.onMessage(notice);
       m_peakLr = d.optimizer->setup().learningRate;
       if (d.group && d.rank == 0) {
         m_observer.onMessage("data-parallel: " + std::to_string(d.worldSize) + " processes, global batch " +
