@@ -544,10 +544,6 @@ Attention maps need trained weights: they appear after its first epoch.</source>
         <translation>打开数据集文件</translation>
     </message>
     <message>
-        <source>Dataset files (*-ubyte *-ubyte.gz *.bin *.png *.jpg *.jpeg);;All files (*)</source>
-        <translation>数据集文件 (*-ubyte *-ubyte.gz *.bin *.png *.jpg *.jpeg);;所有文件 (*)</translation>
-    </message>
-    <message>
         <source>Loaded %1: %2 images in %3 s</source>
         <translation>已加载 %1：%2 张图像，用时 %3 秒</translation>
     </message>
@@ -634,6 +630,14 @@ Attention maps need trained weights: they appear after its first epoch.</source>
     <message>
         <source>Splits</source>
         <translation>数据划分</translation>
+    </message>
+    <message>
+        <source>Prepared dataset</source>
+        <translation>预处理数据集</translation>
+    </message>
+    <message>
+        <source>Dataset files (*-ubyte *-ubyte.gz *.bin *.png *.jpg *.jpeg manifest.json);;All files (*)</source>
+        <translation>数据集文件 (*-ubyte *-ubyte.gz *.bin *.png *.jpg *.jpeg manifest.json);;所有文件 (*)</translation>
     </message>
 </context>
 <context>
@@ -2563,10 +2567,6 @@ not the query&apos;s class (%1)</source>
         <translation>峰值学习率；默认：SGD 为 0.06 × 批大小/256，AdamW 为 1e-3 × 批大小/256</translation>
     </message>
     <message>
-        <source>runs/&lt;method&gt;-&lt;dataset&gt;-&lt;time&gt; (default)</source>
-        <translation>runs/&lt;方法&gt;-&lt;数据集&gt;-&lt;时间&gt;（默认）</translation>
-    </message>
-    <message>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -2737,6 +2737,22 @@ not the query&apos;s class (%1)</source>
     <message>
         <source>Stopped after %1 complete epochs; the checkpoint lets the run resume from here</source>
         <translation>已停止，完成了 %1 个完整轮次；可从检查点继续此运行</translation>
+    </message>
+    <message>
+        <source>&lt;runs folder&gt;/&lt;method&gt;-&lt;dataset&gt;-&lt;time&gt; (default)</source>
+        <translation>&lt;运行根文件夹&gt;/&lt;方法&gt;-&lt;数据集&gt;-&lt;时间&gt;（默认）</translation>
+    </message>
+    <message>
+        <source>Each run without a run folder of its own goes into a new subfolder here (created when the first run starts)</source>
+        <translation>未指定运行文件夹的每次运行都会在这里新建一个子文件夹（在第一次运行开始时创建）</translation>
+    </message>
+    <message>
+        <source>Runs folder</source>
+        <translation>运行根文件夹</translation>
+    </message>
+    <message>
+        <source>Runs folder:</source>
+        <translation>运行根文件夹：</translation>
     </message>
 </context>
 </TS>
