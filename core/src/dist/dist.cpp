@@ -1,12 +1,18 @@
 // Data-parallel training on c10d's Gloo process group (see dist.h). This translation unit alone is
 // compiled with USE_C10D_GLOO, which ProcessGroupGloo.hpp needs and TorchConfig does not set.
+// Without Gloo's headers at configure time (PRETEXT_HAVE_GLOO unset: a LibTorch that ships none,
+// and no libgloo-dev) everything here still builds, and joining a job says why it cannot.
+#if PRETEXT_HAVE_GLOO
 #define PRETEXT_COMPAT_C10D 1
+#endif
 #include "dist/dist.h"
 
 #include "run/compat.h"
 
+#if PRETEXT_HAVE_GLOO
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#endif
 
 #include <cstdlib>
 #include <map>
@@ -129,6 +135,8 @@ void unflatten(const torch::Tensor& flat, const std::vector<torch::Tensor>& tens
 }
 
 }  // namespace
+
+#if PRETEXT_HAVE_GLOO
 
 struct ProcessGroup::Impl {
   c10::intrusive_ptr<c10d::Store> store;
@@ -266,6 +274,33 @@ bool ProcessGroup::anyTrue(bool flag, const std::string& what) {
   allReduceSum(t, what);
   return t.item<float>() > 0.0f;
 }
+
+#else  // PRETEXT_HAVE_GLOO
+
+namespace {
+[[noreturn]] void noGloo(const std::string& what) {
+  throw DistributedError(what + ": this build of Pretext has no Gloo (its headers were not found when it was "
+                         "configured: install libgloo-dev, or use a LibTorch that ships them, and configure again), "
+                         "so it trains in one process only");
+}
+}  // namespace
+
+struct ProcessGroup::Impl {};
+
+ProcessGroup::ProcessGroup(const DistributedEnvironment& env)
+    : m_rank(env.rank), m_size(env.worldSize), m_timeout(std::chrono::seconds(env.timeoutSeconds)) {
+  noGloo("joining a job of " + std::to_string(env.worldSize) + " processes");
+}
+
+ProcessGroup::~ProcessGroup() = default;
+
+void ProcessGroup::broadcast(const std::vector<torch::Tensor>&, int, const std::string& what) { noGloo(what); }
+void ProcessGroup::averageGradients(const std::vector<torch::Tensor>&, int64_t) { noGloo("averaging gradients"); }
+void ProcessGroup::allReduceSum(torch::Tensor&, const std::string& what) { noGloo(what); }
+torch::Tensor ProcessGroup::allGather(const torch::Tensor&, const std::string& what) { noGloo(what); }
+bool ProcessGroup::anyTrue(bool, const std::string& what) { noGloo(what); }
+
+#endif  // PRETEXT_HAVE_GLOO
 
 ProcessGroup* currentGroup() { return t_current; }
 
