@@ -115,6 +115,30 @@ void setEnv(const std::map<std::string, std::string>& vars) {
 
 }  // namespace
 
+
+/// Two ranks of a long SimCLR run on shapes through pretext-cli, joined by torchrun's variables on a
+/// free port, writing `dir`. The collective timeout reaches them as --dist-timeout, or with
+/// `byEnvironment` as PRETEXT_DIST_TIMEOUT. False when one did not start.
+static bool startTwoRanks(QProcess (&ranks)[2], const QString& dir, int timeout, bool byEnvironment) {
+  const int port = freePort();
+  for (int r = 0; r < 2; ++r) {
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert("RANK", QString::number(r));
+    env.insert("WORLD_SIZE", "2");
+    env.insert("MASTER_ADDR", "127.0.0.1");
+    env.insert("MASTER_PORT", QString::number(port));
+    QStringList args{"train", "--dataset", "shapes", "--method", "simclr", "--width", "8", "--epochs", "1000",
+                     "--batch-size", "32", "--subset", "128", "--no-knn", "--threads", "1", "--quiet", "--out", dir};
+    if (byEnvironment) env.insert("PRETEXT_DIST_TIMEOUT", QString::number(timeout));
+    else args << "--dist-timeout" << QString::number(timeout);
+    ranks[r].setProcessEnvironment(env);
+    ranks[r].setProcessChannelMode(QProcess::MergedChannels);
+    ranks[r].start(PRETEXT_CLI, args);
+    if (!ranks[r].waitForStarted()) return false;
+  }
+  return true;
+}
+
 class TstDistributed : public QObject {
   Q_OBJECT
 
@@ -449,22 +473,9 @@ class TstDistributed : public QObject {
     if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
     QTemporaryDir tmp;
     const QString dir = tmp.filePath("run");
-    const int port = freePort();
     const int timeout = 4;
     QProcess ranks[2];
-    for (int r = 0; r < 2; ++r) {
-      auto env = QProcessEnvironment::systemEnvironment();
-      env.insert("RANK", QString::number(r));
-      env.insert("WORLD_SIZE", "2");
-      env.insert("MASTER_ADDR", "127.0.0.1");
-      env.insert("MASTER_PORT", QString::number(port));
-      ranks[r].setProcessEnvironment(env);
-      ranks[r].setProcessChannelMode(QProcess::MergedChannels);
-      ranks[r].start(PRETEXT_CLI, {"train", "--dataset", "shapes", "--method", "simclr", "--width", "8", "--epochs",
-                                   "1000", "--batch-size", "32", "--subset", "128", "--no-knn", "--threads", "1",
-                                   "--quiet", "--dist-timeout", QString::number(timeout), "--out", dir});
-      QVERIFY(ranks[r].waitForStarted());
-    }
+    QVERIFY(startTwoRanks(ranks, dir, timeout, /*byEnvironment=*/false));
     QTRY_VERIFY_WITH_TIMEOUT(fs::exists(dir.toStdString() + "/checkpoints/last.pt"), 120000);
     ::kill(pid_t(ranks[1].processId()), SIGSTOP);
     QElapsedTimer clock;
@@ -485,23 +496,9 @@ class TstDistributed : public QObject {
     if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
     QTemporaryDir tmp;
     const QString dir = tmp.filePath("run");
-    const int port = freePort();
     const int timeout = 20;
     QProcess ranks[2];
-    for (int r = 0; r < 2; ++r) {
-      auto env = QProcessEnvironment::systemEnvironment();
-      env.insert("RANK", QString::number(r));
-      env.insert("WORLD_SIZE", "2");
-      env.insert("MASTER_ADDR", "127.0.0.1");
-      env.insert("MASTER_PORT", QString::number(port));
-      env.insert("PRETEXT_DIST_TIMEOUT", QString::number(timeout));
-      ranks[r].setProcessEnvironment(env);
-      ranks[r].setProcessChannelMode(QProcess::MergedChannels);
-      ranks[r].start(PRETEXT_CLI, {"train", "--dataset", "shapes", "--method", "simclr", "--width", "8", "--epochs",
-                                   "1000", "--batch-size", "32", "--subset", "128", "--no-knn", "--threads", "1",
-                                   "--quiet", "--out", dir});
-      QVERIFY(ranks[r].waitForStarted());
-    }
+    QVERIFY(startTwoRanks(ranks, dir, timeout, /*byEnvironment=*/true));
     // Once a checkpoint is on disk the job trains; then rank 1 dies without a word.
     QTRY_VERIFY_WITH_TIMEOUT(fs::exists(dir.toStdString() + "/checkpoints/last.pt"), 120000);
     ranks[1].kill();
