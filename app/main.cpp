@@ -94,6 +94,12 @@ int main(int argc, char* argv[]) {
                                     QStringLiteral("Show the run folder DIR (written by the window or pretext-cli) in "
                                                    "the inspection panels (Filters, Attention, Retrieval, Embedding)."),
                                     QStringLiteral("DIR"));
+  const QCommandLineOption followOption(
+      QStringLiteral("follow"),
+      QStringLiteral("Follow the run folder DIR that another process writes (pretext-cli train, a cluster job on a "
+                     "shared filesystem): the charts grow with its metrics.csv, the inspection panels follow its "
+                     "checkpoints. DIR may not exist yet."),
+      QStringLiteral("DIR"));
   const QCommandLineOption languageOption(
       QStringLiteral("language"),
       QStringLiteral("Language of the window: en, zh_CN, or system (the system's locale). Default: the choice "
@@ -105,7 +111,7 @@ int main(int argc, char* argv[]) {
                      "is done), then quit. With --train: after the first epoch's checkpoint, unless --screenshot-after."),
       QStringLiteral("DIR"));
   parser.addOptions({tourOption, datasetOption, screenshotOption, themeOption, largeFontOption, trainOption, epochsOption,
-                     subsetOption, shotAfterOption, panelOption, experimentOption, runOption, languageOption});
+                     subsetOption, shotAfterOption, panelOption, experimentOption, runOption, followOption, languageOption});
   parser.process(app);
 
   const QString theme = parser.value(themeOption);
@@ -223,6 +229,13 @@ int main(int argc, char* argv[]) {
     // Once the first dataset is up (the preset loads its own when that is another one).
     QObject::connect(window.datasetPanel(), &DatasetPanel::datasetChanged, &window,
                      [&window, preset] { window.runPreset(preset); }, Qt::SingleShotConnection);
+  }
+  if (parser.isSet(followOption)) {
+    if (parser.isSet(trainOption) || parser.isSet(experimentOption) || parser.isSet(runOption)) {
+      std::fprintf(stderr, "pretext: --follow goes without --train, --experiment and --run\n");
+      return 2;
+    }
+    if (!window.followRun(parser.value(followOption))) return 2;
   }
   if (parser.isSet(panelOption) && !window.showPanel(parser.value(panelOption))) {
     std::fprintf(stderr, "pretext: no panel titled '%s'\n", qPrintable(parser.value(panelOption)));

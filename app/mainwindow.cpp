@@ -168,6 +168,7 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
   });
   connect(m_trainingPanel, &TrainingPanel::runStarted, this, &MainWindow::updateResumeAction);
   connect(m_trainingPanel, &TrainingPanel::runFinished, this, &MainWindow::updateResumeAction);
+  connect(m_trainingPanel, &TrainingPanel::runFinished, this, &MainWindow::updateRunStatus);
   m_navigation->setCurrentRow(0);
 
   m_runStatus = new QLabel;
@@ -286,6 +287,9 @@ void MainWindow::createMenus() {
   QAction* openRunAction = file->addAction(tr("Open &run folder…"), this, &MainWindow::chooseRunFolder);
   openRunAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
   openRunAction->setToolTip(tr("Show a run folder (from the window or pretext-cli) in the inspection panels"));
+  QAction* followAction = file->addAction(tr("&Follow run folder…"), this, &MainWindow::chooseFollowFolder);
+  followAction->setToolTip(tr("Follow a run folder that another process writes (pretext-cli, a cluster job): "
+                              "charts and inspection panels grow with it"));
   m_resumeAction = file->addAction(tr("Resume &training of this run"), this, &MainWindow::resumeCurrentRun);
   m_resumeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
   m_resumeAction->setEnabled(false);
@@ -419,10 +423,37 @@ void MainWindow::setCurrentRun(const QString& rawDir) {
   const QString dir = runFolderPath(rawDir);
   m_currentRun = dir;
   for (InspectionPanel* panel : m_inspectionPanels) panel->setRun(dir);
-  m_runStatus->setText(dir.isEmpty() ? QString() : tr("Run: %1").arg(QDir(dir).dirName()));
-  m_runStatus->setToolTip(QDir::toNativeSeparators(dir));
+  updateRunStatus();
   updateResumeAction();
   if (m_useSettings && !dir.isEmpty()) QSettings().setValue(QStringLiteral("run/last"), dir);
+}
+
+void MainWindow::updateRunStatus() {
+  const QString& dir = m_currentRun;
+  const bool following = m_trainingPanel->following() && sameRunFolder(dir, m_trainingPanel->currentRunDir());
+  m_runStatus->setText(dir.isEmpty() ? QString()
+                       : following ? tr("Following: %1").arg(QDir(dir).dirName())
+                                   : tr("Run: %1").arg(QDir(dir).dirName()));
+  m_runStatus->setToolTip(QDir::toNativeSeparators(dir));
+}
+
+bool MainWindow::followRun(const QString& dir) {
+  if (m_trainingPanel->running()) {
+    statusBar()->showMessage(tr("A run is going: stop it before following another"), 10000);
+    return false;
+  }
+  showPanel(m_trainingPanel);
+  if (!m_trainingPanel->followRun(dir)) return false;
+  updateRunStatus();
+  statusBar()->showMessage(tr("Following %1: the charts grow as it writes metrics.csv").arg(QDir::toNativeSeparators(runFolderPath(dir))),
+                           10000);
+  return true;
+}
+
+void MainWindow::chooseFollowFolder() {
+  const QString start = m_currentRun.isEmpty() ? m_trainingPanel->runsFolder() : QFileInfo(m_currentRun).path();
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Follow a run folder"), start);
+  if (!dir.isEmpty()) followRun(dir);
 }
 
 // Resuming needs a run on show and no run going.

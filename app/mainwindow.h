@@ -56,6 +56,10 @@ class MainWindow final : public QMainWindow {
   /// (written by the window or by pretext-cli). False, with a message, when `dir` is no run folder.
   bool openRun(const QString& dir);
   QString currentRun() const { return m_currentRun; }
+  /// Follows the run folder `dir` that another process writes (a CLI run, a cluster job): the
+  /// Training panel's charts grow with it and the inspection panels follow its checkpoints. False,
+  /// with a message, while a run is going in the window.
+  bool followRun(const QString& dir);
   /// Loads the preset's dataset when another one is open, then trains its runs in the Training panel.
   void runPreset(const ExperimentPreset& preset);
   /// Shows the panel at `index` (the order of addPanel calls).
@@ -93,6 +97,8 @@ class MainWindow final : public QMainWindow {
   void onLoadFailed(const QString& message);
   void setCurrentRun(const QString& dir);
   void chooseRunFolder();
+  void chooseFollowFolder();
+  void updateRunStatus();
   void resumeCurrentRun();
   void updateResumeAction();
 

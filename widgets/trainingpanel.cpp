@@ -2,6 +2,8 @@
 
 #include "formulas.h"
 #include "livechart.h"
+#include "panelcommon.h"
+#include "runfollower.h"
 #include "trainingworker.h"
 #include "translation.h"
 
@@ -9,6 +11,7 @@
 #include <pretext/methods.h>
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -20,16 +23,22 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMetaObject>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
+
+#ifdef Q_OS_UNIX
+#include <csignal>
+#endif
 
 namespace {
 
@@ -116,6 +125,13 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     if (!dir.isEmpty()) setRunsFolder(dir);
   });
   connect(m_runsFolder, &QLineEdit::editingFinished, this, [this] { setRunsFolder(m_runsFolder->text()); });
+  // Data-parallel: the CLI's launcher, each process on its share of every batch (Gloo on the CPU,
+  // one process per GPU with NCCL on CUDA builds).
+  m_processes = new QSpinBox;
+  m_processes->setRange(1, pretext::cudaAvailable() ? 16 : std::max(2, QThread::idealThreadCount()));
+  m_processes->setValue(1);
+  m_processes->setToolTip(tr("Data-parallel training: more than 1 runs pretext-cli train --nproc N, each process "
+                             "on its share of every batch, and follows its run folder here"));
   auto* runsRow = new QHBoxLayout;
   runsRow->addWidget(m_runsFolder, 1);
   runsRow->addWidget(m_browseRuns);
@@ -129,6 +145,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("Batch size:"), m_batch);
   form->addRow(tr("Subset:"), m_subset);
   form->addRow(tr("Learning rate:"), m_lr);
+  form->addRow(pretext::cudaAvailable() ? tr("GPUs:") : tr("Processes:"), m_processes);
   form->addRow(tr("Runs folder:"), runsRow);
   form->addRow(tr("Run folder:"), folderRow);
 
@@ -174,6 +191,32 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   m_status = new QLabel(tr("Ready."));
   m_status->setWordWrap(true);
   m_device = new QLabel(tr("Device: %1").arg(QString::fromStdString(pretext::bestDevice()).toUpper()));
+  m_log = new QPlainTextEdit;
+  m_log->setReadOnly(true);
+  m_log->setMaximumBlockCount(500);
+  m_log->setLineWrapMode(QPlainTextEdit::NoWrap);
+  m_log->setFixedHeight(5 * m_log->fontMetrics().lineSpacing() + 12);
+  m_log->setPlaceholderText(tr("Output of the training processes"));
+  m_log->hide();  // shown once processes run
+
+  m_follower = new RunFollower(this);
+  connect(m_follower, &RunFollower::rowsAdded, this, &TrainingPanel::onFollowedRows);
+  connect(m_follower, &RunFollower::checkpointChanged, this, &TrainingPanel::checkpointWritten);
+  connect(m_follower, &RunFollower::restarted, this, [this] {
+    m_chart->beginRun(tr("%1 (restarted)").arg(QDir(m_runDir).dirName()));
+    m_followedEpochs = 0;
+  });
+  connect(m_follower, &RunFollower::message, this, [this](const QString& text) {
+    appendLog(text);
+    emit statusMessage(text);
+  });
+  connect(m_follower, &RunFollower::runEnded, this, [this] {
+    if (m_process) return;  // its exit status says how it ended
+    pretext::RunResult r;
+    r.epochsDone = m_followedEpochs;
+    r.finalKnnAccuracy = m_followedKnn;
+    finishFollowing(r);
+  });
 
   auto* left = new QVBoxLayout;
   left->addWidget(setup);
@@ -189,6 +232,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   right->addWidget(m_progress);
   right->addWidget(m_status);
   right->addWidget(m_device);
+  right->addWidget(m_log);
   right->addWidget(m_chart, 1);
 
   auto* layout = new QHBoxLayout(this);
@@ -201,6 +245,16 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
 }
 
 TrainingPanel::~TrainingPanel() {
+  if (m_process) {
+    // The processes write their checkpoint on SIGINT; the window waits for that, not longer.
+    disconnect(m_process, nullptr, this, nullptr);
+#ifdef Q_OS_UNIX
+    ::kill(pid_t(m_process->processId()), SIGINT);
+#else
+    m_process->terminate();
+#endif
+    if (!m_process->waitForFinished(60000)) m_process->kill();
+  }
   m_worker->requestStop();  // the run returns within one batch and writes its checkpoint
   m_thread.quit();
   m_thread.wait();
@@ -292,7 +346,9 @@ void TrainingPanel::start() {
   if (m_running || !m_dataset.valid()) return;
   m_queue.clear();
   const pretext::TrainConfig c = config();
-  startConfig(c, QStringLiteral("%1 %2").arg(QString::fromStdString(c.method), QString::fromStdString(c.backbone)));
+  const QString label = QStringLiteral("%1 %2").arg(QString::fromStdString(c.method), QString::fromStdString(c.backbone));
+  if (m_processes->value() > 1) startProcesses(c, label);
+  else startConfig(c, label);
 }
 
 void TrainingPanel::startRuns(const QList<PresetRun>& runs) {
@@ -357,6 +413,23 @@ void TrainingPanel::togglePause() {
 
 void TrainingPanel::stop() {
   if (!m_running) return;
+  if (m_process) {
+#ifdef Q_OS_UNIX
+    ::kill(pid_t(m_process->processId()), SIGINT);  // like Ctrl-C: every process stops at the same step
+#else
+    m_process->terminate();
+#endif
+    m_status->setText(tr("Stopping the processes after this batch …"));
+    return;
+  }
+  if (m_following) {
+    pretext::RunResult r;
+    r.status = pretext::RunStatus::Stopped;
+    r.epochsDone = m_followedEpochs;
+    r.finalKnnAccuracy = m_followedKnn;
+    finishFollowing(r);
+    return;
+  }
   m_worker->requestStop();
   m_worker->setPaused(false);
   m_status->setText(tr("Stopping after this batch …"));
@@ -370,7 +443,7 @@ void TrainingPanel::setRunning(bool running) {
   m_pause->setText(tr("Pause"));
   m_stop->setEnabled(running);
   for (QWidget* w : std::initializer_list<QWidget*>{m_method, m_backbone, m_width, m_epochs, m_batch, m_subset, m_lr, m_runFolder,
-                                                     m_runsFolder, m_browseRuns}) {
+                                                     m_runsFolder, m_browseRuns, m_processes}) {
     w->setEnabled(!running);
   }
 }
@@ -415,4 +488,197 @@ void TrainingPanel::onFinished(const pretext::RunResult& r) {
   emit runFinished(r);
   if (r.status != pretext::RunStatus::Finished) m_queue.clear();
   if (!m_queue.isEmpty() && !m_running) startQueued();
+}
+
+QString TrainingPanel::cliProgram() const {
+  if (!m_cliProgram.isEmpty()) return m_cliProgram;
+  const QString beside = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("pretext-cli"));
+  if (QFileInfo(beside).isExecutable()) return beside;
+  return QStandardPaths::findExecutable(QStringLiteral("pretext-cli"));
+}
+
+bool TrainingPanel::followRun(const QString& dir) {
+  if (m_running || dir.trimmed().isEmpty()) return false;
+  m_queue.clear();
+  beginFollowing(dir, QDir(runFolderPath(dir)).dirName());
+  m_device->setText(tr("Written by another process"));
+  return true;
+}
+
+void TrainingPanel::beginFollowing(const QString& dir, const QString& label) {
+  m_runDir = runFolderPath(dir);
+  m_following = true;
+  m_followedEpochs = 0;
+  m_followedKnn = -1.0;
+  m_chart->beginRun(label);
+  m_progress->setRange(0, 1);
+  m_progress->setValue(0);
+  m_progress->setFormat(tr("waiting for metrics.csv"));
+  setRunning(true);
+  m_pause->setEnabled(false);  // another process: it has no pause
+  m_status->setText(tr("Following %1 …").arg(QDir::toNativeSeparators(m_runDir)));
+  emit runStarted();
+  emit runFolderChanged(m_runDir);
+  m_follower->follow(m_runDir);
+}
+
+void TrainingPanel::onFollowedRows(const std::vector<pretext::MetricsRow>& rows) {
+  if (!m_following) return;
+  const int epochs = m_follower->epochs();
+  const pretext::MetricsRow* lastStep = nullptr;
+  for (const auto& row : rows) {
+    if (row.isStep()) {
+      m_chart->addStep(double(row.globalStep), row.loss, row.learningRate, row.imagesPerSecond);
+      lastStep = &row;
+    } else {
+      pretext::EpochReport e;
+      e.epoch = int(row.epoch);
+      e.meanLoss = row.loss;
+      e.knnAccuracy = row.knnAccuracy;
+      e.seconds = row.seconds;
+      e.imagesPerSecond = row.imagesPerSecond;
+      onEpoch(e);
+      if (row.epoch >= 0) m_followedEpochs = int(row.epoch + 1);
+      if (row.knnAccuracy >= 0) m_followedKnn = row.knnAccuracy;
+    }
+  }
+  m_progress->setMaximum(std::max(1, epochs));
+  m_progress->setValue(std::min(m_followedEpochs, std::max(1, epochs)));
+  if (lastStep) {
+    m_progress->setFormat(epochs > 0 ? tr("epoch %1/%2 · step %3").arg(lastStep->epoch + 1).arg(epochs).arg(lastStep->step)
+                                     : tr("epoch %1 · step %2").arg(lastStep->epoch + 1).arg(lastStep->step));
+    m_status->setText(tr("Following %1: loss %2 · %3 img/s · lr %4")
+                          .arg(QDir(m_runDir).dirName())
+                          .arg(lastStep->loss, 0, 'f', 4)
+                          .arg(lastStep->imagesPerSecond, 0, 'f', 0)
+                          .arg(lastStep->learningRate, 0, 'g', 3));
+  }
+}
+
+void TrainingPanel::finishFollowing(const pretext::RunResult& result) {
+  if (!m_following) return;
+  m_follower->poll();  // the rows written last
+  m_follower->stop();
+  m_following = false;
+  pretext::RunResult r = result;
+  r.epochsDone = std::max(r.epochsDone, m_followedEpochs);
+  if (r.finalKnnAccuracy < 0) r.finalKnnAccuracy = m_followedKnn;
+  if (r.status == pretext::RunStatus::Stopped && !m_launchDir) {
+    // Only the following stopped: the other process goes on.
+    setRunning(false);
+    const QString text = tr("Stopped following %1 (the run itself goes on)").arg(QDir(m_runDir).dirName());
+    m_status->setText(text);
+    emit statusMessage(text);
+    r.message = text.toStdString();
+    emit runFinished(r);
+    return;
+  }
+  onFinished(r);
+}
+
+void TrainingPanel::startProcesses(const pretext::TrainConfig& c, const QString& label) {
+  const int n = m_processes->value();
+  auto fail = [this](const QString& text) {
+    m_status->setText(tr("Failed: ") + text);
+    emit statusMessage(text);
+  };
+  const QString cli = cliProgram();
+  if (cli.isEmpty() || !QFileInfo(cli).isExecutable()) {
+    fail(tr("training in %1 processes needs pretext-cli beside the window (%2) or on PATH")
+             .arg(n)
+             .arg(QDir::toNativeSeparators(QCoreApplication::applicationDirPath())));
+    return;
+  }
+  // The panel's whole configuration, as the config.json the CLI reads with --config.
+  auto launchDir = std::make_unique<QTemporaryDir>();
+  const QString configPath = launchDir->isValid() ? launchDir->filePath(QStringLiteral("config.json")) : QString();
+  QFile file(configPath);
+  const QByteArray json = QByteArray::fromStdString(pretext::configToJson(c));
+  if (configPath.isEmpty() || !file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.flush()) {
+    fail(tr("cannot write the configuration for pretext-cli (%1)").arg(QDir::toNativeSeparators(configPath)));
+    return;
+  }
+  file.close();
+  m_launchDir = std::move(launchDir);
+  m_lastLines.clear();
+  m_partial[0].clear();
+  m_partial[1].clear();
+  m_log->clear();
+  m_log->show();
+  m_process = new QProcess(this);
+  m_process->setProgram(cli);
+  m_process->setArguments({QStringLiteral("train"), QStringLiteral("--config"), configPath, QStringLiteral("--nproc"),
+                           QString::number(n), QStringLiteral("--out"), QString::fromStdString(c.outDir)});
+  connect(m_process, &QProcess::readyReadStandardError, this, [this] { readProcessOutput(QProcess::StandardError); });
+  connect(m_process, &QProcess::readyReadStandardOutput, this, [this] { readProcessOutput(QProcess::StandardOutput); });
+  connect(m_process, &QProcess::finished, this, &TrainingPanel::onProcessFinished);
+  connect(m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
+    if (error != QProcess::FailedToStart) return;  // the others end in finished()
+    appendLog(m_process->errorString());
+    onProcessFinished(-1, QProcess::CrashExit);
+  });
+  appendLog(QStringLiteral("$ %1 %2").arg(QDir::toNativeSeparators(cli), m_process->arguments().join(QLatin1Char(' '))));
+  beginFollowing(QString::fromStdString(c.outDir), tr("%1 ×%2").arg(label).arg(n));
+  m_device->setText(pretext::cudaAvailable() ? tr("Device: %1 GPUs (pretext-cli)").arg(n)
+                                             : tr("Device: CPU, %1 processes (pretext-cli)").arg(n));
+  m_process->start();
+}
+
+void TrainingPanel::appendLog(const QString& line) {
+  m_log->appendPlainText(line);
+  m_lastLines.append(line);
+  while (m_lastLines.size() > 20) m_lastLines.removeFirst();
+}
+
+void TrainingPanel::readProcessOutput(QProcess::ProcessChannel channel) {
+  if (!m_process) return;
+  QByteArray& partial = m_partial[channel == QProcess::StandardError ? 1 : 0];
+  m_process->setReadChannel(channel);
+  partial += m_process->readAll();
+  // Lines end in \n; a progress bar's \r ends one too.
+  for (;;) {
+    qsizetype first = partial.indexOf('\n');
+    const qsizetype cr = partial.indexOf('\r');
+    if (cr >= 0 && (first < 0 || cr < first)) first = cr;
+    if (first < 0) break;
+    const QString line = QString::fromUtf8(partial.left(first)).trimmed();
+    partial.remove(0, first + 1);
+    if (line.isEmpty()) continue;
+    appendLog(line);
+    emit statusMessage(line);
+  }
+}
+
+void TrainingPanel::onProcessFinished(int exitCode, QProcess::ExitStatus status) {
+  if (!m_process) return;
+  readProcessOutput(QProcess::StandardError);
+  readProcessOutput(QProcess::StandardOutput);
+  for (QByteArray& partial : m_partial) {
+    const QString rest = QString::fromUtf8(partial).trimmed();
+    if (!rest.isEmpty()) appendLog(rest);
+    partial.clear();
+  }
+  pretext::RunResult r;
+  if (status == QProcess::NormalExit && exitCode == 0) {
+    r.status = pretext::RunStatus::Finished;
+  } else if (status == QProcess::NormalExit && exitCode == 130) {
+    r.status = pretext::RunStatus::Stopped;
+  } else {
+    r.status = pretext::RunStatus::Failed;
+    // The line that says why: the CLI's "error: ..." or a rank's failure, else its last line.
+    QString why = m_lastLines.isEmpty() ? QString() : m_lastLines.last();
+    for (const QString& line : m_lastLines) {
+      if (line.startsWith(QLatin1String("error")) || line.contains(QLatin1String("failed")) || line.startsWith(QLatin1String("rank "))) {
+        why = line;
+        break;
+      }
+    }
+    const QString head = status == QProcess::NormalExit ? tr("pretext-cli exited with status %1").arg(exitCode)
+                                                        : tr("pretext-cli did not run to its end");
+    r.message = (why.isEmpty() ? head : tr("%1: %2").arg(head, why)).toStdString();
+  }
+  m_process->deleteLater();
+  m_process = nullptr;
+  finishFollowing(r);
+  m_launchDir.reset();
 }

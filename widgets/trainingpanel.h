@@ -3,16 +3,24 @@
 #pragma once
 
 #include <pretext/dataset.h>
+#include <pretext/metrics.h>
 #include <pretext/training.h>
 
 #include "experimentpresets.h"
 
 #include <QImage>
 #include <QList>
+#include <QProcess>
 #include <QThread>
 #include <QWidget>
 
+#include <memory>
+#include <vector>
+
 class LiveChart;
+class QPlainTextEdit;
+class QTemporaryDir;
+class RunFollower;
 class QComboBox;
 class QDoubleSpinBox;
 class QFormLayout;
@@ -54,6 +62,19 @@ class TrainingPanel final : public QWidget {
   QSpinBox* widthBox() const { return m_width; }
   QLineEdit* runFolderEdit() const { return m_runFolder; }
   QLineEdit* runsFolderEdit() const { return m_runsFolder; }
+  /// Processes (CPU) or GPUs (CUDA) of the next run: more than 1 trains in `pretext-cli train
+  /// --nproc N` processes, whose run folder the panel follows.
+  QSpinBox* processesBox() const { return m_processes; }
+  /// The output of those processes (their stderr and stdout lines).
+  QPlainTextEdit* processLog() const { return m_log; }
+  RunFollower* follower() const { return m_follower; }
+  /// Whether the panel follows a run folder another process writes (followRun, or its own processes).
+  bool following() const { return m_following; }
+
+  /// pretext-cli, which trains in several processes: the one set here, else the one next to this
+  /// program, else the one on PATH (empty when there is none).
+  QString cliProgram() const;
+  void setCliProgram(const QString& path) { m_cliProgram = path; }
 
   /// Where a run without its own folder goes: RUNS/<method>-<dataset>-<time>. Absolute, and the
   /// user's (documents/Pretext/runs by default), so that it works whatever the current directory.
@@ -75,6 +96,10 @@ class TrainingPanel final : public QWidget {
   void resumeRun(const QString& dir);
   void togglePause();
   void stop();
+  /// Follows the run folder `dir` that another process writes (pretext-cli, a cluster job): the
+  /// charts grow with its metrics.csv and its checkpoints reach the inspection panels. False when
+  /// a run is going here. Stop stops following (the other process goes on).
+  bool followRun(const QString& dir);
 
  signals:
   void runStarted();
@@ -97,6 +122,13 @@ class TrainingPanel final : public QWidget {
   void onEpoch(const pretext::EpochReport& r);
   void onFinished(const pretext::RunResult& r);
   void resumeFolder();
+  void startProcesses(const pretext::TrainConfig& c, const QString& label);
+  void beginFollowing(const QString& dir, const QString& label);
+  void onFollowedRows(const std::vector<pretext::MetricsRow>& rows);
+  void finishFollowing(const pretext::RunResult& r);
+  void readProcessOutput(QProcess::ProcessChannel channel);
+  void onProcessFinished(int exitCode, QProcess::ExitStatus status);
+  void appendLog(const QString& line);
 
   pretext::Dataset m_dataset;
   QString m_runDir;
@@ -130,4 +162,16 @@ class TrainingPanel final : public QWidget {
   QLabel* m_status = nullptr;
   QLabel* m_device = nullptr;
   LiveChart* m_chart = nullptr;
+
+  QSpinBox* m_processes = nullptr;
+  QPlainTextEdit* m_log = nullptr;
+  RunFollower* m_follower = nullptr;
+  bool m_following = false;
+  QProcess* m_process = nullptr;                ///< pretext-cli train --nproc N, while it runs
+  std::unique_ptr<QTemporaryDir> m_launchDir;   ///< the config file it reads
+  QString m_cliProgram;
+  QByteArray m_partial[2];                      ///< its stdout and stderr after the last newline
+  QStringList m_lastLines;                      ///< its last lines, for the message when it fails
+  int m_followedEpochs = 0;                     ///< epoch rows read (complete epochs)
+  double m_followedKnn = -1.0;
 };

@@ -17,6 +17,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 
@@ -38,6 +40,7 @@ struct TrainOptions {
   int imageSize = DatasetSpec().imageSize;
   std::string backbone;
   std::string resume;
+  std::string configFile;
   bool noBf16 = false;
   bool noChannelsLast = false;
   bool noKnn = false;
@@ -76,7 +79,44 @@ std::string defaultRunFolder(const TrainConfig& c) {
   return folder;
 }
 
+// --config FILE: the whole configuration from a config.json (what the window writes for its
+// processes); only the options that say where and how to run may go with it.
+void applyConfigFile(TrainOptions& o, CLI::App& cmd) {
+  std::string others;
+  for (const CLI::Option* opt : cmd.get_options()) {
+    const std::string name = opt->get_name();
+    static const char* const allowed[] = {"--config", "--out", "--epochs", "--threads", "--device", "--seed",
+                                          "--quiet", "--nproc", "--dist-timeout"};
+    if (opt->count() && std::none_of(std::begin(allowed), std::end(allowed), [&](const char* a) { return name == a; })) {
+      others += (others.empty() ? "" : ", ") + name;
+    }
+  }
+  if (!others.empty()) throw std::invalid_argument("train --config takes its settings from " + o.configFile + ", not " + others);
+  std::ifstream in(o.configFile, std::ios::binary);
+  if (!in) throw std::invalid_argument("--config " + o.configFile + ": cannot be read");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  TrainConfig c;
+  try {
+    c = configFromJson(text);
+  } catch (const std::exception& e) {
+    throw std::invalid_argument("--config " + o.configFile + ": " + e.what());
+  }
+  // What the command line gives goes over the file.
+  const TrainConfig& given = o.config;
+  if (cmd.get_option("--out")->count()) c.outDir = given.outDir;
+  if (cmd.get_option("--epochs")->count()) c.epochs = given.epochs;
+  if (cmd.get_option("--threads")->count()) c.threads = given.threads;
+  if (cmd.get_option("--device")->count()) c.device = given.device;
+  if (cmd.get_option("--seed")->count()) c.seed = given.seed;
+  o.config = c;
+  o.dataset = c.dataset.toString();
+}
+
 int runTrain(TrainOptions& o, CLI::App& cmd) {
+  if (!o.configFile.empty()) {
+    if (!o.resume.empty()) throw std::invalid_argument("train takes --config or --resume, not both");
+    applyConfigFile(o, cmd);
+  }
   if (o.distTimeout > 0) ::setenv("PRETEXT_DIST_TIMEOUT", std::to_string(o.distTimeout).c_str(), 1);
   if (o.nproc > 0) {
     if (distributedEnvironment().distributed()) {
@@ -86,7 +126,7 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
     if (o.resume.empty() && o.config.outDir.empty()) {
       // Chosen once here, so that every worker writes (rank 0) and names the same folder.
       TrainConfig named = o.config;
-      named.dataset = DatasetSpec::parse(o.dataset);
+      if (o.configFile.empty()) named.dataset = DatasetSpec::parse(o.dataset);
       out = defaultRunFolder(named);
       std::fprintf(stderr, "no --out given: training into %s\n", out.c_str());
     }
@@ -109,6 +149,14 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
     const int epochs = cmd.get_option("--epochs")->count() ? o.config.epochs : 0;
     trainer = Trainer::resume(o.resume, epochs);
     if (distributedEnvironment().rank == 0) std::fprintf(stderr, "resuming %s at epoch %d\n", o.resume.c_str(), trainer->startEpoch() + 1);
+  } else if (!o.configFile.empty()) {
+    TrainConfig& c = o.config;
+    validateConfig(c);  // before the dataset loads (the Trainer checks again)
+    if (c.outDir.empty()) {
+      c.outDir = defaultRunFolder(c);
+      if (distributedEnvironment().rank == 0) std::fprintf(stderr, "no --out given: training into %s\n", c.outDir.c_str());
+    }
+    trainer = std::make_unique<Trainer>(c, Dataset::load(c.dataset));
   } else {
     TrainConfig& c = o.config;
     c.dataset = DatasetSpec::parse(o.dataset);
@@ -196,6 +244,9 @@ Command addTrain(CLI::App& app) {
   cmd->add_option("--out", c.outDir,
                   "run folder: config.json, metrics.csv, checkpoints/last.pt\n(default: runs/METHOD-DATASET-TIME here)");
   cmd->add_option("--resume", o->resume, "continue the run in this folder, with its own settings");
+  cmd->add_option("--config", o->configFile,
+                  "train with the settings of this config.json (a run folder's, or one the window\n"
+                  "writes); only --out, --epochs, --threads, --device, --seed go with it");
   cmd->add_flag("--quiet", o->quiet, "no progress output");
   cmd->add_option("--nproc", o->nproc,
                   "data-parallel: start N local processes (Gloo), each on its share of every\n"

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace pretext {
@@ -51,5 +52,36 @@ std::vector<MetricsRow> readMetrics(const std::string& path, std::vector<std::st
 /// Appends one row to the file at `path` (starting it with the header when it is new), in one
 /// write that leaves whole lines when the disk fills up; throws std::runtime_error naming the path.
 void appendMetricsRow(const std::string& path, const MetricsRow& row);
+
+/// Follows a metrics.csv that another process is appending to (a CLI run, a cluster job on a shared
+/// filesystem): each poll() reads the complete lines added since the last one. A partly written
+/// last line waits for its newline; a file that does not exist yet reads as empty; a file that was
+/// truncated or replaced (shorter than what was read, or different bytes before the read position)
+/// is read again from its start, and the update says so.
+class MetricsTail {
+ public:
+  explicit MetricsTail(std::string path) : m_path(std::move(path)) {}
+
+  struct Update {
+    std::vector<MetricsRow> rows;          ///< the new complete rows, in file order
+    std::vector<std::string> malformed;    ///< complete lines that are neither the header nor a row
+    bool restarted = false;                ///< the file was truncated or replaced: rows start over
+  };
+  /// Reads what was added; never throws (an unreadable file reads as nothing new).
+  Update poll();
+
+  const std::string& path() const { return m_path; }
+  /// Bytes of complete lines consumed so far.
+  std::uint64_t offset() const { return m_offset; }
+  /// Rows read since the start (or the last restart).
+  std::int64_t rowsRead() const { return m_rows; }
+
+ private:
+  std::string m_path;
+  std::uint64_t m_offset = 0;
+  std::string m_anchor;   ///< the last bytes before m_offset, to notice a replaced file
+  std::int64_t m_rows = 0;
+  std::int64_t m_lines = 0;
+};
 
 }  // namespace pretext

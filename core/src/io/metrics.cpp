@@ -3,7 +3,9 @@
 #include "io/fileutil.h"
 #include "pretext/numbers.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <system_error>
 
 namespace pretext {
@@ -123,6 +125,60 @@ std::vector<MetricsRow> readMetrics(const std::string& path, std::vector<std::st
 
 void appendMetricsRow(const std::string& path, const MetricsRow& row) {
   io::appendToFile(path, formatMetricsRow(row) + '\n', metricsHeader() + '\n');
+}
+
+MetricsTail::Update MetricsTail::poll() {
+  Update update;
+  std::FILE* f = std::fopen(m_path.c_str(), "rb");
+  if (!f) {
+    if (m_offset > 0) {  // it was there and has gone: whatever comes next starts over
+      m_offset = 0;
+      m_anchor.clear();
+      m_rows = m_lines = 0;
+      update.restarted = true;
+    }
+    return update;
+  }
+  std::string data;
+  char buffer[65536];
+  // The bytes just before the read position must still be the ones read last time.
+  bool same = true;
+  if (m_offset > 0) {
+    same = std::fseek(f, long(m_offset - m_anchor.size()), SEEK_SET) == 0;
+    if (same) {
+      const std::size_t n = std::fread(buffer, 1, m_anchor.size(), f);
+      same = n == m_anchor.size() && std::string_view(buffer, n) == m_anchor;
+    }
+  }
+  if (!same) {
+    m_offset = 0;
+    m_anchor.clear();
+    m_rows = m_lines = 0;
+    update.restarted = true;
+    std::fseek(f, 0, SEEK_SET);
+  }
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) data.append(buffer, n);
+  std::fclose(f);
+  const std::size_t complete = data.rfind('\n');
+  if (complete == std::string::npos) return update;  // nothing new, or half a line
+  std::string_view text(data.data(), complete + 1);
+  while (!text.empty()) {
+    const std::size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end + 1);
+    ++m_lines;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line == metricsHeader()) continue;
+    MetricsRow row;
+    if (parseMetricsRow(line, row)) update.rows.push_back(row);
+    else update.malformed.push_back("line " + std::to_string(m_lines) + ": " + std::string(line));
+  }
+  m_rows += std::int64_t(update.rows.size());
+  const std::size_t tail = std::min<std::size_t>(complete + 1, 64);
+  const std::string consumed = m_anchor + data.substr(complete + 1 - tail, tail);
+  m_offset += complete + 1;
+  m_anchor = consumed.substr(consumed.size() - std::min<std::size_t>(consumed.size(), 64));
+  return update;
 }
 
 }  // namespace pretext

@@ -1,0 +1,379 @@
+// Following a run folder that another process writes: the incremental metrics.csv reader (rows
+// written in pieces, half lines, truncation, a replaced file, a file that appears late), the window
+// following a folder (the chart's points, the inspection panels on a new checkpoint), and the
+// Training panel's processes (pretext-cli train --nproc 2 on the shapes, its run folder and chart).
+#include "filterspanel.h"
+#include "livechart.h"
+#include "mainwindow.h"
+#include "qtconvert.h"
+#include "runfollower.h"
+#include "trainingpanel.h"
+#include "widgettestutil.h"
+
+#include "testconfig.h"
+
+#include <pretext/evaluation.h>
+#include <pretext/metrics.h>
+
+#include <qcustomplot.h>
+
+#include <QComboBox>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QtTest/QtTest>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+void appendBytes(const QString& path, const std::string& bytes) {
+  QFile f(path);
+  QVERIFY(f.open(QIODevice::Append));
+  QCOMPARE(f.write(bytes.data(), qint64(bytes.size())), qint64(bytes.size()));
+}
+
+QByteArray readAll(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, as the Trainer writes checkpoints.
+bool writeAtomically(const QString& path, const QByteArray& bytes) {
+  const QString tmp = path + QStringLiteral(".tmp");
+  QFile f(tmp);
+  if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size()) return false;
+  f.close();
+  return std::rename(QFile::encodeName(tmp).constData(), QFile::encodeName(path).constData()) == 0;
+}
+
+/// Whether `a` is the row `b` as metrics.csv keeps it (6 significant digits, fixed decimals).
+bool sameRow(const pretext::MetricsRow& a, const pretext::MetricsRow& b) {
+  auto close = [](double x, double y) { return std::abs(x - y) <= 1e-5 * std::max(1.0, std::abs(y)) + 0.05 * (y > 100); };
+  if (a.kind != b.kind || a.epoch != b.epoch || a.globalStep != b.globalStep || !close(a.loss, b.loss)) return false;
+  if (a.isStep()) return a.step == b.step && close(a.learningRate, b.learningRate) && std::abs(a.imagesPerSecond - b.imagesPerSecond) <= 0.05;
+  return std::abs(a.knnAccuracy - b.knnAccuracy) <= 5e-5 && std::abs(a.seconds - b.seconds) <= 0.005;
+}
+
+std::vector<pretext::MetricsRow> someRows(int n, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::vector<pretext::MetricsRow> rows;
+  for (int i = 0; i < n; ++i) {
+    if (i % 7 == 6) rows.push_back(pretext::MetricsRow::epochRow(i / 7, i, 5 * u(rng), 1000 * u(rng), u(rng), 10 * u(rng)));
+    else rows.push_back(pretext::MetricsRow::stepRow(i / 7, i % 7 + 1, i, 8 * u(rng), -1.0, 0.1 * u(rng), 900 * u(rng)));
+  }
+  return rows;
+}
+
+pretext::Dataset shapes() {
+  pretext::DatasetSpec spec;
+  spec.kind = "shapes";
+  spec.shapesPerClass = 16;
+  return pretext::Dataset::load(spec);
+}
+
+}  // namespace
+
+class TstRunFollow : public QObject {
+  Q_OBJECT
+  QTemporaryDir m_tmp;
+
+  QString path(const QString& name) const { return m_tmp.filePath(name); }
+
+ private slots:
+  void initTestCase() { QVERIFY(m_tmp.isValid()); }
+
+  // Rows appended in pieces of every size, cutting lines anywhere: each poll returns exactly the
+  // rows whose newline has been written, in order, and nothing twice.
+  void tailReadsCompleteLinesOnly() {
+    const QString file = path(QStringLiteral("tail.csv"));
+    pretext::MetricsTail tail(QFile::encodeName(file).toStdString());
+    QVERIFY(tail.poll().rows.empty());  // not there yet
+    const auto rows = someRows(60, 7);
+    std::string text = pretext::metricsHeader() + "\n";
+    std::vector<std::size_t> ends;  // where each row's line ends (after its newline)
+    for (const auto& r : rows) {
+      text += pretext::formatMetricsRow(r) + "\n";
+      ends.push_back(text.size());
+    }
+    std::mt19937 rng(3);
+    std::vector<pretext::MetricsRow> read;
+    std::size_t written = 0;
+    int halfLines = 0;
+    while (written < text.size()) {
+      const std::size_t piece = std::min<std::size_t>(text.size() - written, 1 + rng() % 90);
+      appendBytes(file, text.substr(written, piece));
+      written += piece;
+      if (text[written - 1] != '\n') ++halfLines;
+      const auto update = tail.poll();
+      QVERIFY(!update.restarted);
+      QVERIFY(update.malformed.empty());
+      read.insert(read.end(), update.rows.begin(), update.rows.end());
+      const auto complete = std::size_t(std::upper_bound(ends.begin(), ends.end(), written) - ends.begin());
+      QCOMPARE(read.size(), complete);
+      QCOMPARE(tail.offset(), complete == 0 ? std::uint64_t(text.find('\n') + 1 <= written ? text.find('\n') + 1 : 0)
+                                            : std::uint64_t(ends[complete - 1]));
+    }
+    QVERIFY(halfLines > 10);
+    QCOMPARE(read.size(), rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) QVERIFY2(sameRow(read[i], rows[i]), qPrintable(QString::number(i)));
+    QVERIFY(tail.poll().rows.empty());  // nothing new
+  }
+
+  // Truncated, replaced or deleted: the reader starts over and says so; a malformed complete line
+  // is reported, not taken.
+  void tailStartsOverOnTruncationAndReplacement() {
+    const QString file = path(QStringLiteral("tail2.csv"));
+    pretext::MetricsTail tail(QFile::encodeName(file).toStdString());
+    const auto rows = someRows(20, 11);
+    std::string all = pretext::metricsHeader() + "\n";
+    for (const auto& r : rows) all += pretext::formatMetricsRow(r) + "\n";
+    appendBytes(file, all);
+    QCOMPARE(tail.poll().rows.size(), rows.size());
+
+    // Truncated (a run started again in the same folder): shorter than what was read.
+    QVERIFY(QFile::resize(file, 0));
+    appendBytes(file, pretext::metricsHeader() + "\n" + pretext::formatMetricsRow(rows[3]) + "\n");
+    auto update = tail.poll();
+    QVERIFY(update.restarted);
+    QCOMPARE(update.rows.size(), std::size_t(1));
+    QVERIFY(sameRow(update.rows[0], rows[3]));
+
+    // Replaced by a longer file with other bytes before the read position.
+    std::string other = pretext::metricsHeader() + "\n";
+    for (int i = 10; i < 20; ++i) other += pretext::formatMetricsRow(rows[std::size_t(i)]) + "\n";
+    QVERIFY(writeAtomically(file, QByteArray::fromStdString(other)));
+    update = tail.poll();
+    QVERIFY(update.restarted);
+    QCOMPARE(update.rows.size(), std::size_t(10));
+    for (std::size_t i = 0; i < 10; ++i) QVERIFY(sameRow(update.rows[i], rows[10 + i]));
+
+    appendBytes(file, "step,1,2,oops\n" + pretext::formatMetricsRow(rows[0]) + "\n");
+    update = tail.poll();
+    QVERIFY(!update.restarted);
+    QCOMPARE(update.rows.size(), std::size_t(1));
+    QCOMPARE(update.malformed.size(), std::size_t(1));
+    QVERIFY(update.malformed[0].find("line 12: step,1,2,oops") == 0);
+
+    QVERIFY(QFile::remove(file));
+    QVERIFY(tail.poll().restarted);
+    QVERIFY(!tail.poll().restarted);
+  }
+
+  // The window follows a folder another process writes: rows arrive in pieces (with half lines),
+  // the chart gets each complete step row once, the Filters panel shows the checkpoint renamed in
+  // later (compared with the Evaluator's own grid of that checkpoint), and the end is noticed.
+  void windowFollowsAFolder() {
+    // A real run to copy from: one epoch (checkpoint A), then a second (checkpoint B).
+    const QString source = path(QStringLiteral("source"));
+    {
+      pretext::TrainConfig c = widgettest::shapesConfig("simclr", source);
+      c.knnEveryEpoch = true;
+      pretext::Trainer trainer(c, pretext::Dataset::load(c.dataset));
+      QVERIFY(trainer.run().status == pretext::RunStatus::Finished);
+    }
+    const QByteArray checkpointA = readAll(source + QStringLiteral("/checkpoints/last.pt"));
+    {
+      auto trainer = pretext::Trainer::resume(source.toStdString(), 2);
+      QVERIFY(trainer->run().status == pretext::RunStatus::Finished);
+    }
+    const QByteArray checkpointB = readAll(source + QStringLiteral("/checkpoints/last.pt"));
+    QVERIFY(!checkpointA.isEmpty() && !checkpointB.isEmpty() && checkpointA != checkpointB);
+    const QImage gridB = pretext::toQImage(pretext::Evaluator(source.toStdString()).filterGrid());
+    const std::string metrics = readAll(source + QStringLiteral("/metrics.csv")).toStdString();
+    const auto rows = pretext::readMetrics((source + QStringLiteral("/metrics.csv")).toStdString());
+    int stepRows = 0;
+    for (const auto& r : rows) stepRows += r.isStep();
+    QVERIFY(stepRows >= 8);
+
+    // The followed folder: config.json and checkpoint A now; metrics.csv appears later.
+    const QString run = path(QStringLiteral("followed"));
+    QVERIFY(QDir().mkpath(run + QStringLiteral("/checkpoints")));
+    QVERIFY(QFile::copy(source + QStringLiteral("/config.json"), run + QStringLiteral("/config.json")));
+    QVERIFY(writeAtomically(run + QStringLiteral("/checkpoints/last.pt"), checkpointA));
+
+    MainWindow window(false);
+    window.show();
+    TrainingPanel* training = window.trainingPanel();
+    training->follower()->setPollInterval(30);
+    QSignalSpy finished(training, &TrainingPanel::runFinished);
+    QVERIFY(window.followRun(run));
+    QVERIFY(training->following());
+    QVERIFY(training->running());
+    QCOMPARE(window.currentRun(), QDir::cleanPath(run));
+    QVERIFY(window.statusBar()->findChildren<QLabel*>().size() > 0);
+    bool statusSays = false;
+    for (QLabel* label : window.statusBar()->findChildren<QLabel*>()) statusSays |= label->text().contains(QStringLiteral("Following"));
+    QVERIFY(statusSays);
+
+    FiltersPanel* filters = window.filtersPanel();
+    window.showPanel(filters);
+    QTRY_VERIFY_WITH_TIMEOUT(!filters->currentGrid().isNull(), 60000);
+    const QImage gridA = filters->currentGrid();
+    QVERIFY(gridA != gridB);
+
+    // metrics.csv in pieces of 37 bytes: the chart has exactly the complete step rows written.
+    QCPGraph* loss = training->chart()->lossPlot()->graph(0);
+    QVERIFY(loss);
+    const QString csv = run + QStringLiteral("/metrics.csv");
+    int expected = 0;
+    for (std::size_t written = 0; written < metrics.size();) {
+      const std::size_t piece = std::min<std::size_t>(37, metrics.size() - written);
+      appendBytes(csv, metrics.substr(written, piece));
+      written += piece;
+      expected = 0;
+      for (std::size_t at = 0; (at = metrics.find("\nstep,", at)) != std::string::npos && metrics.find('\n', at + 1) < written; ++at) ++expected;
+      QTRY_COMPARE_WITH_TIMEOUT(loss->dataCount(), expected, 5000);
+      // Before the last row nothing says the run ended.
+      if (written < metrics.size()) QCOMPARE(finished.count(), 0);
+    }
+    QCOMPARE(expected, stepRows);
+    // The points are the rows: global step and loss, in order.
+    int i = 0;
+    for (const auto& r : rows) {
+      if (!r.isStep()) continue;
+      QCOMPARE(loss->data()->at(i)->key, double(r.globalStep));
+      QCOMPARE(loss->data()->at(i)->value, r.loss);
+      ++i;
+    }
+    // The k-NN chart got every measured epoch (before training and after each epoch).
+    int measured = 0;
+    for (const auto& r : rows) measured += r.isEpoch() && r.knnAccuracy >= 0;
+    QVERIFY(measured >= 2);
+    QTRY_COMPARE_WITH_TIMEOUT(training->chart()->knnPlot()->graph(0)->dataCount(), measured, 5000);
+
+    // Checkpoint B renamed into place: the Filters panel shows it.
+    QSignalSpy checkpoints(training, &TrainingPanel::checkpointWritten);
+    QVERIFY(writeAtomically(run + QStringLiteral("/checkpoints/last.pt"), checkpointB));
+    QTRY_VERIFY_WITH_TIMEOUT(checkpoints.count() >= 1, 5000);
+    QCOMPARE(checkpoints.first().first().toString(), QDir::cleanPath(run));
+    QTRY_VERIFY_WITH_TIMEOUT(filters->currentGrid() == gridB, 60000);
+
+    // The last epoch's row came before the checkpoint: now the run has ended.
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 15000);
+    const auto result = finished.first().first().value<pretext::RunResult>();
+    QVERIFY(result.status == pretext::RunStatus::Finished);
+    QCOMPARE(result.epochsDone, 2);
+    QVERIFY(!training->running());
+    QVERIFY(!training->following());
+    for (QLabel* label : window.statusBar()->findChildren<QLabel*>()) QVERIFY(!label->text().contains(QStringLiteral("Following")));
+  }
+
+  // Stop while following another process's run: following ends, the folder is untouched.
+  void stopFollowing() {
+    const QString run = path(QStringLiteral("later"));  // does not exist yet
+    TrainingPanel panel;
+    panel.follower()->setPollInterval(20);
+    QVERIFY(panel.followRun(run));
+    QVERIFY(!panel.followRun(run));  // one at a time
+    QVERIFY(QDir().mkpath(run));
+    const auto rows = someRows(5, 1);
+    std::string text = pretext::metricsHeader() + "\n";
+    for (const auto& r : rows) text += pretext::formatMetricsRow(r) + "\n";
+    appendBytes(run + QStringLiteral("/metrics.csv"), text);
+    QTRY_COMPARE_WITH_TIMEOUT(panel.chart()->lossPlot()->graph(0)->dataCount(), 5, 5000);
+    QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+    panel.stop();
+    QCOMPARE(finished.count(), 1);
+    QVERIFY(finished.first().first().value<pretext::RunResult>().status == pretext::RunStatus::Stopped);
+    QVERIFY(!panel.running());
+    appendBytes(run + QStringLiteral("/metrics.csv"), pretext::formatMetricsRow(rows[0]) + "\n");
+    QTest::qWait(100);
+    QCOMPARE(panel.chart()->lossPlot()->graph(0)->dataCount(), 5);
+  }
+
+  // Processes = 2: Start runs pretext-cli train --nproc 2 with the panel's configuration and follows
+  // its run folder; the folder is a normal run folder and the chart has its rows.
+  void twoProcessesTrain() {
+    if (!QFileInfo(QStringLiteral(PRETEXT_CLI)).isExecutable()) QSKIP("pretext-cli was not built (" PRETEXT_CLI ")");
+    TrainingPanel panel;
+    panel.setCliProgram(QStringLiteral(PRETEXT_CLI));
+    panel.follower()->setPollInterval(50);
+    panel.setDataset(shapes());
+    const QString run = path(QStringLiteral("twoprocs"));
+    panel.methodBox()->setCurrentIndex(panel.methodBox()->findData(QStringLiteral("simclr")));
+    panel.widthBox()->setValue(8);
+    panel.batchBox()->setValue(32);
+    panel.epochsBox()->setValue(1);
+    panel.runFolderEdit()->setText(run);
+    QVERIFY(panel.processesBox()->maximum() >= 2);
+    panel.processesBox()->setValue(2);
+    QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+    panel.start();
+    QVERIFY(panel.running());
+    QVERIFY(panel.following());
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.running(), 300000);
+    QCOMPARE(finished.count(), 1);
+    const auto result = finished.first().first().value<pretext::RunResult>();
+    const QString log = panel.processLog()->toPlainText();
+    if (result.status == pretext::RunStatus::Failed && log.contains(QStringLiteral("Gloo"))) {
+      QSKIP(qPrintable(QStringLiteral("this build has no Gloo: ") + QString::fromStdString(result.message)));
+    }
+    QVERIFY2(result.status == pretext::RunStatus::Finished, qPrintable(log));
+    QCOMPARE(result.epochsDone, 1);
+    QVERIFY2(log.contains(QStringLiteral("data-parallel: 2 processes")), qPrintable(log));
+
+    // A run folder like any other, trained with the panel's settings.
+    const auto config = pretext::configFromJson(readAll(run + QStringLiteral("/config.json")).toStdString());
+    QCOMPARE(QString::fromStdString(config.method), QStringLiteral("simclr"));
+    QCOMPARE(config.backboneWidth, 8);
+    QCOMPARE(config.batchSize, 32);
+    QCOMPARE(config.dataset.shapesPerClass, 16);
+    QVERIFY(QFileInfo::exists(run + QStringLiteral("/checkpoints/last.pt")));
+    const auto rows = pretext::readMetrics((run + QStringLiteral("/metrics.csv")).toStdString());
+    int steps = 0;
+    for (const auto& r : rows) steps += r.isStep();
+    QCOMPARE(steps, 128 / 32);  // 8 classes x 16 images, global batch 32
+    QCOMPARE(panel.chart()->lossPlot()->graph(0)->dataCount(), steps);
+    QVERIFY(!QFileInfo::exists(run + QStringLiteral("/metrics.csv.tmp")));
+  }
+
+  // Stop sends SIGINT: the processes stop at the same step and leave a resumable checkpoint.
+  void twoProcessesStop() {
+    if (!QFileInfo(QStringLiteral(PRETEXT_CLI)).isExecutable()) QSKIP("pretext-cli was not built (" PRETEXT_CLI ")");
+    TrainingPanel panel;
+    panel.setCliProgram(QStringLiteral(PRETEXT_CLI));
+    panel.follower()->setPollInterval(50);
+    panel.setDataset(shapes());
+    const QString run = path(QStringLiteral("stopped"));
+    panel.methodBox()->setCurrentIndex(panel.methodBox()->findData(QStringLiteral("simclr")));
+    panel.widthBox()->setValue(8);
+    panel.batchBox()->setValue(32);
+    panel.epochsBox()->setValue(200);
+    panel.runFolderEdit()->setText(run);
+    panel.processesBox()->setValue(2);
+    QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+    panel.start();
+    QTRY_VERIFY_WITH_TIMEOUT(panel.chart()->lossPlot()->graph(0)->dataCount() >= 2 || !panel.running(), 300000);
+    if (!panel.running() && panel.processLog()->toPlainText().contains(QStringLiteral("Gloo"))) QSKIP("this build has no Gloo");
+    panel.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.running(), 120000);
+    QCOMPARE(finished.count(), 1);
+    const auto result = finished.first().first().value<pretext::RunResult>();
+    QVERIFY2(result.status == pretext::RunStatus::Stopped, qPrintable(panel.processLog()->toPlainText()));
+    QVERIFY(QFileInfo::exists(run + QStringLiteral("/checkpoints/last.pt")));
+    // Resumable: it continues from there (in one process, to the end of the epoch it stopped in),
+    // and the steps follow on without a gap or a repeat.
+    const int at = pretext::Trainer::resume(run.toStdString())->startEpoch();
+    QVERIFY(at >= 0 && at < 200);
+    auto trainer = pretext::Trainer::resume(run.toStdString(), at + 1);
+    QVERIFY(trainer->run().status == pretext::RunStatus::Finished);
+    std::int64_t next = 1;
+    for (const auto& r : pretext::readMetrics((run + QStringLiteral("/metrics.csv")).toStdString())) {
+      if (!r.isStep()) continue;
+      QCOMPARE(r.globalStep, next);
+      ++next;
+    }
+    QCOMPARE(next - 1, std::int64_t(at + 1) * (128 / 32));
+  }
+};
+
+QTEST_MAIN(TstRunFollow)
+#include "tst_runfollow.moc"

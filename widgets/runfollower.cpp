@@ -1,0 +1,131 @@
+#include "runfollower.h"
+
+#include "panelcommon.h"
+
+#include <pretext/training.h>
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QFileSystemWatcher>
+#include <QTimer>
+
+RunFollower::RunFollower(QObject* parent) : QObject(parent) {
+  m_timer = new QTimer(this);
+  m_timer->setInterval(1000);
+  connect(m_timer, &QTimer::timeout, this, &RunFollower::poll);
+  m_soon = new QTimer(this);
+  m_soon->setSingleShot(true);
+  m_soon->setInterval(50);
+  connect(m_soon, &QTimer::timeout, this, &RunFollower::poll);
+}
+
+RunFollower::~RunFollower() = default;
+
+void RunFollower::setPollInterval(int ms) { m_timer->setInterval(std::max(10, ms)); }
+int RunFollower::pollInterval() const { return m_timer->interval(); }
+
+std::int64_t RunFollower::rowsRead() const { return m_tail ? m_tail->rowsRead() : 0; }
+
+QString RunFollower::path(const QString& name) const { return QDir(m_dir).filePath(name); }
+
+void RunFollower::follow(const QString& runDir) {
+  stop();
+  m_dir = runFolderPath(runDir);
+  m_tail = std::make_unique<pretext::MetricsTail>(QFile::encodeName(path(QStringLiteral("metrics.csv"))).toStdString());
+  m_watcher = new QFileSystemWatcher(this);
+  connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, &RunFollower::schedulePoll);
+  connect(m_watcher, &QFileSystemWatcher::fileChanged, this, &RunFollower::schedulePoll);
+  m_checkpoint = checkpointSignature();  // the checkpoint there now is shown with the run itself
+  m_configTime = {};
+  m_lastRow = {};
+  m_lastEpochRow = {};
+  m_epochs = 0;
+  m_ended = false;
+  m_timer->start();
+  poll();
+}
+
+void RunFollower::stop() {
+  m_timer->stop();
+  m_soon->stop();
+  delete m_watcher;
+  m_watcher = nullptr;
+  m_tail.reset();
+}
+
+void RunFollower::schedulePoll() {
+  if (m_tail && !m_soon->isActive()) m_soon->start();
+}
+
+QString RunFollower::checkpointSignature() const {
+  const QFileInfo info(path(QStringLiteral("checkpoints/last.pt")));
+  if (!info.exists()) return {};
+  return QStringLiteral("%1/%2/%3")
+      .arg(info.lastModified().toMSecsSinceEpoch())
+      .arg(info.size())
+      .arg(info.metadataChangeTime().toMSecsSinceEpoch());
+}
+
+void RunFollower::readConfig() {
+  const QFileInfo info(path(QStringLiteral("config.json")));
+  if (!info.exists() || info.lastModified() == m_configTime) return;
+  QFile file(info.filePath());
+  if (!file.open(QIODevice::ReadOnly)) return;  // the next poll tries again
+  m_configTime = info.lastModified();
+  try {
+    m_epochs = pretext::configFromJson(file.readAll().toStdString()).epochs;
+  } catch (const std::exception& e) {
+    emit message(tr("%1: %2").arg(QDir::toNativeSeparators(info.filePath()), QString::fromUtf8(e.what())));
+  }
+}
+
+void RunFollower::watchWhatExists() {
+  // A watched file that was replaced by a rename drops out of the watcher: add it again.
+  QStringList wanted;
+  for (const QString& name : {QString(), QStringLiteral("checkpoints"), QStringLiteral("metrics.csv")}) {
+    const QString p = name.isEmpty() ? m_dir : path(name);
+    if (QFileInfo::exists(p) && !m_watcher->files().contains(p) && !m_watcher->directories().contains(p)) wanted << p;
+  }
+  if (!wanted.isEmpty()) m_watcher->addPaths(wanted);
+}
+
+void RunFollower::poll() {
+  if (!m_tail) return;
+  watchWhatExists();
+  readConfig();
+  const pretext::MetricsTail::Update update = m_tail->poll();
+  if (update.restarted) {
+    m_ended = false;
+    m_lastEpochRow = {};
+    emit restarted();
+  }
+  for (const auto& line : update.malformed) {
+    emit message(tr("%1: skipped %2").arg(QDir::toNativeSeparators(path(QStringLiteral("metrics.csv"))), QString::fromStdString(line)));
+  }
+  if (!update.rows.empty()) {
+    m_lastRow = QDateTime::currentDateTime();
+    emit rowsAdded(update.rows);
+    if (!m_tail) return;  // a receiver stopped following
+  }
+  const QString checkpoint = checkpointSignature();
+  if (checkpoint != m_checkpoint) {
+    m_checkpoint = checkpoint;
+    if (!checkpoint.isEmpty()) emit checkpointChanged(m_dir);
+    if (!m_tail) return;
+  }
+  // The Trainer writes the last epoch's row, then its checkpoint: the run has ended once both are there.
+  if (!m_ended && m_epochs > 0 && !m_lastEpochRow.isValid()) {
+    for (const auto& row : update.rows) {
+      if (row.isEpoch() && row.epoch >= m_epochs - 1) m_lastEpochRow = QDateTime::currentDateTime();
+    }
+  }
+  if (!m_ended && m_lastEpochRow.isValid()) {
+    const QFileInfo last(path(QStringLiteral("checkpoints/last.pt"))), metrics(path(QStringLiteral("metrics.csv")));
+    if ((last.exists() && last.lastModified() >= metrics.lastModified()) ||
+        m_lastEpochRow.msecsTo(QDateTime::currentDateTime()) > 10000) {
+      m_ended = true;
+      emit runEnded(m_dir);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// Follows a run folder that another process writes (pretext-cli train, the Training panel's
+// processes, a cluster job on a shared filesystem): the rows metrics.csv gains, its newest
+// checkpoint, and the end of the run. A QFileSystemWatcher answers at once where the filesystem
+// tells (inotify); a polling timer catches everything else (NFS and other network filesystems
+// deliver no events). Checkpoints are written through a rename, so a changed checkpoints/last.pt
+// is always a whole one.
+#pragma once
+
+#include <pretext/metrics.h>
+
+#include <QDateTime>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+class QFileSystemWatcher;
+class QTimer;
+
+class RunFollower final : public QObject {
+  Q_OBJECT
+  Q_DISABLE_COPY_MOVE(RunFollower)
+
+ public:
+  explicit RunFollower(QObject* parent = nullptr);
+  ~RunFollower() override;
+
+  /// Starts following `runDir` (absolute or relative; it may not exist yet). The rows already in
+  /// its metrics.csv come with the first poll, which runs at once.
+  void follow(const QString& runDir);
+  /// Stops following (no more signals).
+  void stop();
+  bool following() const { return m_tail != nullptr; }
+  QString runDir() const { return m_dir; }
+  /// The polling interval (default 1000 ms): the longest a change waits without filesystem events.
+  void setPollInterval(int ms);
+  int pollInterval() const;
+
+  /// The run's epochs as its config.json says (0 before config.json is there).
+  int epochs() const { return m_epochs; }
+  /// Whether the run's last epoch row and the checkpoint after it have been read (training ran to its end).
+  bool ended() const { return m_ended; }
+  std::int64_t rowsRead() const;
+  /// When the last new row was read (invalid before any).
+  QDateTime lastRowTime() const { return m_lastRow; }
+
+ public slots:
+  /// Reads what changed now.
+  void poll();
+
+ signals:
+  /// metrics.csv was truncated or replaced: the rows that follow start from its beginning.
+  void restarted();
+  /// New complete rows of metrics.csv, in order.
+  void rowsAdded(const std::vector<pretext::MetricsRow>& rows);
+  /// checkpoints/last.pt of the run changed (a newer checkpoint was renamed into place).
+  void checkpointChanged(const QString& runDir);
+  /// The run's last epoch row arrived: training ran to its end.
+  void runEnded(const QString& runDir);
+  /// Something the user may want to know (malformed lines, an unreadable config.json).
+  void message(const QString& text);
+
+ private:
+  QString path(const QString& name) const;
+  QString checkpointSignature() const;
+  void readConfig();
+  void watchWhatExists();
+  void schedulePoll();
+
+  QString m_dir;
+  std::unique_ptr<pretext::MetricsTail> m_tail;
+  QFileSystemWatcher* m_watcher = nullptr;
+  QTimer* m_timer = nullptr;
+  QTimer* m_soon = nullptr;  ///< coalesces the watcher's bursts of events into one poll
+  QString m_checkpoint;      ///< signature of the checkpoint seen last
+  QDateTime m_configTime;
+  QDateTime m_lastRow;
+  QDateTime m_lastEpochRow;  ///< when the last epoch's row was read (the checkpoint follows it)
+  int m_epochs = 0;
+  bool m_ended = false;
+};
