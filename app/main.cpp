@@ -79,6 +79,11 @@ int main(int argc, char* argv[]) {
   const QCommandLineOption epochsOption(QStringLiteral("epochs"), QStringLiteral("Epochs for --train."), QStringLiteral("N"), QStringLiteral("3"));
   const QCommandLineOption subsetOption(QStringLiteral("subset"), QStringLiteral("Training images for --train (0: all)."),
                                         QStringLiteral("N"), QStringLiteral("0"));
+  const QCommandLineOption processesOption(
+      QStringLiteral("processes"),
+      QStringLiteral("Processes for --train (the Training panel's Processes; more than 1 trains in pretext-cli "
+                     "train --nproc N and follows its run folder)."),
+      QStringLiteral("N"), QStringLiteral("1"));
   const QCommandLineOption shotAfterOption(QStringLiteral("screenshot-after"),
                                            QStringLiteral("With --train: take the screenshot after SECONDS of training; otherwise SECONDS after the dataset is up."),
                                            QStringLiteral("SECONDS"));
@@ -111,7 +116,7 @@ int main(int argc, char* argv[]) {
                      "is done), then quit. With --train: after the first epoch's checkpoint, unless --screenshot-after."),
       QStringLiteral("DIR"));
   parser.addOptions({tourOption, datasetOption, screenshotOption, themeOption, largeFontOption, trainOption, epochsOption,
-                     subsetOption, shotAfterOption, panelOption, experimentOption, runOption, followOption, languageOption});
+                     subsetOption, processesOption, shotAfterOption, panelOption, experimentOption, runOption, followOption, languageOption});
   parser.process(app);
 
   const QString theme = parser.value(themeOption);
@@ -209,6 +214,7 @@ int main(int argc, char* argv[]) {
       training->methodBox()->setCurrentIndex(method);
       training->epochsBox()->setValue(parser.value(epochsOption).toInt());
       training->subsetBox()->setValue(parser.value(subsetOption).toInt());
+      training->processesBox()->setValue(parser.value(processesOption).toInt());
       if (!parser.isSet(panelOption)) window.showPanel(training);
       training->start();
     });

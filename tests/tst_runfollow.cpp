@@ -208,6 +208,11 @@ class TstRunFollow : public QObject {
     QVERIFY(training->following());
     QVERIFY(training->running());
     QCOMPARE(window.currentRun(), QDir::cleanPath(run));
+    // The form shows what the followed run trains (its config.json), not the panel's own settings.
+    QCOMPARE(training->methodBox()->currentData().toString(), QStringLiteral("simclr"));
+    QCOMPARE(training->widthBox()->value(), 8);
+    QCOMPARE(training->epochsBox()->value(), 2);
+    QCOMPARE(training->batchBox()->value(), 32);
     QVERIFY(window.statusBar()->findChildren<QLabel*>().size() > 0);
     bool statusSays = false;
     for (QLabel* label : window.statusBar()->findChildren<QLabel*>()) statusSays |= label->text().contains(QStringLiteral("Following"));

@@ -74,7 +74,9 @@ void RunFollower::readConfig() {
   if (!file.open(QIODevice::ReadOnly)) return;  // the next poll tries again
   m_configTime = info.lastModified();
   try {
-    m_epochs = pretext::configFromJson(file.readAll().toStdString()).epochs;
+    const pretext::TrainConfig config = pretext::configFromJson(file.readAll().toStdString());
+    m_epochs = config.epochs;
+    emit configRead(config);
   } catch (const std::exception& e) {
     emit message(tr("%1: %2").arg(QDir::toNativeSeparators(info.filePath()), QString::fromUtf8(e.what())));
   }

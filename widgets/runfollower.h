@@ -7,6 +7,7 @@
 #pragma once
 
 #include <pretext/metrics.h>
+#include <pretext/training.h>
 
 #include <QDateTime>
 #include <QObject>
@@ -58,6 +59,8 @@ class RunFollower final : public QObject {
   void checkpointChanged(const QString& runDir);
   /// The run's last epoch row arrived: training ran to its end.
   void runEnded(const QString& runDir);
+  /// The run's config.json was read (when following starts, or when it changed: a resume).
+  void configRead(const pretext::TrainConfig& config);
   /// Something the user may want to know (malformed lines, an unreadable config.json).
   void message(const QString& text);
 

@@ -206,6 +206,21 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_chart->beginRun(tr("%1 (restarted)").arg(QDir(m_runDir).dirName()));
     m_followedEpochs = 0;
   });
+  connect(m_follower, &RunFollower::configRead, this, [this](const pretext::TrainConfig& c) {
+    // The form shows what the followed run trains (as it does for an experiment's runs).
+    const int method = m_method->findData(QString::fromStdString(c.method));
+    if (method >= 0) m_method->setCurrentIndex(method);
+    m_backbone->setCurrentText(QString::fromStdString(c.backbone));
+    m_width->setValue(c.backboneWidth);
+    m_epochs->setValue(c.epochs);
+    m_batch->setValue(c.batchSize);
+    m_subset->setValue(int(std::min<std::int64_t>(c.subset, m_subset->maximum())));
+    m_lr->setValue(c.learningRate);
+    for (auto* box : m_optionBoxes) {
+      const auto it = c.methodOptions.find(box->objectName().toStdString());
+      if (it != c.methodOptions.end()) box->setValue(it->second);
+    }
+  });
   connect(m_follower, &RunFollower::message, this, [this](const QString& text) {
     appendLog(text);
     emit statusMessage(text);
