@@ -241,7 +241,10 @@ int main(int argc, char* argv[]) {
       std::fprintf(stderr, "pretext: --follow goes without --train, --experiment and --run\n");
       return 2;
     }
-    if (!window.followRun(parser.value(followOption))) return 2;
+    if (!window.followRun(parser.value(followOption))) {
+      std::fprintf(stderr, "pretext: --follow %s: not a folder\n", qPrintable(parser.value(followOption)));
+      return 2;
+    }
   }
   if (parser.isSet(panelOption) && !window.showPanel(parser.value(panelOption))) {
     std::fprintf(stderr, "pretext: no panel titled '%s'\n", qPrintable(parser.value(panelOption)));

@@ -442,6 +442,11 @@ bool MainWindow::followRun(const QString& dir) {
     statusBar()->showMessage(tr("A run is going: stop it before following another"), 10000);
     return false;
   }
+  const QFileInfo info(runFolderPath(dir));
+  if (info.exists() && !info.isDir()) {
+    statusBar()->showMessage(tr("%1 is not a folder").arg(QDir::toNativeSeparators(info.filePath())), 15000);
+    return false;
+  }
   showPanel(m_trainingPanel);
   if (!m_trainingPanel->followRun(dir)) return false;
   updateRunStatus();

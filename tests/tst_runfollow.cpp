@@ -284,6 +284,10 @@ class TstRunFollow : public QObject {
     for (const auto& r : rows) text += pretext::formatMetricsRow(r) + "\n";
     appendBytes(run + QStringLiteral("/metrics.csv"), text);
     QTRY_COMPARE_WITH_TIMEOUT(panel.chart()->lossPlot()->graph(0)->dataCount(), 5, 5000);
+    // Nothing new for a while (a run stopped without ending): the follower says so.
+    panel.follower()->setQuietAfter(150);
+    QSignalSpy quiet(panel.follower(), &RunFollower::quiet);
+    QTRY_VERIFY_WITH_TIMEOUT(quiet.count() >= 1, 5000);
     QSignalSpy finished(&panel, &TrainingPanel::runFinished);
     panel.stop();
     QCOMPARE(finished.count(), 1);

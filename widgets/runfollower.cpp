@@ -110,6 +110,10 @@ void RunFollower::poll() {
     emit rowsAdded(update.rows);
     if (!m_tail) return;  // a receiver stopped following
   }
+  if (update.rows.empty() && m_lastRow.isValid() && !m_ended) {
+    const qint64 ms = m_lastRow.msecsTo(QDateTime::currentDateTime());
+    if (ms >= m_quietAfterMs) emit quiet(ms / 1000);
+  }
   const QString checkpoint = checkpointSignature();
   if (checkpoint != m_checkpoint) {
     m_checkpoint = checkpoint;

@@ -37,6 +37,9 @@ class RunFollower final : public QObject {
   /// The polling interval (default 1000 ms): the longest a change waits without filesystem events.
   void setPollInterval(int ms);
   int pollInterval() const;
+  /// How long without a new row before quiet() is said (default 30 s).
+  void setQuietAfter(int ms) { m_quietAfterMs = ms; }
+  int quietAfter() const { return m_quietAfterMs; }
 
   /// The run's epochs as its config.json says (0 before config.json is there).
   int epochs() const { return m_epochs; }
@@ -61,6 +64,9 @@ class RunFollower final : public QObject {
   void runEnded(const QString& runDir);
   /// The run's config.json was read (when following starts, or when it changed: a resume).
   void configRead(const pretext::TrainConfig& config);
+  /// No new row for `seconds` (quietAfter() or more; said at each poll while it lasts): the run may have
+  /// stopped without ending (Ctrl-C, a killed job), or it is in a long evaluation.
+  void quiet(qint64 seconds);
   /// Something the user may want to know (malformed lines, an unreadable config.json).
   void message(const QString& text);
 
@@ -81,5 +87,6 @@ class RunFollower final : public QObject {
   QDateTime m_lastRow;
   QDateTime m_lastEpochRow;  ///< when the last epoch's row was read (the checkpoint follows it)
   int m_epochs = 0;
+  int m_quietAfterMs = 30000;
   bool m_ended = false;
 };

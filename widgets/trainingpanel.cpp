@@ -225,6 +225,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     appendLog(text);
     emit statusMessage(text);
   });
+  connect(m_follower, &RunFollower::quiet, this, [this](qint64 seconds) {
+    m_status->setText(tr("Following %1: nothing new for %2; the run may have stopped")
+                          .arg(QDir(m_runDir).dirName(), duration(double(seconds))));
+  });
   connect(m_follower, &RunFollower::runEnded, this, [this] {
     if (m_process) return;  // its exit status says how it ended
     pretext::RunResult r;
