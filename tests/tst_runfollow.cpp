@@ -298,6 +298,21 @@ class TstRunFollow : public QObject {
     QCOMPARE(panel.chart()->lossPlot()->graph(0)->dataCount(), 5);
   }
 
+  // Processes = 2 without a pretext-cli to run: nothing starts, and the status says what is missing.
+  void processesWithoutCli() {
+    TrainingPanel panel;
+    panel.setCliProgram(path(QStringLiteral("no-such-pretext-cli")));
+    panel.setDataset(shapes());
+    panel.processesBox()->setValue(2);
+    QSignalSpy status(&panel, &TrainingPanel::statusMessage);
+    QSignalSpy started(&panel, &TrainingPanel::runStarted);
+    panel.start();
+    QVERIFY(!panel.running());
+    QCOMPARE(started.count(), 0);
+    QCOMPARE(status.count(), 1);
+    QVERIFY2(status.first().first().toString().contains(QStringLiteral("pretext-cli")), qPrintable(status.first().first().toString()));
+  }
+
   // Processes = 2: Start runs pretext-cli train --nproc 2 with the panel's configuration and follows
   // its run folder; the folder is a normal run folder and the chart has its rows.
   void twoProcessesTrain() {
