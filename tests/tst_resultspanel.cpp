@@ -401,6 +401,35 @@ class TstResultsPanel : public QObject {
     if (!shot.isEmpty()) QVERIFY(panel.grab().save(QDir(shot).filePath(QStringLiteral("results-confusion-shapes.png"))));
   }
 
+  void cancelStopsAnEvaluation() {
+    RunInspector inspector;
+    ResultsPanel panel(&inspector, nullptr, false);
+    panel.show();
+    const QString dir = run("simclr");
+    const QString evalJson = QDir(dir).filePath("eval.json");
+    QFile before(evalJson);
+    const QByteArray saved = before.open(QIODevice::ReadOnly) ? before.readAll() : QByteArray();
+    panel.addRun(dir);
+    selectRun(panel.table(), "simclr");
+    QSignalSpy evaluated(&panel, &ResultsPanel::evaluated);
+    QTest::mouseClick(panel.evaluateButton(), Qt::LeftButton);
+    QVERIFY(panel.cancelButton()->isVisible());
+    QTest::mouseClick(panel.cancelButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluated.count(), 1, 30000);
+    QVERIFY(!evaluated.first().at(1).toBool());
+    QVERIFY2(panel.statusLabel()->text().contains(QStringLiteral("cancelled")), qPrintable(panel.statusLabel()->text()));
+    QVERIFY(!panel.evaluating());
+    QVERIFY(!panel.cancelButton()->isVisible());
+    QVERIFY(!panel.busyIndicator()->isVisible());
+    QFile after(evalJson);
+    QCOMPARE(after.open(QIODevice::ReadOnly) ? after.readAll() : QByteArray(), saved);  // nothing partial saved
+    // The panel stays usable: the next evaluation runs to its end.
+    QVERIFY(panel.evaluateButton()->isEnabled());
+    panel.evaluateSelected();
+    QTRY_COMPARE_WITH_TIMEOUT(evaluated.count(), 2, 120000);
+    QVERIFY2(evaluated.last().at(1).toBool(), qPrintable(panel.statusLabel()->text()));
+  }
+
   void evaluateWithoutCheckpointSaysSo() {
     RunInspector inspector;
     ResultsPanel panel(&inspector, nullptr, false);
