@@ -18,6 +18,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
@@ -781,7 +782,7 @@ void ResultsPanel::updateConfusion() {
   m_confusionLabel->setText(tr("Linear probe of %1 on %2 test images: %3% correct. Rows: true class, columns: "
                                "predicted class; click a cell to see its images.")
                                 .arg(runName(dir))
-                                .arg(m_confusion.total())
+                                .arg(QLocale().toString(qlonglong(m_confusion.total())))
                                 .arg(100.0 * m_confusion.accuracy(), 0, 'f', 1));
 }
 
@@ -804,9 +805,12 @@ void ResultsPanel::showExamples(int trueClass, int predicted) {
   }
   const QString dir = m_confusionRun;
   const QList<qint64> indices = m_exampleIndices;
-  QStringList captions;
-  for (const qint64 i : indices)
-    captions << QStringLiteral("#%1 %2%").arg(i).arg(100.0 * m_confusion.confidence[std::size_t(i)], 0, 'f', 0);
+  QStringList captions, tips;
+  for (const qint64 i : indices) {
+    const double sure = 100.0 * m_confusion.confidence[std::size_t(i)];
+    captions << QStringLiteral("%1%").arg(sure, 0, 'f', 0);
+    tips << tr("test image #%1: %2 with %3% confidence").arg(i).arg(p).arg(sure, 0, 'f', 1);
+  }
   request<ExampleImages>(
       QStringLiteral("examples"),
       [dir, indices](InspectContext& c) {
@@ -815,8 +819,8 @@ void ResultsPanel::showExamples(int trueClass, int predicted) {
         for (const qint64 i : indices) out.images << pretext::toQImage(ds.image(pretext::Split::Test, i));
         return out;
       },
-      [this, captions, trueClass, predicted](const ExampleImages& r) {
-        m_examples->setImages(r.images, captions);
+      [this, captions, tips, trueClass, predicted](const ExampleImages& r) {
+        m_examples->setImages(r.images, captions, tips);
         emit examplesShown(trueClass, predicted);
       },
       [this](const QString& error) { m_examplesLabel->setText(tr("Could not load the images: %1").arg(error)); });
