@@ -166,6 +166,10 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
     showPanel(m_trainingPanel);
     m_trainingPanel->resumeRun(dir);
   });
+  connect(m_embeddingPanel, &EmbeddingPanel::queryRequested, this, [this](qint64 testIndex) {
+    showPanel(m_retrievalPanel);
+    m_retrievalPanel->showQuery(testIndex);
+  });
   connect(m_trainingPanel, &TrainingPanel::runStarted, this, &MainWindow::updateResumeAction);
   connect(m_trainingPanel, &TrainingPanel::runFinished, this, &MainWindow::updateResumeAction);
   connect(m_trainingPanel, &TrainingPanel::runFinished, this, &MainWindow::updateRunStatus);

@@ -21,6 +21,7 @@
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QApplication>
 #include <QtTest/QtTest>
 
 #include <set>
@@ -46,11 +47,21 @@ void makeRun(const QString& dir, const std::string& method, const std::string& b
   QVERIFY2(result.status == pretext::RunStatus::Finished, result.message.c_str());
 }
 
+/// The sheet colours the panels ask for: transparent paper, the palette's text as ink.
+pretext::SheetColours themedSheet() {
+  pretext::SheetColours c;
+  c.transparent = true;
+  const QColor paper = QApplication::palette().color(QPalette::Window), ink = QApplication::palette().color(QPalette::WindowText);
+  c.paper[0] = std::uint8_t(paper.red()), c.paper[1] = std::uint8_t(paper.green()), c.paper[2] = std::uint8_t(paper.blue());
+  c.ink[0] = std::uint8_t(ink.red()), c.ink[1] = std::uint8_t(ink.green()), c.ink[2] = std::uint8_t(ink.blue());
+  return c;
+}
+
 std::vector<std::int64_t> toVector(const QList<qint64>& list) { return {list.begin(), list.end()}; }
 
 QImage evaluatorSheet(const QString& dir, const QList<qint64>& images, const std::vector<std::string>& stages) {
   pretext::Evaluator ev(dir.toStdString(), "cpu");
-  return pretext::toQImage(ev.attentionMaps(toVector(images), stages));
+  return pretext::toQImage(ev.attentionMaps(toVector(images), stages, 2.0, 3, themedSheet()));
 }
 
 void waitIdle(AttentionPanel& panel) {
@@ -129,7 +140,7 @@ class TstAttentionPanel : public QObject {
     pretext::Evaluator ev(m_simclr.toStdString(), "cpu");
     const auto sample = ev.sampleTestImages(AttentionPanel::kDefaultImages);
     QCOMPARE(toVector(panel.images()), sample);
-    QCOMPARE(panel.image(), pretext::toQImage(ev.attentionMaps(sample, kDefault)));
+    QCOMPARE(panel.image(), pretext::toQImage(ev.attentionMaps(sample, kDefault, 2.0, 3, themedSheet())));
     QCOMPARE(panel.view()->image(), panel.image());
     QCOMPARE(panel.shownStages(), panel.stages());
     QCOMPARE(panel.imagesEdit()->text().split(QStringLiteral(", ")).size(), AttentionPanel::kDefaultImages);
@@ -153,7 +164,7 @@ class TstAttentionPanel : public QObject {
     QVERIFY(panel.busy());
     waitIdle(panel);
     QCOMPARE(panel.stages(), (QStringList{"conv1", "conv5"}));
-    QCOMPARE(panel.image(), pretext::toQImage(ev.attentionMaps(toVector(panel.images()), {"conv1", "conv5"})));
+    QCOMPARE(panel.image(), pretext::toQImage(ev.attentionMaps(toVector(panel.images()), {"conv1", "conv5"}, 2.0, 3, themedSheet())));
 
     // Images typed by number.
     panel.imagesEdit()->setFocus();
@@ -163,7 +174,7 @@ class TstAttentionPanel : public QObject {
     QCOMPARE(panel.images(), (QList<qint64>{3, 7, 11}));
     QCOMPARE(panel.countBox()->value(), 3);
     waitIdle(panel);
-    QCOMPARE(panel.image(), pretext::toQImage(ev.attentionMaps({3, 7, 11}, {"conv1", "conv5"})));
+    QCOMPARE(panel.image(), pretext::toQImage(ev.attentionMaps({3, 7, 11}, {"conv1", "conv5"}, 2.0, 3, themedSheet())));
 
     // Other images: a new sample of as many, one per class.
     const auto before = panel.images();
@@ -174,7 +185,7 @@ class TstAttentionPanel : public QObject {
     std::set<int> labels;
     for (const auto i : panel.images()) labels.insert(ev.dataset().label(pretext::Split::Test, i));
     QCOMPARE(int(labels.size()), 3);
-    QCOMPARE(panel.image(), pretext::toQImage(ev.attentionMaps(toVector(panel.images()), {"conv1", "conv5"})));
+    QCOMPARE(panel.image(), pretext::toQImage(ev.attentionMaps(toVector(panel.images()), {"conv1", "conv5"}, 2.0, 3, themedSheet())));
     QCOMPARE(panel.imagesEdit()->text().split(QStringLiteral(", ")).size(), 3);
     const auto second = panel.images();
     panel.pickOtherImages();
@@ -185,7 +196,7 @@ class TstAttentionPanel : public QObject {
     panel.countBox()->setValue(5);
     waitIdle(panel);
     QCOMPARE(panel.images().size(), 5);
-    QCOMPARE(panel.image(), pretext::toQImage(ev.attentionMaps(toVector(panel.images()), {"conv1", "conv5"})));
+    QCOMPARE(panel.image(), pretext::toQImage(ev.attentionMaps(toVector(panel.images()), {"conv1", "conv5"}, 2.0, 3, themedSheet())));
 
     // No stage ticked: nothing to compute, and the panel says so.
     panel.setStages({});
@@ -195,7 +206,7 @@ class TstAttentionPanel : public QObject {
     panel.setStages({QStringLiteral("conv2")});
     QVERIFY(!panel.messageLabel()->isVisible());
     waitIdle(panel);
-    QCOMPARE(panel.image(), pretext::toQImage(ev.attentionMaps(toVector(panel.images()), {"conv2"})));
+    QCOMPARE(panel.image(), pretext::toQImage(ev.attentionMaps(toVector(panel.images()), {"conv2"}, 2.0, 3, themedSheet())));
   }
 
   void secondRunSideBySide() {
@@ -249,7 +260,7 @@ class TstAttentionPanel : public QObject {
     QVERIFY(!panel.stageBox(panel.availableStages().first())->isVisibleTo(&panel));
     QCOMPARE(panel.shownStages(), QStringList{QStringLiteral("[CLS]")});
     pretext::Evaluator ev(m_vit.toStdString(), "cpu");
-    QCOMPARE(panel.image(), pretext::toQImage(ev.attentionMaps(toVector(panel.images()), {ev.stages().back()})));
+    QCOMPARE(panel.image(), pretext::toQImage(ev.attentionMaps(toVector(panel.images()), {ev.stages().back()}, 2.0, 3, themedSheet())));
     // A ConvNet beside it shows its deepest stage.
     panel.setSecondRun(m_simclr);
     waitIdle(panel);
@@ -393,6 +404,10 @@ class TstAttentionPanel : public QObject {
     screenshot(panel, QStringLiteral("attention-real-1280.png"));
     panel.resize(900, 600);
     screenshot(panel, QStringLiteral("attention-real-900.png"));
+    panel.setPalette(widgettest::darkPalette());  // gaps and captions follow the theme (a new sheet)
+    QTest::qWait(50);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.busy(), 300000);
+    screenshot(panel, QStringLiteral("attention-real-900-dark.png"));
   }
 };
 

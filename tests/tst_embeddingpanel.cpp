@@ -3,6 +3,7 @@
 // point i shows test image i; the kind and size controls change what is computed; exports, failures,
 // a hidden panel and a panel destroyed mid-job.
 #include "embeddingpanel.h"
+#include "imagegridwidget.h"
 #include "widgettestutil.h"
 #include "qtconvert.h"
 #include "runinspector.h"
@@ -13,7 +14,10 @@
 
 #include <qcustomplot.h>
 
+#include <QApplication>
 #include <QComboBox>
+#include <QPushButton>
+#include <QRandomGenerator>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
@@ -134,6 +138,110 @@ class TstEmbeddingPanel : public QObject {
       for (std::size_t b = a + 1; b < colours.size(); ++b) QVERIFY(colours[a].rgb() != colours[b].rgb());
     }
     QVERIFY(plot->xAxis->label().contains(QLatin1String("principal component")));
+  }
+
+  void polygonSelectionAgainstBruteForce() {
+    // Known coordinates: a concave "L" and points inside, outside and in its notch.
+    const QPolygonF l{{0, 0}, {4, 0}, {4, 1}, {1, 1}, {1, 4}, {0, 4}};
+    const std::vector<float> x{0.5f, 3.5f, 2.0f, 0.5f, 5.0f, -1.0f, 0.5f};
+    const std::vector<float> y{0.5f, 0.5f, 2.0f, 3.5f, 0.5f, 2.0f, 4.5f};
+    QCOMPARE(pointsInPolygon(x, y, l), (std::vector<int>{0, 1, 3}));
+    QVERIFY(pointsInPolygon(x, y, QPolygonF{{0, 0}, {1, 1}}).empty());  // no area
+    // Random points against Qt's own even-odd test on a random self-crossing polygon.
+    QRandomGenerator rng(7);
+    std::vector<float> rx, ry;
+    for (int i = 0; i < 3000; ++i) {
+      rx.push_back(float(rng.generateDouble() * 10 - 5));
+      ry.push_back(float(rng.generateDouble() * 10 - 5));
+    }
+    QPolygonF star;
+    for (int k = 0; k < 9; ++k) {
+      const double a = 2 * M_PI * k * 4 / 9.0;  // a {9/4} star: edges cross
+      star << QPointF(4 * std::cos(a), 4 * std::sin(a));
+    }
+    std::vector<int> brute;
+    for (int i = 0; i < 3000; ++i)
+      if (star.containsPoint(QPointF(rx[std::size_t(i)], ry[std::size_t(i)]), Qt::OddEvenFill)) brute.push_back(i);
+    QVERIFY(brute.size() > 100 && brute.size() < 2900);
+    QCOMPARE(pointsInPolygon(rx, ry, star), brute);
+    // The class make-up against a recount.
+    const std::vector<int> labels{2, 0, 2, -1, 1, 2, 7};
+    QCOMPARE(classMakeup(labels, {0, 2, 3, 4, 6}, 3), (std::vector<std::int64_t>{0, 1, 2}));
+  }
+
+  void lassoSelectsAndSendsAQuery() {
+    auto panel = shownPanel(QStringLiteral("pca"), 120);
+    const auto& p = panel->projection();
+    QCOMPARE(panel->selectionGrid()->count(), 0);
+    QTest::qWait(50);  // the layout settles with the gallery beside the plot
+    panel->plot()->replot();
+    // Where the points are drawn (the plot keeps its size when the gallery fills).
+    std::vector<QPointF> drawn;
+    for (int i = 0; i < int(p.x.size()); ++i) drawn.push_back(panel->pointPosition(i));
+    // A rectangle (Shift + Alt drag) over the middle of the plot, by mouse events.
+    const QRect area = panel->plot()->axisRect()->rect();
+    const QPoint from = area.center() - QPoint(area.width() / 4, area.height() / 4);
+    const QPoint to = area.center() + QPoint(area.width() / 5, area.height() / 5);
+    auto send = [&](QEvent::Type type, const QPoint& at, Qt::MouseButtons buttons) {
+      QMouseEvent e(type, QPointF(at), panel->plot()->mapToGlobal(QPointF(at)), Qt::LeftButton, buttons,
+                    Qt::ShiftModifier | Qt::AltModifier);
+      QApplication::sendEvent(panel->plot(), &e);
+    };
+    QSignalSpy changed(panel.get(), &EmbeddingPanel::selectionChanged);
+    send(QEvent::MouseButtonPress, from, Qt::LeftButton);
+    send(QEvent::MouseMove, (from + to) / 2, Qt::LeftButton);
+    send(QEvent::MouseMove, to, Qt::LeftButton);
+    send(QEvent::MouseButtonRelease, to, Qt::NoButton);
+    QCOMPARE(changed.count(), 1);
+    // Brute force in pixels: the points drawn inside the rectangle.
+    const QRectF box = QRectF(QPointF(from), QPointF(to)).normalized();
+    std::vector<int> inside;
+    for (int i = 0; i < int(p.x.size()); ++i)
+      if (box.contains(drawn[std::size_t(i)])) inside.push_back(i);
+    QVERIFY(!inside.empty());
+    QCOMPARE(panel->selection(), inside);
+    std::vector<std::int64_t> recount(m_dataset.classNames().size(), 0);
+    for (const int i : inside) ++recount[std::size_t(m_dataset.label(pretext::Split::Test, i))];
+    QCOMPARE(panel->selectionMakeup(), recount);
+    QCOMPARE(panel->selectionGrid()->count(), int(inside.size()));
+    QVERIFY(panel->selectionGrid()->isVisible());
+    for (int k = 0; k < int(inside.size()); ++k) {
+      const int i = inside[std::size_t(k)];
+      QCOMPARE(panel->selectionGrid()->caption(k), QString::fromStdString(m_dataset.classNames()[std::size_t(m_dataset.label(pretext::Split::Test, i))]));
+      QCOMPARE(panel->selectionGrid()->image(k), pretext::toQImage(m_dataset.image(pretext::Split::Test, i)));
+    }
+    QVERIFY(panel->makeupLabel()->text().contains(QString::number(inside.size())));
+    // Choosing an image in the gallery, then sending it to Retrieval.
+    QVERIFY(!panel->queryButton()->isEnabled());
+    QSignalSpy query(panel.get(), &EmbeddingPanel::queryRequested);
+    const int last = int(inside.size()) - 1;
+    QTest::mouseClick(panel->selectionGrid()->viewport(), Qt::LeftButton, {}, panel->selectionGrid()->tileRect(last).center());
+    QCOMPARE(panel->chosenPoint(), inside.back());
+    QTest::mouseClick(panel->queryButton(), Qt::LeftButton);
+    QCOMPARE(query.count(), 1);
+    QCOMPARE(query.first().at(0).toLongLong(), qint64(inside.back()));
+    // A free-form lasso with the Select button: a triangle, against Qt's even-odd test in pixels.
+    panel->selectButton()->setChecked(true);
+    const QPoint a = area.topLeft() + QPoint(10, 10), b = area.topRight() + QPoint(-10, 10), c = area.bottomLeft() + QPoint(10, -10);
+    auto sendPlain = [&](QEvent::Type type, const QPoint& at, Qt::MouseButtons buttons) {
+      QMouseEvent e(type, QPointF(at), panel->plot()->mapToGlobal(QPointF(at)), Qt::LeftButton, buttons, Qt::NoModifier);
+      QApplication::sendEvent(panel->plot(), &e);
+    };
+    sendPlain(QEvent::MouseButtonPress, a, Qt::LeftButton);
+    sendPlain(QEvent::MouseMove, b, Qt::LeftButton);
+    sendPlain(QEvent::MouseMove, c, Qt::LeftButton);
+    sendPlain(QEvent::MouseButtonRelease, c, Qt::NoButton);
+    const QPolygonF triangle{QPointF(a), QPointF(b), QPointF(c)};
+    std::vector<int> inTriangle;
+    for (int i = 0; i < int(p.x.size()); ++i)
+      if (triangle.containsPoint(drawn[std::size_t(i)], Qt::OddEvenFill)) inTriangle.push_back(i);
+    QCOMPARE(panel->selection(), inTriangle);
+    // A click clears it.
+    sendPlain(QEvent::MouseButtonPress, a, Qt::LeftButton);
+    sendPlain(QEvent::MouseButtonRelease, a, Qt::NoButton);
+    QVERIFY(panel->selection().empty());
+    QCOMPARE(panel->selectionGrid()->count(), 0);
+    for (int i = 0; i < int(p.x.size()); ++i) QCOMPARE(panel->pointPosition(i), drawn[std::size_t(i)]);
   }
 
   void hoverShowsThePointsTestImage() {
@@ -339,6 +447,23 @@ class TstEmbeddingPanel : public QObject {
         }
         shot.save(dir + QStringLiteral("/embedding-%1%2.png").arg(kind, dark ? QStringLiteral("-dark") : QString()));
         panel.exportTo(dir + QStringLiteral("/embedding-%1%2-export.png").arg(kind, dark ? QStringLiteral("-dark") : QString()));
+        // A free-form lasso around the middle (a rough circle by mouse events), then one image chosen.
+        QTest::mouseMove(panel.plot(), QPoint(2, 2));
+        const QRect area = panel.plot()->axisRect()->rect();
+        const double radius = std::min(area.width(), area.height()) / 6.0;
+        for (int k = 0; k <= 24; ++k) {
+          const double a = 2 * M_PI * k / 24.0;
+          const QPointF at = QPointF(middle) + QPointF(radius * std::cos(a) * (1 + 0.25 * std::sin(3 * a)), radius * std::sin(a));
+          const QEvent::Type type = k == 0 ? QEvent::MouseButtonPress : (k == 24 ? QEvent::MouseButtonRelease : QEvent::MouseMove);
+          QMouseEvent e(type, at, panel.plot()->mapToGlobal(at), Qt::LeftButton, k == 24 ? Qt::NoButton : Qt::LeftButton,
+                        Qt::ShiftModifier);
+          QApplication::sendEvent(panel.plot(), &e);
+        }
+        if (!panel.selection().empty()) {
+          QTest::mouseClick(panel.selectionGrid()->viewport(), Qt::LeftButton, {}, panel.selectionGrid()->tileRect(0).center());
+        }
+        QTest::qWait(100);
+        panel.grab().save(dir + QStringLiteral("/embedding-%1-lasso%2.png").arg(kind, dark ? QStringLiteral("-dark") : QString()));
       }
     }
   }

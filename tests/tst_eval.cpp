@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QElapsedTimer>
 #include <QProcess>
 
 #include <filesystem>
@@ -413,6 +414,162 @@ class TstEval : public QObject {
     fs::remove(dir + "/eval.json");
     QCOMPARE(summarizeRun(dir).knn200, 0.7);
     QVERIFY_THROWS_EXCEPTION(std::runtime_error, summarizeRun(out("nowhere")));
+  }
+
+  void confusionByHand() {
+    // Three classes, five test images: counted by hand.
+    const auto c = confusionFromPredictions({0, 0, 1, 1, 2}, {0, 1, 1, 1, 0}, {0.9f, 0.6f, 0.7f, 0.8f, 0.5f},
+                                            {"a", "b", "c"});
+    QCOMPARE(c.counts, (std::vector<std::vector<std::int64_t>>{{1, 1, 0}, {0, 2, 0}, {1, 0, 0}}));
+    QCOMPARE(c.perClassAccuracy, (std::vector<double>{0.5, 1.0, 0.0}));
+    QCOMPARE(c.total(), std::int64_t(5));
+    QCOMPARE(c.accuracy(), 3.0 / 5.0);
+    QCOMPARE(c.examples(1, 1), (std::vector<std::int64_t>{3, 2}));  // confidence 0.8 before 0.7
+    QCOMPARE(c.examples(2, 0), (std::vector<std::int64_t>{4}));
+    QVERIFY(c.examples(0, 2).empty());
+    // A class without test images has no accuracy.
+    QCOMPARE(confusionFromPredictions({0, 0}, {0, 1}, {}, {"a", "b"}).perClassAccuracy, (std::vector<double>{0.5, -1.0}));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, confusionFromPredictions({0, 3}, {0, 1}, {}, {"a", "b"}));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, confusionFromPredictions({0}, {0, 1}, {}, {"a", "b"}));
+    // confusion.csv as written, and back.
+    QCOMPARE(confusionCsv(c), std::string("true/predicted,a,b,c,accuracy\na,1,1,0,0.500000\nb,0,2,0,1.000000\n"
+                                          "c,1,0,0,0.000000\n"));
+    const std::string dir = out("confusion-by-hand");
+    fs::create_directories(dir);
+    const auto written = saveConfusion(c, dir);
+    QCOMPARE(int(written.size()), 3);
+    for (const auto& f : written) QVERIFY2(fs::exists(f), f.c_str());
+    const auto back = loadConfusion(dir);
+    QCOMPARE(back.counts, c.counts);
+    QCOMPARE(back.classNames, c.classNames);
+    QCOMPARE(back.predictions, c.predictions);
+    QCOMPARE(back.examples(1, 1), c.examples(1, 1));
+    io::writeFileAtomic(fs::path(dir) / "confusion_predictions.csv", std::string("test_index,label,prediction,confidence\n0,0,7,0.5\n"));
+    try {
+      loadConfusion(dir);
+      QFAIL("a prediction outside the classes was read");
+    } catch (const std::runtime_error& e) {
+      QVERIFY2(std::string(e.what()).find("confusion_predictions.csv") != std::string::npos, e.what());
+    }
+  }
+
+  void probeConfusionAgainstBruteForce() {
+    // The probe's predictions recomputed with plain loops from its weights, then counted.
+    const auto x = fixed(30, 4, 0.3), tx = fixed(20, 4, 0.7);
+    const auto y = torch::arange(30, torch::kLong) % 3, ty = (torch::arange(20, torch::kLong) * 7) % 3;
+    LinearProbeOptions o;
+    o.epochs = 4;
+    o.batchSize = 0;
+    const auto fit = eval::trainLinearProbe(x, y, tx, ty, 3, o);
+    const auto w = fit.weight.contiguous(), b = fit.bias.contiguous(), t = tx.contiguous();
+    std::vector<int> labels, predictions;
+    std::vector<float> confidence;
+    std::int64_t counts[3][3] = {};
+    for (int i = 0; i < 20; ++i) {
+      double logits[3], most = -1e300, z = 0;
+      int arg = 0;
+      for (int k = 0; k < 3; ++k) {
+        logits[k] = b[k].item<double>();
+        for (int d = 0; d < 4; ++d) logits[k] += w[k][d].item<double>() * t[i][d].item<double>();
+        if (logits[k] > most) most = logits[k], arg = k;
+      }
+      for (int k = 0; k < 3; ++k) z += std::exp(logits[k] - most);
+      QCOMPARE(fit.testPredictions[i].item<int64_t>(), int64_t(arg));
+      QVERIFY(std::abs(fit.testConfidence[i].item<double>() - 1.0 / z) < 1e-5);
+      labels.push_back(int(ty[i].item<int64_t>()));
+      predictions.push_back(arg);
+      confidence.push_back(float(1.0 / z));
+      ++counts[labels.back()][arg];
+    }
+    const auto c = confusionFromPredictions(labels, predictions, confidence, {"a", "b", "c"});
+    for (int a = 0; a < 3; ++a)
+      for (int p = 0; p < 3; ++p) QCOMPARE(c.counts[std::size_t(a)][std::size_t(p)], counts[a][p]);
+    QVERIFY(std::abs(c.accuracy() - fit.testAccuracy) < 1e-12);
+  }
+
+  void evaluatorConfusionProgressAndCancel() {
+    const std::string small = out("run-confusion");
+    {
+      TrainConfig c = shapesConfig("rotation", small);
+      Trainer t(c, Dataset::load(c.dataset));
+      QVERIFY(t.run().status == RunStatus::Finished);
+    }
+    // The same weights on a larger shapes set, so that extraction takes several chunks.
+    const std::string dir = out("run-confusion-large");
+    fs::create_directories(fs::path(dir) / "checkpoints");
+    fs::copy_file(fs::path(small) / "checkpoints" / "last.pt", fs::path(dir) / "checkpoints" / "last.pt");
+    TrainConfig large = configFromJson(io::readTextFile((fs::path(small) / "config.json").string()));
+    large.dataset.shapesPerClass = 160;  // 1,280 + 320 images: two chunks of the training split
+    large.outDir = dir;
+    io::writeFileAtomic((fs::path(dir) / "config.json").string(), configToJson(large));
+
+    Evaluator ev(dir, "cpu");
+    const auto& ds = ev.dataset();
+    const std::int64_t trainN = ds.size(Split::Train), testN = ds.size(Split::Test);
+    QVERIFY(trainN > 1024 && trainN + testN > 1500);
+
+    // Progress: monotone within a step, ending at the total (train + test images).
+    std::vector<std::pair<std::int64_t, std::int64_t>> reports;
+    ev.setProgress([&](std::int64_t done, std::int64_t total) { reports.emplace_back(done, total); });
+    const auto knn = ev.knn({""}, {20});
+    QVERIFY(reports.size() >= 4);
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      QCOMPARE(reports[i].second, trainN + testN);
+      if (i > 0) QVERIFY(reports[i].first >= reports[i - 1].first);
+    }
+    QCOMPARE(reports.back().first, trainN + testN);
+
+    // Cancelling mid-extraction stops within a chunk and keeps nothing.
+    Evaluator other(dir, "cpu");
+    std::atomic<bool> cancel{false};
+    std::vector<std::int64_t> seen;
+    QElapsedTimer clock;
+    qint64 cancelledAt = -1;
+    other.setProgress(
+        [&](std::int64_t done, std::int64_t) {
+          seen.push_back(done);
+          if (done > 0 && !cancel) {
+            cancel = true;
+            clock.start();
+          }
+        },
+        &cancel);
+    try {
+      other.knn({""}, {20});
+      QFAIL("a cancelled k-NN returned a result");
+    } catch (const Cancelled&) {
+      cancelledAt = clock.elapsed();
+    }
+    QVERIFY2(cancelledAt >= 0 && cancelledAt < 2000, qPrintable(QString::number(cancelledAt)));
+    QVERIFY(seen.back() < trainN + testN);
+    cancel = false;
+    other.setProgress({}, nullptr);
+    QCOMPARE(other.knn({""}, {20})[0].accuracy, knn[0].accuracy);  // extracted anew, not from a partial cache
+
+    // The probe's confusion against a recount of its predictions with the dataset's own labels.
+    LinearProbeOptions probe;
+    probe.epochs = 2;
+    reports.clear();
+    ev.setProgress([&](std::int64_t done, std::int64_t total) { reports.emplace_back(done, total); });
+    const auto rows = ev.linearProbe({""}, probe);
+    QCOMPARE(reports.back().first, reports.back().second);
+    QCOMPARE(reports.back().second, trainN + testN + 2);
+    const Confusion& c = rows[0].confusion;
+    QCOMPARE(std::int64_t(c.predictions.size()), testN);
+    std::vector<std::vector<std::int64_t>> recount(ds.classNames().size(), std::vector<std::int64_t>(ds.classNames().size()));
+    for (std::int64_t i = 0; i < testN; ++i) ++recount[std::size_t(ds.label(Split::Test, i))][std::size_t(c.predictions[std::size_t(i)])];
+    QCOMPARE(c.counts, recount);
+    QCOMPARE(c.classNames, ds.classNames());
+    QVERIFY(std::abs(c.accuracy() - rows[0].accuracy) < 1e-12);
+    const auto saved = nlohmann::json::parse(ev.resultsJson());
+    QCOMPARE(saved["linear_probe"]["stages"]["pooled"]["confusion"].get<std::vector<std::vector<std::int64_t>>>(), recount);
+
+    // A cancelled probe changes no result.
+    const std::string before = ev.resultsJson();
+    cancel = false;
+    ev.setProgress([&](std::int64_t done, std::int64_t total) { if (done > total / 2) cancel = true; }, &cancel);
+    QVERIFY_THROWS_EXCEPTION(Cancelled, ev.linearProbe({""}, probe));
+    QCOMPARE(ev.resultsJson(), before);
   }
 
   void evaluatorOnARunFolder() {

@@ -70,6 +70,17 @@ class TstMainWindow : public QObject {
     expectRunEverywhere(w, m_run);
   }
 
+  void embeddingSelectionQueriesRetrieval() {
+    MainWindow w(false);
+    w.resize(1100, 750);
+    w.show();
+    QVERIFY(w.openRun(m_run));
+    w.showPanel(w.embeddingPanel());
+    emit w.embeddingPanel()->queryRequested(5);  // what "Query in Retrieval" sends
+    QCOMPARE(w.currentPanel(), static_cast<QWidget*>(w.retrievalPanel()));
+    QTRY_COMPARE_WITH_TIMEOUT(w.retrievalPanel()->shownQuery(), std::int64_t(5), 60000);
+  }
+
   void trainedRunReachesEveryPanel() {
     MainWindow w(false);
     w.resize(1100, 750);

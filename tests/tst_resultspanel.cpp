@@ -2,6 +2,8 @@
 // pretext::summarizeRun, hidden columns, numeric sorting, CSV / Markdown export against the core's
 // writers, persistence through QSettings, the signals, and Evaluate against an Evaluator called directly.
 #include "resultspanel.h"
+#include "imagegridwidget.h"
+#include "qtconvert.h"
 #include "widgettestutil.h"
 #include "runinspector.h"
 
@@ -335,6 +337,99 @@ class TstResultsPanel : public QObject {
     QVERIFY(panel.statusLabel()->text().startsWith(QStringLiteral("Evaluated rotation")));
   }
 
+  void confusionHeatMapIsTheFile() {
+    // The probe's confusion as the CLI writes it into the run folder.
+    const QString dir = run("simclr");
+    {
+      pretext::Evaluator ev(dir.toStdString(), "cpu");
+      pretext::LinearProbeOptions o;
+      o.epochs = 3;
+      pretext::saveConfusion(ev.linearProbe({""}, o).front().confusion, dir.toStdString());
+    }
+    // Read back here, independently of the core's reader.
+    QFile matrixFile(QDir(dir).filePath("confusion.csv")), predictionsFile(QDir(dir).filePath("confusion_predictions.csv"));
+    QVERIFY(matrixFile.open(QIODevice::ReadOnly | QIODevice::Text) && predictionsFile.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QStringList matrix = QString::fromUtf8(matrixFile.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const QStringList header = matrix.first().split(QLatin1Char(','));
+    const int k = int(header.size()) - 2;
+    QCOMPARE(int(matrix.size()), k + 1);
+    struct Prediction { qint64 index; int label, predicted; double confidence; };
+    std::vector<Prediction> predictions;
+    for (const QString& line : QString::fromUtf8(predictionsFile.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts).mid(1)) {
+      const QStringList f = line.split(QLatin1Char(','));
+      predictions.push_back({f[0].toLongLong(), f[1].toInt(), f[2].toInt(), f[3].toDouble()});
+    }
+
+    RunInspector inspector;
+    ResultsPanel panel(&inspector, nullptr, false);
+    panel.resize(1100, 800);
+    panel.show();
+    panel.addRun(dir);
+    selectRun(panel.table(), "simclr");
+    QTableWidget* heat = panel.confusionTable();
+    QVERIFY(heat->isVisible());
+    QCOMPARE(heat->rowCount(), k);
+    QCOMPARE(heat->columnCount(), k + 1);
+    int bestT = 0, bestP = 1, bestCount = -1;
+    for (int t = 0; t < k; ++t) {
+      const QStringList row = matrix[t + 1].split(QLatin1Char(','));
+      QVERIFY(heat->verticalHeaderItem(t)->text().endsWith(row[0]));
+      for (int p = 0; p < k; ++p) {
+        QCOMPARE(heat->item(t, p)->text(), row[p + 1]);
+        if (t != p && row[p + 1].toInt() > bestCount) bestT = t, bestP = p, bestCount = row[p + 1].toInt();
+      }
+      QCOMPARE(heat->item(t, k)->text(), row[k + 1].isEmpty() ? QStringLiteral("—")
+                                                                : QString::number(100.0 * row[k + 1].toDouble(), 'f', 1) + '%');
+    }
+    // Clicking the most confused cell: its test images, most confident first.
+    if (bestCount == 0) bestP = bestT;  // nothing confused: the diagonal
+    std::vector<Prediction> want;
+    for (const auto& p : predictions)
+      if (p.label == bestT && p.predicted == bestP) want.push_back(p);
+    std::stable_sort(want.begin(), want.end(), [](const Prediction& a, const Prediction& b) { return a.confidence > b.confidence; });
+    QSignalSpy shown(&panel, &ResultsPanel::examplesShown);
+    const QRect cellRect = heat->visualItemRect(heat->item(bestT, bestP));
+    QTest::mouseClick(heat->viewport(), Qt::LeftButton, {}, cellRect.center());
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 60000);
+    QCOMPARE(panel.exampleIndices().size(), qsizetype(std::min<std::size_t>(want.size(), 64)));
+    pretext::Evaluator ev(dir.toStdString(), "cpu");
+    for (int i = 0; i < panel.exampleIndices().size(); ++i) {
+      QCOMPARE(panel.exampleIndices()[i], want[std::size_t(i)].index);
+      QCOMPARE(panel.examplesGrid()->image(i), pretext::toQImage(ev.dataset().image(pretext::Split::Test, want[std::size_t(i)].index)));
+    }
+    const QString shot = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR");
+    if (!shot.isEmpty()) QVERIFY(panel.grab().save(QDir(shot).filePath(QStringLiteral("results-confusion-shapes.png"))));
+  }
+
+  void cancelStopsAnEvaluation() {
+    RunInspector inspector;
+    ResultsPanel panel(&inspector, nullptr, false);
+    panel.show();
+    const QString dir = run("simclr");
+    const QString evalJson = QDir(dir).filePath("eval.json");
+    QFile before(evalJson);
+    const QByteArray saved = before.open(QIODevice::ReadOnly) ? before.readAll() : QByteArray();
+    panel.addRun(dir);
+    selectRun(panel.table(), "simclr");
+    QSignalSpy evaluated(&panel, &ResultsPanel::evaluated);
+    QTest::mouseClick(panel.evaluateButton(), Qt::LeftButton);
+    QVERIFY(panel.cancelButton()->isVisible());
+    QTest::mouseClick(panel.cancelButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluated.count(), 1, 30000);
+    QVERIFY(!evaluated.first().at(1).toBool());
+    QVERIFY2(panel.statusLabel()->text().contains(QStringLiteral("cancelled")), qPrintable(panel.statusLabel()->text()));
+    QVERIFY(!panel.evaluating());
+    QVERIFY(!panel.cancelButton()->isVisible());
+    QVERIFY(!panel.busyIndicator()->isVisible());
+    QFile after(evalJson);
+    QCOMPARE(after.open(QIODevice::ReadOnly) ? after.readAll() : QByteArray(), saved);  // nothing partial saved
+    // The panel stays usable: the next evaluation runs to its end.
+    QVERIFY(panel.evaluateButton()->isEnabled());
+    panel.evaluateSelected();
+    QTRY_COMPARE_WITH_TIMEOUT(evaluated.count(), 2, 120000);
+    QVERIFY2(evaluated.last().at(1).toBool(), qPrintable(panel.statusLabel()->text()));
+  }
+
   void evaluateWithoutCheckpointSaysSo() {
     RunInspector inspector;
     ResultsPanel panel(&inspector, nullptr, false);
@@ -383,6 +478,8 @@ class TstResultsPanel : public QObject {
       t.start();
       panel.evaluateSelected();
       QTest::qWait(200);
+      // Mid-job: once the progress bar has moved.
+      QTRY_VERIFY_WITH_TIMEOUT(panel.busyIndicator()->maximum() > 0 && panel.busyIndicator()->value() > 100, 600000);
       QVERIFY(panel.grab().save(QDir(dir).filePath(QStringLiteral("results-evaluating.png"))));
       QTRY_COMPARE_WITH_TIMEOUT(evaluated.count(), panel.table()->rowCount(), 600000);
       qInfo("evaluated %d runs in %lld ms: %s", int(evaluated.count()), t.elapsed(), qPrintable(panel.statusLabel()->text()));
@@ -392,6 +489,24 @@ class TstResultsPanel : public QObject {
     QTest::qWait(50);
     QVERIFY(panel.grab().save(QDir(dir).filePath(QStringLiteral("results.png"))));
     qInfo("%s", qPrintable(panel.markdown()));
+    // The selected run's confusion: click its most confused cell.
+    QTableWidget* heat = panel.confusionTable();
+    if (heat->isVisible() && heat->rowCount() > 1) {
+      int bt = 0, bp = 1, most = -1;
+      for (int t = 0; t < heat->rowCount(); ++t)
+        for (int p = 0; p < heat->rowCount(); ++p)
+          if (t != p && heat->item(t, p)->text().toInt() > most) bt = t, bp = p, most = heat->item(t, p)->text().toInt();
+      QSignalSpy shown(&panel, &ResultsPanel::examplesShown);
+      panel.resize(1300, 900);
+      heat->scrollToItem(heat->item(bt, bp));
+      QTest::mouseClick(heat->viewport(), Qt::LeftButton, {}, heat->visualItemRect(heat->item(bt, bp)).center());
+      QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 300000);
+      QTest::qWait(50);
+      QVERIFY(panel.grab().save(QDir(dir).filePath(QStringLiteral("results-confusion.png"))));
+      panel.setPalette(widgettest::darkPalette());
+      QTest::qWait(50);
+      QVERIFY(panel.grab().save(QDir(dir).filePath(QStringLiteral("results-confusion-dark.png"))));
+    }
   }
 };
 

@@ -193,6 +193,7 @@ void AttentionPanel::updateTitleFonts() {
 void AttentionPanel::changeEvent(QEvent* event) {
   QWidget::changeEvent(event);
   if (event->type() == QEvent::FontChange && m_first.caption) updateTitleFonts();
+  if (event->type() == QEvent::PaletteChange && !m_first.image.isNull()) refresh();  // the captions' ink
 }
 
 QStringList AttentionPanel::stages() const {
@@ -432,9 +433,15 @@ void AttentionPanel::requestSide(Side& side, bool second) {
   const QStringList wanted = vit ? m_stageNames.mid(m_stageNames.size() - 1) : stages();
   const QStringList reference = m_stageNames;
   const QString dataset = second ? m_dataset : QString();
+  // Gaps in the panel's background (transparent), captions in its text colour.
+  pretext::SheetColours colours;
+  colours.transparent = true;
+  const QColor paper = palette().color(QPalette::Window), ink = palette().color(QPalette::WindowText);
+  colours.paper[0] = std::uint8_t(paper.red()), colours.paper[1] = std::uint8_t(paper.green()), colours.paper[2] = std::uint8_t(paper.blue());
+  colours.ink[0] = std::uint8_t(ink.red()), colours.ink[1] = std::uint8_t(ink.green()), colours.ink[2] = std::uint8_t(ink.blue());
   request<Sheet>(
       side.channel,
-      [dir, indices, wanted, reference, dataset](InspectContext& context) {
+      [dir, indices, wanted, reference, dataset, colours](InspectContext& context) {
         auto& ev = context.evaluator(dir);
         if (!dataset.isEmpty() && datasetKey(ev.dataset()) != dataset) {
           throw std::runtime_error(QObject::tr("it was trained on %1, the first run on %2: they have different test "
@@ -446,7 +453,7 @@ void AttentionPanel::requestSide(Side& side, bool second) {
         const auto own = ev.stages();
         const bool vit = pretext::backboneInfo(ev.backbone()).classToken;
         const auto use = vit ? std::vector<std::string>{own.back()} : stagesFor(own, wanted, reference);
-        out.image = pretext::toQImage(ev.attentionMaps(indices, use));
+        out.image = pretext::toQImage(ev.attentionMaps(indices, use, 2.0, 3, colours));
         if (vit) {
           out.stages << QStringLiteral("[CLS]");
         } else {

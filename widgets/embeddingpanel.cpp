@@ -1,5 +1,6 @@
 #include "embeddingpanel.h"
 
+#include "imagegridwidget.h"
 #include "panelcommon.h"
 #include "plottheme.h"
 #include "qtconvert.h"
@@ -57,6 +58,40 @@ struct ProjectionView {
 
 }  // namespace
 
+std::vector<int> pointsInPolygon(const std::vector<float>& x, const std::vector<float>& y, const QPolygonF& polygon) {
+  std::vector<int> out;
+  const int n = int(polygon.size());
+  if (n < 3) return out;
+  const QRectF box = polygon.boundingRect();
+  for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {
+    const double px = x[i], py = y[i];
+    if (px < box.left() || px > box.right() || py < box.top() || py > box.bottom()) continue;
+    // Ray casting to the right: an edge counts when it straddles the point's height (half-open in
+    // y, so a vertex at that height counts once) and crosses right of the point.
+    bool inside = false;
+    for (int a = 0, b = n - 1; a < n; b = a++) {
+      const QPointF& p = polygon[a];
+      const QPointF& q = polygon[b];
+      if ((p.y() > py) != (q.y() > py)) {
+        const double cross = p.x() + (py - p.y()) * (q.x() - p.x()) / (q.y() - p.y());
+        if (px < cross) inside = !inside;
+      }
+    }
+    if (inside) out.push_back(int(i));
+  }
+  return out;
+}
+
+std::vector<std::int64_t> classMakeup(const std::vector<int>& labels, const std::vector<int>& indices, int classes) {
+  std::vector<std::int64_t> counts(std::size_t(std::max(0, classes)), 0);
+  for (const int i : indices) {
+    if (i < 0 || std::size_t(i) >= labels.size()) continue;
+    const int c = labels[std::size_t(i)];
+    if (c >= 0 && c < classes) ++counts[std::size_t(c)];
+  }
+  return counts;
+}
+
 EmbeddingPanel::EmbeddingPanel(RunInspector* inspector, QWidget* parent) : InspectionPanel(inspector, parent) {
   m_kind = new QComboBox;
   m_kind->addItem(tr("PCA"), QStringLiteral("pca"));
@@ -72,6 +107,10 @@ EmbeddingPanel::EmbeddingPanel(RunInspector* inspector, QWidget* parent) : Inspe
   m_points->setToolTip(tr("The first N images of the test split are projected"));
   m_export = new QPushButton(tr("Export…"));
   m_export->setToolTip(tr("Save the plot as PNG or PDF, or the points as CSV"));
+  m_select = new QPushButton(tr("Select"));
+  m_select->setCheckable(true);
+  m_select->setToolTip(tr("Drag a lasso around points to select them (or hold Shift while dragging); hold Alt for a "
+                          "rectangle; a click clears the selection"));
 
   auto* top = new QHBoxLayout;
   top->addWidget(new QLabel(tr("Projection:")));
@@ -79,6 +118,7 @@ EmbeddingPanel::EmbeddingPanel(RunInspector* inspector, QWidget* parent) : Inspe
   top->addWidget(new QLabel(tr("of the first")));
   top->addWidget(m_points);
   top->addWidget(m_export);
+  top->addWidget(m_select);
   top->addStretch(1);
   top->addWidget(busyIndicator());
 
@@ -119,9 +159,31 @@ EmbeddingPanel::EmbeddingPanel(RunInspector* inspector, QWidget* parent) : Inspe
   m_stack->addWidget(m_placeholder);
   m_stack->addWidget(m_plot);
 
+  // The selection: its class make-up, its images, and the chosen one sent to Retrieval.
+  m_makeup = new QLabel;
+  m_makeup->setWordWrap(true);
+  m_makeup->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_gallery = new ImageGridWidget;
+  m_gallery->setPixelated(true);
+  m_gallery->setTileSize(48);
+  m_query = new QPushButton(tr("Query in Retrieval"));
+  m_query->setToolTip(tr("Show the nearest training images of the image chosen in the gallery"));
+  m_query->setEnabled(false);
+  m_side = new QWidget;
+  auto* sideLayout = new QVBoxLayout(m_side);
+  sideLayout->setContentsMargins(0, 0, 0, 0);
+  sideLayout->addWidget(m_makeup);
+  sideLayout->addWidget(m_gallery, 1);
+  sideLayout->addWidget(m_query);
+  m_side->setMinimumWidth(220);
+  m_side->hide();
+  auto* middle = new QHBoxLayout;
+  middle->addWidget(m_stack, 3);
+  middle->addWidget(m_side, 1);
+
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
-  layout->addWidget(m_stack, 1);
+  layout->addLayout(middle, 1);
   layout->addWidget(m_status);
 
   // The hover: a small floating window with the enlarged image and its class.
@@ -141,6 +203,28 @@ EmbeddingPanel::EmbeddingPanel(RunInspector* inspector, QWidget* parent) : Inspe
   hoverLayout->addWidget(m_hoverImage);
   hoverLayout->addWidget(m_hoverText);
   m_hover->hide();
+
+  // The selection's rings and the lasso on a layer above the points.
+  m_plot->addLayer(QStringLiteral("selection"), m_plot->layer(QStringLiteral("main")), QCustomPlot::limAbove);
+  m_selectedGraph = new QCPCurve(m_plot->xAxis, m_plot->yAxis);
+  m_selectedGraph->removeFromLegend();
+  m_selectedGraph->setLineStyle(QCPCurve::lsNone);
+  m_selectedGraph->setLayer(QStringLiteral("selection"));
+  m_lassoCurve = new QCPCurve(m_plot->xAxis, m_plot->yAxis);
+  m_lassoCurve->removeFromLegend();
+  m_lassoCurve->setLayer(QStringLiteral("selection"));
+  m_lassoCurve->setVisible(false);
+  connect(m_gallery, &ImageGridWidget::tileClicked, this, [this](int tile) {
+    if (tile < 0 || tile >= int(m_selection.size())) return;
+    m_gallery->clearMarks();
+    m_gallery->setMarked(tile, true);
+    m_chosen = m_selection[std::size_t(tile)];
+    m_query->setEnabled(true);
+    m_query->setText(tr("Query in Retrieval: #%1").arg(m_chosen));
+  });
+  connect(m_query, &QPushButton::clicked, this, [this] {
+    if (m_chosen >= 0) emit queryRequested(m_chosen);
+  });
 
   m_debounce = new QTimer(this);
   m_debounce->setSingleShot(true);
@@ -222,6 +306,8 @@ void EmbeddingPanel::clearPlot(const QString& message) {
   m_projection = pretext::Projection();
   m_images.clear();
   m_plot->clearGraphs();
+  m_selection.clear();
+  showSelection();
   m_plot->legend->setVisible(false);
   if (auto* title = qobject_cast<QCPTextElement*>(m_plot->plotLayout()->element(0, 0))) title->setText(QString());
   m_plot->xAxis->setLabel(QString());
@@ -269,6 +355,11 @@ void EmbeddingPanel::showProjection(const pretext::Projection& p, const QList<QI
     g->setName(className(c == classes ? -1 : c));
     g->setData(xs[std::size_t(c)], ys[std::size_t(c)]);
   }
+  // The selection's rings, over the classes' discs.
+  const QColor ring = palette().color(QPalette::WindowText);
+  m_selectedGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(ring, 1.5), Qt::NoBrush, size + 5));
+  m_selection.erase(std::remove_if(m_selection.begin(), m_selection.end(), [&](int i) { return i >= int(p.x.size()); }),
+                    m_selection.end());
   m_plot->legend->setVisible(classes <= kLegendLimit);
   const bool tsne = p.kind == "tsne";
   m_plot->xAxis->setLabel(tsne ? tr("t-SNE 1") : tr("principal component 1"));
@@ -293,6 +384,85 @@ void EmbeddingPanel::showProjection(const pretext::Projection& p, const QList<QI
   if (classes > kLegendLimit) text += tr(" %1 classes: no legend; hover a point for its class.").arg(classes);
   m_stack->setCurrentWidget(m_plot);
   setMessage(text);
+  showSelection();
+}
+
+void EmbeddingPanel::selectPolygon(const QPolygonF& polygon) {
+  m_selection = pointsInPolygon(m_projection.x, m_projection.y, polygon);
+  showSelection();
+}
+
+std::vector<std::int64_t> EmbeddingPanel::selectionMakeup() const {
+  const int classes = std::max<int>(int(m_projection.classNames.size()),
+                                    m_projection.labels.empty()
+                                        ? 0
+                                        : *std::max_element(m_projection.labels.begin(), m_projection.labels.end()) + 1);
+  return classMakeup(m_projection.labels, m_selection, classes);
+}
+
+void EmbeddingPanel::showSelection() {
+  if (m_selectedGraph) {
+    QVector<double> t, xs, ys;
+    for (const int i : m_selection) {
+      t << t.size();
+      xs << m_projection.x[std::size_t(i)];
+      ys << m_projection.y[std::size_t(i)];
+    }
+    m_selectedGraph->setData(t, xs, ys, true);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+  }
+  m_chosen = -1;
+  m_query->setEnabled(false);
+  m_query->setText(tr("Query in Retrieval"));
+  m_gallery->clear();
+  // Beside the plot while there is one (so that the plot keeps its size when a selection is made).
+  m_side->setVisible(!m_projection.x.empty());
+  if (m_selection.empty()) {
+    m_makeup->setText(tr("Drag with Shift held (or with Select on) to select points; Alt for a rectangle."));
+    emit selectionChanged();
+    return;
+  }
+  const auto counts = selectionMakeup();
+  std::vector<int> order(counts.size());
+  for (std::size_t c = 0; c < order.size(); ++c) order[c] = int(c);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return counts[std::size_t(a)] > counts[std::size_t(b)]; });
+  const QLocale locale;
+  const double total = double(m_selection.size());
+  QString text = tr("<b>%1 selected</b>").arg(locale.toString(qlonglong(m_selection.size())));
+  for (const int c : order) {
+    const auto n = counts[std::size_t(c)];
+    if (n == 0) continue;
+    text += QStringLiteral("<br>%1: %2 (%3%)")
+                .arg(className(c).toHtmlEscaped(), locale.toString(qlonglong(n)), locale.toString(100.0 * double(n) / total, 'f', 0));
+  }
+  if (int(m_selection.size()) > kGalleryLimit) text += tr("<br>The gallery shows the first %1.").arg(kGalleryLimit);
+  m_makeup->setText(text);
+  QList<QImage> images;
+  QStringList captions, tips;
+  for (std::size_t k = 0; k < m_selection.size() && k < std::size_t(kGalleryLimit); ++k) {
+    const int i = m_selection[k];
+    images << (i < m_images.size() ? m_images[i] : QImage());
+    captions << className(m_projection.labels[std::size_t(i)]);
+    tips << tr("test image #%1 (click, then Query in Retrieval)").arg(i);
+  }
+  m_gallery->setImages(images, captions, tips);
+  emit selectionChanged();
+}
+
+void EmbeddingPanel::drawLasso() {
+  QVector<double> t, xs, ys;
+  for (int i = 0; i <= m_lasso.size(); ++i) {
+    const QPointF& p = m_lasso[i % m_lasso.size()];
+    t << i;
+    xs << p.x();
+    ys << p.y();
+  }
+  m_lassoCurve->setData(t, xs, ys, true);
+  QPen pen(palette().color(QPalette::WindowText), 1.2, Qt::DashLine);
+  m_lassoCurve->setPen(pen);
+  m_lassoCurve->setBrush(Qt::NoBrush);
+  m_lassoCurve->setVisible(true);
+  m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 int EmbeddingPanel::pointAt(const QPoint& pos) const {
@@ -371,6 +541,41 @@ void EmbeddingPanel::hideEvent(QHideEvent* event) {
 }
 
 bool EmbeddingPanel::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == m_plot && !m_projection.x.empty()) {
+    const auto coord = [this](const QPointF& pos) {
+      return QPointF(m_plot->xAxis->pixelToCoord(pos.x()), m_plot->yAxis->pixelToCoord(pos.y()));
+    };
+    if (event->type() == QEvent::MouseButtonPress) {
+      auto* e = static_cast<QMouseEvent*>(event);
+      if (e->button() == Qt::LeftButton && (m_select->isChecked() || e->modifiers().testFlag(Qt::ShiftModifier))) {
+        hideHover();
+        m_lassoing = true;
+        m_rectangle = e->modifiers().testFlag(Qt::AltModifier);
+        m_lassoStart = coord(e->position());
+        m_lasso = QPolygonF{m_lassoStart};
+        return true;
+      }
+    } else if (event->type() == QEvent::MouseMove && m_lassoing) {
+      const QPointF at = coord(static_cast<QMouseEvent*>(event)->position());
+      if (m_rectangle) {
+        m_lasso = QPolygonF{m_lassoStart, QPointF(at.x(), m_lassoStart.y()), at, QPointF(m_lassoStart.x(), at.y())};
+      } else {
+        m_lasso << at;
+      }
+      drawLasso();
+      return true;
+    } else if (event->type() == QEvent::MouseButtonRelease && m_lassoing) {
+      m_lassoing = false;
+      m_lassoCurve->setVisible(false);
+      // A click (no area) clears the selection.
+      const QRectF box = m_lasso.boundingRect();
+      const bool area = m_lasso.size() >= 3 && box.width() > 0 && box.height() > 0;
+      selectPolygon(area ? m_lasso : QPolygonF());
+      m_lasso.clear();
+      m_plot->replot(QCustomPlot::rpQueuedReplot);
+      return true;
+    }
+  }
   if (watched == m_plot && (event->type() == QEvent::Leave || event->type() == QEvent::Wheel)) hideHover();
   return QWidget::eventFilter(watched, event);
 }

@@ -2,6 +2,10 @@
 // N test images, as a scatter with one colour per class and a legend; hovering a point shows its test
 // image, enlarged, and its class. Computed by a RunInspector job on the run's last checkpoint; the
 // run's lifecycle (set, follow checkpoints, busy, export) is InspectionPanel's.
+// Selections: with "Select" on (or Shift held), dragging draws a lasso (free-form polygon; with Alt
+// a rectangle) that selects the points inside; a gallery beside the plot shows the selected images
+// with their classes and the selection's class make-up; a selected image can be sent to Retrieval
+// as its query (queryRequested).
 #pragma once
 
 #include "inspectionpanel.h"
@@ -11,8 +15,14 @@
 #include <QImage>
 #include <QList>
 #include <QPointF>
+#include <QPolygonF>
 #include <QString>
 
+#include <cstdint>
+#include <vector>
+
+class ImageGridWidget;
+class QCPCurve;
 class QComboBox;
 class QCustomPlot;
 class QLabel;
@@ -20,6 +30,13 @@ class QPushButton;
 class QSpinBox;
 class QStackedWidget;
 class QTimer;
+
+/// The indices i whose point (x[i], y[i]) lies inside `polygon` (even-odd rule, the polygon closed
+/// from its last vertex to its first; a point on an edge may fall either way), in index order.
+std::vector<int> pointsInPolygon(const std::vector<float>& x, const std::vector<float>& y, const QPolygonF& polygon);
+/// How many of `indices` have each label: counts[c] for c in [0, classes); unlabelled (< 0) and
+/// labels >= classes are not counted.
+std::vector<std::int64_t> classMakeup(const std::vector<int>& labels, const std::vector<int>& indices, int classes);
 
 class EmbeddingPanel final : public InspectionPanel {
   Q_OBJECT
@@ -59,6 +76,22 @@ class EmbeddingPanel final : public InspectionPanel {
   /// What the panel says now: in place of the plot while there is none, else under it.
   QString message() const;
 
+  /// Selects the points inside `polygon`, given in plot coordinates (the axes' units); an empty
+  /// polygon clears the selection.
+  void selectPolygon(const QPolygonF& polygon);
+  /// The selected test images, in index order.
+  const std::vector<int>& selection() const { return m_selection; }
+  /// The selection's class make-up (classMakeup over the projection's classes).
+  std::vector<std::int64_t> selectionMakeup() const;
+  ImageGridWidget* selectionGrid() const { return m_gallery; }
+  QLabel* makeupLabel() const { return m_makeup; }
+  QPushButton* selectButton() const { return m_select; }
+  QPushButton* queryButton() const { return m_query; }
+  /// The selected image chosen in the gallery (the one "Query in Retrieval" sends), or -1.
+  int chosenPoint() const { return m_chosen; }
+  /// At most this many selected images are shown in the gallery.
+  static constexpr int kGalleryLimit = 300;
+
   /// Hover radius around a point's centre, in pixels.
   static constexpr int kHoverRadius = 6;
 
@@ -69,6 +102,10 @@ class EmbeddingPanel final : public InspectionPanel {
  signals:
   /// A new projection is on the plot.
   void projectionShown();
+  /// The selection changed.
+  void selectionChanged();
+  /// The user asked to see test image `testIndex` as the Retrieval panel's query.
+  void queryRequested(qint64 testIndex);
 
  protected:
   void runChanged() override;
@@ -87,6 +124,8 @@ class EmbeddingPanel final : public InspectionPanel {
   void updateHover(const QPoint& pos);
   void hideHover();
   QString className(int label) const;
+  void showSelection();
+  void drawLasso();
 
   pretext::Projection m_projection;
   QList<QImage> m_images;
@@ -103,4 +142,17 @@ class EmbeddingPanel final : public InspectionPanel {
   QWidget* m_hover = nullptr;
   QLabel* m_hoverImage = nullptr;
   QLabel* m_hoverText = nullptr;
+  QPushButton* m_select = nullptr;
+  QPushButton* m_query = nullptr;
+  QWidget* m_side = nullptr;
+  QLabel* m_makeup = nullptr;
+  ImageGridWidget* m_gallery = nullptr;
+  QCPCurve* m_selectedGraph = nullptr;   // rings around the selected points (not a graph: graphs are classes)
+  QCPCurve* m_lassoCurve = nullptr;      // the lasso while it is drawn
+  bool m_lassoing = false;
+  bool m_rectangle = false;
+  QPointF m_lassoStart;                  // plot coordinates
+  QPolygonF m_lasso;                     // plot coordinates
+  std::vector<int> m_selection;
+  int m_chosen = -1;
 };

@@ -207,7 +207,9 @@ void FiltersPanel::reload() {
       [dir](InspectContext& context) {
         auto& evaluator = context.evaluator(dir);
         CheckpointFilters out;
-        out.grid = pretext::toQImage(evaluator.filterGrid());
+        pretext::SheetColours sheet;
+        sheet.transparent = true;  // the gaps show the panel's background, light or dark
+        out.grid = pretext::toQImage(evaluator.filterGrid(6, sheet));
         out.method = methodTitle(evaluator.method());
         out.where = checkpointPosition(dir);
         return out;

@@ -2,9 +2,14 @@
 
 #include "panelcommon.h"
 
+#include <QBoxLayout>
 #include <QFileDialog>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QPushButton>
+#include <QTimer>
+
+#include <algorithm>
 
 InspectionPanel::InspectionPanel(RunInspector* inspector, QWidget* parent) : QWidget(parent), m_inspector(inspector) {
   m_busy = new QProgressBar;
@@ -12,11 +17,70 @@ InspectionPanel::InspectionPanel(RunInspector* inspector, QWidget* parent) : QWi
   m_busy->setTextVisible(false);
   m_busy->setMaximumWidth(120);
   m_busy->hide();
+  m_cancel = new QPushButton(tr("Cancel"));
+  m_cancel->setToolTip(tr("Stop this panel's computation; what it computed so far is discarded"));
+  m_cancel->hide();
+  connect(m_cancel, &QPushButton::clicked, this, &InspectionPanel::cancel);
+  m_progressTimer = new QTimer(this);
+  m_progressTimer->setInterval(100);
+  connect(m_progressTimer, &QTimer::timeout, this, &InspectionPanel::showProgress);
 }
 
 // m_busy is in the panel's layout (a child) or, before, owned by no one.
 InspectionPanel::~InspectionPanel() {
   if (!m_busy->parent()) delete m_busy;
+  if (!m_cancel->parent()) delete m_cancel;
+}
+
+QString InspectionPanel::cancelledText() { return tr("Cancelled."); }
+
+void InspectionPanel::cancel() {
+  for (auto& [channel, waiting] : m_waiting)
+    if (waiting.control) waiting.control->cancel = true;
+  m_cancel->setEnabled(false);
+}
+
+// The running request's progress (the one whose Evaluator reported a total), else indeterminate.
+void InspectionPanel::showProgress() {
+  std::int64_t done = 0, total = 0;
+  for (const auto& [channel, waiting] : m_waiting) {
+    if (waiting.control && waiting.control->total > 0) {
+      done = waiting.control->done;
+      total = waiting.control->total;
+      break;
+    }
+  }
+  if (total > 0) {
+    const int permille = int(std::min<std::int64_t>(1000, 1000 * done / total));
+    if (m_busy->maximum() != 1000) m_busy->setRange(0, 1000);
+    m_busy->setValue(permille);
+    m_busy->setTextVisible(true);
+    m_busy->setFormat(QStringLiteral("%1%").arg(permille / 10));
+    m_busy->setToolTip(tr("%1 of %2").arg(qlonglong(done)).arg(qlonglong(total)));
+  } else if (m_busy->maximum() != 0) {
+    m_busy->setRange(0, 0);
+    m_busy->setTextVisible(false);
+  }
+}
+
+// Beside the busy indicator, in the layout the panel put it in.
+void InspectionPanel::placeCancelButton() {
+  if (m_cancel->parent() || !m_busy->parentWidget()) return;
+  std::function<bool(QLayout*)> place = [&](QLayout* layout) {
+    if (!layout) return false;
+    if (auto* box = qobject_cast<QBoxLayout*>(layout)) {
+      const int at = box->indexOf(m_busy);
+      if (at >= 0) {
+        box->insertWidget(at + 1, m_cancel);
+        return true;
+      }
+    }
+    for (int i = 0; i < layout->count(); ++i)
+      if (place(layout->itemAt(i)->layout())) return true;
+    return false;
+  };
+  for (QWidget* w = m_busy->parentWidget(); w; w = w == this ? nullptr : w->parentWidget())
+    if (place(w->layout())) return;
 }
 
 void InspectionPanel::setRun(const QString& runDir) {
@@ -64,9 +128,10 @@ void InspectionPanel::showEvent(QShowEvent* event) {
   if (m_stale) refresh();
 }
 
-quint64 InspectionPanel::beginRequest(const QString& channel, Scope scope) {
+quint64 InspectionPanel::beginRequest(const QString& channel, Scope scope, std::shared_ptr<JobControl> control) {
   const quint64 id = ++m_lastRequest;
-  m_waiting[channel] = {id, scope};
+  m_waiting[channel] = {id, scope, std::move(control)};
+  m_cancel->setEnabled(true);
   return id;
 }
 
@@ -85,6 +150,17 @@ void InspectionPanel::drop(const QString& channel) {
 void InspectionPanel::updateBusy() {
   const bool now = busy();
   m_busy->setVisible(now);
+  placeCancelButton();
+  m_cancel->setVisible(now);
+  if (now && !m_progressTimer->isActive()) {
+    m_cancel->setEnabled(true);
+    showProgress();
+    m_progressTimer->start();
+  } else if (!now) {
+    m_progressTimer->stop();
+    m_busy->setRange(0, 0);
+    m_busy->setTextVisible(false);
+  }
   if (now != m_shownBusy) {
     m_shownBusy = now;
     emit busyChanged(now);

@@ -9,6 +9,9 @@
 //   - requests: RunInspector jobs on named channels; a newer request on a channel replaces an older
 //     one still queued and drops its answer (the generation counter); busy() and the busy
 //     indicator while any waits;
+//   - progress and cancel: while a request waits or runs, the busy indicator shows the progress its
+//     Evaluator reports (JobControl) and a Cancel button beside it stops the panel's requests; a
+//     cancelled request answers its onFailed with cancelledText();
 //   - export: a file dialog, then the panel's exportTo.
 // The hooks say what differs: what a new run clears (runChanged), what to (re)load (reload), which
 // folders a panel follows and what their checkpoint changes, and what to export.
@@ -21,8 +24,11 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 
 class QProgressBar;
+class QPushButton;
+class QTimer;
 
 class InspectionPanel : public QWidget {
   Q_OBJECT
@@ -37,6 +43,10 @@ class InspectionPanel : public QWidget {
   bool busy() const { return !m_waiting.empty(); }
   /// Shown while busy(); the panel places it in its layout.
   QProgressBar* busyIndicator() const { return m_busy; }
+  /// Shown beside the busy indicator while busy(): cancels this panel's requests (cancel()).
+  QPushButton* cancelButton() const { return m_cancel; }
+  /// What a cancelled request's onFailed receives.
+  static QString cancelledText();
 
   /// Writes what the panel shows to `path`, in the format its suffix names (exportFile().filters);
   /// false when there is nothing to export or the file cannot be written.
@@ -54,6 +64,9 @@ class InspectionPanel : public QWidget {
   void refresh();
   /// Asks for a file name (exportFile()), then exportTo().
   void exportAs();
+  /// Stops this panel's requests: the running one between two batches, the queued ones before
+  /// they start; each answers its onFailed with cancelledText(). Nothing they computed is kept.
+  void cancel();
 
  signals:
   /// busy() changed.
@@ -102,19 +115,26 @@ class InspectionPanel : public QWidget {
                std::function<void(const Result&)> onDone, std::function<void(const QString&)> onFailed = {},
                Scope scope = Scope::Run) {
     if (!m_inspector) return;
-    const quint64 id = beginRequest(channel, scope);
+    auto control = std::make_shared<JobControl>();
+    const quint64 id = beginRequest(channel, scope, control);
     m_inspector->submit<Result>(
-        this, channel + QLatin1Char(':') + QString::number(quintptr(this), 16), std::move(job),
+        this, channel + QLatin1Char(':') + QString::number(quintptr(this), 16),
+        [job = std::move(job), control](InspectContext& c) {
+          if (control->cancel) throw pretext::Cancelled();
+          ControlScope scope(c, control);
+          return job(c);
+        },
         [this, channel, id, onDone = std::move(onDone)](const Result& result) {
           if (!endRequest(channel, id)) return;
           if (onDone) onDone(result);
           updateBusy();
         },
-        [this, channel, id, onFailed = std::move(onFailed)](const QString& message) {
+        [this, channel, id, control, onFailed = std::move(onFailed)](const QString& message) {
           if (!endRequest(channel, id)) return;
-          if (onFailed) onFailed(message);
+          const bool cancelled = control->cancel;
+          if (onFailed) onFailed(cancelled ? cancelledText() : message);
           updateBusy();
-          emit failed(message);
+          if (!cancelled) emit failed(message);
         });
     updateBusy();
   }
@@ -131,8 +151,19 @@ class InspectionPanel : public QWidget {
   struct Waiting {
     quint64 id = 0;
     Scope scope = Scope::Run;
+    std::shared_ptr<JobControl> control;
   };
-  quint64 beginRequest(const QString& channel, Scope scope);
+  /// Sets the context's job control for the job's lifetime (also when it throws).
+  struct ControlScope {
+    ControlScope(InspectContext& c, std::shared_ptr<JobControl> control) : context(c) { c.setControl(std::move(control)); }
+    ~ControlScope() { context.setControl(nullptr); }
+    ControlScope(const ControlScope&) = delete;
+    ControlScope& operator=(const ControlScope&) = delete;
+    InspectContext& context;
+  };
+  quint64 beginRequest(const QString& channel, Scope scope, std::shared_ptr<JobControl> control);
+  void showProgress();
+  void placeCancelButton();
   bool endRequest(const QString& channel, quint64 id);
 
   RunInspector* m_inspector = nullptr;
@@ -142,4 +173,6 @@ class InspectionPanel : public QWidget {
   std::map<QString, Waiting> m_waiting;
   bool m_shownBusy = false;   // what busyChanged last said
   QProgressBar* m_busy = nullptr;
+  QPushButton* m_cancel = nullptr;
+  QTimer* m_progressTimer = nullptr;
 };

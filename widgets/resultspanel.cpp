@@ -1,8 +1,11 @@
 #include "resultspanel.h"
 
+#include "imagegridwidget.h"
 #include "panelcommon.h"
-
+#include "plottheme.h"
+#include "qtconvert.h"
 #include "runinspector.h"
+#include "translation.h"
 
 #include <pretext/methods.h>
 
@@ -15,6 +18,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
@@ -163,6 +167,12 @@ struct EvaluationResult {
   double knn20 = -1.0, knn200 = -1.0, linear = -1.0;
 };
 
+struct ExampleImages {
+  QList<QImage> images;
+};
+
+constexpr int kMaxExamples = 64;
+
 }  // namespace
 
 ResultsPanel::ResultsPanel(RunInspector* inspector, QWidget* parent, bool useSettings)
@@ -236,6 +246,7 @@ ResultsPanel::ResultsPanel(RunInspector* inspector, QWidget* parent, bool useSet
     if (QTableWidgetItem* item = m_table->item(row, 0)) emit openRequested(item->data(kDirRole).toString());
   });
   connect(m_table, &QTableWidget::itemSelectionChanged, this, &ResultsPanel::updateButtons);
+  connect(m_table, &QTableWidget::itemSelectionChanged, this, &ResultsPanel::updateConfusion);
   // A header click flips the indicator (a first click sorts numbers best first: each number column's
   // InitialSortOrderRole is descending); the rows follow the indicator.
   connect(m_table->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this, [this](int section, Qt::SortOrder order) {
@@ -260,9 +271,42 @@ ResultsPanel::ResultsPanel(RunInspector* inspector, QWidget* parent, bool useSet
   bottom->addWidget(m_copyMarkdown);
   bottom->addWidget(m_exportCsv);
   bottom->addWidget(m_exportMarkdown);
+  m_confusionLabel = new QLabel;
+  m_confusionLabel->setWordWrap(true);
+  m_confusionTable = new QTableWidget;
+  m_confusionTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  m_confusionTable->setSelectionMode(QAbstractItemView::SingleSelection);
+  m_confusionTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  m_confusionTable->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  m_confusionTable->setToolTip(tr("Rows: true class · columns: predicted class · click a cell to see its test images"));
+  m_examplesLabel = new QLabel(tr("Click a cell to see its test images."));
+  m_examplesLabel->setWordWrap(true);
+  m_examples = new ImageGridWidget;
+  m_examples->setPixelated(true);
+  m_examples->setTileSize(56);
+  m_examples->setPlaceholderText(tr("The test images of a (true, predicted) pair, most confident first"));
+  connect(m_confusionTable, &QTableWidget::cellClicked, this, [this](int row, int col) {
+    if (col < m_confusion.classes()) showExamples(row, col);
+  });
+  auto* heat = new QVBoxLayout;
+  heat->setContentsMargins(0, 0, 0, 0);
+  heat->addWidget(m_confusionLabel);
+  heat->addWidget(m_confusionTable, 1);
+  auto* gallery = new QVBoxLayout;
+  gallery->setContentsMargins(0, 0, 0, 0);
+  gallery->addWidget(m_examplesLabel);
+  gallery->addWidget(m_examples, 1);
+  m_confusionBox = new QWidget;
+  auto* confusionLayout = new QHBoxLayout(m_confusionBox);
+  confusionLayout->setContentsMargins(0, 0, 0, 0);
+  confusionLayout->addLayout(heat, 3);
+  confusionLayout->addLayout(gallery, 2);
+  m_confusionBox->hide();
+
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
   layout->addLayout(m_stack, 1);
+  layout->addWidget(m_confusionBox, 2);
   layout->addLayout(bottom);
 
   if (m_useSettings) {
@@ -573,7 +617,10 @@ void ResultsPanel::evaluateNext() {
         const auto knn = ev.knn({""}, {20, 200});
         for (const auto& k : knn) (k.k == 20 ? r.knn20 : r.knn200) = k.accuracy;
         const auto probe = ev.linearProbe({""});
-        if (!probe.empty()) r.linear = probe.front().accuracy;
+        if (!probe.empty()) {
+          r.linear = probe.front().accuracy;
+          pretext::saveConfusion(probe.front().confusion, dir.toStdString());
+        }
         ev.saveResults();
         return r;
       },
@@ -586,10 +633,21 @@ void ResultsPanel::evaluateNext() {
                        .arg(100.0 * r.knn200, 0, 'f', 1)
                        .arg(100.0 * r.linear, 0, 'f', 1));
         emit evaluated(dir, true);
+        if (sameRunFolder(dir, m_confusionRun) || selectedRuns() == QStringList{dir}) {
+          m_confusionRun.clear();
+          updateConfusion();
+        }
         evaluateNext();
       },
       [this, dir](const QString& error) {
         m_evaluating.removeAll(dir);
+        if (error == cancelledText()) {
+          m_evaluating.clear();  // Cancel stops the queued evaluations too
+          showStatus(tr("Evaluation of %1 cancelled; its eval.json is as it was.").arg(runName(dir)));
+          emit evaluated(dir, false);
+          updateButtons();
+          return;
+        }
         showStatus(tr("Could not evaluate %1: %2").arg(runName(dir), error));
         emit evaluated(dir, false);
         evaluateNext();
@@ -624,4 +682,146 @@ InspectionPanel::ExportFile ResultsPanel::exportFile() const {
 
 void ResultsPanel::exportFinished(const QString& path, bool ok) {
   showStatus(ok ? tr("Saved %1.").arg(path) : tr("Could not write %1.").arg(path));
+}
+
+void ResultsPanel::changeEvent(QEvent* event) {
+  InspectionPanel::changeEvent(event);
+  if (event->type() == QEvent::PaletteChange) shadeConfusion();  // the heat map's shades follow the theme
+}
+
+void ResultsPanel::shadeConfusion() {
+  const int k = m_confusion.classes();
+  if (m_confusionTable->rowCount() != k || m_confusionTable->columnCount() != k + 1) return;
+  // From the background (none) to blue (the whole row): dark blue on light, middle blue on dark.
+  const QPalette pal = palette();
+  const QColor light = pal.color(QPalette::Base), dark = isDarkPalette(pal) ? QColor(66, 146, 198) : QColor(8, 48, 107);
+  for (int t = 0; t < k; ++t) {
+    const auto& row = m_confusion.counts[std::size_t(t)];
+    qint64 sum = 0;
+    for (const auto n : row) sum += n;
+    for (int p = 0; p < k; ++p) {
+      QTableWidgetItem* item = m_confusionTable->item(t, p);
+      if (!item) continue;
+      const double share = sum > 0 ? double(row[std::size_t(p)]) / double(sum) : 0.0;
+      const QColor shade = QColor::fromRgbF(light.redF() + share * (dark.redF() - light.redF()),
+                                            light.greenF() + share * (dark.greenF() - light.greenF()),
+                                            light.blueF() + share * (dark.blueF() - light.blueF()));
+      item->setBackground(shade);
+      item->setForeground(shade.lightness() < 128 ? QColor(Qt::white) : QColor(Qt::black));
+    }
+  }
+}
+
+void ResultsPanel::updateConfusion() {
+  const QStringList selected = selectedRuns();
+  const QString dir = selected.size() == 1 ? selected.first() : QString();
+  if (!dir.isEmpty() && dir == m_confusionRun) return;
+  m_confusionRun = dir;
+  m_confusion = pretext::Confusion();
+  m_exampleIndices.clear();
+  m_examples->clear();
+  m_examplesLabel->setText(tr("Click a cell to see its test images."));
+  m_confusionTable->clear();
+  m_confusionTable->setRowCount(0);
+  m_confusionTable->setColumnCount(0);
+  drop(QStringLiteral("examples"));
+  if (dir.isEmpty()) {
+    m_confusionBox->hide();
+    return;
+  }
+  m_confusionBox->show();
+  if (!pretext::hasConfusion(dir.toStdString())) {
+    m_confusionTable->hide();
+    m_confusionLabel->setText(tr("%1 has no confusion matrix yet: Evaluate it (or run pretext-cli eval --linear).")
+                                  .arg(runName(dir)));
+    return;
+  }
+  try {
+    m_confusion = pretext::loadConfusion(dir.toStdString());
+  } catch (const std::exception& e) {
+    m_confusionTable->hide();
+    m_confusionLabel->setText(tr("Could not read the confusion matrix: %1").arg(QString::fromStdString(e.what())));
+    return;
+  }
+  const int k = m_confusion.classes();
+  m_confusionTable->setRowCount(k);
+  m_confusionTable->setColumnCount(k + 1);
+  QStringList names;
+  for (int c = 0; c < k; ++c) names << i18n::catalogueText(i18n::kClasses, m_confusion.classNames[std::size_t(c)]);
+  m_confusionTable->setVerticalHeaderLabels(names);
+  QStringList columns;
+  for (int c = 0; c < k; ++c) columns << QString::number(c);
+  columns << tr("accuracy");
+  m_confusionTable->setHorizontalHeaderLabels(columns);
+  for (int c = 0; c < k; ++c) {
+    m_confusionTable->horizontalHeaderItem(c)->setToolTip(tr("predicted: %1").arg(names[c]));
+    m_confusionTable->verticalHeaderItem(c)->setText(QStringLiteral("%1 %2").arg(c).arg(names[c]));
+  }
+  for (int t = 0; t < k; ++t) {
+    const auto& row = m_confusion.counts[std::size_t(t)];
+    qint64 sum = 0;
+    for (const auto n : row) sum += n;
+    for (int p = 0; p < k; ++p) {
+      const qint64 n = row[std::size_t(p)];
+      const double share = sum > 0 ? double(n) / double(sum) : 0.0;
+      auto* item = new QTableWidgetItem(QString::number(n));
+      item->setTextAlignment(Qt::AlignCenter);
+      item->setToolTip(tr("%1 predicted as %2: %3 test images (%4% of the class)")
+                           .arg(names[t], names[p])
+                           .arg(n)
+                           .arg(100.0 * share, 0, 'f', 1));
+      m_confusionTable->setItem(t, p, item);
+    }
+    const double a = m_confusion.perClassAccuracy[std::size_t(t)];
+    auto* acc = new QTableWidgetItem(a < 0 ? kNotMeasured : QStringLiteral("%1%").arg(100.0 * a, 0, 'f', 1));
+    acc->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_confusionTable->setItem(t, k, acc);
+  }
+  shadeConfusion();
+  m_confusionTable->show();
+  m_confusionLabel->setText(tr("Linear probe of %1 on %2 test images: %3% correct. Rows: true class, columns: "
+                               "predicted class; click a cell to see its images.")
+                                .arg(runName(dir))
+                                .arg(QLocale().toString(qlonglong(m_confusion.total())))
+                                .arg(100.0 * m_confusion.accuracy(), 0, 'f', 1));
+}
+
+void ResultsPanel::showExamples(int trueClass, int predicted) {
+  const int k = m_confusion.classes();
+  if (m_confusionRun.isEmpty() || trueClass < 0 || predicted < 0 || trueClass >= k || predicted >= k) return;
+  const auto all = m_confusion.examples(trueClass, predicted);
+  m_exampleIndices.clear();
+  for (std::size_t i = 0; i < all.size() && i < std::size_t(kMaxExamples); ++i) m_exampleIndices << all[i];
+  const QString t = i18n::catalogueText(i18n::kClasses, m_confusion.classNames[std::size_t(trueClass)]);
+  const QString p = i18n::catalogueText(i18n::kClasses, m_confusion.classNames[std::size_t(predicted)]);
+  const QString what = trueClass == predicted ? tr("%1, predicted right").arg(t) : tr("%1 predicted as %2").arg(t, p);
+  m_examplesLabel->setText(all.size() > std::size_t(kMaxExamples)
+                               ? tr("%1: %2 test images, the %3 most confident first").arg(what).arg(all.size()).arg(kMaxExamples)
+                               : tr("%1: %2 test images, most confident first").arg(what).arg(all.size()));
+  m_examples->clear();
+  if (m_exampleIndices.isEmpty() || !inspector()) {
+    emit examplesShown(trueClass, predicted);
+    return;
+  }
+  const QString dir = m_confusionRun;
+  const QList<qint64> indices = m_exampleIndices;
+  QStringList captions, tips;
+  for (const qint64 i : indices) {
+    const double sure = 100.0 * m_confusion.confidence[std::size_t(i)];
+    captions << QStringLiteral("%1%").arg(sure, 0, 'f', 0);
+    tips << tr("test image #%1: %2 with %3% confidence").arg(i).arg(p).arg(sure, 0, 'f', 1);
+  }
+  request<ExampleImages>(
+      QStringLiteral("examples"),
+      [dir, indices](InspectContext& c) {
+        const pretext::Dataset& ds = c.evaluator(dir).dataset();
+        ExampleImages out;
+        for (const qint64 i : indices) out.images << pretext::toQImage(ds.image(pretext::Split::Test, i));
+        return out;
+      },
+      [this, captions, tips, trueClass, predicted](const ExampleImages& r) {
+        m_examples->setImages(r.images, captions, tips);
+        emit examplesShown(trueClass, predicted);
+      },
+      [this](const QString& error) { m_examplesLabel->setText(tr("Could not load the images: %1").arg(error)); });
 }

@@ -8,6 +8,10 @@
 // thread, saved into the run's eval.json), "Resume training", and a double-click to inspect a run.
 // As an InspectionPanel its run on show is the selected row, and it follows the checkpoints of every
 // row; rows are re-read at once, shown or not (a few small files).
+// Under the table, for the one selected run, the confusion matrix of its linear probe (the files
+// pretext::saveConfusion wrote: `pretext-cli eval --linear` or Evaluate) as a heat map with counts
+// and per-class accuracy; clicking a cell shows the test images of that (true, predicted) pair,
+// the most confident first.
 #pragma once
 
 #include "inspectionpanel.h"
@@ -19,6 +23,7 @@
 
 #include <vector>
 
+class ImageGridWidget;
 class QLabel;
 class QPushButton;
 class QStackedLayout;
@@ -63,6 +68,17 @@ class ResultsPanel final : public InspectionPanel {
   QPushButton* exportCsvButton() const { return m_exportCsv; }
   QPushButton* exportMarkdownButton() const { return m_exportMarkdown; }
   QPushButton* copyMarkdownButton() const { return m_copyMarkdown; }
+  /// The selected run's confusion heat map: row t, column p holds the count of test images of
+  /// class t predicted as p; the last column per-class accuracy.
+  QTableWidget* confusionTable() const { return m_confusionTable; }
+  /// The test images of the clicked cell, most confidently wrong first.
+  ImageGridWidget* examplesGrid() const { return m_examples; }
+  QLabel* confusionLabel() const { return m_confusionLabel; }
+  /// The confusion on show (empty counts: none); the run it belongs to.
+  const pretext::Confusion& confusion() const { return m_confusion; }
+  QString confusionRun() const { return m_confusionRun; }
+  /// The test indices the gallery shows (or is loading) for the last cell clicked.
+  QList<qint64> exampleIndices() const { return m_exampleIndices; }
 
  public slots:
   /// Adds the run folder `dir` (a row re-read when it is already there). A folder without a
@@ -75,6 +91,8 @@ class ResultsPanel final : public InspectionPanel {
   void evaluateSelected();
   /// Copies the table as Markdown to the clipboard.
   void copyMarkdown();
+  /// Shows the test images of true class `trueClass` predicted as `predicted` (at most 64).
+  void showExamples(int trueClass, int predicted);
 
  signals:
   /// The user asked to inspect `dir` in the inspection panels (double-click or "Inspect").
@@ -83,6 +101,8 @@ class ResultsPanel final : public InspectionPanel {
   void resumeRequested(const QString& dir);
   /// An evaluation finished (`ok`) or failed for `dir`.
   void evaluated(const QString& dir, bool ok);
+  /// The examples of a confusion cell are in the gallery.
+  void examplesShown(int trueClass, int predicted);
 
  protected:
   /// setRun adds the run on show and selects its row. A run that has just started may not have
@@ -97,6 +117,7 @@ class ResultsPanel final : public InspectionPanel {
   void checkpointChanged(const QString& dir) override;
   ExportFile exportFile() const override;
   void exportFinished(const QString& path, bool ok) override;
+  void changeEvent(QEvent* event) override;
 
  private:
   struct Row {
@@ -118,6 +139,10 @@ class ResultsPanel final : public InspectionPanel {
   void addFolderDialog();
   void scanFolderDialog();
   void exportDialog(bool markdown);
+  /// Reads the confusion of the one selected run (or clears it).
+  void updateConfusion();
+  /// The heat map's cell colours, from the palette.
+  void shadeConfusion();
 
   bool m_useSettings = true;
   bool m_exportingMarkdown = false;  ///< what exportAs writes: Markdown, or CSV
@@ -137,4 +162,12 @@ class ResultsPanel final : public InspectionPanel {
   QPushButton* m_exportCsv = nullptr;
   QPushButton* m_exportMarkdown = nullptr;
   QPushButton* m_copyMarkdown = nullptr;
+  pretext::Confusion m_confusion;
+  QString m_confusionRun;
+  QList<qint64> m_exampleIndices;
+  QWidget* m_confusionBox = nullptr;
+  QLabel* m_confusionLabel = nullptr;
+  QTableWidget* m_confusionTable = nullptr;
+  QLabel* m_examplesLabel = nullptr;
+  ImageGridWidget* m_examples = nullptr;
 };

@@ -21,6 +21,7 @@ pretext::Evaluator& InspectContext::evaluator(const QString& runDir) {
   if (it != m_cache.end()) {
     if (it->stamp == stamp && it->size == size) {
       it->lastUse = m_uses;
+      applyControl(*it->evaluator);
       return *it->evaluator;
     }
     m_cache.erase(it);  // a newer checkpoint: open it again
@@ -36,7 +37,27 @@ pretext::Evaluator& InspectContext::evaluator(const QString& runDir) {
   e.lastUse = m_uses;
   e.evaluator = std::make_unique<pretext::Evaluator>(dir.toStdString(), "auto");
   m_cache.push_back(std::move(e));
+  applyControl(*m_cache.back().evaluator);
   return *m_cache.back().evaluator;
+}
+
+void InspectContext::setControl(std::shared_ptr<JobControl> control) {
+  m_control = std::move(control);
+  for (auto& e : m_cache) applyControl(*e.evaluator);
+}
+
+void InspectContext::applyControl(pretext::Evaluator& evaluator) const {
+  if (!m_control) {
+    evaluator.setProgress({}, nullptr);
+    return;
+  }
+  JobControl* c = m_control.get();  // the job holds the control alive while it runs
+  evaluator.setProgress(
+      [c](std::int64_t done, std::int64_t total) {
+        c->total = total;
+        c->done = done;
+      },
+      &c->cancel);
 }
 
 void InspectWorker::run(quint64 id, const InspectJob& job) {

@@ -17,12 +17,21 @@
 #include <QThread>
 
 #include <any>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <list>
 #include <map>
 #include <memory>
 #include <vector>
+
+/// A job's progress and cancel flag, shared by the panel that asked (GUI thread) and the job
+/// (worker thread): the Evaluators the job opens report into `done` / `total` and stop with
+/// pretext::Cancelled once `cancel` is set.
+struct JobControl {
+  std::atomic<bool> cancel{false};
+  std::atomic<std::int64_t> done{0}, total{0};
+};
 
 /// What a job sees on the worker thread.
 class InspectContext {
@@ -36,6 +45,10 @@ class InspectContext {
   /// that is not a run folder or has no checkpoint yet.
   pretext::Evaluator& evaluator(const QString& runDir);
 
+  /// The running job's control (null: none): the Evaluators evaluator() returns report to it.
+  void setControl(std::shared_ptr<JobControl> control);
+  JobControl* control() const { return m_control.get(); }
+
   /// At most this many run folders stay open (the least recently used is closed).
   static constexpr int kCacheSize = 3;
 
@@ -47,8 +60,11 @@ class InspectContext {
     std::uint64_t lastUse = 0;
     std::unique_ptr<pretext::Evaluator> evaluator;
   };
+  void applyControl(pretext::Evaluator& evaluator) const;
+
   std::vector<Entry> m_cache;
   std::uint64_t m_uses = 0;
+  std::shared_ptr<JobControl> m_control;
 };
 
 using InspectJob = std::function<std::any(InspectContext&)>;

@@ -29,7 +29,9 @@ class WorkerObserver final : public pretext::TrainingObserver {
   void sendFilters() {
     m_sinceFilters.restart();
     try {
-      QImage grid = pretext::toQImage(m_evaluator.filterGrid());
+      pretext::SheetColours sheet;
+      sheet.transparent = true;  // the gaps show the panel's background, light or dark
+      QImage grid = pretext::toQImage(m_evaluator.filterGrid(6, sheet));
       grid.setText(QStringLiteral("step"), QString::number(m_step));  // the step the weights are from
       emit m_worker->filtersReady(grid);
     } catch (const std::exception& e) {

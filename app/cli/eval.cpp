@@ -156,6 +156,14 @@ int runEval(EvalOptions& o, bool stagesGiven) {
     writeText(inRun(run, "linear_probe.csv"), csv);
     savePng(textImage(ev.method() + " (" + ev.backbone() + "): linear probe\n\n" + table, 2),
             inRun(run, "linear_probe.png"));
+    // The confusion of the pooled features' probe (else of the last stage probed).
+    const auto shown = std::find_if(rows.begin(), rows.end(), [](const StageAccuracy& r) { return r.stage.empty(); });
+    if (!rows.empty()) {
+      const auto& confusion = (shown != rows.end() ? *shown : rows.back()).confusion;
+      const auto written = saveConfusion(confusion, run);
+      std::printf("confusion matrix (%s features, rows: true class): %s, %s; per test image: %s\n",
+                  stageName(confusion.stage).c_str(), written[0].c_str(), written[1].c_str(), written[2].c_str());
+    }
   }
   if (retrieval) {
     const auto t0 = Clock::now();
@@ -300,7 +308,8 @@ Command addEval(CLI::App& app) {
   cmd->add_option("RUN_FOLDER", o->run, "a run folder written by pretext-cli train or the window")->required();
   const std::string protocols = "Protocols";
   cmd->add_flag("--knn", o->knn, "weighted k-NN (cosine, InstDisc) at k=20 and 200 -> knn.csv")->group(protocols);
-  cmd->add_flag("--linear", o->linear, "linear probe per stage (conv1..conv5 and pooled) -> linear_probe.csv/.png")
+  cmd->add_flag("--linear", o->linear, "linear probe per stage (conv1..conv5 and pooled) -> linear_probe.csv/.png,\n"
+                "confusion.csv/.png (pooled probe; rows: true class) and confusion_predictions.csv")
       ->group(protocols);
   cmd->add_flag("--retrieval", o->retrieval,
                 "queries = test images, database = training split: P@K, mAP -> retrieval.csv")

@@ -7,15 +7,78 @@
 #include "pretext/dataset.h"
 #include "pretext/image.h"
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace pretext {
 
 class Trainer;
+
+/// Thrown by an Evaluator whose cancel flag was set (Evaluator::setProgress): the work stopped
+/// between two batches and nothing it had computed is kept.
+class Cancelled : public std::runtime_error {
+ public:
+  Cancelled() : std::runtime_error("cancelled") {}
+};
+
+/// Progress of one long step of an Evaluator (feature extraction, a probe): `done` of `total`
+/// units, called on the evaluating thread; `done` never decreases within a step and ends at `total`.
+using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
+
+/// A classifier's answers on the test split: the confusion matrix (counts, true class x predicted
+/// class), per-class accuracy and, per test image, the prediction and its softmax probability.
+struct Confusion {
+  std::string stage;                              ///< the probe's stage ("" pooled); "finetune" for fine-tuning
+  std::vector<std::string> classNames;
+  std::vector<std::vector<std::int64_t>> counts;  ///< counts[true][predicted]
+  std::vector<double> perClassAccuracy;           ///< counts[c][c] / row c's sum; -1 for a class with no test image
+  std::vector<int> labels;                        ///< per test image (index = test index): its class
+  std::vector<int> predictions;                   ///< the predicted class
+  std::vector<float> confidence;                  ///< the softmax probability of the predicted class
+
+  int classes() const { return int(counts.size()); }
+  std::int64_t total() const;
+  double accuracy() const;                        ///< the diagonal's share of all counts
+  /// The test images of true class `trueClass` predicted as `predicted`, the most confident first.
+  std::vector<std::int64_t> examples(int trueClass, int predicted) const;
+};
+
+/// Counts the predictions into a Confusion (labels and predictions in [0, classes); classes =
+/// classNames.size()). Throws std::invalid_argument for lists of different lengths or a class
+/// out of range.
+Confusion confusionFromPredictions(const std::vector<int>& labels, const std::vector<int>& predictions,
+                                   const std::vector<float>& confidence, const std::vector<std::string>& classNames);
+/// confusion.csv: a header "true/predicted" then the class names and "accuracy"; one row per
+/// true class: its name, the counts, its accuracy (numbers.h, locale-free).
+std::string confusionCsv(const Confusion& confusion);
+/// confusion_predictions.csv: test_index,label,prediction,confidence.
+std::string predictionsCsv(const Confusion& confusion);
+/// The heat map: one cell per (true, predicted) with its count, shaded by the row's share, class
+/// names on the left, per-class accuracy on the right (the core's 6x11 font, `scale` times).
+Image confusionImage(const Confusion& confusion, int scale = 2);
+/// Writes confusion.csv, confusion.png and confusion_predictions.csv into `folder`; returns the
+/// paths written.
+std::vector<std::string> saveConfusion(const Confusion& confusion, const std::string& folder);
+/// Reads what saveConfusion wrote into `folder`. Throws std::runtime_error naming the file that is
+/// missing or malformed.
+Confusion loadConfusion(const std::string& folder);
+/// Whether `folder` holds a saved confusion (confusion_predictions.csv and confusion.csv).
+bool hasConfusion(const std::string& folder);
+
+/// The colours of an image sheet (filter and attention grids): the paper between and under the
+/// tiles and the captions' ink. `transparent`: the sheet is RGBA and the paper has alpha 0 (it
+/// takes the colour of what it is drawn on; its RGB is still `paper`).
+struct SheetColours {
+  std::uint8_t paper[3] = {255, 255, 255};
+  std::uint8_t ink[3] = {20, 20, 20};
+  bool transparent = false;
+};
 
 /// Linear probe on frozen features (the per-layer protocol of the seed's Table 5): features of
 /// each stage average-pooled to a poolGrid x poolGrid grid (the pooled output: the backbone's
@@ -39,6 +102,7 @@ struct StageAccuracy {
   double accuracy = 0.0;         ///< test accuracy in [0, 1]
   double trainAccuracy = 0.0;
   double seconds = 0.0;          ///< probe training time (feature extraction excluded)
+  Confusion confusion;           ///< on the test split
 };
 
 /// Weighted k-NN (InstDisc, Wu et al. 2018) of one stage's L2-normalised pooled features.
@@ -126,6 +190,7 @@ struct FineTuneResult {
   std::int64_t labelledImages = 0;
   double accuracy = 0.0;
   double seconds = 0.0;
+  Confusion confusion;           ///< on the test split
 };
 
 /// One row of the results table over run folders (from config.json, metrics.csv and eval.json);
@@ -179,6 +244,10 @@ class Evaluator {
   Evaluator& operator=(const Evaluator&) = delete;
 
   std::string runDir() const;
+  /// Long steps (feature extraction, the linear probe's epochs) report to `progress` and stop
+  /// with pretext::Cancelled between two batches once `*cancel` is true; the caller keeps the
+  /// flag alive while it is set. Empty / null: none.
+  void setProgress(ProgressFn progress, const std::atomic<bool>* cancel = nullptr);
   std::string method() const;
   std::string backbone() const;
   /// The backbone's stage names (convnet conv1..conv5, ...); "" (pooled) is not among them.
@@ -204,12 +273,12 @@ class Evaluator {
   std::vector<FineTuneResult> fineTune(const FineTuneOptions& options = {});
 
   /// First-layer filters, each normalised to its own range, as a grid (RGB for 3 input channels).
-  Image filterGrid(int scale = 6) const;
+  Image filterGrid(int scale = 6, const SheetColours& colours = {}) const;
   /// Activation-based attention (mean over channels of |a|^p, Zagoruyko & Komodakis 2017)
   /// upsampled and overlaid on the test images; one row per image, one column per stage after the
   /// image itself. ViT: the last block's [CLS] attention (mean over heads) for any stage list.
   Image attentionMaps(const std::vector<std::int64_t>& testIndices, const std::vector<std::string>& stages,
-                      double p = 2.0, int scale = 3);
+                      double p = 2.0, int scale = 3, const SheetColours& colours = {});
 
   /// The pooled test features [N, D] (L2-normalised when `normalised`) and labels as .npy files.
   void exportEmbedding(const std::string& featuresPath, const std::string& labelsPath, std::int64_t limit = 0,

@@ -42,6 +42,73 @@ struct Evaluator::Impl {
   torch::Tensor trainImages, trainLabels, testImages, testLabels;  // CPU, whole splits
   std::map<std::string, std::pair<torch::Tensor, torch::Tensor>> normalised;  // stage -> (train, test) unit features
   Json results = Json::object();
+  ProgressFn progress;
+  const std::atomic<bool>* cancel = nullptr;
+  int64_t workDone = 0, workTotal = 0;  // the current step's progress
+
+  void checkCancel() const {
+    if (cancel && cancel->load()) throw Cancelled();
+  }
+  /// A new step of `total` units (reported at 0 of total).
+  void beginWork(int64_t total) {
+    checkCancel();
+    workDone = 0;
+    workTotal = std::max<int64_t>(total, 0);
+    if (progress) progress(workDone, workTotal);
+  }
+  /// `n` more units of the step done; stops with Cancelled when asked to.
+  void advance(int64_t n) {
+    workDone = std::min(workTotal, workDone + n);
+    if (progress) progress(workDone, workTotal);
+    checkCancel();
+  }
+  /// Images per chunk between two progress reports (and cancel checks).
+  int64_t chunkSize() const { return model->device.is_cpu() ? 1024 : 8192; }
+
+  /// eval::extractFeatures in chunks, reporting each (its batches are independent: eval mode).
+  torch::Tensor features(const torch::Tensor& images, const std::string& stage, const eval::ExtractOptions& options = {}) {
+    std::vector<torch::Tensor> parts;
+    for (int64_t i = 0; i < images.size(0); i += chunkSize()) {
+      const auto part = images.slice(0, i, std::min(i + chunkSize(), images.size(0)));
+      parts.push_back(eval::extractFeatures(backbone(), part, model->mean, model->std, stage, model->device, options));
+      advance(part.size(0));
+    }
+    return parts.empty() ? eval::extractFeatures(backbone(), images, model->mean, model->std, stage, model->device, options)
+                         : torch::cat(parts);
+  }
+  /// eval::extractStageFeatures in chunks, reporting each.
+  std::map<std::string, torch::Tensor> stageFeatures(const torch::Tensor& images, const std::vector<std::string>& stages,
+                                                     int64_t grid) {
+    std::map<std::string, std::vector<torch::Tensor>> parts;
+    for (int64_t i = 0; i < images.size(0); i += chunkSize()) {
+      const auto part = images.slice(0, i, std::min(i + chunkSize(), images.size(0)));
+      for (auto& [s, f] : eval::extractStageFeatures(backbone(), part, model->mean, model->std, stages, model->device, grid))
+        parts[s].push_back(f);
+      advance(part.size(0));
+    }
+    if (parts.empty()) return eval::extractStageFeatures(backbone(), images, model->mean, model->std, stages, model->device, grid);
+    std::map<std::string, torch::Tensor> out;
+    for (auto& [s, list] : parts) out[s] = torch::cat(list);
+    return out;
+  }
+
+  Confusion confusion(const std::string& stage, const torch::Tensor& predictions, const torch::Tensor& confidence,
+                      int64_t m) const {
+    const auto l = testLabels.slice(0, 0, m).to(torch::kCPU, torch::kLong).contiguous();
+    const auto p = predictions.to(torch::kCPU, torch::kLong).contiguous();
+    const auto c = confidence.to(torch::kCPU, torch::kFloat).contiguous();
+    std::vector<int> labels(static_cast<std::size_t>(m)), predicted(static_cast<std::size_t>(m));
+    std::vector<float> conf(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    for (int64_t i = 0; i < m; ++i) {
+      labels[std::size_t(i)] = int(l.data_ptr<int64_t>()[i]);
+      predicted[std::size_t(i)] = int(p.data_ptr<int64_t>()[i]);
+    }
+    std::vector<std::string> names = model->dataset.classNames();
+    for (int k = int(names.size()); k < numClasses(); ++k) names.push_back(std::to_string(k));
+    Confusion out = confusionFromPredictions(labels, predicted, conf, names);
+    out.stage = stage;
+    return out;
+  }
 
   models::BackboneImpl& backbone() const { return model->backbone(); }
   const TrainConfig& config() const { return model->config; }
@@ -90,8 +157,10 @@ struct Evaluator::Impl {
     auto& bb = backbone();
     // As the trainer's k-NN monitor computes them, so that the two agree on one checkpoint.
     const auto options = eval::ExtractOptions().cpuBf16(model->knnBf16());
-    auto train = eval::extractFeatures(bb, trainImages, model->mean, model->std, stage, model->device, options);
-    auto test = eval::extractFeatures(bb, testImages, model->mean, model->std, stage, model->device, options);
+    (void)bb;
+    beginWork(trainImages.size(0) + testImages.size(0));
+    auto train = features(trainImages, stage, options);
+    auto test = features(testImages, stage, options);
     return normalised[stage] = {train, test};
   }
 
@@ -126,6 +195,10 @@ Evaluator::Evaluator(Trainer& trainer) : m_impl(std::make_unique<Impl>()) {
 Evaluator::~Evaluator() = default;
 
 std::string Evaluator::runDir() const { return m_impl->runDir; }
+void Evaluator::setProgress(ProgressFn progress, const std::atomic<bool>* cancel) {
+  m_impl->progress = std::move(progress);
+  m_impl->cancel = cancel;
+}
 std::string Evaluator::method() const { return m_impl->config().method; }
 std::string Evaluator::backbone() const { return m_impl->config().backbone; }
 std::vector<std::string> Evaluator::stages() const { return m_impl->backbone().stageNames(); }
@@ -143,11 +216,27 @@ std::vector<StageAccuracy> Evaluator::linearProbe(const std::vector<std::string>
   d.requireLabels("the linear probe");
   const int64_t n = d.limited(d.trainImages.size(0), options.trainLimit);
   const int64_t m = d.limited(d.testImages.size(0), options.testLimit);
-  auto train = eval::extractStageFeatures(d.backbone(), d.trainImages.slice(0, 0, n), d.model->mean, d.model->std, stages,
-                                          d.model->device, options.poolGrid);
-  auto test = eval::extractStageFeatures(d.backbone(), d.testImages.slice(0, 0, m), d.model->mean, d.model->std, stages,
-                                         d.model->device, options.poolGrid);
+  if (options.epochs < 1) throw std::invalid_argument("linear probe: epochs must be at least 1, got " + std::to_string(options.epochs));
+  d.beginWork(n + m + int64_t(stages.size()) * options.epochs);
+  auto train = d.stageFeatures(d.trainImages.slice(0, 0, n), stages, options.poolGrid);
+  auto test = d.stageFeatures(d.testImages.slice(0, 0, m), stages, options.poolGrid);
   std::vector<StageAccuracy> out;
+  for (const auto& s : stages) {
+    const auto t0 = Clock::now();
+    auto [x, tx] = eval::standardise(train.at(s), test.at(s));
+    train.erase(s);
+    const auto fit = eval::trainLinearProbe(x, d.trainLabels.slice(0, 0, n), tx, d.testLabels.slice(0, 0, m),
+                                            d.numClasses(), options, d.model->device, [&d](int) { d.advance(1); });
+    StageAccuracy r;
+    r.stage = s;
+    r.featureDim = int(x.size(1));
+    r.accuracy = fit.testAccuracy;
+    r.trainAccuracy = fit.trainAccuracy;
+    r.seconds = secondsSince(t0);
+    r.confusion = d.confusion(s, fit.testPredictions, fit.testConfidence, m);
+    out.push_back(r);
+  }
+  // Kept once all stages are done: a cancelled probe leaves eval.json's record as it was.
   Json& probe = d.results["linear_probe"];
   Json opts = Json::object();
   opts["epochs"] = options.epochs;
@@ -159,25 +248,17 @@ std::vector<StageAccuracy> Evaluator::linearProbe(const std::vector<std::string>
   opts["train_images"] = (std::int64_t)n;
   opts["test_images"] = (std::int64_t)m;
   probe["options"] = opts;
-  for (const auto& s : stages) {
-    const auto t0 = Clock::now();
-    auto [x, tx] = eval::standardise(train.at(s), test.at(s));
-    train.erase(s);
-    const auto fit = eval::trainLinearProbe(x, d.trainLabels.slice(0, 0, n), tx, d.testLabels.slice(0, 0, m),
-                                            d.numClasses(), options, d.model->device);
-    StageAccuracy r;
-    r.stage = s;
-    r.featureDim = int(x.size(1));
-    r.accuracy = fit.testAccuracy;
-    r.trainAccuracy = fit.trainAccuracy;
-    r.seconds = secondsSince(t0);
-    out.push_back(r);
+  for (const auto& r : out) {
     Json j = Json::object();
     j["accuracy"] = r.accuracy;
     j["train_accuracy"] = r.trainAccuracy;
     j["feature_dim"] = r.featureDim;
     j["seconds"] = r.seconds;
-    probe["stages"][stageKey(s)] = j;
+    j["confusion"] = r.confusion.counts;
+    Json perClass = Json::array();
+    for (const double a : r.confusion.perClassAccuracy) perClass.push_back(a < 0 ? Json() : Json(a));
+    j["per_class_accuracy"] = perClass;
+    probe["stages"][stageKey(r.stage)] = j;
   }
   return out;
 }
@@ -325,9 +406,8 @@ Projection Evaluator::projection(const std::string& kind, std::int64_t limit, co
   if (!d.testImages.defined()) throw std::invalid_argument("the projection needs a test split");
   const int64_t n = d.limited(d.testImages.size(0), limit);
   const auto t0 = Clock::now();
-  const auto features = eval::extractFeatures(d.backbone(), d.testImages.slice(0, 0, n), d.model->mean, d.model->std, "",
-                                              d.model->device)
-                            .cpu();
+  d.beginWork(n);
+  const auto features = d.features(d.testImages.slice(0, 0, n), "").cpu();
   torch::Tensor xy;
   if (kind == "pca") xy = eval::pca2d(features);
   else if (kind == "tsne") xy = eval::tsne2d(features, tsne);
@@ -355,11 +435,13 @@ std::vector<FineTuneResult> Evaluator::fineTune(const FineTuneOptions& options) 
     eval::FineTuneData data{d.trainImages, d.trainLabels, d.testImages.slice(0, 0, d.limited(d.testImages.size(0), options.testLimit)),
                             d.testLabels.slice(0, 0, d.limited(d.testLabels.size(0), options.testLimit)), d.model->mean,
                             d.model->std, d.numClasses(), d.model->device};
+    d.checkCancel();
     const auto r = eval::fineTune(d.backbone(), data, f, options);
     FineTuneResult res;
     res.fraction = f;
-    res.labelledImages = r.first;
-    res.accuracy = r.second;
+    res.labelledImages = r.labelledImages;
+    res.accuracy = r.accuracy;
+    res.confusion = d.confusion("finetune", r.predictions, r.confidence, data.testImages.size(0));
     res.seconds = secondsSince(t0);
     out.push_back(res);
     Json j = Json::object();
@@ -367,15 +449,18 @@ std::vector<FineTuneResult> Evaluator::fineTune(const FineTuneOptions& options) 
     j["labelled_images"] = (std::int64_t)res.labelledImages;
     j["epochs"] = options.epochs;
     j["seconds"] = res.seconds;
+    j["confusion"] = res.confusion.counts;
     d.results["fine_tune"][numberKey(f)] = j;
   }
   return out;
 }
 
-Image Evaluator::filterGrid(int scale) const { return eval::filterGrid(m_impl->backbone().firstLayerWeight(), scale); }
+Image Evaluator::filterGrid(int scale, const SheetColours& colours) const {
+  return eval::filterGrid(m_impl->backbone().firstLayerWeight(), scale, colours);
+}
 
 Image Evaluator::attentionMaps(const std::vector<std::int64_t>& testIndices, const std::vector<std::string>& stages,
-                               double p, int scale) {
+                               double p, int scale, const SheetColours& colours) {
   auto& d = *m_impl;
   if (!d.testImages.defined()) throw std::invalid_argument("attention maps need a test split");
   std::vector<torch::Tensor> images;
@@ -390,7 +475,7 @@ Image Evaluator::attentionMaps(const std::vector<std::int64_t>& testIndices, con
     captions.push_back(label >= 0 ? d.model->dataset.classNames().at(std::size_t(label)) : "#" + std::to_string(i));
   }
   return eval::attentionGrid(d.backbone(), torch::stack(images), captions, d.model->mean, d.model->std, d.model->device,
-                             stages, p, scale);
+                             stages, p, scale, colours);
 }
 
 void Evaluator::exportEmbedding(const std::string& featuresPath, const std::string& labelsPath, std::int64_t limit,

@@ -29,7 +29,7 @@ torch::Tensor balancedSubset(const torch::Tensor& labels, int64_t numClasses, do
   return std::get<0>(torch::cat(chosen).sort());
 }
 
-std::pair<int64_t, double> fineTune(const models::BackboneImpl& source, const FineTuneData& data, double fraction,
+FineTuneFit fineTune(const models::BackboneImpl& source, const FineTuneData& data, double fraction,
                                     const FineTuneOptions& o) {
   if (o.epochs < 1) throw std::invalid_argument("fine-tuning: epochs must be at least 1");
   if (o.batchSize < 2) throw std::invalid_argument("fine-tuning: the batch size must be at least 2");
@@ -82,13 +82,22 @@ std::pair<int64_t, double> fineTune(const models::BackboneImpl& source, const Fi
   encoder->eval();
   head->eval();
   int64_t correct = 0;
+  std::vector<torch::Tensor> predictions, confidence;
   for (int64_t i = 0; i < data.testImages.size(0); i += 500) {
     const auto x = normaliseImages(data.testImages.slice(0, i, std::min(i + 500, data.testImages.size(0))), data.mean,
                                    data.std, data.device);
-    const auto pred = head->forward(encoder->forward(x)).argmax(1);
+    const auto top = torch::softmax(head->forward(encoder->forward(x)).to(torch::kFloat), 1).max(1);
+    const auto& pred = std::get<1>(top);
     correct += pred.eq(data.testLabels.slice(0, i, i + x.size(0)).to(data.device)).sum().item<int64_t>();
+    predictions.push_back(pred.to(torch::kCPU, torch::kLong));
+    confidence.push_back(std::get<0>(top).to(torch::kCPU));
   }
-  return {n, double(correct) / double(std::max<int64_t>(1, data.testImages.size(0)))};
+  FineTuneFit fit;
+  fit.labelledImages = n;
+  fit.accuracy = double(correct) / double(std::max<int64_t>(1, data.testImages.size(0)));
+  fit.predictions = predictions.empty() ? torch::zeros({0}, torch::kLong) : torch::cat(predictions);
+  fit.confidence = confidence.empty() ? torch::zeros({0}, torch::kFloat) : torch::cat(confidence);
+  return fit;
 }
 
 }  // namespace pretext::eval

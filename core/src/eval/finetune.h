@@ -23,8 +23,14 @@ struct FineTuneData {
 };
 
 /// Trains a copy of `backbone` (the original is untouched) with a new linear head on the subset
-/// for `fraction`; returns (labelled images, test accuracy in [0, 1]).
-std::pair<int64_t, double> fineTune(const models::BackboneImpl& backbone, const FineTuneData& data, double fraction,
+/// for `fraction`.
+struct FineTuneFit {
+  int64_t labelledImages = 0;
+  double accuracy = 0.0;          ///< on the test split, in [0, 1]
+  torch::Tensor predictions;      ///< [M] long, per test image
+  torch::Tensor confidence;       ///< [M] float: the softmax probability of the prediction
+};
+FineTuneFit fineTune(const models::BackboneImpl& backbone, const FineTuneData& data, double fraction,
                                     const FineTuneOptions& options);
 
 }  // namespace pretext::eval

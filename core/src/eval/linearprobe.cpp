@@ -30,7 +30,7 @@ double accuracy(const torch::Tensor& x, const torch::Tensor& y, const torch::Ten
 
 ProbeFit trainLinearProbe(const torch::Tensor& trainX, const torch::Tensor& trainY, const torch::Tensor& testX,
                           const torch::Tensor& testY, int64_t numClasses, const LinearProbeOptions& o,
-                          const torch::Device& device) {
+                          const torch::Device& device, const std::function<void(int)>& afterEpoch) {
   if (o.epochs < 1) throw std::invalid_argument("linear probe: epochs must be at least 1, got " + std::to_string(o.epochs));
   if (o.batchSize < 0) throw std::invalid_argument("linear probe: batch size must be >= 0 (0: full batch)");
   if (!(o.learningRate > 0)) throw std::invalid_argument("linear probe: the learning rate must be positive");
@@ -68,6 +68,7 @@ ProbeFit trainLinearProbe(const torch::Tensor& trainX, const torch::Tensor& trai
       w.sub_(lr * vw);
       b.sub_(lr * vb);
     }
+    if (afterEpoch) afterEpoch(epoch);
   }
   torch::NoGradGuard noGrad;
   ProbeFit fit;
@@ -83,6 +84,14 @@ ProbeFit trainLinearProbe(const torch::Tensor& trainX, const torch::Tensor& trai
   fit.finalLoss = lossSum / double(n);
   fit.trainAccuracy = accuracy(x, y, w, b);
   fit.testAccuracy = accuracy(tx, ty, w, b);
+  std::vector<torch::Tensor> predictions, confidence;
+  for (int64_t i = 0; i < tx.size(0); i += 8192) {
+    const auto p = torch::softmax(torch::addmm(b, tx.slice(0, i, std::min(i + 8192, tx.size(0))), w.t()), 1).max(1);
+    confidence.push_back(std::get<0>(p).to(torch::kCPU, torch::kFloat));
+    predictions.push_back(std::get<1>(p).to(torch::kCPU, torch::kLong));
+  }
+  fit.testPredictions = predictions.empty() ? torch::zeros({0}, torch::kLong) : torch::cat(predictions);
+  fit.testConfidence = confidence.empty() ? torch::zeros({0}, torch::kFloat) : torch::cat(confidence);
   return fit;
 }
 

@@ -2,6 +2,7 @@
 
 #include "datasets/datasetdata.h"
 #include "eval/features.h"
+#include "io/sheet.h"
 #include "pretext/evaluation.h"
 
 #include <algorithm>
@@ -9,7 +10,7 @@
 
 namespace pretext::eval {
 
-Image filterGrid(const torch::Tensor& weight, int scale) {
+Image filterGrid(const torch::Tensor& weight, int scale, const SheetColours& colours) {
   TORCH_CHECK(weight.dim() == 4, "filters [O, I, k, k] expected, got ", weight.sizes());
   const auto w = weight.detach().to(torch::kCPU, torch::kFloat);
   const int64_t o = w.size(0), in = w.size(1);
@@ -21,7 +22,7 @@ Image filterGrid(const torch::Tensor& weight, int scale) {
     tiles.push_back(upscale(tensorToImage(t), std::max(1, scale)));
   }
   const int columns = o <= 8 ? int(o) : (o <= 64 ? 8 : 16);
-  return makeGrid(tiles, columns, 2);
+  return makeSheet(tiles, columns, 2, {}, 1, colours);
 }
 
 torch::Tensor activationAttention(const torch::Tensor& maps, double p) {
@@ -73,7 +74,7 @@ Image overlayHeat(const torch::Tensor& image, const torch::Tensor& heat, int sca
 
 Image attentionGrid(models::BackboneImpl& backbone, const torch::Tensor& images, const std::vector<std::string>& captions,
                     const torch::Tensor& mean, const torch::Tensor& std, const torch::Device& device,
-                    const std::vector<std::string>& stages, double p, int scale) {
+                    const std::vector<std::string>& stages, double p, int scale, const SheetColours& colours) {
   if (images.size(0) == 0) throw std::invalid_argument("attention maps: no images given");
   scale = std::max(1, scale);
   const int64_t h = images.size(2) * scale, w = images.size(3) * scale;
@@ -112,7 +113,7 @@ Image attentionGrid(models::BackboneImpl& backbone, const torch::Tensor& images,
       tileCaptions.push_back(name);
     }
   }
-  return makeGrid(tiles, int(columns.size()) + 1, 3, tileCaptions);
+  return makeSheet(tiles, int(columns.size()) + 1, 3, tileCaptions, 1, colours);
 }
 
 void frame(Image& image, std::uint8_t r, std::uint8_t g, std::uint8_t b) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "models/backbone.h"
+#include "pretext/evaluation.h"
 #include "pretext/image.h"
 
 #include <torch/torch.h>
@@ -15,7 +16,7 @@ namespace pretext::eval {
 
 /// Filters [O, I, k, k] as a grid of k x k tiles, each normalised to its own [min, max] (RGB for
 /// I == 3, gray otherwise: the mean over input channels when I != 1), scaled up by `scale`.
-Image filterGrid(const torch::Tensor& weight, int scale);
+Image filterGrid(const torch::Tensor& weight, int scale, const SheetColours& colours = {});
 
 /// Activation-based spatial attention (Zagoruyko & Komodakis 2017, eq. 2 with mean instead of
 /// sum): mean over channels of |a|^p for feature maps [B, C, h, w] -> [B, h, w].
@@ -35,7 +36,7 @@ Image overlayHeat(const torch::Tensor& image, const torch::Tensor& heat, int sca
 /// the last block's [CLS] attention averaged over heads).
 Image attentionGrid(models::BackboneImpl& backbone, const torch::Tensor& images, const std::vector<std::string>& captions,
                     const torch::Tensor& mean, const torch::Tensor& std, const torch::Device& device,
-                    const std::vector<std::string>& stages, double p, int scale);
+                    const std::vector<std::string>& stages, double p, int scale, const SheetColours& colours = {});
 
 /// A 2-pixel frame in the given colour (wrong neighbours in the retrieval gallery).
 void frame(Image& image, std::uint8_t r, std::uint8_t g, std::uint8_t b);

@@ -2,6 +2,7 @@
 // so that the core and the headless CLI can write pictures without Qt or OpenCV (the GPU servers
 // have neither). Format: PNG specification, ISO/IEC 15948.
 #include "io/fileutil.h"
+#include "io/sheet.h"
 #include "pretext/image.h"
 
 #include <algorithm>
@@ -104,8 +105,9 @@ void drawText(Image& image, int x, int y, const std::string& text, std::uint8_t 
         const int px = x + gx, py = y + gy;
         if (px < 0 || py < 0 || px >= image.width || py >= image.height) continue;
         std::uint8_t* p = image.at(px, py);
-        if (image.channels == 3) {
+        if (image.channels >= 3) {
           p[0] = rgb[0], p[1] = rgb[1], p[2] = rgb[2];
+          if (image.channels == 4) p[3] = 255;
         } else {
           p[0] = std::uint8_t((299 * r + 587 * g + 114 * b) / 1000);
         }
@@ -117,7 +119,13 @@ void drawText(Image& image, int x, int y, const std::string& text, std::uint8_t 
 
 Image makeGrid(const std::vector<Image>& tiles, int columns, int gap, const std::vector<std::string>& captions,
                int scale) {
-  if (tiles.empty()) return Image(1, 1, 3);
+  return makeSheet(tiles, columns, gap, captions, scale, SheetColours{});
+}
+
+Image makeSheet(const std::vector<Image>& tiles, int columns, int gap, const std::vector<std::string>& captions,
+                int scale, const SheetColours& colours) {
+  const int channels = colours.transparent ? 4 : 3;
+  if (tiles.empty()) return Image(1, 1, channels);
   columns = std::max(1, std::min<int>(columns, int(tiles.size())));
   const int rows = (int(tiles.size()) + columns - 1) / columns;
   int tileW = 0, tileH = 0;
@@ -131,18 +139,30 @@ Image makeGrid(const std::vector<Image>& tiles, int columns, int gap, const std:
   // Captions keep one glyph of space between neighbours.
   const int cellW = std::max<int>(tileW, longest ? int(longest + 1) * kGlyphW : 0) + gap;
   const int cellH = tileH + captionH + gap;
-  Image out(columns * cellW + gap, rows * cellH + gap, 3);
-  std::fill(out.pixels.begin(), out.pixels.end(), std::uint8_t(255));
+  Image out(columns * cellW + gap, rows * cellH + gap, channels);
+  for (std::size_t i = 0; i < out.pixels.size(); i += std::size_t(channels)) {
+    std::copy(colours.paper, colours.paper + 3, out.pixels.begin() + std::ptrdiff_t(i));
+    if (channels == 4) out.pixels[i + 3] = 0;
+  }
   for (std::size_t i = 0; i < tiles.size(); ++i) {
     const Image tile = toRgb(upscale(tiles[i], scale));
     const int cx = gap + int(i % columns) * cellW, cy = gap + int(i / columns) * cellH;
     const int ox = cx + (cellW - gap - tile.width) / 2;
     for (int y = 0; y < tile.height; ++y) {
-      std::memcpy(out.at(ox, cy + y), tile.at(0, y), std::size_t(tile.width) * 3);
+      if (channels == 3) {
+        std::memcpy(out.at(ox, cy + y), tile.at(0, y), std::size_t(tile.width) * 3);
+        continue;
+      }
+      for (int x = 0; x < tile.width; ++x) {
+        std::uint8_t* p = out.at(ox + x, cy + y);
+        std::memcpy(p, tile.at(x, y), 3);
+        p[3] = 255;
+      }
     }
     if (i < captions.size()) {
       const int textW = int(captions[i].size()) * kGlyphW;
-      drawText(out, cx + (cellW - gap - textW) / 2, cy + tileH + 1, captions[i], 20, 20, 20);
+      drawText(out, cx + (cellW - gap - textW) / 2, cy + tileH + 1, captions[i], colours.ink[0], colours.ink[1],
+               colours.ink[2]);
     }
   }
   return out;
