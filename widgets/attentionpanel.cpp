@@ -146,8 +146,6 @@ AttentionPanel::AttentionPanel(RunInspector* inspector, QWidget* parent) : Inspe
   imagesRow->addWidget(m_count);
   imagesRow->addWidget(m_imagesEdit, 1);
   imagesRow->addWidget(m_otherImages);
-  imagesRow->addWidget(m_openImage);
-  imagesRow->addWidget(m_removeOwn);
   imagesRow->addSpacing(16);
   imagesRow->addWidget(new QLabel(tr("Stages:")));
   imagesRow->addLayout(m_stagesLayout);
@@ -156,6 +154,9 @@ AttentionPanel::AttentionPanel(RunInspector* inspector, QWidget* parent) : Inspe
   auto* actionsRow = new QHBoxLayout;
   actionsRow->addWidget(m_compareButton);
   actionsRow->addWidget(m_clearSecond);
+  actionsRow->addSpacing(16);
+  actionsRow->addWidget(m_openImage);
+  actionsRow->addWidget(m_removeOwn);
   actionsRow->addStretch(1);
   actionsRow->addWidget(busyIndicator());
   actionsRow->addWidget(m_save);

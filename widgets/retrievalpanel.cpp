@@ -162,12 +162,15 @@ RetrievalPanel::RetrievalPanel(RunInspector* inspector, QWidget* parent) : Inspe
   top->addWidget(m_k);
   top->addWidget(m_other);
   top->addWidget(m_measure);
-  top->addWidget(m_openImage);
-  top->addWidget(m_compare);
-  top->addWidget(m_closeCompare);
   top->addWidget(m_save);
   top->addStretch(1);
   top->addWidget(busyIndicator());
+  // A query of one's own and a second run: a row of their own, so the panel is no wider than before.
+  auto* second = new QHBoxLayout;
+  second->addWidget(m_openImage);
+  second->addWidget(m_compare);
+  second->addWidget(m_closeCompare);
+  second->addStretch(1);
 
   m_queries = new ImageGridWidget;
   m_queries->setTileSize(60);
@@ -222,6 +225,9 @@ RetrievalPanel::RetrievalPanel(RunInspector* inspector, QWidget* parent) : Inspe
   m_whyBox = new QGroupBox(tr("Why are they neighbours?"));
   // Two tiles and their captions; the explanation right under them.
   m_why->setFixedHeight(m_why->tileSize() + 4 * fontMetrics().height());
+  // It takes what the splitter gives it: the window keeps its minimum width (its maps scroll).
+  m_whyBox->setMinimumWidth(1);
+  m_why->setMinimumWidth(1);
   auto* whyLayout = new QVBoxLayout(m_whyBox);
   whyLayout->addWidget(m_why);
   whyLayout->addWidget(m_whyLabel);
@@ -242,6 +248,7 @@ RetrievalPanel::RetrievalPanel(RunInspector* inspector, QWidget* parent) : Inspe
 
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(top);
+  layout->addLayout(second);
   layout->addWidget(splitter, 1);
   layout->addWidget(m_status);
 
