@@ -13,6 +13,8 @@
 #include <pretext/training.h>
 
 #include <QCheckBox>
+#include <QDropEvent>
+#include <QMimeData>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
@@ -249,6 +251,66 @@ class TstAttentionPanel : public QObject {
     QCOMPARE(panel.exportImage(), panel.image());
   }
 
+  void ownImageInTheFirstRow() {
+    RunInspector inspector;
+    AttentionPanel panel(&inspector);
+    panel.resize(1200, 800);
+    panel.show();
+    panel.setRun(m_simclr);
+    waitIdle(panel);
+    // Test image 5 enlarged twice (each pixel a 2x2 block): read as the dataset's image files are
+    // read (area averaging to 32x32) it is test image 5 again.
+    pretext::Evaluator ev(m_simclr.toStdString(), "cpu");
+    const auto& ds = ev.dataset();
+    const QImage original = pretext::toQImage(ds.image(pretext::Split::Test, 5));
+    const QString file = m_tmp.filePath(QStringLiteral("my-shape.png"));
+    QVERIFY(original.scaled(64, 64, Qt::IgnoreAspectRatio, Qt::FastTransformation).save(file));
+    auto expected = [&](const QList<qint64>& indices, const std::vector<std::string>& stages) {
+      std::vector<pretext::Image> images{ds.image(pretext::Split::Test, 5)};
+      std::vector<std::string> captions{"your image"};
+      for (const auto i : indices) {
+        images.push_back(ds.image(pretext::Split::Test, i));
+        captions.push_back(ds.classNames()[std::size_t(ds.label(pretext::Split::Test, i))]);
+      }
+      return pretext::toQImage(ev.attentionMapsOf(images, captions, stages, 2.0, 3, themedSheet()));
+    };
+    panel.showImageFile(file);
+    QCOMPARE(panel.ownImageName(), QStringLiteral("my-shape.png"));
+    QVERIFY(panel.removeOwnImageButton()->isVisible());
+    waitIdle(panel);
+    QCOMPARE(panel.image(), expected(panel.images(), kDefault));
+    // Its rows are the dataset image's: the sheet of test image 5 and the sample, captions aside.
+    const QImage plain = evaluatorSheet(m_simclr, QList<qint64>{5} + panel.images(), kDefault);
+    QCOMPARE(panel.image().size(), plain.size());
+    // The second run converts it for its own dataset and shows it too.
+    panel.setSecondRun(m_rotation);
+    waitIdle(panel);
+    pretext::Evaluator rot(m_rotation.toStdString(), "cpu");
+    std::vector<pretext::Image> images{ds.image(pretext::Split::Test, 5)};
+    std::vector<std::string> captions{"your image"};
+    for (const auto i : panel.images()) {
+      images.push_back(ds.image(pretext::Split::Test, i));
+      captions.push_back(ds.classNames()[std::size_t(ds.label(pretext::Split::Test, i))]);
+    }
+    QCOMPARE(panel.secondImage(), pretext::toQImage(rot.attentionMapsOf(images, captions, kDefault, 2.0, 3, themedSheet())));
+    // A dropped picture replaces it; removing it gives the plain sheet back.
+    {
+      QMimeData mime;
+      mime.setImageData(original);
+      QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+      // Straight to the panel: QApplication delivers drops only during a drag it runs itself.
+      static_cast<QObject&>(panel).event(&drop);
+      QVERIFY(drop.isAccepted());
+    }
+    QCOMPARE(panel.ownImageName(), QStringLiteral("dropped image"));
+    waitIdle(panel);
+    QCOMPARE(panel.image(), expected(panel.images(), kDefault));
+    QTest::mouseClick(panel.removeOwnImageButton(), Qt::LeftButton);
+    waitIdle(panel);
+    QVERIFY(panel.ownImageName().isEmpty());
+    QCOMPARE(panel.image(), evaluatorSheet(m_simclr, panel.images(), kDefault));
+  }
+
   void vitShowsItsClsAttention() {
     RunInspector inspector;
     AttentionPanel panel(&inspector);
@@ -408,6 +470,14 @@ class TstAttentionPanel : public QObject {
     QTest::qWait(50);
     QTRY_VERIFY_WITH_TIMEOUT(!panel.busy(), 300000);
     screenshot(panel, QStringLiteral("attention-real-900-dark.png"));
+    // PRETEXT_SCREENSHOT_OWN: an image file of one's own in the first row.
+    const QString own = qEnvironmentVariable("PRETEXT_SCREENSHOT_OWN");
+    if (!own.isEmpty()) {
+      panel.resize(1280, 800);
+      panel.showImageFile(own);
+      QTRY_VERIFY_WITH_TIMEOUT(!panel.busy(), 300000);
+      screenshot(panel, QStringLiteral("attention-own-image.png"));
+    }
   }
 };
 

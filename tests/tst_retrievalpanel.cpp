@@ -2,8 +2,12 @@
 // exported test features are the training features too: the neighbours the gallery shows are checked
 // against a brute-force cosine ranking of those features, the red frames against the labels written
 // into the dataset files, P@K against counts over that ranking; and the controls, exports, failures,
-// a hidden panel and a panel destroyed mid-job.
+// a hidden panel and a panel destroyed mid-job. A clicked neighbour's similarity maps are the
+// Evaluator's for that pair, at the brute-force similarity; a picture of the user's own (the same
+// image enlarged, as a file, dropped or pasted) finds the brute-force neighbours of the image it
+// shows; a second run's gallery is checked against a brute-force ranking of its own features.
 #include "imagegridwidget.h"
+#include "qtconvert.h"
 #include "retrievalpanel.h"
 #include "widgettestutil.h"
 #include "runinspector.h"
@@ -12,8 +16,13 @@
 #include <pretext/evaluation.h>
 #include <pretext/training.h>
 
+#include <QClipboard>
 #include <QDir>
+#include <QDropEvent>
 #include <QFile>
+#include <QGuiApplication>
+#include <QMimeData>
+#include <QPainter>
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
@@ -74,6 +83,35 @@ class TstRetrievalPanel : public QObject {
   std::vector<QImage> m_images;           // as written into the image files
   QStringList m_classNames;
   std::vector<std::int64_t> m_sample;     // Evaluator::sampleTestImages(kCandidates)
+  QString m_second;                       // another random encoder on the same data
+  std::vector<float> m_features2;         // its L2-normalised features
+
+  // The training images ranked by cosine similarity to test image q under `features`.
+  std::vector<qint64> rankingOf(const std::vector<float>& features, qint64 q, std::vector<double>& s) const {
+    s.assign(static_cast<std::size_t>(m_n), 0.0);
+    for (qint64 j = 0; j < m_n; ++j) {
+      for (qint64 d = 0; d < m_dim; ++d) s[j] += double(features[q * m_dim + d]) * features[j * m_dim + d];
+    }
+    std::vector<qint64> order(static_cast<std::size_t>(m_n));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](qint64 a, qint64 b) { return s[a] > s[b]; });
+    return order;
+  }
+
+  // Shown neighbours against a brute-force ranking: the i-th shows the i-th best similarity, and
+  // the shown image has it. "" when they agree.
+  QString checkRanking(const std::vector<float>& features, qint64 q, const std::vector<std::int64_t>& indices,
+                       const std::vector<double>& shown) const {
+    std::vector<double> s;
+    const auto order = rankingOf(features, q, s);
+    if (indices.size() != shown.size() || indices.empty()) return QStringLiteral("%1 neighbours").arg(indices.size());
+    for (std::size_t i = 0; i < indices.size(); ++i) {
+      if (std::abs(shown[i] - s[order[i]]) > 1e-4 || std::abs(shown[i] - s[indices[i]]) > 1e-4) {
+        return QStringLiteral("rank %1: #%2 at %3, brute force #%4 at %5").arg(i).arg(indices[i]).arg(shown[i]).arg(order[i]).arg(s[order[i]]);
+      }
+    }
+    return {};
+  }
 
   double similarity(qint64 a, qint64 b) const {
     double s = 0.0;
@@ -213,6 +251,24 @@ class TstRetrievalPanel : public QObject {
     ev.exportEmbedding(features.toStdString(), m_tmp.filePath(QStringLiteral("labels.npy")).toStdString(), 0, true);
     m_features = readNpy(features, m_n, m_dim);
     QVERIFY(!m_features.empty());
+    // A second random encoder (another seed) on the same data, for the side-by-side gallery.
+    m_second = m_tmp.filePath(QStringLiteral("run2"));
+    c.outDir = m_second.toStdString();
+    c.seed = 7;
+    {
+      pretext::Trainer trainer(c, pretext::Dataset::load(c.dataset));
+      const auto r = trainer.run();
+      QVERIFY2(r.status == pretext::RunStatus::Finished, r.message.c_str());
+    }
+    {
+      pretext::Evaluator ev2(m_second.toStdString(), "auto");
+      const QString features2 = m_tmp.filePath(QStringLiteral("features2.npy"));
+      ev2.exportEmbedding(features2.toStdString(), m_tmp.filePath(QStringLiteral("labels2.npy")).toStdString(), 0, true);
+      qint64 n2 = 0, dim2 = 0;
+      m_features2 = readNpy(features2, n2, dim2);
+      QCOMPARE(n2, m_n);
+      QCOMPARE(dim2, m_dim);
+    }
     QCOMPARE(m_n, qint64(m_labels.size()));
     m_inspector = std::make_unique<RunInspector>();
   }
@@ -410,6 +466,157 @@ class TstRetrievalPanel : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!inspector.busy(), 60000);
   }
 
+  void clickedNeighbourShowsWhyItIsOne() {
+    RetrievalPanel panel(m_inspector.get());
+    panel.resize(1280, 760);
+    QSignalSpy shown(&panel, &RetrievalPanel::neighboursShown);
+    QSignalSpy why(&panel, &RetrievalPanel::similarityShown);
+    panel.show();
+    panel.setRun(m_run);
+    const qint64 q = 9;
+    panel.showQuery(q);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 60000);
+    QCOMPARE(panel.similarityGrid()->count(), 0);
+    QCOMPARE(panel.similarityNeighbour(), qint64(-1));
+    pretext::Evaluator ev(m_run.toStdString(), "auto");
+    const auto& ds = ev.dataset();
+    for (const int rank : {2, 0}) {
+      clickTile(panel.galleryGrid(), rank + 1);
+      QTRY_COMPARE_WITH_TIMEOUT(why.count(), 1, 60000);
+      const auto args = why.takeFirst();
+      const qint64 j = panel.neighbourIndices()[std::size_t(rank)];
+      QCOMPARE(args.at(0).toInt(), 0);
+      QCOMPARE(args.at(1).toLongLong(), j);
+      QCOMPARE(panel.similarityNeighbour(), j);
+      QCOMPARE(panel.similarityGallery(), 0);
+      // The similarity the maps explain is the brute-force cosine of the two features.
+      QVERIFY2(std::abs(panel.shownSimilarity() - similarity(q, j)) < 1e-4,
+               qPrintable(QStringLiteral("%1 vs %2").arg(panel.shownSimilarity()).arg(similarity(q, j))));
+      // The overlays are the Evaluator's maps of that pair (28 px images, shown 3x).
+      const auto maps = ev.similarityMaps(ds.image(pretext::Split::Test, q), ds.image(pretext::Split::Train, j), "", 3);
+      QCOMPARE(panel.similarityGrid()->count(), 2);
+      QCOMPARE(panel.similarityGrid()->image(0), pretext::toQImage(maps.queryOverlay));
+      QCOMPARE(panel.similarityGrid()->image(1), pretext::toQImage(maps.neighbourOverlay));
+      QCOMPARE(panel.similarityGrid()->image(0).width(), 3 * kSide);
+      QVERIFY(panel.similarityLabel()->text().contains(QLocale().toString(panel.shownSimilarity(), 'f', 3)));
+      QVERIFY(panel.similarityLabel()->text().contains(QString::fromStdString(maps.stage)));
+      // Rank 0 is the query's own copy: nothing can raise a similarity of 1.
+      QCOMPARE(panel.similarityLabel()->text().contains(QStringLiteral("flat")), rank == 0);
+    }
+    // Another query clears the maps.
+    panel.showQuery(q + 1);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 2, 60000);
+    QCOMPARE(panel.similarityGrid()->count(), 0);
+    QCOMPARE(panel.similarityNeighbour(), qint64(-1));
+  }
+
+  void ownImageAsTheQuery() {
+    RetrievalPanel panel(m_inspector.get());
+    panel.resize(1280, 760);
+    QSignalSpy shown(&panel, &RetrievalPanel::neighboursShown);
+    QSignalSpy why(&panel, &RetrievalPanel::similarityShown);
+    panel.show();
+    panel.setRun(m_run);
+    // Test image q enlarged twice (each pixel a 2x2 block) and in RGB: converted back to the
+    // dataset's 28x28 gray (area averaging, equal channels) it is test image q again, so its
+    // neighbours are q's by brute force.
+    const qint64 q = 21;
+    const QImage big = m_images[q].scaled(2 * kSide, 2 * kSide, Qt::IgnoreAspectRatio, Qt::FastTransformation)
+                           .convertToFormat(QImage::Format_RGB888);
+    const QString file = m_tmp.filePath(QStringLiteral("my-picture.png"));
+    QVERIFY(big.save(file));
+    auto check = [&](const QString& how) {
+      QVERIFY2(panel.showsOwnQuery(), qPrintable(how));
+      QCOMPARE(panel.shownQuery(), qint64(-1));
+      QCOMPARE(panel.shownQueryImage(), m_images[q]);
+      QCOMPARE(panel.galleryGrid()->image(0), m_images[q]);
+      const QString error = checkRanking(m_features, q, panel.neighbourIndices(), panel.neighbourSimilarities());
+      QVERIFY2(error.isEmpty(), qPrintable(how + QStringLiteral(": ") + error));
+      for (int i = 0; i < panel.galleryGrid()->count(); ++i) QVERIFY(!panel.galleryGrid()->isMarked(i));  // no class
+      QCOMPARE(panel.queryPrecision(), -1.0);
+    };
+    panel.showImageFile(file);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 60000);
+    QCOMPARE(shown.takeFirst().at(0).toLongLong(), qint64(-1));
+    check(QStringLiteral("file"));
+    QVERIFY(panel.statusLabel()->text().contains(QStringLiteral("my-picture.png")));
+
+    // Dropped on the panel.
+    {
+      QMimeData mime;
+      mime.setUrls({QUrl::fromLocalFile(file)});
+      QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+      // Straight to the panel: QApplication delivers drops only during a drag it runs itself.
+      static_cast<QObject&>(panel).event(&drop);
+      QVERIFY(drop.isAccepted());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 60000);
+    shown.clear();
+    check(QStringLiteral("drop"));
+    // Pasted from the clipboard (Ctrl+V).
+    QGuiApplication::clipboard()->setImage(big);
+    if (QGuiApplication::clipboard()->image().isNull()) QSKIP("this platform has no clipboard");
+    panel.activateWindow();
+    panel.galleryGrid()->setFocus();
+    QTest::keyClick(panel.galleryGrid(), Qt::Key_V, Qt::ControlModifier);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 60000);
+    shown.clear();
+    check(QStringLiteral("paste"));
+    // Its similarity maps: the converted picture against the neighbour.
+    clickTile(panel.galleryGrid(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(why.count(), 1, 60000);
+    QVERIFY(std::abs(panel.shownSimilarity() - similarity(q, panel.neighbourIndices()[1])) < 1e-4);
+    // Not an image: said, and nothing else changes.
+    const QString text = m_tmp.filePath(QStringLiteral("notes.png"));
+    QVERIFY(writeFile(text, QByteArray("not a picture")));
+    QSignalSpy failed(&panel, &RetrievalPanel::failed);
+    panel.showImageFile(text);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 60000);
+    QVERIFY2(failed.last().at(0).toString().contains(QStringLiteral("notes.png")), qPrintable(failed.last().at(0).toString()));
+  }
+
+  void secondRunSideBySide() {
+    RetrievalPanel panel(m_inspector.get());
+    panel.resize(1280, 760);
+    QSignalSpy shown(&panel, &RetrievalPanel::neighboursShown);
+    QSignalSpy second(&panel, &RetrievalPanel::secondNeighboursShown);
+    QSignalSpy why(&panel, &RetrievalPanel::similarityShown);
+    panel.show();
+    panel.setRun(m_run);
+    QVERIFY(!panel.secondGalleryGrid()->isVisible());
+    panel.setSecondRun(m_second);
+    QVERIFY(panel.secondGalleryGrid()->isVisible());
+    QCOMPARE(panel.secondRun(), QDir::cleanPath(QFileInfo(m_second).absoluteFilePath()));
+    for (const qint64 q : {4, 30}) {
+      panel.showQuery(q);
+      QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 60000);
+      QTRY_COMPARE_WITH_TIMEOUT(second.count(), 1, 60000);
+      shown.clear();
+      second.clear();
+      QCOMPARE(checkGallery(panel, q, 10), QString());
+      const QString error = checkRanking(m_features2, q, panel.secondNeighbourIndices(), panel.secondNeighbourSimilarities());
+      QVERIFY2(error.isEmpty(), qPrintable(error));
+      QCOMPARE(panel.secondGalleryGrid()->count(), 11);
+      QCOMPARE(panel.secondGalleryGrid()->image(0), m_images[q]);
+      QCOMPARE(panel.secondGalleryGrid()->image(3), m_images[panel.secondNeighbourIndices()[2]]);
+      QVERIFY(panel.secondCaptionLabel()->text().contains(QStringLiteral("run2")));
+      QVERIFY(panel.secondNeighbourIndices() != panel.neighbourIndices());  // two encoders, two rankings
+    }
+    // A neighbour of the second gallery: its maps under the second run.
+    clickTile(panel.secondGalleryGrid(), 4);
+    QTRY_COMPARE_WITH_TIMEOUT(why.count(), 1, 60000);
+    QCOMPARE(panel.similarityGallery(), 1);
+    const qint64 j = panel.secondNeighbourIndices()[3];
+    QCOMPARE(panel.similarityNeighbour(), j);
+    double s = 0.0;
+    for (qint64 d = 0; d < m_dim; ++d) s += double(m_features2[30 * m_dim + d]) * m_features2[j * m_dim + d];
+    QVERIFY(std::abs(panel.shownSimilarity() - s) < 1e-4);
+    // Closing the comparison hides the second gallery.
+    panel.setSecondRun(QString());
+    QVERIFY(!panel.secondGalleryGrid()->isVisible());
+    QCOMPARE(panel.secondGalleryGrid()->count(), 0);
+  }
+
   // PRETEXT_SCREENSHOT_DIR=/tmp/shots PRETEXT_SCREENSHOT_RUN=/path/to/run tst_retrievalpanel screenshots
   // (on a Fashion-MNIST run and a busy CPU, also QTEST_FUNCTION_TIMEOUT=1200000)
   void screenshots() {
@@ -440,6 +647,64 @@ class TstRetrievalPanel : public QObject {
       panel.grab().save(dir + (dark ? "/retrieval-dark.png" : "/retrieval.png"));
       panel.saveGallery(dir + (dark ? "/retrieval-gallery-dark.png" : "/retrieval-gallery.png"));
     }
+  }
+
+  // PRETEXT_SCREENSHOT_DIR=/tmp/shots PRETEXT_SCREENSHOT_RUN=/path/to/run PRETEXT_SCREENSHOT_SECOND=/path/to/run2
+  // tst_retrievalpanel similarityScreenshots: a clicked neighbour's similarity maps, a drawn T-shirt
+  // of the user's own as the query, and the two runs side by side.
+  void similarityScreenshots() {
+    const QString dir = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR");
+    const QString run = qEnvironmentVariable("PRETEXT_SCREENSHOT_RUN", m_run);
+    const QString secondRun = qEnvironmentVariable("PRETEXT_SCREENSHOT_SECOND", m_second);
+    if (dir.isEmpty()) QSKIP("set PRETEXT_SCREENSHOT_DIR (and PRETEXT_SCREENSHOT_RUN, _SECOND) to save screenshots");
+    QDir().mkpath(dir);
+    RetrievalPanel panel(m_inspector.get());
+    QSignalSpy candidates(&panel, &RetrievalPanel::candidatesShown);
+    QSignalSpy shown(&panel, &RetrievalPanel::neighboursShown);
+    QSignalSpy second(&panel, &RetrievalPanel::secondNeighboursShown);
+    QSignalSpy why(&panel, &RetrievalPanel::similarityShown);
+    panel.resize(1400, 760);
+    panel.show();
+    panel.setRun(run);
+    QTRY_COMPARE_WITH_TIMEOUT(candidates.count(), 1, 600000);
+    clickTile(panel.queryGrid(), 6);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 600000);
+    clickTile(panel.galleryGrid(), 3);
+    QTRY_COMPARE_WITH_TIMEOUT(why.count(), 1, 600000);
+    panel.grab().save(dir + "/retrieval-why.png");
+
+    // A T-shirt drawn as a photo-sized picture (light on dark, 200x260 RGB).
+    QImage shirt(200, 260, QImage::Format_RGB32);
+    shirt.fill(QColor(12, 12, 16));
+    {
+      QPainter p(&shirt);
+      p.setRenderHint(QPainter::Antialiasing);
+      p.setPen(Qt::NoPen);
+      p.setBrush(QColor(215, 205, 190));
+      const QPolygonF body({QPointF(60, 50), QPointF(85, 40), QPointF(100, 55), QPointF(115, 40), QPointF(140, 50),
+                            QPointF(185, 95), QPointF(160, 120), QPointF(145, 105), QPointF(145, 230),
+                            QPointF(55, 230), QPointF(55, 105), QPointF(40, 120), QPointF(15, 95)});
+      p.drawPolygon(body);
+    }
+    const QString file = dir + "/my-tshirt.png";
+    shirt.save(file);
+    shown.clear();
+    why.clear();
+    panel.showImageFile(file);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 600000);
+    clickTile(panel.galleryGrid(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(why.count(), 1, 600000);
+    panel.grab().save(dir + "/retrieval-own-image.png");
+
+    shown.clear();
+    why.clear();
+    panel.setSecondRun(secondRun);
+    panel.showQuery(panel.candidates()[6]);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 600000);
+    QTRY_COMPARE_WITH_TIMEOUT(second.count(), 1, 600000);
+    clickTile(panel.secondGalleryGrid(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(why.count(), 1, 600000);
+    panel.grab().save(dir + "/retrieval-two-runs.png");
   }
 };
 

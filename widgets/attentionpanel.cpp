@@ -11,7 +11,11 @@
 #include <pretext/methods.h>
 
 #include <QCheckBox>
+#include <QClipboard>
 #include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QGuiApplication>
 #include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -22,6 +26,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QShortcut>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -105,6 +110,18 @@ AttentionPanel::AttentionPanel(RunInspector* inspector, QWidget* parent) : Inspe
   connect(m_count, &QSpinBox::valueChanged, this, [this] { describeRun(true); });
   connect(m_imagesEdit, &QLineEdit::editingFinished, this, &AttentionPanel::onImagesEdited);
   connect(m_otherImages, &QPushButton::clicked, this, &AttentionPanel::pickOtherImages);
+  m_openImage = new QPushButton(tr("Open image…"));
+  m_openImage->setToolTip(tr("Show the attention on an image of your own, in the first row: it is converted to the "
+                             "dataset's channels and size as the dataset's images were made. You can also drop an "
+                             "image file on the panel or paste an image with Ctrl+V."));
+  m_removeOwn = new QPushButton(tr("Remove your image"));
+  m_removeOwn->hide();
+  connect(m_openImage, &QPushButton::clicked, this, &AttentionPanel::openImage);
+  connect(m_removeOwn, &QPushButton::clicked, this, &AttentionPanel::clearOwnImage);
+  auto* paste = new QShortcut(QKeySequence::Paste, this);
+  paste->setContext(Qt::WidgetWithChildrenShortcut);
+  connect(paste, &QShortcut::activated, this, &AttentionPanel::pasteImage);
+  setAcceptDrops(true);
 
   m_stagesLayout = new QHBoxLayout;
   m_stagesLayout->setContentsMargins(0, 0, 0, 0);
@@ -137,6 +154,9 @@ AttentionPanel::AttentionPanel(RunInspector* inspector, QWidget* parent) : Inspe
   auto* actionsRow = new QHBoxLayout;
   actionsRow->addWidget(m_compareButton);
   actionsRow->addWidget(m_clearSecond);
+  actionsRow->addSpacing(16);
+  actionsRow->addWidget(m_openImage);
+  actionsRow->addWidget(m_removeOwn);
   actionsRow->addStretch(1);
   actionsRow->addWidget(busyIndicator());
   actionsRow->addWidget(m_save);
@@ -439,9 +459,11 @@ void AttentionPanel::requestSide(Side& side, bool second) {
   const QColor paper = palette().color(QPalette::Window), ink = palette().color(QPalette::WindowText);
   colours.paper[0] = std::uint8_t(paper.red()), colours.paper[1] = std::uint8_t(paper.green()), colours.paper[2] = std::uint8_t(paper.blue());
   colours.ink[0] = std::uint8_t(ink.red()), colours.ink[1] = std::uint8_t(ink.green()), colours.ink[2] = std::uint8_t(ink.blue());
+  const QString ownFile = m_ownFile;
+  const QImage ownPicture = m_ownPicture;
   request<Sheet>(
       side.channel,
-      [dir, indices, wanted, reference, dataset, colours](InspectContext& context) {
+      [dir, indices, wanted, reference, dataset, colours, ownFile, ownPicture](InspectContext& context) {
         auto& ev = context.evaluator(dir);
         if (!dataset.isEmpty() && datasetKey(ev.dataset()) != dataset) {
           throw std::runtime_error(QObject::tr("it was trained on %1, the first run on %2: they have different test "
@@ -453,7 +475,26 @@ void AttentionPanel::requestSide(Side& side, bool second) {
         const auto own = ev.stages();
         const bool vit = pretext::backboneInfo(ev.backbone()).classToken;
         const auto use = vit ? std::vector<std::string>{own.back()} : stagesFor(own, wanted, reference);
-        out.image = pretext::toQImage(ev.attentionMaps(indices, use, 2.0, 3, colours));
+        if (!ownFile.isEmpty() || !ownPicture.isNull()) {
+          // The user's image first, converted for this run's dataset, then the test images.
+          const auto& ds = ev.dataset();
+          std::vector<pretext::Image> images{!ownFile.isEmpty() ? ev.readQueryImage(ownFile.toStdString())
+                                                                : ev.conformToDataset(pretext::fromQImage(ownPicture))};
+          std::vector<std::string> captions{"your image"};
+          for (const auto i : indices) {
+            if (i < 0 || i >= ds.size(pretext::Split::Test)) {
+              throw std::invalid_argument("test image " + std::to_string(i) + " does not exist (the test split has " +
+                                          std::to_string(ds.size(pretext::Split::Test)) + ")");
+            }
+            images.push_back(ds.image(pretext::Split::Test, i));
+            const int label = ds.label(pretext::Split::Test, i);
+            captions.push_back(label >= 0 && std::size_t(label) < ds.classNames().size() ? ds.classNames()[std::size_t(label)]
+                                                                                        : "#" + std::to_string(i));
+          }
+          out.image = pretext::toQImage(ev.attentionMapsOf(images, captions, use, 2.0, 3, colours));
+        } else {
+          out.image = pretext::toQImage(ev.attentionMaps(indices, use, 2.0, 3, colours));
+        }
         if (vit) {
           out.stages << QStringLiteral("[CLS]");
         } else {
@@ -535,4 +576,59 @@ void AttentionPanel::chooseSecondRun() {
                                                : m_second.dir;
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Compare with the run folder"), start);
   if (!dir.isEmpty()) setSecondRun(dir);
+}
+
+void AttentionPanel::showImageFile(const QString& path) {
+  if (path.isEmpty()) return;
+  m_ownFile = path;
+  m_ownPicture = QImage();
+  m_ownName = QFileInfo(path).fileName();
+  m_removeOwn->show();
+  requestMaps();
+}
+
+void AttentionPanel::showImageQuery(const QImage& picture, const QString& name) {
+  if (picture.isNull()) {
+    showError(tr("That is not an image Pretext can read."));
+    return;
+  }
+  m_ownFile.clear();
+  m_ownPicture = picture;
+  m_ownName = name;
+  m_removeOwn->show();
+  requestMaps();
+}
+
+void AttentionPanel::clearOwnImage() {
+  m_ownFile.clear();
+  m_ownPicture = QImage();
+  m_ownName.clear();
+  m_removeOwn->hide();
+  requestMaps();
+}
+
+void AttentionPanel::openImage() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open an image"), QString(),
+                                                    tr("Images (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)"));
+  if (!path.isEmpty()) showImageFile(path);
+}
+
+void AttentionPanel::pasteImage() {
+  const QMimeData* mime = QGuiApplication::clipboard()->mimeData();
+  if (mime && mime->hasImage()) showImageQuery(qvariant_cast<QImage>(mime->imageData()), tr("pasted image"));
+  else if (const QString file = localFileIn(mime); !file.isEmpty()) showImageFile(file);
+  else showError(tr("The clipboard holds no image."));
+}
+
+void AttentionPanel::dragEnterEvent(QDragEnterEvent* event) {
+  const QMimeData* mime = event->mimeData();
+  if (mime->hasImage() || !localFileIn(mime).isEmpty()) event->acceptProposedAction();
+}
+
+void AttentionPanel::dropEvent(QDropEvent* event) {
+  const QMimeData* mime = event->mimeData();
+  if (const QString file = localFileIn(mime); !file.isEmpty()) showImageFile(file);
+  else if (mime->hasImage()) showImageQuery(qvariant_cast<QImage>(mime->imageData()), tr("dropped image"));
+  else return;
+  event->acceptProposedAction();
 }

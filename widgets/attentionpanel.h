@@ -60,6 +60,11 @@ class AttentionPanel final : public InspectionPanel {
   PixelImageView* view() const { return m_first.view; }
   PixelImageView* secondView() const { return m_second.view; }
 
+  /// The caption of the picture of the user's own shown in the first row; empty when none is.
+  QString ownImageName() const { return m_ownName; }
+  QPushButton* openImageButton() const { return m_openImage; }
+  QPushButton* removeOwnImageButton() const { return m_removeOwn; }
+
   static constexpr int kDefaultImages = 4;
   static constexpr int kMaxImages = 16;
 
@@ -74,6 +79,15 @@ class AttentionPanel final : public InspectionPanel {
   void setStages(const QStringList& stages);
   /// Asks for a run folder to compare with, then setSecondRun().
   void chooseSecondRun();
+  /// Shows an image file of the user's own in the first row, read as the dataset's image files are
+  /// read (converted to its channels and size); showImageQuery the same for a picture (clipboard,
+  /// drop). clearOwnImage removes it.
+  void showImageFile(const QString& path);
+  void showImageQuery(const QImage& picture, const QString& name);
+  void clearOwnImage();
+  /// Asks for an image file, then showImageFile(); pastes an image from the clipboard.
+  void openImage();
+  void pasteImage();
 
  signals:
   /// A sheet (either run's) was computed and is on show.
@@ -88,6 +102,8 @@ class AttentionPanel final : public InspectionPanel {
   void checkpointChanged(const QString& runDir) override;
   ExportFile exportFile() const override;
   void exportFinished(const QString&, bool) override {}  // savePng says what went wrong
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
 
  private:
   struct Side {
@@ -124,6 +140,9 @@ class AttentionPanel final : public InspectionPanel {
   bool m_described = false;      // m_stageNames and m_dataset belong to run()
   bool m_resample = false;       // a new sample is wanted when the panel is next shown
   QString m_leftError, m_rightError, m_inputError;
+  QString m_ownFile;             // an image file of the user's own, shown first
+  QImage m_ownPicture;           // or a picture (clipboard, drop)
+  QString m_ownName;
 
   QSpinBox* m_count = nullptr;
   QLineEdit* m_imagesEdit = nullptr;
@@ -132,6 +151,8 @@ class AttentionPanel final : public InspectionPanel {
   QList<QCheckBox*> m_stageBoxes;
   QLabel* m_stageNote = nullptr;
   QPushButton* m_compareButton = nullptr;
+  QPushButton* m_openImage = nullptr;
+  QPushButton* m_removeOwn = nullptr;
   QPushButton* m_clearSecond = nullptr;
   QPushButton* m_save = nullptr;
   QLabel* m_message = nullptr;

@@ -7,7 +7,9 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLabel>
+#include <QMimeData>
 #include <QString>
+#include <QUrl>
 
 #include <exception>
 #include <string>
@@ -52,4 +54,14 @@ inline QLabel* makeErrorLabel() {
   label->setStyleSheet(QStringLiteral("color: #c62828;"));
   label->hide();
   return label;
+}
+
+/// The first local file among dropped or pasted URLs (an image of the user's own as a query), or
+/// an empty string.
+inline QString localFileIn(const QMimeData* mime) {
+  if (!mime || !mime->hasUrls()) return {};
+  for (const auto& url : mime->urls()) {
+    if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isFile()) return url.toLocalFile();
+  }
+  return {};
 }

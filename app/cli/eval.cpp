@@ -2,7 +2,9 @@
 // over run folders. What eval measures goes into the run folder's eval.json (read by compare).
 #include "commands.h"
 
+#include <pretext/backbones.h>
 #include <pretext/evaluation.h>
+#include <pretext/imagefile.h>
 #include <pretext/numbers.h>
 #include <pretext/training.h>
 
@@ -227,14 +229,98 @@ struct ViewsOptions {
   double p = 2.0;
   int k = 8;
   std::string against;
+  std::string similarity;       // QUERY:NEIGHBOUR
+  std::string similarityStage;  // "" the last stage
   std::string device = "auto";
   int threads = 0;
 };
 
+// --similarity QUERY:NEIGHBOUR: QUERY a test image index or an image file, NEIGHBOUR a training
+// image index or #K, the query's K-th nearest training image. Splits at the last ':' (a path may
+// hold one).
+struct SimilarityPair {
+  std::string queryFile;          // empty: a test image
+  std::int64_t queryIndex = -1;
+  std::int64_t neighbourIndex = -1;
+  int neighbourRank = 0;          // > 0: the K-th nearest neighbour
+};
+
+SimilarityPair parseSimilarityPair(const std::string& text) {
+  const auto colon = text.rfind(':');
+  const std::string usage = "--similarity expects QUERY:NEIGHBOUR (QUERY a test image index or an image file, "
+                            "NEIGHBOUR a training image index or #K for the K-th nearest), got '" + text + "'";
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) throw std::invalid_argument(usage);
+  const std::string q = text.substr(0, colon), n = text.substr(colon + 1);
+  SimilarityPair pair;
+  double v = 0.0;
+  if (parseNumber(q, v) && v == double(std::int64_t(v)) && v >= 0) pair.queryIndex = std::int64_t(v);
+  else if (std::filesystem::is_regular_file(q)) pair.queryFile = q;
+  else throw std::invalid_argument("--similarity: '" + q + "' is neither a test image index nor an image file");
+  const bool rank = n[0] == '#';
+  if (!parseNumber(rank ? n.substr(1) : n, v) || v != double(std::int64_t(v)) || v < (rank ? 1 : 0)) {
+    throw std::invalid_argument(usage);
+  }
+  if (rank) pair.neighbourRank = int(v);
+  else pair.neighbourIndex = std::int64_t(v);
+  return pair;
+}
+
+// Query, neighbour and their similarity maps as one sheet with captions.
+Image similaritySheet(Evaluator& ev, const SimilarityPair& pair, const std::string& stage, std::string& title) {
+  const auto& ds = ev.dataset();
+  Image query;
+  std::string queryCaption;
+  if (!pair.queryFile.empty()) {
+    query = ev.readQueryImage(pair.queryFile);
+    queryCaption = std::filesystem::path(pair.queryFile).filename().string();
+  } else {
+    if (pair.queryIndex >= ds.size(Split::Test)) {
+      throw std::invalid_argument("--similarity: test image " + std::to_string(pair.queryIndex) +
+                                  " does not exist (the test split has " + std::to_string(ds.size(Split::Test)) + ")");
+    }
+    query = ds.image(Split::Test, pair.queryIndex);
+    queryCaption = "test #" + std::to_string(pair.queryIndex);
+  }
+  std::int64_t n = pair.neighbourIndex;
+  if (pair.neighbourRank > 0) {
+    const auto nb = pair.queryFile.empty() ? ev.neighbours({pair.queryIndex}, pair.neighbourRank).front()
+                                           : ev.neighboursOfImage(query, pair.neighbourRank);
+    n = nb.indices.back();
+  }
+  if (n >= ds.size(Split::Train)) {
+    throw std::invalid_argument("--similarity: training image " + std::to_string(n) +
+                                " does not exist (the training split has " + std::to_string(ds.size(Split::Train)) + ")");
+  }
+  const Image neighbour = ds.image(Split::Train, n);
+  const int scale = std::max(1, 112 / std::max(1, ds.height()));
+  const auto maps = ev.similarityMaps(query, neighbour, stage, scale);
+  title = queryCaption + " and train #" + std::to_string(n) + ": cosine similarity " + formatFixed(maps.similarity, 4) +
+          ", maps at " + maps.stage;
+  auto named = [&](const std::string& caption, Split split, std::int64_t i) {
+    const int label = i >= 0 ? ds.label(split, i) : -1;
+    return label >= 0 && std::size_t(label) < ds.classNames().size() ? caption + " " + ds.classNames()[std::size_t(label)]
+                                                                    : caption;
+  };
+  const std::vector<Image> tiles = {toRgb(upscale(query, scale)), toRgb(upscale(neighbour, scale)), maps.queryOverlay,
+                                    maps.neighbourOverlay};
+  const std::vector<std::string> captions = {
+      named(queryCaption, Split::Test, pair.queryFile.empty() ? pair.queryIndex : -1),
+      named("train #" + std::to_string(n), Split::Train, n), "query: why similar", "neighbour: why similar"};
+  // The title (what the maps explain) over the four tiles.
+  const Image grid = makeGrid(tiles, 4, 6, captions);
+  Image sheet(std::max(grid.width, int(title.size()) * 6 + 12), grid.height + 20, 3);
+  std::fill(sheet.pixels.begin(), sheet.pixels.end(), std::uint8_t(255));
+  const Image rgb = toRgb(grid);
+  for (int y = 0; y < rgb.height; ++y) std::copy(rgb.at(0, y), rgb.at(0, y) + 3 * rgb.width, sheet.at(0, y + 20));
+  drawText(sheet, 6, 5, title, 20, 20, 20);
+  return sheet;
+}
+
 int runViews(const ViewsOptions& o) {
   const std::string& run = o.run;
   bool filters = o.filters, attention = o.attention;
-  if (!filters && !attention && !o.gallery) filters = attention = true;
+  if (!filters && !attention && !o.gallery && o.similarity.empty()) filters = attention = true;
+  const SimilarityPair similarityPair = o.similarity.empty() ? SimilarityPair{} : parseSimilarityPair(o.similarity);
   Evaluator ev(run, o.device);
   std::unique_ptr<Evaluator> other;
   if (!o.against.empty()) other = std::make_unique<Evaluator>(o.against, o.device);
@@ -274,6 +360,25 @@ int runViews(const ViewsOptions& o) {
     Image g = ev.retrievalGallery(images, o.k);
     if (other) g = sideBySide(g, label(ev, run), other->retrievalGallery(images, o.k), label(*other, o.against));
     write(g, "retrieval" + suffix + ".png");
+  }
+  if (!o.similarity.empty()) {
+    std::string title, otherTitle;
+    Image sheet = similaritySheet(ev, similarityPair, o.similarityStage, title);
+    std::printf("%s\n", title.c_str());
+    if (other) {
+      // The other backbone's stage at the same depth when it lacks this one.
+      const std::string stage =
+          o.similarityStage.empty() ? "" : equivalentStage(ev.stages(), o.similarityStage, other->stages());
+      const Image second = similaritySheet(*other, similarityPair, stage, otherTitle);
+      std::printf("%s: %s\n", label(*other, o.against).c_str(), otherTitle.c_str());
+      sheet = sideBySide(sheet, label(ev, run), second, label(*other, o.against));
+    }
+    std::string name = "similarity-" + (similarityPair.queryFile.empty()
+                                            ? std::to_string(similarityPair.queryIndex)
+                                            : std::filesystem::path(similarityPair.queryFile).stem().string());
+    name += similarityPair.neighbourRank > 0 ? "-nn" + std::to_string(similarityPair.neighbourRank)
+                                             : "-train" + std::to_string(similarityPair.neighbourIndex);
+    write(sheet, name + suffix + ".png");
   }
   return 0;
 }
@@ -366,6 +471,11 @@ Command addViews(CLI::App& app) {
   addNumber(*cmd, "--p", o->p, "attention exponent");
   cmd->add_option("--k", o->k, "gallery neighbours")->capture_default_str();
   cmd->add_option("--against", o->against, "the same views of a second run side by side -> *-vs-RUN2.png");
+  cmd->add_option("--similarity", o->similarity,
+                  "QUERY:NEIGHBOUR: why two images are neighbours, the Grad-CAM map of their cosine similarity\n"
+                  "on both (no labels); QUERY a test image index or an image file, NEIGHBOUR a training\n"
+                  "image index or #K for the K-th nearest -> similarity-QUERY-NEIGHBOUR.png");
+  cmd->add_option("--similarity-stage", o->similarityStage, "the stage of the similarity maps (default: the last)");
   addDeviceOptions(*cmd, o->device, o->threads);
   return {cmd, [o] { return runViews(*o); }};
 }

@@ -142,6 +142,20 @@ struct Neighbours {
   std::vector<int> labels;
 };
 
+/// "Why are these two neighbours?": Grad-CAM (Selvaraju et al. 2017) with the cosine similarity of
+/// the two images' pooled embeddings as the score, so no label and no classifier: on each image,
+/// ReLU(sum_c w_c A_c) over the channels A_c of a stage (a ViT: its patch tokens), w_c the spatial
+/// mean of d similarity / d A_c; upsampled to the image and normalised.
+struct SimilarityMaps {
+  std::string stage;                      ///< the stage whose activations were weighted
+  double similarity = 0.0;                ///< cosine similarity of the two pooled embeddings
+  int width = 0, height = 0;              ///< the images' size, and the maps'
+  /// Row-major maps in [0, 1], each scaled by its own range; all 0 where no region raises the
+  /// similarity (identical images: the similarity is at its maximum and its gradient is 0).
+  std::vector<float> query, neighbour;
+  Image queryOverlay, neighbourOverlay;   ///< the maps over the images in gray, scaled up by `scale`
+};
+
 /// Alignment and uniformity of the L2-normalised embedding (Wang & Isola 2020, eqs. 4-5):
 /// align = E ||f(x) - f(y)||^alpha over positive pairs (two augmented views of one test image),
 /// uniform = log E exp(-t ||f(x) - f(y)||^2) over all pairs of distinct images. Lower is better for both.
@@ -279,6 +293,25 @@ class Evaluator {
   /// image itself. ViT: the last block's [CLS] attention (mean over heads) for any stage list.
   Image attentionMaps(const std::vector<std::int64_t>& testIndices, const std::vector<std::string>& stages,
                       double p = 2.0, int scale = 3, const SheetColours& colours = {});
+
+  /// Similarity maps of two images in the dataset's channels and size (Dataset::image, or
+  /// conformToDataset for a picture from elsewhere), at `stage` ("" the last stage: conv5, layer4,
+  /// the ViT's last block). Throws std::invalid_argument for an unknown stage or a wrong image size.
+  SimilarityMaps similarityMaps(const Image& query, const Image& neighbour, const std::string& stage = "",
+                                int scale = 3);
+  /// A picture from outside the dataset (a file, the clipboard) in the dataset's channels and size,
+  /// made as its images were (conformImage in pretext/imagefile.h): squashed for a folder loaded
+  /// directly, as its manifest says for a prepared folder, a centre crop otherwise.
+  Image conformToDataset(const Image& image) const;
+  /// An image file as conformToDataset makes it (readImageFile); throws DatasetError naming the file.
+  Image readQueryImage(const std::string& path) const;
+  /// Top-k training neighbours of an image in the dataset's channels and size, as neighbours()
+  /// finds them for a test image (query = -1, queryLabel = -1).
+  Neighbours neighboursOfImage(const Image& query, int k, const std::string& stage = "");
+  /// attentionMaps for images in the dataset's channels and size, one caption each.
+  Image attentionMapsOf(const std::vector<Image>& images, const std::vector<std::string>& captions,
+                        const std::vector<std::string>& stages, double p = 2.0, int scale = 3,
+                        const SheetColours& colours = {});
 
   /// The pooled test features [N, D] (L2-normalised when `normalised`) and labels as .npy files.
   void exportEmbedding(const std::string& featuresPath, const std::string& labelsPath, std::int64_t limit = 0,

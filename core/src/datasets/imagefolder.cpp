@@ -5,6 +5,7 @@
 #include "datasets/datasetdata.h"
 #include "datasets/imagefiles.h"
 #include "io/fileutil.h"
+#include "pretext/imagefile.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -331,23 +332,19 @@ int probeChannels(const std::string& path) {
 #endif
 }
 
-std::string decodeImageInto(const std::string& path, int size, int channels, ResizeMode mode, std::int64_t maxPixels,
-                            std::uint8_t* out) {
-#ifndef PRETEXT_HAVE_OPENCV
-  (void)path; (void)size; (void)channels; (void)mode; (void)maxPixels; (void)out;
-  return "image files need OpenCV, and this build has none (configure with -DPRETEXT_WITH_OPENCV=ON)";
-#else
-  std::string why;
-  cv::Mat img = decodeChecked(path, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR, maxPixels, why, size);
-  if (img.empty()) return why;
+#ifdef PRETEXT_HAVE_OPENCV
+namespace {
+
+// `img` to size x size in place: Squash scales each side; Crop is torchvision's Resize(size)
+// (shorter side to size, the longer one int(size * long / short)) and CenterCrop(size) (offsets
+// rounded). Returns why it failed, or an empty string.
+std::string resizeSquare(cv::Mat& img, int size, ResizeMode mode) {
   try {
     if (mode == ResizeMode::Squash) {
       if (img.cols != size || img.rows != size) {
         cv::resize(img, img, cv::Size(size, size), 0, 0, img.cols > size ? cv::INTER_AREA : cv::INTER_LINEAR);
       }
     } else {
-      // torchvision's Resize(size) (shorter side to size, the longer one int(size * long / short))
-      // and CenterCrop(size) (offsets rounded).
       int w = size, h = size;
       if (img.cols < img.rows) h = int(std::int64_t(size) * img.rows / img.cols);
       else w = int(std::int64_t(size) * img.cols / img.rows);
@@ -360,6 +357,23 @@ std::string decodeImageInto(const std::string& path, int size, int channels, Res
   } catch (const cv::Exception& e) {
     return "cannot resize the image (" + e.err + ")";
   }
+  return {};
+}
+
+}  // namespace
+#endif
+
+std::string decodeImageInto(const std::string& path, int size, int channels, ResizeMode mode, std::int64_t maxPixels,
+                            std::uint8_t* out) {
+#ifndef PRETEXT_HAVE_OPENCV
+  (void)path; (void)size; (void)channels; (void)mode; (void)maxPixels; (void)out;
+  return "image files need OpenCV, and this build has none (configure with -DPRETEXT_WITH_OPENCV=ON)";
+#else
+  std::string why;
+  cv::Mat img = decodeChecked(path, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR, maxPixels, why, size);
+  if (img.empty()) return why;
+  why = resizeSquare(img, size, mode);
+  if (!why.empty()) return why;
   // OpenCV's BGR, HWC -> RGB, CHW in one pass (the resize above does not care about the order).
   const std::int64_t plane = std::int64_t(size) * size;
   for (int y = 0; y < size; ++y) {
@@ -427,3 +441,60 @@ DatasetData loadImageFolder(const DatasetSpec& spec) {
 }
 
 }  // namespace pretext::datasets
+
+namespace pretext {
+
+namespace {
+
+void checkTarget(int channels, int size) {
+  if (channels != 1 && channels != 3) {
+    throw std::invalid_argument("images can be converted to 1 or 3 channels, not " + std::to_string(channels));
+  }
+  if (size < 1) throw std::invalid_argument("image size must be positive, got " + std::to_string(size));
+}
+
+}  // namespace
+
+Image conformImage(const Image& image, int channels, int size, bool crop) {
+  checkTarget(channels, size);
+  if (image.empty() || image.width < 1 || image.height < 1) throw std::invalid_argument("the image is empty");
+  if (image.channels != 1 && image.channels != 3 && image.channels != 4) {
+    throw std::invalid_argument("images with " + std::to_string(image.channels) + " channels cannot be converted");
+  }
+#ifndef PRETEXT_HAVE_OPENCV
+  throw std::runtime_error("converting images needs OpenCV, and this build has none (configure with -DPRETEXT_WITH_OPENCV=ON)");
+#else
+  const int type = image.channels == 1 ? CV_8UC1 : (image.channels == 3 ? CV_8UC3 : CV_8UC4);
+  const cv::Mat in(image.height, image.width, type, const_cast<std::uint8_t*>(image.pixels.data()));
+  cv::Mat img;
+  if (channels == 1) {
+    if (image.channels == 1) img = in.clone();
+    else cv::cvtColor(in, img, image.channels == 3 ? cv::COLOR_RGB2GRAY : cv::COLOR_RGBA2GRAY);
+  } else {
+    if (image.channels == 1) cv::cvtColor(in, img, cv::COLOR_GRAY2RGB);
+    else if (image.channels == 4) cv::cvtColor(in, img, cv::COLOR_RGBA2RGB);
+    else img = in.clone();
+  }
+  const std::string why = datasets::resizeSquare(img, size, crop ? datasets::ResizeMode::Crop : datasets::ResizeMode::Squash);
+  if (!why.empty()) throw std::runtime_error(why);
+  Image out(size, size, channels);
+  for (int y = 0; y < size; ++y) std::memcpy(out.at(0, y), img.ptr<std::uint8_t>(y), std::size_t(size) * channels);
+  return out;
+#endif
+}
+
+Image readImageFile(const std::string& path, int channels, int size, bool crop) {
+  checkTarget(channels, size);
+  std::vector<std::uint8_t> planar(std::size_t(channels) * size * size);
+  const std::string why =
+      datasets::decodeImageInto(path, size, channels, crop ? datasets::ResizeMode::Crop : datasets::ResizeMode::Squash,
+                                std::int64_t(1) << 28, planar.data());
+  if (!why.empty()) throw DatasetError(path + ": " + why);
+  Image out(size, size, channels);
+  const std::size_t plane = std::size_t(size) * size;
+  for (std::size_t i = 0; i < plane; ++i)
+    for (int c = 0; c < channels; ++c) out.pixels[i * std::size_t(channels) + std::size_t(c)] = planar[std::size_t(c) * plane + i];
+  return out;
+}
+
+}  // namespace pretext

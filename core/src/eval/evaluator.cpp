@@ -8,10 +8,12 @@
 #include "eval/finetune.h"
 #include "eval/linearprobe.h"
 #include "eval/retrieval.h"
+#include "eval/similaritymap.h"
 #include "eval/views.h"
 #include "features/knn.h"
 #include "io/fileutil.h"
 #include "pretext/evaluation.h"
+#include "pretext/imagefile.h"
 #include "pretext/numbers.h"
 #include "pretext/training.h"
 #include "run/model.h"
@@ -475,6 +477,129 @@ Image Evaluator::attentionMaps(const std::vector<std::int64_t>& testIndices, con
     captions.push_back(label >= 0 ? d.model->dataset.classNames().at(std::size_t(label)) : "#" + std::to_string(i));
   }
   return eval::attentionGrid(d.backbone(), torch::stack(images), captions, d.model->mean, d.model->std, d.model->device,
+                             stages, p, scale, colours);
+}
+
+namespace {
+
+// An image the encoder can take: the dataset's channels and size, as uint8 [C, H, W].
+torch::Tensor datasetImageTensor(const Dataset& ds, const Image& image, const std::string& what) {
+  if (image.channels != ds.channels() || image.width != ds.width() || image.height != ds.height()) {
+    throw std::invalid_argument(what + " is " + std::to_string(image.width) + "x" + std::to_string(image.height) + " with " +
+                                std::to_string(image.channels) + " channels; " + ds.name() + "'s images are " +
+                                std::to_string(ds.width()) + "x" + std::to_string(ds.height()) + " with " +
+                                std::to_string(ds.channels()) + " (convert it with conformToDataset)");
+  }
+  return imageToTensor(image);
+}
+
+// How the dataset's images were brought to their size, so that a picture from elsewhere is made the
+// same way: a folder loaded directly squashes (datasets/imagefolder.cpp), a prepared folder did what
+// its manifest says, and the fixed-size datasets (IDX, CIFAR, STL-10) are taken as centre crops.
+bool datasetCrops(const Dataset& ds) {
+  const auto& spec = ds.spec();
+  if (spec.kind == "folder") return false;
+  if (spec.kind == "prepared") {
+    const std::string path = io::joinPath(spec.path, "manifest.json");
+    if (!io::fileExists(path)) return true;
+    try {
+      const auto manifest = Json::parse(io::readTextFile(path));
+      return manifest.value("resize", std::string("crop")) != "squash";
+    } catch (const Json::exception&) {
+      return true;
+    }
+  }
+  return true;
+}
+
+std::vector<float> toVector(const torch::Tensor& t) {
+  const auto c = t.to(torch::kCPU, torch::kFloat).contiguous();
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+}  // namespace
+
+SimilarityMaps Evaluator::similarityMaps(const Image& query, const Image& neighbour, const std::string& stage, int scale) {
+  auto& d = *m_impl;
+  const auto& ds = d.model->dataset;
+  const auto images = torch::stack({datasetImageTensor(ds, query, "the query image"),
+                                    datasetImageTensor(ds, neighbour, "the neighbour image")});
+  auto& bb = d.backbone();
+  const std::string s = stage.empty() ? bb.stageNames().back() : stage;
+  const bool wasTraining = bb.is_training();
+  bb.eval();
+  eval::SimilarityGradient g;
+  try {
+    g = eval::similarityGradient(bb, eval::normaliseImages(images, d.model->mean, d.model->std, d.model->device).to(torch::kFloat), s);
+  } catch (...) {
+    bb.train(wasTraining);
+    throw;
+  }
+  bb.train(wasTraining);
+  auto maps = eval::gradCamMaps(g.activations.to(torch::kFloat), g.gradients.to(torch::kFloat));
+  // Embeddings that coincide to float precision: the similarity is at its maximum, its gradient is
+  // rounding noise, and no region raises it (the maps are left at 0 rather than noise stretched to [0, 1]).
+  if (g.similarity.item<double>() > 1.0 - 1e-6) maps.zero_();
+  scale = std::max(1, scale);
+  const int64_t h = images.size(2), w = images.size(3);
+  const auto exact = eval::upsampleNormalised(maps, h, w).cpu();
+  const auto scaled = scale == 1 ? exact : eval::upsampleNormalised(maps, h * scale, w * scale).cpu();
+  SimilarityMaps out;
+  out.stage = s;
+  out.similarity = g.similarity.item<double>();
+  out.width = int(w);
+  out.height = int(h);
+  out.query = toVector(exact[0]);
+  out.neighbour = toVector(exact[1]);
+  out.queryOverlay = eval::overlayHeat(images[0], scaled[0], scale);
+  out.neighbourOverlay = eval::overlayHeat(images[1], scaled[1], scale);
+  return out;
+}
+
+Image Evaluator::conformToDataset(const Image& image) const {
+  const auto& ds = m_impl->model->dataset;
+  if (ds.width() != ds.height()) throw std::invalid_argument(ds.name() + "'s images are not square");
+  return conformImage(image, ds.channels(), ds.height(), datasetCrops(ds));
+}
+
+Image Evaluator::readQueryImage(const std::string& path) const {
+  const auto& ds = m_impl->model->dataset;
+  if (ds.width() != ds.height()) throw std::invalid_argument(ds.name() + "'s images are not square");
+  return readImageFile(path, ds.channels(), ds.height(), datasetCrops(ds));
+}
+
+Neighbours Evaluator::neighboursOfImage(const Image& query, int k, const std::string& stage) {
+  auto& d = *m_impl;
+  d.requireLabels("retrieval");
+  const auto image = datasetImageTensor(d.model->dataset, query, "the query image").unsqueeze(0);
+  const auto& db = d.unitFeatures(stage).first;
+  // As unitFeatures extracts the database, so that a test image given as a picture finds what
+  // neighbours() finds for it.
+  const auto q = eval::extractFeatures(d.backbone(), image, d.model->mean, d.model->std, stage, d.model->device,
+                                       eval::ExtractOptions().cpuBf16(d.model->knnBf16()));
+  k = std::max(1, std::min<int>(k, int(db.size(0))));
+  const auto top = torch::mv(db, q[0].to(db.device())).topk(k);
+  Neighbours nb;
+  nb.query = -1;
+  nb.queryLabel = -1;
+  const auto values = std::get<0>(top).cpu(), idx = std::get<1>(top).cpu();
+  for (int64_t i = 0; i < k; ++i) {
+    const int64_t j = idx[i].item<int64_t>();
+    nb.indices.push_back(j);
+    nb.similarities.push_back(values[i].item<double>());
+    nb.labels.push_back(int(d.trainLabels[j].item<int64_t>()));
+  }
+  return nb;
+}
+
+Image Evaluator::attentionMapsOf(const std::vector<Image>& images, const std::vector<std::string>& captions,
+                                 const std::vector<std::string>& stages, double p, int scale,
+                                 const SheetColours& colours) {
+  auto& d = *m_impl;
+  std::vector<torch::Tensor> tensors;
+  for (const auto& image : images) tensors.push_back(datasetImageTensor(d.model->dataset, image, "the image"));
+  if (tensors.empty()) throw std::invalid_argument("attention maps: no images given");
+  return eval::attentionGrid(d.backbone(), torch::stack(tensors), captions, d.model->mean, d.model->std, d.model->device,
                              stages, p, scale, colours);
 }
 
