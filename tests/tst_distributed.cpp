@@ -6,8 +6,11 @@
 
 #include "dist/dist.h"
 #include "methods/barlow.h"
+#include "methods/deepcluster.h"
+#include "methods/dino.h"
 #include "methods/method.h"
 #include "methods/simclr.h"
+#include "methods/swav.h"
 #include "run/model.h"
 
 #include <pretext/distributed.h>
@@ -375,6 +378,158 @@ class TstDistributed : public QObject {
       QVERIFY2(diff < 1e-5, std::to_string(diff).c_str());
     }
     QVERIFY((q0.slice(1, 0, 4) - q0.slice(1, 4, 8)).abs().max().item<double>() > 1e-3);
+  }
+
+  /// DINO's centre from 2 ranks' halves of the teacher outputs is the whole batch's (float sums of
+  /// 12 values near 1: rounding near 1e-7, hence 1e-6); the local mean alone is not.
+  void dinoCentreIsGlobal() {
+    torch::manual_seed(21);
+    const auto teacher = torch::randn({12, 5});
+    const auto initial = torch::randn({1, 5});
+    const auto expected = methods::dinoCenter(initial, teacher, 0.9);
+    std::vector<torch::Tensor> got(2);
+    const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+      got[size_t(g.rank())] = methods::dinoCenter(initial, teacher.slice(0, 6 * g.rank(), 6 * (g.rank() + 1)), 0.9, &g);
+    });
+    QVERIFY2(error.empty(), error.c_str());
+    for (const auto& c : got) QVERIFY((c - expected).abs().max().item<double>() < 1e-6);
+    QVERIFY((methods::dinoCenter(initial, teacher.slice(0, 0, 6), 0.9) - expected).abs().max().item<double>() > 1e-3);
+  }
+
+  /// SwAV's Sinkhorn-Knopp over 2 ranks (unequal shares, as when rank 0 adds the queue's rows):
+  /// the codes of each rank's rows are those one process computes on all the rows (codes are
+  /// probabilities, float: 1e-5); a rank alone gets other codes.
+  void swavSinkhornIsGlobal() {
+    torch::manual_seed(22);
+    const auto scores = torch::randn({10, 6}) * 0.3;
+    const auto expected = methods::sinkhornKnopp(scores, 0.05, 3);
+    std::vector<torch::Tensor> got(2);
+    const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+      const auto rows = g.rank() == 0 ? scores.slice(0, 0, 4) : scores.slice(0, 4);
+      got[size_t(g.rank())] = methods::sinkhornKnopp(rows, 0.05, 3, &g);
+    });
+    QVERIFY2(error.empty(), error.c_str());
+    const double diff = (torch::cat(got) - expected).abs().max().item<double>();
+    qInfo("Sinkhorn codes over 2 ranks differ from one process's by %.3g", diff);
+    QVERIFY(diff < 1e-5);
+    QVERIFY((methods::sinkhornKnopp(scores.slice(0, 0, 4), 0.05, 3) - expected.slice(0, 0, 4)).abs().max().item<double>() > 1e-3);
+  }
+
+  /// DeepCluster's PCA whitening and k-means on 2 ranks' shards (13 and 17 of 30 points): the same
+  /// whitened points, centroids and assignments as one process on all of them, from random initial
+  /// points and from initial centroids that leave a cluster empty (the split of a large cluster).
+  void deepClusterKMeansIsGlobal() {
+    torch::manual_seed(41);
+    const auto features = torch::randn({30, 6}) + torch::randint(0, 3, {30, 1}).to(torch::kFloat) * torch::randn({1, 6}) * 3.0;
+    const int64_t split = 13;
+    const auto shard = [&](const torch::Tensor& x, int rank) { return rank == 0 ? x.slice(0, 0, split) : x.slice(0, split); };
+    const auto points = methods::pcaWhiten(features, 3);
+    torch::manual_seed(42);
+    const auto single = methods::kMeans(points, 4, 10);
+    auto initial = points.slice(0, 0, 4).clone();
+    initial[3].fill_(100.0);  // no point is nearest to it
+    torch::manual_seed(43);
+    const auto singleEmpty = methods::kMeans(points, initial, 5);
+    QVERIFY(torch::bincount(singleEmpty.assignments, {}, 4).min().item<int64_t>() > 0);
+
+    std::vector<torch::Tensor> white(2);
+    std::vector<methods::KMeansResult> random(2), empty(2);
+    torch::manual_seed(42);  // rank 0 draws the initial points, from the same generator state
+    const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+      const size_t r = size_t(g.rank());
+      white[r] = methods::pcaWhiten(shard(features, g.rank()), 3, &g);
+      random[r] = methods::kMeans(shard(points, g.rank()), 4, 10, &g);
+      g.barrier("the first k-means");
+      if (r == 0) torch::manual_seed(43);
+      g.barrier("the seed");
+      empty[r] = methods::kMeans(shard(points, g.rank()), initial, 5, &g);
+    });
+    QVERIFY2(error.empty(), error.c_str());
+    const double whiteDiff = (torch::cat(white) - points).abs().max().item<double>();
+    double centroidDiff = 0.0;
+    for (const auto& [ranks, one] : {std::make_pair(&random, &single), std::make_pair(&empty, &singleEmpty)}) {
+      const auto assignments = torch::cat({(*ranks)[0].assignments, (*ranks)[1].assignments});
+      QVERIFY(assignments.equal(one->assignments));
+      for (const auto& r : *ranks) centroidDiff = std::max(centroidDiff, (r.centroids - one->centroids).abs().max().item<double>());
+    }
+    qInfo("k-means on 2 shards: whitened points differ by %.3g, centroids by %.3g", whiteDiff, centroidDiff);
+    QVERIFY(whiteDiff < 1e-5);
+    QVERIFY(centroidDiff < 1e-5);
+  }
+
+  /// InstDisc on 2 ranks (a BatchNorm-free ViT, no augmentation): the mean of the ranks' losses and
+  /// the averaged gradients are one process's on the whole batch, the normaliser Z is the global
+  /// batch's, and both ranks' memory banks hold the same rows as the lone process's bank.
+  void instDiscBankStaysConsistent() {
+    methods::MethodContext ctx;
+    ctx.backbone = models::BackboneOptions("vit", 1, 28).patchSize(7).vitDim(16).vitDepth(1).vitHeads(2);
+    ctx.datasetSize = 16;
+    ctx.options = {{"negatives", 8}, {"dim", 8}};
+    ctx.mean = torch::full({1}, 0.5);
+    ctx.std = torch::full({1}, 0.25);
+    ctx.augment = AugmentConfig::none();
+    const auto buffer = [](methods::MethodImpl& m, const std::string& name) {
+      for (const auto& b : m.named_buffers()) {
+        if (b.key() == name) return b.value();
+      }
+      return torch::Tensor();
+    };
+    torch::manual_seed(31);
+    auto single = methods::makeMethod("instdisc", ctx);
+    single->train();
+    std::vector<methods::Method> ranks;
+    for (int r = 0; r < 2; ++r) {
+      torch::manual_seed(31);
+      ranks.push_back(methods::makeMethod("instdisc", ctx));
+      ranks.back()->train();
+    }
+    torch::manual_seed(12);
+    const auto images = torch::randint(0, 256, {8, 1, 28, 28}, torch::kUInt8);
+    const auto indices = torch::tensor({3, 9, 0, 14, 7, 1, 12, 5}, torch::kLong);
+    const auto bankBefore = buffer(*single, "bank").clone();
+    torch::manual_seed(32);
+    methods::Batch whole;
+    whole.images = images;
+    whole.labels = torch::full({8}, -1, torch::kLong);
+    whole.indices = indices;
+    const auto loss = single->step(whole).loss;
+    loss.backward();
+    std::vector<torch::Tensor> singleGrads;
+    for (const auto& p : single->parameters()) singleGrads.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+
+    std::vector<double> rankLoss(2);
+    torch::manual_seed(32);  // rank 0 draws the noise samples from the lone process's generator state
+    const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+      dist::ScopedGroup scope(&g);
+      auto& m = *ranks[size_t(g.rank())];
+      methods::Batch b;
+      b.images = images.slice(0, 4 * g.rank(), 4 * (g.rank() + 1));
+      b.labels = torch::full({4}, -1, torch::kLong);
+      b.indices = indices.slice(0, 4 * g.rank(), 4 * (g.rank() + 1));
+      const auto l = m.step(b).loss;
+      l.backward();
+      g.averageGradients(m.parameters());
+      rankLoss[size_t(g.rank())] = l.item<double>();
+    });
+    QVERIFY2(error.empty(), error.c_str());
+    const double lossDiff = std::abs((rankLoss[0] + rankLoss[1]) / 2.0 - loss.item<double>());
+    double gradDiff = 0.0;
+    for (const auto& m : ranks) {
+      std::vector<torch::Tensor> g;
+      for (const auto& p : m->parameters()) g.push_back(p.grad().defined() ? p.grad() : torch::zeros_like(p));
+      gradDiff = std::max(gradDiff, maxDifference(g, singleGrads));
+    }
+    const auto bank = buffer(*single, "bank");
+    const double bankDiff = (buffer(*ranks[0], "bank") - bank).abs().max().item<double>();
+    const double zDiff = std::abs(buffer(*ranks[0], "normaliser").item<double>() / buffer(*single, "normaliser").item<double>() - 1.0);
+    qInfo("InstDisc on 2 ranks: loss differs by %.3g, gradients by %.3g, bank by %.3g, Z by %.3g (relative)",
+          lossDiff, gradDiff, bankDiff, zDiff);
+    QVERIFY(buffer(*ranks[0], "bank").equal(buffer(*ranks[1], "bank")));
+    QVERIFY((bank - bankBefore).abs().max().item<double>() > 1e-3);  // the step wrote rows
+    QVERIFY(lossDiff < 1e-5 * std::abs(loss.item<double>()));
+    QVERIFY(gradDiff < 1e-5);
+    QVERIFY(bankDiff < 1e-6);
+    QVERIFY(zDiff < 1e-5);
   }
 
   /// `pretext-cli train --nproc 2`: a shapes run end to end, whose folder looks like any other.

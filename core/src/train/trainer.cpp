@@ -358,9 +358,13 @@ class Trainer::Run {
         d.position.step = 0;
         d.method().beginEpoch(epoch, d.trainImages);
         d.method().train();
-        // What beginEpoch computed from its own random draws (DeepCluster's pseudo-labels, InstDisc's
-        // bank): rank 0's everywhere.
-        if (d.group) d.group->broadcast(d.method().buffers(), 0, "the method's buffers at the epoch start");
+        // What beginEpoch computed from its own random draws (DeepCluster's pseudo-labels and freshly
+        // reset classifier, InstDisc's bank): rank 0's everywhere.
+        if (d.group) {
+          std::vector<torch::Tensor> state = d.method().parameters();
+          for (const auto& t : d.method().buffers()) state.push_back(t);
+          d.group->broadcast(state, 0, "the method's parameters and buffers at the epoch start");
+        }
       }
       const auto perm = d.position.permutation.to(d.device);
       m_lossSum = 0.0;
