@@ -3,9 +3,10 @@
 
 #include "dist/dist.h"
 
-// LibTorch instantiates BatchNormImplBase's pretty_print inside libtorch without exporting it, and
-// the vtables of classes derived from BatchNorm1d/2d (SyncableBatchNorm1d/2d) refer to it: defined
-// here, printing what torch's does.
+#if PRETEXT_DEFINE_BATCHNORM_PRINT
+// LibTorch 1.13 instantiates BatchNormImplBase's pretty_print inside libtorch without exporting it,
+// and the vtables of classes derived from BatchNorm1d/2d (SyncableBatchNorm1d/2d) refer to it:
+// defined here, printing what torch's does (CMake sets the macro where the header only declares it).
 namespace torch::nn {
 namespace {
 template <size_t D>
@@ -26,6 +27,7 @@ void BatchNormImplBase<2, BatchNorm2dImpl>::pretty_print(std::ostream& stream) c
   printBatchNorm<2>(stream, options);
 }
 }  // namespace torch::nn
+#endif
 
 namespace pretext::dist {
 
