@@ -485,7 +485,7 @@ class TstDistributed : public QObject {
     QVERIFY(buffer(*ranks[0], "queue").equal(buffer(*ranks[1], "queue")));
     QVERIFY(lossDiff < 1e-5 * std::abs(loss.item<double>()));
     // Float, with 1/epsilon = 20 in the codes and BatchNorm's 1/std over 8 images amplifying
-    // rounding (measured 6e-6 of the largest gradient); a local Sinkhorn or local BatchNorm is off
+    // rounding (measured 6e-6 to 8e-6 of the largest gradient); a local Sinkhorn or local BatchNorm is off
     // by the order of the gradients themselves.
     QVERIFY(gradDiff < 5e-5 * largest);
     QVERIFY(queueDiff < 1e-5);
