@@ -5,9 +5,13 @@
 #include "testconfig.h"
 
 #include "dist/dist.h"
+#include "dist/syncbn.h"
 #include "methods/barlow.h"
+#include "methods/deepcluster.h"
+#include "methods/dino.h"
 #include "methods/method.h"
 #include "methods/simclr.h"
+#include "methods/swav.h"
 #include "run/model.h"
 
 #include <pretext/distributed.h>
@@ -377,6 +381,393 @@ class TstDistributed : public QObject {
     QVERIFY((q0.slice(1, 0, 4) - q0.slice(1, 4, 8)).abs().max().item<double>() > 1e-3);
   }
 
+  /// DINO's centre from 2 ranks' halves of the teacher outputs is the whole batch's (float sums of
+  /// 12 values near 1: rounding near 1e-7, hence 1e-6); the local mean alone is not.
+  void dinoCentreIsGlobal() {
+    torch::manual_seed(21);
+    const auto teacher = torch::randn({12, 5});
+    const auto initial = torch::randn({1, 5});
+    const auto expected = methods::dinoCenter(initial, teacher, 0.9);
+    std::vector<torch::Tensor> got(2);
+    const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+      got[size_t(g.rank())] = methods::dinoCenter(initial, teacher.slice(0, 6 * g.rank(), 6 * (g.rank() + 1)), 0.9, &g);
+    });
+    QVERIFY2(error.empty(), error.c_str());
+    for (const auto& c : got) QVERIFY((c - expected).abs().max().item<double>() < 1e-6);
+    QVERIFY((methods::dinoCenter(initial, teacher.slice(0, 0, 6), 0.9) - expected).abs().max().item<double>() > 1e-3);
+  }
+
+  /// SwAV's Sinkhorn-Knopp over 2 ranks (unequal shares, as when rank 0 adds the queue's rows):
+  /// the codes of each rank's rows are those one process computes on all the rows (codes are
+  /// probabilities, float: 1e-5); a rank alone gets other codes.
+  void swavSinkhornIsGlobal() {
+    torch::manual_seed(22);
+    const auto scores = torch::randn({10, 6}) * 0.3;
+    const auto expected = methods::sinkhornKnopp(scores, 0.05, 3);
+    std::vector<torch::Tensor> got(2);
+    const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+      const auto rows = g.rank() == 0 ? scores.slice(0, 0, 4) : scores.slice(0, 4);
+      got[size_t(g.rank())] = methods::sinkhornKnopp(rows, 0.05, 3, &g);
+    });
+    QVERIFY2(error.empty(), error.c_str());
+    const double diff = (torch::cat(got) - expected).abs().max().item<double>();
+    qInfo("Sinkhorn codes over 2 ranks differ from one process's by %.3g", diff);
+    QVERIFY(diff < 1e-5);
+    QVERIFY((methods::sinkhornKnopp(scores.slice(0, 0, 4), 0.05, 3) - expected.slice(0, 0, 4)).abs().max().item<double>() > 1e-3);
+  }
+
+  /// SwAV on 2 ranks with synchronized BatchNorm (a ConvNet and the BatchNorm head, no
+  /// augmentation), at its second step, when the queue of 8 is full and rank 0 adds its rows to the
+  /// Sinkhorn: the mean of the ranks' losses and the averaged gradients are one process's on the
+  /// whole batch, and both ranks' queues hold the lone process's features.
+  void swavMatchesOneProcess() {
+    methods::MethodContext ctx;
+    ctx.backbone = models::BackboneOptions("convnet", 1, 28).width(4);
+    ctx.datasetSize = 16;
+    ctx.options = {{"queue", 8}, {"prototypes", 10}, {"proj-dim", 8}, {"freeze-steps", 0}};
+    ctx.mean = torch::full({1}, 0.5);
+    ctx.std = torch::full({1}, 0.25);
+    ctx.augment = AugmentConfig::none();
+    torch::manual_seed(61);
+    const auto images = torch::randint(0, 256, {2, 8, 1, 28, 28}, torch::kUInt8);
+    const auto batch = [&](int s, int64_t from, int64_t to) {
+      methods::Batch b;
+      b.images = images[s].slice(0, from, to);
+      b.labels = torch::full({to - from}, -1, torch::kLong);
+      b.indices = torch::arange(from, to, torch::kLong);
+      return b;
+    };
+    const auto buffer = [](methods::MethodImpl& m, const std::string& name) {
+      for (const auto& b : m.named_buffers()) {
+        if (b.key() == name) return b.value();
+      }
+      return torch::Tensor();
+    };
+    const auto grads = [](methods::MethodImpl& m) {
+      std::vector<torch::Tensor> g;
+      for (const auto& p : m.parameters()) g.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+      return g;
+    };
+    torch::manual_seed(62);
+    auto single = methods::makeMethod("swav", ctx);
+    single->train();
+    single->step(batch(0, 0, 8));
+    single->zero_grad();
+    const auto loss = single->step(batch(1, 0, 8)).loss;
+    loss.backward();
+    const auto singleGrads = grads(*single);
+    std::vector<methods::Method> ranks;
+    for (int r = 0; r < 2; ++r) {
+      torch::manual_seed(62);
+      ranks.push_back(methods::makeMethod("swav", ctx));
+      ranks.back()->train();
+    }
+    std::vector<double> rankLoss(2);
+    const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+      dist::ScopedGroup scope(&g);
+      dist::ScopedSyncBatchNorm sync(true);
+      auto& m = *ranks[size_t(g.rank())];
+      m.step(batch(0, 4 * g.rank(), 4 * (g.rank() + 1)));
+      m.zero_grad();
+      const auto l = m.step(batch(1, 4 * g.rank(), 4 * (g.rank() + 1))).loss;
+      l.backward();
+      g.averageGradients(m.parameters());
+      rankLoss[size_t(g.rank())] = l.item<double>();
+    });
+    QVERIFY2(error.empty(), error.c_str());
+    const double lossDiff = std::abs((rankLoss[0] + rankLoss[1]) / 2.0 - loss.item<double>());
+    const double gradDiff = std::max(maxDifference(grads(*ranks[0]), singleGrads), maxDifference(grads(*ranks[1]), singleGrads));
+    const double queueDiff = (buffer(*ranks[0], "queue") - buffer(*single, "queue")).abs().max().item<double>();
+    double largest = 0.0;
+    for (const auto& g : singleGrads) largest = std::max(largest, g.abs().max().item<double>());
+    qInfo("SwAV on 2 ranks: loss differs by %.3g, gradients by %.3g (largest %.3g), queue by %.3g", lossDiff, gradDiff,
+          largest, queueDiff);
+    QVERIFY(buffer(*ranks[0], "queue").equal(buffer(*ranks[1], "queue")));
+    QVERIFY(lossDiff < 1e-5 * std::abs(loss.item<double>()));
+    // Float, with 1/epsilon = 20 in the codes and BatchNorm's 1/std over 8 images amplifying
+    // rounding (measured 6e-6 to 8e-6 of the largest gradient); a local Sinkhorn or local BatchNorm is off
+    // by the order of the gradients themselves.
+    QVERIFY(gradDiff < 5e-5 * largest);
+    QVERIFY(queueDiff < 1e-5);
+  }
+
+  /// DeepCluster's PCA whitening and k-means on 2 ranks' shards (13 and 17 of 30 points): the same
+  /// whitened points, centroids and assignments as one process on all of them, from random initial
+  /// points and from initial centroids that leave a cluster empty (the split of a large cluster).
+  void deepClusterKMeansIsGlobal() {
+    torch::manual_seed(41);
+    const auto features = torch::randn({30, 6}) + torch::randint(0, 3, {30, 1}).to(torch::kFloat) * torch::randn({1, 6}) * 3.0;
+    const int64_t split = 13;
+    const auto shard = [&](const torch::Tensor& x, int rank) { return rank == 0 ? x.slice(0, 0, split) : x.slice(0, split); };
+    const auto points = methods::pcaWhiten(features, 3);
+    torch::manual_seed(42);
+    const auto single = methods::kMeans(points, 4, 10);
+    auto initial = points.slice(0, 0, 4).clone();
+    initial[3].fill_(100.0);  // no point is nearest to it
+    torch::manual_seed(43);
+    const auto singleEmpty = methods::kMeans(points, initial, 5);
+    QVERIFY(torch::bincount(singleEmpty.assignments, {}, 4).min().item<int64_t>() > 0);
+
+    std::vector<torch::Tensor> white(2);
+    std::vector<methods::KMeansResult> random(2), empty(2);
+    torch::manual_seed(42);  // rank 0 draws the initial points, from the same generator state
+    const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+      const size_t r = size_t(g.rank());
+      white[r] = methods::pcaWhiten(shard(features, g.rank()), 3, &g);
+      random[r] = methods::kMeans(shard(points, g.rank()), 4, 10, &g);
+      g.barrier("the first k-means");
+      if (r == 0) torch::manual_seed(43);
+      g.barrier("the seed");
+      empty[r] = methods::kMeans(shard(points, g.rank()), initial, 5, &g);
+    });
+    QVERIFY2(error.empty(), error.c_str());
+    const double whiteDiff = (torch::cat(white) - points).abs().max().item<double>();
+    double centroidDiff = 0.0;
+    for (const auto& [ranks, one] : {std::make_pair(&random, &single), std::make_pair(&empty, &singleEmpty)}) {
+      const auto assignments = torch::cat({(*ranks)[0].assignments, (*ranks)[1].assignments});
+      QVERIFY(assignments.equal(one->assignments));
+      for (const auto& r : *ranks) centroidDiff = std::max(centroidDiff, (r.centroids - one->centroids).abs().max().item<double>());
+    }
+    qInfo("k-means on 2 shards: whitened points differ by %.3g, centroids by %.3g", whiteDiff, centroidDiff);
+    QVERIFY(whiteDiff < 1e-5);
+    QVERIFY(centroidDiff < 1e-5);
+  }
+
+  /// InstDisc on 2 ranks (a BatchNorm-free ViT, no augmentation): the mean of the ranks' losses and
+  /// the averaged gradients are one process's on the whole batch, the normaliser Z is the global
+  /// batch's, and both ranks' memory banks hold the same rows as the lone process's bank.
+  void instDiscBankStaysConsistent() {
+    methods::MethodContext ctx;
+    ctx.backbone = models::BackboneOptions("vit", 1, 28).patchSize(7).vitDim(16).vitDepth(1).vitHeads(2);
+    ctx.datasetSize = 16;
+    ctx.options = {{"negatives", 8}, {"dim", 8}};
+    ctx.mean = torch::full({1}, 0.5);
+    ctx.std = torch::full({1}, 0.25);
+    ctx.augment = AugmentConfig::none();
+    const auto buffer = [](methods::MethodImpl& m, const std::string& name) {
+      for (const auto& b : m.named_buffers()) {
+        if (b.key() == name) return b.value();
+      }
+      return torch::Tensor();
+    };
+    torch::manual_seed(31);
+    auto single = methods::makeMethod("instdisc", ctx);
+    single->train();
+    std::vector<methods::Method> ranks;
+    for (int r = 0; r < 2; ++r) {
+      torch::manual_seed(31);
+      ranks.push_back(methods::makeMethod("instdisc", ctx));
+      ranks.back()->train();
+    }
+    torch::manual_seed(12);
+    const auto images = torch::randint(0, 256, {8, 1, 28, 28}, torch::kUInt8);
+    const auto indices = torch::tensor({3, 9, 0, 14, 7, 1, 12, 5}, torch::kLong);
+    const auto bankBefore = buffer(*single, "bank").clone();
+    torch::manual_seed(32);
+    methods::Batch whole;
+    whole.images = images;
+    whole.labels = torch::full({8}, -1, torch::kLong);
+    whole.indices = indices;
+    const auto loss = single->step(whole).loss;
+    loss.backward();
+    std::vector<torch::Tensor> singleGrads;
+    for (const auto& p : single->parameters()) singleGrads.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+
+    std::vector<double> rankLoss(2);
+    torch::manual_seed(32);  // rank 0 draws the noise samples from the lone process's generator state
+    const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+      dist::ScopedGroup scope(&g);
+      auto& m = *ranks[size_t(g.rank())];
+      methods::Batch b;
+      b.images = images.slice(0, 4 * g.rank(), 4 * (g.rank() + 1));
+      b.labels = torch::full({4}, -1, torch::kLong);
+      b.indices = indices.slice(0, 4 * g.rank(), 4 * (g.rank() + 1));
+      const auto l = m.step(b).loss;
+      l.backward();
+      g.averageGradients(m.parameters());
+      rankLoss[size_t(g.rank())] = l.item<double>();
+    });
+    QVERIFY2(error.empty(), error.c_str());
+    const double lossDiff = std::abs((rankLoss[0] + rankLoss[1]) / 2.0 - loss.item<double>());
+    double gradDiff = 0.0;
+    for (const auto& m : ranks) {
+      std::vector<torch::Tensor> g;
+      for (const auto& p : m->parameters()) g.push_back(p.grad().defined() ? p.grad() : torch::zeros_like(p));
+      gradDiff = std::max(gradDiff, maxDifference(g, singleGrads));
+    }
+    const auto bank = buffer(*single, "bank");
+    const double bankDiff = (buffer(*ranks[0], "bank") - bank).abs().max().item<double>();
+    const double zDiff = std::abs(buffer(*ranks[0], "normaliser").item<double>() / buffer(*single, "normaliser").item<double>() - 1.0);
+    qInfo("InstDisc on 2 ranks: loss differs by %.3g, gradients by %.3g, bank by %.3g, Z by %.3g (relative)",
+          lossDiff, gradDiff, bankDiff, zDiff);
+    QVERIFY(buffer(*ranks[0], "bank").equal(buffer(*ranks[1], "bank")));
+    QVERIFY((bank - bankBefore).abs().max().item<double>() > 1e-3);  // the step wrote rows
+    QVERIFY(lossDiff < 1e-5 * std::abs(loss.item<double>()));
+    QVERIFY(gradDiff < 1e-5);
+    QVERIFY(bankDiff < 1e-6);
+    QVERIFY(zDiff < 1e-5);
+  }
+
+  /// Synchronized BatchNorm (2d with affine parameters, 1d without), double precision: 2 ranks on
+  /// halves of a batch give the outputs, input gradients and running statistics of torch's
+  /// BatchNorm on the whole batch, and the ranks' weight and bias gradients add up to its (the
+  /// losses add up too: sum over ranks of sum(y * w)). Without the switch each rank normalises its
+  /// own half, which differs.
+  void syncBatchNormMatchesWholeBatch() {
+    torch::manual_seed(51);
+    for (const bool twoD : {true, false}) {
+      const auto x = (twoD ? torch::randn({8, 3, 4, 4}, torch::kDouble) : torch::randn({8, 5}, torch::kDouble)) * 2.0 + 1.0;
+      const auto w = torch::randn_like(x);
+      const int64_t c = x.size(1);
+      const auto makeBn = [&]() -> std::shared_ptr<torch::nn::Module> {
+        if (twoD) return dist::SyncableBatchNorm2d(c).ptr();
+        return dist::SyncableBatchNorm1d(torch::nn::BatchNorm1dOptions(c).affine(false)).ptr();
+      };
+      const auto forward = [&](torch::nn::Module& m, const torch::Tensor& in) {
+        if (twoD) return dynamic_cast<dist::SyncableBatchNorm2dImpl&>(m).forward(in);
+        return dynamic_cast<dist::SyncableBatchNorm1dImpl&>(m).forward(in);
+      };
+      // The reference: torch's own BatchNorm on the whole batch.
+      torch::Tensor reference, referenceGradX;
+      std::vector<torch::Tensor> referenceGrads, referenceBuffers;
+      auto affine = torch::randn({2, c}, torch::kDouble);
+      {
+        std::shared_ptr<torch::nn::Module> bn;
+        if (twoD) bn = torch::nn::BatchNorm2d(c).ptr();
+        else bn = torch::nn::BatchNorm1d(torch::nn::BatchNorm1dOptions(c).affine(false)).ptr();
+        bn->to(torch::kDouble);
+        if (twoD) {
+          torch::NoGradGuard noGrad;
+          bn->parameters()[0].copy_(affine[0]);
+          bn->parameters()[1].copy_(affine[1]);
+        }
+        const auto xr = x.clone().requires_grad_(true);
+        reference = twoD ? dynamic_cast<torch::nn::BatchNorm2dImpl&>(*bn).forward(xr)
+                         : dynamic_cast<torch::nn::BatchNorm1dImpl&>(*bn).forward(xr);
+        (reference * w).sum().backward();
+        referenceGradX = xr.grad();
+        for (const auto& p : bn->parameters()) referenceGrads.push_back(p.grad());
+        referenceBuffers = dist::batchNormBuffers(*bn);
+      }
+      for (const bool sync : {true, false}) {
+        std::vector<std::shared_ptr<torch::nn::Module>> bns{makeBn(), makeBn()};
+        std::vector<torch::Tensor> y(2), gradX(2);
+        for (auto& bn : bns) {
+          bn->to(torch::kDouble);
+          if (twoD) {
+            torch::NoGradGuard noGrad;
+            bn->parameters()[0].copy_(affine[0]);
+            bn->parameters()[1].copy_(affine[1]);
+          }
+        }
+        const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+          dist::ScopedGroup scope(&g);
+          dist::ScopedSyncBatchNorm on(sync);
+          const size_t r = size_t(g.rank());
+          const auto xr = x.slice(0, 4 * g.rank(), 4 * (g.rank() + 1)).clone().requires_grad_(true);
+          y[r] = forward(*bns[r], xr);
+          (y[r] * w.slice(0, 4 * g.rank(), 4 * (g.rank() + 1))).sum().backward();
+          gradX[r] = xr.grad();
+        });
+        QVERIFY2(error.empty(), error.c_str());
+        const double outDiff = (torch::cat(y) - reference).abs().max().item<double>();
+        const double gradDiff = (torch::cat(gradX) - referenceGradX).abs().max().item<double>();
+        double paramDiff = 0.0, bufferDiff = 0.0;
+        for (size_t i = 0; i < referenceGrads.size(); ++i) {
+          paramDiff = std::max(paramDiff, (bns[0]->parameters()[i].grad() + bns[1]->parameters()[i].grad() - referenceGrads[i])
+                                              .abs().max().item<double>());
+        }
+        for (const auto& bn : bns) bufferDiff = std::max(bufferDiff, maxDifference(dist::batchNormBuffers(*bn), referenceBuffers));
+        qInfo("%s, %s: outputs differ by %.3g, input gradients by %.3g, parameter gradients by %.3g, running statistics by %.3g",
+              twoD ? "BatchNorm2d" : "BatchNorm1d (no affine)", sync ? "synchronized" : "each rank alone", outDiff,
+              gradDiff, paramDiff, bufferDiff);
+        if (sync) {
+          // Double precision: what is left is rounding (1e-15); 1e-10 leaves room for the sums' order.
+          QVERIFY(outDiff < 1e-10);
+          QVERIFY(gradDiff < 1e-10);
+          QVERIFY(paramDiff < 1e-10);
+          QVERIFY(bufferDiff < 1e-10);
+        } else {
+          QVERIFY(outDiff > 1e-3);
+        }
+      }
+    }
+  }
+
+  /// The Trainer with synchronized BatchNorm (--sync-bn on) on 2 processes against one process:
+  /// a ConvNet (BatchNorm in every layer) takes the same steps, within float rounding.
+  void trainerSyncBatchNormMatchesOne() {
+    if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
+    QTemporaryDir tmp;
+    const QStringList common{"train", "--dataset", "shapes", "--method", "supervised", "--backbone", "convnet",
+                             "--width", "4", "--augment", "none", "--optimizer", "sgd", "--lr", "0.05", "--epochs", "2",
+                             "--batch-size", "32", "--subset", "96", "--no-knn", "--threads", "2", "--quiet", "--out"};
+    const auto run = [&](const QString& dir, const QStringList& extra) {
+      QProcess cli;
+      cli.setProcessChannelMode(QProcess::MergedChannels);
+      cli.start(PRETEXT_CLI, common + QStringList{dir} + extra);
+      const bool ok = cli.waitForStarted() && cli.waitForFinished(240000) && cli.exitCode() == 0;
+      if (!ok) qWarning("%s", cli.readAll().constData());
+      return ok;
+    };
+    const QString one = tmp.filePath("one"), synced = tmp.filePath("synced"), local = tmp.filePath("local");
+    QVERIFY(run(one, {}));
+    QVERIFY(run(synced, {"--nproc", "2", "--sync-bn", "on"}));
+    QVERIFY(run(local, {"--nproc", "2", "--sync-bn", "off"}));
+    const auto weights = [](const QString& dir) {
+      auto t = Trainer::resume(dir.toStdString());
+      auto w = t->model()->method->parameters();
+      for (const auto& b : dist::batchNormBuffers(*t->model()->method)) w.push_back(b.to(torch::kDouble));
+      return w;
+    };
+    const auto w1 = weights(one);
+    const double syncedDiff = maxDifference(weights(synced), w1), localDiff = maxDifference(weights(local), w1);
+    qInfo("after 6 steps, parameters and running statistics differ from one process's by %.3g (synchronized "
+          "BatchNorm) and %.3g (each process's share)", syncedDiff, localDiff);
+    QVERIFY(syncedDiff < 1e-4);
+    QVERIFY(localDiff > 10 * syncedDiff);
+  }
+
+  /// A MoCo run of 2 processes resumed by 1, then by 2 again: each resume says so and keeps the
+  /// global batch, and the queue (restored, and fed the global batch of 32 at every step by either
+  /// world size) has its pointer where 4, 8 and 12 steps of 32 keys put it in a queue of 192.
+  void resumeWithAnotherWorldSize() {
+    if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
+    QTemporaryDir tmp;
+    const QString dir = tmp.filePath("run");
+    const auto cli = [&](const QStringList& args, QByteArray& output) {
+      QProcess p;
+      p.setProcessChannelMode(QProcess::MergedChannels);
+      p.start(PRETEXT_CLI, args);
+      const bool ok = p.waitForStarted() && p.waitForFinished(240000) && p.exitCode() == 0;
+      output = p.readAll();
+      return ok;
+    };
+    const auto queuePointer = [&] {
+      auto trainer = Trainer::resume(dir.toStdString());
+      for (const auto& b : trainer->model()->method->named_buffers()) {
+        if (b.key() == "queue_ptr") return b.value().item<int64_t>();
+      }
+      return int64_t(-1);
+    };
+    QByteArray out;
+    QVERIFY2(cli({"train", "--dataset", "shapes", "--method", "moco", "--queue", "192", "--width", "8", "--epochs", "1",
+                  "--batch-size", "32", "--subset", "128", "--no-knn", "--threads", "2", "--nproc", "2", "--out", dir}, out),
+             out.constData());
+    QCOMPARE(queuePointer(), int64_t(128));
+    QVERIFY2(cli({"train", "--resume", dir, "--epochs", "2"}, out), out.constData());
+    qInfo("%s", out.constData());
+    QVERIFY2(out.contains("resuming a checkpoint written by 2 processes with 1 process: the global batch stays 32 (32 per process)"),
+             out.constData());
+    QCOMPARE(queuePointer(), int64_t(256 % 192));
+    QVERIFY2(cli({"train", "--resume", dir, "--epochs", "3", "--nproc", "2"}, out), out.constData());
+    QVERIFY2(out.contains("resuming a checkpoint written by 1 process with 2 processes: the global batch stays 32 (16 per process)"),
+             out.constData());
+    QCOMPARE(queuePointer(), int64_t(384 % 192));
+    auto trainer = Trainer::resume(dir.toStdString());
+    QCOMPARE(trainer->startEpoch(), 3);
+  }
+
   /// `pretext-cli train --nproc 2`: a shapes run end to end, whose folder looks like any other.
   void cliTwoProcesses() {
     if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
@@ -468,7 +859,8 @@ class TstDistributed : public QObject {
     QVERIFY(diff < 1e-5);
   }
 
-  /// A hung rank (SIGSTOP): the other gives up after the timeout, naming its rank and the collective.
+  /// A hung rank (SIGSTOP): the other gives up after the timeout, naming its rank, the collective and
+  /// the hung rank.
   void hungRankTimesOut() {
     if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
     QTemporaryDir tmp;
@@ -488,10 +880,13 @@ class TstDistributed : public QObject {
     const QByteArray output = ranks[0].readAll();
     qInfo("rank 0 ended %.1f s after rank 1 hung (timeout %d s)", seconds, timeout);
     QVERIFY2(ranks[0].exitCode() != 0 && output.contains("rank 0") && output.contains("Timed out"), output.constData());
+    // The hung peer is named: its heartbeat in the store stopped.
+    QVERIFY2(output.contains("rank 1 stopped answering"), output.constData());
     QVERIFY(seconds >= timeout - 1);
   }
 
-  /// A killed rank: the other ends non-zero, within the timeout, naming its rank and the collective.
+  /// A killed rank: the other ends non-zero, within the timeout, naming its rank, the collective and
+  /// the dead rank.
   void killedRankStopsTheOther() {
     if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
     QTemporaryDir tmp;
@@ -510,6 +905,7 @@ class TstDistributed : public QObject {
     qInfo("rank 0 ended %.1f s after rank 1 was killed: %s", clock.elapsed() / 1000.0, output.trimmed().constData());
     QVERIFY2(ranks[0].exitStatus() == QProcess::NormalExit && ranks[0].exitCode() != 0, output.constData());
     QVERIFY2(output.contains("rank 0") && output.contains("failed"), output.constData());
+    QVERIFY2(output.contains("rank 1 stopped answering"), output.constData());
     // The last checkpoint is intact: the run resumes from it (as a single process here).
     auto trainer = Trainer::resume(dir.toStdString());
     QVERIFY(trainer->startEpoch() >= 1);

@@ -47,6 +47,7 @@ struct TrainOptions {
   bool quiet = false;
   int nproc = 0;
   int distTimeout = 0;
+  std::string syncBn;
   /// The options of every method in the catalogue, each name once (values checked as they parse,
   /// then read from the option's text for the chosen method).
   std::map<std::string, double> methodValues;
@@ -167,6 +168,7 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
     c.bf16 = !o.noBf16;
     c.channelsLast = !o.noChannelsLast;
     c.knnEveryEpoch = !o.noKnn;
+    if (!o.syncBn.empty()) c.syncBatchNorm = o.syncBn == "on" ? 1 : 0;
     // An option name shared with a general option (--momentum) sets both, as it always has.
     for (const auto& opt : info.options) {
       const CLI::Option* given = cmd.get_option_no_throw("--" + opt.name);
@@ -258,6 +260,12 @@ Command addTrain(CLI::App& app) {
                   "data-parallel: seconds the rendezvous and each collective may take before a\n"
                   "missing peer ends the run (default 300)")
       ->check(CLI::Range(1, 86400))
+      ->group("Data-parallel");
+  cmd->add_option("--sync-bn", o->syncBn,
+                  "data-parallel: BatchNorm with the statistics of the global batch (on) or of\n"
+                  "each process's share (off); default on for contrastive and non-contrastive\n"
+                  "methods, as solo-learn")
+      ->check(CLI::IsMember({"on", "off"}))
       ->group("Data-parallel");
   cmd->add_flag("--no-bf16", o->noBf16, "CUDA: train in fp32 instead of bf16 autocast")->group("CUDA");
   cmd->add_flag("--no-channels-last", o->noChannelsLast, "CUDA: keep NCHW layout")->group("CUDA");

@@ -38,6 +38,10 @@ struct TrainConfig {
   bool bf16 = true;                ///< CUDA only: bf16 autocast
   bool channelsLast = true;        ///< CUDA only: conv weights and inputs in channels_last layout
   bool foreachOptimizer = true;    ///< SGD/LARS: multi-tensor updates (same arithmetic, fewer kernels)
+  /// Data-parallel runs: BatchNorm with the global batch's statistics (synchronized BatchNorm).
+  /// -1: on for contrastive and non-contrastive methods (as solo-learn's configs), off for others;
+  /// 0 off (each process normalises its own share); 1 on. No effect in a single process.
+  int syncBatchNorm = -1;
   /// CUDA only: record the whole training step once as a CUDA graph and replay it, for methods whose
   /// step has no host synchronisation (MethodInfo::graphSafeStep: SimCLR) with SGD/LARS and
   /// foreachOptimizer; other runs, and any step that cannot be recorded, train eagerly. Off by

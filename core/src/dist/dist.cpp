@@ -14,8 +14,12 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #endif
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <unistd.h>
 
 namespace pretext {
@@ -142,6 +146,93 @@ struct ProcessGroup::Impl {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<compat::CollectiveBackend> gloo;  // a ProcessGroupGloo
   std::string timeoutText;
+  int rank = 0, size = 1;
+
+  // Heartbeats: every rank counts up its key in the TCPStore once a second (on a connection of its
+  // own), so that after a failed collective the survivors can name the rank that stopped.
+  DistributedEnvironment env;
+  std::thread heartbeat;
+  std::mutex heartbeatMutex;
+  std::condition_variable heartbeatWake;
+  bool stopping = false;
+  static constexpr auto kBeat = std::chrono::milliseconds(500);
+
+  static std::string beatKey(int r) { return "pretext/heartbeat/" + std::to_string(r); }
+
+  /// A new client of the job's TCPStore (null for a FileStore) that waits at most `timeout`.
+  c10::intrusive_ptr<c10d::Store> storeClient(std::chrono::milliseconds timeout) const {
+    if (!env.storePath.empty()) return {};
+    auto options = compat::tcpStoreOptions(env.masterPort, false, env.worldSize, timeout);
+    options.waitWorkers = false;
+    c10::intrusive_ptr<c10d::Store> s = c10::make_intrusive<c10d::TCPStore>(env.masterAddr, options);
+    if (!env.storePrefix.empty()) s = c10::make_intrusive<c10d::PrefixStore>(env.storePrefix, s);
+    return s;
+  }
+
+  void startHeartbeat() {
+    c10::intrusive_ptr<c10d::Store> client;
+    try {
+      client = storeClient(std::chrono::milliseconds(10000));
+    } catch (const std::exception&) {
+      return;  // no heartbeat: a failure message then names no rank
+    }
+    if (!client) return;
+    heartbeat = std::thread([this, client] {
+      try {
+        for (int64_t beat = 1;; ++beat) {
+          const std::string text = std::to_string(beat);
+          client->set(beatKey(rank), std::vector<uint8_t>(text.begin(), text.end()));
+          std::unique_lock<std::mutex> lock(heartbeatMutex);
+          if (heartbeatWake.wait_for(lock, kBeat, [this] { return stopping; })) return;
+        }
+      } catch (const std::exception&) {
+        // The store is gone (rank 0, which serves it, ended): nothing left to tell.
+      }
+    });
+  }
+
+  void stopHeartbeat() {
+    {
+      std::lock_guard<std::mutex> lock(heartbeatMutex);
+      stopping = true;
+    }
+    heartbeatWake.notify_all();
+    if (heartbeat.joinable()) heartbeat.join();
+  }
+
+  /// After a failed collective: which peers stopped beating (died or hang), in words; empty when
+  /// that cannot be told (a FileStore) or every peer still beats.
+  std::string stoppedPeers() const {
+    if (!env.storePath.empty() || size < 2) return {};
+    const auto beats = [&](c10d::Store& s) {
+      std::vector<int64_t> out(size_t(size), -1);
+      for (int r = 0; r < size; ++r) {
+        if (r == rank || !s.check({beatKey(r)})) continue;
+        const auto v = s.get(beatKey(r));
+        out[size_t(r)] = std::atoll(std::string(v.begin(), v.end()).c_str());
+      }
+      return out;
+    };
+    try {
+      auto s = storeClient(std::chrono::milliseconds(3000));
+      const auto before = beats(*s);
+      const auto wait = 5 * kBeat;
+      std::this_thread::sleep_for(wait);
+      const auto after = beats(*s);
+      std::string stopped;
+      for (int r = 0; r < size; ++r) {
+        if (r != rank && after[size_t(r)] == before[size_t(r)]) stopped += (stopped.empty() ? "rank " : ", rank ") + std::to_string(r);
+      }
+      if (stopped.empty()) return {};
+      return stopped + " stopped answering (no heartbeat for " +
+             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(wait).count() / 1000.0).substr(0, 3) +
+             " s: it died or hangs)";
+    } catch (const std::exception&) {
+      if (rank == 0) return {};
+      return "rank 0 stopped answering (the rendezvous store it serves at " + env.masterAddr + ":" +
+             std::to_string(env.masterPort) + " does not answer: it died or hangs)";
+    }
+  }
 
   /// Waits for `work`; a failure becomes a DistributedError naming the rank and the operation.
   void wait(const c10::intrusive_ptr<c10d::Work>& work, int rank, const std::string& what) const {
@@ -154,9 +245,10 @@ struct ProcessGroup::Impl {
 
   DistributedError failure(int rank, const std::string& what, const std::exception& e) const {
     const auto* ce = dynamic_cast<const c10::Error*>(&e);
-    return DistributedError("rank " + std::to_string(rank) + ": " + what +
-                            " failed (a peer died or did not answer within " + timeoutText + "): " +
-                            (ce ? ce->what_without_backtrace() : e.what()));
+    const std::string stopped = stoppedPeers();
+    return DistributedError("rank " + std::to_string(rank) + ": " + what + " failed" +
+                            (stopped.empty() ? " (a peer died or did not answer within " + timeoutText + ")" : ": " + stopped) +
+                            ": " + (ce ? ce->what_without_backtrace() : e.what()));
   }
 };
 
@@ -167,6 +259,9 @@ ProcessGroup::ProcessGroup(const DistributedEnvironment& env)
       m_timeout(std::chrono::seconds(env.timeoutSeconds)) {
   auto& d = *m_impl;
   d.timeoutText = std::to_string(env.timeoutSeconds) + " s";
+  d.env = env;
+  d.rank = env.rank;
+  d.size = env.worldSize;
   const std::string where = env.storePath.empty() ? env.masterAddr + ":" + std::to_string(env.masterPort)
                                                   : "file store " + env.storePath;
   try {
@@ -190,6 +285,7 @@ ProcessGroup::ProcessGroup(const DistributedEnvironment& env)
       options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
     }
     d.gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(d.store, env.rank, env.worldSize, options);
+    d.startHeartbeat();
   } catch (const std::exception& e) {
     const auto* ce = dynamic_cast<const c10::Error*>(&e);
     throw DistributedError("rank " + std::to_string(env.rank) + " of " + std::to_string(env.worldSize) +
@@ -198,7 +294,7 @@ ProcessGroup::ProcessGroup(const DistributedEnvironment& env)
   }
 }
 
-ProcessGroup::~ProcessGroup() = default;
+ProcessGroup::~ProcessGroup() { m_impl->stopHeartbeat(); }
 
 void ProcessGroup::broadcast(const std::vector<torch::Tensor>& tensors, int root, const std::string& what) {
   if (m_size == 1) return;

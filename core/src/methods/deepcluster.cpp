@@ -1,5 +1,6 @@
 #include "methods/deepcluster.h"
 
+#include "dist/dist.h"
 #include "features/knn.h"
 
 #include <chrono>
@@ -98,12 +99,111 @@ void updateCentroids(const torch::Tensor& points, torch::Tensor& centroids, cons
   centroids = torch::where(counts.gt(0), sums / counts.clamp_min(1), centroids);
 }
 
+// The data-parallel k-means: `points` is this rank's shard, in rank order, of the global points.
+
+bool distributed(dist::ProcessGroup* group) { return group && group->size() > 1; }
+
+int64_t globalSum(int64_t local, dist::ProcessGroup& g, const std::string& what) {
+  auto t = torch::full({1}, local, torch::kLong);
+  g.allReduceSum(t, what);
+  return t.item<int64_t>();
+}
+
+/// This rank's first row in the global order, and the global row count.
+std::pair<int64_t, int64_t> shardOffset(int64_t rows, dist::ProcessGroup& g, const std::string& what) {
+  const auto sizes = g.allGather(torch::full({1}, rows, torch::kLong), what);
+  return {sizes.slice(0, 0, g.rank()).sum().item<int64_t>(), sizes.sum().item<int64_t>()};
+}
+
+/// The ranks' `x` (different row counts allowed) concatenated in rank order.
+torch::Tensor gatherShards(const torch::Tensor& x, dist::ProcessGroup& g, const std::string& what) {
+  const auto sizes = g.allGather(torch::full({1}, x.size(0), torch::kLong), what + " (sizes)");
+  const int64_t most = sizes.max().item<int64_t>();
+  auto padded = torch::zeros({most}, x.options());
+  padded.slice(0, 0, x.size(0)).copy_(x);
+  const auto all = g.allGather(padded, what);
+  std::vector<torch::Tensor> parts;
+  for (int r = 0; r < g.size(); ++r) parts.push_back(all.slice(0, r * most, r * most + sizes[r].item<int64_t>()));
+  return torch::cat(parts);
+}
+
+void fixEmptyClustersDistributed(const torch::Tensor& points, torch::Tensor& centroids, torch::Tensor& assignments,
+                                 dist::ProcessGroup& g) {
+  const int64_t k = centroids.size(0), d = points.size(1);
+  auto counts = torch::bincount(assignments, {}, k).to(torch::kCPU).to(torch::kLong);
+  g.allReduceSum(counts, "k-means cluster sizes");
+  const auto empty = counts.eq(0).nonzero().flatten();
+  for (int64_t e = 0; e < empty.size(0); ++e) {
+    const int64_t j = empty[e].item<int64_t>();
+    // Rank 0 draws the cluster to split and the direction, in the order one process draws them.
+    auto draw = torch::zeros({d + 1}, points.options());
+    if (g.rank() == 0) {
+      const auto spare = (counts - 1).clamp_min(0).to(torch::kDouble);
+      const int64_t m = torch::multinomial(spare, 1).item<int64_t>();
+      draw.slice(0, 0, d).copy_(F::normalize(torch::randn({d}, points.options()), F::NormalizeFuncOptions().dim(0)));
+      draw[d] = double(m);
+    }
+    g.broadcast({draw}, 0, "the k-means cluster to split");
+    const int64_t m = std::llround(draw[d].item<double>());
+    const auto members = assignments.eq(m).nonzero().flatten();
+    const auto pts = points.index_select(0, members);
+    auto moments = torch::cat({pts.sum(0), torch::full({1}, double(members.size(0)), points.options())});
+    g.allReduceSum(moments, "the split cluster's sum");
+    const double total = moments[d].item<double>();
+    const auto mean = moments.slice(0, 0, d) / total;
+    auto spreadSum = (pts - mean).norm(2, 1).sum().reshape({1});
+    g.allReduceSum(spreadSum, "the split cluster's spread");
+    const auto delta = draw.slice(0, 0, d) * (spreadSum / total * 1e-3 + 1e-12);
+    auto toJ = torch::mv(pts - mean, delta).gt(0);
+    const int64_t moved = globalSum(toJ.sum().item<int64_t>(), g, "the split's sizes");
+    if (moved == 0 || moved == int64_t(total)) {
+      const int64_t offset = shardOffset(members.size(0), g, "the split cluster's members").first;
+      toJ = (torch::arange(members.size(0), members.options()) + offset).ge(int64_t(total) / 2);
+    }
+    const auto movedMembers = members.masked_select(toJ);
+    assignments.index_fill_(0, movedMembers, j);
+    centroids[j].copy_(mean + delta);
+    centroids[m].copy_(mean - delta);
+    const int64_t n = globalSum(movedMembers.size(0), g, "the split's sizes");
+    counts[j] = n;
+    counts[m] -= n;
+  }
+}
+
+void updateCentroidsDistributed(const torch::Tensor& points, torch::Tensor& centroids, const torch::Tensor& assignments,
+                                dist::ProcessGroup& g) {
+  const int64_t k = centroids.size(0), d = points.size(1);
+  auto sums = torch::cat({torch::zeros_like(centroids).index_add_(0, assignments, points),
+                          torch::bincount(assignments, {}, k).to(points.dtype()).unsqueeze(1)},
+                         1);
+  g.allReduceSum(sums, "k-means cluster sums");
+  const auto counts = sums.slice(1, d, d + 1);
+  centroids = torch::where(counts.gt(0), sums.slice(1, 0, d) / counts.clamp_min(1), centroids);
+}
+
 }  // namespace
 
-KMeansResult kMeans(const torch::Tensor& points, const torch::Tensor& initial, int64_t iterations) {
+KMeansResult kMeans(const torch::Tensor& points, const torch::Tensor& initial, int64_t iterations,
+                    dist::ProcessGroup* group) {
   torch::NoGradGuard noGrad;
   const auto x = points.to(torch::kFloat);
-  const int64_t n = x.size(0), k = initial.size(0);
+  const int64_t k = initial.size(0);
+  if (distributed(group)) {
+    const int64_t n = globalSum(x.size(0), *group, "the k-means point count");
+    if (k > n) {
+      throw std::invalid_argument("k-means: " + std::to_string(k) + " clusters need at least as many points (got " +
+                                  std::to_string(n) + "); lower --clusters");
+    }
+    KMeansResult r;
+    r.centroids = initial.to(x.options()).clone();
+    for (int64_t it = 0; it <= iterations; ++it) {
+      r.assignments = assign(x, r.centroids);
+      fixEmptyClustersDistributed(x, r.centroids, r.assignments, *group);
+      updateCentroidsDistributed(x, r.centroids, r.assignments, *group);
+    }
+    return r;
+  }
+  const int64_t n = x.size(0);
   if (k > n) {
     throw std::invalid_argument("k-means: " + std::to_string(k) + " clusters need at least as many points (got " +
                                 std::to_string(n) + "); lower --clusters");
@@ -118,7 +218,25 @@ KMeansResult kMeans(const torch::Tensor& points, const torch::Tensor& initial, i
   return r;
 }
 
-KMeansResult kMeans(const torch::Tensor& points, int64_t clusters, int64_t iterations) {
+KMeansResult kMeans(const torch::Tensor& points, int64_t clusters, int64_t iterations, dist::ProcessGroup* group) {
+  if (distributed(group)) {
+    // Rank 0 draws the initial points among the global ones; each rank contributes those it holds.
+    torch::NoGradGuard noGrad;
+    const auto [offset, n] = shardOffset(points.size(0), *group, "the k-means point count");
+    if (clusters > n) {
+      throw std::invalid_argument("k-means: " + std::to_string(clusters) + " clusters need at least as many points (got " +
+                                  std::to_string(n) + "); lower --clusters");
+    }
+    auto pick = torch::zeros({clusters}, torch::kLong);
+    if (group->rank() == 0) pick = torch::randperm(n, torch::TensorOptions().dtype(torch::kLong)).slice(0, 0, clusters).clone();
+    group->broadcast({pick}, 0, "the initial k-means centroids");
+    auto initial = torch::zeros({clusters, points.size(1)}, points.options().dtype(torch::kFloat));
+    const auto mine = pick.ge(offset).logical_and(pick.lt(offset + points.size(0))).nonzero().flatten();
+    initial.index_copy_(0, mine.to(initial.device()),
+                        points.to(torch::kFloat).index_select(0, (pick.index_select(0, mine) - offset).to(points.device())));
+    group->allReduceSum(initial, "the initial k-means centroids");
+    return kMeans(points, initial, iterations, group);
+  }
   if (clusters > points.size(0)) {
     throw std::invalid_argument("k-means: " + std::to_string(clusters) + " clusters need at least as many points (got " +
                                 std::to_string(points.size(0)) + "); lower --clusters");
@@ -128,12 +246,24 @@ KMeansResult kMeans(const torch::Tensor& points, int64_t clusters, int64_t itera
   return kMeans(points, points.index_select(0, pick), iterations);
 }
 
-torch::Tensor pcaWhiten(const torch::Tensor& features, int64_t dims) {
+torch::Tensor pcaWhiten(const torch::Tensor& features, int64_t dims, dist::ProcessGroup* group) {
   torch::NoGradGuard noGrad;
   auto x = features.to(torch::kDouble);
   if (dims > 0 && dims < x.size(1)) {
-    x = x - x.mean(0, /*keepdim=*/true);
-    const auto cov = torch::mm(x.t(), x) / double(std::max<int64_t>(1, x.size(0) - 1));
+    torch::Tensor cov;
+    if (distributed(group)) {
+      const int64_t d = x.size(1);
+      auto sums = torch::cat({x.sum(0), torch::full({1}, double(x.size(0)), x.options())});
+      group->allReduceSum(sums, "the PCA mean");
+      const double n = sums[d].item<double>();
+      x = x - (sums.slice(0, 0, d) / n).unsqueeze(0);
+      cov = torch::mm(x.t(), x);
+      group->allReduceSum(cov, "the PCA covariance");
+      cov /= std::max(1.0, n - 1.0);
+    } else {
+      x = x - x.mean(0, /*keepdim=*/true);
+      cov = torch::mm(x.t(), x) / double(std::max<int64_t>(1, x.size(0) - 1));
+    }
     const auto [values, vectors] = at::linalg_eigh(cov, "L");  // ascending eigenvalues
     const int64_t d = x.size(1);
     const auto top = vectors.slice(1, d - dims, d);
@@ -170,12 +300,21 @@ void DeepClusterImpl::beginEpoch(int64_t epoch, const torch::Tensor& trainImages
     throw std::invalid_argument("deepcluster: built for " + std::to_string(m_labels.size(0)) +
                                 " training images but given " + std::to_string(trainImages.size(0)));
   }
-  const auto features = eval::extractFeatures(*m_backbone, trainImages, m_context.mean, m_context.std, "",
-                                              trainImages.device());
-  const auto points = pcaWhiten(features, m_pca);
+  // Data-parallel: each rank extracts and assigns its share of the images; the statistics are global.
+  auto* group = dist::currentGroup();
+  const bool shared = distributed(group);
+  const int64_t n = trainImages.size(0);
+  const int64_t per = shared ? (n + group->size() - 1) / group->size() : n;
+  const int64_t begin = shared ? std::min(n, group->rank() * per) : 0, end = std::min(n, begin + per);
+  const auto features =
+      begin < end ? eval::extractFeatures(*m_backbone, trainImages.slice(0, begin, end), m_context.mean, m_context.std, "",
+                                          trainImages.device())
+                  : torch::zeros({0, m_backbone->featureDim()}, trainImages.options().dtype(torch::kFloat));
+  const auto points = pcaWhiten(features, m_pca, group);
   const auto kMeansStart = Clock::now();
-  const KMeansResult r = kMeans(points, m_clusters, m_iterations);
-  const auto end = Clock::now();
+  KMeansResult r = kMeans(points, m_clusters, m_iterations, group);
+  if (shared) r.assignments = gatherShards(r.assignments.to(torch::kCPU), *group, "the pseudo-labels").to(m_labels.device());
+  const auto finish = Clock::now();
   {
     torch::NoGradGuard noGrad;
     m_labels.copy_(r.assignments);
@@ -183,8 +322,8 @@ void DeepClusterImpl::beginEpoch(int64_t epoch, const torch::Tensor& trainImages
   }
   // The classifier of the previous clustering means nothing for the new cluster indices (sec. 3.2).
   m_classifier->reset_parameters();
-  m_clusteringSeconds = std::chrono::duration<double>(end - start).count();
-  m_kMeansSeconds = std::chrono::duration<double>(end - kMeansStart).count();
+  m_clusteringSeconds = std::chrono::duration<double>(finish - start).count();
+  m_kMeansSeconds = std::chrono::duration<double>(finish - kMeansStart).count();
   const auto counts = torch::bincount(r.assignments, {}, m_clusters);
   std::fprintf(stderr, "deepcluster: epoch %lld: clustered %lld images into %lld clusters (sizes %lld..%lld) in %.2f s "
                "(k-means %.2f s)\n", static_cast<long long>(epoch + 1), static_cast<long long>(trainImages.size(0)),

@@ -4,6 +4,10 @@
 
 #include "methods/method.h"
 
+namespace pretext::dist {
+class ProcessGroup;
+}
+
 namespace pretext::methods {
 
 struct KMeansResult {
@@ -16,13 +20,23 @@ struct KMeansResult {
 /// of a large cluster's centroid (chosen with probability proportional to its size), the two
 /// centroids move apart symmetrically, and the large cluster's points are split between them.
 /// The final assignments leave no cluster empty. Throws std::invalid_argument when K > N.
-KMeansResult kMeans(const torch::Tensor& points, const torch::Tensor& initial, int64_t iterations);
-/// k-means from K distinct points drawn at random (the default generator) as initial centroids.
-KMeansResult kMeans(const torch::Tensor& points, int64_t clusters, int64_t iterations);
+///
+/// With a `group` of several ranks, `points` are this rank's shard of the global points (the shards
+/// in rank order make up the whole; sizes may differ) and every statistic is global: the clusters'
+/// sums and sizes are all-reduced each round, an empty cluster's split uses the global members,
+/// and rank 0 draws what is random. Every rank ends with the same centroids and the assignments of
+/// its own points: those one process computes on all the points.
+KMeansResult kMeans(const torch::Tensor& points, const torch::Tensor& initial, int64_t iterations,
+                    dist::ProcessGroup* group = nullptr);
+/// k-means from K distinct points drawn at random (the default generator; rank 0's with a group)
+/// as initial centroids.
+KMeansResult kMeans(const torch::Tensor& points, int64_t clusters, int64_t iterations,
+                    dist::ProcessGroup* group = nullptr);
 
 /// DeepCluster's preprocessing (sec. 3.3 / 4): PCA to `dims` components, whitened, then L2-normalised.
-/// `dims` <= 0 or >= D: only the L2 normalisation.
-torch::Tensor pcaWhiten(const torch::Tensor& features, int64_t dims);
+/// `dims` <= 0 or >= D: only the L2 normalisation. With a `group`, `features` are this rank's
+/// shard and the mean and covariance are the global ones (all-reduced sums).
+torch::Tensor pcaWhiten(const torch::Tensor& features, int64_t dims, dist::ProcessGroup* group = nullptr);
 
 /// The class weights of DeepCluster's classification loss, N / (K |cluster k|) (mean 1 over the
 /// images), so that every cluster weighs the same in the loss, float [K]. The paper samples images

@@ -1,5 +1,6 @@
 #include "methods/dino.h"
 
+#include "dist/dist.h"
 #include "models/vit.h"
 
 #include <algorithm>
@@ -82,8 +83,19 @@ torch::Tensor dinoLoss(const std::vector<torch::Tensor>& student, const std::vec
   return total / double(terms);
 }
 
-torch::Tensor dinoCenter(const torch::Tensor& center, const torch::Tensor& teacherOutputs, double momentum) {
-  const auto batchCenter = teacherOutputs.detach().to(torch::kFloat).mean(0, /*keepdim=*/true);
+torch::Tensor dinoCenter(const torch::Tensor& center, const torch::Tensor& teacherOutputs, double momentum,
+                         dist::ProcessGroup* group) {
+  torch::Tensor batchCenter;
+  if (group && group->size() > 1) {
+    // The global batch's mean: every rank's sum, and its row count in one extra column.
+    const auto t = teacherOutputs.detach().to(torch::kFloat);
+    auto sums = torch::cat({t.sum(0), torch::full({1}, double(t.size(0)), t.options())}).unsqueeze(0);
+    group->allReduceSum(sums, "DINO's teacher output sums");
+    const int64_t k = t.size(1);
+    batchCenter = sums.slice(1, 0, k) / sums.slice(1, k, k + 1);
+  } else {
+    batchCenter = teacherOutputs.detach().to(torch::kFloat).mean(0, /*keepdim=*/true);
+  }
   return center * momentum + batchCenter.to(center.dtype()) * (1.0 - momentum);
 }
 
@@ -190,7 +202,7 @@ StepOutput DinoImpl::step(const Batch& batch) {
   out.loss = dinoLoss(student, teacherOut.split(b), m_center, m_studentTemp, m_teacherTemp);
   {
     torch::NoGradGuard noGrad;
-    m_center.copy_(dinoCenter(m_center, teacherOut, m_centerMomentum));
+    m_center.copy_(dinoCenter(m_center, teacherOut, m_centerMomentum, dist::currentGroup()));
   }
   return out;
 }

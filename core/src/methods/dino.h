@@ -6,6 +6,10 @@
 
 #include <vector>
 
+namespace pretext::dist {
+class ProcessGroup;
+}
+
 namespace pretext::methods {
 
 /// DINO eq. (3) with multi-crop, Caron et al. 2021 (Algorithm 1 and the official DINOLoss):
@@ -18,8 +22,11 @@ torch::Tensor dinoLoss(const std::vector<torch::Tensor>& student, const std::vec
                        const torch::Tensor& center, double studentTemp, double teacherTemp);
 
 /// DINO's centre update (sec. 3.1, Algorithm 1): c <- m c + (1 - m) mean of the teacher outputs
-/// over the batch (all global views together). Returns the new centre, [1, K].
-torch::Tensor dinoCenter(const torch::Tensor& center, const torch::Tensor& teacherOutputs, double momentum);
+/// over the batch (all global views together). Returns the new centre, [1, K]. With a `group` of
+/// several ranks the mean is the global batch's: the ranks' sums and row counts all-reduced (as
+/// the official update_center), so every rank keeps the same centre.
+torch::Tensor dinoCenter(const torch::Tensor& center, const torch::Tensor& teacherOutputs, double momentum,
+                         dist::ProcessGroup* group = nullptr);
 
 /// DINO's teacher momentum at `progress` in [0,1] of the run: a cosine from `base` (paper 0.996)
 /// to 1, 1 - (1 - base) (cos(pi progress) + 1) / 2 (sec. 3.1 and appendix).

@@ -1,5 +1,7 @@
 #include "methods/instdisc.h"
 
+#include "dist/dist.h"
+
 namespace pretext::methods {
 
 MethodInfo InstDiscImpl::describe() {
@@ -101,14 +103,25 @@ StepOutput InstDiscImpl::step(const Batch& batch) {
                               F::NormalizeFuncOptions().dim(1));
   const auto idx = batch.indices.to(m_bank.device());
   const int64_t n = m_bank.size(0);
-  // The batch shares its m noise samples (as MoCo's queue), which keeps memory at m x dim.
-  const auto noiseIdx = torch::randint(0, n, {m_negatives}, idx.options());
+  auto* group = dist::currentGroup();
+  const bool distributed = group && group->size() > 1;
+  // The batch shares its m noise samples (as MoCo's queue), which keeps memory at m x dim; the
+  // global batch shares rank 0's.
+  auto noiseIdx = distributed && group->rank() > 0 ? torch::empty({m_negatives}, idx.options())
+                                                   : torch::randint(0, n, {m_negatives}, idx.options());
+  if (distributed) group->broadcast({noiseIdx}, 0, "InstDisc's noise samples");
   const auto positives = m_bank.index_select(0, idx);
   const auto noise = m_bank.index_select(0, noiseIdx);
   {
     // Z is estimated once, from the first batch (sec. 3.2); kept without a host synchronisation.
     torch::NoGradGuard noGrad;
-    const auto estimate = instDiscNormaliser(f.detach(), noise, n, m_temperature);
+    auto estimate = instDiscNormaliser(f.detach(), noise, n, m_temperature);
+    if (distributed) {
+      // The global batch's mean (equal shares): the ranks' means averaged.
+      estimate = estimate.reshape({1}).clone();
+      group->allReduceSum(estimate, "InstDisc's normaliser");
+      estimate = estimate.squeeze() / double(group->size());
+    }
     m_normaliser.copy_(torch::where(m_normaliser.lt(0), estimate, m_normaliser));
   }
   StepOutput out;
@@ -117,7 +130,13 @@ StepOutput InstDiscImpl::step(const Batch& batch) {
     // Memory bank update (sec. 3.1): v_i <- normalise(m v_i + (1 - m) f_i), with m = 0.5 in the authors' code.
     torch::NoGradGuard noGrad;
     const auto updated = F::normalize(positives * m_momentum + f.detach() * (1.0 - m_momentum), F::NormalizeFuncOptions().dim(1));
-    m_bank.index_copy_(0, idx, updated.to(m_bank.dtype()));
+    if (distributed) {
+      // Every rank writes the global batch's rows, so that the banks stay the same everywhere.
+      m_bank.index_copy_(0, group->allGather(idx, "InstDisc's batch indices"),
+                         group->allGather(updated.to(m_bank.dtype()), "InstDisc's bank rows"));
+    } else {
+      m_bank.index_copy_(0, idx, updated.to(m_bank.dtype()));
+    }
   }
   return out;
 }

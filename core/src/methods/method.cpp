@@ -2,6 +2,8 @@
 // pieces several methods build on (momentum encoders, projection heads, classification output).
 #include "methods/method.h"
 
+#include "dist/syncbn.h"
+
 namespace pretext::methods {
 
 MethodImpl::MethodImpl(const std::string& name, const MethodContext& context)
@@ -54,21 +56,21 @@ StepOutput classificationOutput(const torch::Tensor& logits, const torch::Tensor
 
 torch::nn::Sequential mlpHead(int64_t in, int64_t hidden, int64_t out, bool lastBatchNorm) {
   torch::nn::Sequential head(torch::nn::Linear(torch::nn::LinearOptions(in, hidden).bias(false)),
-                             torch::nn::BatchNorm1d(hidden), torch::nn::ReLU(torch::nn::ReLUOptions(true)),
+                             dist::SyncableBatchNorm1d(hidden), torch::nn::ReLU(torch::nn::ReLUOptions(true)),
                              torch::nn::Linear(out > 0 ? torch::nn::LinearOptions(hidden, out) : torch::nn::LinearOptions(hidden, hidden)));
-  if (lastBatchNorm) head->push_back(torch::nn::BatchNorm1d(torch::nn::BatchNorm1dOptions(out).affine(false)));
+  if (lastBatchNorm) head->push_back(dist::SyncableBatchNorm1d(torch::nn::BatchNorm1dOptions(out).affine(false)));
   return head;
 }
 
 torch::nn::Sequential threeLayerProjector(int64_t in, int64_t dim, bool lastBatchNorm) {
-  using torch::nn::BatchNorm1d;
+  using dist::SyncableBatchNorm1d;  // torch's BatchNorm1d, synchronised in data-parallel training when asked
   using torch::nn::Linear;
   using torch::nn::LinearOptions;
   using torch::nn::ReLU;
-  torch::nn::Sequential projector(Linear(LinearOptions(in, dim).bias(false)), BatchNorm1d(dim), ReLU(),
-                                  Linear(LinearOptions(dim, dim).bias(false)), BatchNorm1d(dim), ReLU(),
+  torch::nn::Sequential projector(Linear(LinearOptions(in, dim).bias(false)), SyncableBatchNorm1d(dim), ReLU(),
+                                  Linear(LinearOptions(dim, dim).bias(false)), SyncableBatchNorm1d(dim), ReLU(),
                                   Linear(LinearOptions(dim, dim).bias(false)));
-  if (lastBatchNorm) projector->push_back(BatchNorm1d(torch::nn::BatchNorm1dOptions(dim).affine(false)));
+  if (lastBatchNorm) projector->push_back(SyncableBatchNorm1d(torch::nn::BatchNorm1dOptions(dim).affine(false)));
   return projector;
 }
 

@@ -1,5 +1,7 @@
 #include "methods/swav.h"
 
+#include "dist/dist.h"
+
 namespace pretext::methods {
 
 MethodInfo SwavImpl::describe() {
@@ -44,8 +46,29 @@ const OptionSpecs<SwavOptions>& SwavOptions::specs() {
 
 namespace F = torch::nn::functional;
 
-torch::Tensor sinkhornKnopp(const torch::Tensor& scores, double epsilon, int64_t iterations) {
+torch::Tensor sinkhornKnopp(const torch::Tensor& scores, double epsilon, int64_t iterations,
+                            dist::ProcessGroup* group) {
   torch::NoGradGuard noGrad;
+  if (group && group->size() > 1) {
+    const auto s = scores.to(torch::kFloat) / epsilon;
+    // One shift for all ranks (a per-rank shift would not cancel in the prototypes' sums).
+    const auto shift = group->allGather(s.max().reshape({1}), "SwAV's largest score").max();
+    auto q = (s - shift).exp().t();  // [K, local B]
+    const double k = double(q.size(0));
+    auto totals = torch::stack({q.sum(), torch::full({}, double(q.size(1)), q.options())});
+    group->allReduceSum(totals, "SwAV's Sinkhorn total");
+    const double b = totals[1].item<double>();  // the global batch
+    q /= totals[0];
+    for (int64_t it = 0; it < iterations; ++it) {
+      auto rows = q.sum(1, /*keepdim=*/true);
+      group->allReduceSum(rows, "SwAV's Sinkhorn prototype sums");
+      q /= rows;
+      q /= k;
+      q /= q.sum(0, /*keepdim=*/true);  // an image's column is on its own rank
+      q /= b;
+    }
+    return (q * b).t();
+  }
   const auto s = scores.to(torch::kFloat) / epsilon;
   auto q = (s - s.max()).exp().t();  // [K, B]; the shift cancels in the normalisations
   const double k = double(q.size(0)), b = double(q.size(1));
@@ -88,10 +111,18 @@ SwavImpl::SwavImpl(const MethodContext& context) : MethodImpl("swav", context) {
 
 torch::Tensor SwavImpl::codes(const torch::Tensor& scores, int64_t view) {
   const int64_t size = m_queue.size(1);
-  if (size == 0 || m_queueFilled < size) return sinkhornKnopp(scores, m_epsilon, m_iterations);
+  auto* group = dist::currentGroup();
+  if (size == 0 || m_queueFilled < size) return sinkhornKnopp(scores, m_epsilon, m_iterations, group);
   // With a full queue, the equipartition is enforced over the queue and the batch together (sec. 4.1,
   // small batches); only the batch's codes are used.
   torch::NoGradGuard noGrad;
+  if (group && group->size() > 1) {
+    // Every rank holds the same queue (of the global batches): rank 0 alone adds its rows.
+    if (group->rank() > 0) return sinkhornKnopp(scores, m_epsilon, m_iterations, group);
+    const auto queueScores = torch::mm(m_queue[view], m_prototypes->weight.t());
+    return sinkhornKnopp(torch::cat({queueScores, scores.to(torch::kFloat)}), m_epsilon, m_iterations, group)
+        .slice(0, size);
+  }
   const auto queueScores = torch::mm(m_queue[view], m_prototypes->weight.t());
   const auto q = sinkhornKnopp(torch::cat({queueScores, scores.to(torch::kFloat)}), m_epsilon, m_iterations);
   return q.slice(0, size);
@@ -118,9 +149,15 @@ StepOutput SwavImpl::step(const Batch& batch) {
   const auto prototypes = torch::where(m_steps.lt(m_freezeSteps), c.detach(), c);
   const auto scores = torch::mm(z, prototypes.t()).chunk(2);
   if (m_queueFilled < 0) m_queueFilled = m_queue.size(1) == 0 ? 0 : m_queueCount[0].item<int64_t>();
-  const auto zs = z.detach().chunk(2);
+  auto zs = z.detach().chunk(2);
   const auto q1 = codes(scores[0].detach(), 0), q2 = codes(scores[1].detach(), 1);
-  if (m_queue.size(1) > 0) enqueue(zs[0], zs[1]);
+  if (m_queue.size(1) > 0) {
+    // The queue takes the global batch, in rank order, on every rank (as MoCo's).
+    if (auto* group = dist::currentGroup(); group && group->size() > 1) {
+      zs = {group->allGather(zs[0], "SwAV's queued features"), group->allGather(zs[1], "SwAV's queued features")};
+    }
+    enqueue(zs[0], zs[1]);
+  }
   StepOutput out;
   out.loss = swavLoss(scores[0], scores[1], q1, q2, m_temperature);
   return out;

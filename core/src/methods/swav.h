@@ -4,13 +4,22 @@
 
 #include "methods/method.h"
 
+namespace pretext::dist {
+class ProcessGroup;
+}
+
 namespace pretext::methods {
 
 /// SwAV eq. (3)-(5) and its Algorithm 1: codes Q [B, K] from prototype scores [B, K] with the
 /// entropic equipartition constraint, by `iterations` Sinkhorn-Knopp steps on exp(scores / epsilon).
 /// Every row of Q sums to 1 (a distribution over prototypes per image) and every column sums to
 /// B / K as the iterations converge (prototypes used equally). No gradient.
-torch::Tensor sinkhornKnopp(const torch::Tensor& scores, double epsilon, int64_t iterations);
+/// With a `group` of several ranks, `scores` are this rank's rows of the global batch and the
+/// equipartition holds over the global batch: the total mass and every prototype's mass are
+/// all-reduced each iteration, B is the global row count (the SwAV code's distributed_sinkhorn;
+/// the ranks may hold different row counts). Returns this rank's rows of the global codes.
+torch::Tensor sinkhornKnopp(const torch::Tensor& scores, double epsilon, int64_t iterations,
+                            dist::ProcessGroup* group = nullptr);
 
 /// SwAV eq. (2)-(3): l(z_t, q_s) = -sum_k q_s^(k) log softmax(z_t . c / tau)^(k); the swapped loss
 /// [l(z1, q2) + l(z2, q1)] / 2, mean over the batch. `scores1/2` [B, K] are z . C^T of each view,

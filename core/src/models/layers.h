@@ -1,6 +1,8 @@
 // Building blocks shared by the convolutional backbones, and helpers of the backbone classes.
 #pragma once
 
+#include "dist/syncbn.h"
+
 #include <torch/torch.h>
 
 #include <map>
@@ -38,7 +40,7 @@ struct ConvBnReluImpl : torch::nn::Module {
   }
 
   torch::nn::Conv2d conv;
-  torch::nn::BatchNorm2d bn;
+  dist::SyncableBatchNorm2d bn;  // torch's BatchNorm2d, synchronised in data-parallel training when asked
 
  private:
   int64_t m_stride, m_padding;

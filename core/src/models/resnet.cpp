@@ -15,7 +15,7 @@ BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t out, int64_t stride)
     shortcut = register_module(
         "shortcut",
         torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 1).stride(stride).bias(false)),
-                              torch::nn::BatchNorm2d(out)));
+                              dist::SyncableBatchNorm2d(out)));
   }
 }
 

@@ -12,7 +12,7 @@ struct BasicBlockImpl : torch::nn::Module {
   torch::Tensor forward(torch::Tensor x);
 
   torch::nn::Conv2d conv1, conv2;
-  torch::nn::BatchNorm2d bn1, bn2;
+  dist::SyncableBatchNorm2d bn1, bn2;
   torch::nn::Sequential shortcut{nullptr};  ///< empty holder where the shortcut is the identity
 };
 TORCH_MODULE(BasicBlock);

@@ -29,6 +29,8 @@ void saveCheckpoint(const std::string& path, torch::nn::Module& method, torch::o
   archive.write("epoch", torch::tensor(position.epoch));
   archive.write("step", torch::tensor(position.step));
   archive.write("global_step", torch::tensor(position.globalStep));
+  // Only data-parallel runs say how many processes wrote them: a single process's checkpoint is as before.
+  if (position.worldSize > 1) archive.write("world_size", torch::tensor(position.worldSize));
   if (position.permutation.defined()) archive.write("permutation", position.permutation.to(torch::kCPU));
   if (position.cpuRng.defined()) archive.write("cpu_rng", position.cpuRng);
   if (position.deviceRng.defined()) archive.write("device_rng", position.deviceRng.to(torch::kCPU));
@@ -65,6 +67,10 @@ TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& meth
     position.step = counter("step");
     position.globalStep = counter("global_step");
     torch::Tensor t;
+    if (archive.try_read("world_size", t)) {
+      if (t.numel() != 1 || t.scalar_type() != torch::kLong || t.item<int64_t>() < 1) throw Corrupt("'world_size' is not a count");
+      position.worldSize = t.item<int64_t>();
+    }
     if (archive.try_read("permutation", t)) {
       if (t.dim() != 1 || t.scalar_type() != torch::kLong) throw Corrupt("'permutation' is not an int64 vector");
       position.permutation = t.to(torch::kCPU);

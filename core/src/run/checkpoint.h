@@ -15,6 +15,7 @@ struct TrainingPosition {
   torch::Tensor permutation;  ///< the epoch's shuffle (int64 [N]), undefined at epoch starts
   torch::Tensor cpuRng;     ///< default CPU generator state
   torch::Tensor deviceRng;  ///< default CUDA generator state (undefined on CPU runs)
+  int64_t worldSize = 1;    ///< processes of the run that wrote it (1 in checkpoints from before data-parallel runs)
 };
 
 /// Serialises into memory, then writes `path` through a temporary file and a rename: a crash

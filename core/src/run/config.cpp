@@ -111,6 +111,7 @@ void validateConfig(const TrainConfig& c) {
   checkRange("k-NN test limit (--knn-test-limit, 0: all)", double(c.knnTestLimit), 0, maxInt64);
   checkRange("read-back interval (readback_every, 0: automatic)", c.readbackEvery, 0, maxInt);
   checkRange("checkpoint interval (checkpoint_every_epochs)", c.checkpointEveryEpochs, 0, maxInt);
+  checkRange("synchronized BatchNorm (sync_batchnorm: -1 the method's default, 0 off, 1 on)", c.syncBatchNorm, -1, 1);
   // The seed is any 64-bit unsigned number: nothing to check.
   for (const auto& [name, op] : c.augment.ops()) {
     checkRange("augmentation " + name + " probability", op->probability, 0, 1);
@@ -147,6 +148,7 @@ std::string configToJson(const TrainConfig& c) {
   j["channels_last"] = c.channelsLast;
   j["readback_every"] = c.readbackEvery;
   j["foreach_optimizer"] = c.foreachOptimizer;
+  j["sync_batchnorm"] = c.syncBatchNorm;
   j["cuda_graphs"] = c.cudaGraphs;
   j["knn_every_epoch"] = c.knnEveryEpoch;
   j["knn_k"] = c.knnK;
@@ -208,6 +210,7 @@ TrainConfig configFromJson(const std::string& source) {
     c.channelsLast = boolean(j, "channels_last", c.channelsLast);
     c.readbackEvery = numberAs<int>(j, "readback_every", c.readbackEvery);
     c.foreachOptimizer = boolean(j, "foreach_optimizer", c.foreachOptimizer);
+    c.syncBatchNorm = numberAs<int>(j, "sync_batchnorm", c.syncBatchNorm);
     c.cudaGraphs = boolean(j, "cuda_graphs", c.cudaGraphs);
     c.knnEveryEpoch = boolean(j, "knn_every_epoch", c.knnEveryEpoch);
     c.knnK = numberAs<int>(j, "knn_k", c.knnK);

@@ -2,6 +2,7 @@
 // shuffling and augmentation there too; pause/stop checked once per batch; atomic checkpoints.
 #include "datasets/datasetdata.h"
 #include "dist/dist.h"
+#include "dist/syncbn.h"
 #include "features/knn.h"
 #include "io/fileutil.h"
 #include "methods/method.h"
@@ -52,6 +53,12 @@ struct Trainer::Impl {
   int64_t lastGoodEpoch = -1;              // last epoch with a checkpoint on disk
   std::unique_ptr<dist::ProcessGroup> group;  // data-parallel runs only (see dist/dist.h)
   int rank = 0, worldSize = 1;
+  /// Data-parallel: BatchNorm over the global batch (TrainConfig::syncBatchNorm resolved).
+  bool syncBatchNorm() const {
+    if (config.syncBatchNorm >= 0) return config.syncBatchNorm == 1;
+    const std::string& family = methodInfo(config.method).family;
+    return family == "contrastive" || family == "non-contrastive";
+  }
 
   /// Whether this process writes the run folder: rank 0 of a data-parallel run writes it alone.
   bool writes() const { return !config.outDir.empty() && rank == 0; }
@@ -75,6 +82,7 @@ struct Trainer::Impl {
     if (!writes()) return;
     position.cpuRng = compat::defaultGenerator(torch::kCPU).get_state();
     if (device.is_cuda()) position.deviceRng = compat::defaultGenerator(device).get_state();
+    position.worldSize = worldSize;
     train::saveCheckpoint(checkpointPath(), method(), &optimizer->torchOptimizer(), position);
     if (observer) observer->onCheckpoint(config.outDir);
   }
@@ -190,6 +198,16 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, int epochs) 
       compat::defaultGenerator(d.device).set_state(d.position.deviceRng);
     }
     d.lastGoodEpoch = d.position.epoch - 1;
+    if (d.position.worldSize != d.worldSize && d.rank == 0) {
+      // The batch size is the global one: the run goes on as if it had always had this many processes.
+      const auto processes = [](int64_t n) { return std::to_string(n) + (n == 1 ? " process" : " processes"); };
+      d.notices.push_back("resuming a checkpoint written by " + processes(d.position.worldSize) + " with " +
+                          processes(d.worldSize) + ": the global batch stays " + std::to_string(config.batchSize) +
+                          " (" + std::to_string(config.batchSize / d.worldSize) + " per process), the epoch's order, step "
+                          "and learning rate continue, and the method's state (queues, memory banks, centres) is the "
+                          "saved one; only the augmentation draws differ from an uninterrupted run");
+    }
+    d.position.worldSize = d.worldSize;
     // Every rank restored rank 0's generator: the others draw their own augmentations again.
     if (d.rank > 0) torch::manual_seed(config.seed + 7919 * uint64_t(d.rank) + uint64_t(d.position.globalStep));
   }
@@ -321,7 +339,9 @@ class Trainer::Run {
       m_peakLr = d.optimizer->setup().learningRate;
       if (d.group && d.rank == 0) {
         m_observer.onMessage("data-parallel: " + std::to_string(d.worldSize) + " processes, global batch " +
-                             std::to_string(m_batch) + " (" + std::to_string(m_localBatch) + " each)");
+                             std::to_string(m_batch) + " (" + std::to_string(m_localBatch) + " each), " +
+                             (d.syncBatchNorm() ? "synchronized BatchNorm (statistics of the global batch)"
+                                                : "BatchNorm on each process's share"));
       }
       if (!d.method().info().trains) {
         // Random init: the floor every method is compared with.
@@ -358,9 +378,13 @@ class Trainer::Run {
         d.position.step = 0;
         d.method().beginEpoch(epoch, d.trainImages);
         d.method().train();
-        // What beginEpoch computed from its own random draws (DeepCluster's pseudo-labels, InstDisc's
-        // bank): rank 0's everywhere.
-        if (d.group) d.group->broadcast(d.method().buffers(), 0, "the method's buffers at the epoch start");
+        // What beginEpoch computed from its own random draws (DeepCluster's pseudo-labels and freshly
+        // reset classifier, InstDisc's bank): rank 0's everywhere.
+        if (d.group) {
+          std::vector<torch::Tensor> state = d.method().parameters();
+          for (const auto& t : d.method().buffers()) state.push_back(t);
+          d.group->broadcast(state, 0, "the method's parameters and buffers at the epoch start");
+        }
       }
       const auto perm = d.position.permutation.to(d.device);
       m_lossSum = 0.0;
@@ -615,6 +639,7 @@ RunResult Trainer::run(TrainingObserver* observer) {
   } forgetObserver{d};
   setTorchThreads(d.config.threads);
   dist::ScopedGroup group(d.group.get());
+  dist::ScopedSyncBatchNorm syncBatchNorm(d.syncBatchNorm());
   return Run(*this, obs).run();
 }
 
