@@ -6,6 +6,7 @@
 #include "coretestutil.h"
 #include "datasets/datasetdata.h"
 #include "datasets/imagefiles.h"
+#include "run/model.h"
 #include "testutil.h"
 
 #include <pretext/dataset.h>
@@ -14,10 +15,13 @@
 
 #include <QProcess>
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 
+#include <malloc.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -564,6 +568,132 @@ class TstPrepare : public QObject {
     }
     QVERIFY(formats >= 3);  // PNG, JPEG and BMP at least
 #endif
+  }
+
+  // Training reads a prepared dataset through its memory mapping: the arrays are the mapped file
+  // (by /proc/self/maps), and a trainer on 234 MB of images allocates far less than that, while the
+  // same trainer on a copy in memory holds the copy. The input
+  // statistics, summed over slices for images this large, equal a direct computation.
+  void trainingReadsTheMappingNotACopy() {
+    // 20,000 unlabelled 3x64x64 images written here as .npy + manifest, not by prepare.
+    const std::string dir = path("mapped");
+    fs::create_directories(dir);
+    const std::int64_t n = 20000, side = 64;
+    {
+      const std::string dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (20000, 3, 64, 64), }";
+      std::string header = "\x93NUMPY";
+      header += char(1);
+      header += char(0);
+      std::string padded = dict;
+      while ((10 + padded.size() + 1) % 64 != 0) padded += ' ';
+      padded += '\n';
+      header += char(padded.size() & 0xff);
+      header += char(padded.size() >> 8);
+      header += padded;
+      std::ofstream out(dir + "/unlabeled_images.npy", std::ios::binary);
+      out.write(header.data(), std::streamsize(header.size()));
+      std::vector<char> image(std::size_t(3 * side * side));
+      std::uint32_t x = 12345;
+      for (std::int64_t i = 0; i < n; ++i) {
+        for (auto& b : image) {
+          x = x * 1664525u + 1013904223u;
+          b = char(x >> 24);
+        }
+        out.write(image.data(), std::streamsize(image.size()));
+      }
+      std::ofstream manifest(dir + "/manifest.json");
+      manifest << R"({"format": "pretext-prepared", "version": 1, "image_size": 64, "channels": 3, "class_names": [],
+                      "splits": [{"split": "unlabeled", "count": 20000, "images": "unlabeled_images.npy"}]})";
+    }
+    const Dataset ds = Dataset::load(DatasetSpec::parse("prepared:" + dir));
+    const torch::Tensor images = ds.data().get(Split::Unlabeled).images;
+    QCOMPARE(images.sizes().vec(), (std::vector<std::int64_t>{n, 3, side, side}));
+
+    // The tensor's bytes lie in a mapping of unlabeled_images.npy.
+    const auto address = reinterpret_cast<std::uintptr_t>(images.data_ptr());
+    std::ifstream maps("/proc/self/maps");
+    std::string line, mappedFile;
+    while (std::getline(maps, line)) {
+      std::uintptr_t begin = 0, end = 0;
+      if (std::sscanf(line.c_str(), "%zx-%zx", &begin, &end) == 2 && address >= begin && address < end) {
+        mappedFile = line.substr(line.find_last_of(' ') + 1);
+      }
+    }
+    QCOMPARE(QString::fromStdString(fs::path(mappedFile).filename().string()), QStringLiteral("unlabeled_images.npy"));
+
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+    // Bytes the process's allocations hold (malloc's heap and its own mappings; LibTorch's CPU
+    // tensors come from there): a copy of the dataset shows, whatever the heap had free before.
+    auto allocatedMb = [] {
+      const struct mallinfo2 m = mallinfo2();
+      return (long long)((m.uordblks + m.hblkhd) >> 20);
+    };
+#else
+    QSKIP("needs glibc's mallinfo2 (2.33 or later) to measure what the process allocates");
+    auto allocatedMb = [] { return 0LL; };
+#endif
+    TrainConfig c;
+    c.method = "simclr";
+    c.backbone = "convnet";
+    c.backboneWidth = 8;
+    c.epochs = 1;
+    c.batchSize = 8;
+    c.threads = 2;
+    c.device = "cpu";
+    c.augmentPreset = "none";
+    c.knnEveryEpoch = false;
+    struct StopAfter : TrainingObserver {
+      Trainer* trainer = nullptr;
+      int steps = 0;
+      void onStep(const StepReport& r) override {
+        if (r.globalStep >= 3) trainer->requestStop();
+        ++steps;
+      }
+    };
+    // The per-channel mean and standard deviation of the first 10,000 images, pixel by pixel.
+    double expectedMean[3], expectedStd[3];
+    for (int ch = 0; ch < 3; ++ch) {
+      double sum = 0, squares = 0;
+      const std::int64_t count = 10000 * side * side;
+      for (std::int64_t i = 0; i < 10000; ++i) {
+        const std::uint8_t* p = images.data_ptr<std::uint8_t>() + (i * 3 + ch) * side * side;
+        for (std::int64_t k = 0; k < side * side; ++k) {
+          sum += p[k] / 255.0;
+          squares += (p[k] / 255.0) * (p[k] / 255.0);
+        }
+      }
+      expectedMean[ch] = sum / double(count);
+      expectedStd[ch] = std::sqrt(squares / double(count) - expectedMean[ch] * expectedMean[ch]);
+    }
+    // What making the dataset, building a trainer and three steps allocate, held while it lives.
+    auto train = [&](const std::function<Dataset()>& make, bool checkStatistics) {
+      const long long before = allocatedMb();
+      Trainer trainer(c, make());
+      StopAfter stop;
+      stop.trainer = &trainer;
+      trainer.run(&stop);
+      [&] {
+        QCOMPARE(stop.steps, 3);
+        if (!checkStatistics) return;
+        for (int ch = 0; ch < 3; ++ch) {
+          QVERIFY(std::abs(trainer.model()->mean[ch].item<double>() - expectedMean[ch]) < 1e-6);
+          QVERIFY(std::abs(trainer.model()->std[ch].item<double>() - expectedStd[ch]) < 1e-6);
+        }
+      }();
+      return allocatedMb() - before;
+    };
+    c.dataset = DatasetSpec::parse("prepared:" + dir);
+    train([&] { return ds; }, false);  // LibTorch's one-time allocations (thread pools, kernels)
+    const long long mappedMb = train([&] { return ds; }, true);
+    const long long copiedMb = train([&] {
+      auto copy = std::make_shared<DatasetData>(ds.data());
+      for (auto& s : copy->splits) s.images = s.images.clone();
+      return Dataset(copy);
+    }, true);
+    qInfo("allocations grew by %lld MB training on the mapping, %lld MB on a copy of the %lld MB array", mappedMb,
+          copiedMb, (long long)(images.numel() >> 20));
+    QVERIFY2(mappedMb < 40, std::to_string(mappedMb).c_str());
+    QVERIFY2(copiedMb >= 234, std::to_string(copiedMb).c_str());
   }
 };
 
