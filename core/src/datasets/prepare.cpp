@@ -10,6 +10,7 @@
 #include "datasets/imagefiles.h"
 #include "io/fileutil.h"
 
+#include "pretext/numbers.h"
 #include "pretext/prepare.h"
 
 #include <nlohmann/json.hpp>
@@ -573,6 +574,65 @@ DatasetData loadPrepared(const DatasetSpec& spec) {
 }
 
 }  // namespace datasets
+
+namespace {
+
+// "1,234,567"
+std::string thousands(std::int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+DatasetEntry describePrepared(const fs::path& dir) {
+  DatasetEntry e;
+  e.kind = "prepared";
+  e.path = dir.string();
+  try {
+    const Json m = readManifest(e.path);
+    std::string splits;
+    std::uintmax_t bytes = 0;
+    for (const auto& s : m.at("splits")) {
+      splits += (splits.empty() ? "" : ", ") + thousands(s.at("count").get<std::int64_t>()) + " " + s.at("split").get<std::string>();
+      for (const char* key : {"images", "labels"}) {
+        std::error_code ec;
+        if (!s.contains(key)) continue;
+        const auto size = fs::file_size(dir / s.at(key).get<std::string>(), ec);
+        if (!ec) bytes += size;
+      }
+    }
+    const auto side = std::to_string(m.at("image_size").get<int>());
+    const auto classes = m.at("class_names").size();
+    e.description = "Prepared: " + splits + " images, " + std::to_string(m.at("channels").get<int>()) + "x" + side + "x" +
+                    side + ", " + (classes ? std::to_string(classes) + " classes" : std::string("unlabelled")) + ", " +
+                    formatFixed(double(bytes) / 1e6, 1) + " MB";
+    e.available = true;
+  } catch (const std::exception& ex) {
+    e.description = std::string("Prepared dataset that cannot be read: ") + ex.what();
+  }
+  return e;
+}
+
+}  // namespace
+
+std::vector<DatasetEntry> findPreparedDatasets(const std::string& folder) {
+  std::vector<DatasetEntry> out;
+  std::error_code ec;
+  if (folder.empty() || !fs::is_directory(folder, ec)) return out;
+  if (fs::exists(fs::path(folder) / "manifest.json", ec)) return {describePrepared(folder)};
+  std::vector<fs::path> dirs;
+  for (fs::directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    std::error_code ec2;
+    if (it->is_directory(ec2) && fs::exists(it->path() / "manifest.json", ec2)) dirs.push_back(it->path());
+  }
+  std::sort(dirs.begin(), dirs.end());
+  for (const auto& d : dirs) out.push_back(describePrepared(d));
+  return out;
+}
 
 bool verifyPreparedDataset(const std::string& folder, std::string* why) {
   try {
