@@ -11,6 +11,7 @@
 #include "testutil.h"
 
 #include <pretext/dataset.h>
+#include <pretext/evaluation.h>
 #include <pretext/numbers.h>
 #include <pretext/prepare.h>
 #include <pretext/training.h>
@@ -744,6 +745,79 @@ class TstPrepare : public QObject {
     const QString out = QString::fromUtf8(cli.readAllStandardOutput());
     QCOMPARE(cli.exitCode(), 0);
     QVERIFY2(out.contains(QString::fromStdString(expected)) && out.contains(QStringLiteral("a-broken")), qPrintable(out));
+  }
+
+  // Unlabelled training images with a labelled evaluation dataset (--eval-dataset): the k-NN
+  // monitor runs on the evaluation dataset's splits and agrees with the Evaluator on the same
+  // checkpoint; without one, the monitor and the Evaluator say what they need; an evaluation
+  // dataset of another image shape is refused, naming both shapes.
+  void unlabelledTrainsWithAnEvaluationDataset() {
+    const std::string unl = path("unlabelled-prepared"), packed = path("packed");
+    if (!fs::exists(unl) || !fs::exists(packed)) QSKIP("needs the prepared datasets of the tests above (OpenCV)");
+    TrainConfig c;
+    c.dataset = DatasetSpec::parse(unl);
+    c.method = "simclr";
+    c.backbone = "convnet";
+    c.backboneWidth = 8;
+    c.epochs = 1;
+    c.batchSize = 4;
+    c.threads = 2;
+    c.device = "cpu";
+    c.knnK = 5;
+    c.knnBf16 = false;
+    c.outDir = path("run-unlabelled");
+    {
+      Trainer trainer(c, Dataset::load(c.dataset));
+      Recorder r;
+      QCOMPARE(trainer.run(&r).status, RunStatus::Finished);
+      QCOMPARE(r.knn.back(), -1.0);
+      bool said = false;
+      for (const auto& m : r.messages) said = said || m.find("is unlabelled; give a labelled evaluation dataset (--eval-dataset DIR)") != std::string::npos;
+      QVERIFY(said);
+      Evaluator ev(c.outDir, "cpu");
+      try {
+        ev.knn({""}, {5});
+        QFAIL("k-NN on an unlabelled dataset did not fail");
+      } catch (const std::invalid_argument& e) {
+        QVERIFY2(std::string(e.what()).find("needs a dataset with labelled train and test splits") != std::string::npos &&
+                     std::string(e.what()).find("--eval-dataset") != std::string::npos, e.what());
+      }
+      // The same run evaluated on the labelled dataset.
+      Evaluator labelled(c.outDir, "cpu", packed);
+      QCOMPARE(labelled.dataset().numClasses(), 8);
+      const auto k = labelled.knn({""}, {5});
+      QVERIFY(k.front().accuracy >= 0 && k.front().accuracy <= 1);
+    }
+    c.evalDataset = "prepared:" + packed;
+    c.outDir = path("run-evaldataset");
+    double monitor = -1;
+    {
+      Trainer trainer(c, Dataset::load(c.dataset));
+      Recorder r;
+      QCOMPARE(trainer.run(&r).status, RunStatus::Finished);
+      monitor = r.knn.back();
+      QVERIFY(monitor >= 0);
+      QCOMPARE(int(r.losses.size()), 3);  // the 12 unlabelled images, batches of 4
+    }
+    // config.json keeps the evaluation dataset; the Evaluator of the run uses it, and computes the
+    // monitor's accuracy again from the checkpoint (8 test images: in steps of 1/8).
+    Evaluator ev(c.outDir, "cpu");
+    QCOMPARE(ev.dataset().name(), Dataset::load(DatasetSpec::parse("prepared:" + packed)).name());
+    const auto k = ev.knn({""}, {5}, c.knnTemperature);
+    QCOMPARE(k.front().accuracy, monitor);
+
+    const std::string other = path("mapped");  // 3x64x64, from the test above
+    if (fs::exists(other)) {
+      c.evalDataset = other;
+      c.outDir.clear();
+      try {
+        Trainer trainer(c, Dataset::load(c.dataset));
+        QFAIL("an evaluation dataset of another shape was taken");
+      } catch (const std::invalid_argument& e) {
+        QVERIFY2(std::string(e.what()).find("3x64x64") != std::string::npos && std::string(e.what()).find("3x32x32") != std::string::npos,
+                 e.what());
+      }
+    }
   }
 };
 

@@ -46,6 +46,23 @@ std::shared_ptr<Model> buildModel(const TrainConfig& c, const Dataset& dataset, 
   auto model = std::make_shared<Model>();
   model->config = c;
   model->dataset = dataset;
+  model->evaluation = dataset;
+  if (!c.evalDataset.empty()) {
+    try {
+      model->evaluation = Dataset::load(DatasetSpec::parse(c.evalDataset));
+    } catch (const DatasetError& e) {
+      throw DatasetError("evaluation dataset " + c.evalDataset + ": " + e.what());
+    }
+    const Dataset& e = model->evaluation;
+    if (e.channels() != dataset.channels() || e.height() != dataset.height() || e.width() != dataset.width()) {
+      auto shape = [](const Dataset& d) {
+        return std::to_string(d.channels()) + "x" + std::to_string(d.height()) + "x" + std::to_string(d.width());
+      };
+      throw std::invalid_argument("evaluation dataset " + c.evalDataset + " holds " + shape(e) +
+                                  " images; the training images are " + shape(dataset) +
+                                  " (prepare both at the same --image-size)");
+    }
+  }
   model->device = device;
   model->trainImages = n;
   {
