@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <numeric>
 #include <random>
@@ -504,7 +505,13 @@ torch::Tensor mapNpy(const std::string& path, const std::string& descr, std::vec
   }
   const std::size_t item = descr == "<i8" ? 8 : 1;
   std::uint64_t bytes = item;
-  for (auto s : shape) bytes *= std::uint64_t(s);
+  for (auto s : shape) {
+    // A product past 64 bits would wrap, and a file holding the wrapped size would "match".
+    if (s != 0 && bytes > std::numeric_limits<std::uint64_t>::max() / std::uint64_t(s)) {
+      throw DatasetError(path + ": the shape in the .npy header, (" + dims + "), is too large");
+    }
+    bytes *= std::uint64_t(s);
+  }
   if (offset + bytes != size) {
     throw DatasetError(path + ": the header promises " + std::to_string(bytes) + " bytes of data, the file holds " +
                        std::to_string(size - offset) + " (truncated or not written to the end)");
