@@ -10,14 +10,24 @@
 //                       [--readback-every 0]       (steps between loss read-backs; 0: the trainer's default)
 //                       [--foreach 1]              (SGD/LARS multi-tensor updates; 0: torch::optim::SGD per parameter)
 //                       [--cuda-graphs 0]          (CUDA, SimCLR: 1 records the step once as a CUDA graph)
+//                       [--whole 0]                (1: batches drawn from the whole training split, not
+//                                                   its first (warmup + steps) * batch images; stops there)
+//                       [--resident 0]             (prepared:DIR: 1 reads the arrays into memory instead
+//                                                   of mapping them; the reference of bench/stream.sh)
 //   pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist] [--device cpu|cuda]
 //                       [--backbone convnet] [--knn-bf16 1|0]   (CPU bf16 features where the CPU has it)
 //
-// Only the public API of pretext_core: the numbers are those a user of the CLI or the window gets.
+// Only the public API of pretext_core: the numbers are those a user of the CLI or the window gets;
+// except --resident, the reference of bench/stream.sh, which copies a dataset's tensors into memory.
+#include "datasets/datasetdata.h"
 #include "pretext/dataset.h"
 #include "pretext/training.h"
 
 #include <sys/resource.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
 
 #include <algorithm>
 #include <chrono>
@@ -50,6 +60,43 @@ double peakRssMb() {
   getrusage(RUSAGE_SELF, &usage);
   return double(usage.ru_maxrss) / 1024.0;  // Linux: kilobytes
 }
+
+/// The process's largest anonymous (private) and file-backed resident memory, sampled every 20 ms
+/// from /proc/self/status while it lives: what a copy of the dataset would add shows in the first,
+/// the pages of a memory-mapped dataset that the kernel keeps in the second (reclaimable page cache).
+class RssSampler {
+ public:
+  RssSampler() : m_thread([this] {
+    while (!m_done) {
+      sample();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }) {}
+  ~RssSampler() { stop(); }
+  void stop() {
+    if (m_thread.joinable()) {
+      m_done = true;
+      m_thread.join();
+      sample();
+    }
+  }
+  double anonMb() const { return double(m_anonKb) / 1024.0; }
+  double fileMb() const { return double(m_fileKb) / 1024.0; }
+
+ private:
+  void sample() {
+    std::ifstream in("/proc/self/status");
+    std::string key;
+    long long kb = 0;
+    while (in >> key) {
+      if (key == "RssAnon:" && in >> kb) m_anonKb = std::max(m_anonKb, kb);
+      else if (key == "RssFile:" && in >> kb) m_fileKb = std::max(m_fileKb, kb);
+    }
+  }
+  std::atomic<bool> m_done{false};
+  long long m_anonKb = 0, m_fileKb = 0;
+  std::thread m_thread;
+};
 
 /// "--name value" pairs after the subcommand; every name must be one the subcommand knows.
 class Options {
@@ -106,9 +153,11 @@ class JsonLine {
 /// burst that ends past the warm-up and the last burst.
 class StepTimer final : public pretext::TrainingObserver {
  public:
-  explicit StepTimer(int warmup) : m_warmup(warmup) {}
+  explicit StepTimer(int warmup, pretext::Trainer* stopAfter = nullptr, std::int64_t steps = 0)
+      : m_warmup(warmup), m_trainer(stopAfter), m_stopSteps(steps) {}
   void onStep(const pretext::StepReport& report) override {
     const auto now = Clock::now();
+    if (m_trainer && report.globalStep >= m_stopSteps) m_trainer->requestStop();
     if (report.globalStep > m_warmup) m_seconds.push_back(std::chrono::duration<double>(now - m_last).count());
     m_last = now;
     m_reports.emplace_back(report.globalStep, std::chrono::duration<double>(now - m_start).count());
@@ -131,6 +180,8 @@ class StepTimer final : public pretext::TrainingObserver {
 
  private:
   int m_warmup;
+  pretext::Trainer* m_trainer;
+  std::int64_t m_stopSteps;
   Clock::time_point m_start = Clock::now(), m_last = Clock::now();
   std::vector<double> m_seconds;
   std::vector<std::pair<std::int64_t, double>> m_reports;
@@ -160,8 +211,11 @@ int benchLoad(const Options& options) {
 }
 
 int benchTrain(const Options& options) {
+  RssSampler rss;
   pretext::TrainConfig config;
   config.dataset = pretext::DatasetSpec::parse(options.text("dataset"));
+  const bool resident = options.integer("resident") != 0;
+  const bool whole = options.integer("whole") != 0;
   config.dataset.shapesPerClass = options.integer("shapes-per-class");
   config.method = options.text("method");
   config.batchSize = options.integer("batch-size");
@@ -181,15 +235,34 @@ int benchTrain(const Options& options) {
   config.subset = std::int64_t(warmup + steps) * config.batchSize;  // one epoch of exactly warmup + steps
 
   auto dataset = pretext::Dataset::load(config.dataset);
-  if (dataset.size(pretext::Split::Train) < config.subset) {
+  if (resident) {
+    // The same arrays read into memory, as the other dataset kinds hold theirs.
+    auto copy = std::make_shared<pretext::DatasetData>(dataset.data());
+    for (auto& split : copy->splits) {
+      split.images = split.images.clone();
+      split.labels = split.labels.clone();
+    }
+    dataset = pretext::Dataset(std::move(copy));
+  }
+  const long long trainImages = dataset.size(pretext::Split::Train) ? dataset.size(pretext::Split::Train)
+                                                                     : dataset.size(pretext::Split::Unlabeled);
+  const double datasetMb = double(trainImages) * dataset.channels() * dataset.height() * dataset.width() / (1024.0 * 1024.0);
+  if (whole) {
+    config.subset = 0;  // the epoch's permutation runs over every image; stopped after warmup + steps
+    if (trainImages < std::int64_t(warmup + steps) * config.batchSize) {
+      throw std::invalid_argument("--warmup + --steps batches need more than the " + std::to_string(trainImages) + " training images");
+    }
+  } else if (dataset.size(pretext::Split::Train) < config.subset) {
     throw std::invalid_argument("--warmup + --steps batches need " + std::to_string(config.subset) +
                                 " training images; the dataset has " +
                                 std::to_string(dataset.size(pretext::Split::Train)));
   }
   pretext::Trainer trainer(config, std::move(dataset));
-  StepTimer timer(warmup);
+  StepTimer timer(warmup, whole ? &trainer : nullptr, warmup + steps);
   const auto result = trainer.run(&timer);
-  if (result.status != pretext::RunStatus::Finished) throw std::runtime_error("training failed: " + result.message);
+  const bool done = result.status == pretext::RunStatus::Finished || (whole && result.status == pretext::RunStatus::Stopped);
+  if (!done) throw std::runtime_error("training failed: " + result.message);
+  rss.stop();
 
   const auto& seconds = timer.seconds();
   // Every step reported (the CPU's default): the median step; grouped reports: the mean between bursts.
@@ -211,6 +284,12 @@ int benchTrain(const Options& options) {
                    .add("batch_size", config.batchSize)
                    .add("steps", (long long)seconds.size())
                    .add("warmup", warmup)
+                   .add("whole_split", whole)
+                   .add("resident", resident)
+                   .add("train_images", trainImages)
+                   .add("train_array_mb", datasetMb)
+                   .add("peak_rss_anon_mb", rss.anonMb())
+                   .add("peak_rss_file_mb", rss.fileMb())
                    .add("peak_rss_mb", peakRssMb())
                    .str()
             << std::endl;
@@ -285,7 +364,7 @@ int main(int argc, char** argv) {
                                  {"steps", "30"}, {"warmup", "5"}, {"threads", "2"}, {"augment", ""},
                                  {"device", "cpu"}, {"backbone", "convnet"}, {"bf16", "1"}, {"channels-last", "1"},
                                  {"shapes-per-class", "200"}, {"readback-every", "0"},
-                                 {"foreach", "1"}, {"cuda-graphs", "0"}}));
+                                 {"foreach", "1"}, {"cuda-graphs", "0"}, {"whole", "0"}, {"resident", "0"}}));
     }
     if (command == "knn") {
       return benchKnn(Options(argc, argv, {{"dataset", "fashion-mnist"}, {"threads", "2"}, {"repeats", "1"},

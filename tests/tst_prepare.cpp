@@ -6,18 +6,25 @@
 #include "coretestutil.h"
 #include "datasets/datasetdata.h"
 #include "datasets/imagefiles.h"
+#include "run/model.h"
+#include "testconfig.h"
 #include "testutil.h"
 
 #include <pretext/dataset.h>
+#include <pretext/evaluation.h>
+#include <pretext/numbers.h>
 #include <pretext/prepare.h>
 #include <pretext/training.h>
 
 #include <QProcess>
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 
+#include <malloc.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -564,6 +571,253 @@ class TstPrepare : public QObject {
     }
     QVERIFY(formats >= 3);  // PNG, JPEG and BMP at least
 #endif
+  }
+
+  // Training reads a prepared dataset through its memory mapping: the arrays are the mapped file
+  // (by /proc/self/maps), and a trainer on 234 MB of images allocates far less than that, while the
+  // same trainer on a copy in memory holds the copy. The input
+  // statistics, summed over slices for images this large, equal a direct computation.
+  void trainingReadsTheMappingNotACopy() {
+    // 20,000 unlabelled 3x64x64 images written here as .npy + manifest, not by prepare.
+    const std::string dir = path("mapped");
+    fs::create_directories(dir);
+    const std::int64_t n = 20000, side = 64;
+    {
+      const std::string dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (20000, 3, 64, 64), }";
+      std::string header = "\x93NUMPY";
+      header += char(1);
+      header += char(0);
+      std::string padded = dict;
+      while ((10 + padded.size() + 1) % 64 != 0) padded += ' ';
+      padded += '\n';
+      header += char(padded.size() & 0xff);
+      header += char(padded.size() >> 8);
+      header += padded;
+      std::ofstream out(dir + "/unlabeled_images.npy", std::ios::binary);
+      out.write(header.data(), std::streamsize(header.size()));
+      std::vector<char> image(std::size_t(3 * side * side));
+      std::uint32_t x = 12345;
+      for (std::int64_t i = 0; i < n; ++i) {
+        for (auto& b : image) {
+          x = x * 1664525u + 1013904223u;
+          b = char(x >> 24);
+        }
+        out.write(image.data(), std::streamsize(image.size()));
+      }
+      std::ofstream manifest(dir + "/manifest.json");
+      manifest << R"({"format": "pretext-prepared", "version": 1, "image_size": 64, "channels": 3, "class_names": [],
+                      "splits": [{"split": "unlabeled", "count": 20000, "images": "unlabeled_images.npy"}]})";
+    }
+    const Dataset ds = Dataset::load(DatasetSpec::parse("prepared:" + dir));
+    const torch::Tensor images = ds.data().get(Split::Unlabeled).images;
+    QCOMPARE(images.sizes().vec(), (std::vector<std::int64_t>{n, 3, side, side}));
+
+    // The tensor's bytes lie in a mapping of unlabeled_images.npy.
+    const auto address = reinterpret_cast<std::uintptr_t>(images.data_ptr());
+    std::ifstream maps("/proc/self/maps");
+    std::string line, mappedFile;
+    while (std::getline(maps, line)) {
+      std::uintptr_t begin = 0, end = 0;
+      if (std::sscanf(line.c_str(), "%zx-%zx", &begin, &end) == 2 && address >= begin && address < end) {
+        mappedFile = line.substr(line.find_last_of(' ') + 1);
+      }
+    }
+    QCOMPARE(QString::fromStdString(fs::path(mappedFile).filename().string()), QStringLiteral("unlabeled_images.npy"));
+
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+    // Bytes the process's allocations hold (malloc's heap and its own mappings; LibTorch's CPU
+    // tensors come from there): a copy of the dataset shows, whatever the heap had free before.
+    auto allocatedMb = [] {
+      const struct mallinfo2 m = mallinfo2();
+      return (long long)((m.uordblks + m.hblkhd) >> 20);
+    };
+#else
+    QSKIP("needs glibc's mallinfo2 (2.33 or later) to measure what the process allocates");
+    auto allocatedMb = [] { return 0LL; };
+#endif
+    TrainConfig c;
+    c.method = "simclr";
+    c.backbone = "convnet";
+    c.backboneWidth = 8;
+    c.epochs = 1;
+    c.batchSize = 8;
+    c.threads = 2;
+    c.device = "cpu";
+    c.augmentPreset = "none";
+    c.knnEveryEpoch = false;
+    struct StopAfter : TrainingObserver {
+      Trainer* trainer = nullptr;
+      int steps = 0;
+      void onStep(const StepReport& r) override {
+        if (r.globalStep >= 3) trainer->requestStop();
+        ++steps;
+      }
+    };
+    // The per-channel mean and standard deviation of the first 10,000 images, pixel by pixel.
+    double expectedMean[3], expectedStd[3];
+    for (int ch = 0; ch < 3; ++ch) {
+      double sum = 0, squares = 0;
+      const std::int64_t count = 10000 * side * side;
+      for (std::int64_t i = 0; i < 10000; ++i) {
+        const std::uint8_t* p = images.data_ptr<std::uint8_t>() + (i * 3 + ch) * side * side;
+        for (std::int64_t k = 0; k < side * side; ++k) {
+          sum += p[k] / 255.0;
+          squares += (p[k] / 255.0) * (p[k] / 255.0);
+        }
+      }
+      expectedMean[ch] = sum / double(count);
+      expectedStd[ch] = std::sqrt(squares / double(count) - expectedMean[ch] * expectedMean[ch]);
+    }
+    // What making the dataset, building a trainer and three steps allocate, held while it lives.
+    auto train = [&](const std::function<Dataset()>& make, bool checkStatistics) {
+      const long long before = allocatedMb();
+      Trainer trainer(c, make());
+      StopAfter stop;
+      stop.trainer = &trainer;
+      trainer.run(&stop);
+      [&] {
+        QCOMPARE(stop.steps, 3);
+        if (!checkStatistics) return;
+        for (int ch = 0; ch < 3; ++ch) {
+          QVERIFY(std::abs(trainer.model()->mean[ch].item<double>() - expectedMean[ch]) < 1e-6);
+          QVERIFY(std::abs(trainer.model()->std[ch].item<double>() - expectedStd[ch]) < 1e-6);
+        }
+      }();
+      return allocatedMb() - before;
+    };
+    c.dataset = DatasetSpec::parse("prepared:" + dir);
+    train([&] { return ds; }, false);  // LibTorch's one-time allocations (thread pools, kernels)
+    const long long mappedMb = train([&] { return ds; }, true);
+    const long long copiedMb = train([&] {
+      auto copy = std::make_shared<DatasetData>(ds.data());
+      for (auto& s : copy->splits) s.images = s.images.clone();
+      return Dataset(copy);
+    }, true);
+    qInfo("allocations grew by %lld MB training on the mapping, %lld MB on a copy of the %lld MB array", mappedMb,
+          copiedMb, (long long)(images.numel() >> 20));
+    QVERIFY2(mappedMb < 40, std::to_string(mappedMb).c_str());
+    QVERIFY2(copiedMb >= 200, std::to_string(copiedMb).c_str());
+  }
+
+  // The prepared datasets in a folder, with their manifests' counts and sizes; one whose manifest
+  // is broken is listed as not available, saying why; the data folders findDatasets() searches
+  // ($PRETEXT_DATA) list them too; `pretext-cli datasets FOLDER` prints them.
+  void preparedDatasetsAreFound() {
+    const std::string packed = path("packed");
+    if (!fs::exists(packed)) QSKIP("needs packedEqualsDirectDecoding's output (OpenCV)");
+    const std::string folder = path("library");
+    fs::remove_all(folder);
+    fs::create_directories(folder + "/not-a-dataset");
+    fs::copy(packed, folder + "/b-labelled");
+    fs::create_directories(folder + "/a-broken");
+    testutil::writeBytes(folder + "/a-broken/manifest.json", {'{', '"'});
+    const auto entries = findPreparedDatasets(folder);
+    QCOMPARE(int(entries.size()), 2);
+    QCOMPARE(fs::path(entries[0].path).filename().string(), std::string("a-broken"));
+    QVERIFY(!entries[0].available);
+    QVERIFY2(entries[0].description.find("manifest.json") != std::string::npos, entries[0].description.c_str());
+    const auto& e = entries[1];
+    QVERIFY(e.available);
+    QCOMPARE(e.kind, std::string("prepared"));
+    // 32 training and 8 test images of 3x32x32, 8 classes; the arrays' bytes on disk.
+    double bytes = 0;
+    for (const auto& f : fs::directory_iterator(folder + "/b-labelled")) {
+      if (f.path().extension() == ".npy") bytes += double(fs::file_size(f.path()));
+    }
+    const std::string expected = "Prepared: 32 train, 8 test images, 3x32x32, 8 classes, " + formatFixed(bytes / 1e6, 1) + " MB";
+    QCOMPARE(e.description, expected);
+    // The folder itself.
+    const auto one = findPreparedDatasets(folder + "/b-labelled");
+    QCOMPARE(int(one.size()), 1);
+    QCOMPARE(one[0].description, expected);
+
+    qputenv("PRETEXT_DATA", QByteArray::fromStdString(folder));
+    const auto all = findDatasets();
+    qunsetenv("PRETEXT_DATA");
+    QVERIFY(std::any_of(all.begin(), all.end(), [&](const DatasetEntry& d) {
+      return d.kind == "prepared" && d.description == expected && fs::equivalent(d.path, folder + "/b-labelled");
+    }));
+
+    QProcess cli;
+    if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
+    cli.start(QStringLiteral(PRETEXT_CLI), {QStringLiteral("datasets"), QString::fromStdString(folder)});
+    QVERIFY(cli.waitForFinished(60000));
+    const QString out = QString::fromUtf8(cli.readAllStandardOutput());
+    QCOMPARE(cli.exitCode(), 0);
+    QVERIFY2(out.contains(QString::fromStdString(expected)) && out.contains(QStringLiteral("a-broken")), qPrintable(out));
+  }
+
+  // Unlabelled training images with a labelled evaluation dataset (--eval-dataset): the k-NN
+  // monitor runs on the evaluation dataset's splits and agrees with the Evaluator on the same
+  // checkpoint; without one, the monitor and the Evaluator say what they need; an evaluation
+  // dataset of another image shape is refused, naming both shapes.
+  void unlabelledTrainsWithAnEvaluationDataset() {
+    const std::string unl = path("unlabelled-prepared"), packed = path("packed");
+    if (!fs::exists(unl) || !fs::exists(packed)) QSKIP("needs the prepared datasets of the tests above (OpenCV)");
+    TrainConfig c;
+    c.dataset = DatasetSpec::parse(unl);
+    c.method = "simclr";
+    c.backbone = "convnet";
+    c.backboneWidth = 8;
+    c.epochs = 1;
+    c.batchSize = 4;
+    c.threads = 2;
+    c.device = "cpu";
+    c.knnK = 5;
+    c.knnBf16 = false;
+    c.outDir = path("run-unlabelled");
+    {
+      Trainer trainer(c, Dataset::load(c.dataset));
+      Recorder r;
+      QCOMPARE(trainer.run(&r).status, RunStatus::Finished);
+      QCOMPARE(r.knn.back(), -1.0);
+      bool said = false;
+      for (const auto& m : r.messages) said = said || m.find("is unlabelled; give a labelled evaluation dataset (--eval-dataset DIR)") != std::string::npos;
+      QVERIFY(said);
+      Evaluator ev(c.outDir, "cpu");
+      try {
+        ev.knn({""}, {5});
+        QFAIL("k-NN on an unlabelled dataset did not fail");
+      } catch (const std::invalid_argument& e) {
+        QVERIFY2(std::string(e.what()).find("needs a dataset with labelled train and test splits") != std::string::npos &&
+                     std::string(e.what()).find("--eval-dataset") != std::string::npos, e.what());
+      }
+      // The same run evaluated on the labelled dataset.
+      Evaluator labelled(c.outDir, "cpu", packed);
+      QCOMPARE(labelled.dataset().numClasses(), 8);
+      const auto k = labelled.knn({""}, {5});
+      QVERIFY(k.front().accuracy >= 0 && k.front().accuracy <= 1);
+    }
+    c.evalDataset = "prepared:" + packed;
+    c.outDir = path("run-evaldataset");
+    double monitor = -1;
+    {
+      Trainer trainer(c, Dataset::load(c.dataset));
+      Recorder r;
+      QCOMPARE(trainer.run(&r).status, RunStatus::Finished);
+      monitor = r.knn.back();
+      QVERIFY(monitor >= 0);
+      QCOMPARE(int(r.losses.size()), 3);  // the 12 unlabelled images, batches of 4
+    }
+    // config.json keeps the evaluation dataset; the Evaluator of the run uses it, and computes the
+    // monitor's accuracy again from the checkpoint (8 test images: in steps of 1/8).
+    Evaluator ev(c.outDir, "cpu");
+    QCOMPARE(ev.dataset().name(), Dataset::load(DatasetSpec::parse("prepared:" + packed)).name());
+    const auto k = ev.knn({""}, {5}, c.knnTemperature);
+    QCOMPARE(k.front().accuracy, monitor);
+
+    const std::string other = path("mapped");  // 3x64x64, from the test above
+    if (fs::exists(other)) {
+      c.evalDataset = other;
+      c.outDir.clear();
+      try {
+        Trainer trainer(c, Dataset::load(c.dataset));
+        QFAIL("an evaluation dataset of another shape was taken");
+      } catch (const std::invalid_argument& e) {
+        QVERIFY2(std::string(e.what()).find("3x64x64") != std::string::npos && std::string(e.what()).find("3x32x32") != std::string::npos,
+                 e.what());
+      }
+    }
   }
 };
 

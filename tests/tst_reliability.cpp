@@ -152,7 +152,7 @@ class TstReliability : public QObject {
         {"fuzz_idx", contracts::idx},     {"fuzz_cifar", contracts::cifar},
         {"fuzz_stl10", contracts::stl10}, {"fuzz_imagefolder", contracts::imageFolder},
         {"fuzz_config", contracts::config},
-        {"fuzz_checkpoint", contracts::checkpoint}};
+        {"fuzz_checkpoint", contracts::checkpoint}, {"fuzz_prepared", contracts::prepared}};
     const fs::path root = fs::path(PRETEXT_SOURCE_DIR) / "tests/fuzz/regressions";
     int replayed = 0;
     for (const auto& dir : fs::directory_iterator(root)) {

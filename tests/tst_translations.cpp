@@ -59,7 +59,10 @@ std::set<Key> liveCatalogue() {
       add(i18n::kOptionNames, o.name);
     }
   }
-  for (const auto& d : pretext::findDatasets()) add(i18n::kDatasets, d.description);
+  // Prepared datasets are described from their manifests (counts, sizes): not catalogue text.
+  for (const auto& d : pretext::findDatasets()) {
+    if (d.kind != "prepared") add(i18n::kDatasets, d.description);
+  }
   for (auto split : {pretext::Split::Train, pretext::Split::Test, pretext::Split::Unlabeled}) {
     add(i18n::kDatasets, pretext::splitName(split));
   }

@@ -5,6 +5,7 @@
 #include <pretext/image.h>
 #include <pretext/methods.h>
 #include <pretext/numbers.h>
+#include <pretext/prepare.h>
 
 #include <CLI/CLI.hpp>
 
@@ -54,9 +55,20 @@ std::vector<std::string> splitList(const std::string& text) {
 
 Command addDatasets(CLI::App& app) {
   auto* cmd = app.add_subcommand("datasets", "list the datasets found on this machine");
-  return {cmd, [] {
+  cmd->footer(
+      "Looks in $PRETEXT_DATA, ~/.local/share/pretext/datasets and /usr/share/datasets, prepared\n"
+      "datasets (pretext-cli prepare --out) among them. With FOLDER: the prepared datasets in it.");
+  auto folder = std::make_shared<std::string>();
+  cmd->add_option("FOLDER", *folder, "list the prepared datasets in this folder (or the folder itself)");
+  return {cmd, [folder] {
+            const auto entries = folder->empty() ? findDatasets() : findPreparedDatasets(*folder);
+            if (entries.empty()) {
+              std::printf("no prepared datasets in %s (folders holding a manifest.json written by pretext-cli prepare)\n",
+                          folder->c_str());
+              return 1;
+            }
             std::printf("%-14s %-10s %s\n", "KIND", "FOUND", "WHERE / WHAT");
-            for (const auto& e : findDatasets()) {
+            for (const auto& e : entries) {
               std::printf("%-14s %-10s %s%s%s\n", e.kind.c_str(), e.available ? "yes" : "no", e.path.c_str(),
                           e.path.empty() ? "" : "  ", e.description.c_str());
             }

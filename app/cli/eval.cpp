@@ -74,6 +74,7 @@ void addDeviceOptions(CLI::App& cmd, std::string& device, int& threads) {
 
 struct EvalOptions {
   std::string run;
+  std::string evalDataset;
   bool all = false, knn = false, linear = false, retrieval = false, alignment = false, pca = false, tsne = false,
        finetune = false, embedding = false, encoder = false;
   std::string stages;
@@ -108,7 +109,7 @@ int runEval(EvalOptions& o, bool stagesGiven) {
   FineTuneOptions& ft = o.fineTune;
   ft.testLimit = o.testLimit;
 
-  Evaluator ev(run, o.device);
+  Evaluator ev(run, o.device, o.evalDataset);
   setTorchThreads(o.threads);
   std::printf("%s: %s, %s\n", run.c_str(), ev.method().c_str(), ev.backbone().c_str());
   std::fflush(stdout);
@@ -411,6 +412,8 @@ Command addEval(CLI::App& app) {
       "(read by `pretext-cli compare`), with a CSV (and PNG) per table. Without a protocol: --knn.");
   auto o = std::make_shared<EvalOptions>();
   cmd->add_option("RUN_FOLDER", o->run, "a run folder written by pretext-cli train or the window")->required();
+  cmd->add_option("--eval-dataset", o->evalDataset,
+                  "evaluate on this labelled dataset instead of the run's (its --eval-dataset, else its --dataset)");
   const std::string protocols = "Protocols";
   cmd->add_flag("--knn", o->knn, "weighted k-NN (cosine, InstDisc) at k=20 and 200 -> knn.csv")->group(protocols);
   cmd->add_flag("--linear", o->linear, "linear probe per stage (conv1..conv5 and pooled) -> linear_probe.csv/.png,\n"

@@ -223,6 +223,9 @@ Command addTrain(CLI::App& app) {
                   "fashion-mnist, mnist:PATH, cifar10:PATH, cifar100:PATH, stl10:PATH,\nfolder:PATH, shapes, or a path")
       ->capture_default_str();
   cmd->add_option("--image-size", o->imageSize, "image folders: resize to NxN")->capture_default_str();
+  cmd->add_option("--eval-dataset", c.evalDataset,
+                  "labelled train/test splits for the k-NN monitor and `eval` when --dataset has no labels\n"
+                  "(e.g. a prepared folder of labelled images the same size)");
   cmd->add_option("--method", c.method, "see `pretext-cli methods`")->capture_default_str();
   cmd->add_option("--backbone", o->backbone, "convnet (default; vit for MAE), resnet18, vit");
   cmd->add_option("--width", c.backboneWidth, "convnet: channels of conv1")->capture_default_str();

@@ -190,4 +190,39 @@ inline std::string checkpoint(const std::uint8_t* data, std::size_t size) {
   });
 }
 
+/// Prepared datasets (pretext-cli prepare): manifest.json and its .npy arrays, memory-mapped. The
+/// input is [u16 m][m bytes: manifest.json][u32 k][k bytes: train_images.npy][the rest:
+/// train_labels.npy] (lengths little-endian, cut to what is there). Loads with shapes that agree
+/// with the manifest, or throws DatasetError.
+inline std::string prepared(const std::uint8_t* data, std::size_t size) {
+  auto take = [&](std::size_t& at, std::size_t lengthBytes) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < lengthBytes && at < size; ++i, ++at) n |= std::size_t(data[at]) << (8 * i);
+    return std::min(n, size - at);
+  };
+  std::size_t at = 0;
+  const std::size_t m = take(at, 2);
+  const std::string root = scratch() + "/prepared";
+  std::error_code ec;
+  std::filesystem::remove_all(root, ec);
+  std::filesystem::create_directories(root);
+  write("prepared/manifest.json", data + at, m);
+  at += m;
+  const std::size_t k = take(at, 4);
+  write("prepared/train_images.npy", data + at, k);
+  at += k;
+  write("prepared/train_labels.npy", data + at, size - at);
+  pretext::DatasetSpec spec;
+  spec.kind = "prepared";
+  spec.path = root;
+  return throwsOnly<pretext::DatasetError>([&] {
+    const pretext::Dataset ds = pretext::Dataset::load(spec);
+    for (const auto& s : ds.data().splits) {
+      if (s.images.size(0) != s.labels.size(0) || s.images.size(1) != ds.channels()) return "split shapes disagree";
+      if (s.images.numel() > 0) (void)s.images.view(-1)[s.images.numel() - 1].item<std::uint8_t>();  // the last byte is there
+    }
+    return "";
+  });
+}
+
 }  // namespace contracts

@@ -63,3 +63,20 @@ put("fuzz_config", "config", b"""{
 }
 """)
 put("fuzz_config", "shapes", b'[1, -2.5e-3, "a\\u00e9\\n", true, false, null, {"k": [[]]}]')
+
+
+# A prepared dataset: [u16 manifest length][manifest.json][u32 images length][train_images.npy][train_labels.npy].
+def npy(descr, shape, payload):
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (descr, "".join("%d, " % d for d in shape).rstrip(" ") if len(shape) > 1 else "%d," % shape[0])
+    header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + payload
+
+
+def prepared(manifest, images, labels):
+    return struct.pack("<H", len(manifest)) + manifest + struct.pack("<I", len(images)) + images + labels
+
+
+manifest = b"""{"format": "pretext-prepared", "version": 1, "image_size": 4, "channels": 3, "class_names": ["a", "b"],
+ "splits": [{"split": "train", "count": 2, "images": "train_images.npy", "labels": "train_labels.npy"}]}"""
+put("fuzz_prepared", "two", prepared(manifest, npy("|u1", (2, 3, 4, 4), bytes(range(96))),
+                                     npy("<i8", (2,), struct.pack("<qq", 0, 1))))

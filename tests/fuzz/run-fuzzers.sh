@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_idx fuzz_cifar fuzz_stl10 fuzz_imagefolder fuzz_config fuzz_checkpoint)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_idx fuzz_cifar fuzz_stl10 fuzz_imagefolder fuzz_config fuzz_checkpoint fuzz_prepared)
 build=build-asan
 
 need=()

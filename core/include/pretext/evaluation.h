@@ -249,7 +249,9 @@ class Evaluator {
  public:
   /// Opens a run folder: its config, dataset and last checkpoint (on `device`: auto, cpu, cuda).
   /// Throws std::runtime_error naming the folder when it is not a run folder.
-  explicit Evaluator(const std::string& runDir, const std::string& device = "auto");
+  /// `evalDataset`: evaluate on this dataset instead of the run's (TrainConfig::evalDataset, or
+  /// its training dataset), e.g. a labelled set for an encoder trained on unlabelled images.
+  explicit Evaluator(const std::string& runDir, const std::string& device = "auto", const std::string& evalDataset = "");
   /// Evaluates a live trainer's encoder: the Evaluator shares the Trainer's model (Trainer::model()),
   /// so it sees each step's weights and keeps the model alive after the Trainer is gone.
   explicit Evaluator(Trainer& trainer);

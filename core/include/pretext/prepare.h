@@ -3,6 +3,8 @@
 // Pretext memory-maps the same files (`--dataset DIR`, `prepared:DIR`).
 #pragma once
 
+#include "pretext/dataset.h"
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -70,5 +72,11 @@ bool isPreparedDataset(const std::string& folder);
 /// The CRC-32 of every array file's data as the manifest records it, recomputed from the files:
 /// true when they all match. `why` says which file differs.
 bool verifyPreparedDataset(const std::string& folder, std::string* why = nullptr);
+
+/// The prepared datasets in `folder`: the folder itself when it is one, else its sub-folders that
+/// are (by their manifest.json), sorted by path. Each entry's description gives its split counts,
+/// image shape, classes and size on disk from the manifest; a manifest that cannot be read gives
+/// an entry that is not available, with the reason as its description.
+std::vector<DatasetEntry> findPreparedDatasets(const std::string& folder);
 
 }  // namespace pretext

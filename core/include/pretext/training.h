@@ -21,6 +21,11 @@ struct Model;
 
 struct TrainConfig {
   DatasetSpec dataset;
+  /// Labelled data for what needs labels (the k-NN monitor, linear probe, retrieval, class colours)
+  /// when `dataset` has none, as STL-10 pairs unlabelled images with labelled train/test splits: a
+  /// dataset spec ("prepared:DIR", a path, ...) whose images have the training images' shape. Empty:
+  /// the training dataset itself.
+  std::string evalDataset;
   std::string method = "simclr";
   std::string backbone = "convnet";
   int backboneWidth = 32;          ///< convnet: channels of conv1

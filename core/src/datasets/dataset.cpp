@@ -1,6 +1,7 @@
 // pretext::Dataset, DatasetSpec and the default locations of the datasets.
 #include "datasets/datasetdata.h"
 #include "io/fileutil.h"
+#include "pretext/prepare.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -341,6 +342,16 @@ std::vector<DatasetEntry> findDatasets() {
   for (const auto& root : roots) {
     for (const auto& [kind, names] : candidates) {
       for (const auto& name : names) addIfFound(kind, root / name, descriptions.at(kind));
+    }
+  }
+  // Prepared datasets (pretext-cli prepare --out ROOT/NAME) in the same folders.
+  for (const auto& root : roots) {
+    for (auto& e : findPreparedDatasets(root.string())) {
+      std::error_code ec;
+      const bool seen = std::any_of(out.begin(), out.end(), [&](const DatasetEntry& o) {
+        return o.kind == e.kind && fs::equivalent(o.path, e.path, ec);
+      });
+      if (!seen) out.push_back(std::move(e));
     }
   }
   out.push_back({"shapes", "", "Synthetic shapes, 32x32 colour, 8 classes, generated from a seed (needs nothing installed)", true});

@@ -10,6 +10,7 @@
 #include "datasets/imagefiles.h"
 #include "io/fileutil.h"
 
+#include "pretext/numbers.h"
 #include "pretext/prepare.h"
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <numeric>
 #include <random>
@@ -503,7 +505,13 @@ torch::Tensor mapNpy(const std::string& path, const std::string& descr, std::vec
   }
   const std::size_t item = descr == "<i8" ? 8 : 1;
   std::uint64_t bytes = item;
-  for (auto s : shape) bytes *= std::uint64_t(s);
+  for (auto s : shape) {
+    // A product past 64 bits would wrap, and a file holding the wrapped size would "match".
+    if (s != 0 && bytes > std::numeric_limits<std::uint64_t>::max() / std::uint64_t(s)) {
+      throw DatasetError(path + ": the shape in the .npy header, (" + dims + "), is too large");
+    }
+    bytes *= std::uint64_t(s);
+  }
   if (offset + bytes != size) {
     throw DatasetError(path + ": the header promises " + std::to_string(bytes) + " bytes of data, the file holds " +
                        std::to_string(size - offset) + " (truncated or not written to the end)");
@@ -573,6 +581,65 @@ DatasetData loadPrepared(const DatasetSpec& spec) {
 }
 
 }  // namespace datasets
+
+namespace {
+
+// "1,234,567"
+std::string thousands(std::int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+DatasetEntry describePrepared(const fs::path& dir) {
+  DatasetEntry e;
+  e.kind = "prepared";
+  e.path = dir.string();
+  try {
+    const Json m = readManifest(e.path);
+    std::string splits;
+    std::uintmax_t bytes = 0;
+    for (const auto& s : m.at("splits")) {
+      splits += (splits.empty() ? "" : ", ") + thousands(s.at("count").get<std::int64_t>()) + " " + s.at("split").get<std::string>();
+      for (const char* key : {"images", "labels"}) {
+        std::error_code ec;
+        if (!s.contains(key)) continue;
+        const auto size = fs::file_size(dir / s.at(key).get<std::string>(), ec);
+        if (!ec) bytes += size;
+      }
+    }
+    const auto side = std::to_string(m.at("image_size").get<int>());
+    const auto classes = m.at("class_names").size();
+    e.description = "Prepared: " + splits + " images, " + std::to_string(m.at("channels").get<int>()) + "x" + side + "x" +
+                    side + ", " + (classes ? std::to_string(classes) + " classes" : std::string("unlabelled")) + ", " +
+                    formatFixed(double(bytes) / 1e6, 1) + " MB";
+    e.available = true;
+  } catch (const std::exception& ex) {
+    e.description = std::string("Prepared dataset that cannot be read: ") + ex.what();
+  }
+  return e;
+}
+
+}  // namespace
+
+std::vector<DatasetEntry> findPreparedDatasets(const std::string& folder) {
+  std::vector<DatasetEntry> out;
+  std::error_code ec;
+  if (folder.empty() || !fs::is_directory(folder, ec)) return out;
+  if (fs::exists(fs::path(folder) / "manifest.json", ec)) return {describePrepared(folder)};
+  std::vector<fs::path> dirs;
+  for (fs::directory_iterator it(folder, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    std::error_code ec2;
+    if (it->is_directory(ec2) && fs::exists(it->path() / "manifest.json", ec2)) dirs.push_back(it->path());
+  }
+  std::sort(dirs.begin(), dirs.end());
+  for (const auto& d : dirs) out.push_back(describePrepared(d));
+  return out;
+}
 
 bool verifyPreparedDataset(const std::string& folder, std::string* why) {
   try {

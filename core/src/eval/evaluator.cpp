@@ -117,7 +117,7 @@ struct Evaluator::Impl {
 
   void open(std::shared_ptr<Model> opened) {
     model = std::move(opened);
-    const auto& data = model->dataset.data();
+    const auto& data = model->evaluation.data();
     const SplitData* train = data.find(Split::Train);
     const SplitData* test = data.find(Split::Test);
     if (train) {
@@ -138,6 +138,7 @@ struct Evaluator::Impl {
       if (!results.is_object()) throw std::runtime_error(path + ": expected an object");
     }
     results["dataset"] = config().dataset.toString();
+    if (!config().evalDataset.empty()) results["eval_dataset"] = config().evalDataset;
     results["method"] = config().method;
     results["backbone"] = config().backbone;
   }
@@ -147,7 +148,8 @@ struct Evaluator::Impl {
     if (!trainImages.defined() || !testImages.defined() || trainLabels.numel() == 0 || testLabels.numel() == 0 ||
         trainLabels.min().item<int64_t>() < 0 || testLabels.min().item<int64_t>() < 0) {
       throw std::invalid_argument(what + " needs a dataset with labelled train and test splits; " +
-                                  model->dataset.name() + " has none");
+                                  model->evaluation.name() + " has none" +
+                                  (config().evalDataset.empty() ? " (give a labelled evaluation dataset: --eval-dataset DIR)" : ""));
     }
   }
 
@@ -166,10 +168,11 @@ struct Evaluator::Impl {
     return normalised[stage] = {train, test};
   }
 
-  int numClasses() const { return std::max(1, model->dataset.numClasses()); }
+  int numClasses() const { return std::max(1, model->evaluation.numClasses()); }
 };
 
-Evaluator::Evaluator(const std::string& runDir, const std::string& device) : m_impl(std::make_unique<Impl>()) {
+Evaluator::Evaluator(const std::string& runDir, const std::string& device, const std::string& evalDataset)
+    : m_impl(std::make_unique<Impl>()) {
   auto& d = *m_impl;
   const std::string configPath = io::joinPath(runDir, "config.json");
   if (!io::fileExists(configPath)) throw std::runtime_error(runDir + " is not a run folder (no config.json)");
@@ -179,6 +182,7 @@ Evaluator::Evaluator(const std::string& runDir, const std::string& device) : m_i
   config.outDir.clear();  // evaluating writes nothing into the run through the model's config
   config.device = device;
   config.threads = 0;
+  if (!evalDataset.empty()) config.evalDataset = evalDataset;
   d.runDir = runDir;
   setTorchThreads(config.threads);
   keepLargeAllocations();
@@ -204,10 +208,10 @@ void Evaluator::setProgress(ProgressFn progress, const std::atomic<bool>* cancel
 std::string Evaluator::method() const { return m_impl->config().method; }
 std::string Evaluator::backbone() const { return m_impl->config().backbone; }
 std::vector<std::string> Evaluator::stages() const { return m_impl->backbone().stageNames(); }
-const std::vector<std::string>& Evaluator::classNames() const { return m_impl->model->dataset.classNames(); }
-const Dataset& Evaluator::dataset() const { return m_impl->model->dataset; }
+const std::vector<std::string>& Evaluator::classNames() const { return m_impl->model->evaluation.classNames(); }
+const Dataset& Evaluator::dataset() const { return m_impl->model->evaluation; }
 std::vector<std::int64_t> Evaluator::sampleTestImages(int count) const {
-  const auto& ds = m_impl->model->dataset;
+  const auto& ds = m_impl->model->evaluation;
   if (!ds.hasSplit(Split::Test)) throw std::invalid_argument(ds.name() + " has no test split");
   return ds.sampleIndices(Split::Test, count);
 }
@@ -424,7 +428,7 @@ Projection Evaluator::projection(const std::string& kind, std::int64_t limit, co
     p.y.push_back(v[2 * i + 1]);
     p.labels.push_back(int(d.testLabels[i].item<int64_t>()));
   }
-  p.classNames = d.model->dataset.classNames();
+  p.classNames = d.model->evaluation.classNames();
   return p;
 }
 
@@ -474,7 +478,7 @@ Image Evaluator::attentionMaps(const std::vector<std::int64_t>& testIndices, con
     }
     images.push_back(d.testImages[i]);
     const int64_t label = d.testLabels[i].item<int64_t>();
-    captions.push_back(label >= 0 ? d.model->dataset.classNames().at(std::size_t(label)) : "#" + std::to_string(i));
+    captions.push_back(label >= 0 ? d.model->evaluation.classNames().at(std::size_t(label)) : "#" + std::to_string(i));
   }
   return eval::attentionGrid(d.backbone(), torch::stack(images), captions, d.model->mean, d.model->std, d.model->device,
                              stages, p, scale, colours);

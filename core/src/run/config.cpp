@@ -130,6 +130,7 @@ std::string configToJson(const TrainConfig& c) {
   ds["seed"] = c.dataset.seed;
   ds["load_unlabeled"] = c.dataset.loadUnlabeled;
   j["dataset"] = ds;
+  if (!c.evalDataset.empty()) j["eval_dataset"] = c.evalDataset;
   j["method"] = c.method;
   j["backbone"] = c.backbone;
   j["backbone_width"] = c.backboneWidth;
@@ -192,6 +193,7 @@ TrainConfig configFromJson(const std::string& source) {
       c.dataset.seed = numberAs<std::uint64_t>(*ds, "seed", c.dataset.seed);
       c.dataset.loadUnlabeled = boolean(*ds, "load_unlabeled", false);
     }
+    c.evalDataset = text(j, "eval_dataset", "");
     c.method = text(j, "method", c.method);
     c.backbone = text(j, "backbone", c.backbone);
     c.backboneWidth = numberAs<int>(j, "backbone_width", c.backboneWidth);

@@ -46,13 +46,47 @@ std::shared_ptr<Model> buildModel(const TrainConfig& c, const Dataset& dataset, 
   auto model = std::make_shared<Model>();
   model->config = c;
   model->dataset = dataset;
+  model->evaluation = dataset;
+  if (!c.evalDataset.empty()) {
+    try {
+      model->evaluation = Dataset::load(DatasetSpec::parse(c.evalDataset));
+    } catch (const DatasetError& e) {
+      throw DatasetError("evaluation dataset " + c.evalDataset + ": " + e.what());
+    }
+    const Dataset& e = model->evaluation;
+    if (e.channels() != dataset.channels() || e.height() != dataset.height() || e.width() != dataset.width()) {
+      auto shape = [](const Dataset& d) {
+        return std::to_string(d.channels()) + "x" + std::to_string(d.height()) + "x" + std::to_string(d.width());
+      };
+      throw std::invalid_argument("evaluation dataset " + c.evalDataset + " holds " + shape(e) +
+                                  " images; the training images are " + shape(dataset) +
+                                  " (prepare both at the same --image-size)");
+    }
+  }
   model->device = device;
   model->trainImages = n;
   {
     // Per-channel statistics of (up to 10,000) training images.
-    const auto sample = train.images.slice(0, 0, std::min<int64_t>(n, 10000)).to(torch::kFloat).div(255.0);
-    model->mean = sample.mean({0, 2, 3}).to(device);
-    model->std = sample.std(std::vector<int64_t>{0, 2, 3}, /*unbiased=*/false).clamp_min(1e-3).to(device);
+    const auto images = train.images.slice(0, 0, std::min<int64_t>(n, 10000));
+    if (images.numel() * int64_t(sizeof(float)) <= (int64_t(256) << 20)) {
+      const auto sample = images.to(torch::kFloat).div(255.0);
+      model->mean = sample.mean({0, 2, 3}).to(device);
+      model->std = sample.std(std::vector<int64_t>{0, 2, 3}, /*unbiased=*/false).clamp_min(1e-3).to(device);
+    } else {
+      // Larger images (a prepared dataset at 64 px and up, STL-10): the same statistics from sums
+      // over slices of 64 images, so that a memory-mapped dataset is read, never copied whole
+      // (10,000 images of 3x96x96 as float are 1.1 GB).
+      auto sum = torch::zeros({images.size(1)}, torch::kDouble), squares = sum.clone();
+      for (int64_t i = 0; i < images.size(0); i += 64) {
+        const auto x = images.slice(0, i, std::min<int64_t>(i + 64, images.size(0))).to(torch::kDouble).div(255.0);
+        sum += x.sum({0, 2, 3});
+        squares += x.square().sum({0, 2, 3});
+      }
+      const double count = double(images.size(0) * images.size(2) * images.size(3));
+      const auto mean = sum / count;
+      model->mean = mean.to(torch::kFloat).to(device);
+      model->std = (squares / count - mean.square()).clamp_min(0).sqrt().to(torch::kFloat).clamp_min(1e-3).to(device);
+    }
   }
 
   methods::MethodContext ctx;

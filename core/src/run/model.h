@@ -19,6 +19,7 @@ namespace pretext {
 struct Model {
   TrainConfig config;
   Dataset dataset;
+  Dataset evaluation;                ///< labelled splits for evaluation: config.evalDataset, else dataset
   methods::Method method;
   torch::Tensor mean, std;           ///< per-channel input statistics, float [C] on the device
   torch::Device device{torch::kCPU};

@@ -132,9 +132,14 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   d.trainLabels = train.labels.slice(0, 0, n).to(d.device);
   // The monitor's bank is the whole labelled training split, also when training on a subset, so
   // that runs on different subsets are compared on the same footing.
-  d.bankImages = train.images;
-  d.bankLabels = train.labels;
-  if (const SplitData* test = dataset.data().find(Split::Test)) {
+  // With an evaluation dataset (TrainConfig::evalDataset), its labelled splits instead.
+  const Dataset& evaluation = d.model->evaluation;
+  const SplitData* bank = c.evalDataset.empty() ? &train : evaluation.data().find(Split::Train);
+  if (bank) {
+    d.bankImages = bank->images;
+    d.bankLabels = bank->labels;
+  }
+  if (const SplitData* test = evaluation.data().find(Split::Test)) {
     int64_t m = test->images.size(0);
     if (c.knnTestLimit > 0) m = std::min(m, c.knnTestLimit);
     d.testImages = test->images.slice(0, 0, m);
@@ -217,7 +222,8 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, int epochs) 
 double Trainer::knnAccuracy(int k, double temperature, const std::string& stage) {
   auto& d = *m_impl;
   const Model& model = *d.model;
-  if (!d.testImages.defined() || d.testLabels.min().item<int64_t>() < 0 || d.bankLabels.min().item<int64_t>() < 0) {
+  if (!d.testImages.defined() || !d.bankImages.defined() || d.testLabels.min().item<int64_t>() < 0 ||
+      d.bankLabels.min().item<int64_t>() < 0) {
     return -1.0;  // needs labelled train and test splits
   }
   auto& backbone = model.backbone();
@@ -244,7 +250,7 @@ double Trainer::knnAccuracy(int k, double temperature, const std::string& stage)
   for (int64_t i = 0; i < queries.size(0); i += querySlice) {
     if (m_stop) return -1.0;
     const int64_t end = std::min(i + querySlice, queries.size(0));
-    const auto predicted = eval::knnPredict(bank, d.bankLabels, queries.slice(0, i, end), model.dataset.numClasses(),
+    const auto predicted = eval::knnPredict(bank, d.bankLabels, queries.slice(0, i, end), model.evaluation.numClasses(),
                                             k, temperature);
     correct += predicted.eq(d.testLabels.slice(0, i, end).to(predicted.device())).sum().item<int64_t>();
   }
@@ -287,7 +293,7 @@ double Trainer::Impl::shardedKnnAccuracy(const std::function<torch::Tensor(const
   double correct = 0.0;
   for (int64_t i = 0; i < queries.size(0); i += querySlice) {
     const int64_t end = std::min(i + querySlice, queries.size(0));
-    const auto predicted = eval::knnPredict(bank, d.bankLabels, queries.slice(0, i, end), d.model->dataset.numClasses(),
+    const auto predicted = eval::knnPredict(bank, d.bankLabels, queries.slice(0, i, end), d.model->evaluation.numClasses(),
                                             k, temperature);
     const auto labels = d.testLabels.slice(0, queryBegin + i, queryBegin + end).to(predicted.device());
     correct += double(predicted.eq(labels).sum().item<int64_t>());
@@ -325,14 +331,17 @@ class Trainer::Run {
       }
       m_observer.onStart(m_trainer.deviceName(), d.trainImages.size(0), d.stepsPerEpoch);
       if (c.knnEveryEpoch) {
-        const bool unlabelled = d.bankLabels.min().item<int64_t>() < 0;
-        const char* why = unlabelled ? " is unlabelled"
+        const bool unlabelled = !d.bankImages.defined() || d.bankLabels.min().item<int64_t>() < 0;
+        const char* why = !d.bankImages.defined() ? " has no train split"
+                          : unlabelled ? " is unlabelled"
                           : !d.testImages.defined() ? " has no test split"
                           : d.testLabels.min().item<int64_t>() < 0 ? " has an unlabelled test split"
                           : nullptr;
         if (why) {
           m_observer.onMessage("k-NN monitor off: it needs labelled train and test splits, and " +
-                               d.model->dataset.name() + why + "; the run trains without it");
+                               d.model->evaluation.name() + why +
+                               (c.evalDataset.empty() ? "; give a labelled evaluation dataset (--eval-dataset DIR)" : "") +
+                               "; the run trains without it");
         }
       }
       for (const auto& notice : d.notices) m_observer.onMessage(notice);
