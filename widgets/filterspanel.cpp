@@ -104,8 +104,8 @@ FiltersPanel::FiltersPanel(RunInspector* inspector, QWidget* parent) : Inspectio
   connect(m_compare, &QCheckBox::toggled, this, &FiltersPanel::setCompareWithStart);
   m_movement = new QCheckBox(tr("Show how far each filter moved"));
   m_movement->setChecked(true);
-  m_movement->setToolTip(tr("An orange bar on each filter: its change since the random start, a full bar as large "
-                            "as its starting weights"));
+  m_movement->setToolTip(tr("An orange bar on each filter: how far it moved since the random start, as a percentage of "
+                            "its starting weights' size; the filter that moved most has a full bar"));
   connect(m_movement, &QCheckBox::toggled, this, [this] { m_currentView->update(); });
   connect(m_save, &QPushButton::clicked, this, [this] { exportAs(); });
 
@@ -151,7 +151,8 @@ FiltersPanel::FiltersPanel(RunInspector* inspector, QWidget* parent) : Inspectio
       tr("Edge-likeness: how much of each filter's pattern runs along one orientation, from 0 (noise, blobs) to 1 "
          "(a straight edge or stripes), averaged over the filters; random filters score about 0.1 to 0.3. "
          "Change: the mean absolute difference of the weights from the random start. The orange bar on each "
-         "filter shows how far that filter moved: a full bar is a change as large as its starting weights."));
+         "filter shows how far that filter moved: the one that moved most has a full bar, and the percentage "
+         "compares its change with the size of its starting weights."));
   m_chart = new QCustomPlot;
   m_chart->setMinimumHeight(150);
   m_chart->setMaximumHeight(220);
@@ -475,14 +476,16 @@ void FiltersPanel::updateMeasuresText() {
   m_measuresLabel->setVisible(!parts.isEmpty());
 }
 
-// A bar along the bottom of each tile: how far that filter moved, as a fraction of its starting
-// weights' size (full: as large as they were), with the percentage when the tile is large enough.
+// A bar along the bottom of each tile: how far that filter moved, the one that moved most full (the
+// changes soon pass the starting weights' size), with the change as a percentage of its starting
+// weights' size when the tile is large enough.
 // The tiles sit where Evaluator::filterGrid puts them: a gap of 2 pixels, 8 columns up to 64
 // filters (all in one row up to 8), 16 beyond.
 void FiltersPanel::paintMovement(QPainter& painter, const QRect& target) const {
   const QVector<double> moved = tileMovement();
   if (!m_movement->isChecked() || moved.isEmpty() || m_current.isNull() || target.isEmpty() || m_source.isEmpty()) return;
   const int count = int(moved.size()), gap = 2;
+  const double most = *std::max_element(moved.begin(), moved.end());
   const int columns = count <= 8 ? count : (count <= 64 ? 8 : 16);
   const int rows = (count + columns - 1) / columns;
   const int w = m_current.width(), h = m_current.height();
@@ -490,7 +493,7 @@ void FiltersPanel::paintMovement(QPainter& painter, const QRect& target) const {
   const int cellW = (w - gap) / columns, cellH = (h - gap) / rows;
   const double sx = double(target.width()) / w, sy = double(target.height()) / h;
   QFont font = painter.font();
-  font.setPixelSize(std::max(8, int(std::min((cellW - gap) * sx, (cellH - gap) * sy) * 0.16)));
+  font.setPixelSize(std::max(8, int(std::min((cellW - gap) * sx, (cellH - gap) * sy) * 0.11)));
   painter.setFont(font);
   const int barH = std::max(4, QFontMetrics(font).height());
   const bool labels = (cellW - gap) * sx >= QFontMetrics(font).horizontalAdvance(QStringLiteral("100%")) + 4;
@@ -498,8 +501,8 @@ void FiltersPanel::paintMovement(QPainter& painter, const QRect& target) const {
     const QRectF tile(target.left() + (gap + (i % columns) * cellW) * sx, target.top() + (gap + (i / columns) * cellH) * sy,
                       (cellW - gap) * sx, (cellH - gap) * sy);
     const QRectF bar(tile.left(), tile.bottom() - barH, tile.width(), barH);
-    painter.fillRect(bar, QColor(0, 0, 0, 150));
-    const double f = std::clamp(moved[i], 0.0, 1.0);
+    painter.fillRect(bar, QColor(0, 0, 0, 110));
+    const double f = most > 0 ? std::clamp(moved[i] / most, 0.0, 1.0) : 0.0;
     painter.fillRect(QRectF(bar.left(), bar.top(), bar.width() * f, bar.height()), QColor(255, 150, 0, 220));
     if (labels) {
       painter.setPen(Qt::white);

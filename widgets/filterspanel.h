@@ -49,7 +49,8 @@ class FiltersPanel final : public InspectionPanel {
   /// Edge-likeness of the run's random start (its initial filters); < 0 when unknown.
   double startEdgeLikeness() const { return m_startEdge; }
   /// How far each filter moved since the start, as a fraction of its starting weights' mean
-  /// absolute size (the bar on its tile): empty when the start is unknown.
+  /// absolute size (the number on its tile; its bar is this over the largest): empty when the start
+  /// is unknown.
   QVector<double> tileMovement() const;
   /// The chart over the run (from metrics.csv): graph 0 edge-likeness, graph 1 mean change.
   QCustomPlot* measuresChart() const { return m_chart; }
