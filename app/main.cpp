@@ -117,7 +117,16 @@ int main(int argc, char* argv[]) {
       QStringLiteral("DIR"));
   parser.addOptions({tourOption, datasetOption, screenshotOption, themeOption, largeFontOption, trainOption, epochsOption,
                      subsetOption, processesOption, shotAfterOption, panelOption, experimentOption, runOption, followOption, languageOption});
+  parser.addPositionalArgument(QStringLiteral("experiment.json"),
+                               QStringLiteral("An experiment file to open (a lesson saved with File > Save experiment): it "
+                                              "appears in the Experiments panel, its dataset loaded, ready to run; "
+                                              "--experiment with its title runs it."),
+                               QStringLiteral("[experiment.json]"));
   parser.process(app);
+  if (parser.positionalArguments().size() > 1) {
+    std::fprintf(stderr, "pretext: one experiment file at a time, not %lld\n", qlonglong(parser.positionalArguments().size()));
+    return 2;
+  }
 
   const QString theme = parser.value(themeOption);
   if (!theme.isEmpty() && theme != QLatin1String("light") && theme != QLatin1String("dark")) {
@@ -220,6 +229,11 @@ int main(int argc, char* argv[]) {
     });
   }
 
+  const bool experimentFile = !parser.positionalArguments().isEmpty();
+  if (experimentFile && !window.openExperiment(parser.positionalArguments().first(), /*showErrors=*/useSettings)) {
+    std::fprintf(stderr, "pretext: %s\n", qPrintable(window.lastExperimentError()));
+    if (!useSettings) return 2;
+  }
   if (parser.isSet(experimentOption)) {
     const QString title = parser.value(experimentOption);
     const auto& presets = window.presetsPanel()->presets();
@@ -255,6 +269,9 @@ int main(int argc, char* argv[]) {
     return 2;
   }
   window.show();
-  window.openInitialDataset(parser.value(datasetOption));
+  // An experiment file loads its own dataset (unless --dataset names another).
+  if (!experimentFile || parser.isSet(datasetOption) || window.lastExperimentError().size() > 0) {
+    window.openInitialDataset(parser.value(datasetOption));
+  }
   return app.exec();
 }

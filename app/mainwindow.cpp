@@ -222,7 +222,8 @@ void MainWindow::runPreset(const ExperimentPreset& preset) {
     return;
   }
   auto go = [this, preset] {
-    showPanel(m_trainingPanel);
+    QWidget* first = preset.charts.isEmpty() ? nullptr : chartPanel(preset.charts.first());
+    showPanel(first ? first : m_trainingPanel);
     m_trainingPanel->startRuns(presetRuns(preset, m_trainingPanel->config(), m_trainingPanel->runsFolder()));
   };
   const auto& current = m_datasetPanel->dataset();
@@ -297,6 +298,13 @@ void MainWindow::createMenus() {
   m_resumeAction = file->addAction(tr("Resume &training of this run"), this, &MainWindow::resumeCurrentRun);
   m_resumeAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
   m_resumeAction->setEnabled(false);
+  file->addSeparator();
+  QAction* openExperimentAction = file->addAction(tr("Open e&xperiment…"), this, &MainWindow::chooseExperimentToOpen);
+  openExperimentAction->setToolTip(tr("Open a lesson saved as an experiment file (.json)"));
+  QAction* saveExperimentAction = file->addAction(tr("&Save experiment…"), this, &MainWindow::chooseExperimentToSave);
+  saveExperimentAction->setShortcut(QKeySequence::Save);
+  saveExperimentAction->setToolTip(tr("Save the dataset, augmentations, method, options and the panel on show as "
+                                      "one experiment file to hand out"));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
@@ -522,4 +530,82 @@ void MainWindow::writeSettings() const {
 void MainWindow::closeEvent(QCloseEvent* event) {
   if (m_useSettings) writeSettings();
   QMainWindow::closeEvent(event);
+}
+
+QWidget* MainWindow::chartPanel(const QString& chart) const {
+  const QList<QPair<QString, QWidget*>> panels{
+      {QStringLiteral("training"), m_trainingPanel},     {QStringLiteral("filters"), m_filtersPanel},
+      {QStringLiteral("augmentations"), m_augmentPanel}, {QStringLiteral("attention"), m_attentionPanel},
+      {QStringLiteral("retrieval"), m_retrievalPanel},   {QStringLiteral("embedding"), m_embeddingPanel},
+      {QStringLiteral("results"), m_resultsPanel}};
+  for (const auto& [name, panel] : panels) {
+    if (name == chart) return panel;
+  }
+  return nullptr;
+}
+
+bool MainWindow::openExperiment(const QString& path, bool showErrors) {
+  ExperimentPreset preset;
+  try {
+    preset = readExperimentFile(path);
+  } catch (const std::exception& e) {
+    m_experimentError = i18n::coreMessage(QString::fromUtf8(e.what()));
+    statusBar()->showMessage(m_experimentError, 15000);
+    if (showErrors) QMessageBox::warning(this, tr("Open experiment"), tr("Could not open the experiment: %1").arg(m_experimentError));
+    return false;
+  }
+  m_experimentError.clear();
+  m_presetsPanel->addExperiment(preset);
+  showPanel(m_presetsPanel);
+  // The dataset now, so that the lesson starts at once when Run is clicked.
+  try {
+    const auto spec = pretext::DatasetSpec::parse(preset.dataset.toStdString());
+    const auto& current = m_datasetPanel->dataset();
+    if (!m_trainingPanel->running() && (!current.valid() || current.spec().toString() != spec.toString())) {
+      m_datasetPanel->loadDataset(spec);
+    }
+  } catch (const std::exception&) {
+    // checked when the file was read
+  }
+  statusBar()->showMessage(tr("Opened the experiment '%1': click Run this experiment to start it")
+                               .arg(i18n::catalogueText(i18n::kPresets, preset.title)),
+                           15000);
+  return true;
+}
+
+ExperimentPreset MainWindow::currentExperiment(const QString& title) const {
+  const auto& dataset = m_datasetPanel->dataset();
+  const QString spec = dataset.valid() ? QString::fromStdString(dataset.spec().toString()) : QStringLiteral("fashion-mnist");
+  QString chart = QStringLiteral("training");
+  for (const QString& name : experimentCharts()) {
+    if (chartPanel(name) == currentPanel()) chart = name;
+  }
+  QStringList charts{chart};
+  if (chart != QLatin1String("training")) charts << QStringLiteral("training");
+  return experimentFromSettings(title, QString(), spec, m_trainingPanel->config(), charts);
+}
+
+bool MainWindow::saveExperiment(const QString& path, bool showErrors) {
+  try {
+    writeExperimentFile(path, currentExperiment(QFileInfo(path).completeBaseName()));
+  } catch (const std::exception& e) {
+    m_experimentError = QString::fromUtf8(e.what());
+    statusBar()->showMessage(m_experimentError, 15000);
+    if (showErrors) QMessageBox::warning(this, tr("Save experiment"), tr("Could not save the experiment: %1").arg(m_experimentError));
+    return false;
+  }
+  statusBar()->showMessage(tr("Saved the experiment to %1").arg(QDir::toNativeSeparators(path)), 10000);
+  return true;
+}
+
+void MainWindow::chooseExperimentToOpen() {
+  const QString path = QFileDialog::getOpenFileName(this, tr("Open an experiment"), QString(), tr("Experiments (*.json)"));
+  if (!path.isEmpty()) openExperiment(path);
+}
+
+void MainWindow::chooseExperimentToSave() {
+  QString path = QFileDialog::getSaveFileName(this, tr("Save the experiment"), tr("lesson.json"), tr("Experiments (*.json)"));
+  if (path.isEmpty()) return;
+  if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".json");
+  saveExperiment(path);
 }

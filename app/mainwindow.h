@@ -60,8 +60,20 @@ class MainWindow final : public QMainWindow {
   /// Training panel's charts grow with it and the inspection panels follow its checkpoints. False,
   /// with a message, while a run is going in the window.
   bool followRun(const QString& dir);
-  /// Loads the preset's dataset when another one is open, then trains its runs in the Training panel.
+  /// Loads the preset's dataset when another one is open, then trains its runs in the Training panel
+  /// and shows the first of its charts.
   void runPreset(const ExperimentPreset& preset);
+  /// Opens an experiment file (File > Open experiment, `pretext lesson.json`): it joins the
+  /// Experiments panel, selected and on show, ready to run. False when the file is bad: the
+  /// message names the file and the field (lastExperimentError(); a message box when `showErrors`).
+  bool openExperiment(const QString& path, bool showErrors = true);
+  QString lastExperimentError() const { return m_experimentError; }
+  /// The dataset and the Training panel's settings as one experiment; `charts` the panel on show.
+  ExperimentPreset currentExperiment(const QString& title) const;
+  /// Writes currentExperiment() to `path`; false (and a message) when it cannot.
+  bool saveExperiment(const QString& path, bool showErrors = true);
+  /// The panel an experiment's chart name shows (experimentCharts()), or nullptr.
+  QWidget* chartPanel(const QString& chart) const;
   /// Shows the panel at `index` (the order of addPanel calls).
   void showPanel(int index);
   void showPanel(QWidget* panel);
@@ -99,6 +111,8 @@ class MainWindow final : public QMainWindow {
   void chooseRunFolder();
   void chooseFollowFolder();
   void updateRunStatus();
+  void chooseExperimentToOpen();
+  void chooseExperimentToSave();
   void resumeCurrentRun();
   void updateResumeAction();
 
@@ -114,6 +128,7 @@ class MainWindow final : public QMainWindow {
   TrainingPanel* m_trainingPanel = nullptr;
   AugmentPanel* m_augmentPanel = nullptr;
   PresetsPanel* m_presetsPanel = nullptr;
+  QString m_experimentError;
   RunInspector* m_inspector = nullptr;
   FiltersPanel* m_filtersPanel = nullptr;
   AttentionPanel* m_attentionPanel = nullptr;

@@ -15,6 +15,7 @@
 #include "run/model.h"
 
 #include <pretext/distributed.h>
+#include <pretext/metrics.h>
 #include <pretext/training.h>
 
 #include <QProcess>
@@ -787,7 +788,8 @@ class TstDistributed : public QObject {
     for (const auto& e : fs::recursive_directory_iterator(dir.toStdString())) {
       files.insert(fs::relative(e.path(), dir.toStdString()).string());
     }
-    const std::set<std::string> expected{"config.json", "metrics.csv", "checkpoints", "checkpoints/last.pt"};
+    const std::set<std::string> expected{"config.json", "metrics.csv", "checkpoints", "checkpoints/last.pt",
+                                         "checkpoints/initial_filters.pt"};
     QVERIFY2(files == expected, output.constData());
     // One writer: 2 epochs x 4 steps (128 images, global batch 32), each row once.
     std::ifstream metrics(dir.toStdString() + "/metrics.csv");
@@ -796,12 +798,10 @@ class TstDistributed : public QObject {
     QVERIFY2(lines >= 1 + 8 + 2, std::to_string(lines).c_str());
     QVERIFY2(lines <= 1 + 8 + 3, std::to_string(lines).c_str());
     // The monitor, sharded over the 2 processes, measured what one process measures on the final weights.
-    std::ifstream again(dir.toStdString() + "/metrics.csv");
-    std::string line, lastEpoch;
-    while (std::getline(again, line)) {
-      if (line.rfind("epoch,", 0) == 0) lastEpoch = line;
+    double logged = -1.0;
+    for (const auto& row : readMetrics(dir.toStdString() + "/metrics.csv")) {
+      if (row.isEpoch()) logged = row.knnAccuracy;
     }
-    const double logged = std::stod(lastEpoch.substr(lastEpoch.find_last_of(',', lastEpoch.rfind(',') - 1) + 1));
     const double single = Trainer::resume(dir.toStdString())->knnAccuracy(200, 0.07);
     qInfo("k-NN accuracy: %.4f sharded over 2 processes, %.4f in one", logged, single);
     QVERIFY(single >= 0.0);

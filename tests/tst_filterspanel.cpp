@@ -11,7 +11,10 @@
 #include "trainingpanel.h"
 
 #include <pretext/evaluation.h>
+#include <pretext/metrics.h>
 #include <pretext/training.h>
+
+#include <qcustomplot.h>
 
 #include "qtconvert.h"
 
@@ -142,7 +145,10 @@ class TstFiltersPanel : public QObject {
              qPrintable(caption));
     QVERIFY(panel.saveButton()->isEnabled());
 
-    // Fitted to the panel: far larger than the grid, and every grid pixel a uniform block.
+    // Fitted to the panel: far larger than the grid, and every grid pixel a uniform block (with
+    // the movement bars, which cover the tiles' lower edge, turned off).
+    QVERIFY(panel.movementBox()->isChecked());
+    panel.movementBox()->setChecked(false);
     QCoreApplication::processEvents();
     const QRect target = panel.currentView()->imageRect();
     QVERIFY2(target.width() >= 2 * expected.width() || target.height() >= 2 * expected.height(),
@@ -399,6 +405,58 @@ class TstFiltersPanel : public QObject {
     QVERIFY(panel.currentGrid() != start);  // two epochs moved the filters
     QVERIFY(panel.captionLabel()->text().contains(QStringLiteral("checkpoint after epoch 2")));
     screenshot(panel, QStringLiteral("filters-before-after.png"));
+  }
+
+  void measuresFollowTheRunFiles() {
+    RunInspector inspector;
+    FiltersPanel panel(&inspector);
+    panel.resize(1000, 800);
+    panel.show();
+    panel.setRun(m_run);
+    QTRY_VERIFY_WITH_TIMEOUT(panel.source() == QStringLiteral("checkpoint"), 60000);
+    // The numbers on show are the checkpoint's weights against the kept start.
+    pretext::Evaluator ev(m_run.toStdString(), "cpu");
+    const pretext::FilterBank now = ev.filters(), start = ev.initialFilters();
+    QVERIFY(!start.empty());
+    double change = 0, edge = 0;
+    for (std::size_t j = 0; j < now.weights.size(); ++j) change += std::abs(double(now.weights[j]) - start.weights[j]);
+    change /= double(now.weights.size());
+    for (int i = 0; i < now.count; ++i) edge += pretext::edgeLikeness(now, i) / now.count;
+    QVERIFY(std::abs(panel.measures().change - change) < 1e-6);
+    QVERIFY(std::abs(panel.measures().edgeLikeness - edge) < 1e-9);
+    const QVector<double> moved = panel.tileMovement();
+    QCOMPARE(int(moved.size()), now.count);
+    for (int i = 0; i < now.count; ++i) {
+      double d = 0, s = 0;
+      for (std::size_t j = 0; j < now.filterLength(); ++j) {
+        d += std::abs(double(now.filter(i)[j]) - start.filter(i)[j]);
+        s += std::abs(double(start.filter(i)[j]));
+      }
+      QVERIFY(std::abs(moved[i] - d / s) < 1e-6);
+    }
+    QVERIFY(panel.startEdgeLikeness() > 0);
+    QVERIFY(panel.measuresLabel()->text().contains(QString::number(panel.measures().edgeLikeness, 'f', 2)));
+    // The chart is metrics.csv's rows: those before training and of each step.
+    QVector<double> steps, edges, changes;
+    for (const auto& row : pretext::readMetrics(QDir(m_run).filePath(QStringLiteral("metrics.csv")).toStdString())) {
+      if (row.isEpoch() && row.epoch >= 0) continue;
+      steps << double(row.globalStep);
+      edges << row.edgeLikeness;
+      changes << row.filterChange;
+    }
+    QCOMPARE(steps.size(), 1 + 2 * 2);  // before training, 2 epochs of 2 steps
+    QCPGraph* edgeGraph = panel.measuresChart()->graph(0);
+    QCPGraph* changeGraph = panel.measuresChart()->graph(1);
+    QCOMPARE(edgeGraph->dataCount(), int(steps.size()));
+    QCOMPARE(changeGraph->dataCount(), int(steps.size()));
+    for (int i = 0; i < steps.size(); ++i) {
+      QCOMPARE(edgeGraph->data()->at(i)->key, steps[i]);
+      QCOMPARE(edgeGraph->data()->at(i)->value, edges[i]);
+      QCOMPARE(changeGraph->data()->at(i)->value, changes[i]);
+    }
+    QCOMPARE(changes.first(), 0.0);
+    QVERIFY(std::abs(changes.last() - change) < 1e-5);  // the last step's row: the checkpoint's weights
+    screenshot(panel, QStringLiteral("filters-measures.png"));
   }
 
   void screenshotOfARealRun() {

@@ -3,7 +3,9 @@
 #include "attentionpanel.h"
 #include "embeddingpanel.h"
 #include "filterspanel.h"
+#include "experimentpresets.h"
 #include "mainwindow.h"
+#include "presetspanel.h"
 #include "resultspanel.h"
 #include "retrievalpanel.h"
 #include "trainingpanel.h"
@@ -12,6 +14,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -51,6 +54,38 @@ class TstMainWindow : public QObject {
     QVERIFY(w.showPanel(QStringLiteral("embedding")));
     QCOMPARE(w.currentPanel(), static_cast<QWidget*>(w.embeddingPanel()));
     QVERIFY(!w.showPanel(QStringLiteral("no such panel")));
+  }
+
+  void savedExperimentOpensAsItWas() {
+    MainWindow w(false);
+    w.trainingPanel()->methodBox()->setCurrentIndex(w.trainingPanel()->methodBox()->findData(QStringLiteral("byol")));
+    w.trainingPanel()->epochsBox()->setValue(2);
+    w.trainingPanel()->widthBox()->setValue(8);
+    w.showPanel(w.filtersPanel());
+    const QString file = path(QStringLiteral("lesson.json"));
+    QVERIFY(w.saveExperiment(file, false));
+    const ExperimentPreset saved = w.currentExperiment(QStringLiteral("lesson"));
+    QCOMPARE(saved.charts.first(), QStringLiteral("filters"));  // the panel on show
+    MainWindow other(false);
+    const int before = int(other.presetsPanel()->presets().size());
+    QVERIFY(other.openExperiment(file, false));
+    QCOMPARE(int(other.presetsPanel()->presets().size()), before + 1);
+    const ExperimentPreset opened = other.presetsPanel()->presets().last();
+    QCOMPARE(opened.title, QStringLiteral("lesson"));
+    QCOMPARE(opened.charts, saved.charts);
+    QCOMPARE(opened.runs, saved.runs);
+    QCOMPARE(opened.runs.first().value(QStringLiteral("method")).toString(), QStringLiteral("byol"));
+    QCOMPARE(opened.runs.first().value(QStringLiteral("width")).toInt(), 8);
+    QCOMPARE(other.currentPanel(), static_cast<QWidget*>(other.presetsPanel()));
+    QCOMPARE(other.presetsPanel()->list()->currentRow(), before);
+    // A broken file: no new experiment, and a message naming the file and the field.
+    QFile broken(path(QStringLiteral("broken.json")));
+    QVERIFY(broken.open(QIODevice::WriteOnly));
+    broken.write(R"({"title": "x", "runs": [{"method": "simclr", "subset": -5}]})");
+    broken.close();
+    QVERIFY(!other.openExperiment(broken.fileName(), false));
+    QVERIFY2(other.lastExperimentError().contains(QStringLiteral("broken.json: runs[0].subset: ")), qPrintable(other.lastExperimentError()));
+    QCOMPARE(int(other.presetsPanel()->presets().size()), before + 1);
   }
 
   void openedRunReachesEveryPanel() {

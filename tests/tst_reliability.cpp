@@ -183,14 +183,15 @@ class TstReliability : public QObject {
 
   void metricsRowsKeepTheirFormat() {
     // Byte for byte the rows the Trainer wrote with snprintf before MetricsRow (C locale), so
-    // that existing run folders read the same.
+    // that existing run folders read the same; since then two cells follow (the first layer's
+    // change and edge-likeness), empty when not measured.
     const std::vector<double> values = {0.1925, 1.0, 1e-05, 123456789.0, 0.0, 2.5e-7, 6.02214076e23, 0.999999951};
     for (const double v : values) {
       char expected[256];
-      std::snprintf(expected, sizeof expected, "step,%lld,%lld,%lld,%.6g,%s,%.6g,%.1f,,", 3LL, 4LL, 40LL, v,
+      std::snprintf(expected, sizeof expected, "step,%lld,%lld,%lld,%.6g,%s,%.6g,%.1f,,,,", 3LL, 4LL, 40LL, v,
                     std::to_string(v / 2).c_str(), v, v * 10);
       QCOMPARE(formatMetricsRow(MetricsRow::stepRow(3, 4, 40, v, v / 2, v, v * 10)), std::string(expected));
-      std::snprintf(expected, sizeof expected, "epoch,%d,,%lld,%.6g,,,%.1f,%.4f,%.2f", -1, 40LL, v, v, v / 3, v * 7);
+      std::snprintf(expected, sizeof expected, "epoch,%d,,%lld,%.6g,,,%.1f,%.4f,%.2f,,", -1, 40LL, v, v, v / 3, v * 7);
       QCOMPARE(formatMetricsRow(MetricsRow::epochRow(-1, 40, v, v, v / 3, v * 7)), std::string(expected));
     }
     // No task accuracy: an empty cell, read back as -1.
@@ -241,7 +242,9 @@ class TstReliability : public QObject {
     };
     const auto writeAll = [&](const std::string& name) {
       Written w;
-      const MetricsRow step = MetricsRow::stepRow(2, 7, 31, 0.1925, 0.5625, 0.003, 1234.56);
+      MetricsRow step = MetricsRow::stepRow(2, 7, 31, 0.1925, 0.5625, 0.003, 1234.56);
+      step.filterChange = 0.0123456789;
+      step.edgeLikeness = 0.56789;
       const MetricsRow epoch = MetricsRow::epochRow(2, 36, 1.25, 987.6, 0.171, 12.5);
       w.stepLine = formatMetricsRow(step);
       w.epochLine = formatMetricsRow(epoch);
@@ -290,8 +293,10 @@ class TstReliability : public QObject {
     QVERIFY2(failure.empty(), failure.c_str());
 
     for (const Written* w : {&plain, static_cast<const Written*>(&comma)}) {
-      QCOMPARE(w->stepLine, std::string("step,2,7,31,0.1925,0.562500,0.003,1234.6,,"));
-      QCOMPARE(w->epochLine, std::string("epoch,2,,36,1.25,,,987.6,0.1710,12.50"));
+      QCOMPARE(w->stepLine, std::string("step,2,7,31,0.1925,0.562500,0.003,1234.6,,,0.0123457,0.5679"));
+      QCOMPARE(w->epochLine, std::string("epoch,2,,36,1.25,,,987.6,0.1710,12.50,,"));
+      QCOMPARE(w->step.filterChange, 0.0123457);
+      QCOMPARE(w->step.edgeLikeness, 0.5679);
       QCOMPARE(w->step.loss, 0.1925);
       QCOMPARE(w->step.taskAccuracy, 0.5625);
       QCOMPARE(w->step.learningRate, 0.003);

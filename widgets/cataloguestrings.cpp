@@ -221,6 +221,9 @@ const std::vector<std::pair<const char*, const char*>>& catalogueSourceStrings()
       {"Presets", QT_TRANSLATE_NOOP("Presets", "The views decide what SimCLR learns. The first run uses only crops and flips; the second the full recipe with colour jitter and blur. The two k-NN curves side by side show how much the choice of augmentations matters (SimCLR's Figure 5 makes the same point on ImageNet). Try your own mix in the Augmentations panel afterwards.")},
       {"Presets", QT_TRANSLATE_NOOP("Presets", "crop + flip")},
       {"Presets", QT_TRANSLATE_NOOP("Presets", "full SimCLR recipe")},
+      {"Presets", QT_TRANSLATE_NOOP("Presets", "Watch the filters form")},
+      {"Presets", QT_TRANSLATE_NOOP("Presets", "The first layer of a network starts as random noise. Here SimCLR trains a ConvNet with a larger first layer (7×7 filters) on the colour shapes, in small batches with a high learning rate, so that the filters get many updates in little time. Watch the Filters panel: within a minute or two the noisy tiles turn into smooth colour blobs and oriented edges, the chart shows their edge-likeness rising well above the random start, and the bar on each filter shows how far it moved. Tick “Compare with the start” to see before and after side by side.")},
+      {"Presets", QT_TRANSLATE_NOOP("Presets", "SimCLR, 7×7 first layer")},
   };
   return strings;
 }

@@ -1,4 +1,5 @@
 #include "datasetloader.h"
+#include "translation.h"
 
 #include <QElapsedTimer>
 
@@ -12,11 +13,11 @@ void DatasetLoader::load(quint64 request, const pretext::DatasetSpec& spec) {
     pretext::Dataset dataset = pretext::Dataset::load(spec);
     emit loaded(request, dataset, timer.nsecsElapsed() / 1e9);
   } catch (const pretext::DatasetError& e) {
-    emit failed(request, QString::fromStdString(e.what()));
+    emit failed(request, i18n::coreMessage(QString::fromStdString(e.what())));
   } catch (const std::bad_alloc&) {
     emit failed(request, tr("not enough memory to load this dataset"));
   } catch (const std::exception& e) {
-    emit failed(request, QString::fromStdString(e.what()));
+    emit failed(request, i18n::coreMessage(QString::fromStdString(e.what())));
   } catch (...) {
     emit failed(request, tr("unknown error while loading"));
   }

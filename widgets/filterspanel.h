@@ -3,17 +3,24 @@
 // worker (TrainingPanel::filtersUpdated, about once a second) or from the run folder's checkpoint
 // through the RunInspector; while training, the live ones win. "Compare with the start" shows the
 // first grid the panel received for the run beside the current one (before / after). The run's
-// lifecycle (set, follow checkpoints, busy, export) is InspectionPanel's.
+// lifecycle (set, follow checkpoints, busy, export) is InspectionPanel's. Two numbers say how far
+// the filters are from their random start (pretext/filters.h): their edge-likeness and mean change,
+// charted over the run from metrics.csv, and a bar on each tile shows how far that filter moved.
 #pragma once
 
 #include "inspectionpanel.h"
 
+#include <pretext/filters.h>
+
 #include <QElapsedTimer>
 #include <QImage>
 #include <QString>
+#include <QVector>
 
 class PixelImageView;
 class QCheckBox;
+class QCustomPlot;
+class QPainter;
 class QLabel;
 class QPushButton;
 
@@ -36,9 +43,24 @@ class FiltersPanel final : public InspectionPanel {
   bool savePng(const QString& path);
   bool exportTo(const QString& path) override { return savePng(path); }
 
+  /// The measures of the grid on show: the live grid's (TrainingWorker attaches them) or the
+  /// checkpoint's; edgeLikeness < 0 while unknown, change < 0 when the run kept no start.
+  pretext::FilterMeasures measures() const { return m_measures; }
+  /// Edge-likeness of the run's random start (its initial filters); < 0 when unknown.
+  double startEdgeLikeness() const { return m_startEdge; }
+  /// How far each filter moved since the start, as a fraction of its starting weights' mean
+  /// absolute size (the number on its tile; its bar is this over the largest): empty when the start
+  /// is unknown.
+  QVector<double> tileMovement() const;
+  /// The chart over the run (from metrics.csv): graph 0 edge-likeness, graph 1 mean change.
+  QCustomPlot* measuresChart() const { return m_chart; }
+  QLabel* measuresLabel() const { return m_measuresLabel; }
+
   QLabel* captionLabel() const { return m_caption; }
   QLabel* messageLabel() const { return m_message; }
   QCheckBox* compareBox() const { return m_compare; }
+  /// "Show how far each filter moved": the bars on the tiles (on by default).
+  QCheckBox* movementBox() const { return m_movement; }
   QPushButton* saveButton() const { return m_save; }
   PixelImageView* currentView() const { return m_currentView; }
   PixelImageView* startView() const { return m_startView; }
@@ -75,6 +97,10 @@ class FiltersPanel final : public InspectionPanel {
   void showGrid(const QImage& grid, const QString& source, const QString& where);
   void showPlaceholder();
   void updateCaption();
+  void setMeasures(const pretext::FilterMeasures& measures);
+  void reloadHistory(bool force);
+  void updateMeasuresText();
+  void paintMovement(QPainter& painter, const QRect& target) const;
 
   QString m_method;          // the run's method title, when known
   QString m_source;
@@ -84,6 +110,9 @@ class FiltersPanel final : public InspectionPanel {
   QString m_startWhere;
   bool m_training = false;   // live grids came and training has not been said to have finished
   QElapsedTimer m_lastLive;
+  pretext::FilterMeasures m_measures;
+  double m_startEdge = -1.0;
+  QElapsedTimer m_sinceHistory;  // metrics.csv is read again at most once a second while live
 
   QLabel* m_caption = nullptr;
   QLabel* m_explanation = nullptr;
@@ -91,8 +120,11 @@ class FiltersPanel final : public InspectionPanel {
   QLabel* m_startTitle = nullptr;
   QLabel* m_currentTitle = nullptr;
   QCheckBox* m_compare = nullptr;
+  QCheckBox* m_movement = nullptr;
   QPushButton* m_save = nullptr;
   PixelImageView* m_currentView = nullptr;
   PixelImageView* m_startView = nullptr;
   QWidget* m_startColumn = nullptr;
+  QLabel* m_measuresLabel = nullptr;
+  QCustomPlot* m_chart = nullptr;
 };

@@ -54,6 +54,12 @@ void PixelImageView::paintEvent(QPaintEvent*) {
     m_scaled.setDevicePixelRatio(dpr);
   }
   painter.drawPixmap(target.topLeft(), m_scaled);
+  if (m_overlay) m_overlay(painter, target);
+}
+
+void PixelImageView::setOverlay(Overlay overlay) {
+  m_overlay = std::move(overlay);
+  update();
 }
 
 void PixelImageView::resizeEvent(QResizeEvent* event) {

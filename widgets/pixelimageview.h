@@ -8,6 +8,10 @@
 #include <QString>
 #include <QWidget>
 
+#include <functional>
+
+class QPainter;
+
 class PixelImageView final : public QWidget {
   Q_OBJECT
   Q_DISABLE_COPY_MOVE(PixelImageView)
@@ -26,6 +30,11 @@ class PixelImageView final : public QWidget {
   /// Where the picture is drawn, in widget coordinates (empty without one).
   QRect imageRect() const;
 
+  /// Painted over the picture after it, in widget coordinates at screen resolution (text stays
+  /// sharp): `target` is imageRect(). An empty function draws nothing.
+  using Overlay = std::function<void(QPainter& painter, const QRect& target)>;
+  void setOverlay(Overlay overlay);
+
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;
 
@@ -37,5 +46,6 @@ class PixelImageView final : public QWidget {
   QImage m_image;
   QPixmap m_scaled;  // cache at the current size and device pixel ratio
   QString m_placeholder;
+  Overlay m_overlay;
   static constexpr int kMargin = 6;
 };

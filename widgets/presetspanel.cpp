@@ -40,6 +40,20 @@ PresetsPanel::PresetsPanel(QList<ExperimentPreset> presets, QWidget* parent)
   else m_description->setText(tr("No experiment presets were found."));
 }
 
+int PresetsPanel::addExperiment(const ExperimentPreset& preset) {
+  int row = 0;
+  while (row < m_presets.size() && m_presets[row].title != preset.title) ++row;
+  if (row < m_presets.size()) {
+    m_presets[row] = preset;
+  } else {
+    m_presets.push_back(preset);
+    m_list->addItem(i18n::catalogueText(i18n::kPresets, preset.title));
+  }
+  if (m_list->currentRow() == row) showPreset(row);
+  else m_list->setCurrentRow(row);
+  return row;
+}
+
 void PresetsPanel::setTrainingRunning(bool running) {
   m_training = running;
   m_run->setEnabled(!running && m_list->currentRow() >= 0);
@@ -55,7 +69,14 @@ void PresetsPanel::showPreset(int row) {
     QStringList details;
     if (run.contains(QStringLiteral("epochs"))) details << tr("%1 epochs").arg(run.value(QStringLiteral("epochs")).toInt());
     if (run.contains(QStringLiteral("subset"))) details << tr("%L1 images").arg(run.value(QStringLiteral("subset")).toLongLong());
-    if (run.contains(QStringLiteral("augment"))) details << tr("augmentation: %1").arg(run.value(QStringLiteral("augment")).toString());
+    if (run.contains(QStringLiteral("augment"))) {
+      const QVariant augment = run.value(QStringLiteral("augment"));
+      details << tr("augmentation: %1").arg(augment.typeId() == QMetaType::QVariantMap ? tr("custom") : augment.toString());
+    }
+    if (run.contains(QStringLiteral("first_kernel"))) {
+      const int k = run.value(QStringLiteral("first_kernel")).toInt();
+      details << tr("first layer %1×%2").arg(k).arg(k);
+    }
     if (run.contains(QStringLiteral("knn_stage")))
       details << tr("k-NN on %1").arg(run.value(QStringLiteral("knn_stage")).toString());
     runs += QStringLiteral("<li><b>%1</b> — %2%3</li>")

@@ -23,6 +23,10 @@ class PresetsPanel final : public QWidget {
   QPushButton* runButton() const { return m_run; }
   QLabel* descriptionLabel() const { return m_description; }
 
+  /// Adds an experiment (one opened from a file) to the end of the list and selects it; a preset of
+  /// the same title is replaced instead. Returns its row.
+  int addExperiment(const ExperimentPreset& preset);
+
   /// Enables the run button only while no training runs.
   void setTrainingRunning(bool running);
 

@@ -2,6 +2,8 @@
 
 #include "pretext/image.h"
 
+#include <QStringList>
+
 #include <cstring>
 
 namespace pretext {
@@ -43,6 +45,45 @@ Image fromQImage(const QImage& image) {
     std::memcpy(out.pixels.data() + rowBytes * y, src.constScanLine(y), rowBytes);
   }
   return out;
+}
+
+namespace {
+
+QString joined(const std::vector<double>& values) {
+  QStringList parts;
+  for (double v : values) parts << QString::number(v, 'g', 8);  // C locale, whatever the user's
+  return parts.join(QLatin1Char(' '));
+}
+
+std::vector<double> split(const QString& text) {
+  std::vector<double> out;
+  for (const QString& part : text.split(QLatin1Char(' '), Qt::SkipEmptyParts)) out.push_back(part.toDouble());
+  return out;
+}
+
+}  // namespace
+
+void attachFilterMeasures(QImage& grid, const FilterMeasures& m) {
+  grid.setText(QStringLiteral("edge_likeness"), QString::number(m.edgeLikeness, 'g', 8));
+  grid.setText(QStringLiteral("filter_change"), QString::number(m.change, 'g', 8));
+  grid.setText(QStringLiteral("start_magnitude"), QString::number(m.startMagnitude, 'g', 8));
+  grid.setText(QStringLiteral("filter_edge_likeness"), joined(m.filterEdgeLikeness));
+  grid.setText(QStringLiteral("filter_changes"), joined(m.filterChange));
+  grid.setText(QStringLiteral("filter_start_magnitudes"), joined(m.filterStartMagnitude));
+}
+
+FilterMeasures filterMeasuresOf(const QImage& grid) {
+  FilterMeasures m;
+  bool ok = false;
+  const double edge = grid.text(QStringLiteral("edge_likeness")).toDouble(&ok);
+  if (!ok) return m;
+  m.edgeLikeness = edge;
+  m.change = grid.text(QStringLiteral("filter_change")).toDouble();
+  m.startMagnitude = grid.text(QStringLiteral("start_magnitude")).toDouble();
+  m.filterEdgeLikeness = split(grid.text(QStringLiteral("filter_edge_likeness")));
+  m.filterChange = split(grid.text(QStringLiteral("filter_changes")));
+  m.filterStartMagnitude = split(grid.text(QStringLiteral("filter_start_magnitudes")));
+  return m;
 }
 
 }  // namespace pretext

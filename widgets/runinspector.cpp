@@ -1,4 +1,5 @@
 #include "runinspector.h"
+#include "translation.h"
 
 #include "panelcommon.h"
 
@@ -65,7 +66,7 @@ void InspectWorker::run(quint64 id, const InspectJob& job) {
     const std::any result = job(m_context);
     emit done(id, result);
   } catch (const std::exception& e) {
-    emit failed(id, QString::fromUtf8(e.what()));
+    emit failed(id, i18n::coreMessage(QString::fromUtf8(e.what())));  // translate() is thread-safe
   } catch (...) {
     emit failed(id, tr("unknown error"));
   }

@@ -494,7 +494,7 @@ void TrainingPanel::onEpoch(const pretext::EpochReport& r) {
 void TrainingPanel::onFinished(const pretext::RunResult& r) {
   setRunning(false);
   // The core's message is English (the CLI prints it): the window says the usual outcomes itself.
-  QString text = QString::fromStdString(r.message);
+  QString text = i18n::coreMessage(QString::fromStdString(r.message));
   if (r.status == pretext::RunStatus::Finished) {
     text = r.epochsDone > 0 ? tr("Finished %1 epochs").arg(r.epochsDone) : tr("Evaluated without training");
   } else if (r.status == pretext::RunStatus::Stopped) {

@@ -1,4 +1,5 @@
 #include "trainingworker.h"
+#include "translation.h"
 
 #include "qtconvert.h"
 
@@ -22,7 +23,7 @@ class WorkerObserver final : public pretext::TrainingObserver {
     emit m_worker->epochReported(r);
     if (r.epoch >= 0) sendFilters();
   }
-  void onMessage(const std::string& text) override { emit m_worker->message(QString::fromStdString(text)); }
+  void onMessage(const std::string& text) override { emit m_worker->message(i18n::coreMessage(QString::fromStdString(text))); }
   void onCheckpoint(const std::string& runDir) override { emit m_worker->checkpointWritten(QString::fromStdString(runDir)); }
 
  private:
@@ -33,6 +34,7 @@ class WorkerObserver final : public pretext::TrainingObserver {
       sheet.transparent = true;  // the gaps show the panel's background, light or dark
       QImage grid = pretext::toQImage(m_evaluator.filterGrid(6, sheet));
       grid.setText(QStringLiteral("step"), QString::number(m_step));  // the step the weights are from
+      pretext::attachFilterMeasures(grid, m_evaluator.filterMeasures());
       emit m_worker->filtersReady(grid);
     } catch (const std::exception& e) {
       // A backbone without a first-layer filter bank: nothing to show, training goes on.

@@ -42,6 +42,15 @@ inline constexpr const char* kPresets = "Presets";           ///< experiment pre
 QString catalogueText(const char* context, const std::string& english);
 QString catalogueText(const char* context, const QString& english);
 
+/// Context of the core's messages and picture captions that the window translates (coremessages.cpp).
+inline constexpr const char* kCoreMessages = "CoreMessages";
+
+/// A message of the core (an exception's text, a training notice) in the window's language: the
+/// known ones (coremessages.cpp: errors of run folders, datasets, training and experiment files)
+/// are matched whole or at their start and translated with their names and numbers kept; any
+/// other stays as the core wrote it (English). "A: B" is translated part by part.
+QString coreMessage(const QString& english);
+
 /// Every catalogue string lupdate sees (cataloguestrings.cpp), as (context, English) pairs.
 const std::vector<std::pair<const char*, const char*>>& catalogueSourceStrings();
 

@@ -349,6 +349,15 @@ int runViews(const ViewsOptions& o) {
     Image f = ev.filterGrid();
     if (other) f = sideBySide(f, label(ev, run), other->filterGrid(), label(*other, o.against));
     write(f, "filters" + suffix + ".png");
+    const FilterMeasures m = ev.filterMeasures();
+    const FilterBank start = ev.initialFilters();
+    std::printf("first layer: edge-likeness %s", formatFixed(m.edgeLikeness, 4).c_str());
+    if (!start.empty()) {
+      std::printf(" (initial %s), mean change from the initial weights %s (%s%% of their mean size)",
+                  formatFixed(measureFilters(start).edgeLikeness, 4).c_str(), formatGeneral(m.change, 4).c_str(),
+                  formatFixed(100.0 * m.change / m.startMagnitude, 1).c_str());
+    }
+    std::printf("\n");
   }
   if (attention) {
     Image a = ev.attentionMaps(images, stagesFor(ev), o.p);

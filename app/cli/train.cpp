@@ -229,6 +229,7 @@ Command addTrain(CLI::App& app) {
   cmd->add_option("--method", c.method, "see `pretext-cli methods`")->capture_default_str();
   cmd->add_option("--backbone", o->backbone, "convnet (default; vit for MAE), resnet18, vit");
   cmd->add_option("--width", c.backboneWidth, "convnet: channels of conv1")->capture_default_str();
+  cmd->add_option("--first-kernel", c.firstKernel, "convnet: side of conv1's kernels, odd (0: 5)")->capture_default_str();
   cmd->add_option("--epochs", c.epochs, "with --resume: a new total, to extend a run")->capture_default_str();
   cmd->add_option("--batch-size", c.batchSize)->capture_default_str();
   cmd->add_option("--subset", c.subset, "train on the first N training images (0: all)")->capture_default_str();

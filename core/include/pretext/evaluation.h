@@ -5,6 +5,7 @@
 #pragma once
 
 #include "pretext/dataset.h"
+#include "pretext/filters.h"
 #include "pretext/image.h"
 
 #include <atomic>
@@ -290,6 +291,12 @@ class Evaluator {
 
   /// First-layer filters, each normalised to its own range, as a grid (RGB for 3 input channels).
   Image filterGrid(int scale = 6, const SheetColours& colours = {}) const;
+  /// The first layer's weights now, and before training when the run kept them
+  /// (checkpoints/initial_filters.pt, or a live Trainer's); an empty bank when unknown.
+  FilterBank filters() const;
+  FilterBank initialFilters() const;
+  /// measureFilters(filters(), initialFilters()): edge-likeness, and change when the start is known.
+  FilterMeasures filterMeasures() const;
   /// Activation-based attention (mean over channels of |a|^p, Zagoruyko & Komodakis 2017)
   /// upsampled and overlaid on the test images; one row per image, one column per stage after the
   /// image itself. ViT: the last block's [CLS] attention (mean over heads) for any stage list.

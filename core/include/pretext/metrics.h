@@ -24,6 +24,11 @@ struct MetricsRow {
   double imagesPerSecond = 0.0;    ///< step rows: smoothed; epoch rows: over the epoch
   double knnAccuracy = -1.0;       ///< epoch rows: the k-NN monitor; <0 when not measured
   double seconds = 0.0;            ///< epoch rows: training time of the epoch
+  /// The first layer's mean absolute change from its initial weights (pretext/filters.h); <0 when
+  /// not measured (an empty cell: rows of runs before this column, rows between two read-backs).
+  double filterChange = -1.0;
+  /// The first layer's mean edge-likeness (pretext/filters.h); <0 when not measured.
+  double edgeLikeness = -1.0;
 
   static MetricsRow stepRow(std::int64_t epoch, std::int64_t step, std::int64_t globalStep, double loss,
                             double taskAccuracy, double learningRate, double imagesPerSecond);
@@ -35,13 +40,18 @@ struct MetricsRow {
 };
 
 /// The header line, without its newline:
-/// kind,epoch,step,global_step,loss,task_accuracy,learning_rate,images_per_second,knn_accuracy,seconds
+/// kind,epoch,step,global_step,loss,task_accuracy,learning_rate,images_per_second,knn_accuracy,seconds,
+/// filter_change,edge_likeness
 const std::string& metricsHeader();
+/// The header of metrics.csv files written before the two filter columns (still read).
+const std::string& metricsHeaderWithoutFilters();
 /// One row as a line, without its newline. Step rows: loss and learning rate to 6 significant
 /// digits, task accuracy to 6 decimals, images/s to 1 decimal; epoch rows: mean loss to 6
-/// significant digits, images/s to 1 decimal, k-NN accuracy to 4 decimals, seconds to 2.
+/// significant digits, images/s to 1 decimal, k-NN accuracy to 4 decimals, seconds to 2; both:
+/// filter change to 6 significant digits and edge-likeness to 4 decimals, empty when not measured.
 std::string formatMetricsRow(const MetricsRow& row);
-/// Reads one line written by formatMetricsRow; false for the header and for malformed lines.
+/// Reads one line written by formatMetricsRow, or by earlier versions without the two filter
+/// columns (read as not measured); false for the header and for malformed lines.
 bool parseMetricsRow(std::string_view line, MetricsRow& row);
 
 /// The rows of a metrics.csv text, in order. Lines that are neither the header nor a row are

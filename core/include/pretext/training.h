@@ -29,6 +29,9 @@ struct TrainConfig {
   std::string method = "simclr";
   std::string backbone = "convnet";
   int backboneWidth = 32;          ///< convnet: channels of conv1
+  /// convnet: side of conv1's kernels (odd, 3 to ConfigLimits::maxFirstKernel); 0: the default, 5.
+  /// Other backbones ignore it.
+  int firstKernel = 0;
   int epochs = 10;
   int batchSize = 256;
   std::int64_t subset = 0;         ///< train on the first N training images (0: all)
@@ -75,6 +78,7 @@ struct TrainConfig {
 /// The ranges validateConfig accepts; the window's fields use the same.
 struct ConfigLimits {
   static constexpr int minWidth = 1, maxWidth = 4096;
+  static constexpr int maxFirstKernel = 15;
   static constexpr int maxEpochs = 1000000;
   static constexpr int minBatch = 2;                 ///< above the training split: one batch of the split
   static constexpr double maxLearningRate = 1e6;     ///< 0: the optimizer's default

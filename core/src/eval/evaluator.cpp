@@ -190,6 +190,7 @@ Evaluator::Evaluator(const std::string& runDir, const std::string& device, const
   // weights drawn here are overwritten by the checkpoint's.
   auto model = buildModel(config, Dataset::load(config.dataset), resolveDevice(config.device));
   loadModelWeights(*model, ckpt);
+  if (io::fileExists(initialFiltersPath(runDir))) model->initialFilters = loadInitialFilters(initialFiltersPath(runDir));
   d.open(std::move(model));
 }
 
@@ -463,6 +464,18 @@ std::vector<FineTuneResult> Evaluator::fineTune(const FineTuneOptions& options) 
 
 Image Evaluator::filterGrid(int scale, const SheetColours& colours) const {
   return eval::filterGrid(m_impl->backbone().firstLayerWeight(), scale, colours);
+}
+
+FilterBank Evaluator::filters() const { return filterBank(m_impl->backbone().firstLayerWeight()); }
+
+FilterBank Evaluator::initialFilters() const {
+  const auto& start = m_impl->model->initialFilters;
+  return start.defined() ? filterBank(start) : FilterBank{};
+}
+
+FilterMeasures Evaluator::filterMeasures() const {
+  const FilterBank start = initialFilters();
+  return measureFilters(filters(), start.empty() ? nullptr : &start);
 }
 
 Image Evaluator::attentionMaps(const std::vector<std::int64_t>& testIndices, const std::vector<std::string>& stages,

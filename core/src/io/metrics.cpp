@@ -12,7 +12,8 @@ namespace pretext {
 
 namespace {
 
-constexpr int kColumns = 10;
+constexpr int kColumns = 12;
+constexpr int kOldColumns = 10;  // before filter_change and edge_likeness
 
 std::string integer(std::int64_t v) {
   char buf[24];
@@ -50,20 +51,28 @@ MetricsRow MetricsRow::epochRow(std::int64_t epoch, std::int64_t globalStep, dou
   return {Kind::Epoch, epoch, 0, globalStep, meanLoss, -1.0, 0.0, imagesPerSecond, knnAccuracy, seconds};
 }
 
-const std::string& metricsHeader() {
+const std::string& metricsHeaderWithoutFilters() {
   static const std::string header =
       "kind,epoch,step,global_step,loss,task_accuracy,learning_rate,images_per_second,knn_accuracy,seconds";
   return header;
 }
 
+const std::string& metricsHeader() {
+  static const std::string header = metricsHeaderWithoutFilters() + ",filter_change,edge_likeness";
+  return header;
+}
+
 std::string formatMetricsRow(const MetricsRow& r) {
+  const std::string filters = "," + (r.filterChange >= 0 ? formatGeneral(r.filterChange, 6) : std::string()) + "," +
+                              (r.edgeLikeness >= 0 ? formatFixed(r.edgeLikeness, 4) : std::string());
   if (r.isEpoch()) {
     return "epoch," + integer(r.epoch) + ",," + integer(r.globalStep) + "," + formatGeneral(r.loss, 6) + ",,," +
-           formatFixed(r.imagesPerSecond, 1) + "," + formatFixed(r.knnAccuracy, 4) + "," + formatFixed(r.seconds, 2);
+           formatFixed(r.imagesPerSecond, 1) + "," + formatFixed(r.knnAccuracy, 4) + "," + formatFixed(r.seconds, 2) +
+           filters;
   }
   return "step," + integer(r.epoch) + "," + integer(r.step) + "," + integer(r.globalStep) + "," +
          formatGeneral(r.loss, 6) + "," + (r.taskAccuracy >= 0 ? formatFixed(r.taskAccuracy, 6) : std::string()) + "," +
-         formatGeneral(r.learningRate, 6) + "," + formatFixed(r.imagesPerSecond, 1) + ",,";
+         formatGeneral(r.learningRate, 6) + "," + formatFixed(r.imagesPerSecond, 1) + ",," + filters;
 }
 
 bool parseMetricsRow(std::string_view line, MetricsRow& row) {
@@ -77,8 +86,12 @@ bool parseMetricsRow(std::string_view line, MetricsRow& row) {
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
-  if (n + 1 != kColumns) return false;
+  if (n + 1 != kColumns && n + 1 != kOldColumns) return false;
   MetricsRow r;
+  if (n + 1 == kColumns &&
+      (!parseOptional(cells[10], -1.0, r.filterChange) || !parseOptional(cells[11], -1.0, r.edgeLikeness))) {
+    return false;
+  }
   if (cells[0] == "step") {
     r.kind = MetricsRow::Kind::Step;
     if (!parseInteger(cells[1], r.epoch) || !parseInteger(cells[2], r.step) || !parseInteger(cells[3], r.globalStep) ||
@@ -111,7 +124,7 @@ std::vector<MetricsRow> parseMetrics(std::string_view text, std::vector<std::str
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
     ++number;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty() || line == metricsHeader()) continue;
+    if (line.empty() || line == metricsHeader() || line == metricsHeaderWithoutFilters()) continue;
     MetricsRow row;
     if (parseMetricsRow(line, row)) rows.push_back(row);
     else if (malformed) malformed->push_back("line " + std::to_string(number) + ": " + std::string(line));

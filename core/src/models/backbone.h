@@ -26,6 +26,8 @@ struct BackboneOptions {
   /// a minute on 2 CPU cores), 64 for the ResNet (the standard ResNet-18). The built backbone's
   /// options() hold the width it used.
   TORCH_ARG(int64_t, width) = 0;
+  /// ConvNet: side of conv1's kernels (odd); 0: the default, 5
+  TORCH_ARG(int64_t, firstKernel) = 0;
   /// ViT: patch side in pixels
   TORCH_ARG(int64_t, patchSize) = 4;
   /// ViT: embedding dimension

@@ -23,7 +23,7 @@ ConvNetImpl::ConvNetImpl(BackboneOptions options) : BackboneImpl(std::move(optio
   const auto names = stageNames();
   int64_t in = m_options.inChannels();
   for (size_t i = 0; i < widths.size(); ++i) {
-    const int64_t kernel = i == 0 ? 5 : 3;
+    const int64_t kernel = i == 0 ? (m_options.firstKernel() > 0 ? m_options.firstKernel() : 5) : 3;
     const bool pool = i < 2;
     m_stages.push_back(register_module(names[i], ConvBnRelu(in, widths[i], kernel, 1, pool)));
     in = widths[i];

@@ -98,6 +98,10 @@ void validateConfig(const TrainConfig& c) {
   constexpr double maxInt = double(std::numeric_limits<int>::max());
   constexpr double maxInt64 = 9.2e18;
   checkRange("backbone width (--width)", c.backboneWidth, L::minWidth, L::maxWidth);
+  if (c.firstKernel != 0 && (c.firstKernel < 3 || c.firstKernel > L::maxFirstKernel || c.firstKernel % 2 == 0)) {
+    throw std::invalid_argument("first-layer kernel (--first-kernel) must be 0 (the default, 5) or odd from 3 to " +
+                                std::to_string(L::maxFirstKernel) + ", not " + std::to_string(c.firstKernel));
+  }
   checkRange("epochs (--epochs)", c.epochs, 0, L::maxEpochs);
   checkRange("batch size (--batch-size)", c.batchSize, L::minBatch, maxInt);
   checkRange("subset (--subset, 0: all images)", double(c.subset), 0, maxInt64);
@@ -134,6 +138,7 @@ std::string configToJson(const TrainConfig& c) {
   j["method"] = c.method;
   j["backbone"] = c.backbone;
   j["backbone_width"] = c.backboneWidth;
+  if (c.firstKernel != 0) j["first_kernel"] = c.firstKernel;  // absent: the default, as in older runs
   j["epochs"] = c.epochs;
   j["batch_size"] = c.batchSize;
   j["subset"] = c.subset;
@@ -197,6 +202,7 @@ TrainConfig configFromJson(const std::string& source) {
     c.method = text(j, "method", c.method);
     c.backbone = text(j, "backbone", c.backbone);
     c.backboneWidth = numberAs<int>(j, "backbone_width", c.backboneWidth);
+    c.firstKernel = numberAs<int>(j, "first_kernel", 0);
     c.epochs = numberAs<int>(j, "epochs", c.epochs);
     c.batchSize = numberAs<int>(j, "batch_size", c.batchSize);
     c.subset = numberAs<std::int64_t>(j, "subset", std::int64_t(0));

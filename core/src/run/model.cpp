@@ -1,5 +1,6 @@
 #include "run/model.h"
 
+#include "io/fileutil.h"
 #include "run/checkpoint.h"
 
 #include <algorithm>
@@ -90,7 +91,7 @@ std::shared_ptr<Model> buildModel(const TrainConfig& c, const Dataset& dataset, 
   }
 
   methods::MethodContext ctx;
-  ctx.backbone = models::BackboneOptions(c.backbone, dataset.channels(), dataset.height()).width(c.backboneWidth);
+  ctx.backbone = models::BackboneOptions(c.backbone, dataset.channels(), dataset.height()).width(c.backboneWidth).firstKernel(c.firstKernel);
   ctx.numClasses = std::max(1, dataset.numClasses());
   ctx.datasetSize = n;
   ctx.options = c.methodOptions;
@@ -113,6 +114,35 @@ std::shared_ptr<Model> buildModel(const TrainConfig& c, const Dataset& dataset, 
 
 void loadModelWeights(Model& model, const std::string& checkpoint) {
   train::loadCheckpoint(checkpoint, *model.method, nullptr, model.device);
+}
+
+FilterBank filterBank(const torch::Tensor& weight) {
+  TORCH_CHECK(weight.dim() == 4 && weight.size(2) == weight.size(3), "square filters [O, I, k, k] expected, got ",
+              weight.sizes());
+  const auto w = weight.detach().to(torch::kCPU, torch::kFloat).contiguous();
+  FilterBank bank;
+  bank.count = int(w.size(0));
+  bank.channels = int(w.size(1));
+  bank.size = int(w.size(2));
+  bank.weights.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+  return bank;
+}
+
+std::string initialFiltersPath(const std::string& runDir) {
+  return io::joinPath(io::joinPath(runDir, "checkpoints"), "initial_filters.pt");
+}
+
+torch::Tensor loadInitialFilters(const std::string& path) {
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    torch::Tensor weight;
+    archive.read("weight", weight);
+    if (weight.dim() != 4) throw std::runtime_error("expected filters [O, I, k, k]");
+    return weight.to(torch::kCPU, torch::kFloat);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("initial filters " + path + ": " + e.what());
+  }
 }
 
 }  // namespace pretext

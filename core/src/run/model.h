@@ -6,6 +6,7 @@
 #include "datasets/datasetdata.h"
 #include "methods/method.h"
 #include "pretext/dataset.h"
+#include "pretext/filters.h"
 #include "pretext/training.h"
 
 #include <torch/torch.h>
@@ -24,6 +25,9 @@ struct Model {
   torch::Tensor mean, std;           ///< per-channel input statistics, float [C] on the device
   torch::Device device{torch::kCPU};
   std::int64_t trainImages = 0;      ///< images of the training split it trains on (TrainConfig::subset)
+  /// The first layer's weights before training (float, CPU), for the filters' change; undefined
+  /// when unknown (a run folder from before checkpoints/initial_filters.pt).
+  torch::Tensor initialFilters;
 
   models::BackboneImpl& backbone() const { return *method->backbone(); }
   /// k-NN features under CPU bf16 autocast (TrainConfig::knnBf16, on a CPU with native bf16).
@@ -42,6 +46,13 @@ const SplitData& trainingSplit(const Dataset& dataset);
 /// the default generators, which this never seeds: a caller that wants reproducible weights (the
 /// Trainer) seeds them first. Throws std::invalid_argument for a bad configuration.
 std::shared_ptr<Model> buildModel(const TrainConfig& config, const Dataset& dataset, const torch::Device& device);
+
+/// Filters [O, I, k, k] (any device and type) as a FilterBank (float, row-major).
+FilterBank filterBank(const torch::Tensor& weight);
+/// Where a run keeps its first layer's initial weights: <run>/checkpoints/initial_filters.pt.
+std::string initialFiltersPath(const std::string& runDir);
+/// Reads that file's weights; throws std::runtime_error naming the file when it cannot.
+torch::Tensor loadInitialFilters(const std::string& path);
 
 /// The method's weights from a checkpoint (not the optimizer, not the position); throws
 /// std::runtime_error naming the file when it is missing or from another configuration.

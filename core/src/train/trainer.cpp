@@ -7,6 +7,7 @@
 #include "io/fileutil.h"
 #include "methods/method.h"
 #include "pretext/backbones.h"
+#include "pretext/filters.h"
 #include "pretext/metrics.h"
 #include "pretext/numbers.h"
 #include "pretext/training.h"
@@ -19,6 +20,7 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <sstream>
 #include <thread>
 #include <tuple>
 
@@ -72,6 +74,29 @@ struct Trainer::Impl {
 
   std::string checkpointPath() const { return io::joinPath(io::joinPath(config.outDir, "checkpoints"), "last.pt"); }
   std::string metricsPath() const { return io::joinPath(config.outDir, "metrics.csv"); }
+  std::string initialFiltersPath() const { return pretext::initialFiltersPath(config.outDir); }
+
+  /// The first layer's change from its initial weights and its edge-likeness, into `row`.
+  void measureFilters(MetricsRow& row) const {
+    if (!writes()) return;
+    const FilterBank now = filterBank(model->backbone().firstLayerWeight());
+    const FilterBank start = model->initialFilters.defined() ? filterBank(model->initialFilters) : FilterBank{};
+    const FilterMeasures m = pretext::measureFilters(now, start.empty() ? nullptr : &start);
+    row.edgeLikeness = m.edgeLikeness;
+    row.filterChange = m.change;
+  }
+
+  /// The initial first-layer weights, kept beside the checkpoints so that a resumed run measures
+  /// the change from the same start.
+  void saveInitialFilters() const {
+    if (!writes() || !model->initialFilters.defined() || io::fileExists(initialFiltersPath())) return;
+    torch::serialize::OutputArchive archive;
+    archive.write("weight", model->initialFilters);
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    const std::string data = bytes.str();
+    io::writeFileAtomic(initialFiltersPath(), data.data(), data.size());
+  }
 
   void appendMetrics(const MetricsRow& row) {
     if (!writes()) return;
@@ -128,6 +153,8 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
     if (d.rank > 0) torch::manual_seed(c.seed + 7919 * uint64_t(d.rank));
   }
 
+  // The first layer as built (rank 0's in a data-parallel run): the start its change is measured from.
+  d.model->initialFilters = d.model->backbone().firstLayerWeight().detach().to(torch::kCPU, torch::kFloat).clone();
   d.trainImages = train.images.slice(0, 0, n).to(d.device);
   d.trainLabels = train.labels.slice(0, 0, n).to(d.device);
   // The monitor's bank is the whole labelled training split, also when training on a subset, so
@@ -213,6 +240,9 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, int epochs) 
                           "saved one; only the augmentation draws differ from an uninterrupted run");
     }
     d.position.worldSize = d.worldSize;
+    // The saved start; a run from before it was saved keeps the one rebuilt from its seed above
+    // (the same draws), and saves it when it goes on.
+    if (io::fileExists(d.initialFiltersPath())) d.model->initialFilters = loadInitialFilters(d.initialFiltersPath());
     // Every rank restored rank 0's generator: the others draw their own augmentations again.
     if (d.rank > 0) torch::manual_seed(config.seed + 7919 * uint64_t(d.rank) + uint64_t(d.position.globalStep));
   }
@@ -328,6 +358,7 @@ class Trainer::Run {
         io::makeDirectories(io::joinPath(c.outDir, "checkpoints"));
         io::removeStaleTemporaries(io::joinPath(c.outDir, "checkpoints"));
         io::writeFileAtomic(io::joinPath(c.outDir, "config.json"), configToJson(c));
+        d.saveInitialFilters();
       }
       m_observer.onStart(m_trainer.deviceName(), d.trainImages.size(0), d.stepsPerEpoch);
       if (c.knnEveryEpoch) {
@@ -549,7 +580,9 @@ class Trainer::Run {
       r.imagesPerSecond = m_ipsEma;
       r.secondsLeft = double(m_totalSteps - p.globalStep) * m_batch / std::max(m_ipsEma, 1e-9);
       m_observer.onStep(r);
-      d.appendMetrics(MetricsRow::stepRow(p.epoch, p.step, p.globalStep, loss, accuracy, p.lr, m_ipsEma));
+      MetricsRow row = MetricsRow::stepRow(p.epoch, p.step, p.globalStep, loss, accuracy, p.lr, m_ipsEma);
+      if (i + 1 == m_pending.size()) d.measureFilters(row);  // the weights are those after the last step read
+      d.appendMetrics(row);
     }
     m_pending.clear();
     m_groupStart = Clock::now();
@@ -579,7 +612,9 @@ class Trainer::Run {
     e.seconds = seconds;
     e.imagesPerSecond = ips;
     if (c.knnEveryEpoch) e.knnAccuracy = m_trainer.knnAccuracy(c.knnK, c.knnTemperature, c.knnStage);
-    d.appendMetrics(MetricsRow::epochRow(epoch, d.position.globalStep, meanLoss, ips, e.knnAccuracy, seconds));
+    MetricsRow row = MetricsRow::epochRow(epoch, d.position.globalStep, meanLoss, ips, e.knnAccuracy, seconds);
+    d.measureFilters(row);
+    d.appendMetrics(row);
     m_observer.onEpoch(e);
     m_finalKnn = e.knnAccuracy;
   }
