@@ -11,7 +11,7 @@
 #   THREADS=2 WORKERS=1 (the reference's DataLoader processes) SIDES="pretext reference"
 #   (add pretext-bf16 to SIDES for Pretext with --cpu-bf16 on --cpu-channels-last on)
 #   WORK=runs/parity (run folders and logs) README=bench/README.md (APPEND=0: do not append)
-#   PYTHON=/usr/bin/python3 (python3-torch, python3-torchvision)
+#   PYTHON=/usr/bin/python3 (python3-torch, python3-torchvision) KEEP=0 TABLE_ONLY=0 (see below)
 # Both sides: the ConvNet of width 32, the method's default augmentation, SGD momentum 0.9 at
 # lr 0.06 x batch/256 with weight decay 5e-4 on matrices, one warm-up epoch then cosine to zero; the
 # weighted k-NN (k=200, T=0.07, bank: all 60,000 training images, queries: the 10,000 test images)
@@ -34,17 +34,21 @@ sides=${SIDES:-pretext reference}
 work=${WORK:-runs/parity}
 readme=${README:-$root/bench/README.md}
 python=${PYTHON:-/usr/bin/python3}
-cli="$build/app/cli/pretext-cli"
-[ -x "$cli" ] || cli="$build/pretext-cli"
+cli="$build/app/pretext-cli"
+[ -x "$cli" ] || cli="$build/app/cli/pretext-cli"
 [ -x "$cli" ] || { echo "no pretext-cli under $build: build it first (ninja -C $build pretext-cli)" >&2; exit 1; }
 "$python" -c "import torch, torchvision" 2>/dev/null ||
   { echo "$python cannot import torch and torchvision (apt install python3-torch python3-torchvision)" >&2; exit 1; }
 
 mkdir -p "$work"
 results="$work/results.jsonl"
-: > "$results"
+# TABLE_ONLY=1: no training, the table of the rows already in $work/results.jsonl (rows from several
+# runs of this script, e.g. one side at a time with KEEP=1, which appends to them instead of starting over).
+table_only=${TABLE_ONLY:-0}
+[ "$table_only" = 1 ] || [ "${KEEP:-0}" = 1 ] || : > "$results"
 now() { date +%s.%N; }
 
+[ "$table_only" = 1 ] && methods=""
 for method in $methods; do
   for seed in $seeds; do
     for side in $sides; do
