@@ -14,6 +14,8 @@
 //                                                   its first (warmup + steps) * batch images; stops there)
 //                       [--resident 0]             (prepared:DIR: 1 reads the arrays into memory instead
 //                                                   of mapping them; the reference of bench/stream.sh)
+//                       [--cpu-bf16 0]             (CPU: 1 trains the encoder's forward under bf16 autocast)
+//                       [--cpu-channels-last 0]    (CPU: 1 trains with NHWC inputs and conv weights)
 //   pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist] [--device cpu|cuda]
 //                       [--backbone convnet] [--knn-bf16 1|0]   (CPU bf16 features where the CPU has it)
 //
@@ -228,6 +230,8 @@ int benchTrain(const Options& options) {
   config.readbackEvery = options.integer("readback-every");
   config.foreachOptimizer = options.integer("foreach") != 0;
   config.cudaGraphs = options.integer("cuda-graphs") != 0;
+  config.cpuBf16 = options.integer("cpu-bf16") != 0;
+  config.cpuChannelsLast = options.integer("cpu-channels-last") != 0;
   config.epochs = 1;
   config.knnEveryEpoch = false;
   const int warmup = std::max(1, options.integer("warmup"));
@@ -280,6 +284,9 @@ int benchTrain(const Options& options) {
                    .add("readback_every", config.readbackEvery)
                    .add("foreach_optimizer", config.foreachOptimizer)
                    .add("cuda_graphs", config.cudaGraphs)
+                   .add("cpu_bf16", config.cpuBf16)
+                   .add("cpu_channels_last", config.cpuChannelsLast)
+                   .add("native_bf16", pretext::cpuHasNativeBf16())
                    .add("threads", config.threads)
                    .add("batch_size", config.batchSize)
                    .add("steps", (long long)seconds.size())
@@ -343,7 +350,7 @@ const char* kUsage =
     "                           [--augment simclr|light|none] [--dataset fashion-mnist] [--device cpu|cuda]\n"
     "                           [--backbone convnet|resnet18|vit] [--bf16 1|0] [--channels-last 1|0]\n"
     "                           [--shapes-per-class 200] [--readback-every 0] [--foreach 1]\n"
-    "                           [--cuda-graphs 0|1]\n"
+    "                           [--cuda-graphs 0|1] [--cpu-bf16 0|1] [--cpu-channels-last 0|1]\n"
     "       pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist] [--device cpu|cuda]\n"
     "                           [--backbone convnet] [--knn-bf16 1|0]\n"
     "Prints one JSON line. See bench/README.md; bench/run.sh runs all of them against bench/reference.py.\n";
@@ -364,7 +371,8 @@ int main(int argc, char** argv) {
                                  {"steps", "30"}, {"warmup", "5"}, {"threads", "2"}, {"augment", ""},
                                  {"device", "cpu"}, {"backbone", "convnet"}, {"bf16", "1"}, {"channels-last", "1"},
                                  {"shapes-per-class", "200"}, {"readback-every", "0"},
-                                 {"foreach", "1"}, {"cuda-graphs", "0"}, {"whole", "0"}, {"resident", "0"}}));
+                                 {"foreach", "1"}, {"cuda-graphs", "0"}, {"whole", "0"}, {"resident", "0"},
+                                 {"cpu-bf16", "0"}, {"cpu-channels-last", "0"}}));
     }
     if (command == "knn") {
       return benchKnn(Options(argc, argv, {{"dataset", "fashion-mnist"}, {"threads", "2"}, {"repeats", "1"},

@@ -7,7 +7,10 @@
 #   cmake -S . -B build -G Ninja && ninja -C build pretext-bench pretext-gui-bench
 # (with -DPRETEXT_BUILD_GUI=OFF there is no pretext-gui-bench, and the GUI row says so).
 # Settings (environment): THREADS=2 BATCH=256 STEPS=30 WARMUP=5 WORKERS=2 DIAGNOSE=1 GUI_SECONDS=20
-# (DIAGNOSE=0 skips the extra Pretext runs: without augmentation, and the k-NN monitor in fp32).
+# CPU_VARIANTS=1 TRAIN_ONLY=0
+# (DIAGNOSE=0 skips the extra Pretext runs: without augmentation, and the k-NN monitor in fp32;
+# CPU_VARIANTS=0 skips the training runs with --cpu-channels-last and --cpu-bf16; TRAIN_ONLY=1
+# measures the training rows alone: no load, k-NN or GUI rows).
 # The reference runs with Debian's /usr/bin/python3 (python3-torch, python3-torchvision; override
 # with PYTHON=...).
 # The raw JSON lines go next to the table (results.jsonl). Takes about 15-25 minutes on 2 cores.
@@ -25,6 +28,8 @@ steps=${STEPS:-30}
 warmup=${WARMUP:-5}
 workers=${WORKERS:-2}
 diagnose=${DIAGNOSE:-1}
+variants=${CPU_VARIANTS:-1}
+trainOnly=${TRAIN_ONLY:-0}
 python=${PYTHON:-/usr/bin/python3}
 bench="$build/bench/pretext-bench"
 
@@ -51,24 +56,36 @@ train=(--batch-size "$batch" --steps "$steps" --warmup "$warmup" --threads "$thr
 ref=("$python" "$here/reference.py" --batch-size "$batch" --steps "$steps" --warmup "$warmup"
      --threads "$threads" --workers "$workers")
 
-measure pretext-load "$bench" load
-measure reference-load "${ref[@]}" --variant load
+if [ "$trainOnly" != 1 ]; then
+  measure pretext-load "$bench" load
+  measure reference-load "${ref[@]}" --variant load
+fi
 for method in simclr rotation; do
   measure "pretext-$method" "$bench" train --method "$method" "${train[@]}"
+  if [ "$variants" = 1 ]; then
+    # The same training step in NHWC, under CPU bf16 autocast, and both (TrainConfig::cpuChannelsLast, cpuBf16).
+    measure "pretext-$method-cl" "$bench" train --method "$method" --cpu-channels-last 1 "${train[@]}"
+    measure "pretext-$method-bf16" "$bench" train --method "$method" --cpu-bf16 1 "${train[@]}"
+    measure "pretext-$method-bf16-cl" "$bench" train --method "$method" --cpu-bf16 1 --cpu-channels-last 1 "${train[@]}"
+  fi
   measure "reference-$method-pipeline" "${ref[@]}" --method "$method" --variant pipeline
   measure "reference-$method-step" "${ref[@]}" --method "$method" --variant step
   if [ "$diagnose" = 1 ]; then
     measure "pretext-$method-noaug" "$bench" train --method "$method" --augment none "${train[@]}"
   fi
 done
-measure pretext-knn "$bench" knn --threads "$threads"
-measure reference-knn "${ref[@]}" --variant knn --repeats 1
-if [ "$diagnose" = 1 ]; then
+if [ "$trainOnly" != 1 ]; then
+  measure pretext-knn "$bench" knn --threads "$threads"
+  measure reference-knn "${ref[@]}" --variant knn --repeats 1
+fi
+if [ "$diagnose" = 1 ] && [ "$trainOnly" != 1 ]; then
   measure pretext-knn-fp32 "$bench" knn --threads "$threads" --knn-bf16 0
 fi
 # The GUI's worst event-loop stall while the Training panel trains; its reference is the same loop idle.
 gui="$build/bench/pretext-gui-bench"
-if [ -x "$gui" ]; then
+if [ "$trainOnly" = 1 ]; then
+  echo "== pretext-gui-stall: TRAIN_ONLY=1" >&2
+elif [ -x "$gui" ]; then
   measure pretext-gui-stall env QT_QPA_PLATFORM=offscreen "$gui" --seconds "${GUI_SECONDS:-20}"
 else
   echo "== pretext-gui-stall: no $gui (built only with PRETEXT_BUILD_GUI=ON); the row says so" >&2
@@ -100,16 +117,21 @@ for m, name in (("simclr", "SimCLR"), ("rotation", "Rotation")):
         r[f"reference-{m}-pipeline"]["images_per_second"], "img/s", True, target=1.2)
     row(f"{name} end-to-end vs Python model step alone", p,
         r[f"reference-{m}-step"]["images_per_second"], "img/s", True, target=1.0)
-row("Fashion-MNIST load (train + test) vs numpy gzip", r["pretext-load"]["seconds"],
-    r["reference-load"]["seconds"], "s", False)
-row("k-NN monitor, 10,000 queries / 60,000 bank vs PyTorch", r["pretext-knn"]["seconds"],
-    r["reference-knn"]["seconds"], "s", False, absolute=(10.0, "Pretext <= 10 s"))
+if "pretext-load" in r:
+    row("Fashion-MNIST load (train + test) vs numpy gzip", r["pretext-load"]["seconds"],
+        r["reference-load"]["seconds"], "s", False)
+if "pretext-knn" in r:
+    row("k-NN monitor, 10,000 queries / 60,000 bank vs PyTorch", r["pretext-knn"]["seconds"],
+        r["reference-knn"]["seconds"], "s", False, absolute=(10.0, "Pretext <= 10 s"))
 for m, name in (("simclr", "SimCLR"), ("rotation", "Rotation")):
     row(f"Peak RSS, {name} training vs pipeline (main + workers)", r[f"pretext-{m}"]["peak_rss_mb"],
         r[f"reference-{m}-pipeline"]["total_peak_rss_mb"], "MB", False)
-row("Peak RSS, k-NN monitor", r["pretext-knn"]["peak_rss_mb"], r["reference-knn"]["peak_rss_mb"], "MB", False)
+if "pretext-knn" in r:
+    row("Peak RSS, k-NN monitor", r["pretext-knn"]["peak_rss_mb"], r["reference-knn"]["peak_rss_mb"], "MB", False)
 gui_row = "GUI event loop's worst stall while training SimCLR vs the same loop idle"
-if "pretext-gui-stall" in r:
+if "pretext-load" not in r:
+    pass  # TRAIN_ONLY=1: no GUI row
+elif "pretext-gui-stall" in r:
     g = r["pretext-gui-stall"]
     row(gui_row, g["worst_stall_ms"], g["idle_worst_stall_ms"], "ms", False, absolute=(100.0, "Pretext <= 100 ms"))
 else:
@@ -137,6 +159,19 @@ for m, name in (("simclr", "SimCLR"), ("rotation", "Rotation")):
                             f"{noaug / r[f'reference-{m}-step']['images_per_second']:.2f}x", "-",
                             f"with its augmentation: {full / noaug:.2f}x this speed"))
 
+variants = []
+for m, name in (("simclr", "SimCLR"), ("rotation", "Rotation")):
+    base = r[f"pretext-{m}"]["images_per_second"]
+    pipeline = r[f"reference-{m}-pipeline"]["images_per_second"]
+    for suffix, what in (("", "fp32 NCHW (default)"), ("-cl", "fp32 channels_last (--cpu-channels-last on)"),
+                         ("-bf16", "bf16 autocast (--cpu-bf16 on)"),
+                         ("-bf16-cl", "bf16 + channels_last")):
+        if f"pretext-{m}{suffix}" not in r:
+            continue
+        ips = r[f"pretext-{m}{suffix}"]["images_per_second"]
+        variants.append((f"{name}, {what}", f"{ips:.4g} img/s", f"{ips / base:.2f}x", f"{ips / pipeline:.2f}x",
+                         f"{pipeline:.4g} img/s"))
+
 try:
     load = os.getloadavg()[0]
 except OSError:
@@ -154,6 +189,12 @@ lines += ["| " + " | ".join(cells) + " |" for cells in rows]
 if diagnostics:
     lines += ["", "Diagnostics (not targets):", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cells) + " |" for cells in diagnostics]
+if variants:
+    vh = ["Pretext training on the CPU", "img/s", "vs fp32 NCHW", "vs Python pipeline", "Python pipeline"]
+    native = r["pretext-simclr"].get("native_bf16", "?")
+    lines += ["", f"CPU training variants (native bf16 on this CPU: {'yes' if native == 1 else 'no' if native == 0 else native}):",
+              "", "| " + " | ".join(vh) + " |", "|" + "---|" * len(vh)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in variants]
 lines += ["", "k-NN time: random-init ConvNet, features of the 60,000 training images (the bank) and the 10,000 test "
           "images (eval-mode forward; Pretext: batches of 128, NHWC, bf16 autocast where the CPU has native bf16; "
           "reference: batches of 512, NCHW, fp32), cosine similarities, top-200, exp(s/0.07) votes. "

@@ -273,6 +273,14 @@ Command addTrain(CLI::App& app) {
       ->group("Data-parallel");
   cmd->add_flag("--no-bf16", o->noBf16, "CUDA: train in fp32 instead of bf16 autocast")->group("CUDA");
   cmd->add_flag("--no-channels-last", o->noChannelsLast, "CUDA: keep NCHW layout")->group("CUDA");
+  cmd->add_option("--cpu-bf16", c.cpuBf16,
+                  "CPU: the encoder's training forward under bf16 autocast (convnet, resnet18;\n"
+                  "heads, losses and weights stay fp32), on or off (default off)")
+      ->group("CPU");
+  cmd->add_option("--cpu-channels-last", c.cpuChannelsLast,
+                  "CPU: train with NHWC (channels_last) inputs and conv weights, on or off\n"
+                  "(default off)")
+      ->group("CPU");
   cmd->add_flag("--cuda-graphs", c.cudaGraphs,
                 "CUDA: record the training step once as a CUDA graph and replay it (SimCLR\n"
                 "with SGD or LARS; faster, but takes about 3x the GPU memory)")

@@ -68,6 +68,15 @@ struct TrainConfig {
   /// CPU that computes bf16 natively (cpuHasNativeBf16()): about 2x faster, accuracy within 0.1
   /// points of fp32 on Fashion-MNIST. false: fp32. No effect on CUDA or on other CPUs.
   bool knnBf16 = true;
+  /// CPU only: the encoder's training forward (convnet, resnet18) under bf16 autocast, its features
+  /// back in fp32, so that heads, losses (softmax over similarities, normalisation, Sinkhorn,
+  /// k-means) and the optimizer's fp32 master weights stay fp32; backward runs the bf16 ops' own
+  /// backward. Off by default: see bench/README.md for what it measured. Meant for a CPU with native
+  /// bf16 (cpuHasNativeBf16()); elsewhere bf16 is emulated and slower, and the Trainer says so.
+  bool cpuBf16 = false;
+  /// CPU only: training inputs and 4-D weights in NHWC (channels_last) layout, allocated so even
+  /// one-channel batches (which also pass for NCHW) reach oneDNN's NHWC kernels. Off by default.
+  bool cpuChannelsLast = false;
   std::string augmentPreset = "";  ///< simclr, light or none; empty: the method's default
   AugmentConfig augment;           ///< used when augmentPreset == "custom"
   std::map<std::string, double> methodOptions;  ///< overrides of the method's option defaults

@@ -180,7 +180,7 @@ ColorizationImpl::ColorizationImpl(const MethodContext& context) : MethodImpl("c
 torch::Tensor ColorizationImpl::lightnessInput(const torch::Tensor& lab) const {
   const int64_t c = m_context.backbone.inChannels();
   auto x = augment::normalize((lab.slice(1, 0, 1) / 100.0).expand({-1, c, -1, -1}), m_context.mean, m_context.std);
-  return m_context.channelsLast ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x.contiguous();
+  return m_context.channelsLast ? toChannelsLast(x) : x.contiguous();
 }
 
 void ColorizationImpl::estimatePrior(const torch::Tensor& images) {

@@ -61,7 +61,7 @@ StepOutput ContextImpl::step(const Batch& batch) {
   const int64_t b = x.size(0), c = x.size(1);
   const auto pairs = contextPairs(x, m_grid);
   auto tiles = resizeTiles(pairs.tiles.view({b * 2, c, m_grid.tile, m_grid.tile}), m_resize);
-  if (m_context.channelsLast) tiles = tiles.contiguous(torch::MemoryFormat::ChannelsLast);
+  if (m_context.channelsLast) tiles = toChannelsLast(tiles);
   const auto features = m_backbone->forward(tiles).view({b, -1});
   return classificationOutput(m_head->forward(features), pairs.labels);
 }

@@ -96,7 +96,7 @@ StepOutput InpaintingImpl::step(const Batch& batch) {
   const auto x = prepare(batch.images, m_context.augment);
   const auto mask = inpaintingMask(x.size(0), x.size(-1), m_mask, m_fraction, x.device()).to(x.dtype());
   auto input = x * (1.0 - mask);
-  if (m_context.channelsLast) input = input.contiguous(torch::MemoryFormat::ChannelsLast);
+  if (m_context.channelsLast) input = toChannelsLast(input);
   const auto features = m_backbone->forwardStages(input, m_stage).at(m_stage);
   StepOutput out;
   out.loss = maskedL2Loss(m_decoder->forward(features), x, mask, m_visibleWeight);

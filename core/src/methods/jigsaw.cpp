@@ -145,7 +145,7 @@ StepOutput JigsawImpl::step(const Batch& batch) {
   tiles = tiles.view({b * kTiles, c, m_grid.tile, m_grid.tile});
   if (m_tileNorm) tiles = normalizeEachTile(tiles);
   tiles = resizeTiles(tiles, m_resize);
-  if (m_context.channelsLast) tiles = tiles.contiguous(torch::MemoryFormat::ChannelsLast);
+  if (m_context.channelsLast) tiles = toChannelsLast(tiles);
   const auto features = m_backbone->forward(tiles).view({b, -1});
   return classificationOutput(m_head->forward(features), labels);
 }

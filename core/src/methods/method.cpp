@@ -14,7 +14,13 @@ MethodImpl::MethodImpl(const std::string& name, const MethodContext& context)
 
 torch::Tensor MethodImpl::prepare(const torch::Tensor& images, const AugmentConfig& augment) const {
   const auto x = augment::normalize(augment::apply(images, augment), m_context.mean, m_context.std);
-  return m_context.channelsLast ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
+  return m_context.channelsLast ? toChannelsLast(x) : x;
+}
+
+torch::Tensor toChannelsLast(const torch::Tensor& x) {
+  if (x.dim() != 4) return x;
+  if (x.size(1) > 1 && x.size(2) * x.size(3) > 1) return x.contiguous(torch::MemoryFormat::ChannelsLast);
+  return torch::empty(x.sizes(), x.options().memory_format(torch::MemoryFormat::ChannelsLast)).copy_(x);
 }
 
 void copyWeights(torch::nn::Module& target, const torch::nn::Module& source) {

@@ -80,6 +80,10 @@ using Method = std::shared_ptr<MethodImpl>;
 /// Builds a method by its catalogue name (registry.cpp).
 Method makeMethod(const std::string& name, const MethodContext& context);
 
+/// `x` in NHWC (channels_last) layout, allocated as such: a one-channel NCHW tensor also passes for
+/// NHWC, so x.contiguous(ChannelsLast) would keep NCHW strides that the convolution reads as NCHW.
+torch::Tensor toChannelsLast(const torch::Tensor& x);
+
 /// Copies the parameters and buffers of `source` into `target` (same architecture).
 void copyWeights(torch::nn::Module& target, const torch::nn::Module& source);
 /// Makes `target` a frozen copy of `source` (momentum encoders start equal to the online ones).

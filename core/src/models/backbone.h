@@ -36,6 +36,9 @@ struct BackboneOptions {
   TORCH_ARG(int64_t, vitDepth) = 6;
   /// ViT: attention heads
   TORCH_ARG(int64_t, vitHeads) = 3;
+  /// convnet, resnet18: in training mode on the CPU, forward() under bf16 autocast with its pooled
+  /// features returned in fp32 (TrainConfig::cpuBf16). Eval mode and forwardStages() are unaffected.
+  TORCH_ARG(bool, cpuBf16) = false;
 };
 
 /// Every backbone maps images [B, C, H, W] (float, normalised) to pooled features [B, featureDim()],
@@ -67,6 +70,8 @@ class BackboneImpl : public torch::nn::Module {
 
  protected:
   explicit BackboneImpl(BackboneOptions options) : m_options(std::move(options)) {}
+  /// Whether forward(x) runs under CPU bf16 autocast: options().cpuBf16(), training mode, x on the CPU.
+  bool trainsInCpuBf16(const torch::Tensor& x) const { return m_options.cpuBf16() && is_training() && x.is_cpu(); }
   BackboneOptions m_options;
 };
 

@@ -1,5 +1,7 @@
 #include "models/convnet.h"
 
+#include "run/compat.h"
+
 namespace pretext::models {
 
 BackboneInfo ConvNetImpl::describe() {
@@ -38,8 +40,10 @@ std::vector<std::string> ConvNetImpl::stageNames() const {
 
 torch::Tensor ConvNetImpl::forward(torch::Tensor x) {
   checkImages("convnet", x, m_options.inChannels());
+  const bool bf16 = trainsInCpuBf16(x);
+  compat::CpuBf16Autocast autocast(bf16);
   for (auto& stage : m_stages) x = stage->forward(x);
-  return x.mean({2, 3});
+  return bf16 ? x.mean({2, 3}, /*keepdim=*/false, torch::kFloat) : x.mean({2, 3});
 }
 
 std::map<std::string, torch::Tensor> ConvNetImpl::forwardStages(torch::Tensor x, const std::string& last) {

@@ -1,5 +1,7 @@
 #include "models/resnet.h"
 
+#include "run/compat.h"
+
 namespace pretext::models {
 
 BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t out, int64_t stride)
@@ -57,9 +59,11 @@ std::vector<std::string> ResNet18Impl::stageNames() const {
 
 torch::Tensor ResNet18Impl::forward(torch::Tensor x) {
   checkImages("resnet18", x, m_options.inChannels());
+  const bool bf16 = trainsInCpuBf16(x);
+  compat::CpuBf16Autocast autocast(bf16);
   x = m_stem->forward(x);
   for (auto& layer : m_layers) x = layer->forward(x);
-  return x.mean({2, 3});
+  return bf16 ? x.mean({2, 3}, /*keepdim=*/false, torch::kFloat) : x.mean({2, 3});
 }
 
 std::map<std::string, torch::Tensor> ResNet18Impl::forwardStages(torch::Tensor x, const std::string& last) {

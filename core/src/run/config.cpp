@@ -116,6 +116,10 @@ void validateConfig(const TrainConfig& c) {
   checkRange("read-back interval (readback_every, 0: automatic)", c.readbackEvery, 0, maxInt);
   checkRange("checkpoint interval (checkpoint_every_epochs)", c.checkpointEveryEpochs, 0, maxInt);
   checkRange("synchronized BatchNorm (sync_batchnorm: -1 the method's default, 0 off, 1 on)", c.syncBatchNorm, -1, 1);
+  if (c.cpuBf16 && c.backbone != "convnet" && c.backbone != "resnet18") {
+    throw std::invalid_argument("CPU bf16 training (--cpu-bf16, cpu_bf16) is for the convnet and resnet18 backbones; " +
+                                c.backbone + " trains in fp32");
+  }
   // The seed is any 64-bit unsigned number: nothing to check.
   for (const auto& [name, op] : c.augment.ops()) {
     checkRange("augmentation " + name + " probability", op->probability, 0, 1);
@@ -162,6 +166,8 @@ std::string configToJson(const TrainConfig& c) {
   j["knn_stage"] = c.knnStage;
   j["knn_test_limit"] = c.knnTestLimit;
   j["knn_bf16"] = c.knnBf16;
+  j["cpu_bf16"] = c.cpuBf16;
+  j["cpu_channels_last"] = c.cpuChannelsLast;
   j["augment_preset"] = c.augmentPreset;
   Json aug = Json::object();
   for (const auto& [name, op] : c.augment.ops()) {
@@ -226,6 +232,8 @@ TrainConfig configFromJson(const std::string& source) {
     c.knnStage = text(j, "knn_stage", "");
     c.knnTestLimit = numberAs<std::int64_t>(j, "knn_test_limit", std::int64_t(0));
     c.knnBf16 = boolean(j, "knn_bf16", c.knnBf16);
+    c.cpuBf16 = boolean(j, "cpu_bf16", false);
+    c.cpuChannelsLast = boolean(j, "cpu_channels_last", false);
     c.augmentPreset = text(j, "augment_preset", "");
     if (const Json* aug = object(j, "augment")) {
       for (auto& [name, op] : c.augment.ops()) {

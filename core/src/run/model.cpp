@@ -91,7 +91,10 @@ std::shared_ptr<Model> buildModel(const TrainConfig& c, const Dataset& dataset, 
   }
 
   methods::MethodContext ctx;
-  ctx.backbone = models::BackboneOptions(c.backbone, dataset.channels(), dataset.height()).width(c.backboneWidth).firstKernel(c.firstKernel);
+  ctx.backbone = models::BackboneOptions(c.backbone, dataset.channels(), dataset.height())
+                     .width(c.backboneWidth)
+                     .firstKernel(c.firstKernel)
+                     .cpuBf16(device.is_cpu() && c.cpuBf16);
   ctx.numClasses = std::max(1, dataset.numClasses());
   ctx.datasetSize = n;
   ctx.options = c.methodOptions;
@@ -99,14 +102,15 @@ std::shared_ptr<Model> buildModel(const TrainConfig& c, const Dataset& dataset, 
   ctx.mean = model->mean;
   ctx.std = model->std;
   ctx.device = device;
-  ctx.channelsLast = device.is_cuda() && c.channelsLast;  // on this CPU it measured no faster
+  ctx.channelsLast = device.is_cuda() ? c.channelsLast : c.cpuChannelsLast;
   model->method = methods::makeMethod(c.method, ctx);
   model->method->to(device);
   if (ctx.channelsLast) {
-    // NHWC convolutions (cuDNN's fast path for bf16 tensor cores): 4-D weights change layout in place.
+    // NHWC convolutions (cuDNN's fast path for bf16 tensor cores, oneDNN's on the CPU): 4-D weights
+    // change layout in place, allocated NHWC (a one-input-channel weight also passes for NCHW).
     torch::NoGradGuard noGrad;
     for (auto& p : model->method->parameters()) {
-      if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
+      if (p.dim() == 4) p.set_data(methods::toChannelsLast(p.data()));
     }
   }
   return model;

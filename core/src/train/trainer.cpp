@@ -181,6 +181,10 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
     d.notices.push_back("batch size " + std::to_string(c.batchSize) + " is larger than the " + std::to_string(n) +
                         " training images: using " + std::to_string(b));
   }
+  if (c.cpuBf16 && d.device.is_cpu() && !cpuHasNativeBf16()) {
+    d.notices.push_back("CPU bf16 training: this CPU has no native bf16 (AVX512-BF16 or AMX), so it is emulated and "
+                        "slower than fp32");
+  }
   const double scale = double(b) / 256.0;
   const double baseLr = setup.name == "adamw" ? 1e-3 : (setup.name == "lars" ? 0.3 : 0.06);
   setup.learningRate = c.learningRate > 0 ? c.learningRate : baseLr * scale;
