@@ -139,6 +139,42 @@ Attention maps need trained weights: they appear after its first epoch.</source>
         <source>Compare with the run folder</source>
         <translation>与该运行文件夹比较</translation>
     </message>
+    <message>
+        <source>Open image…</source>
+        <translation>打开图像…</translation>
+    </message>
+    <message>
+        <source>Show the attention on an image of your own, in the first row: it is converted to the dataset&apos;s channels and size as the dataset&apos;s images were made. You can also drop an image file on the panel or paste an image with Ctrl+V.</source>
+        <translation>在第一行显示你自己图像上的注意力：它会按数据集图像的制作方式转换为数据集的通道数和尺寸。也可以把图像文件拖放到面板上，或用 Ctrl+V 粘贴图像。</translation>
+    </message>
+    <message>
+        <source>Remove your image</source>
+        <translation>移除你的图像</translation>
+    </message>
+    <message>
+        <source>That is not an image Pretext can read.</source>
+        <translation>这不是 Pretext 能读取的图像。</translation>
+    </message>
+    <message>
+        <source>Open an image</source>
+        <translation>打开图像</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)</source>
+        <translation>图像 (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)</translation>
+    </message>
+    <message>
+        <source>pasted image</source>
+        <translation>粘贴的图像</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no image.</source>
+        <translation>剪贴板中没有图像。</translation>
+    </message>
+    <message>
+        <source>dropped image</source>
+        <translation>拖放的图像</translation>
+    </message>
 </context>
 <context>
     <name>AugmentPanel</name>
@@ -428,6 +464,125 @@ Attention maps need trained weights: they appear after its first epoch.</source>
     <message>
         <source>monkey</source>
         <translation>猴子</translation>
+    </message>
+</context>
+<context>
+    <name>CoreMessages</name>
+    <message>
+        <source>%1 is not a run folder (no config.json)</source>
+        <translation>%1 不是运行文件夹（没有 config.json）</translation>
+    </message>
+    <message>
+        <source>%1 has no checkpoint yet (checkpoints/last.pt)</source>
+        <translation>%1 还没有检查点（checkpoints/last.pt）</translation>
+    </message>
+    <message>
+        <source>checkpoint %1 not found</source>
+        <translation>找不到检查点 %1</translation>
+    </message>
+    <message>
+        <source>no dataset given</source>
+        <translation>未指定数据集</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is neither a dataset kind (%2) nor an existing file or folder</source>
+        <translation>“%1”既不是数据集类型（%2），也不是已存在的文件或文件夹</translation>
+    </message>
+    <message>
+        <source>unknown dataset kind &apos;%1&apos;</source>
+        <translation>未知的数据集类型“%1”</translation>
+    </message>
+    <message>
+        <source>%1 has no %2 split</source>
+        <translation>%1 没有 %2 划分</translation>
+    </message>
+    <message>
+        <source>no images found</source>
+        <translation>未找到图像</translation>
+    </message>
+    <message>
+        <source>cannot open %1</source>
+        <translation>无法打开 %1</translation>
+    </message>
+    <message>
+        <source>cannot read %1</source>
+        <translation>无法读取 %1</translation>
+    </message>
+    <message>
+        <source>the training split has fewer than 2 images</source>
+        <translation>训练集少于 2 张图像</translation>
+    </message>
+    <message>
+        <source>%1 needs labels, and the training split has unlabelled images</source>
+        <translation>%1 需要标签，而训练集中有无标签图像</translation>
+    </message>
+    <message>
+        <source>batch size %1 is larger than the %2 training images: using %3</source>
+        <translation>批大小 %1 大于训练图像数 %2：改用 %3</translation>
+    </message>
+    <message>
+        <source>out of memory at batch size %1: try batch size %2 (the last checkpoint on disk is kept)</source>
+        <translation>批大小为 %1 时内存不足：请尝试批大小 %2（磁盘上的最后一个检查点已保留）</translation>
+    </message>
+    <message>
+        <source>out of GPU memory at batch size %1: try batch size %2 (the last checkpoint on disk is kept)</source>
+        <translation>批大小为 %1 时 GPU 显存不足：请尝试批大小 %2（磁盘上的最后一个检查点已保留）</translation>
+    </message>
+    <message>
+        <source>the loss became %1 at epoch %2, step %3: training stopped. Try a lower learning rate (now %4); the last good checkpoint (end of epoch %5) is kept</source>
+        <translation>损失在第 %2 轮第 %3 步变为 %1：训练已停止。请尝试更低的学习率（当前 %4）；最后一个正常的检查点（第 %5 轮结束）已保留</translation>
+    </message>
+    <message>
+        <source>the loss became %1 at epoch %2, step %3: training stopped. Try a lower learning rate (now %4); no checkpoint was written</source>
+        <translation>损失在第 %2 轮第 %3 步变为 %1：训练已停止。请尝试更低的学习率（当前 %4）；尚未写入检查点</translation>
+    </message>
+    <message>
+        <source>random init: evaluated without training</source>
+        <translation>随机初始化：未经训练直接评估</translation>
+    </message>
+    <message>
+        <source>has no runs</source>
+        <translation>没有任何运行</translation>
+    </message>
+    <message>
+        <source>missing: an experiment needs a title</source>
+        <translation>缺失：实验需要标题</translation>
+    </message>
+    <message>
+        <source>unknown key &apos;%1&apos; in a run</source>
+        <translation>运行中有未知的键“%1”</translation>
+    </message>
+    <message>
+        <source>unknown key (known: %1)</source>
+        <translation>未知的键（可用：%1）</translation>
+    </message>
+    <message>
+        <source>expected a whole number, not %1</source>
+        <translation>应为整数，而不是 %1</translation>
+    </message>
+    <message>
+        <source>expected text, not %1</source>
+        <translation>应为文本，而不是 %1</translation>
+    </message>
+    <message>
+        <source>cannot be read (%1)</source>
+        <translation>无法读取（%1）</translation>
+    </message>
+    <message>
+        <source>cannot be written (%1)</source>
+        <translation>无法写入（%1）</translation>
+    </message>
+    <message>
+        <source>unknown method &apos;%1&apos;%2</source>
+        <translation>未知的方法“%1”%2</translation>
+    </message>
+    <message>
+        <source>unknown chart &apos;%1&apos; (known: %2)</source>
+        <translation>未知的图表“%1”（可用：%2）</translation>
+    </message>
+    <message>
+        <source>%1 at offset %2</source>
+        <translation>%1（位于偏移 %2）</translation>
     </message>
 </context>
 <context>
@@ -789,6 +944,42 @@ Attention maps need trained weights: they appear after its first epoch.</source>
         <source>PNG (*.png);;PDF (*.pdf);;CSV (*.csv)</source>
         <translation>PNG (*.png);;PDF (*.pdf);;CSV (*.csv)</translation>
     </message>
+    <message>
+        <source>Select</source>
+        <translation>框选</translation>
+    </message>
+    <message>
+        <source>Drag a lasso around points to select them (or hold Shift while dragging); hold Alt for a rectangle; a click clears the selection</source>
+        <translation>拖动套索圈选点（或按住 Shift 拖动）；按住 Alt 为矩形框选；单击清除选择</translation>
+    </message>
+    <message>
+        <source>Query in Retrieval</source>
+        <translation>在检索中查询</translation>
+    </message>
+    <message>
+        <source>Show the nearest training images of the image chosen in the gallery</source>
+        <translation>显示图库中所选图像的最近邻训练图像</translation>
+    </message>
+    <message>
+        <source>Query in Retrieval: #%1</source>
+        <translation>在检索中查询：#%1</translation>
+    </message>
+    <message>
+        <source>Drag with Shift held (or with Select on) to select points; Alt for a rectangle.</source>
+        <translation>按住 Shift 拖动（或打开“框选”）以选择点；按住 Alt 为矩形。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1 selected&lt;/b&gt;</source>
+        <translation>&lt;b&gt;已选 %1 个&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;br&gt;The gallery shows the first %1.</source>
+        <translation>&lt;br&gt;图库显示前 %1 个。</translation>
+    </message>
+    <message>
+        <source>test image #%1 (click, then Query in Retrieval)</source>
+        <translation>测试图像 #%1（点击后选择“在检索中查询”）</translation>
+    </message>
 </context>
 <context>
     <name>FiltersPanel</name>
@@ -899,6 +1090,50 @@ Its filters appear here as soon as it trains (live), or after its first epoch.</
     <message>
         <source>PNG images (*.png)</source>
         <translation>PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>Show how far each filter moved</source>
+        <translation>显示每个滤波器的变化幅度</translation>
+    </message>
+    <message>
+        <source>An orange bar on each filter: how far it moved since the random start, as a percentage of its starting weights&apos; size; the filter that moved most has a full bar</source>
+        <translation>每个滤波器上的橙色条：它相对随机初始值移动了多远，以初始权重大小的百分比表示；移动最多的滤波器为满条</translation>
+    </message>
+    <message>
+        <source>Edge-likeness: how much of each filter&apos;s pattern runs along one orientation, from 0 (noise, blobs) to 1 (a straight edge or stripes), averaged over the filters; random filters score about 0.1 to 0.3. Change: the mean absolute difference of the weights from the random start. The orange bar on each filter shows how far that filter moved: the one that moved most has a full bar, and the percentage compares its change with the size of its starting weights.</source>
+        <translation>边缘度：每个滤波器的图案有多少沿同一方向排列，从 0（噪声、色块）到 1（笔直的边缘或条纹），对所有滤波器取平均；随机滤波器约为 0.1 到 0.3。变化量：权重与随机初始值之差的平均绝对值。每个滤波器上的橙色条表示它移动了多远：移动最多的滤波器为满条，百分比是它的变化与其初始权重大小之比。</translation>
+    </message>
+    <message>
+        <source>edge-likeness</source>
+        <translation>边缘度</translation>
+    </message>
+    <message>
+        <source>mean change since the start</source>
+        <translation>相对初始的平均变化量</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>change</source>
+        <translation>变化量</translation>
+    </message>
+    <message>
+        <source>Edge-likeness %1</source>
+        <translation>边缘度 %1</translation>
+    </message>
+    <message>
+        <source>(random start: %1)</source>
+        <translation>（随机初始：%1）</translation>
+    </message>
+    <message>
+        <source>mean change since the start %1 (%2% of the starting weights&apos; size)</source>
+        <translation>相对初始的平均变化量 %1（为初始权重大小的 %2%）</translation>
+    </message>
+    <message>
+        <source>this run kept no copy of its starting filters, so their change is unknown</source>
+        <translation>此运行未保存初始滤波器，无法得知其变化量</translation>
     </message>
 </context>
 <context>
@@ -1054,6 +1289,22 @@ Its filters appear here as soon as it trains (live), or after its first epoch.</
     <message>
         <source>Could not write %1.</source>
         <translation>无法写入 %1。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop this panel&apos;s computation; what it computed so far is discarded</source>
+        <translation>停止此面板的计算；已计算的部分将被丢弃</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
     </message>
 </context>
 <context>
@@ -1332,6 +1583,90 @@ Its filters appear here as soon as it trains (live), or after its first epoch.</
     <message>
         <source>&lt;h3&gt;Pretext %1&lt;/h3&gt;&lt;p&gt;A workbench for self-supervised visual representation learning: pick a dataset and a method, train, and see what was learned while it is being learned.&lt;/p&gt;&lt;p&gt;Built with Qt %2, QCustomPlot %3 and LibTorch.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Pretext %1&lt;/h3&gt;&lt;p&gt;自监督视觉表示学习的实验平台：选择数据集和方法，开始训练，边学习边观察学到了什么。&lt;/p&gt;&lt;p&gt;基于 Qt %2、QCustomPlot %3 和 LibTorch 构建。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&amp;Follow run folder…</source>
+        <translation>跟随运行文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Follow a run folder that another process writes (pretext-cli, a cluster job): charts and inspection panels grow with it</source>
+        <translation>跟随由其他进程（pretext-cli、集群作业）写入的运行文件夹：图表和检查面板随之更新</translation>
+    </message>
+    <message>
+        <source>Open e&amp;xperiment…</source>
+        <translation>打开实验(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>Open a lesson saved as an experiment file (.json)</source>
+        <translation>打开保存为实验文件（.json）的课程</translation>
+    </message>
+    <message>
+        <source>&amp;Save experiment…</source>
+        <translation>保存实验(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Save the dataset, augmentations, method, options and the panel on show as one experiment file to hand out</source>
+        <translation>将数据集、数据增强、方法、选项和当前显示的面板保存为一个实验文件，便于分发</translation>
+    </message>
+    <message>
+        <source>Following: %1</source>
+        <translation>跟随中：%1</translation>
+    </message>
+    <message>
+        <source>A run is going: stop it before following another</source>
+        <translation>有训练正在进行：请先停止它，再跟随另一个运行</translation>
+    </message>
+    <message>
+        <source>%1 is not a folder</source>
+        <translation>%1 不是文件夹</translation>
+    </message>
+    <message>
+        <source>Following %1: the charts grow as it writes metrics.csv</source>
+        <translation>正在跟随 %1：图表随其写入 metrics.csv 而增长</translation>
+    </message>
+    <message>
+        <source>Follow a run folder</source>
+        <translation>跟随运行文件夹</translation>
+    </message>
+    <message>
+        <source>Open experiment</source>
+        <translation>打开实验</translation>
+    </message>
+    <message>
+        <source>Could not open the experiment: %1</source>
+        <translation>无法打开实验：%1</translation>
+    </message>
+    <message>
+        <source>Opened the experiment &apos;%1&apos;: click Run this experiment to start it</source>
+        <translation>已打开实验“%1”：点击“运行此实验”开始</translation>
+    </message>
+    <message>
+        <source>Save experiment</source>
+        <translation>保存实验</translation>
+    </message>
+    <message>
+        <source>Could not save the experiment: %1</source>
+        <translation>无法保存实验：%1</translation>
+    </message>
+    <message>
+        <source>Saved the experiment to %1</source>
+        <translation>实验已保存到 %1</translation>
+    </message>
+    <message>
+        <source>Open an experiment</source>
+        <translation>打开实验</translation>
+    </message>
+    <message>
+        <source>Experiments (*.json)</source>
+        <translation>实验文件 (*.json)</translation>
+    </message>
+    <message>
+        <source>Save the experiment</source>
+        <translation>保存实验</translation>
+    </message>
+    <message>
+        <source>lesson.json</source>
+        <translation>lesson.json</translation>
     </message>
 </context>
 <context>
@@ -2021,6 +2356,18 @@ Its filters appear here as soon as it trains (live), or after its first epoch.</
         <source>full SimCLR recipe</source>
         <translation>完整的 SimCLR 配方</translation>
     </message>
+    <message>
+        <source>Watch the filters form</source>
+        <translation>观察滤波器的形成</translation>
+    </message>
+    <message>
+        <source>The first layer of a network starts as random noise. Here SimCLR trains a ConvNet with a larger first layer (7×7 filters) on the colour shapes, in small batches with a high learning rate, so that the filters get many updates in little time. Watch the Filters panel: within a minute or two the noisy tiles turn into smooth colour blobs and oriented edges, the chart shows their edge-likeness rising well above the random start, and the bar on each filter shows how far it moved. Tick “Compare with the start” to see before and after side by side.</source>
+        <translation>网络的第一层一开始只是随机噪声。这里用 SimCLR 在彩色形状数据集上训练一个第一层更大（7×7 滤波器）的卷积网络，采用小批量和较高的学习率，让滤波器在短时间内得到大量更新。请观察“滤波器”面板：一两分钟之内，噪声般的小块会变成平滑的色块和有方向的边缘；图表显示它们的边缘度远高于随机初始值，每个滤波器上的橙色条显示它移动了多远。勾选“与初始状态比较”可以并排查看训练前后。</translation>
+    </message>
+    <message>
+        <source>SimCLR, 7×7 first layer</source>
+        <translation>SimCLR，7×7 第一层</translation>
+    </message>
 </context>
 <context>
     <name>PresetsPanel</name>
@@ -2063,6 +2410,14 @@ Its filters appear here as soon as it trains (live), or after its first epoch.</
     <message>
         <source>, </source>
         <translation>，</translation>
+    </message>
+    <message>
+        <source>custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>first layer %1×%2</source>
+        <translation>第一层 %1×%2</translation>
     </message>
 </context>
 <context>
@@ -2220,6 +2575,10 @@ time</source>
     <message>
         <source>Training throughput, images per second</source>
         <translation>训练吞吐量，每秒图像数</translation>
+    </message>
+    <message>
+        <source>it was trained on %1, the first run on %2: they have different test images (an image of your own can be compared)</source>
+        <translation>它在 %1 上训练，第一个运行在 %2 上：两者的测试图像不同（可以比较你自己的图像）</translation>
     </message>
 </context>
 <context>
@@ -2392,6 +2751,70 @@ time</source>
         <source>Could not write %1.</source>
         <translation>无法写入 %1。</translation>
     </message>
+    <message>
+        <source>Rows: true class · columns: predicted class · click a cell to see its test images</source>
+        <translation>行：真实类别 · 列：预测类别 · 点击单元格查看其测试图像</translation>
+    </message>
+    <message>
+        <source>Click a cell to see its test images.</source>
+        <translation>点击单元格查看其测试图像。</translation>
+    </message>
+    <message>
+        <source>The test images of a (true, predicted) pair, most confident first</source>
+        <translation>某个（真实，预测）类别对的测试图像，置信度最高的在前</translation>
+    </message>
+    <message>
+        <source>Evaluation of %1 cancelled; its eval.json is as it was.</source>
+        <translation>已取消对 %1 的评估；其 eval.json 保持不变。</translation>
+    </message>
+    <message>
+        <source>%1 has no confusion matrix yet: Evaluate it (or run pretext-cli eval --linear).</source>
+        <translation>%1 还没有混淆矩阵：请评估它（或运行 pretext-cli eval --linear）。</translation>
+    </message>
+    <message>
+        <source>Could not read the confusion matrix: %1</source>
+        <translation>无法读取混淆矩阵：%1</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>predicted: %1</source>
+        <translation>预测：%1</translation>
+    </message>
+    <message>
+        <source>%1 predicted as %2: %3 test images (%4% of the class)</source>
+        <translation>%1 被预测为 %2：%3 张测试图像（占该类的 %4%）</translation>
+    </message>
+    <message>
+        <source>Linear probe of %1 on %2 test images: %3% correct. Rows: true class, columns: predicted class; click a cell to see its images.</source>
+        <translation>%1 的线性评估，共 %2 张测试图像：%3% 正确。行：真实类别，列：预测类别；点击单元格查看其图像。</translation>
+    </message>
+    <message>
+        <source>%1, predicted right</source>
+        <translation>%1，预测正确</translation>
+    </message>
+    <message>
+        <source>%1 predicted as %2</source>
+        <translation>%1 被预测为 %2</translation>
+    </message>
+    <message>
+        <source>%1: %2 test images, the %3 most confident first</source>
+        <translation>%1：%2 张测试图像，显示置信度最高的 %3 张</translation>
+    </message>
+    <message>
+        <source>%1: %2 test images, most confident first</source>
+        <translation>%1：%2 张测试图像，置信度最高的在前</translation>
+    </message>
+    <message>
+        <source>test image #%1: %2 with %3% confidence</source>
+        <translation>测试图像 #%1：以 %3% 的置信度预测为 %2</translation>
+    </message>
+    <message>
+        <source>Could not load the images: %1</source>
+        <translation>无法加载图像：%1</translation>
+    </message>
 </context>
 <context>
     <name>RetrievalPanel</name>
@@ -2468,10 +2891,6 @@ time</source>
         <translation>测试图像 #%1（%2）：点击查看其近邻</translation>
     </message>
     <message>
-        <source>%1 test images, %2 training images. Click a query.</source>
-        <translation>%1 张测试图像，%2 张训练图像。请点击一个查询。</translation>
-    </message>
-    <message>
         <source>query: %1</source>
         <translation>查询：%1</translation>
     </message>
@@ -2500,14 +2919,6 @@ not the query&apos;s class (%1)</source>
         <translation>测试图像 #%1：其 %2 个最近邻训练图像，用时 %3 秒。</translation>
     </message>
     <message>
-        <source>Finding the neighbours of test image #%1… The first query on a checkpoint extracts the features of all %2 training and %3 test images once: seconds on a GPU, a minute or more on a busy CPU. Later queries are quick.</source>
-        <translation>正在查找测试图像 #%1 的近邻… 对一个检查点的第一次查询会一次性提取全部 %2 张训练图像和 %3 张测试图像的特征：在 GPU 上需几秒，在繁忙的 CPU 上需一分钟或更久。之后的查询会很快。</translation>
-    </message>
-    <message>
-        <source>Finding the neighbours of test image #%1…</source>
-        <translation>正在查找测试图像 #%1 的近邻…</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;Mean P@%1 over the test split: %2&lt;/b&gt; (%3 queries against %4 training images; mAP over the full ranking %5)</source>
         <translation>&lt;b&gt;测试集上的平均 P@%1：%2&lt;/b&gt;（%3 个查询，对照 %4 张训练图像；完整排序上的 mAP 为 %5）</translation>
     </message>
@@ -2534,6 +2945,161 @@ not the query&apos;s class (%1)</source>
     <message>
         <source>PNG images (*.png)</source>
         <translation>PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>Open image…</source>
+        <translation>打开图像…</translation>
+    </message>
+    <message>
+        <source>Use an image of your own as the query: it is converted to the dataset&apos;s channels and size as the dataset&apos;s images were made. You can also drop an image file on the panel or paste an image with Ctrl+V.</source>
+        <translation>用你自己的图像作为查询：它会按数据集图像的制作方式转换为数据集的通道数和尺寸。也可以把图像文件拖放到面板上，或用 Ctrl+V 粘贴图像。</translation>
+    </message>
+    <message>
+        <source>Compare with…</source>
+        <translation>与…比较</translation>
+    </message>
+    <message>
+        <source>Show the neighbours of the same query under a second run folder, beside these</source>
+        <translation>在旁边显示同一查询在第二个运行文件夹下的近邻</translation>
+    </message>
+    <message>
+        <source>Close comparison</source>
+        <translation>关闭比较</translation>
+    </message>
+    <message>
+        <source>Click a neighbour to see which regions make it similar to the query</source>
+        <translation>点击一个近邻，查看哪些区域使它与查询相似</translation>
+    </message>
+    <message>
+        <source>Why are they neighbours?</source>
+        <translation>它们为什么是近邻？</translation>
+    </message>
+    <message>
+        <source>Click a query to see its neighbours under both runs</source>
+        <translation>点击一个查询，查看它在两个运行下的近邻</translation>
+    </message>
+    <message>
+        <source>%1 test images, %2 training images. Click a query, or use an image of your own.</source>
+        <translation>%1 张测试图像，%2 张训练图像。点击一个查询，或使用你自己的图像。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;That is not an image Pretext can read.&lt;/b&gt;</source>
+        <translation>&lt;b&gt;这不是 Pretext 能读取的图像。&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Open an image as the query</source>
+        <translation>打开一张图像作为查询</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)</source>
+        <translation>图像 (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)</translation>
+    </message>
+    <message>
+        <source>pasted image</source>
+        <translation>粘贴的图像</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no image to use as the query.</source>
+        <translation>剪贴板中没有可作为查询的图像。</translation>
+    </message>
+    <message>
+        <source>dropped image</source>
+        <translation>拖放的图像</translation>
+    </message>
+    <message>
+        <source>your image</source>
+        <translation>你的图像</translation>
+    </message>
+    <message>
+        <source>Your image (%1) as the encoder sees it: %2x%3, converted as the dataset&apos;s images were made</source>
+        <translation>编码器看到的你的图像（%1）：%2x%3，按数据集图像的制作方式转换</translation>
+    </message>
+    <message>
+        <source>Click: why is it a neighbour?</source>
+        <translation>点击：它为什么是近邻？</translation>
+    </message>
+    <message>
+        <source>%1 · P@%2 = %3</source>
+        <translation>%1 · P@%2 = %3</translation>
+    </message>
+    <message>
+        <source>Your image has no class, so there is no P@%1 to count.</source>
+        <translation>你的图像没有类别，因此无法计算 P@%1。</translation>
+    </message>
+    <message>
+        <source>%1: its %2 nearest training images in %3 s.</source>
+        <translation>%1：%3 秒内找到其 %2 个最近的训练图像。</translation>
+    </message>
+    <message>
+        <source>test image #%1</source>
+        <translation>测试图像 #%1</translation>
+    </message>
+    <message>
+        <source>Finding the neighbours of %1… The first query on a checkpoint extracts the features of all %2 training and %3 test images once: seconds on a GPU, a minute or more on a busy CPU. Later queries are quick.</source>
+        <translation>正在查找 %1 的近邻… 每个检查点的第一次查询会一次性提取全部 %2 张训练图像和 %3 张测试图像的特征：在 GPU 上只需数秒，在繁忙的 CPU 上需要一分钟或更久。之后的查询很快。</translation>
+    </message>
+    <message>
+        <source>Finding the neighbours of %1…</source>
+        <translation>正在查找 %1 的近邻…</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Finding the neighbours under %1…</source>
+        <translation>正在 %1 下查找近邻…</translation>
+    </message>
+    <message>
+        <source>Compare with another…</source>
+        <translation>与另一个比较…</translation>
+    </message>
+    <message>
+        <source>Compare with the run folder</source>
+        <translation>与该运行文件夹比较</translation>
+    </message>
+    <message>
+        <source>query</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <source>neighbour #%1</source>
+        <translation>近邻 #%1</translation>
+    </message>
+    <message>
+        <source>Where the query&apos;s activations raise the similarity</source>
+        <translation>查询的激活在哪些位置提高了相似度</translation>
+    </message>
+    <message>
+        <source>Where training image #%1&apos;s activations raise the similarity</source>
+        <translation>训练图像 #%1 的激活在哪些位置提高了相似度</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Cosine similarity %1&lt;/b&gt; of the query and training image #%2 under %3. Bright: the regions whose activations at %4 raise the similarity of the two embeddings (its gradient, weighted per channel as Grad-CAM weights it; no labels, no classifier).</source>
+        <translation>&lt;b&gt;余弦相似度 %1&lt;/b&gt;：查询与训练图像 #%2 在 %3 下的相似度。亮处：%4 的激活提高两个嵌入相似度的区域（相似度的梯度，按 Grad-CAM 的方式逐通道加权；不需要标签，也不需要分类器）。</translation>
+    </message>
+    <message>
+        <source> The two embeddings coincide: nothing can raise their similarity, so the maps are flat.</source>
+        <translation> 两个嵌入重合：没有什么能再提高它们的相似度，因此热图是平的。</translation>
+    </message>
+    <message>
+        <source>Computing why training image #%1 is a neighbour…</source>
+        <translation>正在计算训练图像 #%1 为什么是近邻…</translation>
+    </message>
+    <message>
+        <source>%1 · query: %2 (your image)</source>
+        <translation>%1 · 查询：%2（你的图像）</translation>
+    </message>
+</context>
+<context>
+    <name>RunFollower</name>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>%1: skipped %2</source>
+        <translation>%1：已跳过 %2</translation>
     </message>
 </context>
 <context>
@@ -2753,6 +3319,94 @@ not the query&apos;s class (%1)</source>
     <message>
         <source>Runs folder:</source>
         <translation>运行根文件夹：</translation>
+    </message>
+    <message>
+        <source>Data-parallel training: more than 1 runs pretext-cli train --nproc N, each process on its share of every batch, and follows its run folder here</source>
+        <translation>数据并行训练：大于 1 时运行 pretext-cli train --nproc N，每个进程处理每个批次中属于自己的一份，并在此跟随其运行文件夹</translation>
+    </message>
+    <message>
+        <source>GPUs:</source>
+        <translation>GPU 数：</translation>
+    </message>
+    <message>
+        <source>Processes:</source>
+        <translation>进程数：</translation>
+    </message>
+    <message>
+        <source>Output of the training processes</source>
+        <translation>训练进程的输出</translation>
+    </message>
+    <message>
+        <source>%1 (restarted)</source>
+        <translation>%1（重新开始）</translation>
+    </message>
+    <message>
+        <source>Following %1: nothing new for %2; the run may have stopped</source>
+        <translation>正在跟随 %1：已有 %2 没有新内容；该运行可能已停止</translation>
+    </message>
+    <message>
+        <source>Stopping the processes after this batch …</source>
+        <translation>将在本批次结束后停止各进程 …</translation>
+    </message>
+    <message>
+        <source>Written by another process</source>
+        <translation>由其他进程写入</translation>
+    </message>
+    <message>
+        <source>waiting for metrics.csv</source>
+        <translation>正在等待 metrics.csv</translation>
+    </message>
+    <message>
+        <source>Following %1 …</source>
+        <translation>正在跟随 %1 …</translation>
+    </message>
+    <message>
+        <source>epoch %1/%2 · step %3</source>
+        <translation>第 %1/%2 轮 · 第 %3 步</translation>
+    </message>
+    <message>
+        <source>epoch %1 · step %2</source>
+        <translation>第 %1 轮 · 第 %2 步</translation>
+    </message>
+    <message>
+        <source>Following %1: loss %2 · %3 img/s · lr %4</source>
+        <translation>正在跟随 %1：损失 %2 · %3 张/秒 · 学习率 %4</translation>
+    </message>
+    <message>
+        <source>Stopped following %1 (the run itself goes on)</source>
+        <translation>已停止跟随 %1（运行本身仍在继续）</translation>
+    </message>
+    <message>
+        <source>training in %1 processes needs pretext-cli beside the window (%2) or on PATH</source>
+        <translation>用 %1 个进程训练需要 pretext-cli 位于窗口程序旁（%2）或在 PATH 中</translation>
+    </message>
+    <message>
+        <source>cannot write the configuration for pretext-cli (%1)</source>
+        <translation>无法为 pretext-cli 写入配置（%1）</translation>
+    </message>
+    <message>
+        <source>%1 ×%2</source>
+        <translation>%1 ×%2</translation>
+    </message>
+    <message>
+        <source>Device: %1 GPUs (pretext-cli)</source>
+        <translation>设备：%1 块 GPU（pretext-cli）</translation>
+    </message>
+    <message>
+        <source>Device: CPU, %1 processes (pretext-cli)</source>
+        <translation>设备：CPU，%1 个进程（pretext-cli）</translation>
+    </message>
+    <message>
+        <source>pretext-cli exited with status %1</source>
+        <translation>pretext-cli 以状态 %1 退出</translation>
+    </message>
+    <message>
+        <source>pretext-cli did not run to its end</source>
+        <translation>pretext-cli 未能运行到结束</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
     </message>
 </context>
 </TS>
