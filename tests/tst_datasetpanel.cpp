@@ -430,6 +430,9 @@ void TstDatasetPanel::preparesFolderThroughDialog() {
     resize->setCurrentIndex(resize->findData(QStringLiteral("squash")));
     outEdit->setText(out);
     filled = suggested;
+    if (const QString shots = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR"); !shots.isEmpty()) {
+      dialog->grab().save(QDir(shots).filePath(QStringLiteral("dataset-prepare-dialog.png")));
+    }
     buttons->button(QDialogButtonBox::Ok)->click();
   });
   timer.start();

@@ -34,6 +34,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardItemModel>
+#include <QTextDocument>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -213,6 +214,8 @@ void DatasetPanel::buildUi() {
   m_prepareFrame = new QFrame;
   m_prepareFrame->setObjectName(QStringLiteral("preparePanel"));
   m_prepareFrame->setFrameShape(QFrame::StyledPanel);
+  m_prepareName = new QLabel;
+  m_prepareName->setStyleSheet(QStringLiteral("font-weight: bold"));
   m_prepareBar = new QProgressBar;
   m_prepareBar->setMinimumWidth(200);
   m_prepareLabel = new QLabel;
@@ -229,9 +232,9 @@ void DatasetPanel::buildUi() {
   m_prepareList = new QPlainTextEdit;
   m_prepareList->setReadOnly(true);
   m_prepareList->setLineWrapMode(QPlainTextEdit::NoWrap);
-  m_prepareList->setMaximumHeight(6 * m_prepareList->fontMetrics().lineSpacing() + 12);
   m_prepareList->hide();
   auto* prepareRow = new QHBoxLayout;
+  prepareRow->addWidget(m_prepareName);
   prepareRow->addWidget(m_prepareBar, 1);
   prepareRow->addWidget(m_prepareLabel, 2);
   prepareRow->addWidget(m_prepareCancelButton, 0, Qt::AlignTop);
@@ -455,12 +458,17 @@ void DatasetPanel::prepareFolderDialog() {
     return layout;
   };
   auto* form = new QFormLayout;
-  form->addRow(tr("&Folder:"), row(source, browseSource));
+  // A row that is a layout gets no buddy from QFormLayout: made here, so that the & works.
+  auto* sourceLabel = new QLabel(tr("&Folder:"));
+  sourceLabel->setBuddy(source);
+  auto* outLabel = new QLabel(tr("Save &as:"));
+  outLabel->setBuddy(out);
+  form->addRow(sourceLabel, row(source, browseSource));
   form->addRow(tr("Image &size:"), size);
   form->addRow(tr("&Resize:"), resize);
   form->addRow(QString(), unlabelled);
   form->addRow(tr("&Test split:"), testPercent);
-  form->addRow(tr("Save &as:"), row(out, browseOut));
+  form->addRow(outLabel, row(out, browseOut));
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
   buttons->button(QDialogButtonBox::Ok)->setText(tr("Prepare"));
   connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
@@ -523,6 +531,10 @@ bool DatasetPanel::startPrepare(const pretext::PrepareOptions& options) {
   m_prepareClose->hide();
   m_prepareList->clear();
   m_prepareList->hide();
+  // Which folder, by its name; the tooltip has the whole of both paths.
+  m_prepareName->setText(QFileInfo(QDir::cleanPath(m_prepareSource)).fileName());
+  m_prepareName->show();
+  m_prepareFrame->setToolTip(tr("Preparing %1 into %2…").arg(m_prepareSource, m_prepareOut));
   m_prepareFrame->show();
   m_prepareAction->setEnabled(false);
   // The worker reports through queued calls to this panel; the destructor cancels and waits for
@@ -600,6 +612,8 @@ void DatasetPanel::onPrepareDone(bool ok, bool cancelled, const QString& error, 
   m_prepareCancelButton->hide();
   m_prepareClose->show();
   m_prepareBar->hide();
+  m_prepareName->hide();
+  m_prepareFrame->setToolTip(QString());
   QString message;
   if (cancelled) {
     message = tr("Preparing %1 was cancelled; nothing was left at %2.").arg(m_prepareSource, m_prepareOut);
@@ -619,6 +633,10 @@ void DatasetPanel::onPrepareDone(bool ok, bool cancelled, const QString& error, 
       message += QLatin1Char(' ') + tr("Unreadable files skipped: %1 (listed below and in its manifest.json).")
                                         .arg(QLocale().toString(qlonglong(m_prepareSkipped.size())));
       m_prepareList->setPlainText(m_prepareSkipped.join(QLatin1Char('\n')));
+      // As tall as the list, up to 6 lines; it scrolls beyond.
+      const int lines = int(std::min<qsizetype>(m_prepareSkipped.size(), 6));
+      m_prepareList->setFixedHeight(lines * m_prepareList->fontMetrics().lineSpacing() +
+                                    2 * (m_prepareList->frameWidth() + int(m_prepareList->document()->documentMargin())) + 2);
       m_prepareList->show();
     }
     fillDatasetCombo();

@@ -155,6 +155,7 @@ class DatasetPanel final : public QWidget {
   double m_prepareSeconds0 = 0;
   QStringList m_prepareSkipped;
   QFrame* m_prepareFrame = nullptr;
+  QLabel* m_prepareName = nullptr;
   QProgressBar* m_prepareBar = nullptr;
   QLabel* m_prepareLabel = nullptr;
   QPushButton* m_prepareCancelButton = nullptr;
