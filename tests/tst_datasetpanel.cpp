@@ -120,6 +120,7 @@ class TstDatasetPanel : public QObject {
   void unparsablePathShowsError();
   void preparesFolderThroughDialog();
   void cancelledPrepareLeavesNoDataset();
+  void closingPanelMidPrepareLeavesNoDataset();
   void screenshotPreparing();
 };
 
@@ -568,6 +569,32 @@ void TstDatasetPanel::cancelledPrepareLeavesNoDataset() {
   QTRY_VERIFY_WITH_TIMEOUT(panel.dataset().spec().kind == "prepared", 60000);
   QCOMPARE(panel.dataset().size(pretext::Split::Unlabeled), std::int64_t(240));
   QVERIFY(panel.prepareSkipped().isEmpty());
+}
+
+// The window closed while a prepare runs: the panel cancels it and waits, so nothing is left.
+void TstDatasetPanel::closingPanelMidPrepareLeavesNoDataset() {
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  const QString source = dir.filePath(QStringLiteral("flat"));
+  QVERIFY(linkedPngs(source, 240, 512, 5));
+  const QString out = dir.filePath(QStringLiteral("out"));
+  pretext::PrepareOptions options;
+  options.source = source.toStdString();
+  options.out = out.toStdString();
+  options.imageSize = 24;
+  options.threads = 1;
+  qint64 doneAtClose = -1;
+  {
+    DatasetPanel panel;
+    panel.show();
+    QVERIFY(panel.startPrepare(options));
+    QTRY_VERIFY_WITH_TIMEOUT(panel.prepareBar()->value() > 0, 60000);
+    doneAtClose = panel.prepareBar()->value();
+    QVERIFY(QFileInfo(out + QStringLiteral(".partial")).isDir());
+  }  // destroyed mid-way
+  QVERIFY(doneAtClose > 0 && doneAtClose < 240);
+  QVERIFY(!QFileInfo::exists(out));
+  QVERIFY(!QFileInfo::exists(out + QStringLiteral(".partial")));
 }
 
 // PRETEXT_SCREENSHOT_DIR: the panel preparing a few thousand images (one thread, so that the bar
