@@ -121,6 +121,7 @@ class TstDatasetPanel : public QObject {
   void preparesFolderThroughDialog();
   void cancelledPrepareLeavesNoDataset();
   void closingPanelMidPrepareLeavesNoDataset();
+  void failedPrepareSaysWhyAndLosesNothing();
   void screenshotPreparing();
 };
 
@@ -595,6 +596,49 @@ void TstDatasetPanel::closingPanelMidPrepareLeavesNoDataset() {
   QVERIFY(doneAtClose > 0 && doneAtClose < 240);
   QVERIFY(!QFileInfo::exists(out));
   QVERIFY(!QFileInfo::exists(out + QStringLiteral(".partial")));
+}
+
+// A folder that is not there, and a place to save that holds other files: each says why, naming
+// the path, the other files stay, and the panel keeps its dataset.
+void TstDatasetPanel::failedPrepareSaysWhyAndLosesNothing() {
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  DatasetPanel panel;
+  panel.show();
+  panel.loadDataset(smallShapes());
+  QTRY_VERIFY_WITH_TIMEOUT(panel.hasDataset(), 60000);
+  QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
+
+  pretext::PrepareOptions options;
+  options.source = dir.filePath(QStringLiteral("no-such-folder")).toStdString();
+  options.out = dir.filePath(QStringLiteral("out")).toStdString();
+  QVERIFY(panel.startPrepare(options));
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+  QVERIFY(!finished.at(0).at(0).toBool());
+  QVERIFY2(panel.errorMessage().contains(QStringLiteral("Could not prepare")) &&
+               panel.errorMessage().contains(QStringLiteral("no-such-folder")),
+           qPrintable(panel.errorMessage()));
+  QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("out"))));
+
+  const QString source = dir.filePath(QStringLiteral("images"));
+  QVERIFY(linkedPngs(source, 3, 16, 1));
+  const QString busy = dir.filePath(QStringLiteral("my-documents"));
+  QVERIFY(QDir().mkpath(busy));
+  QVERIFY(writeText(busy + QStringLiteral("/thesis.txt"), "chapter 1\n"));
+  options.source = source.toStdString();
+  options.out = busy.toStdString();
+  QVERIFY(panel.startPrepare(options));
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
+  QVERIFY(!finished.at(1).at(0).toBool());
+  QVERIFY2(panel.errorMessage().contains(busy), qPrintable(panel.errorMessage()));
+  QFile thesis(busy + QStringLiteral("/thesis.txt"));
+  QVERIFY(thesis.open(QIODevice::ReadOnly));
+  QCOMPARE(thesis.readAll(), QByteArray("chapter 1\n"));
+  QCOMPARE(QDir(busy).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), QStringList{QStringLiteral("thesis.txt")});
+  QVERIFY(!QFileInfo::exists(busy + QStringLiteral(".partial")));
+  QCOMPARE(QString::fromStdString(panel.dataset().name()), QStringLiteral("Shapes"));
+  QVERIFY(!panel.isPreparing());
+  QVERIFY(panel.prepareFolderAction()->isEnabled());
 }
 
 // PRETEXT_SCREENSHOT_DIR: the panel preparing a few thousand images (one thread, so that the bar
