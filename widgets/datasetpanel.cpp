@@ -445,11 +445,13 @@ void DatasetPanel::prepareFolderDialog() {
     if (!dir.isEmpty()) source->setText(dir);
   });
   connect(browseOut, &QPushButton::clicked, &dialog, [&] {
-    const QString dir = QFileDialog::getExistingDirectory(&dialog, tr("Where to write the prepared dataset"),
+    // A folder to save in: the dataset goes into it under the name suggested (or typed).
+    const QString dir = QFileDialog::getExistingDirectory(&dialog, tr("Folder to save the prepared dataset in"),
                                                           QFileInfo(out->text()).absolutePath());
     if (dir.isEmpty()) return;
+    const QString name = QFileInfo(QDir::cleanPath(out->text())).fileName();
     outEdited = true;
-    out->setText(dir);
+    out->setText(name.isEmpty() ? dir : QDir(dir).filePath(name));
   });
   auto row = [](QWidget* edit, QWidget* button) {
     auto* layout = new QHBoxLayout;
