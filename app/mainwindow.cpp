@@ -289,6 +289,7 @@ void MainWindow::createMenus() {
   QAction* openFile = m_datasetPanel->openFileAction();
   openFile->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
   file->addAction(openFile);
+  file->addAction(m_datasetPanel->prepareFolderAction());
   QAction* openRunAction = file->addAction(tr("Open &run folder…"), this, &MainWindow::chooseRunFolder);
   openRunAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
   openRunAction->setToolTip(tr("Show a run folder (from the window or pretext-cli) in the inspection panels"));

@@ -7,14 +7,28 @@
 
 #include "pretext/dataset.h"
 #include "pretext/image.h"
+#include "pretext/prepare.h"
 
+#include <QAction>
 #include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QFile>
+#include <QLineEdit>
+#include <QPainter>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest/QtTest>
 
 #include <qcustomplot.h>
+
+#include <filesystem>
+#include <set>
 
 namespace {
 
@@ -53,6 +67,40 @@ bool waitIdle(DatasetPanel& panel) {
   return QTest::qWaitFor([&] { return !panel.isLoading(); }, 60000);
 }
 
+// The colour of image `index` of class `cls` in the generated folders: unique per image, so a
+// prepared image says which file it came from whatever the resize did to a uniform picture.
+QRgb folderColour(int cls, int index) { return qRgb(40 + 150 * cls, 10 + 5 * index, 230 - 3 * index); }
+
+bool writeText(const QString& path, const QByteArray& bytes) {
+  QFile file(path);
+  return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
+// `count` files named 00000.png... in `folder`, hard links to one noisy PNG of side `side` (slow
+// to decode, free to write); copies where the file system has no hard links.
+bool linkedPngs(const QString& folder, int count, int side, quint32 seed) {
+  QImage noise(side, side, QImage::Format_RGB32);
+  QRandomGenerator rng(seed);
+  for (int y = 0; y < side; ++y) {
+    auto* line = reinterpret_cast<QRgb*>(noise.scanLine(y));
+    for (int x = 0; x < side; ++x) line[x] = rng.generate() | 0xff000000u;
+  }
+  QPainter painter(&noise);  // something to see in a screenshot
+  painter.setBrush(QColor::fromHsv(int(seed * 47 % 360), 200, 230));
+  painter.drawEllipse(side / 4, side / 4, side / 2, side / 2);
+  painter.end();
+  if (!QDir().mkpath(folder)) return false;
+  const std::filesystem::path first = QDir(folder).filePath(QStringLiteral("00000.png")).toStdString();
+  if (!noise.save(QString::fromStdString(first.string()))) return false;
+  for (int i = 1; i < count; ++i) {
+    const std::filesystem::path path = QDir(folder).filePath(QStringLiteral("%1.png").arg(i, 5, 10, QLatin1Char('0'))).toStdString();
+    std::error_code ec;
+    std::filesystem::create_hard_link(first, path, ec);
+    if (ec && !std::filesystem::copy_file(first, path, ec)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 class TstDatasetPanel : public QObject {
@@ -70,6 +118,11 @@ class TstDatasetPanel : public QObject {
   void badInputKeepsPreviousDataset_data();
   void badInputKeepsPreviousDataset();
   void unparsablePathShowsError();
+  void preparesFolderThroughDialog();
+  void cancelledPrepareLeavesNoDataset();
+  void closingPanelMidPrepareLeavesNoDataset();
+  void failedPrepareSaysWhyAndLosesNothing();
+  void screenshotPreparing();
 };
 
 void TstDatasetPanel::qtconvertGrayRoundTrip() {
@@ -326,6 +379,301 @@ void TstDatasetPanel::unparsablePathShowsError() {
   QCOMPARE(failed.count(), 1);
   QVERIFY(panel.errorMessage().contains(QStringLiteral("/nonexistent/pretext/dataset")));
   QVERIFY(!panel.hasDataset());
+}
+
+// "Prepare a folder…" as a person does it: the dialog filled in (here by a timer while it is open),
+// the prepare on its worker thread, then the prepared dataset loaded and selected. The generated
+// folder's images are uniform colours that name their file, so the check needs no decoder.
+void TstDatasetPanel::preparesFolderThroughDialog() {
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  const QString source = dir.filePath(QStringLiteral("photos"));
+  const QStringList classes{QStringLiteral("cat"), QStringLiteral("dog")};
+  const int perClass[] = {21, 16};
+  for (int c = 0; c < 2; ++c) {
+    QVERIFY(QDir().mkpath(source + QLatin1Char('/') + classes[c]));
+    for (int i = 0; i < perClass[c]; ++i) {
+      QImage image(20 + 3 * i, 24 + 2 * c, QImage::Format_RGB32);  // sizes differ; the prepare resizes
+      image.fill(folderColour(c, i));
+      QVERIFY(image.save(QStringLiteral("%1/%2/%3.png").arg(source, classes[c]).arg(i, 3, 10, QLatin1Char('0'))));
+    }
+  }
+  const QString broken = QStringLiteral("%1/dog/broken.png").arg(source);
+  QVERIFY(writeText(broken, "not a PNG, only text with an image extension\n"));
+  const QString out = dir.filePath(QStringLiteral("prepared/photos-16"));
+
+  DatasetPanel panel;
+  panel.resize(1100, 700);
+  panel.show();
+  panel.loadDataset(smallShapes());
+  QTRY_VERIFY_WITH_TIMEOUT(panel.hasDataset(), 60000);
+
+  // The dialog is modal: fill it in and press Prepare from a timer while it runs.
+  bool filled = false;
+  QTimer timer;
+  timer.setInterval(20);
+  connect(&timer, &QTimer::timeout, &panel, [&] {
+    auto* dialog = panel.findChild<QDialog*>(QStringLiteral("prepareDialog"));
+    if (!dialog || !dialog->isVisible()) return;
+    timer.stop();
+    auto* sourceEdit = dialog->findChild<QLineEdit*>(QStringLiteral("prepareSource"));
+    auto* size = dialog->findChild<QSpinBox*>(QStringLiteral("prepareSize"));
+    auto* resize = dialog->findChild<QComboBox*>(QStringLiteral("prepareResize"));
+    auto* outEdit = dialog->findChild<QLineEdit*>(QStringLiteral("prepareOut"));
+    auto* buttons = dialog->findChild<QDialogButtonBox*>();
+    if (!sourceEdit || !size || !resize || !outEdit || !buttons) {
+      dialog->reject();
+      return;
+    }
+    sourceEdit->setText(source);
+    size->setValue(16);
+    // The suggested place: the dataset library, named after the folder and the size.
+    const bool suggested = outEdit->text().endsWith(QStringLiteral("/.local/share/pretext/datasets/photos-16"));
+    resize->setCurrentIndex(resize->findData(QStringLiteral("squash")));
+    outEdit->setText(out);
+    filled = suggested;
+    if (const QString shots = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR"); !shots.isEmpty()) {
+      dialog->grab().save(QDir(shots).filePath(QStringLiteral("dataset-prepare-dialog.png")));
+    }
+    buttons->button(QDialogButtonBox::Ok)->click();
+  });
+  timer.start();
+  QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
+  QSignalSpy progress(&panel, &DatasetPanel::prepareProgress);
+  panel.prepareFolderAction()->trigger();  // returns when the dialog closes
+  QVERIFY2(filled, "the dialog did not open with its fields, or did not suggest a place in the library");
+  QVERIFY(panel.isPreparing());
+  QVERIFY(!panel.prepareFolderAction()->isEnabled());
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+  QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
+  QVERIFY(!panel.isPreparing());
+  QVERIFY(panel.prepareFolderAction()->isEnabled());
+  QVERIFY(progress.count() >= 1);
+  QCOMPARE(progress.last().at(0).toLongLong(), qint64(21 + 16 + 1));  // every file counted, the broken one too
+  QCOMPARE(progress.last().at(1).toLongLong(), qint64(21 + 16 + 1));
+
+  // Written under the name given, nothing left beside it.
+  QVERIFY(pretext::isPreparedDataset(out.toStdString()));
+  QVERIFY(!QFileInfo::exists(out + QStringLiteral(".partial")));
+  std::string why;
+  QVERIFY2(pretext::verifyPreparedDataset(out.toStdString(), &why), why.c_str());
+
+  // The outcome and the skipped file, listed with its reason.
+  const QString text = panel.prepareText();
+  QVERIFY2(text.contains(QStringLiteral("Prepared 37 images")), qPrintable(text));
+  QVERIFY2(text.contains(QStringLiteral("Unreadable files skipped: 1")), qPrintable(text));
+  QCOMPARE(panel.prepareSkipped().size(), 1);
+  QVERIFY2(panel.prepareSkipped().at(0).startsWith(QFileInfo(broken).absoluteFilePath() + QStringLiteral(": ")) ||
+               panel.prepareSkipped().at(0).startsWith(broken + QStringLiteral(": ")),
+           qPrintable(panel.prepareSkipped().join(QLatin1Char('\n'))));
+
+  // Loaded and selected in the panel.
+  QTRY_VERIFY_WITH_TIMEOUT(panel.hasDataset() && panel.dataset().spec().kind == "prepared", 60000);
+  QVERIFY(waitIdle(panel));
+  QVERIFY2(panel.errorMessage().isEmpty(), qPrintable(panel.errorMessage()));
+  QCOMPARE(QFileInfo(QString::fromStdString(panel.dataset().spec().path)).canonicalFilePath(),
+           QFileInfo(out).canonicalFilePath());
+  QVERIFY2(panel.datasetCombo()->currentText().contains(QFileInfo(out).fileName()),
+           qPrintable(panel.datasetCombo()->currentText()));
+
+  // Against the folder: the classes, and every readable file once, in its class, squashed to 16 x 16.
+  const pretext::Dataset& prepared = panel.dataset();
+  QCOMPARE(namesOf(prepared), classes);
+  QVERIFY(!prepared.hasSplit(pretext::Split::Test));
+  QCOMPARE(prepared.size(pretext::Split::Train), std::int64_t(21 + 16));
+  QCOMPARE(prepared.channels(), 3);
+  std::set<std::pair<int, int>> seen;
+  for (std::int64_t n = 0; n < prepared.size(pretext::Split::Train); ++n) {
+    const QImage image = pretext::toQImage(prepared.image(pretext::Split::Train, n)).convertToFormat(QImage::Format_RGB32);
+    QCOMPARE(image.size(), QSize(16, 16));
+    const QRgb colour = image.pixel(0, 0);
+    for (int y = 0; y < 16; ++y) {
+      for (int x = 0; x < 16; ++x) QCOMPARE(image.pixel(x, y), colour);
+    }
+    const int cls = qRed(colour) == 40 ? 0 : qRed(colour) == 190 ? 1 : -1;
+    const int index = (qGreen(colour) - 10) / 5;
+    QVERIFY2(cls >= 0 && index >= 0 && index < perClass[cls] && folderColour(cls, index) == colour,
+             qPrintable(QStringLiteral("image %1: colour %2 is no file's").arg(n).arg(colour, 8, 16)));
+    QCOMPARE(prepared.label(pretext::Split::Train, n), cls);
+    QVERIFY2(seen.insert({cls, index}).second, qPrintable(QStringLiteral("image %1 twice").arg(n)));
+  }
+  QCOMPARE(int(seen.size()), 21 + 16);
+  QCOMPARE(panel.histogram()->counts(), (QVector<double>{21, 16}));
+}
+
+// Cancel mid-way: the prepare stops, nothing is left under the name (its OUT.partial is removed),
+// the panel keeps what it showed, and the same prepare run again completes.
+void TstDatasetPanel::cancelledPrepareLeavesNoDataset() {
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  const QString source = dir.filePath(QStringLiteral("unlabelled"));
+  QVERIFY(linkedPngs(source + QStringLiteral("/nested"), 240, 512, 3));  // ~1 s on one thread
+  const QString out = dir.filePath(QStringLiteral("out"));
+  const QString partial = out + QStringLiteral(".partial");
+
+  DatasetPanel panel;
+  panel.resize(1100, 700);
+  panel.show();
+  panel.loadDataset(smallShapes());
+  QTRY_VERIFY_WITH_TIMEOUT(panel.hasDataset(), 60000);
+
+  pretext::PrepareOptions options;
+  options.source = source.toStdString();
+  options.out = out.toStdString();
+  options.imageSize = 24;
+  options.unlabelled = true;  // "nested" is not a class
+  options.threads = 1;
+  qint64 doneAtCancel = -1, total = -1;
+  bool onlyPartial = false;
+  const auto cancelOnProgress = connect(&panel, &DatasetPanel::prepareProgress, &panel, [&](qint64 done, qint64 all) {
+    if (done == 0 || doneAtCancel >= 0) return;
+    doneAtCancel = done;
+    total = all;
+    onlyPartial = QFileInfo(partial).isDir() && !QFileInfo::exists(out);  // the half dataset has the temporary name
+    QCOMPARE(panel.prepareBar()->value(), int(done));
+    QVERIFY2(panel.prepareText().contains(QStringLiteral("of 240 images")), qPrintable(panel.prepareText()));
+    panel.cancelPrepare();
+  });
+  QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
+  QVERIFY(panel.startPrepare(options));
+  QVERIFY(!panel.startPrepare(options));  // one at a time
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+  QVERIFY2(doneAtCancel > 0, "no progress was reported before the end");
+  QCOMPARE(total, qint64(240));
+  QVERIFY2(doneAtCancel < total, "the prepare finished before it could be cancelled");
+  QVERIFY(onlyPartial);
+  QVERIFY(!finished.at(0).at(0).toBool());
+  QVERIFY2(panel.prepareText().contains(QStringLiteral("cancelled")), qPrintable(panel.prepareText()));
+  QVERIFY(!panel.isPreparing());
+
+  // Nothing that loads: neither the name given nor the temporary one.
+  QVERIFY(!QFileInfo::exists(out));
+  QVERIFY(!QFileInfo::exists(partial));
+  QVERIFY(!pretext::isPreparedDataset(out.toStdString()));
+  bool loads = true;
+  try {
+    pretext::Dataset::load(pretext::DatasetSpec::parse("prepared:" + out.toStdString()));
+  } catch (const std::exception&) {
+    loads = false;
+  }
+  QVERIFY(!loads);
+  QCOMPARE(QString::fromStdString(panel.dataset().name()), QStringLiteral("Shapes"));
+  QVERIFY(panel.errorMessage().isEmpty());
+
+  // The same prepare again, not cancelled: a whole dataset of every image, unlabelled.
+  disconnect(cancelOnProgress);
+  options.threads = 0;
+  QVERIFY(panel.startPrepare(options));
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
+  QVERIFY2(finished.at(1).at(0).toBool(), qPrintable(finished.at(1).at(1).toString()));
+  QVERIFY(!QFileInfo::exists(partial));
+  QTRY_VERIFY_WITH_TIMEOUT(panel.dataset().spec().kind == "prepared", 60000);
+  QCOMPARE(panel.dataset().size(pretext::Split::Unlabeled), std::int64_t(240));
+  QVERIFY(panel.prepareSkipped().isEmpty());
+}
+
+// The window closed while a prepare runs: the panel cancels it and waits, so nothing is left.
+void TstDatasetPanel::closingPanelMidPrepareLeavesNoDataset() {
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  const QString source = dir.filePath(QStringLiteral("flat"));
+  QVERIFY(linkedPngs(source, 240, 512, 5));
+  const QString out = dir.filePath(QStringLiteral("out"));
+  pretext::PrepareOptions options;
+  options.source = source.toStdString();
+  options.out = out.toStdString();
+  options.imageSize = 24;
+  options.threads = 1;
+  qint64 doneAtClose = -1;
+  {
+    DatasetPanel panel;
+    panel.show();
+    QVERIFY(panel.startPrepare(options));
+    QTRY_VERIFY_WITH_TIMEOUT(panel.prepareBar()->value() > 0, 60000);
+    doneAtClose = panel.prepareBar()->value();
+    QVERIFY(QFileInfo(out + QStringLiteral(".partial")).isDir());
+  }  // destroyed mid-way
+  QVERIFY(doneAtClose > 0 && doneAtClose < 240);
+  QVERIFY(!QFileInfo::exists(out));
+  QVERIFY(!QFileInfo::exists(out + QStringLiteral(".partial")));
+}
+
+// A folder that is not there, and a place to save that holds other files: each says why, naming
+// the path, the other files stay, and the panel keeps its dataset.
+void TstDatasetPanel::failedPrepareSaysWhyAndLosesNothing() {
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  DatasetPanel panel;
+  panel.show();
+  panel.loadDataset(smallShapes());
+  QTRY_VERIFY_WITH_TIMEOUT(panel.hasDataset(), 60000);
+  QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
+
+  pretext::PrepareOptions options;
+  options.source = dir.filePath(QStringLiteral("no-such-folder")).toStdString();
+  options.out = dir.filePath(QStringLiteral("out")).toStdString();
+  QVERIFY(panel.startPrepare(options));
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+  QVERIFY(!finished.at(0).at(0).toBool());
+  QVERIFY2(panel.errorMessage().contains(QStringLiteral("Could not prepare")) &&
+               panel.errorMessage().contains(QStringLiteral("no-such-folder")),
+           qPrintable(panel.errorMessage()));
+  QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("out"))));
+
+  const QString source = dir.filePath(QStringLiteral("images"));
+  QVERIFY(linkedPngs(source, 3, 16, 1));
+  const QString busy = dir.filePath(QStringLiteral("my-documents"));
+  QVERIFY(QDir().mkpath(busy));
+  QVERIFY(writeText(busy + QStringLiteral("/thesis.txt"), "chapter 1\n"));
+  options.source = source.toStdString();
+  options.out = busy.toStdString();
+  QVERIFY(panel.startPrepare(options));
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
+  QVERIFY(!finished.at(1).at(0).toBool());
+  QVERIFY2(panel.errorMessage().contains(busy), qPrintable(panel.errorMessage()));
+  QFile thesis(busy + QStringLiteral("/thesis.txt"));
+  QVERIFY(thesis.open(QIODevice::ReadOnly));
+  QCOMPARE(thesis.readAll(), QByteArray("chapter 1\n"));
+  QCOMPARE(QDir(busy).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), QStringList{QStringLiteral("thesis.txt")});
+  QVERIFY(!QFileInfo::exists(busy + QStringLiteral(".partial")));
+  QCOMPARE(QString::fromStdString(panel.dataset().name()), QStringLiteral("Shapes"));
+  QVERIFY(!panel.isPreparing());
+  QVERIFY(panel.prepareFolderAction()->isEnabled());
+}
+
+// PRETEXT_SCREENSHOT_DIR: the panel preparing a few thousand images (one thread, so that the bar
+// is seen moving) and after, with the skipped files listed.
+void TstDatasetPanel::screenshotPreparing() {
+  const QString shots = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR");
+  if (shots.isEmpty()) QSKIP("set PRETEXT_SCREENSHOT_DIR to save screenshots of a prepare");
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  const QString source = dir.filePath(QStringLiteral("holiday-photos"));
+  const QStringList classes{QStringLiteral("beach"), QStringLiteral("city"), QStringLiteral("forest")};
+  for (int c = 0; c < classes.size(); ++c) QVERIFY(linkedPngs(source + QLatin1Char('/') + classes[c], 1200, 256, quint32(c + 1)));
+  QVERIFY(writeText(source + QStringLiteral("/city/IMG_0042.jpg"), QByteArray()));  // zero bytes
+  QVERIFY(writeText(source + QStringLiteral("/forest/notes.png"), "shopping list: bread, milk\n"));
+  const QString out = dir.filePath(QStringLiteral("holiday-photos-64"));
+
+  DatasetPanel panel;
+  panel.resize(1200, 760);
+  panel.show();
+  panel.loadDataset(smallShapes());
+  QTRY_VERIFY_WITH_TIMEOUT(panel.hasDataset(), 60000);
+  pretext::PrepareOptions options;
+  options.source = source.toStdString();
+  options.out = out.toStdString();
+  options.imageSize = 64;
+  options.threads = 1;
+  QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
+  QVERIFY(panel.startPrepare(options));
+  QTRY_VERIFY_WITH_TIMEOUT(panel.prepareBar()->value() > panel.prepareBar()->maximum() / 3 &&
+                               panel.prepareText().contains(QStringLiteral("left")), 120000);
+  QVERIFY(panel.grab().save(QDir(shots).filePath(QStringLiteral("dataset-preparing.png"))));
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 300000);
+  QTRY_VERIFY_WITH_TIMEOUT(panel.dataset().spec().kind == "prepared" && !panel.isLoading(), 60000);
+  QCOMPARE(panel.prepareSkipped().size(), 2);
+  QVERIFY(panel.grab().save(QDir(shots).filePath(QStringLiteral("dataset-prepared.png"))));
 }
 
 QTEST_MAIN(TstDatasetPanel)

@@ -8,28 +8,38 @@
 #include "translation.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDataStream>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QFrame>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
+#include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardItemModel>
+#include <QTextDocument>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 
 namespace {
@@ -60,6 +70,15 @@ QString specKey(const pretext::DatasetSpec& spec) {
 
 const pretext::Split kSplits[] = {pretext::Split::Train, pretext::Split::Test, pretext::Split::Unlabeled};
 
+// "1:05" or "1:02:03".
+QString clockText(qint64 seconds) {
+  const QLatin1Char zero('0');
+  if (seconds >= 3600) {
+    return QStringLiteral("%1:%2:%3").arg(seconds / 3600).arg(seconds / 60 % 60, 2, 10, zero).arg(seconds % 60, 2, 10, zero);
+  }
+  return QStringLiteral("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, zero);
+}
+
 }  // namespace
 
 DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
@@ -80,6 +99,12 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
 }
 
 DatasetPanel::~DatasetPanel() {
+  if (m_prepareThread) {
+    // Cancelled, the prepare removes its OUT.partial; waited for, so nothing half-written stays.
+    m_prepareCancel->store(true);
+    m_prepareThread->wait();
+    delete m_prepareThread;
+  }
   m_loader->supersede(~quint64(0));  // skip queued requests; a running one finishes first
   m_thread.quit();
   m_thread.wait();
@@ -114,6 +139,11 @@ void DatasetPanel::buildUi() {
   m_openFileAction->setToolTip(tr("Open one file of a dataset (e.g. train-images-idx3-ubyte.gz); its folder is read"));
   connect(m_openFileAction, &QAction::triggered, this, &DatasetPanel::openFileDialog);
 
+  m_prepareAction = new QAction(tr("Prepare a folder…"), this);
+  m_prepareAction->setToolTip(tr("Pack a folder of images once into a prepared dataset (memory-mapped arrays), "
+                                 "decoding on every core; unreadable files are skipped and listed"));
+  connect(m_prepareAction, &QAction::triggered, this, &DatasetPanel::prepareFolderDialog);
+
   m_openButton = new QToolButton;
   m_openButton->setText(tr("Open…"));
   m_openButton->setToolTip(m_openFolderAction->toolTip());
@@ -121,6 +151,8 @@ void DatasetPanel::buildUi() {
   auto* openMenu = new QMenu(m_openButton);
   openMenu->addAction(m_openFolderAction);
   openMenu->addAction(m_openFileAction);
+  openMenu->addSeparator();
+  openMenu->addAction(m_prepareAction);
   m_openButton->setMenu(openMenu);
   connect(m_openButton, &QToolButton::clicked, this, &DatasetPanel::openFolderDialog);
 
@@ -177,6 +209,42 @@ void DatasetPanel::buildUi() {
   bar->addWidget(m_busyBar);
   bar->addWidget(m_busyLabel);
 
+  // The running prepare: the images done, the rate and time left, and Cancel; then its outcome
+  // and the files it skipped, until closed.
+  m_prepareFrame = new QFrame;
+  m_prepareFrame->setObjectName(QStringLiteral("preparePanel"));
+  m_prepareFrame->setFrameShape(QFrame::StyledPanel);
+  m_prepareName = new QLabel;
+  m_prepareName->setStyleSheet(QStringLiteral("font-weight: bold"));
+  m_prepareBar = new QProgressBar;
+  m_prepareBar->setMinimumWidth(200);
+  m_prepareLabel = new QLabel;
+  m_prepareLabel->setWordWrap(true);
+  m_prepareLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_prepareCancelButton = new QPushButton(tr("Cancel"));
+  m_prepareCancelButton->setToolTip(tr("Stop preparing; the partly written dataset is removed"));
+  connect(m_prepareCancelButton, &QPushButton::clicked, this, &DatasetPanel::cancelPrepare);
+  m_prepareClose = new QToolButton;
+  m_prepareClose->setText(QStringLiteral("✕"));
+  m_prepareClose->setAutoRaise(true);
+  m_prepareClose->setToolTip(tr("Hide this message"));
+  connect(m_prepareClose, &QToolButton::clicked, m_prepareFrame, &QWidget::hide);
+  m_prepareList = new QPlainTextEdit;
+  m_prepareList->setReadOnly(true);
+  m_prepareList->setLineWrapMode(QPlainTextEdit::NoWrap);
+  m_prepareList->hide();
+  auto* prepareRow = new QHBoxLayout;
+  prepareRow->addWidget(m_prepareName);
+  prepareRow->addWidget(m_prepareBar, 1);
+  prepareRow->addWidget(m_prepareLabel, 2);
+  prepareRow->addWidget(m_prepareCancelButton, 0, Qt::AlignTop);
+  prepareRow->addWidget(m_prepareClose, 0, Qt::AlignTop);
+  auto* prepareLayout = new QVBoxLayout(m_prepareFrame);
+  prepareLayout->setContentsMargins(8, 6, 4, 6);
+  prepareLayout->addLayout(prepareRow);
+  prepareLayout->addWidget(m_prepareList);
+  m_prepareFrame->hide();
+
   m_errorFrame = new QFrame;
   m_errorFrame->setObjectName(QStringLiteral("datasetError"));
   // Translucent red reads on light and dark themes alike.
@@ -231,6 +299,7 @@ void DatasetPanel::buildUi() {
 
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(bar);
+  layout->addWidget(m_prepareFrame);
   layout->addWidget(m_errorFrame);
   layout->addWidget(m_splitter, 1);
 }
@@ -324,6 +393,263 @@ void DatasetPanel::openFileDialog() {
   if (file.isEmpty()) return;
   m_lastDir = QFileInfo(file).absolutePath();
   loadText(file);
+}
+
+void DatasetPanel::prepareFolderDialog() {
+  if (isPreparing()) {
+    emit statusMessage(tr("A folder is being prepared already"));
+    return;
+  }
+  QDialog dialog(this);
+  dialog.setObjectName(QStringLiteral("prepareDialog"));
+  dialog.setWindowTitle(tr("Prepare a folder of images"));
+  auto* source = new QLineEdit;
+  source->setObjectName(QStringLiteral("prepareSource"));
+  source->setPlaceholderText(tr("class sub-folders (and train/, test/), or images at any depth"));
+  auto* browseSource = new QPushButton(tr("Browse…"));
+  auto* size = new QSpinBox;
+  size->setObjectName(QStringLiteral("prepareSize"));
+  size->setRange(8, 1024);
+  size->setValue(64);
+  size->setSuffix(tr(" px"));
+  auto* resize = new QComboBox;
+  resize->setObjectName(QStringLiteral("prepareResize"));
+  resize->addItem(tr("Crop: shorter side to the size, then the centre"), QStringLiteral("crop"));
+  resize->addItem(tr("Squash: both sides to the size"), QStringLiteral("squash"));
+  auto* unlabelled = new QCheckBox(tr("Unlabelled: sub-folders are only nesting, not classes"));
+  unlabelled->setObjectName(QStringLiteral("prepareUnlabelled"));
+  auto* testPercent = new QSpinBox;
+  testPercent->setObjectName(QStringLiteral("prepareTestPercent"));
+  testPercent->setRange(0, 90);
+  testPercent->setSuffix(QStringLiteral(" %"));
+  testPercent->setSpecialValueText(tr("none (or the folder's test/ or val/)"));
+  testPercent->setToolTip(tr("A labelled folder without a test/ folder: this share of its images, drawn at random, "
+                             "becomes the test split"));
+  auto* out = new QLineEdit;
+  out->setObjectName(QStringLiteral("prepareOut"));
+  auto* browseOut = new QPushButton(tr("Browse…"));
+  // The default place is one that the dataset list searches.
+  const QString library = QDir::homePath() + QStringLiteral("/.local/share/pretext/datasets");
+  bool outEdited = false;
+  auto suggest = [=, &outEdited] {
+    if (outEdited) return;
+    const QString name = QFileInfo(QDir::cleanPath(source->text())).fileName();
+    const QSignalBlocker block(out);
+    out->setText(name.isEmpty() ? QString() : library + QLatin1Char('/') + name + QLatin1Char('-') + QString::number(size->value()));
+  };
+  connect(source, &QLineEdit::textChanged, &dialog, suggest);
+  connect(size, &QSpinBox::valueChanged, &dialog, suggest);
+  connect(out, &QLineEdit::textEdited, &dialog, [&outEdited] { outEdited = true; });
+  connect(browseSource, &QPushButton::clicked, &dialog, [&] {
+    const QString dir = QFileDialog::getExistingDirectory(&dialog, tr("Folder of images to prepare"), m_lastDir);
+    if (!dir.isEmpty()) source->setText(dir);
+  });
+  connect(browseOut, &QPushButton::clicked, &dialog, [&] {
+    // A folder to save in: the dataset goes into it under the name suggested (or typed).
+    const QString dir = QFileDialog::getExistingDirectory(&dialog, tr("Folder to save the prepared dataset in"),
+                                                          QFileInfo(out->text()).absolutePath());
+    if (dir.isEmpty()) return;
+    const QString name = QFileInfo(QDir::cleanPath(out->text())).fileName();
+    outEdited = true;
+    out->setText(name.isEmpty() ? dir : QDir(dir).filePath(name));
+  });
+  auto row = [](QWidget* edit, QWidget* button) {
+    auto* layout = new QHBoxLayout;
+    layout->addWidget(edit, 1);
+    layout->addWidget(button);
+    return layout;
+  };
+  auto* form = new QFormLayout;
+  // A row that is a layout gets no buddy from QFormLayout: made here, so that the & works.
+  auto* sourceLabel = new QLabel(tr("&Folder:"));
+  sourceLabel->setBuddy(source);
+  auto* outLabel = new QLabel(tr("Save &as:"));
+  outLabel->setBuddy(out);
+  form->addRow(sourceLabel, row(source, browseSource));
+  form->addRow(tr("Image &size:"), size);
+  form->addRow(tr("&Resize:"), resize);
+  form->addRow(QString(), unlabelled);
+  form->addRow(tr("&Test split:"), testPercent);
+  form->addRow(outLabel, row(out, browseOut));
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+  buttons->button(QDialogButtonBox::Ok)->setText(tr("Prepare"));
+  connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+  connect(buttons, &QDialogButtonBox::accepted, &dialog, [&] {
+    // Said here, with the dialog still open; the rest (an unreadable folder...) after it runs.
+    QString why;
+    const QString target = QDir::cleanPath(out->text().trimmed());
+    if (source->text().trimmed().isEmpty()) {
+      why = tr("Choose the folder of images to prepare.");
+    } else if (out->text().trimmed().isEmpty()) {
+      why = tr("Choose where to save the prepared dataset.");
+    } else if (QFileInfo(target).exists() && !pretext::isPreparedDataset(target.toStdString()) &&
+               !(QFileInfo(target).isDir() && QDir(target).isEmpty())) {
+      why = tr("%1 exists and is not a prepared dataset; choose another place to save.").arg(target);
+    }
+    if (!why.isEmpty()) {
+      QMessageBox::warning(&dialog, dialog.windowTitle(), why);
+      return;
+    }
+    if (pretext::isPreparedDataset(target.toStdString()) &&
+        QMessageBox::question(&dialog, dialog.windowTitle(),
+                              tr("%1 holds a prepared dataset already. Replace it?").arg(target)) != QMessageBox::Yes) {
+      return;
+    }
+    dialog.accept();
+  });
+  auto* layout = new QVBoxLayout(&dialog);
+  layout->addLayout(form);
+  layout->addWidget(buttons);
+  dialog.resize(std::max(640, dialog.sizeHint().width()), dialog.sizeHint().height());
+  if (dialog.exec() != QDialog::Accepted) return;
+
+  m_lastDir = source->text().trimmed();
+  pretext::PrepareOptions options;
+  options.source = source->text().trimmed().toStdString();
+  options.out = QDir::cleanPath(out->text().trimmed()).toStdString();
+  options.imageSize = size->value();
+  options.resize = resize->currentData().toString().toStdString();
+  options.unlabelled = unlabelled->isChecked();
+  options.testFraction = testPercent->value() / 100.0;
+  startPrepare(options);
+}
+
+bool DatasetPanel::startPrepare(const pretext::PrepareOptions& options) {
+  if (isPreparing()) {
+    emit statusMessage(tr("A folder is being prepared already"));
+    return false;
+  }
+  m_prepareCancel = std::make_shared<std::atomic<bool>>(false);
+  m_prepareSource = QString::fromStdString(options.source);
+  m_prepareOut = QString::fromStdString(options.out);
+  m_prepareDone0 = -1;
+  m_prepareSkipped.clear();
+  m_prepareBar->setRange(0, 0);  // busy until the files are listed
+  m_prepareBar->setValue(0);
+  m_prepareBar->show();
+  m_prepareLabel->setText(tr("Listing the images of %1…").arg(m_prepareSource));
+  m_prepareCancelButton->setEnabled(true);
+  m_prepareCancelButton->show();
+  m_prepareClose->hide();
+  m_prepareList->clear();
+  m_prepareList->hide();
+  // Which folder, by its name; the tooltip has the whole of both paths.
+  m_prepareName->setText(QFileInfo(QDir::cleanPath(m_prepareSource)).fileName());
+  m_prepareName->show();
+  m_prepareFrame->setToolTip(tr("Preparing %1 into %2…").arg(m_prepareSource, m_prepareOut));
+  m_prepareFrame->show();
+  m_prepareAction->setEnabled(false);
+  // The worker reports through queued calls to this panel; the destructor cancels and waits for
+  // it, and calls queued for a destroyed panel are dropped.
+  m_prepareThread = QThread::create([this, options, cancel = m_prepareCancel] {
+    pretext::PrepareResult result;
+    bool ok = false, cancelled = false;
+    QString error;
+    try {
+      result = pretext::prepareDataset(
+          options,
+          [this](const pretext::PrepareProgress& p) {
+            QMetaObject::invokeMethod(
+                this, [this, p] { onPrepareProgress(p.done, p.total, p.seconds); }, Qt::QueuedConnection);
+          },
+          cancel.get());
+      ok = true;
+    } catch (const pretext::PrepareCancelled&) {
+      cancelled = true;
+    } catch (const std::exception& e) {
+      error = QString::fromStdString(e.what());
+    }
+    QMetaObject::invokeMethod(
+        this, [this, ok, cancelled, error, result] { onPrepareDone(ok, cancelled, error, result); }, Qt::QueuedConnection);
+  });
+  m_prepareThread->setObjectName(QStringLiteral("Prepare"));
+  m_prepareThread->start();
+  emit statusMessage(tr("Preparing %1 into %2…").arg(m_prepareSource, m_prepareOut));
+  return true;
+}
+
+void DatasetPanel::cancelPrepare() {
+  if (!isPreparing()) return;
+  m_prepareCancel->store(true);
+  m_prepareCancelButton->setEnabled(false);
+  m_prepareLabel->setText(tr("Cancelling…"));
+}
+
+QString DatasetPanel::prepareText() const { return m_prepareLabel->text(); }
+
+void DatasetPanel::onPrepareProgress(qint64 done, qint64 total, double seconds) {
+  if (!isPreparing() || m_prepareCancel->load()) return;
+  if (m_prepareDone0 < 0) {
+    m_prepareDone0 = done;
+    m_prepareSeconds0 = seconds;
+  }
+  if (total <= INT_MAX) {
+    m_prepareBar->setRange(0, int(total));
+    m_prepareBar->setValue(int(done));
+  } else {  // in thousandths
+    m_prepareBar->setRange(0, 1000);
+    m_prepareBar->setValue(int(1000 * done / total));
+  }
+  const QLocale locale;
+  QString text = tr("%1 of %2 images").arg(locale.toString(done), locale.toString(total));
+  // The rate since the first report, which comes after the listing.
+  const double elapsed = seconds - m_prepareSeconds0;
+  if (elapsed >= 0.25 && done > m_prepareDone0) {
+    const double rate = double(done - m_prepareDone0) / elapsed;
+    text = tr("%1 of %2 images, %3 images/s, %4 left")
+               .arg(locale.toString(done), locale.toString(total), locale.toString(rate, 'f', 0),
+                    clockText(qint64(std::ceil(double(total - done) / rate))));
+  }
+  m_prepareLabel->setText(text);
+  emit prepareProgress(done, total);
+}
+
+void DatasetPanel::onPrepareDone(bool ok, bool cancelled, const QString& error, const pretext::PrepareResult& result) {
+  if (m_prepareThread) {
+    m_prepareThread->wait();  // its last act was to queue this call
+    delete m_prepareThread;
+    m_prepareThread = nullptr;
+  }
+  m_prepareAction->setEnabled(true);
+  m_prepareCancelButton->hide();
+  m_prepareClose->show();
+  m_prepareBar->hide();
+  m_prepareName->hide();
+  m_prepareFrame->setToolTip(QString());
+  QString message;
+  if (cancelled) {
+    message = tr("Preparing %1 was cancelled; nothing was left at %2.").arg(m_prepareSource, m_prepareOut);
+  } else if (!ok) {
+    message = tr("Could not prepare %1: %2").arg(m_prepareSource, error);
+    m_prepareFrame->hide();
+    showError(message);
+  } else {
+    message = tr("Prepared %1 images into %2 in %3 s.")
+                  .arg(QLocale().toString(qlonglong(result.trainImages + result.testImages)),
+                       QString::fromStdString(result.out))
+                  .arg(result.seconds, 0, 'f', 1);
+    for (const auto& f : result.skipped) {
+      m_prepareSkipped << QString::fromStdString(f.path) + QStringLiteral(": ") + QString::fromStdString(f.reason);
+    }
+    if (!m_prepareSkipped.isEmpty()) {
+      message += QLatin1Char(' ') + tr("Unreadable files skipped: %1 (listed below and in its manifest.json).")
+                                        .arg(QLocale().toString(qlonglong(m_prepareSkipped.size())));
+      m_prepareList->setPlainText(m_prepareSkipped.join(QLatin1Char('\n')));
+      // As tall as the list, up to 6 lines; it scrolls beyond.
+      const int lines = int(std::min<qsizetype>(m_prepareSkipped.size(), 6));
+      m_prepareList->setFixedHeight(lines * m_prepareList->fontMetrics().lineSpacing() +
+                                    2 * (m_prepareList->frameWidth() + int(m_prepareList->document()->documentMargin())) + 2);
+      m_prepareList->show();
+    }
+    fillDatasetCombo();
+    pretext::DatasetSpec spec;
+    spec.kind = "prepared";
+    spec.path = result.out;
+    loadDataset(spec);
+  }
+  m_prepareLabel->setText(message);
+  emit statusMessage(message);
+  emit prepareFinished(ok, message);
 }
 
 void DatasetPanel::onDatasetActivated(int index) {

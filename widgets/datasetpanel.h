@@ -1,13 +1,18 @@
 // The Dataset panel: pick a dataset and a split, see sample images with their classes, the class
 // histogram and a summary. Loading runs in a background thread; a dataset that fails to load
-// leaves the previous one on screen and says why.
+// leaves the previous one on screen and says why. "Prepare a folder…" packs a folder of images
+// into a prepared dataset on a worker thread, with a progress bar and Cancel, and then opens it.
 #pragma once
 
 #include "pretext/dataset.h"
+#include "pretext/prepare.h"
 
+#include <QStringList>
 #include <QThread>
 #include <QWidget>
 
+#include <atomic>
+#include <memory>
 #include <vector>
 
 class DatasetLoader;
@@ -17,7 +22,9 @@ class QAction;
 class QComboBox;
 class QFrame;
 class QLabel;
+class QPlainTextEdit;
 class QProgressBar;
+class QPushButton;
 class QSlider;
 class QSpinBox;
 class QSplitter;
@@ -64,6 +71,22 @@ class DatasetPanel final : public QWidget {
   /// Menu actions the main window shares with the panel's Open button.
   QAction* openFolderAction() const { return m_openFolderAction; }
   QAction* openFileAction() const { return m_openFileAction; }
+  QAction* prepareFolderAction() const { return m_prepareAction; }
+
+  /// Packs a folder of images (or any dataset Pretext reads) into a prepared dataset with
+  /// pretext::prepareDataset on a worker thread, showing the images done, images/s, the time left
+  /// and Cancel. When it is done the prepared dataset is loaded and selected, and the unreadable
+  /// files it skipped are listed. False (and said) while another prepare runs.
+  bool startPrepare(const pretext::PrepareOptions& options);
+  bool isPreparing() const { return m_prepareThread != nullptr; }
+  /// Asks the running prepare to stop; it removes what it wrote, and prepareFinished(false, ...)
+  /// follows (or true, when it had already finished).
+  void cancelPrepare();
+  QProgressBar* prepareBar() const { return m_prepareBar; }
+  /// The progress line while preparing; the outcome once done.
+  QString prepareText() const;
+  /// The files the last prepare skipped, as "path: reason".
+  QStringList prepareSkipped() const { return m_prepareSkipped; }
 
   QByteArray saveState() const;
   void restoreState(const QByteArray& state);
@@ -71,12 +94,18 @@ class DatasetPanel final : public QWidget {
  public slots:
   void openFolderDialog();
   void openFileDialog();
+  /// Asks for a folder, the image size, the resize, labels and where to write; then startPrepare().
+  void prepareFolderDialog();
 
  signals:
   void datasetChanged(const pretext::Dataset& dataset);
   void loadingStarted(const QString& what);
   void loadFailed(const QString& message);
   void statusMessage(const QString& message);
+  /// Progress of the running prepare (on the GUI thread, several times a second).
+  void prepareProgress(qint64 done, qint64 total);
+  /// A prepare ended: done (its dataset is loading), cancelled or failed; `message` says which.
+  void prepareFinished(bool ok, const QString& message);
 
  protected:
   void changeEvent(QEvent* event) override;
@@ -98,6 +127,8 @@ class DatasetPanel final : public QWidget {
   void updateSummary(double loadSeconds);
   void updateTileSize();
   QString describe(const pretext::DatasetSpec& spec) const;
+  void onPrepareProgress(qint64 done, qint64 total, double seconds);
+  void onPrepareDone(bool ok, bool cancelled, const QString& error, const pretext::PrepareResult& result);
 
   QThread m_thread;
   DatasetLoader* m_loader = nullptr;
@@ -116,6 +147,20 @@ class DatasetPanel final : public QWidget {
   QToolButton* m_openButton = nullptr;
   QAction* m_openFolderAction = nullptr;
   QAction* m_openFileAction = nullptr;
+  QAction* m_prepareAction = nullptr;
+  QThread* m_prepareThread = nullptr;
+  std::shared_ptr<std::atomic<bool>> m_prepareCancel;
+  QString m_prepareSource, m_prepareOut;
+  qint64 m_prepareDone0 = -1;  // the first report: the rate counts from there (listing excluded)
+  double m_prepareSeconds0 = 0;
+  QStringList m_prepareSkipped;
+  QFrame* m_prepareFrame = nullptr;
+  QLabel* m_prepareName = nullptr;
+  QProgressBar* m_prepareBar = nullptr;
+  QLabel* m_prepareLabel = nullptr;
+  QPushButton* m_prepareCancelButton = nullptr;
+  QToolButton* m_prepareClose = nullptr;
+  QPlainTextEdit* m_prepareList = nullptr;
   QComboBox* m_splitCombo = nullptr;
   QSpinBox* m_countSpin = nullptr;
   QSlider* m_zoomSlider = nullptr;
