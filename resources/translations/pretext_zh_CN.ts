@@ -794,6 +794,146 @@ Attention maps need trained weights: they appear after its first epoch.</source>
         <source>Dataset files (*-ubyte *-ubyte.gz *.bin *.png *.jpg *.jpeg manifest.json);;All files (*)</source>
         <translation>数据集文件 (*-ubyte *-ubyte.gz *.bin *.png *.jpg *.jpeg manifest.json);;所有文件 (*)</translation>
     </message>
+    <message>
+        <source>Prepare a folder…</source>
+        <translation>准备图像文件夹…</translation>
+    </message>
+    <message>
+        <source>Pack a folder of images once into a prepared dataset (memory-mapped arrays), decoding on every core; unreadable files are skipped and listed</source>
+        <translation>将图像文件夹一次性打包为预处理数据集（内存映射数组），在所有 CPU 核心上解码；无法读取的文件会被跳过并列出</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop preparing; the partly written dataset is removed</source>
+        <translation>停止准备；已部分写入的数据集将被删除</translation>
+    </message>
+    <message>
+        <source>A folder is being prepared already</source>
+        <translation>已有一个文件夹正在准备中</translation>
+    </message>
+    <message>
+        <source>Prepare a folder of images</source>
+        <translation>准备图像文件夹</translation>
+    </message>
+    <message>
+        <source>class sub-folders (and train/, test/), or images at any depth</source>
+        <translation>类别子文件夹（以及 train/、test/），或任意层级的图像</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source> px</source>
+        <translation> 像素</translation>
+    </message>
+    <message>
+        <source>Crop: shorter side to the size, then the centre</source>
+        <translation>裁剪：短边缩放到该尺寸，再取中心区域</translation>
+    </message>
+    <message>
+        <source>Squash: both sides to the size</source>
+        <translation>拉伸：两边都缩放到该尺寸</translation>
+    </message>
+    <message>
+        <source>Unlabelled: sub-folders are only nesting, not classes</source>
+        <translation>无标签：子文件夹只是嵌套目录，不是类别</translation>
+    </message>
+    <message>
+        <source>none (or the folder&apos;s test/ or val/)</source>
+        <translation>无（或使用文件夹中的 test/ 或 val/）</translation>
+    </message>
+    <message>
+        <source>A labelled folder without a test/ folder: this share of its images, drawn at random, becomes the test split</source>
+        <translation>有标签但没有 test/ 文件夹时：随机抽取这一比例的图像作为测试集</translation>
+    </message>
+    <message>
+        <source>Folder of images to prepare</source>
+        <translation>要准备的图像文件夹</translation>
+    </message>
+    <message>
+        <source>Folder to save the prepared dataset in</source>
+        <translation>保存预处理数据集的文件夹</translation>
+    </message>
+    <message>
+        <source>&amp;Folder:</source>
+        <translation>文件夹(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>Save &amp;as:</source>
+        <translation>保存为(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>Image &amp;size:</source>
+        <translation>图像尺寸(&amp;S)：</translation>
+    </message>
+    <message>
+        <source>&amp;Resize:</source>
+        <translation>缩放方式(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>&amp;Test split:</source>
+        <translation>测试集(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Prepare</source>
+        <translation>准备</translation>
+    </message>
+    <message>
+        <source>Choose the folder of images to prepare.</source>
+        <translation>请选择要准备的图像文件夹。</translation>
+    </message>
+    <message>
+        <source>Choose where to save the prepared dataset.</source>
+        <translation>请选择预处理数据集的保存位置。</translation>
+    </message>
+    <message>
+        <source>%1 exists and is not a prepared dataset; choose another place to save.</source>
+        <translation>%1 已存在且不是预处理数据集；请选择其他保存位置。</translation>
+    </message>
+    <message>
+        <source>%1 holds a prepared dataset already. Replace it?</source>
+        <translation>%1 中已有一个预处理数据集。要替换它吗？</translation>
+    </message>
+    <message>
+        <source>Listing the images of %1…</source>
+        <translation>正在列出 %1 中的图像…</translation>
+    </message>
+    <message>
+        <source>Preparing %1 into %2…</source>
+        <translation>正在将 %1 准备到 %2…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>%1 of %2 images</source>
+        <translation>%1 / %2 张图像</translation>
+    </message>
+    <message>
+        <source>%1 of %2 images, %3 images/s, %4 left</source>
+        <translation>%1 / %2 张图像，%3 张/秒，剩余 %4</translation>
+    </message>
+    <message>
+        <source>Preparing %1 was cancelled; nothing was left at %2.</source>
+        <translation>已取消准备 %1；%2 处未留下任何内容。</translation>
+    </message>
+    <message>
+        <source>Could not prepare %1: %2</source>
+        <translation>无法准备 %1：%2</translation>
+    </message>
+    <message>
+        <source>Prepared %1 images into %2 in %3 s.</source>
+        <translation>已将 %1 张图像准备到 %2，用时 %3 秒。</translation>
+    </message>
+    <message>
+        <source>Unreadable files skipped: %1 (listed below and in its manifest.json).</source>
+        <translation>已跳过无法读取的文件：%1 个（列在下方及其 manifest.json 中）。</translation>
+    </message>
 </context>
 <context>
     <name>Datasets</name>
