@@ -186,7 +186,9 @@ class TstRunFollow : public QObject {
     }
     const QByteArray checkpointB = readAll(source + QStringLiteral("/checkpoints/last.pt"));
     QVERIFY(!checkpointA.isEmpty() && !checkpointB.isEmpty() && checkpointA != checkpointB);
-    const QImage gridB = pretext::toQImage(pretext::Evaluator(source.toStdString()).filterGrid());
+    pretext::SheetColours sheet;
+    sheet.transparent = true;  // as the Filters panel asks for it: gaps in the panel's background
+    const QImage gridB = pretext::toQImage(pretext::Evaluator(source.toStdString()).filterGrid(6, sheet));
     const std::string metrics = readAll(source + QStringLiteral("/metrics.csv")).toStdString();
     const auto rows = pretext::readMetrics((source + QStringLiteral("/metrics.csv")).toStdString());
     int stepRows = 0;

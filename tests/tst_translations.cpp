@@ -131,7 +131,7 @@ const QSet<QString>& properNames() {
                           "PNG", "PDF", "Pretext", "Fashion-MNIST", "MNIST", "CIFAR", "STL", "ConvNet", "CPU", "CUDA", "GPU",
                           "Qt", "LibTorch", "QCustomPlot", "softmax", "log", "exp", "cos", "sim", "argmin", "mean", "norm",
                           "var", "Sinkhorn", "Sinkhorn-Knopp", "rot", "sg", "vis", "NT-Xent", "SGD", "AdamW", "lr", "ab", "RGB",
-                          "img", "ImageNet", "Adam", "convnet", "resnet18", "vit", "Ctrl", "Shift", "Return", "Esc", "HW",
+                          "img", "ImageNet", "Adam", "convnet", "resnet18", "vit", "Ctrl", "Shift", "Alt", "Return", "Esc", "HW",
                           "Sobel", "ms", "px", "MLP", "NCE", "LARS", "Lab", "faiss", "sRGB", "Transformer", "Barnes-Hut", "resnet", "k-means", "conv", "fashion-mnist", "CLS"}) {
       s << QString::fromLatin1(w);
     }
