@@ -53,16 +53,6 @@ struct Sheet {
   QStringList stages;
 };
 
-
-
-QString datasetKey(const pretext::Dataset& ds) {
-  return QStringLiteral("%1 (%2 test images of %3x%4)")
-      .arg(QString::fromStdString(ds.name()))
-      .arg(ds.hasSplit(pretext::Split::Test) ? ds.size(pretext::Split::Test) : 0)
-      .arg(ds.width())
-      .arg(ds.height());
-}
-
 // The stages to draw for a backbone: the wanted ones it has; the others at the same relative depth
 // of its own stage list (conv3 of a ConvNet is layer2 of a ResNet-18), as pretext::equivalentStage maps them.
 std::vector<std::string> stagesFor(const std::vector<std::string>& own, const QStringList& wanted,

@@ -2,6 +2,7 @@
 // folder and a method in captions, and their error line.
 #pragma once
 
+#include <pretext/dataset.h>
 #include <pretext/methods.h>
 
 #include <QDir>
@@ -64,4 +65,14 @@ inline QString localFileIn(const QMimeData* mime) {
     if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isFile()) return url.toLocalFile();
   }
   return {};
+}
+
+/// Identifies a test split: two runs whose keys differ have different test images (the Attention
+/// and Retrieval panels' comparisons refuse those).
+inline QString datasetKey(const pretext::Dataset& ds) {
+  return QStringLiteral("%1 (%2 test images of %3x%4)")
+      .arg(QString::fromStdString(ds.name()))
+      .arg(ds.hasSplit(pretext::Split::Test) ? ds.size(pretext::Split::Test) : 0)
+      .arg(ds.width())
+      .arg(ds.height());
 }

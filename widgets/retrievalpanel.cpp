@@ -49,15 +49,6 @@ QStringList toQStringList(const std::vector<std::string>& names) {
   return out;
 }
 
-// Identifies a test split: two runs whose keys differ have different test images.
-QString datasetKey(const pretext::Dataset& ds) {
-  return QStringLiteral("%1 (%2 test images of %3x%4)")
-      .arg(QString::fromStdString(ds.name()))
-      .arg(ds.hasSplit(pretext::Split::Test) ? ds.size(pretext::Split::Test) : 0)
-      .arg(ds.width())
-      .arg(ds.height());
-}
-
 // What a query is: a test image, an image file or a picture (clipboard, drop).
 struct QuerySource {
   std::int64_t test = -1;
@@ -133,6 +124,22 @@ struct NeighbourView {
   QString title;
   double seconds = 0.0;
 };
+
+// The neighbours of a query under the run `dir`, with the pictures and names the gallery shows.
+NeighbourView neighbourView(pretext::Evaluator& ev, const QString& dir, const QuerySource& source, int k) {
+  NeighbourView v;
+  v.query = source.test;
+  v.k = k;
+  Found found = findNeighbours(ev, source, k);
+  v.neighbours = std::move(found.neighbours);
+  v.queryPixels = std::move(found.query);
+  v.queryImage = pretext::toQImage(v.queryPixels);
+  const auto& ds = ev.dataset();
+  for (const auto j : v.neighbours.indices) v.images << pretext::toQImage(ds.image(pretext::Split::Train, j));
+  v.classNames = toQStringList(ds.classNames());
+  v.title = runTitle(dir, ev);
+  return v;
+}
 
 }  // namespace
 
@@ -474,17 +481,7 @@ void RetrievalPanel::requestNeighbours() {
       [dir, source, kk](InspectContext& c) {
         const auto t0 = std::chrono::steady_clock::now();
         auto& ev = c.evaluator(dir);
-        NeighbourView v;
-        v.query = source.test;
-        v.k = kk;
-        Found found = findNeighbours(ev, source, kk);
-        v.neighbours = std::move(found.neighbours);
-        v.queryPixels = std::move(found.query);
-        v.queryImage = pretext::toQImage(v.queryPixels);
-        const auto& ds = ev.dataset();
-        for (const auto j : v.neighbours.indices) v.images << pretext::toQImage(ds.image(pretext::Split::Train, j));
-        v.classNames = toQStringList(ds.classNames());
-        v.title = runTitle(dir, ev);
+        NeighbourView v = neighbourView(ev, dir, source, kk);
         v.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         return v;
       },
@@ -601,17 +598,7 @@ void RetrievalPanel::requestSecondNeighbours() {
                                        .arg(datasetKey(ds), key)
                                        .toStdString());
         }
-        NeighbourView v;
-        v.query = source.test;
-        v.k = kk;
-        Found found = findNeighbours(ev, source, kk);
-        v.neighbours = std::move(found.neighbours);
-        v.queryPixels = std::move(found.query);
-        v.queryImage = pretext::toQImage(v.queryPixels);
-        for (const auto j : v.neighbours.indices) v.images << pretext::toQImage(ds.image(pretext::Split::Train, j));
-        v.classNames = toQStringList(ds.classNames());
-        v.title = runTitle(dir, ev);
-        return v;
+        return neighbourView(ev, dir, source, kk);
       },
       [this](const NeighbourView& v) {
         const auto& nb = v.neighbours;

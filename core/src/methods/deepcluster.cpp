@@ -188,22 +188,8 @@ KMeansResult kMeans(const torch::Tensor& points, const torch::Tensor& initial, i
   torch::NoGradGuard noGrad;
   const auto x = points.to(torch::kFloat);
   const int64_t k = initial.size(0);
-  if (distributed(group)) {
-    const int64_t n = globalSum(x.size(0), *group, "the k-means point count");
-    if (k > n) {
-      throw std::invalid_argument("k-means: " + std::to_string(k) + " clusters need at least as many points (got " +
-                                  std::to_string(n) + "); lower --clusters");
-    }
-    KMeansResult r;
-    r.centroids = initial.to(x.options()).clone();
-    for (int64_t it = 0; it <= iterations; ++it) {
-      r.assignments = assign(x, r.centroids);
-      fixEmptyClustersDistributed(x, r.centroids, r.assignments, *group);
-      updateCentroidsDistributed(x, r.centroids, r.assignments, *group);
-    }
-    return r;
-  }
-  const int64_t n = x.size(0);
+  const bool global = distributed(group);
+  const int64_t n = global ? globalSum(x.size(0), *group, "the k-means point count") : x.size(0);
   if (k > n) {
     throw std::invalid_argument("k-means: " + std::to_string(k) + " clusters need at least as many points (got " +
                                 std::to_string(n) + "); lower --clusters");
@@ -212,8 +198,13 @@ KMeansResult kMeans(const torch::Tensor& points, const torch::Tensor& initial, i
   r.centroids = initial.to(x.options()).clone();
   for (int64_t it = 0; it <= iterations; ++it) {
     r.assignments = assign(x, r.centroids);
-    fixEmptyClusters(x, r.centroids, r.assignments);
-    updateCentroids(x, r.centroids, r.assignments);
+    if (global) {
+      fixEmptyClustersDistributed(x, r.centroids, r.assignments, *group);
+      updateCentroidsDistributed(x, r.centroids, r.assignments, *group);
+    } else {
+      fixEmptyClusters(x, r.centroids, r.assignments);
+      updateCentroids(x, r.centroids, r.assignments);
+    }
   }
   return r;
 }
