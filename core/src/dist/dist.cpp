@@ -234,10 +234,12 @@ struct ProcessGroup::Impl {
     }
   }
 
-  /// Waits for `work`; a failure becomes a DistributedError naming the rank and the operation.
-  void wait(const c10::intrusive_ptr<c10d::Work>& work, int rank, const std::string& what) const {
+  /// Starts a collective (`start` returns its work) and waits for it; a failure in either becomes a
+  /// DistributedError naming the rank and the operation.
+  template <class Start>
+  void run(int rank, const std::string& what, Start&& start) const {
     try {
-      work->wait();
+      start()->wait();
     } catch (const std::exception& e) {
       throw failure(rank, what, e);
     }
@@ -306,13 +308,7 @@ void ProcessGroup::broadcast(const std::vector<torch::Tensor>& tensors, int root
     std::vector<torch::Tensor> flat{flatten(bucket)};
     c10d::BroadcastOptions options;
     options.rootRank = root;
-    c10::intrusive_ptr<c10d::Work> work;
-    try {
-      work = m_impl->gloo->broadcast(flat, options);
-    } catch (const std::exception& e) {
-      throw m_impl->failure(m_rank, "broadcast of " + what, e);
-    }
-    m_impl->wait(work, m_rank, "broadcast of " + what);
+    m_impl->run(m_rank, "broadcast of " + what, [&] { return m_impl->gloo->broadcast(flat, options); });
     unflatten(flat[0], bucket);
   }
 }
@@ -325,13 +321,7 @@ void ProcessGroup::averageGradients(const std::vector<torch::Tensor>& parameters
   }
   for (const auto& bucket : buckets(grads, bucketBytes)) {
     std::vector<torch::Tensor> flat{flatten(bucket)};
-    c10::intrusive_ptr<c10d::Work> work;
-    try {
-      work = m_impl->gloo->allreduce(flat);
-    } catch (const std::exception& e) {
-      throw m_impl->failure(m_rank, "all_reduce of gradients", e);
-    }
-    m_impl->wait(work, m_rank, "all_reduce of gradients");
+    m_impl->run(m_rank, "all_reduce of gradients", [&] { return m_impl->gloo->allreduce(flat); });
     flat[0].div_(double(m_size));
     unflatten(flat[0], bucket);
   }
@@ -340,13 +330,7 @@ void ProcessGroup::averageGradients(const std::vector<torch::Tensor>& parameters
 void ProcessGroup::allReduceSum(torch::Tensor& tensor, const std::string& what) {
   if (m_size == 1) return;
   std::vector<torch::Tensor> v{tensor};
-  c10::intrusive_ptr<c10d::Work> work;
-  try {
-    work = m_impl->gloo->allreduce(v);
-  } catch (const std::exception& e) {
-    throw m_impl->failure(m_rank, "all_reduce of " + what, e);
-  }
-  m_impl->wait(work, m_rank, "all_reduce of " + what);
+  m_impl->run(m_rank, "all_reduce of " + what, [&] { return m_impl->gloo->allreduce(v); });
 }
 
 torch::Tensor ProcessGroup::allGather(const torch::Tensor& tensor, const std::string& what) {
@@ -354,13 +338,7 @@ torch::Tensor ProcessGroup::allGather(const torch::Tensor& tensor, const std::st
   std::vector<torch::Tensor> input{tensor.detach().contiguous()};
   std::vector<std::vector<torch::Tensor>> output(1);
   for (int r = 0; r < m_size; ++r) output[0].push_back(torch::empty_like(input[0]));
-  c10::intrusive_ptr<c10d::Work> work;
-  try {
-    work = m_impl->gloo->allgather(output, input);
-  } catch (const std::exception& e) {
-    throw m_impl->failure(m_rank, "all_gather of " + what, e);
-  }
-  m_impl->wait(work, m_rank, "all_gather of " + what);
+  m_impl->run(m_rank, "all_gather of " + what, [&] { return m_impl->gloo->allgather(output, input); });
   return torch::cat(output[0]);
 }
 
