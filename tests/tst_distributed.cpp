@@ -6,6 +6,7 @@
 
 #include "dist/dist.h"
 #include "dist/syncbn.h"
+#include "io/fileutil.h"
 #include "methods/barlow.h"
 #include "methods/deepcluster.h"
 #include "methods/dino.h"
@@ -16,6 +17,7 @@
 
 #include <pretext/distributed.h>
 #include <pretext/metrics.h>
+#include <pretext/runwriter.h>
 #include <pretext/training.h>
 
 #include <QProcess>
@@ -789,8 +791,13 @@ class TstDistributed : public QObject {
       files.insert(fs::relative(e.path(), dir.toStdString()).string());
     }
     const std::set<std::string> expected{"config.json", "metrics.csv", "checkpoints", "checkpoints/last.pt",
-                                         "checkpoints/initial_filters.pt"};
+                                         "checkpoints/initial_filters.pt", "writer.json"};
     QVERIFY2(files == expected, output.constData());
+    // config.json records the job; writer.json says rank 0 finished.
+    const TrainConfig written = configFromJson(io::readTextFile(dir.toStdString() + "/config.json"));
+    QCOMPARE(written.worldSize, 2);
+    QCOMPARE(written.distBackend, std::string("gloo"));
+    QVERIFY(runWriterStatus(dir.toStdString()).kind == RunWriterStatus::Kind::Finished);
     // One writer: 2 epochs x 4 steps (128 images, global batch 32), each row once.
     std::ifstream metrics(dir.toStdString() + "/metrics.csv");
     int lines = 0;

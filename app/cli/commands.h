@@ -27,6 +27,7 @@ Command addEval(CLI::App& app);
 Command addViews(CLI::App& app);
 Command addCompare(CLI::App& app);
 Command addPrepare(CLI::App& app);  ///< prepare.cpp
+Command addStatus(CLI::App& app);   ///< status.cpp
 
 /// An option taking a number, read with pretext::parseNumber (a point, whatever the locale); help
 /// shows `value` as its default, written with formatGeneral.

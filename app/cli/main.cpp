@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   app.footer("pretext-cli COMMAND --help for a command's options.");
   const std::vector<Command> commands{addDatasets(app), addInspect(app), addMethods(app), addTrain(app),
                                       addEval(app),     addViews(app),   addCompare(app),
-                                      addPrepare(app)};
+                                      addPrepare(app),  addStatus(app)};
 
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {

@@ -50,6 +50,12 @@ struct TrainConfig {
   /// -1: on for contrastive and non-contrastive methods (as solo-learn's configs), off for others;
   /// 0 off (each process normalises its own share); 1 on. No effect in a single process.
   int syncBatchNorm = -1;
+  /// The job that writes the run, recorded in config.json by the Trainer (world_size, dist_backend):
+  /// its number of processes and the c10d backend ("gloo"; empty for one process). A record only:
+  /// the launcher sets the number of processes, and a resume with another number keeps the global
+  /// batch. A config.json without them reads as 1 process.
+  int worldSize = 1;
+  std::string distBackend;
   /// CUDA only: record the whole training step once as a CUDA graph and replay it, for methods whose
   /// step has no host synchronisation (MethodInfo::graphSafeStep: SimCLR) with SGD/LARS and
   /// foreachOptimizer; other runs, and any step that cannot be recorded, train eagerly. Off by

@@ -116,6 +116,7 @@ void validateConfig(const TrainConfig& c) {
   checkRange("read-back interval (readback_every, 0: automatic)", c.readbackEvery, 0, maxInt);
   checkRange("checkpoint interval (checkpoint_every_epochs)", c.checkpointEveryEpochs, 0, maxInt);
   checkRange("synchronized BatchNorm (sync_batchnorm: -1 the method's default, 0 off, 1 on)", c.syncBatchNorm, -1, 1);
+  checkRange("world size (world_size)", c.worldSize, 1, 65536);
   if (c.cpuBf16 && c.backbone != "convnet" && c.backbone != "resnet18") {
     throw std::invalid_argument("CPU bf16 training (--cpu-bf16, cpu_bf16) is for the convnet and resnet18 backbones; " +
                                 c.backbone + " trains in fp32");
@@ -159,6 +160,8 @@ std::string configToJson(const TrainConfig& c) {
   j["readback_every"] = c.readbackEvery;
   j["foreach_optimizer"] = c.foreachOptimizer;
   j["sync_batchnorm"] = c.syncBatchNorm;
+  j["world_size"] = c.worldSize;
+  if (!c.distBackend.empty()) j["dist_backend"] = c.distBackend;
   j["cuda_graphs"] = c.cudaGraphs;
   j["knn_every_epoch"] = c.knnEveryEpoch;
   j["knn_k"] = c.knnK;
@@ -225,6 +228,8 @@ TrainConfig configFromJson(const std::string& source) {
     c.readbackEvery = numberAs<int>(j, "readback_every", c.readbackEvery);
     c.foreachOptimizer = boolean(j, "foreach_optimizer", c.foreachOptimizer);
     c.syncBatchNorm = numberAs<int>(j, "sync_batchnorm", c.syncBatchNorm);
+    c.worldSize = numberAs<int>(j, "world_size", 1);
+    c.distBackend = text(j, "dist_backend", "");
     c.cudaGraphs = boolean(j, "cuda_graphs", c.cudaGraphs);
     c.knnEveryEpoch = boolean(j, "knn_every_epoch", c.knnEveryEpoch);
     c.knnK = numberAs<int>(j, "knn_k", c.knnK);

@@ -10,6 +10,7 @@
 #include "pretext/filters.h"
 #include "pretext/metrics.h"
 #include "pretext/numbers.h"
+#include "pretext/runwriter.h"
 #include "pretext/training.h"
 #include "run/checkpoint.h"
 #include "run/compat.h"
@@ -55,6 +56,8 @@ struct Trainer::Impl {
   int64_t lastGoodEpoch = -1;              // last epoch with a checkpoint on disk
   std::unique_ptr<dist::ProcessGroup> group;  // data-parallel runs only (see dist/dist.h)
   int rank = 0, worldSize = 1;
+  /// writer.json while run() writes the run folder (pretext/runwriter.h).
+  std::unique_ptr<RunWriterRecord> writer;
   /// Data-parallel: BatchNorm over the global batch (TrainConfig::syncBatchNorm resolved).
   bool syncBatchNorm() const {
     if (config.syncBatchNorm >= 0) return config.syncBatchNorm == 1;
@@ -109,6 +112,7 @@ struct Trainer::Impl {
     if (device.is_cuda()) position.deviceRng = compat::defaultGenerator(device).get_state();
     position.worldSize = worldSize;
     train::saveCheckpoint(checkpointPath(), method(), &optimizer->torchOptimizer(), position);
+    if (writer) writer->checkpointed(position.globalStep);
     if (observer) observer->onCheckpoint(config.outDir);
   }
 };
@@ -152,6 +156,9 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
     d.group->broadcast(state, 0, "parameters and buffers");
     if (d.rank > 0) torch::manual_seed(c.seed + 7919 * uint64_t(d.rank));
   }
+  // config.json records the job that writes the run (a resume with another number of processes rewrites it).
+  d.config.worldSize = d.worldSize;
+  d.config.distBackend = d.group ? "gloo" : "";
 
   // The first layer as built (rank 0's in a data-parallel run): the start its change is measured from.
   d.model->initialFilters = d.model->backbone().firstLayerWeight().detach().to(torch::kCPU, torch::kFloat).clone();
@@ -361,8 +368,10 @@ class Trainer::Run {
       if (d.writes()) {
         io::makeDirectories(io::joinPath(c.outDir, "checkpoints"));
         io::removeStaleTemporaries(io::joinPath(c.outDir, "checkpoints"));
+        io::removeStaleTemporaries(c.outDir);  // writer.json's, when a writer was killed mid-refresh
         io::writeFileAtomic(io::joinPath(c.outDir, "config.json"), configToJson(c));
         d.saveInitialFilters();
+        d.writer = std::make_unique<RunWriterRecord>(c.outDir, d.worldSize, d.position.globalStep);
       }
       m_observer.onStart(m_trainer.deviceName(), d.trainImages.size(0), d.stepsPerEpoch);
       if (c.knnEveryEpoch) {
@@ -588,6 +597,7 @@ class Trainer::Run {
       if (i + 1 == m_pending.size()) d.measureFilters(row);  // the weights are those after the last step read
       d.appendMetrics(row);
     }
+    if (d.writer) d.writer->progress(d.position.globalStep);
     m_pending.clear();
     m_groupStart = Clock::now();
     return true;
@@ -636,6 +646,13 @@ class Trainer::Run {
   /// The one way out of run(): a stop or a failure is also told to the observer.
   RunResult finish(RunStatus status, std::string message) {
     if (status != RunStatus::Finished) m_observer.onMessage(message);
+    if (d.writer) {
+      d.writer->finish(status == RunStatus::Finished  ? WriterRecord::State::Finished
+                       : status == RunStatus::Stopped ? WriterRecord::State::Stopped
+                                                      : WriterRecord::State::Failed,
+                       d.position.globalStep, message);
+      d.writer.reset();
+    }
     RunResult result;
     result.status = status;
     result.message = std::move(message);
