@@ -7,6 +7,7 @@
 #include "panelcommon.h"
 #include "resultspanel.h"
 #include "retrievalpanel.h"
+#include "runfollower.h"
 #include "runinspector.h"
 #include "datasetpanel.h"
 #include "experimentpresets.h"
@@ -173,6 +174,19 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
   connect(m_trainingPanel, &TrainingPanel::runStarted, this, &MainWindow::updateResumeAction);
   connect(m_trainingPanel, &TrainingPanel::runFinished, this, &MainWindow::updateResumeAction);
   connect(m_trainingPanel, &TrainingPanel::runFinished, this, &MainWindow::updateRunStatus);
+  connect(m_trainingPanel, &TrainingPanel::followedStateChanged, this, &MainWindow::updateRunStatus);
+  // While following, the status bar names the followed run's dataset rather than the window's own.
+  connect(m_trainingPanel->follower(), &RunFollower::configRead, this, [this](const pretext::TrainConfig& c) {
+    if (!m_trainingPanel->following()) return;
+    if (!m_datasetFollowed) m_ownDatasetText = m_datasetStatus->text();
+    m_datasetFollowed = true;
+    m_datasetStatus->setText(tr("Followed run: %1").arg(QString::fromStdString(c.dataset.toString())));
+  });
+  connect(m_trainingPanel, &TrainingPanel::runFinished, this, [this] {
+    if (!m_datasetFollowed || m_trainingPanel->following()) return;
+    m_datasetStatus->setText(m_ownDatasetText);
+    m_datasetFollowed = false;
+  });
   m_navigation->setCurrentRow(0);
 
   m_runStatus = new QLabel;
@@ -408,9 +422,14 @@ void MainWindow::onDatasetChanged(const pretext::Dataset& dataset) {
   m_fallBackToDefault = false;
   qint64 total = 0;
   for (const auto& info : dataset.splits()) total += info.size;
-  m_datasetStatus->setText(tr("%1 · %2 images · %3 classes")
-                               .arg(QString::fromStdString(dataset.name()), QLocale().toString(total))
-                               .arg(dataset.numClasses()));
+  const QString text = tr("%1 · %2 images · %3 classes")
+                           .arg(QString::fromStdString(dataset.name()), QLocale().toString(total))
+                           .arg(dataset.numClasses());
+  if (m_datasetFollowed) {
+    m_ownDatasetText = text;  // shown again when following ends
+  } else {
+    m_datasetStatus->setText(text);
+  }
   if (m_useSettings) QSettings().setValue(QStringLiteral("dataset/last"), QString::fromStdString(dataset.spec().toString()));
 }
 
@@ -444,8 +463,10 @@ void MainWindow::setCurrentRun(const QString& rawDir) {
 void MainWindow::updateRunStatus() {
   const QString& dir = m_currentRun;
   const bool following = m_trainingPanel->following() && sameRunFolder(dir, m_trainingPanel->currentRunDir());
+  const QString state = following ? m_trainingPanel->followedState() : QString();
   m_runStatus->setText(dir.isEmpty() ? QString()
-                       : following ? tr("Following: %1").arg(QDir(dir).dirName())
+                       : following ? (state.isEmpty() ? tr("Following: %1").arg(QDir(dir).dirName())
+                                                      : tr("Following: %1 · %2").arg(QDir(dir).dirName(), state))
                                    : tr("Run: %1").arg(QDir(dir).dirName()));
   m_runStatus->setToolTip(QDir::toNativeSeparators(dir));
 }

@@ -140,6 +140,8 @@ class MainWindow final : public QMainWindow {
   QLabel* m_runStatus = nullptr;
   QAction* m_resumeAction = nullptr;
   QLabel* m_datasetStatus = nullptr;
+  bool m_datasetFollowed = false;  ///< m_datasetStatus names a followed run's dataset
+  QString m_ownDatasetText;        ///< meanwhile, the window's own
   QAction* m_largeFontAction = nullptr;
   QAction* m_darkThemeAction = nullptr;
 };

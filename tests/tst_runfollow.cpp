@@ -14,10 +14,13 @@
 
 #include <pretext/evaluation.h>
 #include <pretext/metrics.h>
+#include <pretext/runwriter.h>
 
 #include <qcustomplot.h>
 
 #include <QComboBox>
+#include <QElapsedTimer>
+#include <QProcess>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
@@ -26,6 +29,7 @@
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include <csignal>
 #include <cmath>
 #include <random>
 #include <string>
@@ -385,6 +389,11 @@ class TstRunFollow : public QObject {
     const auto result = finished.first().first().value<pretext::RunResult>();
     QVERIFY2(result.status == pretext::RunStatus::Stopped, qPrintable(panel.processLog()->toPlainText()));
     QVERIFY(QFileInfo::exists(run + QStringLiteral("/checkpoints/last.pt")));
+    // Rank 0 said it stopped cleanly, at the step of its checkpoint.
+    const pretext::RunWriterStatus writer = pretext::runWriterStatus(run.toStdString());
+    QVERIFY(writer.kind == pretext::RunWriterStatus::Kind::Stopped);
+    QCOMPARE(writer.record.checkpointStep, writer.record.step);
+    QCOMPARE(writer.record.worldSize, 2);
     // Resumable: it continues from there (in one process, to the end of the epoch it stopped in),
     // and the steps follow on without a gap or a repeat.
     const int at = pretext::Trainer::resume(run.toStdString())->startEpoch();
@@ -398,6 +407,81 @@ class TstRunFollow : public QObject {
       ++next;
     }
     QCOMPARE(next - 1, std::int64_t(at + 1) * (128 / 32));
+  }
+
+  // A 2-process `pretext-cli train` followed from the window: the form shows its 2 processes, the
+  // status bar its dataset and the process writing it; rank 0 killed with SIGKILL is said to be
+  // gone, with the step it got to and the command that resumes it.
+  void followedCliRunKilled() {
+    if (!QFileInfo(QStringLiteral(PRETEXT_CLI)).isExecutable()) QSKIP("pretext-cli was not built (" PRETEXT_CLI ")");
+    const QString run = path(QStringLiteral("killed"));
+    const std::string runDir = run.toStdString();
+    QProcess cli;
+    cli.setProcessChannelMode(QProcess::MergedChannels);
+    cli.start(QStringLiteral(PRETEXT_CLI),
+              {"train", "--dataset", "shapes", "--method", "simclr", "--width", "4", "--epochs", "1000", "--batch-size", "32",
+               "--subset", "128", "--no-knn", "--threads", "2", "--nproc", "2", "--quiet", "--out", run});
+    QVERIFY(cli.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning ||
+                                 (pretext::runWriterStatus(runDir).kind == pretext::RunWriterStatus::Kind::Running &&
+                                  pretext::runWriterStatus(runDir).record.checkpointStep >= 0),
+                             240000);
+    if (cli.state() == QProcess::NotRunning) {
+      const QByteArray output = cli.readAll();
+      if (output.contains("Gloo")) QSKIP("this build has no Gloo");
+      QFAIL(output.constData());
+    }
+    const qint64 pid = pretext::runWriterStatus(runDir).record.pid;
+    QVERIFY(pid != cli.processId());  // rank 0 writes, not the launcher
+
+    MainWindow window(false);
+    window.show();
+    TrainingPanel* training = window.trainingPanel();
+    training->follower()->setPollInterval(50);
+    QVERIFY(window.followRun(run));
+    QCOMPARE(training->processesBox()->value(), 2);
+    QCOMPARE(training->widthBox()->value(), 4);
+    const QString running = QStringLiteral("running (pid %1 on ").arg(pid);
+    QTRY_VERIFY_WITH_TIMEOUT(training->followedState().startsWith(running), 5000);
+    const auto statusBarSays = [&window](const QString& text) {
+      for (QLabel* label : window.statusBar()->findChildren<QLabel*>()) {
+        if (label->text().contains(text)) return true;
+      }
+      return false;
+    };
+    QVERIFY(statusBarSays(QStringLiteral("Followed run: shapes")));
+    QVERIFY(statusBarSays(QStringLiteral("Following: killed · ") + running));
+    bool device = false;
+    for (QLabel* label : training->findChildren<QLabel*>()) device |= label->text() == QStringLiteral("Written by pid %1 on ").arg(pid) + QString::fromStdString(pretext::currentHostName()) + QStringLiteral(" (rank 0 of 2 processes)");
+    QVERIFY(device);
+    if (const char* shots = std::getenv("PRETEXT_FOLLOW_SHOTS")) {
+      QTest::qWait(1500);  // a few rows in the charts, the status bar laid out
+      window.grab().save(QString::fromLocal8Bit(shots) + "/following.png");
+    }
+
+    QElapsedTimer clock;
+    clock.start();
+    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(training->followedState().contains(QStringLiteral("(killed?)")), 5000);
+    qInfo("rank 0 killed: said gone after %lld ms", static_cast<long long>(clock.elapsed()));
+    const QString said = training->statusLabel()->text();
+    QVERIFY2(said.contains(QStringLiteral("the process %1 on this host is gone").arg(pid)), qPrintable(said));
+    QVERIFY2(said.contains(QStringLiteral("resume with pretext-cli train --resume %1 --nproc 2").arg(QDir::toNativeSeparators(run))),
+             qPrintable(said));
+    QVERIFY2(said.contains(QStringLiteral("is gone without finishing (killed?)")), qPrintable(said));
+    QVERIFY(statusBarSays(QStringLiteral("Following: killed · gone at step ")));
+    if (const char* shots = std::getenv("PRETEXT_FOLLOW_SHOTS")) {
+      QTest::qWait(300);
+      window.grab().save(QString::fromLocal8Bit(shots) + "/killed.png");
+    }
+    // The other rank notices and the launcher fails.
+    QVERIFY(cli.waitForFinished(120000));
+    QVERIFY(cli.exitCode() != 0);
+    training->stop();
+    QVERIFY(!training->following());
+    QVERIFY(training->statusLabel()->text().startsWith(QStringLiteral("Stopped following killed")));
+    QVERIFY(!training->statusLabel()->text().contains(QStringLiteral("goes on")));
+    QVERIFY(!statusBarSays(QStringLiteral("Followed run:")));  // the window's own dataset again
   }
 };
 

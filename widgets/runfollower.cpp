@@ -42,6 +42,9 @@ void RunFollower::follow(const QString& runDir) {
   m_lastEpochRow = {};
   m_epochs = 0;
   m_ended = false;
+  m_writer = {};
+  m_writerSignature.clear();
+  m_lastStep = -1;
   m_timer->start();
   poll();
 }
@@ -100,8 +103,10 @@ void RunFollower::poll() {
   if (update.restarted) {
     m_ended = false;
     m_lastEpochRow = {};
+    m_lastStep = -1;
     emit restarted();
   }
+  for (const auto& row : update.rows) m_lastStep = std::max(m_lastStep, row.globalStep);
   for (const auto& line : update.malformed) {
     emit message(tr("%1: skipped %2").arg(QDir::toNativeSeparators(path(QStringLiteral("metrics.csv"))), QString::fromStdString(line)));
   }
@@ -110,7 +115,9 @@ void RunFollower::poll() {
     emit rowsAdded(update.rows);
     if (!m_tail) return;  // a receiver stopped following
   }
-  if (update.rows.empty() && m_lastRow.isValid() && !m_ended) {
+  readWriter();
+  if (!m_tail) return;
+  if (update.rows.empty() && m_lastRow.isValid() && !m_ended && m_writer.kind == pretext::RunWriterStatus::Kind::None) {
     const qint64 ms = m_lastRow.msecsTo(QDateTime::currentDateTime());
     if (ms >= m_quietAfterMs) emit quiet(ms / 1000);
   }
@@ -126,6 +133,12 @@ void RunFollower::poll() {
       if (row.isEpoch() && row.epoch >= m_epochs - 1) m_lastEpochRow = QDateTime::currentDateTime();
     }
   }
+  if (!m_ended && m_writer.kind == pretext::RunWriterStatus::Kind::Finished) {
+    // The writer said it finished after its last row and checkpoint.
+    m_ended = true;
+    emit runEnded(m_dir);
+    return;
+  }
   if (!m_ended && m_lastEpochRow.isValid()) {
     const QFileInfo last(path(QStringLiteral("checkpoints/last.pt"))), metrics(path(QStringLiteral("metrics.csv")));
     if ((last.exists() && last.lastModified() >= metrics.lastModified()) ||
@@ -134,4 +147,20 @@ void RunFollower::poll() {
       emit runEnded(m_dir);
     }
   }
+}
+
+void RunFollower::readWriter() {
+  m_writer = pretext::runWriterStatus(QFile::encodeName(m_dir).toStdString());
+  using Kind = pretext::RunWriterStatus::Kind;
+  const auto& r = m_writer.record;
+  // A new signal when the state, the process or its checkpoint change, and each poll while silent.
+  const QString signature = QStringLiteral("%1/%2/%3/%4/%5")
+                                .arg(int(m_writer.kind))
+                                .arg(r.pid)
+                                .arg(r.checkpointStep)
+                                .arg(m_writer.kind == Kind::Silent ? m_writer.heartbeatAgeMs / 1000 : 0)
+                                .arg(QString::fromStdString(r.host));
+  if (signature == m_writerSignature) return;
+  m_writerSignature = signature;
+  if (m_writer.kind != Kind::None) emit writerChanged(m_writer);
 }

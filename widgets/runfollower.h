@@ -7,6 +7,7 @@
 #pragma once
 
 #include <pretext/metrics.h>
+#include <pretext/runwriter.h>
 #include <pretext/training.h>
 
 #include <QDateTime>
@@ -48,6 +49,10 @@ class RunFollower final : public QObject {
   std::int64_t rowsRead() const;
   /// When the last new row was read (invalid before any).
   QDateTime lastRowTime() const { return m_lastRow; }
+  /// What the run's writer record (writer.json) said at the last poll.
+  const pretext::RunWriterStatus& writerStatus() const { return m_writer; }
+  /// The last global step read from metrics.csv (-1 before any row).
+  std::int64_t lastStep() const { return m_lastStep; }
 
  public slots:
   /// Reads what changed now.
@@ -65,8 +70,13 @@ class RunFollower final : public QObject {
   /// The run's config.json was read (when following starts, or when it changed: a resume).
   void configRead(const pretext::TrainConfig& config);
   /// No new row for `seconds` (quietAfter() or more; said at each poll while it lasts): the run may have
-  /// stopped without ending (Ctrl-C, a killed job), or it is in a long evaluation.
+  /// stopped without ending (Ctrl-C, a killed job), or it is in a long evaluation. Only for runs
+  /// without a writer record (older versions): writerChanged() says more.
   void quiet(qint64 seconds);
+  /// The writer record says something new: running (pid, host), finished, stopped, failed, gone
+  /// (its process on this host ended without finishing), or silent (no heartbeat; said at each
+  /// poll while it lasts). Also at the first poll that finds a record.
+  void writerChanged(const pretext::RunWriterStatus& status);
   /// Something the user may want to know (malformed lines, an unreadable config.json).
   void message(const QString& text);
 
@@ -74,6 +84,7 @@ class RunFollower final : public QObject {
   QString path(const QString& name) const;
   QString checkpointSignature() const;
   void readConfig();
+  void readWriter();
   void watchWhatExists();
   void schedulePoll();
 
@@ -86,6 +97,9 @@ class RunFollower final : public QObject {
   QDateTime m_configTime;
   QDateTime m_lastRow;
   QDateTime m_lastEpochRow;  ///< when the last epoch's row was read (the checkpoint follows it)
+  pretext::RunWriterStatus m_writer;
+  QString m_writerSignature;  ///< what writerChanged() said last
+  std::int64_t m_lastStep = -1;
   int m_epochs = 0;
   int m_quietAfterMs = 30000;
   bool m_ended = false;

@@ -216,6 +216,9 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_batch->setValue(c.batchSize);
     m_subset->setValue(int(std::min<std::int64_t>(c.subset, m_subset->maximum())));
     m_lr->setValue(c.learningRate);
+    // The number of processes the run records (runs before the record: 1).
+    m_processes->setMaximum(std::max(m_processes->maximum(), c.worldSize));
+    m_processes->setValue(c.worldSize);
     for (auto* box : m_optionBoxes) {
       const auto it = c.methodOptions.find(box->objectName().toStdString());
       if (it != c.methodOptions.end()) box->setValue(it->second);
@@ -228,6 +231,54 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   connect(m_follower, &RunFollower::quiet, this, [this](qint64 seconds) {
     m_status->setText(tr("Following %1: nothing new for %2; the run may have stopped")
                           .arg(QDir(m_runDir).dirName(), duration(double(seconds))));
+  });
+  connect(m_follower, &RunFollower::writerChanged, this, [this](const pretext::RunWriterStatus& s) {
+    if (!m_following) return;
+    using Kind = pretext::RunWriterStatus::Kind;
+    const auto& r = s.record;
+    const QString host = QString::fromStdString(r.host);
+    const qint64 step = s.stepReached(m_follower->lastStep());
+    const QString resume =
+        r.checkpointStep >= 0
+            ? tr("last checkpoint at step %1, resume with %2")
+                  .arg(r.checkpointStep)
+                  .arg(QString::fromStdString(s.resumeCommand(QDir::toNativeSeparators(m_runDir).toStdString())))
+            : tr("no checkpoint yet: start it again");
+    const qint64 silent = s.heartbeatAgeMs / 1000;
+    QString state, detail, brief;  // the panel says state — detail; the status bar the brief form
+    switch (s.kind) {
+      case Kind::None: return;
+      case Kind::Running: state = tr("running (pid %1 on %2)").arg(r.pid).arg(host); break;
+      case Kind::Finished: state = tr("finished"); break;
+      case Kind::Stopped: state = tr("stopped at step %1").arg(step); detail = resume; break;
+      case Kind::Failed:
+        state = tr("failed at step %1").arg(step);
+        detail = i18n::coreMessage(QString::fromStdString(r.message)) + QStringLiteral("; ") + resume;
+        break;
+      case Kind::Gone:
+        state = tr("stopped at step %1: the process %2 on this host is gone without finishing (killed?)").arg(step).arg(r.pid);
+        brief = tr("gone at step %1 (killed?)").arg(step);
+        detail = resume;
+        break;
+      case Kind::Silent:
+        state = s.thisHost ? tr("no heartbeat from pid %1 for %2 s (the process is there: paused or hung?)").arg(r.pid).arg(silent)
+                           : tr("no heartbeat from %1 for %2 s").arg(host).arg(silent);
+        brief = tr("no heartbeat for %1 s").arg(silent);
+        if (!s.thisHost) detail = resume;
+        break;
+      case Kind::Unreadable: state = tr("writer record unreadable"); detail = QString::fromStdString(s.error); break;
+    }
+    m_followedState = brief.isEmpty() ? state : brief;
+    if (!m_process) {
+      m_device->setText(r.worldSize > 1 ? tr("Written by pid %1 on %2 (rank 0 of %3 processes)").arg(r.pid).arg(host).arg(r.worldSize)
+                                        : tr("Written by pid %1 on %2").arg(r.pid).arg(host));
+    }
+    if (s.kind != Kind::Running && s.kind != Kind::Finished) {
+      const QString text = detail.isEmpty() ? state : tr("%1 — %2").arg(state, detail);
+      m_status->setText(tr("Following %1: %2").arg(QDir(m_runDir).dirName(), text));
+      emit statusMessage(text);
+    }
+    emit followedStateChanged();
   });
   connect(m_follower, &RunFollower::runEnded, this, [this] {
     if (m_process) return;  // its exit status says how it ended
@@ -519,14 +570,15 @@ QString TrainingPanel::cliProgram() const {
 bool TrainingPanel::followRun(const QString& dir) {
   if (m_running || dir.trimmed().isEmpty()) return false;
   m_queue.clear();
+  m_device->setText(tr("Written by another process"));  // until its writer record says which
   beginFollowing(dir, QDir(runFolderPath(dir)).dirName());
-  m_device->setText(tr("Written by another process"));
   return true;
 }
 
 void TrainingPanel::beginFollowing(const QString& dir, const QString& label) {
   m_runDir = runFolderPath(dir);
   m_following = true;
+  m_followedState.clear();
   m_followedEpochs = 0;
   m_followedKnn = -1.0;
   m_chart->beginRun(label);
@@ -585,7 +637,11 @@ void TrainingPanel::finishFollowing(const pretext::RunResult& result) {
   if (r.status == pretext::RunStatus::Stopped && !m_launchDir) {
     // Only the following stopped: the other process goes on.
     setRunning(false);
-    const QString text = tr("Stopped following %1 (the run itself goes on)").arg(QDir(m_runDir).dirName());
+    const auto writer = m_follower->writerStatus().kind;
+    const bool over = writer == pretext::RunWriterStatus::Kind::Gone || writer == pretext::RunWriterStatus::Kind::Stopped ||
+                      writer == pretext::RunWriterStatus::Kind::Failed;
+    const QString text = over ? tr("Stopped following %1").arg(QDir(m_runDir).dirName())
+                              : tr("Stopped following %1 (the run itself goes on)").arg(QDir(m_runDir).dirName());
     m_status->setText(text);
     emit statusMessage(text);
     r.message = text.toStdString();

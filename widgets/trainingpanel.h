@@ -70,6 +70,13 @@ class TrainingPanel final : public QWidget {
   RunFollower* follower() const { return m_follower; }
   /// Whether the panel follows a run folder another process writes (followRun, or its own processes).
   bool following() const { return m_following; }
+  /// While following: what the run's writer record says, in a few words for the status bar
+  /// ("running (pid N on HOST)", "finished", "gone at step S (killed?)", "no heartbeat for N s");
+  /// statusLabel() has the whole of it. Empty when the run has no record (written by an older
+  /// version) or nothing is followed.
+  QString followedState() const { return m_following ? m_followedState : QString(); }
+  /// The panel's status line (progress, outcome, what a followed run's writer says).
+  QLabel* statusLabel() const { return m_status; }
 
   /// pretext-cli, which trains in several processes: the one set here, else the one next to this
   /// program, else the one on PATH (empty when there is none).
@@ -112,6 +119,8 @@ class TrainingPanel final : public QWidget {
   void checkpointWritten(const QString& dir);
   /// The running encoder's first-layer filters (see TrainingWorker::filtersReady).
   void filtersUpdated(const QImage& grid);
+  /// followedState() changed.
+  void followedStateChanged();
 
  private:
   void rebuildOptions();
@@ -174,4 +183,5 @@ class TrainingPanel final : public QWidget {
   QStringList m_lastLines;                      ///< its last lines, for the message when it fails
   int m_followedEpochs = 0;                     ///< epoch rows read (complete epochs)
   double m_followedKnn = -1.0;
+  QString m_followedState;                      ///< see followedState()
 };
