@@ -132,6 +132,7 @@ class TstRunWriter : public QObject {
     }
     const RunWriterStatus done = runWriterStatus(dir);
     QVERIFY(done.kind == RunWriterStatus::Kind::Finished);
+    QVERIFY(done.thisHost);
     const auto written = fs::last_write_time(writerRecordPath(dir));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     QVERIFY(fs::last_write_time(writerRecordPath(dir)) == written);  // no beat after the end

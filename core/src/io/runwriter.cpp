@@ -236,6 +236,11 @@ RunWriterStatus runWriterStatus(const std::string& runDir, std::int64_t nowMs, s
   }
   const WriterRecord& r = s.record;
   s.heartbeatAgeMs = std::max<std::int64_t>(0, nowMs - r.heartbeatMs);
+  // The same machine: same host name, and (where the record has it) the same boot.
+  const std::string boot = bootId();
+  const auto colon = r.processStart.find(':');
+  const bool sameBoot = colon == std::string::npos || boot.empty() || r.processStart.substr(0, colon) == boot;
+  s.thisHost = r.host == currentHostName() && sameBoot;
   switch (r.state) {
     case WriterRecord::State::Finished: s.kind = RunWriterStatus::Kind::Finished; return s;
     case WriterRecord::State::Stopped: s.kind = RunWriterStatus::Kind::Stopped; return s;
@@ -243,11 +248,6 @@ RunWriterStatus runWriterStatus(const std::string& runDir, std::int64_t nowMs, s
     case WriterRecord::State::Running: break;
   }
   if (silentAfterMs <= 0) silentAfterMs = std::max<std::int64_t>(15000, 5 * r.heartbeatEveryMs);
-  // The same machine: same host name, and (where the record has it) the same boot.
-  const std::string boot = bootId();
-  const auto colon = r.processStart.find(':');
-  const bool sameBoot = colon == std::string::npos || boot.empty() || r.processStart.substr(0, colon) == boot;
-  s.thisHost = r.host == currentHostName() && sameBoot;
   if (s.thisHost) {
     bool alive;
     if (haveProc()) {
