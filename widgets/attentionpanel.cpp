@@ -540,10 +540,8 @@ void AttentionPanel::showError(const QString& text) {
 QImage AttentionPanel::exportImage() const {
   if (m_first.image.isNull()) return {};
   if (m_second.dir.isEmpty() || m_second.image.isNull()) return m_first.image;
-  // The core's side-by-side sheet, as the CLI's "views --against" draws it (ASCII captions).
-  auto ascii = [](const QString& text) { return QString(text).replace(QStringLiteral(" · "), QStringLiteral(" - ")).toLatin1().toStdString(); };
-  return pretext::toQImage(pretext::sideBySide(pretext::fromQImage(m_first.image), ascii(m_first.title),
-                                               pretext::fromQImage(m_second.image), ascii(m_second.title)));
+  // The CLI's "views --against" layout, the captions drawn by Qt in the window's language.
+  return captionedSideBySide(m_first.image, m_first.title, m_second.image, m_second.title, font());
 }
 
 bool AttentionPanel::savePng(const QString& path) {
