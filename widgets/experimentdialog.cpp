@@ -23,8 +23,10 @@ ExperimentTextDialog::ExperimentTextDialog(const QString& title, const QString& 
   auto* form = new QFormLayout;
   form->addRow(tr("Title:"), m_title);
   form->addRow(tr("Description for students:"), m_description);
-  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel);
+  // Both buttons' text from this dialog's translation (Qt's own may not be installed).
+  auto* buttons = new QDialogButtonBox;
   m_save = buttons->addButton(tr("Save…"), QDialogButtonBox::AcceptRole);
+  buttons->addButton(tr("Cancel"), QDialogButtonBox::RejectRole);
   m_save->setDefault(true);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
