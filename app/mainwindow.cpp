@@ -10,6 +10,7 @@
 #include "runfollower.h"
 #include "runinspector.h"
 #include "datasetpanel.h"
+#include "experimentdialog.h"
 #include "experimentpresets.h"
 #include "presetspanel.h"
 #include "trainingpanel.h"
@@ -578,6 +579,7 @@ bool MainWindow::openExperiment(const QString& path, bool showErrors) {
   }
   m_experimentError.clear();
   m_presetsPanel->addExperiment(preset);
+  showLesson(preset);
   showPanel(m_presetsPanel);
   // The dataset now, so that the lesson starts at once when Run is clicked.
   try {
@@ -595,7 +597,17 @@ bool MainWindow::openExperiment(const QString& path, bool showErrors) {
   return true;
 }
 
-ExperimentPreset MainWindow::currentExperiment(const QString& title) const {
+void MainWindow::showLesson(const ExperimentPreset& preset) {
+  m_lesson = std::make_shared<ExperimentPreset>(preset);
+  setWindowTitle(tr("%1 — Pretext").arg(i18n::catalogueText(i18n::kPresets, preset.title)));
+}
+
+const ExperimentPreset& MainWindow::lesson() const {
+  static const ExperimentPreset none;
+  return m_lesson ? *m_lesson : none;
+}
+
+ExperimentPreset MainWindow::currentExperiment(const QString& title, const QString& description) const {
   const auto& dataset = m_datasetPanel->dataset();
   const QString spec = dataset.valid() ? QString::fromStdString(dataset.spec().toString()) : QStringLiteral("fashion-mnist");
   QString chart = QStringLiteral("training");
@@ -604,18 +616,20 @@ ExperimentPreset MainWindow::currentExperiment(const QString& title) const {
   }
   QStringList charts{chart};
   if (chart != QLatin1String("training")) charts << QStringLiteral("training");
-  return experimentFromSettings(title, QString(), spec, m_trainingPanel->config(), charts);
+  return experimentFromSettings(title, description, spec, m_trainingPanel->config(), charts);
 }
 
-bool MainWindow::saveExperiment(const QString& path, bool showErrors) {
+bool MainWindow::saveExperiment(const QString& path, bool showErrors, const QString& title, const QString& description) {
+  const ExperimentPreset experiment = currentExperiment(title.isEmpty() ? QFileInfo(path).completeBaseName() : title, description);
   try {
-    writeExperimentFile(path, currentExperiment(QFileInfo(path).completeBaseName()));
+    writeExperimentFile(path, experiment);
   } catch (const std::exception& e) {
     m_experimentError = QString::fromUtf8(e.what());
     statusBar()->showMessage(m_experimentError, 15000);
     if (showErrors) QMessageBox::warning(this, tr("Save experiment"), tr("Could not save the experiment: %1").arg(m_experimentError));
     return false;
   }
+  showLesson(experiment);
   statusBar()->showMessage(tr("Saved the experiment to %1").arg(QDir::toNativeSeparators(path)), 10000);
   return true;
 }
@@ -626,8 +640,11 @@ void MainWindow::chooseExperimentToOpen() {
 }
 
 void MainWindow::chooseExperimentToSave() {
+  // The title and the description for students first (those of the lesson opened last to start with).
+  ExperimentTextDialog text(lesson().title, lesson().description, this);
+  if (text.exec() != QDialog::Accepted) return;
   QString path = QFileDialog::getSaveFileName(this, tr("Save the experiment"), tr("lesson.json"), tr("Experiments (*.json)"));
   if (path.isEmpty()) return;
   if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".json");
-  saveExperiment(path);
+  saveExperiment(path, true, text.title(), text.description());
 }

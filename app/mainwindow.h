@@ -2,6 +2,8 @@
 // a status bar below. Panels are added with addPanel(); the Dataset panel is the first.
 #pragma once
 
+#include <memory>
+
 #include <QFont>
 #include <QList>
 #include <QMainWindow>
@@ -69,9 +71,13 @@ class MainWindow final : public QMainWindow {
   bool openExperiment(const QString& path, bool showErrors = true);
   QString lastExperimentError() const { return m_experimentError; }
   /// The dataset and the Training panel's settings as one experiment; `charts` the panel on show.
-  ExperimentPreset currentExperiment(const QString& title) const;
-  /// Writes currentExperiment() to `path`; false (and a message) when it cannot.
-  bool saveExperiment(const QString& path, bool showErrors = true);
+  ExperimentPreset currentExperiment(const QString& title, const QString& description = QString()) const;
+  /// Writes currentExperiment() to `path` with `title` (empty: the file's name) and `description`
+  /// for students; false (and a message) when it cannot.
+  bool saveExperiment(const QString& path, bool showErrors = true, const QString& title = QString(),
+                      const QString& description = QString());
+  /// The experiment opened or saved last (empty before any): its title names the window.
+  const ExperimentPreset& lesson() const;
   /// The panel an experiment's chart name shows (experimentCharts()), or nullptr.
   QWidget* chartPanel(const QString& chart) const;
   /// Shows the panel at `index` (the order of addPanel calls).
@@ -113,6 +119,8 @@ class MainWindow final : public QMainWindow {
   void updateRunStatus();
   void chooseExperimentToOpen();
   void chooseExperimentToSave();
+  /// Remembers `preset` as the lesson in hand and names the window after it.
+  void showLesson(const ExperimentPreset& preset);
   void resumeCurrentRun();
   void updateResumeAction();
 
@@ -129,6 +137,7 @@ class MainWindow final : public QMainWindow {
   AugmentPanel* m_augmentPanel = nullptr;
   PresetsPanel* m_presetsPanel = nullptr;
   QString m_experimentError;
+  std::shared_ptr<ExperimentPreset> m_lesson;  // opened or saved last
   RunInspector* m_inspector = nullptr;
   FiltersPanel* m_filtersPanel = nullptr;
   AttentionPanel* m_attentionPanel = nullptr;

@@ -5,6 +5,7 @@
 #include "pixelimageview.h"
 #include "qtconvert.h"
 #include "runinspector.h"
+#include "translation.h"
 
 #include <pretext/backbones.h>
 #include <pretext/evaluation.h>
@@ -23,6 +24,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -51,7 +53,42 @@ struct Sheet {
   QImage image;
   QString title;
   QStringList stages;
+  QStringList captions;  // the core's caption under each image (English), one a row
+  int columns = 0;       // tiles a row: the image and its maps
 };
+
+// The core captions each image of the sheet (the first tile of each row) in its ASCII font, in
+// English. Where the window's language names the image otherwise (a class, "your image"), its
+// caption band is painted over in the paper colour and the name written by Qt, which has CJK
+// glyphs. The band is where makeSheet (core/src/io/png.cpp) writes captions: 3-pixel gaps, 13 pixels
+// (its 11-pixel glyphs and 2) under each tile. Nothing changes where the names are the same.
+void relabelImages(QImage& sheet, int columns, const QStringList& english, const QStringList& shown, const QColor& paper,
+                   const QColor& ink, const QFont& font) {
+  constexpr int gap = 3, band = 13;
+  const int rows = int(english.size());
+  if (sheet.isNull() || rows == 0 || columns <= 0 || english == shown) return;
+  const int cellW = (sheet.width() - gap) / columns, cellH = (sheet.height() - gap) / rows;
+  const int tileH = cellH - band - gap;
+  if (tileH <= 0 || cellW <= gap) return;
+  const QImage::Format format = sheet.format();
+  QImage out = sheet.convertToFormat(sheet.hasAlphaChannel() ? QImage::Format_ARGB32 : QImage::Format_RGB32);
+  QFont small = font;
+  small.setPixelSize(band - 2);
+  const QFontMetrics metrics(small);
+  QPainter painter(&out);
+  painter.setFont(small);
+  painter.setPen(ink);
+  for (int r = 0; r < rows && r < shown.size(); ++r) {
+    if (shown[r] == english[r]) continue;
+    const QRect rect(gap, gap + r * cellH + tileH, cellW - gap, band);
+    painter.setCompositionMode(QPainter::CompositionMode_Source);
+    painter.fillRect(rect, sheet.hasAlphaChannel() ? QColor(Qt::transparent) : paper);
+    painter.setCompositionMode(QPainter::CompositionMode_SourceOver);
+    painter.drawText(rect, Qt::AlignHCenter | Qt::AlignVCenter, metrics.elidedText(shown[r], Qt::ElideRight, rect.width()));
+  }
+  painter.end();
+  sheet = out.convertToFormat(format);
+}
 
 // The stages to draw for a backbone: the wanted ones it has; the others at the same relative depth
 // of its own stage list (conv3 of a ConvNet is layer2 of a ResNet-18), as pretext::equivalentStage maps them.
@@ -482,9 +519,19 @@ void AttentionPanel::requestSide(Side& side, bool second) {
                                                                                         : "#" + std::to_string(i));
           }
           out.image = pretext::toQImage(ev.attentionMapsOf(images, captions, use, 2.0, 3, colours));
+          for (const auto& c : captions) out.captions << QString::fromStdString(c);
         } else {
           out.image = pretext::toQImage(ev.attentionMaps(indices, use, 2.0, 3, colours));
+          // The captions attentionMaps writes: the class name, or #index without a label.
+          const auto& ds = ev.dataset();
+          for (const auto i : indices) {
+            const int label = i >= 0 && i < ds.size(pretext::Split::Test) ? ds.label(pretext::Split::Test, i) : -1;
+            out.captions << (label >= 0 && std::size_t(label) < ds.classNames().size()
+                                 ? QString::fromStdString(ds.classNames()[std::size_t(label)])
+                                 : QStringLiteral("#%1").arg(i));
+          }
         }
+        out.columns = int(use.size()) + 1;
         if (vit) {
           out.stages << QStringLiteral("[CLS]");
         } else {
@@ -496,10 +543,18 @@ void AttentionPanel::requestSide(Side& side, bool second) {
       },
       [this, &side](const Sheet& sheet) {
         (&side == &m_first ? m_leftError : m_rightError).clear();
-        side.image = sheet.image;
+        // The images' names in the window's language (the core's are English).
+        QStringList shown;
+        for (const QString& c : sheet.captions) {
+          shown << (c == QLatin1String("your image") ? tr("your image") : i18n::catalogueText(i18n::kClasses, c));
+        }
+        QImage image = sheet.image;
+        relabelImages(image, sheet.columns, sheet.captions, shown, palette().color(QPalette::Window),
+                      palette().color(QPalette::WindowText), font());
+        side.image = image;
         side.title = sheet.title;
         side.shownStages = sheet.stages;
-        side.view->setImage(sheet.image);
+        side.view->setImage(image);
         side.caption->setText(sheet.title);
         m_save->setEnabled(!m_first.image.isNull());
         updateMessage();
@@ -540,10 +595,8 @@ void AttentionPanel::showError(const QString& text) {
 QImage AttentionPanel::exportImage() const {
   if (m_first.image.isNull()) return {};
   if (m_second.dir.isEmpty() || m_second.image.isNull()) return m_first.image;
-  // The core's side-by-side sheet, as the CLI's "views --against" draws it (ASCII captions).
-  auto ascii = [](const QString& text) { return QString(text).replace(QStringLiteral(" · "), QStringLiteral(" - ")).toLatin1().toStdString(); };
-  return pretext::toQImage(pretext::sideBySide(pretext::fromQImage(m_first.image), ascii(m_first.title),
-                                               pretext::fromQImage(m_second.image), ascii(m_second.title)));
+  // The CLI's "views --against" layout, the captions drawn by Qt in the window's language.
+  return captionedSideBySide(m_first.image, m_first.title, m_second.image, m_second.title, font());
 }
 
 bool AttentionPanel::savePng(const QString& path) {

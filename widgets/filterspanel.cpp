@@ -383,10 +383,8 @@ void FiltersPanel::setCompareWithStart(bool compare) {
 QImage FiltersPanel::exportImage() const {
   if (m_current.isNull()) return {};
   if (!m_compare->isChecked() || m_start.isNull()) return m_current;
-  // The core draws captions with its own ASCII font, as the CLI's "views" PNGs.
-  auto ascii = [](const QString& text) { return text.toLatin1().toStdString(); };
-  return pretext::toQImage(pretext::sideBySide(pretext::fromQImage(m_start), ascii(tr("start: %1").arg(m_startWhere)),
-                                               pretext::fromQImage(m_current), ascii(tr("now: %1").arg(m_currentWhere))));
+  // Captions drawn by Qt in the window's language (the core's font, which the CLI's PNGs use, is ASCII).
+  return captionedSideBySide(m_start, tr("start: %1").arg(m_startWhere), m_current, tr("now: %1").arg(m_currentWhere), font());
 }
 
 bool FiltersPanel::savePng(const QString& path) {

@@ -2,8 +2,11 @@
 
 #include "pretext/image.h"
 
+#include <QFontMetrics>
+#include <QPainter>
 #include <QStringList>
 
+#include <algorithm>
 #include <cstring>
 
 namespace pretext {
@@ -87,3 +90,24 @@ FilterMeasures filterMeasuresOf(const QImage& grid) {
 }
 
 }  // namespace pretext
+
+int SideBySideLayout::captionBand(const QFont& font) { return QFontMetrics(font).height() + 8; }
+
+QImage captionedSideBySide(const QImage& left, const QString& leftCaption, const QImage& right, const QString& rightCaption,
+                           const QFont& font) {
+  const QFontMetrics metrics(font);
+  const int gap = SideBySideLayout::gap, top = SideBySideLayout::captionBand(font);
+  const int leftW = std::max(left.width(), metrics.horizontalAdvance(leftCaption));
+  const int rightW = std::max(right.width(), metrics.horizontalAdvance(rightCaption));
+  QImage out(leftW + rightW + 3 * gap, std::max(left.height(), right.height()) + top + gap, QImage::Format_RGB32);
+  out.fill(Qt::white);
+  QPainter painter(&out);
+  painter.drawImage(gap, top, left);
+  painter.drawImage(2 * gap + leftW, top, right);
+  painter.setFont(font);
+  painter.setPen(QColor(20, 20, 20));
+  painter.setRenderHint(QPainter::TextAntialiasing);
+  painter.drawText(QRect(gap, 4, leftW, top - 4), Qt::AlignLeft | Qt::AlignTop | Qt::TextSingleLine, leftCaption);
+  painter.drawText(QRect(2 * gap + leftW, 4, rightW, top - 4), Qt::AlignLeft | Qt::AlignTop | Qt::TextSingleLine, rightCaption);
+  return out;
+}

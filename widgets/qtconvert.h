@@ -3,7 +3,9 @@
 
 #include <pretext/filters.h>
 
+#include <QFont>
 #include <QImage>
+#include <QString>
 
 namespace pretext {
 struct Image;
@@ -22,3 +24,17 @@ QImage toQImage(const Image& image);
 Image fromQImage(const QImage& image);
 
 }  // namespace pretext
+
+/// Two sheets side by side under their captions, as pretext::sideBySide lays them out for the CLI,
+/// but with the captions drawn by Qt in `font` (the window's font, which has CJK glyphs), so that a
+/// sheet the window saves is captioned in the window's language. White paper, dark ink (RGB32):
+/// each column is as wide as its sheet or its caption, whichever is wider; transparent gaps of a
+/// themed sheet come out white.
+QImage captionedSideBySide(const QImage& left, const QString& leftCaption, const QImage& right, const QString& rightCaption,
+                           const QFont& font);
+/// The layout captionedSideBySide uses: the gap around and between the columns, and the height of
+/// the caption band above the sheets.
+struct SideBySideLayout {
+  static constexpr int gap = 12;
+  static int captionBand(const QFont& font);
+};

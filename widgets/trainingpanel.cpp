@@ -87,6 +87,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   m_width->setRange(std::max(4, pretext::ConfigLimits::minWidth), std::min(256, pretext::ConfigLimits::maxWidth));
   m_width->setValue(32);
   m_width->setToolTip(tr("ConvNet: channels of conv1 (later stages scale from it)"));
+  m_firstKernel = new QComboBox;
+  for (int k = 3; k <= pretext::ConfigLimits::maxFirstKernel; k += 2) m_firstKernel->addItem(QStringLiteral("%1×%1").arg(k), k);
+  showFirstKernel(0);
+  connect(m_backbone, &QComboBox::currentTextChanged, this, &TrainingPanel::updateFirstKernel);
   m_epochs = new QSpinBox;
   m_epochs->setRange(0, pretext::ConfigLimits::maxEpochs);
   m_epochs->setValue(3);
@@ -141,6 +145,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("Method:"), m_method);
   form->addRow(tr("Backbone:"), m_backbone);
   form->addRow(tr("Width:"), m_width);
+  form->addRow(tr("First layer:"), m_firstKernel);
   form->addRow(tr("Epochs:"), m_epochs);
   form->addRow(tr("Batch size:"), m_batch);
   form->addRow(tr("Subset:"), m_subset);
@@ -212,6 +217,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     if (method >= 0) m_method->setCurrentIndex(method);
     m_backbone->setCurrentText(QString::fromStdString(c.backbone));
     m_width->setValue(c.backboneWidth);
+    showFirstKernel(c.firstKernel);
     m_epochs->setValue(c.epochs);
     m_batch->setValue(c.batchSize);
     m_subset->setValue(int(std::min<std::int64_t>(c.subset, m_subset->maximum())));
@@ -395,6 +401,8 @@ pretext::TrainConfig TrainingPanel::config() const {
   c.method = m_method->currentData().toString().toStdString();
   c.backbone = m_backbone->currentText().toStdString();
   c.backboneWidth = m_width->value();
+  const int kernel = m_firstKernel->currentData().toInt();
+  c.firstKernel = c.backbone == "convnet" && kernel != 5 ? kernel : 0;  // 0: the default, 5 (config.json as before)
   c.epochs = m_epochs->value();
   c.batchSize = m_batch->value();
   c.subset = m_subset->value();
@@ -434,6 +442,7 @@ void TrainingPanel::startQueued() {
   const auto& c = next.config;
   m_method->setCurrentIndex(m_method->findData(QString::fromStdString(c.method)));
   m_backbone->setCurrentText(QString::fromStdString(c.backbone));
+  showFirstKernel(c.firstKernel);
   m_epochs->setValue(c.epochs);
   m_batch->setValue(c.batchSize);
   m_subset->setValue(int(c.subset));
@@ -516,6 +525,22 @@ void TrainingPanel::setRunning(bool running) {
                                                      m_runsFolder, m_browseRuns, m_processes}) {
     w->setEnabled(!running);
   }
+  updateFirstKernel();
+}
+
+void TrainingPanel::showFirstKernel(int kernel) {
+  const int index = m_firstKernel->findData(kernel == 0 ? 5 : kernel);
+  m_firstKernel->setCurrentIndex(index >= 0 ? index : m_firstKernel->findData(5));
+}
+
+void TrainingPanel::updateFirstKernel() {
+  const bool convnet = m_backbone->currentText() == QLatin1String("convnet");
+  m_firstKernel->setEnabled(convnet && !m_running);
+  m_firstKernel->setToolTip(convnet ? tr("ConvNet: side of the first layer's filters (--first-kernel). Larger filters "
+                                         "(7×7, 9×9) show edges and colour blobs more clearly in the Filters panel; "
+                                         "5×5 is the default")
+                                    : tr("Only the ConvNet backbone has a first-layer size to choose; %1 keeps its own")
+                                          .arg(m_backbone->currentText()));
 }
 
 void TrainingPanel::onStep(const pretext::StepReport& r) {
@@ -719,8 +744,8 @@ void TrainingPanel::readProcessOutput(QProcess::ProcessChannel channel) {
     const QString line = QString::fromUtf8(partial.left(first)).trimmed();
     partial.remove(0, first + 1);
     if (line.isEmpty()) continue;
-    appendLog(line);
-    emit statusMessage(line);
+    appendLog(line);  // the log as the processes wrote it; the status line in the window's language
+    emit statusMessage(i18n::coreMessage(line));
   }
 }
 

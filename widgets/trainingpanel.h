@@ -60,6 +60,8 @@ class TrainingPanel final : public QWidget {
   QSpinBox* batchBox() const { return m_batch; }
   QSpinBox* subsetBox() const { return m_subset; }
   QSpinBox* widthBox() const { return m_width; }
+  /// The ConvNet's first-layer kernel side (3, 5, ... 15; the item data); disabled for other backbones.
+  QComboBox* firstKernelBox() const { return m_firstKernel; }
   QLineEdit* runFolderEdit() const { return m_runFolder; }
   QLineEdit* runsFolderEdit() const { return m_runsFolder; }
   /// Processes (CPU) or GPUs (CUDA) of the next run: more than 1 trains in `pretext-cli train
@@ -127,6 +129,10 @@ class TrainingPanel final : public QWidget {
   void startConfig(const pretext::TrainConfig& c, const QString& label);
   void startQueued();
   void setRunning(bool running);
+  /// Shows `kernel` (TrainConfig::firstKernel, 0: the default 5) in the first-layer control.
+  void showFirstKernel(int kernel);
+  /// Enables the first-layer control for the ConvNet only, with a tooltip saying why when not.
+  void updateFirstKernel();
   void onStep(const pretext::StepReport& r);
   void onEpoch(const pretext::EpochReport& r);
   void onFinished(const pretext::RunResult& r);
@@ -153,6 +159,7 @@ class TrainingPanel final : public QWidget {
   QComboBox* m_method = nullptr;
   QComboBox* m_backbone = nullptr;
   QSpinBox* m_width = nullptr;
+  QComboBox* m_firstKernel = nullptr;
   QSpinBox* m_epochs = nullptr;
   QSpinBox* m_batch = nullptr;
   QSpinBox* m_subset = nullptr;

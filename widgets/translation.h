@@ -50,6 +50,8 @@ inline constexpr const char* kCoreMessages = "CoreMessages";
 /// are matched whole or at their start and translated with their names and numbers kept; any
 /// other stays as the core wrote it (English). "A: B" is translated part by part.
 QString coreMessage(const QString& english);
+/// The English templates coreMessage knows (its patterns' sources, in the CoreMessages context).
+QStringList coreMessageSources();
 
 /// Every catalogue string lupdate sees (cataloguestrings.cpp), as (context, English) pairs.
 const std::vector<std::pair<const char*, const char*>>& catalogueSourceStrings();

@@ -79,11 +79,18 @@ struct Trainer::Impl {
   std::string metricsPath() const { return io::joinPath(config.outDir, "metrics.csv"); }
   std::string initialFiltersPath() const { return pretext::initialFiltersPath(config.outDir); }
 
+  /// model->initialFilters as a FilterBank, converted once per start tensor (a resume replaces it).
+  mutable torch::Tensor startSource;
+  mutable FilterBank start;
+
   /// The first layer's change from its initial weights and its edge-likeness, into `row`.
   void measureFilters(MetricsRow& row) const {
     if (!writes()) return;
     const FilterBank now = filterBank(model->backbone().firstLayerWeight());
-    const FilterBank start = model->initialFilters.defined() ? filterBank(model->initialFilters) : FilterBank{};
+    if (!startSource.is_same(model->initialFilters)) {
+      startSource = model->initialFilters;
+      start = startSource.defined() ? filterBank(startSource) : FilterBank{};
+    }
     const FilterMeasures m = pretext::measureFilters(now, start.empty() ? nullptr : &start);
     row.edgeLikeness = m.edgeLikeness;
     row.filterChange = m.change;
