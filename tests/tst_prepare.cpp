@@ -1,8 +1,10 @@
 // pretext::prepareDataset and prepared datasets: folders written from the synthetic shapes (PNG and
 // JPEG, nested, some corrupt, some unlabelled) are packed and compared pixel for pixel with direct
 // decoding; unreadable files are skipped with reasons (or fatal under strict); an interrupted
-// prepare leaves nothing that loads; numpy reads the arrays; training from a prepared dataset
-// equals training on the same images loaded directly.
+// prepare leaves nothing that loads, and running it again (after SIGKILL or a cancel) continues
+// and equals an uninterrupted one byte for byte, or restarts saying why; a cancel while listing
+// returns at once; numpy reads the arrays; training from a prepared dataset equals training on the
+// same images loaded directly.
 #include "coretestutil.h"
 #include "datasets/datasetdata.h"
 #include "datasets/imagefiles.h"

@@ -136,7 +136,7 @@ Command addPrepare(CLI::App& app) {
             std::printf(", %d x %d x %d", r.channels, r.imageSize, r.imageSize);
             if (r.labelled) std::printf(", %zu classes", r.classNames.size());
             std::printf("; %zu skipped; %s s, %s img/s\n", r.skipped.size(), formatFixed(r.seconds, 2).c_str(),
-                        formatFixed(r.seconds > 0 ? double(images + std::int64_t(r.skipped.size())) / r.seconds : 0.0, 0).c_str());
+                        formatFixed(r.seconds > 0 ? double(images + std::int64_t(r.skipped.size()) - r.resumed) / r.seconds : 0.0, 0).c_str());
             if (r.resumed > 0) {
               std::printf("resumed: %lld images were done by an earlier run\n", static_cast<long long>(r.resumed));
             }
