@@ -50,7 +50,7 @@ fi
 
 out="$work/prepared-$images-$size"
 start=$(date +%s.%N)
-"$cli" prepare "$folder" --image-size "$size" --resize crop --threads "$threads" --out "$out"
+"$cli" prepare "$folder" --image-size "$size" --resize crop --threads "$threads" --out "$out" ${PREPARE_ARGS:-}
 end=$(date +%s.%N)
 pretext_s=$(echo "$end - $start" | bc -l)
 

@@ -12,6 +12,7 @@ packages=(
   qt6-l10n-tools qt6-tools-dev                   # lupdate/lrelease and CMake's Qt6LinguistTools (the window's translations)
   fonts-noto-cjk                                 # Chinese text in the window, never boxes
   libopencv-dev                                  # image folders (decode, resize)
+  libjpeg-dev                                    # JPEGs decoded straight to RGB (prepare; optional, already pulled in by libopencv-dev)
   dataset-fashion-mnist                          # the default dataset
   python3-torch python3-torchvision              # references for tests and benchmarks only
   xvfb xauth                                     # the window under a virtual display

@@ -501,7 +501,7 @@ void TstDatasetPanel::preparesFolderThroughDialog() {
   QCOMPARE(panel.histogram()->counts(), (QVector<double>{21, 16}));
 }
 
-// Cancel mid-way: the prepare stops, nothing is left under the name (its OUT.partial is removed),
+// Cancel mid-way: the prepare stops, nothing that loads is left (its OUT.partial has no manifest),
 // the panel keeps what it showed, and the same prepare run again completes.
 void TstDatasetPanel::cancelledPrepareLeavesNoDataset() {
   QTemporaryDir dir;
@@ -546,9 +546,10 @@ void TstDatasetPanel::cancelledPrepareLeavesNoDataset() {
   QVERIFY2(panel.prepareText().contains(QStringLiteral("cancelled")), qPrintable(panel.prepareText()));
   QVERIFY(!panel.isPreparing());
 
-  // Nothing that loads: neither the name given nor the temporary one.
+  // Nothing that loads: neither the name given nor the temporary one (kept, with its record of the
+  // images done, for the next run to continue; never with a manifest).
   QVERIFY(!QFileInfo::exists(out));
-  QVERIFY(!QFileInfo::exists(partial));
+  QVERIFY(!pretext::isPreparedDataset(partial.toStdString()));
   QVERIFY(!pretext::isPreparedDataset(out.toStdString()));
   bool loads = true;
   try {
@@ -595,7 +596,7 @@ void TstDatasetPanel::closingPanelMidPrepareLeavesNoDataset() {
   }  // destroyed mid-way
   QVERIFY(doneAtClose > 0 && doneAtClose < 240);
   QVERIFY(!QFileInfo::exists(out));
-  QVERIFY(!QFileInfo::exists(out + QStringLiteral(".partial")));
+  QVERIFY(!pretext::isPreparedDataset((out + QStringLiteral(".partial")).toStdString()));
 }
 
 // A folder that is not there, and a place to save that holds other files: each says why, naming

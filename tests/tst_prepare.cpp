@@ -1,8 +1,10 @@
 // pretext::prepareDataset and prepared datasets: folders written from the synthetic shapes (PNG and
 // JPEG, nested, some corrupt, some unlabelled) are packed and compared pixel for pixel with direct
 // decoding; unreadable files are skipped with reasons (or fatal under strict); an interrupted
-// prepare leaves nothing that loads; numpy reads the arrays; training from a prepared dataset
-// equals training on the same images loaded directly.
+// prepare leaves nothing that loads, and running it again (after SIGKILL or a cancel) continues
+// and equals an uninterrupted one byte for byte, or restarts saying why; a cancel while listing
+// returns at once; numpy reads the arrays; training from a prepared dataset equals training on the
+// same images loaded directly.
 #include "coretestutil.h"
 #include "datasets/datasetdata.h"
 #include "datasets/imagefiles.h"
@@ -18,6 +20,8 @@
 
 #include <QProcess>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -25,6 +29,8 @@
 #include <functional>
 
 #include <malloc.h>
+#include <csignal>
+#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +41,7 @@
 
 using namespace pretext;
 namespace fs = std::filesystem;
+using Json = nlohmann::json;
 
 namespace {
 
@@ -134,7 +141,7 @@ class TstPrepare : public QObject {
       if (child == 0) {
         try {
           prepareDataset(options(root, out), [](const PrepareProgress& p) {
-            if (p.done > 0) ::_exit(3);  // killed mid-way: before the manifest and the rename
+            if (!p.listing && p.done > 0) ::_exit(3);  // killed mid-way: before the manifest and the rename
           });
         } catch (...) {
           ::_exit(4);
@@ -174,6 +181,227 @@ class TstPrepare : public QObject {
     QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(options(root, cancelled), {}, &cancel));
     QVERIFY(!fs::exists(cancelled));
     QVERIFY(!fs::exists(cancelled + ".partial"));
+  }
+
+  // A folder of `n` distinct noise images (every fifth a PNG, the rest JPEG, 96x80 px) in two
+  // classes, with a zero-byte file and a text file named as images among them.
+  std::string noiseFolder(const std::string& name, int n) {
+    const std::string root = path(name);
+    if (fs::exists(root)) return root;
+#ifdef PRETEXT_HAVE_OPENCV
+    cv::RNG rng(7);
+    for (int i = 0; i < n; ++i) {
+      const fs::path dir = fs::path(root) / (i % 2 ? "b" : "a");
+      fs::create_directories(dir);
+      cv::Mat img(80, 96, CV_8UC3);
+      rng.fill(img, cv::RNG::UNIFORM, 0, 256);
+      cv::GaussianBlur(img, img, cv::Size(5, 5), 0);  // some structure for the resize to keep
+      char file[32];
+      std::snprintf(file, sizeof file, "n%04d.%s", i, i % 5 == 0 ? "png" : "jpg");
+      if (!cv::imwrite((dir / file).string(), img)) qFatal("cannot write %s", file);
+    }
+    std::ofstream(fs::path(root) / "a" / "n0003z.png");                        // zero bytes
+    std::ofstream(fs::path(root) / "b" / "n0301z.jpg") << "not an image\n";  // text
+#endif
+    return root;
+  }
+
+  static std::string readText(const std::string& file) {
+    std::ifstream in(file);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+
+  // Prepared datasets `a` and `b` hold the same arrays and the same manifest (checksums, files,
+  // skipped files), and every image equals OpenCV's decoding of its file.
+  void compareWhole(const std::string& a, const std::string& b) {
+    QCOMPARE(readText(a + "/manifest.json"), readText(b + "/manifest.json"));
+    std::string why;
+    QVERIFY2(verifyPreparedDataset(a, &why), why.c_str());
+    QVERIFY2(verifyPreparedDataset(b, &why), why.c_str());
+    const Dataset da = Dataset::load(DatasetSpec::parse("prepared:" + a));
+    const Dataset db = Dataset::load(DatasetSpec::parse("prepared:" + b));
+    const auto& ta = da.data().get(Split::Train);
+    const auto& tb = db.data().get(Split::Train);
+    QVERIFY(torch::equal(ta.images, tb.images));
+    QVERIFY(torch::equal(ta.labels, tb.labels));
+  }
+
+  // Killed (SIGKILL, from inside, in a forked child, after the record of done chunks was written)
+  // and run again: the run continues from the record, and the result equals an uninterrupted
+  // prepare byte for byte, the skipped files included. Before LibTorch's thread pool (fork).
+  void killedPrepareResumes() {
+    const std::string root = noiseFolder("noise", 400);
+    const std::string out = path("resumed"), whole = path("whole");
+    auto o = options(root, out);
+    o.threads = 1;
+    o.recordSeconds = 0;  // a record at every report, so that one exists early
+    const pid_t child = ::fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+      try {
+        prepareDataset(o, [&](const PrepareProgress& p) {
+          if (p.listing || !fs::exists(out + ".partial/progress.json")) return;
+          const auto record = Json::parse(readText(out + ".partial/progress.json"));
+          if (record.at("splits")[0].at("done").get<std::string>().find('1') != std::string::npos) ::kill(::getpid(), SIGKILL);
+        });
+      } catch (...) {
+        ::_exit(4);
+      }
+      ::_exit(5);  // finished before it could be killed
+    }
+    int status = 0;
+    QCOMPARE(::waitpid(child, &status, 0), child);
+    QVERIFY2(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+             ("the child was not killed part-way: " + (WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
+                                                                          : "signal " + std::to_string(WTERMSIG(status))))
+                 .c_str());
+    QVERIFY(fs::exists(out + ".partial/progress.json"));
+    QVERIFY(!fs::exists(out + ".partial/manifest.json"));
+    QVERIFY(!fs::exists(out));
+
+    std::vector<PrepareProgress> seen;
+    o.threads = 3;  // the thread count may change between runs
+    const auto r = prepareDataset(o, [&](const PrepareProgress& p) { seen.push_back(p); });
+    QVERIFY2(r.resumed >= 8 && r.resumed < 402, std::to_string(r.resumed).c_str());
+    QVERIFY(r.restarted.empty());
+    QCOMPARE(r.trainImages, int64_t(400));
+    QCOMPARE(r.skipped.size(), std::size_t(2));
+    bool told = false;
+    for (const auto& p : seen) {
+      if (p.message.empty()) continue;
+      QVERIFY2(p.message.rfind("resuming ", 0) == 0 && p.message.find(std::to_string(r.resumed) + " of 402 images") != std::string::npos,
+               p.message.c_str());
+      told = true;
+    }
+    QVERIFY(told);
+    QVERIFY(!fs::exists(out + ".partial"));
+
+    auto w = options(root, whole);
+    w.resume = false;
+    const auto rw = prepareDataset(w);
+    QCOMPARE(rw.resumed, int64_t(0));
+    compareWhole(out, whole);
+    // And each image against OpenCV's own decoding and resize of its file (squash to 32x32; a JPEG
+    // at least twice the size is decoded at half size by libjpeg, as IMREAD_REDUCED_COLOR_2 does).
+    const Dataset d = Dataset::load(DatasetSpec::parse("prepared:" + out));
+    const auto files = Json::parse(readText(out + "/manifest.json")).at("splits")[0].at("files").get<std::vector<std::string>>();
+    QCOMPARE(int64_t(files.size()), int64_t(400));
+    for (std::size_t i = 0; i < files.size(); i += 7) {
+      cv::Mat small;
+      const bool jpeg = fs::path(files[i]).extension() == ".jpg";
+      cv::resize(cv::imread(files[i], jpeg ? cv::IMREAD_REDUCED_COLOR_2 : cv::IMREAD_COLOR), small, cv::Size(32, 32), 0, 0,
+                 cv::INTER_AREA);
+      cv::Mat rgb;
+      cv::cvtColor(small, rgb, cv::COLOR_BGR2RGB);
+      const auto expected = torch::from_blob(rgb.data, {32, 32, 3}, torch::kUInt8).permute({2, 0, 1});
+      QVERIFY2(torch::equal(d.data().get(Split::Train).images[int64_t(i)], expected), files[i].c_str());
+    }
+  }
+
+  // Cancelled through the flag part-way: OUT.partial stays with its record but nothing loads; the
+  // same prepare continues; a changed option restarts and says which.
+  void cancelledPrepareResumesOrRestarts() {
+    const std::string root = noiseFolder("noise", 400);
+    const std::string out = path("cancel-resume");
+    auto o = options(root, out);
+    o.threads = 1;
+    o.recordSeconds = 0;
+    std::atomic<bool> cancel{false};
+    QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(o, [&](const PrepareProgress& p) {
+                               if (!p.listing && p.done >= 40) cancel = true;
+                             }, &cancel));
+    QVERIFY(!fs::exists(out));
+    QVERIFY(fs::exists(out + ".partial/progress.json"));
+    QVERIFY(!isPreparedDataset(out + ".partial"));
+    bool loads = true;
+    try {
+      Dataset::load(DatasetSpec::parse("prepared:" + out + ".partial"));
+    } catch (const DatasetError&) {
+      loads = false;
+    }
+    QVERIFY(!loads);
+
+    // A different size: started afresh, saying why.
+    auto changed = o;
+    changed.imageSize = 24;
+    cancel = false;
+    std::string message;
+    QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(changed, [&](const PrepareProgress& p) {
+                               if (!p.message.empty()) message = p.message;
+                               if (!p.listing && p.done >= 40) cancel = true;
+                             }, &cancel));
+    QVERIFY2(message.find("restarting") != std::string::npos && message.find("--image-size differs (32 then, 24 now)") != std::string::npos,
+             message.c_str());
+    // The original options again: that record was replaced, so it restarts too, then completes.
+    o.threads = 2;
+    const auto r1 = prepareDataset(o);
+    QVERIFY2(r1.restarted.find("--image-size differs (24 then, 32 now)") != std::string::npos, r1.restarted.c_str());
+    QCOMPARE(r1.resumed, int64_t(0));
+
+    // Cancelled again (a new output), then resumed: equal to the uninterrupted r1.
+    const std::string again = path("cancel-resume-2");
+    auto o2 = options(root, again);
+    o2.threads = 1;
+    o2.recordSeconds = 0;
+    cancel = false;
+    QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(o2, [&](const PrepareProgress& p) {
+                               if (!p.listing && p.done >= 100) cancel = true;
+                             }, &cancel));
+    const auto r2 = prepareDataset(o2);
+    // At least the chunks done when the cancel was seen (a fast machine may have finished them all
+    // by then; killedPrepareResumes proves a continuation from part-way).
+    QVERIFY2(r2.resumed >= 100 - 25 && r2.resumed <= 402, std::to_string(r2.resumed).c_str());
+    compareWhole(again, out);
+
+    // --no-resume (resume = false): a cancel removes OUT.partial.
+    auto o3 = options(root, path("no-resume"));
+    o3.resume = false;
+    o3.threads = 1;
+    cancel = false;
+    QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(o3, [&](const PrepareProgress& p) {
+                               if (!p.listing && p.done >= 40) cancel = true;
+                             }, &cancel));
+    QVERIFY(!fs::exists(o3.out + ".partial"));
+  }
+
+  // The listing reports its count and hears a cancel: a folder stops being listed at once.
+  void cancelWhileListing() {
+    const fs::path root = path("many");
+    for (int d = 0; d < 4; ++d) {
+      fs::create_directories(root / ("d" + std::to_string(d)));
+      for (int i = 0; i < 1000; ++i) std::ofstream(root / ("d" + std::to_string(d)) / ("f" + std::to_string(i) + ".png"));
+    }
+    // The scan itself stops at its first report (every 256 entries), long before its end.
+    int calls = 0;
+    std::int64_t last = -1;
+    QVERIFY_THROWS_EXCEPTION(PrepareCancelled, datasets::scanImageFolder(root.string(), true, [&](std::int64_t found) {
+                               ++calls;
+                               last = found;
+                               throw PrepareCancelled();
+                             }));
+    QCOMPARE(calls, 1);
+    QVERIFY(last >= 0 && last < 4000);
+    // A whole listing reports a growing count, the last one every file.
+    std::vector<std::int64_t> counts;
+    const auto scan = datasets::scanImageFolder(root.string(), true, [&](std::int64_t found) { counts.push_back(found); });
+    QCOMPARE(int64_t(scan.train.size()), int64_t(4000));
+    QVERIFY(counts.size() >= 10);
+    QVERIFY(std::is_sorted(counts.begin(), counts.end()));
+
+    // prepareDataset: the first report says "listing"; a cancel there returns promptly, leaving
+    // neither OUT nor OUT.partial.
+    std::atomic<bool> cancel{false};
+    bool listing = false;
+    const std::string out = path("many-out");
+    const auto t0 = std::chrono::steady_clock::now();
+    QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(options(root.string(), out), [&](const PrepareProgress& p) {
+                               listing = listing || p.listing;
+                               if (p.listing) cancel = true;
+                             }, &cancel));
+    QVERIFY(listing);
+    QVERIFY(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+    QVERIFY(!fs::exists(out));
+    QVERIFY(!fs::exists(out + ".partial"));
   }
 
   void packedEqualsDirectDecoding() {
@@ -550,6 +778,10 @@ class TstPrepare : public QObject {
     const auto got = torch::from_blob(packed.data(), {3, 32, 32}, torch::kUInt8).to(torch::kFloat);
     const double meanDiff = (got - expected).abs().mean().item<double>();
     QVERIFY2(meanDiff < 2.0, std::to_string(meanDiff).c_str());
+    QVERIFY(meanDiff > 0);  // it was the reduced path
+    // --exact-decode: the full-size decoding and resize, exactly.
+    QCOMPARE(datasets::decodeImageInto(file, 32, 3, datasets::ResizeMode::Crop, 0, packed.data(), nullptr, true), std::string());
+    QVERIFY(torch::equal(torch::from_blob(packed.data(), {3, 32, 32}, torch::kUInt8).to(torch::kFloat), expected));
 #endif
   }
 

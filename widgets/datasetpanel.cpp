@@ -100,7 +100,8 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
 
 DatasetPanel::~DatasetPanel() {
   if (m_prepareThread) {
-    // Cancelled, the prepare removes its OUT.partial; waited for, so nothing half-written stays.
+    // Cancelled, the prepare leaves only OUT.partial (no manifest, so it never loads) with its record
+    // of the images done, which the same prepare continues; waited for, so nothing is mid-write.
     m_prepareCancel->store(true);
     m_prepareThread->wait();
     delete m_prepareThread;
@@ -550,7 +551,12 @@ bool DatasetPanel::startPrepare(const pretext::PrepareOptions& options) {
           options,
           [this](const pretext::PrepareProgress& p) {
             QMetaObject::invokeMethod(
-                this, [this, p] { onPrepareProgress(p.done, p.total, p.seconds); }, Qt::QueuedConnection);
+                this,
+                [this, p] {
+                  if (!p.message.empty()) emit statusMessage(QString::fromStdString(p.message));
+                  onPrepareProgress(p.done, p.total, p.seconds);
+                },
+                Qt::QueuedConnection);
           },
           cancel.get());
       ok = true;
@@ -579,6 +585,11 @@ QString DatasetPanel::prepareText() const { return m_prepareLabel->text(); }
 
 void DatasetPanel::onPrepareProgress(qint64 done, qint64 total, double seconds) {
   if (!isPreparing() || m_prepareCancel->load()) return;
+  if (total == 0) {  // still listing the folder: `done` counts the image files found
+    m_prepareBar->setRange(0, 0);
+    m_prepareLabel->setText(tr("Listing the folder: %1 image files found so far").arg(QLocale().toString(done)));
+    return;
+  }
   if (m_prepareDone0 < 0) {
     m_prepareDone0 = done;
     m_prepareSeconds0 = seconds;
@@ -618,7 +629,9 @@ void DatasetPanel::onPrepareDone(bool ok, bool cancelled, const QString& error, 
   m_prepareFrame->setToolTip(QString());
   QString message;
   if (cancelled) {
-    message = tr("Preparing %1 was cancelled; nothing was left at %2.").arg(m_prepareSource, m_prepareOut);
+    message = tr("Preparing %1 was cancelled; nothing was left at %2. Preparing it again with the same settings "
+                 "continues where it stopped.")
+                  .arg(m_prepareSource, m_prepareOut);
   } else if (!ok) {
     message = tr("Could not prepare %1: %2").arg(m_prepareSource, error);
     m_prepareFrame->hide();
@@ -628,6 +641,10 @@ void DatasetPanel::onPrepareDone(bool ok, bool cancelled, const QString& error, 
                   .arg(QLocale().toString(qlonglong(result.trainImages + result.testImages)),
                        QString::fromStdString(result.out))
                   .arg(result.seconds, 0, 'f', 1);
+    if (result.resumed > 0) {
+      message += QLatin1Char(' ') + tr("Continued an interrupted prepare: %1 images were already done.")
+                                        .arg(QLocale().toString(qlonglong(result.resumed)));
+    }
     for (const auto& f : result.skipped) {
       m_prepareSkipped << QString::fromStdString(f.path) + QStringLiteral(": ") + QString::fromStdString(f.reason);
     }

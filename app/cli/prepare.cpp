@@ -13,7 +13,11 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <string>
+
+#include <unistd.h>
 
 namespace pretext::cli {
 
@@ -22,6 +26,11 @@ namespace {
 std::atomic<bool> g_cancel{false};
 
 extern "C" void onPrepareSignal(int) { g_cancel.store(true); }  // lock-free atomic store: signal-safe
+
+bool isDirectory(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_directory(path, ec);
+}
 
 }  // namespace
 
@@ -38,11 +47,15 @@ Command addPrepare(CLI::App& app) {
       "listed in OUT/manifest.json; --strict makes the first one fatal. OUT holds <split>_images.npy\n"
       "(uint8 [N, C, H, W]), <split>_labels.npy (int64), classes.txt and manifest.json; numpy.load(path,\n"
       "mmap_mode=\"r\") reads the arrays. It is written as OUT.partial and renamed at the end, so an\n"
-      "interrupted prepare leaves nothing that loads; running it again starts afresh.\n"
+      "interrupted prepare (Ctrl-C, a kill, a full disk) leaves nothing that loads; running the same\n"
+      "command again continues from the images OUT.partial records as done (or starts afresh, saying\n"
+      "why, when the files or options differ; --no-resume always starts afresh).\n"
       "Then: pretext-cli train --dataset OUT (or prepared:OUT).");
   struct Options {
     PrepareOptions prepare;
     bool quiet = false;
+    bool timings = false;
+    bool noResume = false;
   };
   auto o = std::make_shared<Options>();
   auto& p = o->prepare;
@@ -60,20 +73,56 @@ Command addPrepare(CLI::App& app) {
   cmd->add_option("--max-pixels", p.maxPixels, "a file whose header promises more pixels is unreadable")
       ->capture_default_str();
   cmd->add_option("--threads", p.threads, "decoding threads (0: every core)")->capture_default_str();
+  cmd->add_flag("--exact-decode", p.exactDecode,
+                "decode JPEGs at full size before resizing (default: at 1/2, 1/4 or 1/8 by libjpeg when at least that much "
+                "larger, within about 2 grey levels on average)");
   cmd->add_flag("--quiet", o->quiet, "no progress bar");
+  cmd->add_flag("--no-resume", o->noResume, "start afresh even where OUT.partial could be continued");
+  cmd->add_flag("--timings", o->timings, "print where the time went (listing, read, decode, resize, store, finish)");
   return {cmd, [o] {
-            const auto& p = o->prepare;
+            auto p = o->prepare;
+            p.resume = !o->noResume;
             g_cancel = false;
             std::signal(SIGINT, onPrepareSignal);
             std::signal(SIGTERM, onPrepareSignal);
             CountBar bar("img", o->quiet);
             PrepareResult r;
             try {
+              const bool tty = ::isatty(STDERR_FILENO) != 0;
+              bool listed = false;
               r = prepareDataset(
-                  p, [&](const PrepareProgress& pr) { bar.update(pr.done, pr.total, pr.seconds); }, &g_cancel);
+                  p,
+                  [&](const PrepareProgress& pr) {
+                    if (pr.listing) {
+                      if (tty && !o->quiet) {
+                        std::fprintf(stderr, "\rlisting: %lld files found so far", static_cast<long long>(pr.done));
+                        std::fflush(stderr);
+                        listed = true;
+                      }
+                      return;
+                    }
+                    if (listed) {
+                      std::fprintf(stderr, "\n");
+                      listed = false;
+                    }
+                    if (!pr.message.empty()) {
+                      bar.finish();
+                      std::fprintf(stderr, "pretext-cli prepare: %s\n", pr.message.c_str());
+                    }
+                    bar.update(pr.done, pr.total, pr.seconds);
+                  },
+                  &g_cancel);
             } catch (const PrepareCancelled&) {
               bar.finish();
-              std::fprintf(stderr, "pretext-cli prepare: cancelled; nothing was written to %s\n", p.out.c_str());
+              const std::string partial = p.out + ".partial";
+              if (p.resume && isDirectory(partial)) {
+                std::fprintf(stderr,
+                             "pretext-cli prepare: cancelled; nothing was written to %s; the images done so far are "
+                             "kept in %s: run the same command again to continue\n",
+                             p.out.c_str(), partial.c_str());
+              } else {
+                std::fprintf(stderr, "pretext-cli prepare: cancelled; nothing was written to %s\n", p.out.c_str());
+              }
               return 130;
             } catch (...) {
               bar.finish();
@@ -87,7 +136,18 @@ Command addPrepare(CLI::App& app) {
             std::printf(", %d x %d x %d", r.channels, r.imageSize, r.imageSize);
             if (r.labelled) std::printf(", %zu classes", r.classNames.size());
             std::printf("; %zu skipped; %s s, %s img/s\n", r.skipped.size(), formatFixed(r.seconds, 2).c_str(),
-                        formatFixed(r.seconds > 0 ? double(images + std::int64_t(r.skipped.size())) / r.seconds : 0.0, 0).c_str());
+                        formatFixed(r.seconds > 0 ? double(images + std::int64_t(r.skipped.size()) - r.resumed) / r.seconds : 0.0, 0).c_str());
+            if (r.resumed > 0) {
+              std::printf("resumed: %lld images were done by an earlier run\n", static_cast<long long>(r.resumed));
+            }
+            if (o->timings) {
+              const auto& t = r.times;
+              std::printf("timings: listing %s s; decoding %s s wall (thread-seconds: read %s, decode %s, resize %s, "
+                          "store %s); finish %s s\n",
+                          formatFixed(t.listing, 2).c_str(), formatFixed(t.decoding, 2).c_str(), formatFixed(t.read, 2).c_str(),
+                          formatFixed(t.decode, 2).c_str(), formatFixed(t.resize, 2).c_str(), formatFixed(t.store, 2).c_str(),
+                          formatFixed(t.finish, 2).c_str());
+            }
             const std::size_t shown = std::min<std::size_t>(r.skipped.size(), 20);
             for (std::size_t i = 0; i < shown; ++i) {
               std::printf("skipped %s: %s\n", r.skipped[i].path.c_str(), r.skipped[i].reason.c_str());

@@ -24,12 +24,37 @@ struct PrepareOptions {
   std::uint64_t seed = 1;       ///< the draw of that test split
   std::int64_t maxPixels = 100'000'000;  ///< a header promising more pixels makes the file unreadable
   int threads = 0;              ///< decoding threads; 0: every core
+  /// Decode every JPEG at full size before resizing. Otherwise (the default) a JPEG at least twice
+  /// the size on its shorter side is decoded at 1/2, 1/4 or 1/8 by libjpeg's DCT scaling and then
+  /// resized: several times faster for photos, within about 2 grey levels on average of the exact
+  /// path. The manifest's "decode" says which.
+  bool exactDecode = false;
+  /// An image folder's OUT.partial left by an interrupted prepare (cancel, Ctrl-C, SIGKILL) is
+  /// continued when its record matches this prepare (the same source files in order, size, mode,
+  /// channels and options), else removed with a message saying why; a cancel keeps OUT.partial
+  /// and its record for the next run. false: always start afresh, and a cancel removes OUT.partial.
+  bool resume = true;
+  double recordSeconds = 1;  ///< how often that record is written (each waits for the data to reach the disk)
 };
 
 struct PrepareProgress {
-  std::int64_t done = 0;   ///< images decoded (or skipped) so far
-  std::int64_t total = 0;  ///< images to decode
+  std::int64_t done = 0;   ///< images decoded (or skipped) so far; while listing, image files found so far
+  std::int64_t total = 0;  ///< images to decode; 0 while listing
   double seconds = 0;
+  bool listing = false;    ///< the folder is still being listed ("listing: N files found so far")
+  std::string message;     ///< once, with the first report after the listing: resuming, or why not
+};
+
+/// Where a prepare's time went: wall seconds for the serial stages, thread-seconds (summed over the
+/// decoding threads) for the per-image ones.
+struct PrepareTimes {
+  double listing = 0;  ///< scanning the folder and probing the channels
+  double read = 0;     ///< reading the files (thread-seconds)
+  double decode = 0;   ///< header checks and the codec (thread-seconds)
+  double resize = 0;   ///< resize and crop (thread-seconds)
+  double store = 0;    ///< into the mapped output (thread-seconds)
+  double decoding = 0; ///< the whole decoding stage, wall
+  double finish = 0;   ///< compacting over skipped files, checksums, syncing, manifest, rename
 };
 
 struct SkippedFile {
@@ -47,6 +72,9 @@ struct PrepareResult {
   std::vector<std::string> classNames;
   std::vector<SkippedFile> skipped;
   double seconds = 0;
+  std::int64_t resumed = 0;  ///< images an earlier, interrupted run had already done
+  std::string restarted;     ///< why an earlier OUT.partial was not continued (empty: none, or resumed)
+  PrepareTimes times;
 };
 
 /// Thrown when a prepare is cancelled through its flag; nothing loadable is left at `out`.
@@ -58,8 +86,11 @@ class PrepareCancelled : public std::exception {
 /// Decodes and resizes on `threads` threads in manifest order straight into memory-mapped .npy
 /// files in OUT.partial, then writes manifest.json and renames OUT.partial to OUT (an existing
 /// prepared dataset at OUT is replaced; any other non-empty folder there is refused). A prepare
-/// that is interrupted leaves only OUT.partial, which the next run removes. `progress` is called
-/// from the calling thread several times a second. Throws DatasetError (bad source, a file
+/// that is interrupted leaves only OUT.partial (never a manifest.json in it), with a record of
+/// the chunks of images done that the next run continues from (see `resume`; the record is
+/// written atomically after the chunks' data is synced, about once a second). `progress` is
+/// called from the calling thread several times a second, during the listing too; `cancel` is
+/// checked while listing as well. Throws DatasetError (bad source, a file
 /// unreadable under `strict`, naming it), std::invalid_argument (bad option), std::runtime_error
 /// (a write failed, naming the file), PrepareCancelled.
 PrepareResult prepareDataset(const PrepareOptions& options,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,12 @@ struct FolderScan {
 /// The extensions OpenCV decodes that a folder scan takes: .jpg .jpeg .png .bmp .webp .tif .tiff.
 bool isImageFile(const std::string& path);
 
+/// Hears the count of image files found so far while a folder is listed (every 256 entries); it
+/// may throw to stop the listing (a cancel).
+using ScanProgress = std::function<void(std::int64_t found)>;
+
 /// Throws DatasetError naming the folder when it is missing or holds no image files.
-FolderScan scanImageFolder(const std::string& root, bool unlabelled = false);
+FolderScan scanImageFolder(const std::string& root, bool unlabelled = false, const ScanProgress& found = {});
 
 enum class ResizeMode {
   Crop,    ///< scale the shorter side to the size, then cut the centre square (torchvision's Resize + CenterCrop)
@@ -46,10 +51,20 @@ bool readImageHeaderSize(const std::uint8_t* data, std::size_t size, std::int64_
 /// The channels (1 or 3) an image file decodes to, or 0 when it cannot be decoded.
 int probeChannels(const std::string& path);
 
-/// Decodes `path` and resizes it to size x size into `out` (channels x size x size bytes, RGB or
+/// Seconds spent in each stage of decodeImageInto, added up (one per thread, then summed).
+struct DecodeTimes {
+  double read = 0;    ///< open, read, close
+  double decode = 0;  ///< header checks and the codec
+  double resize = 0;  ///< resize and crop
+  double store = 0;   ///< BGR HWC -> RGB CHW into the output slot
+};
+
+/// Decodes `path` and resizes it (a JPEG at least twice the size on its shorter side decoded at 1/2,
+/// 1/4 or 1/8 by libjpeg's DCT scaling first, unless `exact`) to size x size into `out` (channels x size x size bytes, RGB or
 /// gray, planar). Returns an empty string on success, else why the file is unreadable: empty,
 /// header promising more than `maxPixels` pixels, a JPEG cut short, not an image OpenCV decodes.
 std::string decodeImageInto(const std::string& path, int size, int channels, ResizeMode mode,
-                            std::int64_t maxPixels, std::uint8_t* out);
+                            std::int64_t maxPixels, std::uint8_t* out, DecodeTimes* times = nullptr,
+                            bool exact = false);
 
 }  // namespace pretext::datasets

@@ -9,15 +9,25 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #ifdef PRETEXT_HAVE_OPENCV
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#endif
+#ifdef PRETEXT_HAVE_LIBJPEG
+#include <csetjmp>
+#include <cstdio>  // jpeglib.h needs FILE
+#include <jpeglib.h>
 #endif
 
 namespace pretext::datasets {
@@ -38,13 +48,16 @@ bool hidden(const fs::path& p) {
 }
 
 // Every image file under `dir`, at any depth (hidden files and folders left out), sorted by path.
-std::vector<std::string> imagesUnder(const fs::path& dir) {
+// `found` (when set) hears the running count of image files every 256 entries; it may throw to stop.
+std::vector<std::string> imagesUnder(const fs::path& dir, const ScanProgress& found = {}, std::int64_t before = 0) {
   std::vector<std::string> files;
   std::error_code ec;
   auto it = fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink, ec);
   if (ec) throw DatasetError("cannot read folder " + dir.string() + ": " + ec.message());
+  std::int64_t seen = 0;
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) throw DatasetError("cannot read folder " + dir.string() + ": " + ec.message());
+    if (found && ++seen % 256 == 0) found(before + std::int64_t(files.size()));
     if (hidden(it->path())) {
       if (it->is_directory(ec)) it.disable_recursion_pending();
       continue;
@@ -71,12 +84,13 @@ bool holdsImagesDirectly(const fs::path& root) {
   return false;
 }
 
-std::vector<FolderScan::File> labelledFiles(const fs::path& root, const std::vector<std::string>& classes) {
+std::vector<FolderScan::File> labelledFiles(const fs::path& root, const std::vector<std::string>& classes,
+                                            const ScanProgress& found, std::int64_t before = 0) {
   std::vector<FolderScan::File> files;
   for (std::size_t c = 0; c < classes.size(); ++c) {
     const fs::path dir = root / classes[c];
     if (!fs::is_directory(dir)) continue;
-    for (auto& p : imagesUnder(dir)) files.push_back({std::move(p), std::int64_t(c)});
+    for (auto& p : imagesUnder(dir, found, before + std::int64_t(files.size()))) files.push_back({std::move(p), std::int64_t(c)});
   }
   return files;
 }
@@ -101,8 +115,9 @@ bool jpegComplete(const std::uint8_t* d, std::size_t n) {
     if (m == 0xD9) return false;  // end before any scan
     const std::size_t len = be16(d + pos + 2);
     if (m == 0xDA) {
-      for (std::size_t i = pos + 2 + len; i + 1 < n; ++i) {
-        if (d[i] == 0xFF && d[i + 1] == 0xD9) return true;
+      // From the end backwards: the marker is nearly always the file's last two bytes.
+      for (std::size_t i = n - 1; i > pos + 2 + len; --i) {
+        if (d[i] == 0xD9 && d[i - 1] == 0xFF) return true;
       }
       return false;
     }
@@ -112,37 +127,146 @@ bool jpegComplete(const std::uint8_t* d, std::size_t n) {
 }
 
 #ifdef PRETEXT_HAVE_OPENCV
-std::vector<std::uint8_t> readAll(const std::string& path, std::string& why) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) {
+double secondsSince(std::chrono::steady_clock::time_point& t) {
+  const auto now = std::chrono::steady_clock::now();
+  const double s = std::chrono::duration<double>(now - t).count();
+  t = now;
+  return s;
+}
+
+// The whole file into `bytes` (reused between calls): open, fstat, one read (more only when the
+// file grew since), close.
+void readAll(const std::string& path, std::vector<std::uint8_t>& bytes, std::string& why) {
+  bytes.clear();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     why = std::string("cannot open the file: ") + std::strerror(errno);
-    return {};
+    return;
   }
-  std::vector<std::uint8_t> bytes;
-  std::error_code ec;
-  bytes.resize(std::size_t(fs::file_size(path, ec)));
-  std::size_t got = bytes.empty() ? 0 : std::fread(bytes.data(), 1, bytes.size(), f);
-  // A file that grows while read (or whose size is unknown) is read to its end.
-  for (std::uint8_t buf[65536]; !std::ferror(f);) {
-    const std::size_t n = std::fread(buf, 1, sizeof buf, f);
+  struct stat st{};
+  std::size_t want = ::fstat(fd, &st) == 0 && st.st_size > 0 ? std::size_t(st.st_size) + 1 : 65536;
+  std::size_t got = 0;
+  bool bad = false;
+  for (;;) {
+    if (bytes.size() < got + want) bytes.resize(got + want);
+    const ssize_t n = ::read(fd, bytes.data() + got, want);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      bad = true;
+      break;
+    }
     if (n == 0) break;
-    bytes.insert(bytes.begin() + std::ptrdiff_t(got), buf, buf + n);
-    got += n;
+    got += std::size_t(n);
+    if (std::size_t(n) < want) break;  // a regular file's short read is its end
+    want = std::max<std::size_t>(65536, got);
   }
-  const bool bad = std::ferror(f) != 0;
-  std::fclose(f);
+  ::close(fd);
   bytes.resize(got);
   if (bad) why = "read error";
   else if (bytes.empty()) why = "empty file (0 bytes)";
-  return bytes;
 }
+
+#ifdef PRETEXT_HAVE_LIBJPEG
+// The Exif orientation of a JPEG (1 when it has none); 0 when an Exif block cannot be read.
+int exifOrientation(const std::uint8_t* d, std::size_t n) {
+  std::size_t pos = 2;
+  while (pos + 4 <= n) {
+    if (d[pos] != 0xFF) return 0;
+    const std::uint8_t m = d[pos + 1];
+    if (m == 0xFF) { ++pos; continue; }
+    if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) { pos += 2; continue; }
+    if (m == 0xDA || m == 0xD9) return 1;
+    const std::size_t len = be16(d + pos + 2);
+    if (m == 0xE1 && len >= 8 && pos + 2 + len <= n && std::memcmp(d + pos + 4, "Exif\0\0", 6) == 0) {
+      const std::uint8_t* t = d + pos + 10;
+      const std::size_t tn = len - 8;
+      if (tn < 8) return 0;
+      const bool ii = t[0] == 'I' && t[1] == 'I', mm = t[0] == 'M' && t[1] == 'M';
+      if (!ii && !mm) return 0;
+      auto u16 = [&](std::size_t at) { return ii ? le16(t + at) : be16(t + at); };
+      auto u32 = [&](std::size_t at) { return ii ? le32(t + at) : be32(t + at); };
+      const std::size_t ifd = u32(4);
+      if (ifd + 2 > tn) return 0;
+      const std::size_t entries = u16(ifd);
+      for (std::size_t e = 0; e < entries; ++e) {
+        const std::size_t at = ifd + 2 + 12 * e;
+        if (at + 12 > tn) return 0;
+        if (u16(at) == 0x0112) return int(u16(at + 8));
+      }
+      return 1;
+    }
+    pos += 2 + len;
+  }
+  return 1;
+}
+
+struct JpegError {
+  jpeg_error_mgr pub;
+  std::jmp_buf jump;
+};
+
+extern "C" void jpegErrorExit(j_common_ptr cinfo) { std::longjmp(reinterpret_cast<JpegError*>(cinfo->err)->jump, 1); }
+extern "C" void jpegSilent(j_common_ptr) {}
+
+// What OpenCV's JPEG decoder does (libjpeg's defaults; out_color_space RGB for a colour request,
+// GRAYSCALE for a gray one, DCT scaling 1/denom), without its final RGB -> BGR swap: the pixels are
+// left RGB in `out` (rows x cols x channels, its buffer reused). False where OpenCV would do more
+// (CMYK, an Exif orientation to apply) or libjpeg fails: the caller asks OpenCV then.
+bool decodeJpegRgb(const std::vector<std::uint8_t>& bytes, int channels, int denom, cv::Mat& out) {
+  const int orientation = exifOrientation(bytes.data(), bytes.size());
+  if (orientation != 1) return false;
+  jpeg_decompress_struct cinfo{};
+  JpegError err{};
+  cinfo.err = jpeg_std_error(&err.pub);
+  err.pub.error_exit = jpegErrorExit;
+  err.pub.output_message = jpegSilent;
+  if (setjmp(err.jump)) {
+    jpeg_destroy_decompress(&cinfo);
+    out.release();
+    return false;
+  }
+  jpeg_create_decompress(&cinfo);
+  jpeg_mem_src(&cinfo, const_cast<unsigned char*>(bytes.data()), static_cast<unsigned long>(bytes.size()));
+  jpeg_read_header(&cinfo, TRUE);
+  if (cinfo.num_components == 4) {
+    jpeg_destroy_decompress(&cinfo);
+    return false;
+  }
+  cinfo.scale_num = 1;
+  cinfo.scale_denom = unsigned(denom);
+  cinfo.out_color_space = channels == 3 ? JCS_RGB : JCS_GRAYSCALE;
+  jpeg_start_decompress(&cinfo);
+  if (int(cinfo.output_components) != channels) {
+    jpeg_destroy_decompress(&cinfo);
+    return false;
+  }
+  out.create(int(cinfo.output_height), int(cinfo.output_width), channels == 3 ? CV_8UC3 : CV_8UC1);
+  while (cinfo.output_scanline < cinfo.output_height) {
+    JSAMPROW row = out.ptr<std::uint8_t>(int(cinfo.output_scanline));
+    jpeg_read_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_decompress(&cinfo);
+  jpeg_destroy_decompress(&cinfo);
+  return true;
+}
+#endif
 
 // The checks every decode goes through: empty, too many pixels, a JPEG cut short, not decodable.
 // `minSide` > 0: a JPEG whose sides are both at least 2, 4 or 8 times minSide is decoded at 1/2,
 // 1/4 or 1/8 of its size by libjpeg's DCT scaling (IMREAD_REDUCED_*), which is several times faster
 // for photos packed to a small size; the resize that follows does the rest.
-cv::Mat decodeChecked(const std::string& path, int flags, std::int64_t maxPixels, std::string& why, int minSide = 0) {
-  const auto bytes = readAll(path, why);
+// `rgb` (when set) allows a JPEG to come back RGB through libjpeg directly (*rgb says whether it did).
+cv::Mat decodeChecked(const std::string& path, int flags, std::int64_t maxPixels, std::string& why, int minSide = 0,
+                      DecodeTimes* times = nullptr, bool* rgb = nullptr) {
+  thread_local std::vector<std::uint8_t> bytes;
+  struct Shrink {  // one huge file does not keep its buffer in every thread
+    ~Shrink() {
+      if (bytes.capacity() > (std::size_t(16) << 20)) std::vector<std::uint8_t>().swap(bytes);
+    }
+  } shrink;
+  auto t = std::chrono::steady_clock::now();
+  readAll(path, bytes, why);
+  if (times) times->read += secondsSince(t);
   if (!why.empty()) return {};
   std::int64_t w = 0, h = 0;
   if (readImageHeaderSize(bytes.data(), bytes.size(), w, h)) {
@@ -160,21 +284,39 @@ cv::Mat decodeChecked(const std::string& path, int flags, std::int64_t maxPixels
     why = "truncated JPEG (no end-of-image marker after the scan data)";
     return {};
   }
+  int denom = 1;
   if (minSide > 0 && w > 0 && h > 0 && isJpeg(bytes.data(), bytes.size()) &&
       (flags == cv::IMREAD_COLOR || flags == cv::IMREAD_GRAYSCALE)) {
     const std::int64_t shorter = std::min(w, h);
     const bool gray = flags == cv::IMREAD_GRAYSCALE;
-    if (shorter >= 8 * std::int64_t(minSide)) flags = gray ? cv::IMREAD_REDUCED_GRAYSCALE_8 : cv::IMREAD_REDUCED_COLOR_8;
-    else if (shorter >= 4 * std::int64_t(minSide)) flags = gray ? cv::IMREAD_REDUCED_GRAYSCALE_4 : cv::IMREAD_REDUCED_COLOR_4;
-    else if (shorter >= 2 * std::int64_t(minSide)) flags = gray ? cv::IMREAD_REDUCED_GRAYSCALE_2 : cv::IMREAD_REDUCED_COLOR_2;
+    if (shorter >= 8 * std::int64_t(minSide)) flags = gray ? cv::IMREAD_REDUCED_GRAYSCALE_8 : cv::IMREAD_REDUCED_COLOR_8, denom = 8;
+    else if (shorter >= 4 * std::int64_t(minSide)) flags = gray ? cv::IMREAD_REDUCED_GRAYSCALE_4 : cv::IMREAD_REDUCED_COLOR_4, denom = 4;
+    else if (shorter >= 2 * std::int64_t(minSide)) flags = gray ? cv::IMREAD_REDUCED_GRAYSCALE_2 : cv::IMREAD_REDUCED_COLOR_2, denom = 2;
   }
   cv::Mat img;
-  try {
-    img = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, const_cast<std::uint8_t*>(bytes.data())), flags);
-  } catch (const cv::Exception& e) {
-    why = "cannot decode the image (" + e.err + ")";
-    return {};
+  if (rgb) *rgb = false;
+#ifdef PRETEXT_HAVE_LIBJPEG
+  const bool plain = flags == cv::IMREAD_COLOR || flags == cv::IMREAD_GRAYSCALE || flags == cv::IMREAD_REDUCED_COLOR_2 ||
+                     flags == cv::IMREAD_REDUCED_COLOR_4 || flags == cv::IMREAD_REDUCED_COLOR_8 ||
+                     flags == cv::IMREAD_REDUCED_GRAYSCALE_2 || flags == cv::IMREAD_REDUCED_GRAYSCALE_4 ||
+                     flags == cv::IMREAD_REDUCED_GRAYSCALE_8;
+  const int want = flags == cv::IMREAD_COLOR || flags == cv::IMREAD_REDUCED_COLOR_2 || flags == cv::IMREAD_REDUCED_COLOR_4 ||
+                           flags == cv::IMREAD_REDUCED_COLOR_8
+                       ? 3
+                       : 1;
+  if (rgb && plain && isJpeg(bytes.data(), bytes.size()) && decodeJpegRgb(bytes, want, denom, img)) *rgb = true;
+#else
+  (void)denom;
+#endif
+  if (img.empty()) {
+    try {
+      img = cv::imdecode(cv::Mat(1, int(bytes.size()), CV_8U, const_cast<std::uint8_t*>(bytes.data())), flags);
+    } catch (const cv::Exception& e) {
+      why = "cannot decode the image (" + e.err + ")";
+      return {};
+    }
   }
+  if (times) times->decode += secondsSince(t);
   if (img.empty()) why = "cannot decode the image (corrupt or not an image)";
   else if (maxPixels > 0 && std::int64_t(img.cols) * img.rows > maxPixels) {
     why = "decodes to " + std::to_string(img.cols) + "x" + std::to_string(img.rows) + " pixels, more than the limit of " +
@@ -195,7 +337,7 @@ bool isImageFile(const std::string& path) {
   return false;
 }
 
-FolderScan scanImageFolder(const std::string& rootText, bool unlabelled) {
+FolderScan scanImageFolder(const std::string& rootText, bool unlabelled, const ScanProgress& found) {
   const fs::path root(rootText);
   std::error_code ec;
   if (rootText.empty() || !fs::is_directory(root, ec)) throw DatasetError("image folder '" + rootText + "' not found");
@@ -213,7 +355,7 @@ FolderScan scanImageFolder(const std::string& rootText, bool unlabelled) {
     }
   }
   if (unlabelled || holdsImagesDirectly(trainRoot)) {
-    for (auto& p : imagesUnder(root)) scan.train.push_back({std::move(p), -1});
+    for (auto& p : imagesUnder(root, found)) scan.train.push_back({std::move(p), -1});
     scan.testFolder.clear();
     if (scan.train.empty()) throw DatasetError(rootText + ": no image files (.jpg .jpeg .png .bmp .webp .tif .tiff)");
     return scan;
@@ -223,12 +365,12 @@ FolderScan scanImageFolder(const std::string& rootText, bool unlabelled) {
   if (scan.classNames.empty()) {
     throw DatasetError(trainRoot.string() + ": no class folders and no images (expected root/<class>/*.png|jpg, or images anywhere below root)");
   }
-  scan.train = labelledFiles(trainRoot, scan.classNames);
+  scan.train = labelledFiles(trainRoot, scan.classNames, found);
   if (scan.train.empty()) {
     throw DatasetError(trainRoot.string() + ": no .png/.jpg images in its class folders (expected root/<class>/*.png)");
   }
   if (!testRoot.empty()) {
-    scan.test = labelledFiles(testRoot, scan.classNames);
+    scan.test = labelledFiles(testRoot, scan.classNames, found, std::int64_t(scan.train.size()));
     if (scan.test.empty()) {
       throw DatasetError(testRoot.string() + ": no images in class folders named as in " + trainRoot.string());
     }
@@ -364,18 +506,23 @@ std::string resizeSquare(cv::Mat& img, int size, ResizeMode mode) {
 #endif
 
 std::string decodeImageInto(const std::string& path, int size, int channels, ResizeMode mode, std::int64_t maxPixels,
-                            std::uint8_t* out) {
+                            std::uint8_t* out, DecodeTimes* times, bool exact) {
 #ifndef PRETEXT_HAVE_OPENCV
-  (void)path; (void)size; (void)channels; (void)mode; (void)maxPixels; (void)out;
+  (void)path; (void)size; (void)channels; (void)mode; (void)maxPixels; (void)out; (void)times; (void)exact;
   return "image files need OpenCV, and this build has none (configure with -DPRETEXT_WITH_OPENCV=ON)";
 #else
   std::string why;
-  cv::Mat img = decodeChecked(path, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR, maxPixels, why, size);
+  bool rgb = false;
+  cv::Mat img = decodeChecked(path, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR, maxPixels, why, exact ? 0 : size, times, &rgb);
   if (img.empty()) return why;
+  auto t = std::chrono::steady_clock::now();
   why = resizeSquare(img, size, mode);
+  if (times) times->resize += secondsSince(t);
   if (!why.empty()) return why;
-  // OpenCV's BGR, HWC -> RGB, CHW in one pass (the resize above does not care about the order).
+  // OpenCV's BGR (or libjpeg's RGB), HWC -> RGB, CHW in one pass (the resize above does not care
+  // about the order).
   const std::int64_t plane = std::int64_t(size) * size;
+  const int r = rgb ? 0 : 2, b = rgb ? 2 : 0;
   for (int y = 0; y < size; ++y) {
     const std::uint8_t* row = img.ptr<std::uint8_t>(y);
     std::uint8_t* dst = out + std::int64_t(y) * size;
@@ -384,11 +531,12 @@ std::string decodeImageInto(const std::string& path, int size, int channels, Res
       continue;
     }
     for (int x = 0; x < size; ++x) {
-      dst[x] = row[3 * x + 2];
+      dst[x] = row[3 * x + r];
       dst[plane + x] = row[3 * x + 1];
-      dst[2 * plane + x] = row[3 * x];
+      dst[2 * plane + x] = row[3 * x + b];
     }
   }
+  if (times) times->store += secondsSince(t);
   return {};
 #endif
 }

@@ -22,6 +22,8 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <memory>
+#include <exception>
 #include <mutex>
 #include <numeric>
 #include <random>
@@ -67,15 +69,38 @@ std::string npyHeader(const char* descr, const std::vector<std::int64_t>& shape)
   return h + dict;
 }
 
+// The CRC-32 of `n` bytes, in slices on every core, combined (zlib's crc32_combine).
+std::uint32_t parallelCrc32(const std::uint8_t* p, std::size_t n) {
+  const std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t slice = std::max<std::size_t>(std::size_t(64) << 20, (n + threads - 1) / threads);
+  const std::size_t parts = n == 0 ? 1 : (n + slice - 1) / slice;
+  std::vector<std::uint32_t> crcs(parts);
+  std::vector<std::thread> pool;
+  for (std::size_t k = 0; k < parts; ++k) {
+    pool.emplace_back([&, k] {
+      const std::size_t from = k * slice, len = std::min(slice, n - std::min(n, from));
+      crcs[k] = std::uint32_t(crc32_z(crc32_z(0L, Z_NULL, 0), p + from, len));
+    });
+  }
+  for (auto& t : pool) t.join();
+  std::uint32_t crc = crcs[0];
+  for (std::size_t k = 1; k < parts; ++k) {
+    crc = std::uint32_t(crc32_combine(crc, crcs[k], z_off_t(std::min(slice, n - k * slice))));
+  }
+  return crc;
+}
+
 // A .npy file of up to `rows` rows of `rowBytes`, mapped for writing.
 class NpyWriter {
  public:
-  NpyWriter(std::string path, const char* descr, std::vector<std::int64_t> rowShape, std::int64_t rows)
+  /// `keep`: map the file an interrupted run left (its size must be the one expected) instead of
+  /// creating it empty.
+  NpyWriter(std::string path, const char* descr, std::vector<std::int64_t> rowShape, std::int64_t rows, bool keep = false)
       : m_path(std::move(path)), m_descr(descr), m_rowShape(std::move(rowShape)) {
     m_rowBytes = descr[1] == 'i' ? 8 : 1;
     for (auto s : m_rowShape) m_rowBytes *= s;
-    m_fd = ::open(m_path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (m_fd < 0) throw std::runtime_error(sysError("cannot create", m_path));
+    m_fd = ::open(m_path.c_str(), keep ? O_RDWR | O_CLOEXEC : O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (m_fd < 0) throw std::runtime_error(sysError(keep ? "cannot open" : "cannot create", m_path));
     m_size = kNpyHeader + std::size_t(rows * m_rowBytes);
     // posix_fallocate reserves the blocks, so a full disk fails here and not as SIGBUS later.
     const int r = ::posix_fallocate(m_fd, 0, off_t(m_size));
@@ -103,6 +128,26 @@ class NpyWriter {
   std::uint8_t* row(std::int64_t i) { return m_base + kNpyHeader + i * m_rowBytes; }
   std::int64_t rowBytes() const { return m_rowBytes; }
 
+  /// Row `i` written through the file (the page cache the mapping shares): cheaper than storing into
+  /// the mapping, whose every new page is a fault.
+  void writeRow(std::int64_t i, const std::uint8_t* data) {
+    std::size_t left = std::size_t(m_rowBytes);
+    off_t at = off_t(kNpyHeader + std::size_t(i * m_rowBytes));
+    while (left > 0) {
+      const ssize_t n = ::pwrite(m_fd, data, left, at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw std::runtime_error(sysError("cannot write", m_path));
+      data += n;
+      at += n;
+      left -= std::size_t(n);
+    }
+  }
+
+  /// Waits until what was written to the mapping so far is on disk.
+  void sync() {
+    if (::msync(m_base, m_size, MS_SYNC) != 0) throw std::runtime_error(sysError("cannot write", m_path));
+  }
+
   /// Keeps the first `rows` rows: the header says so, the file is cut there and synced. Returns the
   /// CRC-32 of the data.
   std::uint32_t finish(std::int64_t rows) {
@@ -111,8 +156,7 @@ class NpyWriter {
     const std::string h = npyHeader(m_descr, shape);
     std::memcpy(m_base, h.data(), h.size());
     const std::size_t bytes = std::size_t(rows * m_rowBytes);
-    std::uint32_t crc = std::uint32_t(crc32_z(0L, Z_NULL, 0));
-    crc = std::uint32_t(crc32_z(crc, m_base + kNpyHeader, bytes));
+    const std::uint32_t crc = parallelCrc32(m_base + kNpyHeader, bytes);
     if (::msync(m_base, m_size, MS_SYNC) != 0) throw std::runtime_error(sysError("cannot write", m_path));
     ::munmap(m_base, m_size);
     m_base = nullptr;
@@ -185,8 +229,24 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
   std::vector<SplitOut> outs;
   std::string sourceText = spec.toString();
 
+  auto cancelled = [&] { return cancel && cancel->load(); };
+  double lastListingReport = -1;
+  auto reportListing = [&](std::int64_t found, bool force) {
+    if (cancelled()) throw PrepareCancelled();  // nothing written yet
+    const double now = clock.seconds();
+    if (!progress || (!force && now - lastListingReport < 0.1)) return;
+    lastListingReport = now;
+    PrepareProgress p;
+    p.done = found;
+    p.seconds = now;
+    p.listing = true;
+    progress(p);
+  };
+
   if (folderRoute) {
-    auto scan = datasets::scanImageFolder(spec.path, o.unlabelled);
+    reportListing(0, true);
+    auto scan = datasets::scanImageFolder(spec.path, o.unlabelled, [&](std::int64_t found) { reportListing(found, false); });
+    reportListing(std::int64_t(scan.train.size() + scan.test.size()), true);
     sourceText = fs::absolute(spec.path).lexically_normal().string();
     result.labelled = scan.labelled;
     result.classNames = scan.classNames;
@@ -211,6 +271,7 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
     if (!scan.test.empty()) outs.push_back({Split::Test, std::move(scan.test), {}, {}, 0, {}});
     // The channels of the first file that decodes: 1 for gray, 3 for anything else.
     for (const auto& f : outs.front().files) {
+      if (cancelled()) throw PrepareCancelled();
       result.channels = datasets::probeChannels(f.path);
       if (result.channels) break;
       if (o.strict) break;
@@ -253,26 +314,136 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
     }
   }
 
-  // A fresh OUT.partial: whatever an interrupted run left there goes first.
+  result.times.listing = clock.seconds();
   fs::path outDir = fs::absolute(o.out).lexically_normal();
   if (outDir.filename().empty()) outDir = outDir.parent_path();  // "out/"
   const fs::path partial = outDir.string() + ".partial";
+  const fs::path recordPath = partial / "progress.json";
   std::error_code ec;
   if (fs::exists(outDir, ec) && !isPreparedDataset(outDir.string()) &&
       !(fs::is_directory(outDir, ec) && fs::is_empty(outDir, ec))) {
     throw std::invalid_argument(outDir.string() + " exists and is not a prepared dataset: give another --out");
   }
-  fs::remove_all(partial, ec);
-  if (ec) throw std::runtime_error("cannot remove " + partial.string() + ": " + ec.message());
-  io::makeDirectories(partial.string());
+  const bool resumable = folderRoute && o.resume;
 
   std::int64_t total = 0;
   for (const auto& s : outs) total += folderRoute ? std::int64_t(s.files.size()) : s.images.size(0);
+  const int threads = o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+
+  // What a run's OUT.partial must match to be continued: every option that changes a pixel or the
+  // order, and the source files themselves (paths and labels in manifest order).
+  Json fingerprint;
+  fingerprint["version"] = kVersion;
+  fingerprint["source"] = sourceText;
+  fingerprint["image_size"] = result.imageSize;
+  fingerprint["channels"] = result.channels;
+  fingerprint["resize"] = folderRoute ? datasets::resizeModeName(mode) : "none";
+  fingerprint["strict"] = o.strict;
+  fingerprint["unlabelled"] = o.unlabelled;
+  fingerprint["test_fraction"] = o.testFraction;
+  fingerprint["seed"] = o.seed;
+  fingerprint["max_pixels"] = o.maxPixels;
+  fingerprint["exact_decode"] = o.exactDecode;
+  {
+    Json files = Json::array();
+    for (const auto& s : outs) {
+      std::uint32_t crc = std::uint32_t(crc32_z(0L, Z_NULL, 0));
+      for (const auto& f : s.files) {
+        const std::string line = f.path + "\t" + std::to_string(f.label) + "\n";
+        crc = std::uint32_t(crc32_z(crc, reinterpret_cast<const Bytef*>(line.data()), line.size()));
+      }
+      files.push_back({{"split", splitName(s.split)}, {"count", s.files.size()}, {"crc32", crcText(crc)}});
+    }
+    fingerprint["files"] = files;
+  }
+  const char* optionName[][2] = {{"source", "the source folder"},       {"image_size", "--image-size"},
+                                 {"channels", "the channels"},          {"resize", "--resize"},
+                                 {"strict", "--strict"},                {"unlabelled", "--unlabelled"},
+                                 {"test_fraction", "--test-fraction"},  {"seed", "--seed"},
+                                 {"max_pixels", "--max-pixels"},        {"exact_decode", "--exact-decode"},
+                                 {"files", "the list of source files"},
+                                 {"version", "the format version"}};
+
+  // Chunks of images: the unit of work and of the record. A resumed run keeps the record's size.
+  std::int64_t chunk = std::clamp<std::int64_t>(total / (std::int64_t(threads) * 16), 8, 256);
+  std::vector<std::vector<std::uint8_t>> chunkDone(outs.size());  // recorded as done (on disk)
+  std::vector<std::vector<std::string>> reasons(outs.size());
+  std::string notice;  // resuming, or why not
+  bool resuming = false;
+  if (resumable && fs::exists(partial, ec)) {
+    std::string why;
+    try {
+      if (!fs::exists(recordPath, ec)) {
+        why = "it holds no progress record (interrupted before its first chunk of images, or while finishing)";
+      } else {
+        const Json record = Json::parse(io::readTextFile(recordPath.string()));
+        const Json& before = record.at("fingerprint");
+        for (const auto& [key, label] : optionName) {
+          if (!before.contains(key) || before.at(key) != fingerprint.at(key)) {
+            why = std::string(label) + " differs";
+            if (key != std::string("files") && before.contains(key)) {
+              why += " (" + before.at(key).dump() + " then, " + fingerprint.at(key).dump() + " now)";
+            }
+            break;
+          }
+        }
+        if (why.empty()) {
+          chunk = record.at("chunk").get<std::int64_t>();
+          if (chunk < 1) throw std::runtime_error("bad chunk size");
+          const Json& splits = record.at("splits");
+          if (splits.size() != outs.size()) throw std::runtime_error("splits differ");
+          for (std::size_t k = 0; k < outs.size(); ++k) {
+            const std::int64_t n = std::int64_t(outs[k].files.size());
+            const std::string bits = splits[k].at("done").get<std::string>();
+            if (std::int64_t(bits.size()) != (n + chunk - 1) / chunk) throw std::runtime_error("chunk map size differs");
+            chunkDone[k].assign(bits.size(), 0);
+            for (std::size_t c = 0; c < bits.size(); ++c) chunkDone[k][c] = bits[c] == '1';
+            reasons[k].assign(std::size_t(n), std::string());
+            for (const auto& [index, reason] : splits[k].at("skipped").items()) {
+              const std::int64_t i = std::stoll(index);
+              if (i < 0 || i >= n) throw std::runtime_error("skipped index out of range");
+              reasons[k][std::size_t(i)] = reason.get<std::string>();
+            }
+            const std::uintmax_t want = kNpyHeader + std::uintmax_t(n) * std::uintmax_t(result.channels) *
+                                                         std::uintmax_t(result.imageSize) * std::uintmax_t(result.imageSize);
+            const auto have = fs::file_size(partial / (std::string(splitName(outs[k].split)) + "_images.npy"), ec);
+            if (ec || have != want) throw std::runtime_error(std::string(splitName(outs[k].split)) + "_images.npy has the wrong size");
+          }
+          resuming = true;
+        }
+      }
+    } catch (const std::exception& e) {
+      why = std::string("its progress record cannot be used (") + e.what() + ")";
+    }
+    if (!resuming) {
+      result.restarted = why;
+      notice = "restarting: " + partial.string() + " was left by a different or unfinished prepare: " + why;
+    }
+  }
+  if (!resuming) {
+    // A fresh OUT.partial: whatever an interrupted run left there goes first.
+    fs::remove_all(partial, ec);
+    if (ec) throw std::runtime_error("cannot remove " + partial.string() + ": " + ec.message());
+    io::makeDirectories(partial.string());
+    for (std::size_t k = 0; k < outs.size(); ++k) {
+      const std::int64_t n = std::int64_t(outs[k].files.size());
+      chunkDone[k].assign(std::size_t((n + chunk - 1) / chunk), 0);
+      reasons[k].assign(std::size_t(n), std::string());
+    }
+  }
+
   std::atomic<std::int64_t> done{0};
+  bool noticed = notice.empty();
   auto report = [&] {
-    if (progress) progress({done.load(), total, clock.seconds()});
+    if (!progress) return;
+    PrepareProgress p;
+    p.done = done.load();
+    p.total = total;
+    p.seconds = clock.seconds();
+    if (!noticed) p.message = notice;
+    noticed = true;
+    progress(p);
   };
-  auto cancelled = [&] { return cancel && cancel->load(); };
   auto abandon = [&] {
     fs::remove_all(partial, ec);
     throw PrepareCancelled();
@@ -285,13 +456,17 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
   manifest["image_size"] = result.imageSize;
   manifest["channels"] = result.channels;
   manifest["resize"] = folderRoute ? datasets::resizeModeName(mode) : "none";
+  if (folderRoute) {
+    manifest["decode"] = o.exactDecode ? "exact"
+                                       : "jpeg-dct-scaled (a JPEG at least 2, 4 or 8 times the size decoded at 1/2, 1/4 or 1/8 "
+                                         "by libjpeg, then resized; --exact-decode: full size)";
+  }
   manifest["labelled"] = result.labelled;
   manifest["class_names"] = result.classNames;
   manifest["splits"] = Json::array();
   Json skipped = Json::array();
   Json checksums = Json::object();
 
-  const int threads = o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency()));
 #ifdef PRETEXT_HAVE_OPENCV
   const int cvThreads = cv::getNumThreads();
   cv::setNumThreads(1);  // the pool is the parallelism; OpenCV's own threads would only compete
@@ -301,75 +476,211 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
   } restoreCv{cvThreads};
 #endif
 
-  report();
-  for (auto& s : outs) {
-    const std::string name = splitName(s.split);
+  // Every split's array, sized for all its files, open at once: the chunks of all splits are one
+  // list of work, and a resumed run finds each where it was.
+  std::vector<std::unique_ptr<NpyWriter>> writers;
+  for (const auto& s : outs) {
     const std::int64_t n = folderRoute ? std::int64_t(s.files.size()) : s.images.size(0);
     const int side = result.imageSize;
-    const std::string imagesFile = name + "_images.npy", labelsFile = name + "_labels.npy";
-    NpyWriter images((partial / imagesFile).string(), "|u1", {result.channels, side, side}, n);
-    std::vector<std::int64_t> labels;
-    if (folderRoute) {
-      std::vector<std::string> reasons(static_cast<std::size_t>(n));
-      std::atomic<std::int64_t> next{0};
-      std::atomic<bool> stop{false};
-      std::atomic<std::int64_t> splitDone{0};
-      auto work = [&] {
-        while (!stop.load(std::memory_order_relaxed)) {
-          const std::int64_t i = next.fetch_add(1);
-          if (i >= n) break;
-          const auto& f = s.files[std::size_t(i)];
-          try {
-            reasons[std::size_t(i)] = datasets::decodeImageInto(f.path, side, result.channels, mode, o.maxPixels, images.row(i));
-          } catch (const std::exception& e) {  // out of memory in a decoder: this file, not the process
-            reasons[std::size_t(i)] = std::string("cannot decode the image (") + e.what() + ")";
-          }
-          if (o.strict && !reasons[std::size_t(i)].empty()) stop = true;
-          done.fetch_add(1);
-          splitDone.fetch_add(1);
+    writers.push_back(std::make_unique<NpyWriter>((partial / (std::string(splitName(s.split)) + "_images.npy")).string(), "|u1",
+                                                  std::vector<std::int64_t>{result.channels, side, side}, n, resuming));
+  }
+
+  if (folderRoute) {
+    const double decodingStart = clock.seconds();
+    struct Work {
+      std::size_t split;
+      std::int64_t chunk;
+    };
+    std::vector<Work> work;
+    for (std::size_t k = 0; k < outs.size(); ++k) {
+      const std::int64_t n = std::int64_t(outs[k].files.size());
+      for (std::int64_t c = 0; c < std::int64_t(chunkDone[k].size()); ++c) {
+        if (chunkDone[k][std::size_t(c)]) {
+          const std::int64_t m = std::min(chunk, n - c * chunk);
+          done += m;
+          result.resumed += m;
+        } else {
+          work.push_back({k, c});
         }
-      };
-      std::vector<std::thread> pool;
-      for (int t = 0; t < std::min<std::int64_t>(threads, std::max<std::int64_t>(1, n)); ++t) pool.emplace_back(work);
-      bool wasCancelled = false;
-      while (splitDone.load() < n && !stop.load()) {
+      }
+    }
+    if (resuming) {
+      notice = "resuming " + partial.string() + ": " + std::to_string(result.resumed) + " of " + std::to_string(total) +
+               " images were done by an earlier run";
+      noticed = false;
+    }
+    // finished[w]: work item w is decoded into the mapping (set by its worker, release).
+    std::vector<std::atomic<std::uint8_t>> finished(work.size());
+    for (auto& f : finished) f.store(0);
+    std::vector<std::uint8_t> recorded(work.size(), 0);
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::atomic<std::size_t> itemsDone{0};
+    std::mutex timesMutex;
+    std::exception_ptr writeError;
+    auto worker = [&] {
+      datasets::DecodeTimes times;
+      std::vector<std::uint8_t> slot;
+      while (!stop.load(std::memory_order_relaxed)) {
+        const std::size_t w = next.fetch_add(1);
+        if (w >= work.size()) break;
+        auto& s = outs[work[w].split];
+        auto& why = reasons[work[w].split];
+        NpyWriter& images = *writers[work[w].split];
+        const std::int64_t n = std::int64_t(s.files.size());
+        const std::int64_t from = work[w].chunk * chunk, to = std::min(n, from + chunk);
+        bool whole = true;
+        for (std::int64_t i = from; i < to; ++i) {
+          if (stop.load(std::memory_order_relaxed)) {
+            whole = false;
+            break;
+          }
+          try {
+            slot.resize(std::size_t(images.rowBytes()));
+            why[std::size_t(i)] = datasets::decodeImageInto(s.files[std::size_t(i)].path, result.imageSize, result.channels, mode,
+                                                            o.maxPixels, slot.data(), &times, o.exactDecode);
+          } catch (const std::exception& e) {  // out of memory in a decoder: this file, not the process
+            why[std::size_t(i)] = std::string("cannot decode the image (") + e.what() + ")";
+          }
+          if (why[std::size_t(i)].empty()) {
+            auto t = std::chrono::steady_clock::now();
+            try {
+              images.writeRow(i, slot.data());
+            } catch (...) {  // a write error (the disk): the whole prepare, not this file
+              std::lock_guard<std::mutex> lock(timesMutex);
+              if (!writeError) writeError = std::current_exception();
+              stop = true;
+              whole = false;
+              break;
+            }
+            times.store += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+          }
+          if (o.strict && !why[std::size_t(i)].empty()) stop = true;
+          done.fetch_add(1);
+        }
+        if (whole) finished[w].store(1, std::memory_order_release);
+        itemsDone.fetch_add(1);
+      }
+      std::lock_guard<std::mutex> lock(timesMutex);
+      result.times.read += times.read;
+      result.times.decode += times.decode;
+      result.times.resize += times.resize;
+      result.times.store += times.store;
+    };
+    // The record: the chunks whose data is on disk (synced first), and the reasons of their
+    // skipped files; replaced atomically, so a kill at any moment leaves a true one.
+    auto writeRecord = [&] {
+      if (!resumable) return;
+      std::vector<std::size_t> fresh;
+      for (std::size_t w = 0; w < work.size(); ++w) {
+        if (!recorded[w] && finished[w].load(std::memory_order_acquire)) fresh.push_back(w);
+      }
+      if (fresh.empty() && fs::exists(recordPath, ec)) return;
+      for (auto& wr : writers) wr->sync();
+      for (const auto w : fresh) {
+        recorded[w] = 1;
+        chunkDone[work[w].split][std::size_t(work[w].chunk)] = 1;
+      }
+      Json record;
+      record["format"] = "pretext-prepare-progress";
+      record["fingerprint"] = fingerprint;
+      record["chunk"] = chunk;
+      record["splits"] = Json::array();
+      for (std::size_t k = 0; k < outs.size(); ++k) {
+        std::string bits(chunkDone[k].size(), '0');
+        Json skip = Json::object();
+        const std::int64_t n = std::int64_t(outs[k].files.size());
+        for (std::size_t c = 0; c < bits.size(); ++c) {
+          if (!chunkDone[k][c]) continue;
+          bits[c] = '1';
+          for (std::int64_t i = std::int64_t(c) * chunk; i < std::min(n, std::int64_t(c + 1) * chunk); ++i) {
+            if (!reasons[k][std::size_t(i)].empty()) skip[std::to_string(i)] = reasons[k][std::size_t(i)];
+          }
+        }
+        record["splits"].push_back({{"split", splitName(outs[k].split)}, {"done", bits}, {"skipped", skip}});
+      }
+      io::writeFileAtomic(recordPath.string(), record.dump());
+    };
+    std::vector<std::thread> pool;
+    for (int t = 0; t < std::min<std::int64_t>(threads, std::max<std::int64_t>(1, std::int64_t(work.size()))); ++t) {
+      pool.emplace_back(worker);
+    }
+    bool wasCancelled = false;
+    double lastRecord = clock.seconds();
+    try {
+      report();
+      while (itemsDone.load() < work.size() && !stop.load()) {
         if (cancelled()) {
-          stop = true;
           wasCancelled = true;
           break;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         report();
+        if (clock.seconds() - lastRecord >= o.recordSeconds) {
+          writeRecord();
+          lastRecord = clock.seconds();
+        }
       }
+    } catch (...) {
+      stop = true;
       for (auto& t : pool) t.join();
-      if (wasCancelled || cancelled()) abandon();
+      throw;
+    }
+    stop = true;
+    for (auto& t : pool) t.join();
+    result.times.decoding = clock.seconds() - decodingStart;
+    if (writeError) std::rethrow_exception(writeError);
+    if (wasCancelled || cancelled()) {
+      if (!resumable) abandon();
+      writeRecord();  // what was finished stays for the next run
+      throw PrepareCancelled();
+    }
+    if (o.strict) {
+      for (std::size_t k = 0; k < outs.size(); ++k) {
+        for (std::size_t i = 0; i < reasons[k].size(); ++i) {
+          if (reasons[k][i].empty()) continue;
+          fs::remove_all(partial, ec);
+          throw DatasetError(outs[k].files[i].path + ": " + reasons[k][i] + " (--strict: unreadable files are fatal)");
+        }
+      }
+    }
+    // From here on the arrays are compacted in place: a run interrupted now starts afresh.
+    fs::remove(recordPath, ec);
+  }
+
+  const double finishStart = clock.seconds();
+  for (std::size_t k = 0; k < outs.size(); ++k) {
+    auto& s = outs[k];
+    NpyWriter& images = *writers[k];
+    const std::string name = splitName(s.split);
+    const std::int64_t n = folderRoute ? std::int64_t(s.files.size()) : s.images.size(0);
+    const std::string imagesFile = name + "_images.npy", labelsFile = name + "_labels.npy";
+    std::vector<std::int64_t> labels;
+    if (folderRoute) {
       // Manifest order: the kept images move up over the holes the skipped ones left.
-      std::int64_t k = 0;
+      std::int64_t kept = 0;
       for (std::int64_t i = 0; i < n; ++i) {
         const auto& f = s.files[std::size_t(i)];
-        const std::string& why = reasons[std::size_t(i)];
+        const std::string& why = reasons[k][std::size_t(i)];
         if (!why.empty()) {
-          if (o.strict) {
-            fs::remove_all(partial, ec);
-            throw DatasetError(f.path + ": " + why + " (--strict: unreadable files are fatal)");
-          }
           result.skipped.push_back({f.path, why});
           skipped.push_back({{"path", f.path}, {"reason", why}});
           continue;
         }
-        if (k != i) std::memcpy(images.row(k), images.row(i), std::size_t(images.rowBytes()));
+        if (kept != i) std::memcpy(images.row(kept), images.row(i), std::size_t(images.rowBytes()));
         s.keptPaths.push_back(f.path);
         labels.push_back(f.label);
-        ++k;
+        ++kept;
       }
-      s.kept = k;
+      s.kept = kept;
     } else {
       const auto src = s.images.contiguous();
       const std::uint8_t* from = src.data_ptr<std::uint8_t>();
-      const std::int64_t chunk = 1024;
-      for (std::int64_t i = 0; i < n; i += chunk) {
+      const std::int64_t step = 1024;
+      for (std::int64_t i = 0; i < n; i += step) {
         if (cancelled()) abandon();
-        const std::int64_t m = std::min(chunk, n - i);
+        const std::int64_t m = std::min(step, n - i);
         std::memcpy(images.row(i), from + i * images.rowBytes(), std::size_t(m * images.rowBytes()));
         done += m;
         report();
@@ -429,6 +740,7 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
   syncFolder(outDir.parent_path().string());
   result.out = outDir.string();
   result.seconds = clock.seconds();
+  result.times.finish = result.seconds - finishStart;
   return result;
 }
 
