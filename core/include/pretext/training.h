@@ -50,6 +50,10 @@ struct TrainConfig {
   /// -1: on for contrastive and non-contrastive methods (as solo-learn's configs), off for others;
   /// 0 off (each process normalises its own share); 1 on. No effect in a single process.
   int syncBatchNorm = -1;
+  /// Data-parallel runs: start each bucket's gradient all-reduce during the backward pass, as soon
+  /// as its gradients are in (gradient hooks), rather than after backward. The same averages. No
+  /// effect in a single process.
+  bool overlapAllReduce = true;
   /// CUDA only: record the whole training step once as a CUDA graph and replay it, for methods whose
   /// step has no host synchronisation (MethodInfo::graphSafeStep: SimCLR) with SGD/LARS and
   /// foreachOptimizer; other runs, and any step that cannot be recorded, train eagerly. Off by

@@ -159,6 +159,7 @@ std::string configToJson(const TrainConfig& c) {
   j["readback_every"] = c.readbackEvery;
   j["foreach_optimizer"] = c.foreachOptimizer;
   j["sync_batchnorm"] = c.syncBatchNorm;
+  j["overlap_allreduce"] = c.overlapAllReduce;
   j["cuda_graphs"] = c.cudaGraphs;
   j["knn_every_epoch"] = c.knnEveryEpoch;
   j["knn_k"] = c.knnK;
@@ -225,6 +226,7 @@ TrainConfig configFromJson(const std::string& source) {
     c.readbackEvery = numberAs<int>(j, "readback_every", c.readbackEvery);
     c.foreachOptimizer = boolean(j, "foreach_optimizer", c.foreachOptimizer);
     c.syncBatchNorm = numberAs<int>(j, "sync_batchnorm", c.syncBatchNorm);
+    c.overlapAllReduce = boolean(j, "overlap_allreduce", c.overlapAllReduce);
     c.cudaGraphs = boolean(j, "cuda_graphs", c.cudaGraphs);
     c.knnEveryEpoch = boolean(j, "knn_every_epoch", c.knnEveryEpoch);
     c.knnK = numberAs<int>(j, "knn_k", c.knnK);
