@@ -19,6 +19,7 @@
 #include <pretext/training.h>
 
 #include <QProcess>
+#include <QRegularExpression>
 
 #include <arpa/inet.h>
 #include <signal.h>
@@ -817,6 +818,7 @@ class TstDistributed : public QObject {
       cli.setProcessChannelMode(QProcess::MergedChannels);
       auto env = QProcessEnvironment::systemEnvironment();
       env.insert("PRETEXT_PROFILE_DIST", "1");
+      env.insert("PRETEXT_DIST_BUCKET_MB", "0.01");  // several buckets of the small ConvNet's gradients
       cli.setProcessEnvironment(env);
       cli.start(PRETEXT_CLI, common + QStringList{dir} + extra);
       const bool ok = cli.waitForStarted() && cli.waitForFinished(240000) && cli.exitCode() == 0;
@@ -830,7 +832,8 @@ class TstDistributed : public QObject {
     QVERIFY(output.contains("profile, ms per step over 6 steps"));
     QVERIFY(run(synced, {"--nproc", "2", "--sync-bn", "on", "--overlap-allreduce", "on"}));
     for (const char* rank : {"profile of rank 0", "profile of rank 1"}) QVERIFY2(output.contains(rank), output.constData());
-    QVERIFY(output.contains("overlapped with backward"));
+    const auto buckets = QRegularExpression(R"(overlapped with backward, ([\d.]+) buckets)").match(QString::fromUtf8(output));
+    QVERIFY2(buckets.hasMatch() && buckets.captured(1).toDouble() >= 2.0, output.constData());
     QVERIFY(run(after, {"--nproc", "2", "--sync-bn", "on", "--overlap-allreduce", "off"}));
     QVERIFY(output.contains("after backward"));
     QVERIFY(run(local, {"--nproc", "2", "--sync-bn", "off"}));

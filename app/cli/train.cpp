@@ -275,7 +275,7 @@ Command addTrain(CLI::App& app) {
       ->group("Data-parallel");
   cmd->add_option("--overlap-allreduce", o->overlapAllReduce,
                   "data-parallel: average gradients while the backward pass runs, bucket by\n"
-                  "bucket (on, default), or after it (off); the same result")
+                  "bucket (on), or after it (off, default); the same result")
       ->check(CLI::IsMember({"on", "off"}))
       ->group("Data-parallel");
   cmd->add_flag("--no-bf16", o->noBf16, "CUDA: train in fp32 instead of bf16 autocast")->group("CUDA");

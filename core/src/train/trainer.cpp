@@ -35,6 +35,18 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+/// The gradient buckets' size cap in data-parallel runs: PRETEXT_DIST_BUCKET_MB, default 25 (DDP's).
+int64_t gradientBucketBytes() {
+  const char* v = std::getenv("PRETEXT_DIST_BUCKET_MB");
+  if (!v || !*v) return int64_t(25) << 20;
+  double mb = 0.0;
+  if (!parseNumber(v, mb) || !(mb > 0.0) || mb > 1e6) {
+    throw std::invalid_argument(std::string("environment variable PRETEXT_DIST_BUCKET_MB=") + v +
+                                " is not a size in MB above 0");
+  }
+  return std::max<int64_t>(1, int64_t(mb * 1024.0 * 1024.0));
+}
+
 bool isOutOfMemory(const std::exception& e) {
   if (dynamic_cast<const std::bad_alloc*>(&e)) return true;
   const std::string what = e.what();
@@ -58,6 +70,7 @@ struct Trainer::Impl {
   int64_t lastGoodEpoch = -1;              // last epoch with a checkpoint on disk
   std::unique_ptr<dist::ProcessGroup> group;  // data-parallel runs only (see dist/dist.h)
   std::unique_ptr<dist::OverlappedGradients> overlap;  // with TrainConfig::overlapAllReduce
+  int64_t bucketBytes = int64_t(25) << 20;             // the gradient buckets' cap (PRETEXT_DIST_BUCKET_MB)
   int rank = 0, worldSize = 1;
   /// Data-parallel: BatchNorm over the global batch (TrainConfig::syncBatchNorm resolved).
   bool syncBatchNorm() const {
@@ -196,8 +209,9 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   setup.momentum = c.momentum;
   setup.foreach = c.foreachOptimizer;
   d.optimizer = std::make_unique<train::Optimizer>(setup, d.method().trainableParameters());
+  if (d.group) d.bucketBytes = gradientBucketBytes();
   if (d.group && c.overlapAllReduce) {
-    d.overlap = std::make_unique<dist::OverlappedGradients>(*d.group, d.method().trainableParameters());
+    d.overlap = std::make_unique<dist::OverlappedGradients>(*d.group, d.method().trainableParameters(), d.bucketBytes);
   }
 
   if (b % d.worldSize != 0) {
@@ -510,7 +524,7 @@ class Trainer::Run {
       out = forwardBackward(idx);
       const auto t1 = Clock::now();
       if (d.overlap) d.overlap->finish();
-      else if (d.group) d.group->averageGradients(d.method().trainableParameters());
+      else if (d.group) d.group->averageGradients(d.method().trainableParameters(), d.bucketBytes);
       const auto t2 = Clock::now();
       d.optimizer->step(lr);
       if (m_profile) {
