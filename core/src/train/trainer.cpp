@@ -522,12 +522,18 @@ class Trainer::Run {
       d.optimizer->zeroGrad();
       if (d.overlap) d.overlap->begin();
       out = forwardBackward(idx);
-      const auto t1 = Clock::now();
+      // Profiling on CUDA: the device's work is asynchronous, so each part waits for it to end.
+      const auto mark = [&] {
+        if (m_profile && m_cuda) torch::cuda::synchronize();
+        return Clock::now();
+      };
+      const auto t1 = mark();
       if (d.overlap) d.overlap->finish();
       else if (d.group) d.group->averageGradients(d.method().trainableParameters(), d.bucketBytes);
-      const auto t2 = Clock::now();
+      const auto t2 = mark();
       d.optimizer->step(lr);
       if (m_profile) {
+        mark();
         using Times = dist::ProcessGroup::Times;
         const auto after = d.group ? d.group->times() : Times();
         double inside = 0.0;  // collectives during forward and backward (gathers, BatchNorm, ...)
