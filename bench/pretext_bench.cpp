@@ -20,8 +20,10 @@
 //                       [--backbone convnet] [--knn-bf16 1|0]   (CPU bf16 features where the CPU has it)
 //
 // Only the public API of pretext_core: the numbers are those a user of the CLI or the window gets;
-// except --resident, the reference of bench/stream.sh, which copies a dataset's tensors into memory.
+// except --resident, the reference of bench/stream.sh, which copies a dataset's tensors into memory,
+// and `comm`, which reads a method's parameter sizes (core/src/methods/method.h).
 #include "datasets/datasetdata.h"
+#include "methods/method.h"
 #include "pretext/dataset.h"
 #include "pretext/training.h"
 
@@ -344,6 +346,66 @@ int benchKnn(const Options& options) {
   return 0;
 }
 
+/// What a data-parallel step of `--method` on `--backbone` sends, from the model's own sizes (no
+/// training): the gradients the all-reduce averages (fp32, as the master weights), their buckets
+/// (25 MB, reverse parameter order, as dist::OverlappedGradients lays them out), the BatchNorm
+/// layers whose statistics synchronized BatchNorm exchanges, and the width of the embeddings a
+/// contrastive loss gathers (the projector's output). bench/dist_scaling.py turns it into times.
+int benchComm(const Options& options) {
+  pretext::methods::MethodContext ctx;
+  ctx.backbone = pretext::models::BackboneOptions(options.text("backbone"), options.integer("channels"),
+                                                  options.integer("image-size"));
+  ctx.datasetSize = 1000;
+  ctx.mean = torch::full({options.integer("channels")}, 0.5);
+  ctx.std = torch::full({options.integer("channels")}, 0.25);
+  auto method = pretext::methods::makeMethod(options.text("method"), ctx);
+  const int64_t bucketCap = int64_t(options.integer("bucket-mb")) << 20;
+  int64_t params = 0, bytes = 0, filled = 0;
+  std::vector<int64_t> buckets;
+  const auto trainable = method->trainableParameters();
+  for (auto it = trainable.rbegin(); it != trainable.rend(); ++it) {
+    const int64_t b = it->numel() * int64_t(it->element_size());
+    params += it->numel();
+    bytes += b;
+    if (buckets.empty() || (filled > 0 && filled + b > bucketCap)) {
+      buckets.push_back(0);
+      filled = 0;
+    }
+    buckets.back() += b;
+    filled += b;
+  }
+  int64_t bnLayers = 0, bnChannels = 0;
+  for (const auto& item : method->named_buffers()) {
+    const std::string& name = item.key();
+    const std::string suffix = "running_mean";
+    if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      ++bnLayers;
+      bnChannels += item.value().numel();
+    }
+  }
+  // The embedding a contrastive loss gathers: the projector's last layer's output width.
+  int64_t embedding = 0;
+  for (const auto& item : method->named_parameters()) {
+    if (item.key().rfind("projector.", 0) == 0 && item.value().dim() == 2) embedding = item.value().size(0);
+  }
+  std::string bucketList;
+  for (const auto b : buckets) bucketList += (bucketList.empty() ? "" : " ") + std::to_string(b);
+  std::cout << JsonLine()
+                   .add("bench", "comm")
+                   .add("method", options.text("method"))
+                   .add("backbone", options.text("backbone"))
+                   .add("image_size", options.integer("image-size"))
+                   .add("trainable_parameters", (long long)params)
+                   .add("gradient_bytes", (long long)bytes)
+                   .add("bucket_bytes", bucketList)
+                   .add("batchnorm_layers", (long long)bnLayers)
+                   .add("batchnorm_channels", (long long)bnChannels)
+                   .add("embedding_dim", (long long)embedding)
+                   .str()
+            << std::endl;
+  return 0;
+}
+
 const char* kUsage =
     "usage: pretext-bench load  [--dataset fashion-mnist] [--repeats 3]\n"
     "       pretext-bench train [--method simclr] [--batch-size 256] [--steps 30] [--warmup 5] [--threads 2]\n"
@@ -353,6 +415,8 @@ const char* kUsage =
     "                           [--cuda-graphs 0|1] [--cpu-bf16 0|1] [--cpu-channels-last 0|1]\n"
     "       pretext-bench knn   [--threads 2] [--repeats 1] [--dataset fashion-mnist] [--device cpu|cuda]\n"
     "                           [--backbone convnet] [--knn-bf16 1|0]\n"
+    "       pretext-bench comm  [--method simclr] [--backbone resnet18] [--image-size 32] [--channels 3]\n"
+    "                           [--bucket-mb 25]\n"
     "Prints one JSON line. See bench/README.md; bench/run.sh runs all of them against bench/reference.py.\n";
 
 }  // namespace
@@ -377,6 +441,10 @@ int main(int argc, char** argv) {
     if (command == "knn") {
       return benchKnn(Options(argc, argv, {{"dataset", "fashion-mnist"}, {"threads", "2"}, {"repeats", "1"},
                                            {"device", "cpu"}, {"backbone", "convnet"}, {"knn-bf16", "1"}}));
+    }
+    if (command == "comm") {
+      return benchComm(Options(argc, argv, {{"method", "simclr"}, {"backbone", "resnet18"}, {"image-size", "32"},
+                                            {"channels", "3"}, {"bucket-mb", "25"}}));
     }
     std::cerr << "unknown subcommand '" << command << "'\n" << kUsage;
     return 2;

@@ -21,6 +21,7 @@
 #include <pretext/training.h>
 
 #include <QProcess>
+#include <QRegularExpression>
 
 #include <arpa/inet.h>
 #include <signal.h>
@@ -109,6 +110,19 @@ std::vector<torch::Tensor> gradients(const torch::nn::Module& m) {
   std::vector<torch::Tensor> g;
   for (const auto& p : m.parameters()) g.push_back(p.grad().clone());
   return g;
+}
+
+/// The losses of the step rows of a run folder's metrics.csv.
+std::vector<double> stepLosses(const QString& dir) {
+  std::vector<double> out;
+  std::ifstream in(dir.toStdString() + "/metrics.csv");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("step,", 0) != 0) continue;
+    size_t comma = 0;
+    for (int i = 0; i < 4; ++i) comma = line.find(',', comma) + 1;
+    out.push_back(std::stod(line.substr(comma)));
+  }
+  return out;
 }
 
 void setEnv(const std::map<std::string, std::string>& vars) {
@@ -268,6 +282,112 @@ class TstDistributed : public QObject {
     // Not a vacuous match: the weights moved.
     auto fresh = smallModel();
     QVERIFY(maxDifference(ranks[0]->parameters(), fresh->parameters()) > 1e-3);
+  }
+
+  /// Gradient averaging overlapped with backward (dist::OverlappedGradients: hooks start each bucket's
+  /// all-reduce as its gradients come in) against averaging after backward and against one process
+  /// on the whole batch: a model with synchronized BatchNorm (whose backward runs collectives of its
+  /// own between the buckets'), a branch used on odd steps only and a layer never used, gradients
+  /// set to none on some steps and zeroed on others, small buckets. The same weights within 1e-5
+  /// after several steps, buckets started during backward, and no gradient where none came.
+  void overlappedAveragingMatchesOneProcess() {
+    struct Net : torch::nn::Module {
+      Net() {
+        // Registered in this order so that backward, which runs from the output, fills the buckets
+        // in the order they start (the unused layer's comes last).
+        unused = register_module("unused", torch::nn::Linear(4, 4));
+        side = register_module("side", torch::nn::Linear(6, 3));
+        first = register_module("first", torch::nn::Linear(6, 16));
+        bn = register_module("bn", dist::SyncableBatchNorm1d(16));
+        second = register_module("second", torch::nn::Linear(16, 3));
+      }
+      torch::Tensor forward(const torch::Tensor& x, bool withSide) {
+        auto y = second->forward(torch::tanh(bn->forward(first->forward(x))));
+        return withSide ? y + side->forward(x) : y;
+      }
+      torch::nn::Linear unused{nullptr}, side{nullptr}, first{nullptr}, second{nullptr};
+      dist::SyncableBatchNorm1d bn{nullptr};
+    };
+    torch::manual_seed(61);
+    const auto x = torch::randn({8, 6}) * 2.0 + 0.5;
+    const auto y = torch::randn({8, 3});
+    const auto make = [] {
+      torch::manual_seed(62);
+      return std::make_shared<Net>();
+    };
+    const double lr = 0.1;
+    const int steps = 6;
+    // One step of plain SGD on `net` for the rows [begin, end) of the batch; `average` runs between
+    // backward and the update.
+    const auto step = [&](Net& net, int s, int64_t begin, int64_t end, const std::function<void()>& average) {
+      for (auto& p : net.parameters()) {
+        if (s % 3 == 0) p.mutable_grad() = torch::Tensor();  // no gradient at all
+        else if (p.grad().defined()) p.mutable_grad().zero_();
+      }
+      torch::mse_loss(net.forward(x.slice(0, begin, end), s % 2 == 1), y.slice(0, begin, end)).backward();
+      average();
+      torch::NoGradGuard noGrad;
+      for (auto& p : net.parameters()) {
+        if (p.grad().defined()) p.sub_(lr * p.grad());
+      }
+    };
+    auto single = make();
+    const auto initial = make();
+    for (int s = 0; s < steps; ++s) step(*single, s, 0, 8, [] {});
+
+    std::map<std::string, std::vector<std::shared_ptr<Net>>> results;
+    int64_t buckets = 0, startedInBackward = 0;
+    for (const bool overlapped : {false, true}) {
+      std::vector<std::shared_ptr<Net>> ranks{make(), make()};
+      const std::string error = onRanks(2, [&](dist::ProcessGroup& g) {
+        dist::ScopedGroup scope(&g);
+        dist::ScopedSyncBatchNorm sync(true);
+        auto& net = *ranks[size_t(g.rank())];
+        std::unique_ptr<dist::OverlappedGradients> overlap;
+        if (overlapped) overlap = std::make_unique<dist::OverlappedGradients>(g, net.parameters(), /*bucketBytes=*/256);
+        for (int s = 0; s < steps; ++s) {
+          if (overlap) overlap->begin();
+          step(net, s, 4 * g.rank(), 4 * (g.rank() + 1), [&] {
+            if (overlap) overlap->finish();
+            else g.averageGradients(net.parameters(), /*bucketBytes=*/256);
+          });
+          if (overlap && g.rank() == 0 && s == steps - 1) {
+            buckets = overlap->buckets();
+            startedInBackward = overlap->startedInBackward();
+          }
+        }
+      });
+      QVERIFY2(error.empty(), error.c_str());
+      results[overlapped ? "overlapped" : "after"] = ranks;
+    }
+    const auto state = [](const Net& net) {
+      auto out = net.parameters();
+      for (const auto& b : dist::batchNormBuffers(net)) out.push_back(b.to(torch::kFloat));
+      return out;
+    };
+    double worst = 0.0, between = 0.0;
+    for (const auto& [name, ranks] : results) {
+      for (const auto& r : ranks) worst = std::max(worst, maxDifference(state(*r), state(*single)));
+    }
+    for (int r = 0; r < 2; ++r) between = std::max(between, maxDifference(state(*results["overlapped"][size_t(r)]), state(*results["after"][size_t(r)])));
+    qInfo("after %d steps: 2 ranks differ from one process by at most %.3g; overlapped from after-backward "
+          "averaging by %.3g; %lld of %lld buckets started during the last backward",
+          steps, worst, between, static_cast<long long>(startedInBackward), static_cast<long long>(buckets));
+    QVERIFY(worst < 1e-5);
+    QVERIFY(between < 1e-6);
+    QVERIFY(buckets >= 4);
+    // The unused layer's bucket (the last) cannot start before finish(); the others did.
+    QCOMPARE(startedInBackward, buckets - 1);
+    // Not vacuous: the trained layers moved, the side branch too; the unused layer did not and has
+    // no gradient, as after-backward averaging leaves it.
+    QVERIFY((single->first->weight - initial->first->weight).abs().max().item<double>() > 1e-3);
+    QVERIFY((single->side->weight - initial->side->weight).abs().max().item<double>() > 1e-3);
+    for (const auto& [name, ranks] : results) {
+      for (const auto& r : ranks) {
+        QVERIFY(r->unused->weight.equal(initial->unused->weight));
+        QVERIFY(!r->unused->weight.grad().defined());
+      }
+    }
   }
 
   /// SimCLR and Barlow Twins on 2 ranks with gathered embeddings: the same loss on every rank as
@@ -698,24 +818,39 @@ class TstDistributed : public QObject {
   }
 
   /// The Trainer with synchronized BatchNorm (--sync-bn on) on 2 processes against one process:
-  /// a ConvNet (BatchNorm in every layer) takes the same steps, within float rounding.
+  /// a ConvNet (BatchNorm in every layer) takes the same steps, within float rounding, with the
+  /// gradient all-reduce overlapped with backward and after it. With PRETEXT_PROFILE_DIST=1 each
+  /// rank says where its steps' time went.
   void trainerSyncBatchNormMatchesOne() {
     if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
     QTemporaryDir tmp;
     const QStringList common{"train", "--dataset", "shapes", "--method", "supervised", "--backbone", "convnet",
                              "--width", "4", "--augment", "none", "--optimizer", "sgd", "--lr", "0.05", "--epochs", "2",
                              "--batch-size", "32", "--subset", "96", "--no-knn", "--threads", "2", "--quiet", "--out"};
+    QByteArray output;
     const auto run = [&](const QString& dir, const QStringList& extra) {
       QProcess cli;
       cli.setProcessChannelMode(QProcess::MergedChannels);
+      auto env = QProcessEnvironment::systemEnvironment();
+      env.insert("PRETEXT_PROFILE_DIST", "1");
+      env.insert("PRETEXT_DIST_BUCKET_MB", "0.01");  // several buckets of the small ConvNet's gradients
+      cli.setProcessEnvironment(env);
       cli.start(PRETEXT_CLI, common + QStringList{dir} + extra);
       const bool ok = cli.waitForStarted() && cli.waitForFinished(240000) && cli.exitCode() == 0;
-      if (!ok) qWarning("%s", cli.readAll().constData());
+      output = cli.readAll();
+      if (!ok) qWarning("%s", output.constData());
       return ok;
     };
-    const QString one = tmp.filePath("one"), synced = tmp.filePath("synced"), local = tmp.filePath("local");
+    const QString one = tmp.filePath("one"), synced = tmp.filePath("synced"), local = tmp.filePath("local"),
+                  after = tmp.filePath("after");
     QVERIFY(run(one, {}));
-    QVERIFY(run(synced, {"--nproc", "2", "--sync-bn", "on"}));
+    QVERIFY(output.contains("profile, ms per step over 6 steps"));
+    QVERIFY(run(synced, {"--nproc", "2", "--sync-bn", "on", "--overlap-allreduce", "on"}));
+    for (const char* rank : {"profile of rank 0", "profile of rank 1"}) QVERIFY2(output.contains(rank), output.constData());
+    const auto buckets = QRegularExpression(R"(overlapped with backward, ([\d.]+) buckets)").match(QString::fromUtf8(output));
+    QVERIFY2(buckets.hasMatch() && buckets.captured(1).toDouble() >= 2.0, output.constData());
+    QVERIFY(run(after, {"--nproc", "2", "--sync-bn", "on", "--overlap-allreduce", "off"}));
+    QVERIFY(output.contains("after backward"));
     QVERIFY(run(local, {"--nproc", "2", "--sync-bn", "off"}));
     const auto weights = [](const QString& dir) {
       auto t = Trainer::resume(dir.toStdString());
@@ -725,9 +860,12 @@ class TstDistributed : public QObject {
     };
     const auto w1 = weights(one);
     const double syncedDiff = maxDifference(weights(synced), w1), localDiff = maxDifference(weights(local), w1);
+    const double afterDiff = maxDifference(weights(after), w1);
     qInfo("after 6 steps, parameters and running statistics differ from one process's by %.3g (synchronized "
-          "BatchNorm) and %.3g (each process's share)", syncedDiff, localDiff);
+          "BatchNorm, all-reduce overlapped with backward), %.3g (after backward) and %.3g (each process's share)",
+          syncedDiff, afterDiff, localDiff);
     QVERIFY(syncedDiff < 1e-4);
+    QVERIFY(afterDiff < 1e-4);
     QVERIFY(localDiff > 10 * syncedDiff);
   }
 
@@ -844,18 +982,7 @@ class TstDistributed : public QObject {
     const QString one = tmp.filePath("one"), two = tmp.filePath("two");
     QVERIFY(run(one, {}));
     QVERIFY(run(two, {"--nproc", "2"}));
-    const auto losses = [](const QString& dir) {
-      std::vector<double> out;
-      std::ifstream in(dir.toStdString() + "/metrics.csv");
-      for (std::string line; std::getline(in, line);) {
-        if (line.rfind("step,", 0) != 0) continue;
-        size_t comma = 0;
-        for (int i = 0; i < 4; ++i) comma = line.find(',', comma) + 1;
-        out.push_back(std::stod(line.substr(comma)));
-      }
-      return out;
-    };
-    const auto l1 = losses(one), l2 = losses(two);
+    const auto l1 = stepLosses(one), l2 = stepLosses(two);
     QCOMPARE(l1.size(), size_t(6));
     QCOMPARE(l2.size(), l1.size());
     for (size_t i = 0; i < l1.size(); ++i) QVERIFY2(std::abs(l1[i] - l2[i]) < 1e-4 * std::abs(l1[i]), std::to_string(i).c_str());
@@ -864,6 +991,40 @@ class TstDistributed : public QObject {
     const double diff = maxDifference(w1, w2);
     qInfo("after 6 steps the weights of 2 processes differ from one process's by %.3g", diff);
     QVERIFY(diff < 1e-5);
+  }
+
+  /// InstDisc through the Trainer on 2 processes against one, over 3 epochs: rank 0 sends the memory
+  /// bank once, at the first epoch start (filled from the initial embeddings), and the later epochs
+  /// rely on every rank writing the global batch's rows. Each step's loss is the mean of the ranks',
+  /// so a bank that drifted on rank 1 would show in the losses and the weights.
+  void trainerInstDiscMatchesOne() {
+    if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
+    QTemporaryDir tmp;
+    const QStringList common{"train", "--dataset", "shapes", "--method", "instdisc", "--backbone", "convnet", "--width", "4",
+                             "--augment", "none", "--optimizer", "sgd", "--lr", "0.05", "--epochs", "3", "--batch-size",
+                             "32", "--subset", "96", "--no-knn", "--threads", "2", "--quiet", "--out"};
+    const auto run = [&](const QString& dir, const QStringList& extra) {
+      QProcess cli;
+      cli.setProcessChannelMode(QProcess::MergedChannels);
+      cli.start(PRETEXT_CLI, common + QStringList{dir} + extra);
+      const bool ok = cli.waitForStarted() && cli.waitForFinished(240000) && cli.exitCode() == 0;
+      if (!ok) qWarning("%s", cli.readAll().constData());
+      return ok;
+    };
+    const QString one = tmp.filePath("one"), two = tmp.filePath("two");
+    QVERIFY(run(one, {}));
+    QVERIFY(run(two, {"--nproc", "2"}));
+    const auto l1 = stepLosses(one), l2 = stepLosses(two);
+    QCOMPARE(l1.size(), size_t(9));
+    QCOMPARE(l2.size(), l1.size());
+    double lossDiff = 0.0;
+    for (size_t i = 0; i < l1.size(); ++i) lossDiff = std::max(lossDiff, std::abs(l1[i] - l2[i]) / std::abs(l1[i]));
+    auto t1 = Trainer::resume(one.toStdString()), t2 = Trainer::resume(two.toStdString());
+    const double diff = maxDifference(t1->model()->method->parameters(), t2->model()->method->parameters());
+    qInfo("InstDisc, 3 epochs: losses of 2 processes differ from one process's by %.3g (relative), weights by %.3g",
+          lossDiff, diff);
+    QVERIFY(lossDiff < 1e-4);
+    QVERIFY(diff < 1e-4);
   }
 
   /// A hung rank (SIGSTOP): the other gives up after the timeout, naming its rank, the collective and

@@ -48,6 +48,7 @@ struct TrainOptions {
   int nproc = 0;
   int distTimeout = 0;
   std::string syncBn;
+  std::string overlapAllReduce;
   /// The options of every method in the catalogue, each name once (values checked as they parse,
   /// then read from the option's text for the chosen method).
   std::map<std::string, double> methodValues;
@@ -169,6 +170,7 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
     c.channelsLast = !o.noChannelsLast;
     c.knnEveryEpoch = !o.noKnn;
     if (!o.syncBn.empty()) c.syncBatchNorm = o.syncBn == "on" ? 1 : 0;
+    if (!o.overlapAllReduce.empty()) c.overlapAllReduce = o.overlapAllReduce == "on";
     // An option name shared with a general option (--momentum) sets both, as it always has.
     for (const auto& opt : info.options) {
       const CLI::Option* given = cmd.get_option_no_throw("--" + opt.name);
@@ -269,6 +271,11 @@ Command addTrain(CLI::App& app) {
                   "data-parallel: BatchNorm with the statistics of the global batch (on) or of\n"
                   "each process's share (off); default on for contrastive and non-contrastive\n"
                   "methods, as solo-learn")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->group("Data-parallel");
+  cmd->add_option("--overlap-allreduce", o->overlapAllReduce,
+                  "data-parallel: average gradients while the backward pass runs, bucket by\n"
+                  "bucket (on), or after it (off, default); the same result")
       ->check(CLI::IsMember({"on", "off"}))
       ->group("Data-parallel");
   cmd->add_flag("--no-bf16", o->noBf16, "CUDA: train in fp32 instead of bf16 autocast")->group("CUDA");

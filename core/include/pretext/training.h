@@ -56,6 +56,11 @@ struct TrainConfig {
   /// batch. A config.json without them reads as 1 process.
   int worldSize = 1;
   std::string distBackend;
+  /// Data-parallel runs: start each bucket's gradient all-reduce during the backward pass, as soon
+  /// as its gradients are in (gradient hooks), rather than after backward. The same averages. No
+  /// effect in a single process. Off by default: on the CPU with Gloo the all-reduce is under 1% of
+  /// a step and overlapping it gained nothing measurable (bench/dist.sh, bench/README.md).
+  bool overlapAllReduce = false;
   /// CUDA only: record the whole training step once as a CUDA graph and replay it, for methods whose
   /// step has no host synchronisation (MethodInfo::graphSafeStep: SimCLR) with SGD/LARS and
   /// foreachOptimizer; other runs, and any step that cannot be recorded, train eagerly. Off by

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -238,11 +239,28 @@ struct ProcessGroup::Impl {
   /// DistributedError naming the rank and the operation.
   template <class Start>
   void run(int rank, const std::string& what, Start&& start) const {
+    const auto t0 = std::chrono::steady_clock::now();
     try {
       start()->wait();
     } catch (const std::exception& e) {
       throw failure(rank, what, e);
     }
+    count(kindOf(what), t0);
+  }
+
+  ProcessGroup::Times* times = nullptr;
+
+  static ProcessGroup::Times::Kind kindOf(const std::string& what) {
+    using T = ProcessGroup::Times;
+    if (what.find("embeddings") != std::string::npos) return T::Gathers;  // the gather and its gradient
+    if (what.find("BatchNorm") != std::string::npos) return T::BatchNorm;
+    if (what.find("of gradients") != std::string::npos) return T::Gradients;
+    return T::Other;
+  }
+
+  void count(ProcessGroup::Times::Kind kind, std::chrono::steady_clock::time_point since) const {
+    times->seconds[kind] += std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+    ++times->calls[kind];
   }
 
   DistributedError failure(int rank, const std::string& what, const std::exception& e) const {
@@ -264,6 +282,7 @@ ProcessGroup::ProcessGroup(const DistributedEnvironment& env)
   d.env = env;
   d.rank = env.rank;
   d.size = env.worldSize;
+  d.times = &m_times;
   const std::string where = env.storePath.empty() ? env.masterAddr + ":" + std::to_string(env.masterPort)
                                                   : "file store " + env.storePath;
   try {
@@ -349,6 +368,171 @@ bool ProcessGroup::anyTrue(bool flag, const std::string& what) {
   return t.item<float>() > 0.0f;
 }
 
+struct OverlappedGradients::State {
+  struct Bucket {
+    std::vector<size_t> members;  // indices into params
+    std::vector<torch::Tensor> flat;  // one flat tensor, as the collective takes it
+    int64_t pending = 0;              // gradients still to come in this step
+    c10::intrusive_ptr<c10d::Work> work;
+  };
+  std::function<c10::intrusive_ptr<c10d::Work>(std::vector<torch::Tensor>&)> allreduce;
+  int64_t* calls = nullptr;  // the group's count of gradient all-reduces
+  std::vector<torch::Tensor> params;
+  std::vector<size_t> bucketOf;
+  std::vector<int64_t> offset;
+  std::vector<char> got;  // the parameter's gradient came in this step
+  std::vector<Bucket> buckets;
+  size_t nextToStart = 0;
+  size_t startedInBackward = 0;
+  bool armed = false;
+  bool late = false;  // a gradient came after its bucket had started
+  std::string error;  // why starting a bucket from a hook failed
+  std::mutex mutex;
+
+  torch::Tensor slot(size_t i) {
+    const auto& p = params[i];
+    return buckets[bucketOf[i]].flat[0].slice(0, offset[i], offset[i] + p.numel()).view(p.sizes());
+  }
+
+  void start(size_t k) {
+    auto& b = buckets[k];
+    try {
+      b.work = allreduce(b.flat);
+    } catch (const std::exception& e) {
+      if (error.empty()) error = e.what();
+    }
+    ++*calls;
+  }
+
+  /// Starts the full buckets that are next in order.
+  void startReady() {
+    while (nextToStart < buckets.size() && buckets[nextToStart].pending == 0) start(nextToStart++);
+  }
+
+  /// The hook: parameter i's gradient of this backward (before autograd adds it into .grad).
+  void gradient(size_t i, const torch::Tensor& grad) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!armed || !grad.defined()) return;
+    auto& b = buckets[bucketOf[i]];
+    if (b.work || bucketOf[i] < nextToStart) {
+      late = true;
+      return;
+    }
+    torch::NoGradGuard noGrad;
+    auto s = slot(i);
+    // What .grad will hold once autograd has added this gradient to it.
+    const auto& previous = params[i].grad();
+    if (got[i]) s.add_(grad);
+    else if (previous.defined()) torch::add_out(s, previous, grad);
+    else s.copy_(grad);
+    if (!got[i]) {
+      got[i] = 1;
+      --b.pending;
+    }
+    startReady();
+  }
+};
+
+OverlappedGradients::OverlappedGradients(ProcessGroup& group, const std::vector<torch::Tensor>& parameters,
+                                         int64_t bucketBytes)
+    : m_group(group), m_state(std::make_shared<State>()) {
+  auto& s = *m_state;
+  auto* impl = group.m_impl.get();
+  s.allreduce = [impl](std::vector<torch::Tensor>& flat) { return impl->gloo->allreduce(flat); };
+  s.calls = &group.m_times.calls[ProcessGroup::Times::Gradients];
+  if (group.size() == 1) return;
+  for (auto it = parameters.rbegin(); it != parameters.rend(); ++it) {
+    if (it->defined() && it->requires_grad() && it->numel() > 0) s.params.push_back(*it);
+  }
+  const auto groups = dist::buckets(s.params, bucketBytes);
+  std::map<torch::TensorImpl*, size_t> index;
+  for (size_t i = 0; i < s.params.size(); ++i) index[s.params[i].unsafeGetTensorImpl()] = i;
+  s.bucketOf.resize(s.params.size());
+  s.offset.resize(s.params.size());
+  s.got.assign(s.params.size(), 0);
+  for (const auto& members : groups) {
+    State::Bucket b;
+    int64_t n = 0;
+    for (const auto& t : members) {
+      const size_t i = index.at(t.unsafeGetTensorImpl());
+      s.bucketOf[i] = s.buckets.size();
+      s.offset[i] = n;
+      b.members.push_back(i);
+      n += t.numel();
+    }
+    b.flat = {torch::zeros({n}, members.front().options().requires_grad(false))};
+    s.buckets.push_back(std::move(b));
+  }
+  std::weak_ptr<State> weak = m_state;
+  for (size_t i = 0; i < s.params.size(); ++i) {
+    const unsigned h = s.params[i].register_hook([weak, i](const torch::Tensor& grad) {
+      if (auto state = weak.lock()) state->gradient(i, grad);
+    });
+    m_hooks.emplace_back(s.params[i], h);
+  }
+}
+
+OverlappedGradients::~OverlappedGradients() {
+  for (auto& [p, h] : m_hooks) p.remove_hook(h);
+}
+
+int64_t OverlappedGradients::buckets() const { return int64_t(m_state->buckets.size()); }
+int64_t OverlappedGradients::startedInBackward() const { return int64_t(m_state->startedInBackward); }
+
+void OverlappedGradients::begin() {
+  auto& s = *m_state;
+  std::lock_guard<std::mutex> lock(s.mutex);
+  for (auto& b : s.buckets) {
+    b.pending = int64_t(b.members.size());
+    b.work.reset();
+  }
+  std::fill(s.got.begin(), s.got.end(), 0);
+  s.nextToStart = 0;
+  s.late = false;
+  s.error.clear();
+  s.armed = m_group.size() > 1;
+}
+
+void OverlappedGradients::finish() {
+  auto& s = *m_state;
+  if (m_group.size() == 1) return;
+  std::unique_lock<std::mutex> lock(s.mutex);
+  s.armed = false;
+  s.startedInBackward = s.nextToStart;
+  if (s.late) {
+    throw std::logic_error("overlapped gradient averaging: a gradient arrived after its bucket's all-reduce had "
+                           "started (more than one backward in a step?)");
+  }
+  // Buckets with parameters that got no gradient in this step: zeros in their place.
+  torch::NoGradGuard noGrad;
+  for (size_t k = s.nextToStart; k < s.buckets.size(); ++k) {
+    for (const size_t i : s.buckets[k].members) {
+      if (!s.got[i]) s.slot(i).zero_();
+    }
+    s.buckets[k].pending = 0;
+  }
+  s.startReady();
+  const std::string what = "all_reduce of gradients";
+  if (!s.error.empty()) throw m_group.m_impl->failure(m_group.rank(), what, std::runtime_error(s.error));
+  const auto t0 = std::chrono::steady_clock::now();
+  for (auto& b : s.buckets) {
+    try {
+      b.work->wait();
+    } catch (const std::exception& e) {
+      throw m_group.m_impl->failure(m_group.rank(), what, e);
+    }
+    b.work.reset();
+  }
+  m_group.m_times.seconds[ProcessGroup::Times::Gradients] +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (auto& b : s.buckets) {
+    b.flat[0].div_(double(m_group.size()));
+    for (const size_t i : b.members) {
+      if (s.got[i]) s.params[i].mutable_grad().copy_(s.slot(i));
+    }
+  }
+}
+
 #else  // PRETEXT_HAVE_GLOO
 
 namespace {
@@ -373,6 +557,17 @@ void ProcessGroup::averageGradients(const std::vector<torch::Tensor>&, int64_t) 
 void ProcessGroup::allReduceSum(torch::Tensor&, const std::string& what) { noGloo(what); }
 torch::Tensor ProcessGroup::allGather(const torch::Tensor&, const std::string& what) { noGloo(what); }
 bool ProcessGroup::anyTrue(bool, const std::string& what) { noGloo(what); }
+
+struct OverlappedGradients::State {};
+OverlappedGradients::OverlappedGradients(ProcessGroup& group, const std::vector<torch::Tensor>&, int64_t)
+    : m_group(group) {
+  noGloo("overlapped gradient averaging");
+}
+OverlappedGradients::~OverlappedGradients() = default;
+int64_t OverlappedGradients::buckets() const { return 0; }
+int64_t OverlappedGradients::startedInBackward() const { return 0; }
+void OverlappedGradients::begin() {}
+void OverlappedGradients::finish() {}
 
 #endif  // PRETEXT_HAVE_GLOO
 

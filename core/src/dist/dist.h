@@ -47,12 +47,60 @@ class ProcessGroup {
   bool anyTrue(bool flag, const std::string& what);
   void barrier(const std::string& what) { anyTrue(false, what); }
 
+  /// Seconds this rank spent blocked in collectives since the group was made (or resetTimes()), by
+  /// kind: the gradient all-reduce, the all-gathers of embeddings (forward, and the all-reduce of
+  /// their gradient in backward), BatchNorm statistics (SyncBN, forward and backward), and the rest
+  /// (stop flags, losses read back, queues, banks, broadcasts). Kept always: two clock reads a call.
+  struct Times {
+    enum Kind { Gradients, Gathers, BatchNorm, Other, Kinds };
+    double seconds[Kinds] = {};
+    int64_t calls[Kinds] = {};
+    double total() const { return seconds[Gradients] + seconds[Gathers] + seconds[BatchNorm] + seconds[Other]; }
+  };
+  const Times& times() const { return m_times; }
+  void resetTimes() { m_times = Times(); }
+
  private:
+  friend class OverlappedGradients;
   struct Impl;
   std::unique_ptr<Impl> m_impl;
   int m_rank = 0;
   int m_size = 1;
   std::chrono::milliseconds m_timeout;
+  Times m_times;
+};
+
+/// Gradient averaging overlapped with the backward pass (what DistributedDataParallel does): the
+/// parameters are laid out once in flat buckets of at most `bucketBytes` (one dtype and device
+/// each) in reverse order, as backward produces their gradients; a hook on each parameter copies
+/// its gradient into its bucket, and the all-reduce of a bucket starts as soon as all of its
+/// gradients are in, while backward goes on. Buckets start in their fixed order on every rank (a
+/// full bucket waits for the ones before it), so that the ranks issue the same collectives in the
+/// same order. finish() starts what is left (buckets with parameters that got no gradient in this
+/// step), waits for all, and writes the means into the gradients of the parameters that got one;
+/// the others keep theirs (undefined or zero), as averageGradients() leaves them. The result equals
+/// averageGradients()'s. Needs one backward between begin() and finish().
+class OverlappedGradients {
+ public:
+  OverlappedGradients(ProcessGroup& group, const std::vector<torch::Tensor>& parameters,
+                      int64_t bucketBytes = 25 << 20);
+  ~OverlappedGradients();
+  OverlappedGradients(const OverlappedGradients&) = delete;
+  OverlappedGradients& operator=(const OverlappedGradients&) = delete;
+
+  /// Arms the hooks for the next backward.
+  void begin();
+  /// Waits for every bucket and writes the means into the gradients (see the class).
+  void finish();
+  int64_t buckets() const;
+  /// Buckets of the last step whose all-reduce started during backward (the rest at finish()).
+  int64_t startedInBackward() const;
+
+ private:
+  struct State;
+  ProcessGroup& m_group;
+  std::shared_ptr<State> m_state;
+  std::vector<std::pair<torch::Tensor, unsigned>> m_hooks;
 };
 
 /// The group the calling thread trains in (set by the Trainer for the duration of a run), or null:

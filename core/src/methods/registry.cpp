@@ -14,6 +14,7 @@
 #include "methods/moco.h"
 #include "methods/random.h"
 #include "methods/rotation.h"
+#include "methods/selfsynced.h"
 #include "methods/simclr.h"
 #include "methods/simsiam.h"
 #include "methods/supervised.h"
@@ -86,6 +87,11 @@ namespace methods {
 
 Method makeMethod(const std::string& name, const MethodContext& context) {
   return registry()[indexOf(name)].make(context);
+}
+
+std::vector<torch::Tensor> selfSyncedBuffers(MethodImpl& method) {
+  if (auto* instDisc = dynamic_cast<InstDiscImpl*>(&method)) return {instDisc->bank()};
+  return {};
 }
 
 }  // namespace methods

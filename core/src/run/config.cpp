@@ -162,6 +162,7 @@ std::string configToJson(const TrainConfig& c) {
   j["sync_batchnorm"] = c.syncBatchNorm;
   j["world_size"] = c.worldSize;
   if (!c.distBackend.empty()) j["dist_backend"] = c.distBackend;
+  j["overlap_allreduce"] = c.overlapAllReduce;
   j["cuda_graphs"] = c.cudaGraphs;
   j["knn_every_epoch"] = c.knnEveryEpoch;
   j["knn_k"] = c.knnK;
@@ -230,6 +231,7 @@ TrainConfig configFromJson(const std::string& source) {
     c.syncBatchNorm = numberAs<int>(j, "sync_batchnorm", c.syncBatchNorm);
     c.worldSize = numberAs<int>(j, "world_size", 1);
     c.distBackend = text(j, "dist_backend", "");
+    c.overlapAllReduce = boolean(j, "overlap_allreduce", c.overlapAllReduce);
     c.cudaGraphs = boolean(j, "cuda_graphs", c.cudaGraphs);
     c.knnEveryEpoch = boolean(j, "knn_every_epoch", c.knnEveryEpoch);
     c.knnK = numberAs<int>(j, "knn_k", c.knnK);

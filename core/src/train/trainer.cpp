@@ -6,6 +6,7 @@
 #include "features/knn.h"
 #include "io/fileutil.h"
 #include "methods/method.h"
+#include "methods/selfsynced.h"
 #include "pretext/backbones.h"
 #include "pretext/filters.h"
 #include "pretext/metrics.h"
@@ -18,8 +19,10 @@
 #include "train/optim.h"
 #include "train/stepgraph.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <sstream>
 #include <thread>
@@ -32,6 +35,18 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+/// The gradient buckets' size cap in data-parallel runs: PRETEXT_DIST_BUCKET_MB, default 25 (DDP's).
+int64_t gradientBucketBytes() {
+  const char* v = std::getenv("PRETEXT_DIST_BUCKET_MB");
+  if (!v || !*v) return int64_t(25) << 20;
+  double mb = 0.0;
+  if (!parseNumber(v, mb) || !(mb > 0.0) || mb > 1e6) {
+    throw std::invalid_argument(std::string("environment variable PRETEXT_DIST_BUCKET_MB=") + v +
+                                " is not a size in MB above 0");
+  }
+  return std::max<int64_t>(1, int64_t(mb * 1024.0 * 1024.0));
+}
 
 bool isOutOfMemory(const std::exception& e) {
   if (dynamic_cast<const std::bad_alloc*>(&e)) return true;
@@ -55,6 +70,8 @@ struct Trainer::Impl {
   int64_t stepsPerEpoch = 0;
   int64_t lastGoodEpoch = -1;              // last epoch with a checkpoint on disk
   std::unique_ptr<dist::ProcessGroup> group;  // data-parallel runs only (see dist/dist.h)
+  std::unique_ptr<dist::OverlappedGradients> overlap;  // with TrainConfig::overlapAllReduce
+  int64_t bucketBytes = int64_t(25) << 20;             // the gradient buckets' cap (PRETEXT_DIST_BUCKET_MB)
   int rank = 0, worldSize = 1;
   /// writer.json while run() writes the run folder (pretext/runwriter.h).
   std::unique_ptr<RunWriterRecord> writer;
@@ -206,6 +223,10 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   setup.momentum = c.momentum;
   setup.foreach = c.foreachOptimizer;
   d.optimizer = std::make_unique<train::Optimizer>(setup, d.method().trainableParameters());
+  if (d.group) d.bucketBytes = gradientBucketBytes();
+  if (d.group && c.overlapAllReduce) {
+    d.overlap = std::make_unique<dist::OverlappedGradients>(*d.group, d.method().trainableParameters(), d.bucketBytes);
+  }
 
   if (b % d.worldSize != 0) {
     throw std::invalid_argument("the batch of " + std::to_string(b) + " images (the whole training split) does not divide among " +
@@ -412,6 +433,10 @@ class Trainer::Run {
       }
       if (d.position.epoch == 0 && d.position.step == 0 && c.knnEveryEpoch) monitor(-1, 0.0, 0.0, 0.0);
       setUpStepGraph();
+      if (const char* profile = std::getenv("PRETEXT_PROFILE_DIST"); profile && std::string(profile) == "1") {
+        m_profile = std::make_unique<Profile>();
+        if (d.group) m_profile->times = d.group->times();
+      }
       return epochLoop();
     } catch (const std::exception& e) {
       if (m_cuda) compat::setCudaBf16Autocast(false);
@@ -439,11 +464,18 @@ class Trainer::Run {
         d.method().beginEpoch(epoch, d.trainImages);
         d.method().train();
         // What beginEpoch computed from its own random draws (DeepCluster's pseudo-labels and freshly
-        // reset classifier, InstDisc's bank): rank 0's everywhere.
+        // reset classifier, InstDisc's first bank): rank 0's everywhere. Buffers the method keeps
+        // identical itself (InstDisc's bank) only at the first epoch this run starts.
         if (d.group) {
           std::vector<torch::Tensor> state = d.method().parameters();
-          for (const auto& t : d.method().buffers()) state.push_back(t);
+          const auto selfSynced = m_stateSent ? methods::selfSyncedBuffers(d.method()) : std::vector<torch::Tensor>();
+          for (const auto& t : d.method().buffers()) {
+            if (std::none_of(selfSynced.begin(), selfSynced.end(), [&](const torch::Tensor& s) { return s.is_same(t); })) {
+              state.push_back(t);
+            }
+          }
           d.group->broadcast(state, 0, "the method's parameters and buffers at the epoch start");
+          m_stateSent = true;
         }
       }
       const auto perm = d.position.permutation.to(d.device);
@@ -501,10 +533,35 @@ class Trainer::Run {
       }
     }
     if (!graphed) {
+      const auto t0 = Clock::now();
+      const auto before = m_profile && d.group ? d.group->times() : dist::ProcessGroup::Times();
       d.optimizer->zeroGrad();
+      if (d.overlap) d.overlap->begin();
       out = forwardBackward(idx);
-      if (d.group) d.group->averageGradients(d.method().trainableParameters());
+      // Profiling on CUDA: the device's work is asynchronous, so each part waits for it to end.
+      const auto mark = [&] {
+        if (m_profile && m_cuda) torch::cuda::synchronize();
+        return Clock::now();
+      };
+      const auto t1 = mark();
+      if (d.overlap) d.overlap->finish();
+      else if (d.group) d.group->averageGradients(d.method().trainableParameters(), d.bucketBytes);
+      const auto t2 = mark();
       d.optimizer->step(lr);
+      if (m_profile) {
+        mark();
+        using Times = dist::ProcessGroup::Times;
+        const auto after = d.group ? d.group->times() : Times();
+        double inside = 0.0;  // collectives during forward and backward (gathers, BatchNorm, ...)
+        for (int k = 0; k < Times::Kinds; ++k) {
+          if (k != Times::Gradients) inside += after.seconds[k] - before.seconds[k];
+        }
+        m_profile->forwardBackward += seconds(t0, t1);
+        m_profile->collectivesInside += inside;
+        m_profile->averaging += seconds(t1, t2);
+        m_profile->optimizer += secondsSince(t2);
+        ++m_profile->steps;
+      }
     }
     d.method().afterOptimizerStep(double(d.position.globalStep + 1) / double(std::max<int64_t>(1, m_totalSteps)));
 
@@ -516,10 +573,12 @@ class Trainer::Run {
 
   /// One step's forward and backward on the training images `idx` (on the device).
   methods::StepOutput forwardBackward(const torch::Tensor& idx) {
+    const auto t0 = Clock::now();
     methods::Batch b;
     b.images = d.trainImages.index_select(0, idx);
     b.labels = d.trainLabels.index_select(0, idx);
     b.indices = idx;
+    if (m_profile) m_profile->data += secondsSince(t0);
     if (m_cuda && c.bf16) compat::setCudaBf16Autocast(true);
     methods::StepOutput out = d.method().step(b);
     if (m_cuda && c.bf16) compat::setCudaBf16Autocast(false);
@@ -640,6 +699,42 @@ class Trainer::Run {
     m_finalKnn = e.knnAccuracy;
   }
 
+  /// Where a step's time went (PRETEXT_PROFILE_DIST=1), in ms per step: this rank's own clock.
+  struct Profile {
+    int64_t steps = 0;
+    double data = 0, forwardBackward = 0, collectivesInside = 0, averaging = 0, optimizer = 0;
+    Clock::time_point start = Clock::now();
+    dist::ProcessGroup::Times times;  // the group's at the start
+  };
+
+  static double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+  std::string profileSummary() const {
+    using Times = dist::ProcessGroup::Times;
+    const auto& p = *m_profile;
+    Times t;
+    if (d.group) {
+      for (int k = 0; k < Times::Kinds; ++k) {
+        t.seconds[k] = d.group->times().seconds[k] - p.times.seconds[k];
+        t.calls[k] = d.group->times().calls[k] - p.times.calls[k];
+      }
+    }
+    const double n = double(p.steps), wall = secondsSince(p.start);
+    const auto ms = [n](double s) { return formatFixed(1000.0 * s / n, 2); };
+    const double compute = p.forwardBackward - p.data - p.collectivesInside;
+    const double accounted = p.data + compute + t.total() + p.optimizer;
+    std::string s = "profile" + (d.group ? " of rank " + std::to_string(d.rank) : std::string()) + ", ms per step over " +
+                    std::to_string(p.steps) + " steps (" + formatFixed(n * m_localBatch / std::max(wall, 1e-9), 1) +
+                    " img/s on this process): wall " + ms(wall) + " = compute (forward+backward) " + ms(compute) +
+                    " + gradient all-reduce " + ms(t.seconds[Times::Gradients]) + " blocked (" +
+                    (d.overlap ? "overlapped with backward" : "after backward") + ", " +
+                    formatFixed(double(t.calls[Times::Gradients]) / n, 1) + " buckets) + embedding gathers " +
+                    ms(t.seconds[Times::Gathers]) + " + BatchNorm statistics " + ms(t.seconds[Times::BatchNorm]) +
+                    " + other collectives " + ms(t.seconds[Times::Other]) + " + data " + ms(p.data) + " + optimizer " +
+                    ms(p.optimizer) + " + rest " + ms(wall - accounted);
+    return s;
+  }
+
   std::string failureMessage(const std::exception& e) const {
     if (isOutOfMemory(e)) {
       return std::string(m_cuda ? "out of GPU memory" : "out of memory") + " at batch size " +
@@ -660,6 +755,7 @@ class Trainer::Run {
                        d.position.globalStep, message);
       d.writer.reset();
     }
+    if (m_profile && m_profile->steps > 0) m_observer.onMessage(profileSummary());
     RunResult result;
     result.status = status;
     result.message = std::move(message);
@@ -683,6 +779,8 @@ class Trainer::Run {
   const int64_t m_readbackEvery;
   double m_peakLr = 0.0;
 
+  std::unique_ptr<Profile> m_profile;
+  bool m_stateSent = false;  // the epoch-start broadcast has sent everything once in this run
   std::unique_ptr<train::StepGraph> m_stepGraph;
   train::StepGraph::StepFn m_graphStep;
   bool m_graphAnnounced = false;
