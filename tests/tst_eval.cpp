@@ -899,7 +899,25 @@ class TstEval : public QObject {
     o.fractions = {0.25, 0.5};
     o.epochs = 2;
     o.batchSize = 16;
+    std::vector<std::pair<std::int64_t, std::int64_t>> reports;
+    ev.setProgress([&](std::int64_t done, std::int64_t total) { reports.emplace_back(done, total); });
     const auto r = ev.fineTune(o);
+    // A step per fraction, in images: 2 epochs of 48 / 16 and 96 / 16 batches of 16, then the 48 test images.
+    const std::int64_t first = 2 * 3 * 16 + 48, second = 2 * 6 * 16 + 48;
+    const auto split = std::find(reports.begin() + 1, reports.end(), std::make_pair(std::int64_t(0), second));
+    QVERIFY(split != reports.end());
+    QCOMPARE(reports.front(), std::make_pair(std::int64_t(0), first));
+    QCOMPARE(*(split - 1), std::make_pair(first, first));
+    QCOMPARE(reports.back(), std::make_pair(second, second));
+    for (auto it = reports.begin() + 1; it != reports.end(); ++it)
+      if (it != split) QVERIFY(it->first > (it - 1)->first);
+    // Cancelled half-way through the second fraction: not even the first one's result is kept.
+    const std::string kept = ev.resultsJson();
+    std::atomic<bool> cancel{false};
+    ev.setProgress([&](std::int64_t done, std::int64_t total) { if (total == second && done > total / 2) cancel = true; }, &cancel);
+    QVERIFY_THROWS_EXCEPTION(Cancelled, ev.fineTune(o));
+    QCOMPARE(ev.resultsJson(), kept);
+    ev.setProgress({}, nullptr);
     QCOMPARE(int(r.size()), 2);
     QCOMPARE(r[0].labelledImages, int64_t(8 * 6));   // 24 per class x 0.25
     QCOMPARE(r[1].labelledImages, int64_t(8 * 12));

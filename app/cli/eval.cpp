@@ -217,7 +217,10 @@ int runEval(EvalOptions& o, bool stagesGiven) {
   if (finetune) {
     std::printf("\nfine-tuning (%d epochs), test accuracy:\n", ft.epochs);
     std::fflush(stdout);
-    for (const auto& r : ev.fineTune(ft)) {
+    progress.setSteps({{"fine-tuning", "images"}});
+    const auto fineTuned = ev.fineTune(ft);
+    progress.finish();
+    for (const auto& r : fineTuned) {
       std::printf("  %s of the labels (%lld images): %s  (%s s)\n", padLeft(percent(r.fraction, 1), 6).c_str(),
                   static_cast<long long>(r.labelledImages), percent(r.accuracy).c_str(),
                   formatFixed(r.seconds, 0).c_str());

@@ -274,7 +274,8 @@ class Evaluator {
   Evaluator& operator=(const Evaluator&) = delete;
 
   std::string runDir() const;
-  /// Long steps (feature extraction, the linear probe's epochs, t-SNE's iterations) report to `progress` and stop
+  /// Long steps (feature extraction, the linear probe's epochs, t-SNE's iterations, fine-tuning's
+  /// batches per fraction) report to `progress` and stop
   /// with pretext::Cancelled between two batches once `*cancel` is true; the caller keeps the
   /// flag alive while it is set. Empty / null: none.
   void setProgress(ProgressFn progress, const std::atomic<bool>* cancel = nullptr);

@@ -485,8 +485,11 @@ std::vector<FineTuneResult> Evaluator::fineTune(const FineTuneOptions& options) 
     eval::FineTuneData data{d.trainImages, d.trainLabels, d.testImages.slice(0, 0, d.limited(d.testImages.size(0), options.testLimit)),
                             d.testLabels.slice(0, 0, d.limited(d.testLabels.size(0), options.testLimit)), d.model->mean,
                             d.model->std, d.numClasses(), d.model->device};
-    d.checkCancel();
-    const auto r = eval::fineTune(d.backbone(), data, f, options);
+    // A step per fraction: its training images, then the test split.
+    const auto r = eval::fineTune(d.backbone(), data, f, options, [&d](int64_t done, int64_t total) {
+      if (done == 0) d.beginWork(total);
+      else d.advance(done - d.workDone);
+    });
     FineTuneResult res;
     res.fraction = f;
     res.labelledImages = r.labelledImages;
@@ -494,13 +497,16 @@ std::vector<FineTuneResult> Evaluator::fineTune(const FineTuneOptions& options) 
     res.confusion = d.confusion("finetune", r.predictions, r.confidence, data.testImages.size(0));
     res.seconds = secondsSince(t0);
     out.push_back(res);
+  }
+  // Kept once every fraction is done: a cancelled fine-tuning leaves eval.json's record as it was.
+  for (const auto& res : out) {
     Json j = Json::object();
     j["accuracy"] = res.accuracy;
     j["labelled_images"] = (std::int64_t)res.labelledImages;
     j["epochs"] = options.epochs;
     j["seconds"] = res.seconds;
     j["confusion"] = res.confusion.counts;
-    d.results["fine_tune"][numberKey(f)] = j;
+    d.results["fine_tune"][numberKey(res.fraction)] = j;
   }
   return out;
 }

@@ -3,7 +3,6 @@
 #include "datasets/datasetdata.h"
 #include "dist/dist.h"
 #include "dist/syncbn.h"
-#include "eval/features.h"
 #include "features/knn.h"
 #include "io/fileutil.h"
 #include "methods/method.h"
