@@ -16,6 +16,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QDir>
@@ -409,6 +410,28 @@ class TstEmbeddingPanel : public QObject {
     QVERIFY(inspector.busy());
     delete panel;
     QTRY_VERIFY_WITH_TIMEOUT(!inspector.busy(), 120000);
+  }
+
+  // PRETEXT_SCREENSHOT_DIR=/tmp/shots PRETEXT_SCREENSHOT_RUN=/path/to/run tst_embeddingpanel tsneProgressScreenshot:
+  // the bar while t-SNE iterates (after the features), then Cancel.
+  void tsneProgressScreenshot() {
+    const QString dir = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR");
+    const QString run = qEnvironmentVariable("PRETEXT_SCREENSHOT_RUN", m_run);
+    if (dir.isEmpty()) QSKIP("set PRETEXT_SCREENSHOT_DIR (and PRETEXT_SCREENSHOT_RUN) to save screenshots");
+    QDir().mkpath(dir);
+    RunInspector inspector;  // nothing cached: the features are extracted first
+    EmbeddingPanel panel(&inspector);
+    panel.kindBox()->setCurrentIndex(panel.kindBox()->findData(QStringLiteral("tsne")));
+    panel.resize(1100, 720);
+    panel.show();
+    panel.setRun(run);
+    const QString iterating = QStringLiteral(" of %1").arg(pretext::TsneOptions().iterations);
+    QTRY_VERIFY_WITH_TIMEOUT(panel.busyIndicator()->toolTip().endsWith(iterating) && panel.busyIndicator()->value() > 300, 600000);
+    panel.grab().save(dir + QStringLiteral("/embedding-tsne-progress.png"));
+    QTest::mouseClick(panel.cancelButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!inspector.busy(), 10000);
+    QTest::qWait(200);
+    panel.grab().save(dir + QStringLiteral("/embedding-tsne-cancelled.png"));
   }
 
   // PRETEXT_SCREENSHOT_DIR=/tmp/shots PRETEXT_SCREENSHOT_RUN=/path/to/run tst_embeddingpanel screenshots

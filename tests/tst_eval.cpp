@@ -11,8 +11,10 @@
 #include "eval/linearprobe.h"
 #include "eval/retrieval.h"
 #include "eval/views.h"
+#include "features/knn.h"
 #include "io/fileutil.h"
 #include "models/backbone.h"
+#include "run/model.h"
 #include "testconfig.h"
 
 #include <pretext/evaluation.h>
@@ -24,6 +26,7 @@
 #include <QProcess>
 
 #include <filesystem>
+#include <numeric>
 
 using namespace pretext;
 namespace fs = std::filesystem;
@@ -453,6 +456,38 @@ class TstEval : public QObject {
     }
   }
 
+  // Fine-tuning's confusions are saved beside the probe's under their own names, and listed.
+  void fineTuneConfusionsBesideTheProbes() {
+    QCOMPARE(fineTuneConfusionName(0.1), std::string("confusion_finetune_10pct"));
+    QCOMPARE(fineTuneConfusionName(0.01), std::string("confusion_finetune_1pct"));
+    QCOMPARE(fineTuneConfusionName(0.005), std::string("confusion_finetune_0.5pct"));
+    const std::string dir = out("confusion-both");
+    fs::create_directories(dir);
+    QVERIFY(savedConfusions(dir).empty());
+    const auto probe = confusionFromPredictions({0, 0, 1, 1, 2}, {0, 1, 1, 1, 0}, {0.9f, 0.6f, 0.7f, 0.8f, 0.5f}, {"a", "b", "c"});
+    const auto ten = confusionFromPredictions({0, 0, 1, 1, 2}, {0, 0, 1, 2, 2}, {0.9f, 0.6f, 0.7f, 0.8f, 0.5f}, {"a", "b", "c"});
+    const auto one = confusionFromPredictions({0, 0, 1, 1, 2}, {2, 2, 2, 2, 2}, {0.9f, 0.6f, 0.7f, 0.8f, 0.5f}, {"a", "b", "c"});
+    const auto written = saveConfusion(ten, dir, fineTuneConfusionName(0.1));
+    QCOMPARE(written[0], (fs::path(dir) / "confusion_finetune_10pct.csv").string());
+    QCOMPARE(written[1], (fs::path(dir) / "confusion_finetune_10pct.png").string());
+    QCOMPARE(written[2], (fs::path(dir) / "confusion_finetune_10pct_predictions.csv").string());
+    saveConfusion(one, dir, fineTuneConfusionName(0.01));
+    QVERIFY(!hasConfusion(dir));  // the probe's is not among them
+    saveConfusion(probe, dir);
+    io::writeFileAtomic((fs::path(dir) / "confusion_finetune_xpct.csv").string(), std::string("not one\n"));  // not listed
+    const auto saved = savedConfusions(dir);
+    QCOMPARE(int(saved.size()), 3);
+    QCOMPARE(saved[0].name, std::string("confusion"));
+    QVERIFY(!saved[0].fineTune);
+    QCOMPARE(saved[1].name, std::string("confusion_finetune_1pct"));
+    QVERIFY(saved[1].fineTune && std::abs(saved[1].fraction - 0.01) < 1e-12);
+    QCOMPARE(saved[2].name, std::string("confusion_finetune_10pct"));
+    QVERIFY(std::abs(saved[2].fraction - 0.1) < 1e-12);
+    QCOMPARE(loadConfusion(dir).counts, probe.counts);
+    QCOMPARE(loadConfusion(dir, saved[1].name).counts, one.counts);
+    QCOMPARE(loadConfusion(dir, saved[2].name).counts, (std::vector<std::vector<std::int64_t>>{{2, 0, 0}, {0, 1, 1}, {0, 0, 1}}));
+  }
+
   void probeConfusionAgainstBruteForce() {
     // The probe's predictions recomputed with plain loops from its weights, then counted.
     const auto x = fixed(30, 4, 0.3), tx = fixed(20, 4, 0.7);
@@ -570,6 +605,175 @@ class TstEval : public QObject {
     ev.setProgress([&](std::int64_t done, std::int64_t total) { if (done > total / 2) cancel = true; }, &cancel);
     QVERIFY_THROWS_EXCEPTION(Cancelled, ev.linearProbe({""}, probe));
     QCOMPARE(ev.resultsJson(), before);
+  }
+
+  // t-SNE's iterations are a step of their own: reported one by one, and a cancel stops at the next.
+  void tsneProgressAndCancel() {
+    const std::string dir = out("run-tsne");
+    {
+      TrainConfig c = shapesConfig("rotation", dir);
+      Trainer t(c, Dataset::load(c.dataset));
+      QVERIFY(t.run().status == RunStatus::Finished);
+    }
+    TsneOptions o;
+    o.iterations = 300;
+    Evaluator ev(dir, "cpu");
+    const std::int64_t testN = ev.dataset().size(Split::Test);
+    const Projection quiet = ev.projection("tsne", 0, o);  // no progress asked for
+    std::vector<std::pair<std::int64_t, std::int64_t>> reports;
+    ev.setProgress([&](std::int64_t done, std::int64_t total) { reports.emplace_back(done, total); });
+    const Projection p = ev.projection("tsne", 0, o);
+    QCOMPARE(p.x, quiet.x);  // reporting changes nothing
+    QCOMPARE(p.y, quiet.y);
+    // Two steps: the features of the test images, then the iterations, each from 0 to its total.
+    const auto second = std::find(reports.begin() + 1, reports.end(), std::make_pair(std::int64_t(0), std::int64_t(o.iterations)));
+    QVERIFY(second != reports.end());
+    const std::vector<std::pair<std::int64_t, std::int64_t>> features(reports.begin(), second), iterations(second, reports.end());
+    QCOMPARE(features.front(), std::make_pair(std::int64_t(0), testN));
+    QCOMPARE(features.back(), std::make_pair(testN, testN));
+    QCOMPARE(std::int64_t(iterations.size()), std::int64_t(o.iterations) + 1);
+    for (std::size_t i = 0; i < iterations.size(); ++i) QCOMPARE(iterations[i].first, std::int64_t(i));
+    // tsne2d itself calls back once per iteration, in order.
+    std::vector<int> calls;
+    const auto x = torch::randn({40, 8}, torch::TensorOptions().dtype(torch::kDouble));
+    TsneOptions small;
+    small.iterations = 60;
+    eval::tsne2d(x, small, [&](int done) { calls.push_back(done); });
+    QCOMPARE(int(calls.size()), 60);
+    QCOMPARE(calls.front(), 1);
+    QCOMPARE(calls.back(), 60);
+
+    // Cancel at iteration 100 of 300: it stops there, promptly, and keeps nothing.
+    const std::string before = ev.resultsJson();
+    std::atomic<bool> cancel{false};
+    std::int64_t last = -1;
+    QElapsedTimer clock;
+    bool inIterations = false;
+    ev.setProgress(
+        [&](std::int64_t done, std::int64_t total) {
+          if (done == 0 && total == o.iterations) inIterations = true;
+          if (!inIterations) return;
+          last = done;
+          if (done == 100) {
+            cancel = true;
+            clock.start();
+          }
+        },
+        &cancel);
+    qint64 elapsed = -1;
+    try {
+      ev.projection("tsne", 0, o);
+      QFAIL("a cancelled t-SNE returned a map");
+    } catch (const Cancelled&) {
+      elapsed = clock.elapsed();
+    }
+    QCOMPARE(last, std::int64_t(100));
+    QVERIFY2(elapsed >= 0 && elapsed < 2000, qPrintable(QString::number(elapsed)));
+    QCOMPARE(ev.resultsJson(), before);
+    cancel = false;
+    ev.setProgress({}, nullptr);
+    const Projection again = ev.projection("tsne", 0, o);
+    QCOMPARE(again.x, quiet.x);
+    QCOMPARE(again.y, quiet.y);
+  }
+
+  // The trainer keeps the k-NN monitor's features beside last.pt; an Evaluator of that checkpoint
+  // takes them instead of extracting, and only when they are of the same weights, stage, device and
+  // precision. Equal to a fresh extraction within 1e-5 (measured: bit for bit on one CPU).
+  void monitorFeaturesAreReused() {
+    const std::string dir = out("run-reuse");
+    TrainConfig c = shapesConfig("rotation", dir);
+    c.knnEveryEpoch = true;
+    c.epochs = 2;
+    {
+      Trainer t(c, Dataset::load(c.dataset));
+      QVERIFY(t.run().status == RunStatus::Finished);
+    }
+    const std::string featuresPath = eval::checkpointFeaturesPath(dir);
+    QVERIFY(fs::exists(featuresPath));
+    const auto saved = eval::loadCheckpointFeatures(featuresPath, torch::kCPU);
+    QVERIFY(saved.has_value());
+    QCOMPARE(saved->stage, std::string());
+    QCOMPARE(saved->device, std::string("cpu"));
+    const Dataset ds = Dataset::load(c.dataset);
+    const auto& train = ds.data().get(Split::Train);
+    const auto& test = ds.data().get(Split::Test);
+    QCOMPARE(saved->train.size(0), train.images.size(0));
+    QCOMPARE(saved->test.size(0), test.images.size(0));
+    QCOMPARE(saved->globalStep, std::int64_t(2 * (192 / c.batchSize)));
+
+    // Against a fresh extraction by a model built here from last.pt.
+    TrainConfig config = configFromJson(io::readTextFile(dir + "/config.json"));
+    config.outDir.clear();
+    auto model = buildModel(config, ds, torch::kCPU);
+    loadModelWeights(*model, dir + "/checkpoints/last.pt");
+    QCOMPARE(eval::weightsFingerprint(model->backbone()), saved->weights);
+    const auto options = eval::ExtractOptions().cpuBf16(model->knnBf16());
+    const auto freshTrain = eval::extractFeatures(model->backbone(), train.images, model->mean, model->std, "", torch::kCPU, options);
+    const auto freshTest = eval::extractFeatures(model->backbone(), test.images, model->mean, model->std, "", torch::kCPU, options);
+    const double trainDiff = (freshTrain - saved->train).abs().max().item<double>();
+    const double testDiff = (freshTest - saved->test).abs().max().item<double>();
+    qInfo("saved vs fresh features: max |difference| train %g, test %g", trainDiff, testDiff);
+    QVERIFY(trainDiff <= 1e-5 && testDiff <= 1e-5);
+
+    // The Evaluator takes them (progress still reported to the total), and its results are those of
+    // an Evaluator that extracts (the same run without the file).
+    const std::string copy = out("run-reuse-copy");
+    fs::create_directories(fs::path(copy) / "checkpoints");
+    fs::copy_file(fs::path(dir) / "config.json", fs::path(copy) / "config.json");
+    fs::copy_file(fs::path(dir) / "checkpoints" / "last.pt", fs::path(copy) / "checkpoints" / "last.pt");
+    Evaluator reused(dir, "cpu"), extracted(copy, "cpu");
+    std::vector<std::pair<std::int64_t, std::int64_t>> reports;
+    reused.setProgress([&](std::int64_t done, std::int64_t total) { reports.emplace_back(done, total); });
+    const auto a = reused.knn({""}, {1, 20});
+    const auto b = extracted.knn({""}, {1, 20});
+    QCOMPARE(reused.reusedFeatureImages(), train.images.size(0) + test.images.size(0));
+    QCOMPARE(extracted.reusedFeatureImages(), std::int64_t(0));
+    QCOMPARE(reports.back(), std::make_pair(train.images.size(0) + test.images.size(0), train.images.size(0) + test.images.size(0)));
+    QCOMPARE(a[0].accuracy, b[0].accuracy);
+    QCOMPARE(a[1].accuracy, b[1].accuracy);
+    std::vector<std::int64_t> queries(std::size_t(test.images.size(0)));
+    std::iota(queries.begin(), queries.end(), std::int64_t(0));
+    const auto na = reused.neighbours(queries, 10), nb = extracted.neighbours(queries, 10);
+    for (std::size_t q = 0; q < na.size(); ++q) {
+      QCOMPARE(na[q].indices, nb[q].indices);
+      for (std::size_t i = 0; i < na[q].similarities.size(); ++i)
+        QVERIFY(std::abs(na[q].similarities[i] - nb[q].similarities[i]) <= 1e-5);
+    }
+    // Another stage is extracted.
+    reused.knn({"conv3"}, {20});
+    QCOMPARE(reused.reusedFeatureImages(), train.images.size(0) + test.images.size(0));
+
+    // Trained on without the monitor: the checkpoint moves on and the stale set goes.
+    const std::string stale = out("run-reuse-stale.pt");
+    fs::copy_file(featuresPath, stale);
+    TrainConfig noMonitor = configFromJson(io::readTextFile(dir + "/config.json"));
+    noMonitor.knnEveryEpoch = false;
+    noMonitor.outDir = dir;
+    io::writeFileAtomic(dir + "/config.json", configToJson(noMonitor));
+    {
+      auto resumed = Trainer::resume(dir, 3);
+      QVERIFY(resumed->run().status == RunStatus::Finished);
+    }
+    QVERIFY(!fs::exists(featuresPath));
+    // Put back by hand beside the newer checkpoint: refused (other weights), extracted instead.
+    fs::copy_file(stale, featuresPath);
+    Evaluator newer(dir, "cpu");
+    newer.knn({""}, {20});
+    QCOMPARE(newer.reusedFeatureImages(), std::int64_t(0));
+
+    // A monitor on fewer test images: its training features are still taken, the test split extracted.
+    const std::string limited = out("run-reuse-limited");
+    TrainConfig l = shapesConfig("rotation", limited);
+    l.knnEveryEpoch = true;
+    l.knnTestLimit = 20;
+    {
+      Trainer t(l, Dataset::load(l.dataset));
+      QVERIFY(t.run().status == RunStatus::Finished);
+    }
+    Evaluator part(limited, "cpu");
+    part.knn({""}, {20});
+    QCOMPARE(part.reusedFeatureImages(), train.images.size(0));
   }
 
   void evaluatorOnARunFolder() {
@@ -695,7 +899,25 @@ class TstEval : public QObject {
     o.fractions = {0.25, 0.5};
     o.epochs = 2;
     o.batchSize = 16;
+    std::vector<std::pair<std::int64_t, std::int64_t>> reports;
+    ev.setProgress([&](std::int64_t done, std::int64_t total) { reports.emplace_back(done, total); });
     const auto r = ev.fineTune(o);
+    // A step per fraction, in images: 2 epochs of 48 / 16 and 96 / 16 batches of 16, then the 48 test images.
+    const std::int64_t first = 2 * 3 * 16 + 48, second = 2 * 6 * 16 + 48;
+    const auto split = std::find(reports.begin() + 1, reports.end(), std::make_pair(std::int64_t(0), second));
+    QVERIFY(split != reports.end());
+    QCOMPARE(reports.front(), std::make_pair(std::int64_t(0), first));
+    QCOMPARE(*(split - 1), std::make_pair(first, first));
+    QCOMPARE(reports.back(), std::make_pair(second, second));
+    for (auto it = reports.begin() + 1; it != reports.end(); ++it)
+      if (it != split) QVERIFY(it->first > (it - 1)->first);
+    // Cancelled half-way through the second fraction: not even the first one's result is kept.
+    const std::string kept = ev.resultsJson();
+    std::atomic<bool> cancel{false};
+    ev.setProgress([&](std::int64_t done, std::int64_t total) { if (total == second && done > total / 2) cancel = true; }, &cancel);
+    QVERIFY_THROWS_EXCEPTION(Cancelled, ev.fineTune(o));
+    QCOMPARE(ev.resultsJson(), kept);
+    ev.setProgress({}, nullptr);
     QCOMPARE(int(r.size()), 2);
     QCOMPARE(r[0].labelledImages, int64_t(8 * 6));   // 24 per class x 0.25
     QCOMPARE(r[1].labelledImages, int64_t(8 * 12));

@@ -12,7 +12,9 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDir>
+#include <QFile>
 #include <QElapsedTimer>
 #include <QHeaderView>
 #include <QLabel>
@@ -399,6 +401,75 @@ class TstResultsPanel : public QObject {
     }
     const QString shot = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR");
     if (!shot.isEmpty()) QVERIFY(panel.grab().save(QDir(shot).filePath(QStringLiteral("results-confusion-shapes.png"))));
+  }
+
+  // Fine-tuning's confusion (pretext-cli eval --finetune) beside the probe's: a choice between them,
+  // each table the counts of its own predictions.
+  void fineTuneConfusionIsAChoice() {
+    const QString dir = m_tmp.filePath(QStringLiteral("finetuned"));  // a copy, outside the runs folder
+    QVERIFY(QDir().mkpath(QDir(dir).filePath(QStringLiteral("checkpoints"))));
+    for (const char* file : {"config.json", "metrics.csv", "checkpoints/last.pt"})
+      QVERIFY(QFile::copy(QDir(run("simclr")).filePath(QLatin1String(file)), QDir(dir).filePath(QLatin1String(file))));
+    std::vector<int> labels, right, shifted;
+    std::vector<float> confidence;
+    std::vector<std::string> names;
+    {
+      pretext::Evaluator ev(dir.toStdString(), "cpu");
+      const auto& ds = ev.dataset();
+      names = ds.classNames();
+      for (std::int64_t i = 0; i < ds.size(pretext::Split::Test); ++i) {
+        const int label = int(ds.label(pretext::Split::Test, i));
+        labels.push_back(label);
+        right.push_back(label);
+        shifted.push_back((label + 1) % int(names.size()));  // every image taken for the next class
+        confidence.push_back(0.5f);
+      }
+    }
+    const int k = int(names.size());
+    std::vector<int> perClass(std::size_t(k), 0);
+    for (const int l : labels) ++perClass[std::size_t(l)];
+    pretext::saveConfusion(pretext::confusionFromPredictions(labels, right, confidence, names), dir.toStdString());
+    pretext::saveConfusion(pretext::confusionFromPredictions(labels, shifted, confidence, names), dir.toStdString(),
+                           pretext::fineTuneConfusionName(0.1));
+
+    RunInspector inspector;
+    ResultsPanel panel(&inspector, nullptr, false);
+    panel.resize(1100, 800);
+    panel.show();
+    panel.addRun(dir);
+    selectRun(panel.table(), "finetuned");
+    QComboBox* choice = panel.confusionChoice();
+    QVERIFY(choice->isVisible());
+    QCOMPARE(choice->count(), 2);
+    QCOMPARE(choice->itemData(0).toString(), QStringLiteral("confusion"));
+    QCOMPARE(choice->itemData(1).toString(), QStringLiteral("confusion_finetune_10pct"));
+    QCOMPARE(choice->itemText(1), QStringLiteral("Fine-tuning, 10% of the labels"));
+    QTableWidget* heat = panel.confusionTable();
+    QCOMPARE(heat->rowCount(), k);
+    for (int t = 0; t < k; ++t) QCOMPARE(heat->item(t, t)->text(), QString::number(perClass[std::size_t(t)]));
+    QVERIFY(panel.confusionLabel()->text().startsWith(QStringLiteral("Linear probe")));
+    choice->setCurrentIndex(1);
+    QCOMPARE(heat->rowCount(), k);
+    for (int t = 0; t < k; ++t) {
+      QCOMPARE(heat->item(t, (t + 1) % k)->text(), QString::number(perClass[std::size_t(t)]));
+      QCOMPARE(heat->item(t, t)->text(), QStringLiteral("0"));
+    }
+    QVERIFY2(panel.confusionLabel()->text().startsWith(QStringLiteral("Fine-tuning of finetuned with 10% of the labels")),
+             qPrintable(panel.confusionLabel()->text()));
+    // Its cells show their images as the probe's do.
+    QSignalSpy shown(&panel, &ResultsPanel::examplesShown);
+    QTest::mouseClick(heat->viewport(), Qt::LeftButton, {}, heat->visualItemRect(heat->item(0, 1 % k)).center());
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 60000);
+    QCOMPARE(panel.exampleIndices().size(), qsizetype(std::min(perClass[0], 64)));
+    for (const qint64 i : panel.exampleIndices()) QCOMPARE(labels[std::size_t(i)], 0);
+    const QString shot = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR");
+    if (!shot.isEmpty()) QVERIFY(panel.grab().save(QDir(shot).filePath(QStringLiteral("results-finetune-choice-shapes.png"))));
+    // A run with only the probe's: no choice shown.
+    selectRun(panel.table(), "finetuned");
+    QFile::remove(QDir(dir).filePath(QStringLiteral("confusion_finetune_10pct.csv")));
+    panel.addRun(run("simclr"));
+    selectRun(panel.table(), "simclr");
+    QVERIFY(!choice->isVisible());
   }
 
   void cancelStopsAnEvaluation() {

@@ -602,6 +602,21 @@ class TstRetrievalPanel : public QObject {
       QVERIFY(panel.secondCaptionLabel()->text().contains(QStringLiteral("run2")));
       QVERIFY(panel.secondNeighbourIndices() != panel.neighbourIndices());  // two encoders, two rankings
     }
+    // Save PNG writes both galleries: the first run's under its title, then the second's under its own.
+    {
+      const QImage first = panel.galleryGrid()->renderAll(11), second = panel.secondGalleryGrid()->renderAll(11);
+      const QString path = m_tmp.filePath(QStringLiteral("two-galleries.png"));
+      QVERIFY(panel.saveGallery(path));
+      const QImage saved = QImage(path).convertToFormat(QImage::Format_RGB32);
+      const int band = (saved.height() - first.height() - second.height()) / 2;
+      QVERIFY(band > 0);
+      QCOMPARE(saved.height(), 2 * band + first.height() + second.height());
+      QCOMPARE(saved.copy(0, band, first.width(), first.height()), first.convertToFormat(QImage::Format_RGB32));
+      QCOMPARE(saved.copy(0, saved.height() - second.height(), second.width(), second.height()),
+               second.convertToFormat(QImage::Format_RGB32));
+      const QString shots = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR");
+      if (!shots.isEmpty()) QVERIFY(panel.saveGallery(QDir(shots).filePath(QStringLiteral("retrieval-two-galleries-shapes.png"))));
+    }
     // A neighbour of the second gallery: its maps under the second run.
     clickTile(panel.secondGalleryGrid(), 4);
     QTRY_COMPARE_WITH_TIMEOUT(why.count(), 1, 60000);
@@ -705,6 +720,7 @@ class TstRetrievalPanel : public QObject {
     clickTile(panel.secondGalleryGrid(), 2);
     QTRY_COMPARE_WITH_TIMEOUT(why.count(), 1, 600000);
     panel.grab().save(dir + "/retrieval-two-runs.png");
+    panel.saveGallery(dir + "/retrieval-two-runs-gallery.png");  // Save PNG: both galleries
   }
 };
 

@@ -12,6 +12,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -288,9 +289,19 @@ ResultsPanel::ResultsPanel(RunInspector* inspector, QWidget* parent, bool useSet
   connect(m_confusionTable, &QTableWidget::cellClicked, this, [this](int row, int col) {
     if (col < m_confusion.classes()) showExamples(row, col);
   });
+  m_confusionChoice = new QComboBox;
+  m_confusionChoice->setToolTip(tr("The run has several confusion matrices: the linear probe's and fine-tuning's"));
+  m_confusionChoice->hide();
+  connect(m_confusionChoice, &QComboBox::currentIndexChanged, this, [this] {
+    m_confusionRun.clear();  // the same run, another classifier
+    updateConfusion();
+  });
   auto* heat = new QVBoxLayout;
   heat->setContentsMargins(0, 0, 0, 0);
-  heat->addWidget(m_confusionLabel);
+  auto* heatTop = new QHBoxLayout;
+  heatTop->addWidget(m_confusionLabel, 1);
+  heatTop->addWidget(m_confusionChoice, 0, Qt::AlignTop);
+  heat->addLayout(heatTop);
   heat->addWidget(m_confusionTable, 1);
   auto* gallery = new QVBoxLayout;
   gallery->setContentsMargins(0, 0, 0, 0);
@@ -730,14 +741,31 @@ void ResultsPanel::updateConfusion() {
     return;
   }
   m_confusionBox->show();
-  if (!pretext::hasConfusion(dir.toStdString())) {
+  // The linear probe's and fine-tuning's confusions (pretext-cli eval --finetune), the one chosen
+  // before kept when this run has it too.
+  const auto saved = pretext::savedConfusions(dir.toStdString());
+  const QString wanted = m_confusionChoice->currentData().toString();
+  const pretext::SavedConfusion* chosen = saved.empty() ? nullptr : &saved.front();
+  {
+    const QSignalBlocker block(m_confusionChoice);
+    m_confusionChoice->clear();
+    for (const auto& c : saved) {
+      m_confusionChoice->addItem(c.fineTune ? tr("Fine-tuning, %1% of the labels").arg(QLocale().toString(100.0 * c.fraction, 'g', 4))
+                                            : tr("Linear probe"),
+                                 QString::fromStdString(c.name));
+      if (QString::fromStdString(c.name) == wanted) chosen = &c;
+    }
+    if (chosen) m_confusionChoice->setCurrentIndex(m_confusionChoice->findData(QString::fromStdString(chosen->name)));
+  }
+  m_confusionChoice->setVisible(saved.size() > 1);
+  if (!chosen) {
     m_confusionTable->hide();
     m_confusionLabel->setText(tr("%1 has no confusion matrix yet: Evaluate it (or run pretext-cli eval --linear).")
                                   .arg(runName(dir)));
     return;
   }
   try {
-    m_confusion = pretext::loadConfusion(dir.toStdString());
+    m_confusion = pretext::loadConfusion(dir.toStdString(), chosen->name);
   } catch (const std::exception& e) {
     m_confusionTable->hide();
     m_confusionLabel->setText(tr("Could not read the confusion matrix: %1").arg(QString::fromStdString(e.what())));
@@ -779,6 +807,14 @@ void ResultsPanel::updateConfusion() {
   }
   shadeConfusion();
   m_confusionTable->show();
+  if (chosen->fineTune) {
+    m_confusionLabel->setText(tr("Fine-tuning of %1 with %2% of the labels, on %3 test images: %4% correct. Rows: "
+                                 "true class, columns: predicted class; click a cell to see its images.")
+                                  .arg(runName(dir), QLocale().toString(100.0 * chosen->fraction, 'g', 4))
+                                  .arg(QLocale().toString(qlonglong(m_confusion.total())))
+                                  .arg(100.0 * m_confusion.accuracy(), 0, 'f', 1));
+    return;
+  }
   m_confusionLabel->setText(tr("Linear probe of %1 on %2 test images: %3% correct. Rows: true class, columns: "
                                "predicted class; click a cell to see its images.")
                                 .arg(runName(dir))

@@ -24,6 +24,7 @@
 #include <vector>
 
 class ImageGridWidget;
+class QComboBox;
 class QLabel;
 class QPushButton;
 class QStackedLayout;
@@ -74,6 +75,10 @@ class ResultsPanel final : public InspectionPanel {
   /// The test images of the clicked cell, most confidently wrong first.
   ImageGridWidget* examplesGrid() const { return m_examples; }
   QLabel* confusionLabel() const { return m_confusionLabel; }
+  /// Which classifier's confusion is on show when the run has several (the linear probe's,
+  /// fine-tuning's per fraction of the labels); hidden when it has one or none. Item data: the name
+  /// the confusion was saved under (pretext::saveConfusion).
+  QComboBox* confusionChoice() const { return m_confusionChoice; }
   /// The confusion on show (empty counts: none); the run it belongs to.
   const pretext::Confusion& confusion() const { return m_confusion; }
   QString confusionRun() const { return m_confusionRun; }
@@ -168,6 +173,7 @@ class ResultsPanel final : public InspectionPanel {
   QWidget* m_confusionBox = nullptr;
   QLabel* m_confusionLabel = nullptr;
   QTableWidget* m_confusionTable = nullptr;
+  QComboBox* m_confusionChoice = nullptr;
   QLabel* m_examplesLabel = nullptr;
   ImageGridWidget* m_examples = nullptr;
 };

@@ -805,7 +805,6 @@ QImage RetrievalPanel::shownQueryImage() const {
 
 QImage RetrievalPanel::galleryImage() const {
   if (!m_hasGallery || m_gallery->count() == 0) return {};
-  const QImage grid = m_gallery->renderAll(std::min(m_gallery->count(), 11));
   const QString title = m_shownQuery < 0 ? tr("%1 · query: %2 (your image)").arg(runFolderName(run()), m_ownName)
                                          : tr("%1 · query: test image #%2 (%3) · P@%4 = %5")
                                                .arg(runFolderName(run()))
@@ -813,16 +812,30 @@ QImage RetrievalPanel::galleryImage() const {
                                                .arg(className(m_queryLabel))
                                                .arg(m_shownK)
                                                .arg(QLocale().toString(queryPrecision(), 'f', 2));
+  // Each gallery under its title line: the first run's, then, when two runs are compared, the
+  // second run's neighbours of the same query.
+  std::vector<std::pair<QString, QImage>> parts{{title, m_gallery->renderAll(std::min(m_gallery->count(), 11))}};
+  if (!m_secondDir.isEmpty() && m_secondGallery->count() > 0) {
+    parts.emplace_back(m_secondCaption->text(), m_secondGallery->renderAll(std::min(m_secondGallery->count(), 11)));
+  }
   const QFontMetrics metrics(font());
   const int band = metrics.height() + 12;
-  QImage out(std::max(grid.width(), metrics.horizontalAdvance(title) + 16), grid.height() + band,
-             QImage::Format_RGB32);
+  int width = 0, height = 0;
+  for (const auto& [text, grid] : parts) {
+    width = std::max({width, grid.width(), metrics.horizontalAdvance(text) + 16});
+    height += band + grid.height();
+  }
+  QImage out(width, height, QImage::Format_RGB32);
   out.fill(palette().color(QPalette::Base));
   QPainter painter(&out);
   painter.setFont(font());
   painter.setPen(palette().color(QPalette::Text));
-  painter.drawText(QRect(8, 0, out.width() - 16, band), Qt::AlignLeft | Qt::AlignVCenter, title);
-  painter.drawImage(0, band, grid);
+  int y = 0;
+  for (const auto& [text, grid] : parts) {
+    painter.drawText(QRect(8, y, out.width() - 16, band), Qt::AlignLeft | Qt::AlignVCenter, text);
+    painter.drawImage(0, y + band, grid);
+    y += band + grid.height();
+  }
   return out;
 }
 

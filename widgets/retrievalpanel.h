@@ -54,8 +54,9 @@ class RetrievalPanel final : public InspectionPanel {
   /// The mean P@K over the test split last measured for this run, checkpoint and K (<0: none).
   double meanPrecision() const { return m_meanPrecision; }
 
-  /// Writes the gallery (query and neighbours, with a title line) as PNG; false when there is
-  /// nothing to save or the file cannot be written.
+  /// Writes the gallery (query and neighbours, with a title line) as PNG, and under it the second
+  /// run's gallery of the same query when two runs are compared; false when there is nothing to
+  /// save or the file cannot be written.
   bool saveGallery(const QString& path) const;
   bool exportTo(const QString& path) override { return saveGallery(path); }
   /// The image saveGallery writes.

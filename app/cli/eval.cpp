@@ -1,6 +1,7 @@
 // pretext-cli eval / views / compare: the evaluation protocols, feature views and the results table
 // over run folders. What eval measures goes into the run folder's eval.json (read by compare).
 #include "commands.h"
+#include "progressbar.h"
 
 #include <pretext/backbones.h>
 #include <pretext/evaluation.h>
@@ -89,6 +90,7 @@ struct EvalOptions {
   FineTuneOptions fineTune;
   std::string device = "auto";
   int threads = 0;
+  bool quiet = false;
 };
 
 int runEval(EvalOptions& o, bool stagesGiven) {
@@ -111,6 +113,10 @@ int runEval(EvalOptions& o, bool stagesGiven) {
 
   Evaluator ev(run, o.device, o.evalDataset);
   setTorchThreads(o.threads);
+  // Long steps show their progress on stderr; stdout keeps the results alone.
+  StepProgress progress(o.quiet);
+  ev.setProgress([&progress](std::int64_t done, std::int64_t total) { progress.report(done, total); });
+  const auto features = [&](const std::string& what) { progress.setSteps({{what + ": features", "images"}}); };
   std::printf("%s: %s, %s\n", run.c_str(), ev.method().c_str(), ev.backbone().c_str());
   std::fflush(stdout);
   if (knn) {
@@ -120,8 +126,11 @@ int runEval(EvalOptions& o, bool stagesGiven) {
     std::printf("\n");
     std::string csv = "stage,k,temperature,accuracy\n";
     for (const auto& s : stages) {
+      features("k-NN " + stageName(s));
+      const auto results = ev.knn({s}, ks, o.temperature);
+      progress.finish();
       std::printf("  %-8s", stageName(s).c_str());
-      for (const auto& r : ev.knn({s}, ks, o.temperature)) {
+      for (const auto& r : results) {
         std::printf(" %8s", percent(r.accuracy).c_str());
         csv += stageName(s) + "," + std::to_string(r.k) + "," + formatGeneral(r.temperature) + "," +
                formatFixed(r.accuracy, 6) + "\n";
@@ -143,7 +152,9 @@ int runEval(EvalOptions& o, bool stagesGiven) {
     std::printf("\nlinear probe (%d epochs, grid %dx%d, lr %s, wd %s), test accuracy:\n", probe.epochs, probe.poolGrid,
                 probe.poolGrid, formatGeneral(probe.learningRate).c_str(), formatGeneral(probe.weightDecay).c_str());
     std::fflush(stdout);
+    progress.setSteps({{"linear probe: features, then epochs", "images"}});
     const auto rows = ev.linearProbe(stages, probe);
+    progress.finish();
     std::string table, csv = "stage,feature_dim,accuracy,train_accuracy,seconds\n";
     char line[160];
     std::snprintf(line, sizeof line, "  %-8s %6s %9s %9s\n", "stage", "dim", "test", "train");
@@ -170,7 +181,9 @@ int runEval(EvalOptions& o, bool stagesGiven) {
   }
   if (retrieval) {
     const auto t0 = Clock::now();
+    features("retrieval");
     const auto r = ev.retrieval(ret);
+    progress.finish();
     std::printf("\nretrieval (%lld test queries, %lld training images, cosine on %s features):\n",
                 static_cast<long long>(r.queries), static_cast<long long>(r.database), stageName(r.stage).c_str());
     std::string csv = "metric,value\n";
@@ -192,7 +205,10 @@ int runEval(EvalOptions& o, bool stagesGiven) {
   }
   for (const auto& [on, kind] : {std::make_pair(pca, std::string("pca")), std::make_pair(tsne, std::string("tsne"))}) {
     if (!on) continue;
+    if (kind == "tsne") progress.setSteps({{"t-SNE: features", "images"}, {"t-SNE", "iterations"}});
+    else features("PCA");
     const auto p = ev.projection(kind, o.projectionLimit, o.tsneOptions);
+    progress.finish();
     const std::string png = inRun(run, kind + ".png");
     savePng(scatterPlot(p), png);
     std::printf("\n%s of %zu test images: %s (%s s)\n", kind.c_str(), p.x.size(), png.c_str(),
@@ -201,10 +217,17 @@ int runEval(EvalOptions& o, bool stagesGiven) {
   if (finetune) {
     std::printf("\nfine-tuning (%d epochs), test accuracy:\n", ft.epochs);
     std::fflush(stdout);
-    for (const auto& r : ev.fineTune(ft)) {
+    progress.setSteps({{"fine-tuning", "images"}});
+    const auto fineTuned = ev.fineTune(ft);
+    progress.finish();
+    for (const auto& r : fineTuned) {
       std::printf("  %s of the labels (%lld images): %s  (%s s)\n", padLeft(percent(r.fraction, 1), 6).c_str(),
                   static_cast<long long>(r.labelledImages), percent(r.accuracy).c_str(),
                   formatFixed(r.seconds, 0).c_str());
+      // Beside the probe's confusion.csv, named by the fraction.
+      const auto written = saveConfusion(r.confusion, run, fineTuneConfusionName(r.fraction));
+      std::printf("    confusion matrix (rows: true class): %s, %s; per test image: %s\n", written[0].c_str(),
+                  written[1].c_str(), written[2].c_str());
       std::fflush(stdout);
     }
   }
@@ -234,6 +257,7 @@ struct ViewsOptions {
   std::string similarityStage;  // "" the last stage
   std::string device = "auto";
   int threads = 0;
+  bool quiet = false;
 };
 
 // --similarity QUERY:NEIGHBOUR: QUERY a test image index or an image file, NEIGHBOUR a training
@@ -326,6 +350,12 @@ int runViews(const ViewsOptions& o) {
   std::unique_ptr<Evaluator> other;
   if (!o.against.empty()) other = std::make_unique<Evaluator>(o.against, o.device);
   setTorchThreads(o.threads);
+  // The neighbours' features (gallery, #K) show their progress on stderr.
+  StepProgress progress(o.quiet);
+  progress.setSteps({{"neighbours: features", "images"}});
+  for (Evaluator* e : {&ev, other.get()}) {
+    if (e) e->setProgress([&progress](std::int64_t done, std::int64_t total) { progress.report(done, total); });
+  }
   const auto images = o.images.empty() ? ev.sampleTestImages(8) : indexList("images", o.images);
   auto stagesFor = [&](const Evaluator& e) {
     // Stage names that the backbone lacks (e.g. conv5 on a ResNet) fall back to its own first,
@@ -436,7 +466,8 @@ Command addEval(CLI::App& app) {
       ->group(protocols);
   cmd->add_flag("--pca", o->pca, "2-D map of the pooled test features -> pca.png")->group(protocols);
   cmd->add_flag("--tsne", o->tsne, "2-D map of the pooled test features -> tsne.png")->group(protocols);
-  cmd->add_flag("--finetune", o->finetune, "fine-tune encoder + linear head with 1% and 10% of the labels")
+  cmd->add_flag("--finetune", o->finetune, "fine-tune encoder + linear head with 1% and 10% of the labels\n"
+                "-> confusion_finetune_1pct.csv/.png, confusion_finetune_10pct.csv/.png")
       ->group(protocols);
   cmd->add_flag("--export-embedding", o->embedding, "embedding.npy + labels.npy (pooled test features) for NumPy")
       ->group(protocols);
@@ -465,6 +496,7 @@ Command addEval(CLI::App& app) {
   cmd->add_option("--alignment-images", o->alignmentImages)->capture_default_str();
   cmd->add_option("--finetune-epochs", o->fineTune.epochs)->capture_default_str();
   addDeviceOptions(*cmd, o->device, o->threads);
+  cmd->add_flag("--quiet", o->quiet, "no progress output on stderr");
   return {cmd, [o, stages] { return runEval(*o, stages->count() > 0); }};
 }
 
@@ -489,6 +521,7 @@ Command addViews(CLI::App& app) {
                   "image index or #K for the K-th nearest -> similarity-QUERY-NEIGHBOUR.png");
   cmd->add_option("--similarity-stage", o->similarityStage, "the stage of the similarity maps (default: the last)");
   addDeviceOptions(*cmd, o->device, o->threads);
+  cmd->add_flag("--quiet", o->quiet, "no progress output on stderr");
   return {cmd, [o] { return runViews(*o); }};
 }
 

@@ -84,4 +84,73 @@ void CountBar::finish() {
   m_drawn = false;
 }
 
+StepProgress::StepProgress(bool quiet) : m_tty(::isatty(STDERR_FILENO)), m_quiet(quiet) {}
+
+StepProgress::~StepProgress() { finish(); }
+
+void StepProgress::setSteps(std::vector<std::pair<std::string, std::string>> steps) {
+  finish();
+  m_steps = std::move(steps);
+  m_step = 0;
+  m_started = false;
+}
+
+void StepProgress::report(std::int64_t done, std::int64_t total) {
+  if (m_quiet || total <= 0) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (done == 0) {  // a new step
+    finish();
+    if (m_started && m_step + 1 < m_steps.size()) ++m_step;
+    m_started = true;
+    m_start = now;
+    m_tenths = -1;
+    return;
+  }
+  const double seconds = std::chrono::duration<double>(now - m_start).count();
+  if (seconds < 1.0) return;  // short steps show nothing
+  if (m_tty) {
+    if (done != total && m_drawn && now - m_lastDraw < std::chrono::milliseconds(100)) return;
+    m_lastDraw = now;
+    draw(done, total, seconds);
+    if (done >= total) finish();
+    return;
+  }
+  const int tenths = int(10 * done / total);
+  if (tenths == m_tenths) return;
+  m_tenths = tenths;
+  draw(done, total, seconds);
+}
+
+void StepProgress::draw(std::int64_t done, std::int64_t total, double seconds) {
+  const std::string name = m_steps.empty() ? "working" : m_steps[m_step].first;
+  const std::string unit = m_steps.empty() ? "items" : m_steps[m_step].second;
+  const double rate = seconds > 0 ? double(done) / seconds : 0.0;
+  const double left = rate > 0 ? double(total - done) / rate : -1.0;
+  const std::string counts = std::to_string(done) + "/" + std::to_string(total) + " " + unit;
+  const std::string speed = formatFixed(rate, rate < 10 ? 1 : 0) + " " + unit + "/s";
+  if (m_tty) {
+    constexpr int width = 24;
+    std::string bar(std::size_t(width * done / total), '#');
+    bar.resize(width, '.');
+    const std::string line = name + " [" + bar + "] " + counts + "  " + speed + "  left " + formatDuration(left);
+    const std::size_t pad = m_width > line.size() ? m_width - line.size() : 0;
+    std::fprintf(stderr, "\r%s%s", line.c_str(), std::string(pad, ' ').c_str());
+    m_width = line.size();
+    m_drawn = true;
+  } else {
+    std::fprintf(stderr, "%s: %d%% (%s, %s, %s left)\n", name.c_str(), int(100 * done / total), counts.c_str(),
+                 speed.c_str(), formatDuration(left).c_str());
+  }
+  std::fflush(stderr);
+}
+
+void StepProgress::finish() {
+  if (!m_drawn) return;
+  // The bar gives way to what follows on stdout.
+  std::fprintf(stderr, "\r%s\r", std::string(m_width, ' ').c_str());
+  std::fflush(stderr);
+  m_drawn = false;
+  m_width = 0;
+}
+
 }  // namespace pretext::cli

@@ -63,14 +63,27 @@ std::string predictionsCsv(const Confusion& confusion);
 /// The heat map: one cell per (true, predicted) with its count, shaded by the row's share, class
 /// names on the left, per-class accuracy on the right (the core's 6x11 font, `scale` times).
 Image confusionImage(const Confusion& confusion, int scale = 2);
-/// Writes confusion.csv, confusion.png and confusion_predictions.csv into `folder`; returns the
-/// paths written.
-std::vector<std::string> saveConfusion(const Confusion& confusion, const std::string& folder);
-/// Reads what saveConfusion wrote into `folder`. Throws std::runtime_error naming the file that is
-/// missing or malformed.
-Confusion loadConfusion(const std::string& folder);
-/// Whether `folder` holds a saved confusion (confusion_predictions.csv and confusion.csv).
-bool hasConfusion(const std::string& folder);
+/// The name the linear probe's confusion is saved under ("confusion": confusion.csv ...).
+inline const char* const kProbeConfusion = "confusion";
+/// The name fine-tuning with `fraction` of the labels saves its confusion under, so that it and
+/// the probe's coexist: "confusion_finetune_10pct" for 0.1, "confusion_finetune_0.5pct" for 0.005.
+std::string fineTuneConfusionName(double fraction);
+/// Writes NAME.csv, NAME.png and NAME_predictions.csv into `folder`; returns the paths written.
+std::vector<std::string> saveConfusion(const Confusion& confusion, const std::string& folder,
+                                       const std::string& name = kProbeConfusion);
+/// Reads what saveConfusion wrote into `folder` under `name`. Throws std::runtime_error naming the
+/// file that is missing or malformed.
+Confusion loadConfusion(const std::string& folder, const std::string& name = kProbeConfusion);
+/// Whether `folder` holds a confusion saved under `name` (NAME_predictions.csv and NAME.csv).
+bool hasConfusion(const std::string& folder, const std::string& name = kProbeConfusion);
+/// A confusion saved in a run folder: the probe's or fine-tuning's with a fraction of the labels.
+struct SavedConfusion {
+  std::string name;       ///< as saveConfusion took it
+  bool fineTune = false;
+  double fraction = 0.0;  ///< fine-tuning's fraction of the labels
+};
+/// The confusions saved in `folder`: the probe's first, then fine-tuning's by fraction.
+std::vector<SavedConfusion> savedConfusions(const std::string& folder);
 
 /// The colours of an image sheet (filter and attention grids): the paper between and under the
 /// tiles and the captions' ink. `transparent`: the sheet is RGBA and the paper has alpha 0 (it
@@ -261,10 +274,15 @@ class Evaluator {
   Evaluator& operator=(const Evaluator&) = delete;
 
   std::string runDir() const;
-  /// Long steps (feature extraction, the linear probe's epochs) report to `progress` and stop
+  /// Long steps (feature extraction, the linear probe's epochs, t-SNE's iterations, fine-tuning's
+  /// batches per fraction) report to `progress` and stop
   /// with pretext::Cancelled between two batches once `*cancel` is true; the caller keeps the
   /// flag alive while it is set. Empty / null: none.
   void setProgress(ProgressFn progress, const std::atomic<bool>* cancel = nullptr);
+  /// Images whose features this Evaluator took from its checkpoint's saved k-NN monitor features
+  /// (checkpoints/last_features.pt, written by the trainer beside last.pt) instead of extracting
+  /// them: only features of the same stage, device type, CPU bf16 setting and weights are taken.
+  std::int64_t reusedFeatureImages() const;
   std::string method() const;
   std::string backbone() const;
   /// The backbone's stage names (convnet conv1..conv5, ...); "" (pooled) is not among them.
@@ -286,6 +304,7 @@ class Evaluator {
   AlignmentUniformity alignmentUniformity(std::int64_t images = 2000, const std::string& augment = "simclr",
                                           std::uint64_t seed = 0);
   /// kind "pca" or "tsne" on the first `limit` test images (0: all) of the pooled features.
+  /// t-SNE reports two steps: the extraction (images), then its iterations (tsne.iterations).
   Projection projection(const std::string& kind, std::int64_t limit = 2000, const TsneOptions& tsne = {});
   std::vector<FineTuneResult> fineTune(const FineTuneOptions& options = {});
 

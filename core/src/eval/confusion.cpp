@@ -5,6 +5,7 @@
 #include "pretext/numbers.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <numeric>
 #include <sstream>
 
@@ -14,9 +15,11 @@ namespace {
 
 constexpr int kGlyphW = 6, kGlyphH = 11;
 
-const char* const kMatrixFile = "confusion.csv";
-const char* const kPredictionsFile = "confusion_predictions.csv";
-const char* const kImageFile = "confusion.png";
+// NAME.csv, NAME_predictions.csv, NAME.png (NAME "confusion" for the probe).
+std::string matrixFile(const std::string& name) { return name + ".csv"; }
+std::string predictionsFile(const std::string& name) { return name + "_predictions.csv"; }
+std::string imageFile(const std::string& name) { return name + ".png"; }
+const char* const kFineTunePrefix = "confusion_finetune_";
 
 std::string csvField(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
@@ -188,23 +191,55 @@ Image confusionImage(const Confusion& c, int scale) {
   return scale > 1 ? upscale(out, scale) : out;
 }
 
-std::vector<std::string> saveConfusion(const Confusion& c, const std::string& folder) {
-  const std::string matrix = io::joinPath(folder, kMatrixFile), predictions = io::joinPath(folder, kPredictionsFile),
-                    png = io::joinPath(folder, kImageFile);
+std::string fineTuneConfusionName(double fraction) {
+  return kFineTunePrefix + formatGeneral(100.0 * fraction, 6) + "pct";
+}
+
+std::vector<std::string> saveConfusion(const Confusion& c, const std::string& folder, const std::string& name) {
+  const std::string matrix = io::joinPath(folder, matrixFile(name)), predictions = io::joinPath(folder, predictionsFile(name)),
+                    png = io::joinPath(folder, imageFile(name));
   io::writeFileAtomic(matrix, confusionCsv(c));
   io::writeFileAtomic(predictions, predictionsCsv(c));
   savePng(confusionImage(c), png);
   return {matrix, png, predictions};
 }
 
-bool hasConfusion(const std::string& folder) {
-  return io::fileExists(io::joinPath(folder, kMatrixFile)) && io::fileExists(io::joinPath(folder, kPredictionsFile));
+bool hasConfusion(const std::string& folder, const std::string& name) {
+  return io::fileExists(io::joinPath(folder, matrixFile(name))) && io::fileExists(io::joinPath(folder, predictionsFile(name)));
 }
 
-Confusion loadConfusion(const std::string& folder) {
-  const std::string matrixPath = io::joinPath(folder, kMatrixFile), predictionsPath = io::joinPath(folder, kPredictionsFile);
+std::vector<SavedConfusion> savedConfusions(const std::string& folder) {
+  std::vector<SavedConfusion> out;
+  if (hasConfusion(folder, kProbeConfusion)) out.push_back({kProbeConfusion, false, 0.0});
+  std::vector<SavedConfusion> fineTuned;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+    const std::string file = entry.path().filename().string();
+    const std::string prefix = kFineTunePrefix, suffix = "pct.csv";
+    if (file.size() <= prefix.size() + suffix.size() || file.compare(0, prefix.size(), prefix) != 0 ||
+        file.compare(file.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      continue;
+    }
+    double percent = 0.0;
+    const std::string number = file.substr(prefix.size(), file.size() - prefix.size() - suffix.size());
+    const std::string name = file.substr(0, file.size() - 4);
+    if (!parseNumber(number, percent) || !(percent > 0) || !hasConfusion(folder, name)) continue;
+    fineTuned.push_back({name, true, percent / 100.0});
+  }
+  std::sort(fineTuned.begin(), fineTuned.end(),
+            [](const SavedConfusion& a, const SavedConfusion& b) { return a.fraction < b.fraction; });
+  out.insert(out.end(), fineTuned.begin(), fineTuned.end());
+  return out;
+}
+
+Confusion loadConfusion(const std::string& folder, const std::string& name) {
+  const std::string matrixPath = io::joinPath(folder, matrixFile(name)),
+                    predictionsPath = io::joinPath(folder, predictionsFile(name));
   for (const auto& path : {matrixPath, predictionsPath})
-    if (!io::fileExists(path)) throw std::runtime_error(path + " does not exist (run pretext-cli eval --linear)");
+    if (!io::fileExists(path)) {
+      throw std::runtime_error(path + " does not exist (run pretext-cli eval " +
+                               (name == kProbeConfusion ? "--linear" : "--finetune") + ")");
+    }
   const auto matrixLines = lines(io::readTextFile(matrixPath));
   if (matrixLines.empty()) throw std::runtime_error(matrixPath + ": empty");
   auto header = csvFields(matrixLines[0]);

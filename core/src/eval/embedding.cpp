@@ -247,7 +247,7 @@ torch::Tensor tsneGradientBarnesHut(const SparseP& p, const torch::Tensor& y, do
   return grad;
 }
 
-torch::Tensor tsne2d(const torch::Tensor& xIn, const TsneOptions& o) {
+torch::Tensor tsne2d(const torch::Tensor& xIn, const TsneOptions& o, const std::function<void(int)>& onIteration) {
   TORCH_CHECK(xIn.dim() == 2, "t-SNE: features [N, D], got ", xIn.sizes());
   const int64_t n = xIn.size(0);
   if (n < 4) throw std::invalid_argument("t-SNE needs at least 4 points, got " + std::to_string(n));
@@ -332,6 +332,7 @@ torch::Tensor tsne2d(const torch::Tensor& xIn, const TsneOptions& o) {
       (k % 2 ? my : mx) += y[k];
     }
     for (std::size_t k = 0; k < y.size(); ++k) y[k] -= (k % 2 ? my : mx) / double(n);
+    if (onIteration) onIteration(it + 1);
   }
   return torch::from_blob(y.data(), {n, 2}, torch::kDouble).to(torch::kFloat);
 }

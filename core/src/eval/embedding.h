@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <vector>
 
 namespace pretext::eval {
@@ -41,7 +42,10 @@ torch::Tensor tsneGradientBarnesHut(const SparseP& p, const torch::Tensor& y, do
 /// t-SNE of x [N, D] to [N, 2]: exact P and gradient up to options.exactLimit points, else P on the
 /// floor(3 * perplexity) nearest neighbours and the Barnes-Hut gradient. Early exaggeration 12 for
 /// the first 250 iterations, momentum 0.5 then 0.8, learning rate max(N / 12, 50), gains as in
-/// van der Maaten's implementation. Deterministic for a seed.
-torch::Tensor tsne2d(const torch::Tensor& x, const TsneOptions& options);
+/// van der Maaten's implementation. Deterministic for a seed. `onIteration` (when set) is called
+/// after each iteration with the number done (1 .. options.iterations); an exception it throws
+/// (pretext::Cancelled) stops the optimisation and leaves tsne2d.
+torch::Tensor tsne2d(const torch::Tensor& x, const TsneOptions& options,
+                     const std::function<void(int)>& onIteration = {});
 
 }  // namespace pretext::eval

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <optional>
 
 namespace pretext {
 
@@ -47,6 +48,10 @@ struct Evaluator::Impl {
   ProgressFn progress;
   const std::atomic<bool>* cancel = nullptr;
   int64_t workDone = 0, workTotal = 0;  // the current step's progress
+  bool fromCheckpoint = false;  // opened from a run folder's last.pt (not sharing a live trainer's model)
+  bool savedRead = false;
+  std::optional<eval::CheckpointFeatures> saved;  // the monitor's features of that checkpoint, when usable
+  int64_t reusedImages = 0;
 
   void checkCancel() const {
     if (cancel && cancel->load()) throw Cancelled();
@@ -155,16 +160,45 @@ struct Evaluator::Impl {
 
   int64_t limited(int64_t n, int64_t limit) const { return limit > 0 ? std::min(n, limit) : n; }
 
+  /// The k-NN monitor's features of this Evaluator's checkpoint (checkpoints/last_features.pt) when
+  /// they were computed as unitFeatures computes them: same stage, device type, CPU bf16 and weights.
+  const eval::CheckpointFeatures* savedFeatures(const std::string& stage) {
+    if (!savedRead) {
+      savedRead = true;
+      if (fromCheckpoint) {
+        saved = eval::loadCheckpointFeatures(eval::checkpointFeaturesPath(runDir), model->device);
+        if (saved && (saved->device != torch::Device(model->device.type()).str() || saved->cpuBf16 != model->knnBf16() ||
+                      saved->weights != eval::weightsFingerprint(backbone()))) {
+          saved.reset();  // another device, precision or checkpoint
+        }
+      }
+    }
+    return saved && saved->stage == stage ? &*saved : nullptr;
+  }
+
   const std::pair<torch::Tensor, torch::Tensor>& unitFeatures(const std::string& stage) {
     auto it = normalised.find(stage);
     if (it != normalised.end()) return it->second;
-    auto& bb = backbone();
     // As the trainer's k-NN monitor computes them, so that the two agree on one checkpoint.
     const auto options = eval::ExtractOptions().cpuBf16(model->knnBf16());
-    (void)bb;
     beginWork(trainImages.size(0) + testImages.size(0));
-    auto train = features(trainImages, stage, options);
-    auto test = features(testImages, stage, options);
+    const eval::CheckpointFeatures* kept = savedFeatures(stage);
+    const bool keptTrain = kept && kept->train.size(0) == trainImages.size(0);
+    const bool keptTest = kept && kept->test.size(0) == testImages.size(0);  // the monitor may use fewer
+    torch::Tensor train, test;
+    if (keptTrain) {
+      train = kept->train;
+      advance(train.size(0));
+    } else {
+      train = features(trainImages, stage, options);
+    }
+    if (keptTest) {
+      test = kept->test;
+      advance(test.size(0));
+    } else {
+      test = features(testImages, stage, options);
+    }
+    reusedImages += (keptTrain ? train.size(0) : 0) + (keptTest ? test.size(0) : 0);
     return normalised[stage] = {train, test};
   }
 
@@ -182,6 +216,8 @@ Evaluator::Evaluator(const std::string& runDir, const std::string& device, const
   config.outDir.clear();  // evaluating writes nothing into the run through the model's config
   config.device = device;
   config.threads = 0;
+  // The monitor's saved features are of the run's own evaluation dataset.
+  const bool ownEvaluationData = evalDataset.empty() || evalDataset == config.evalDataset;
   if (!evalDataset.empty()) config.evalDataset = evalDataset;
   d.runDir = runDir;
   setTorchThreads(config.threads);
@@ -191,6 +227,7 @@ Evaluator::Evaluator(const std::string& runDir, const std::string& device, const
   auto model = buildModel(config, Dataset::load(config.dataset), resolveDevice(config.device));
   loadModelWeights(*model, ckpt);
   if (io::fileExists(initialFiltersPath(runDir))) model->initialFilters = loadInitialFilters(initialFiltersPath(runDir));
+  d.fromCheckpoint = ownEvaluationData;
   d.open(std::move(model));
 }
 
@@ -202,6 +239,7 @@ Evaluator::Evaluator(Trainer& trainer) : m_impl(std::make_unique<Impl>()) {
 Evaluator::~Evaluator() = default;
 
 std::string Evaluator::runDir() const { return m_impl->runDir; }
+std::int64_t Evaluator::reusedFeatureImages() const { return m_impl->reusedImages; }
 void Evaluator::setProgress(ProgressFn progress, const std::atomic<bool>* cancel) {
   m_impl->progress = std::move(progress);
   m_impl->cancel = cancel;
@@ -411,14 +449,19 @@ AlignmentUniformity Evaluator::alignmentUniformity(std::int64_t images, const st
 Projection Evaluator::projection(const std::string& kind, std::int64_t limit, const TsneOptions& tsne) {
   auto& d = *m_impl;
   if (!d.testImages.defined()) throw std::invalid_argument("the projection needs a test split");
+  if (kind != "pca" && kind != "tsne") throw std::invalid_argument("projection '" + kind + "': use pca or tsne");
   const int64_t n = d.limited(d.testImages.size(0), limit);
   const auto t0 = Clock::now();
   d.beginWork(n);
   const auto features = d.features(d.testImages.slice(0, 0, n), "").cpu();
   torch::Tensor xy;
-  if (kind == "pca") xy = eval::pca2d(features);
-  else if (kind == "tsne") xy = eval::tsne2d(features, tsne);
-  else throw std::invalid_argument("projection '" + kind + "': use pca or tsne");
+  if (kind == "pca") {
+    xy = eval::pca2d(features);
+  } else {
+    // A second step: the optimisation's iterations, each reported and a point to cancel at.
+    d.beginWork(tsne.iterations);
+    xy = eval::tsne2d(features, tsne, [&d](int) { d.advance(1); });
+  }
   Projection p;
   p.kind = kind;
   p.seconds = secondsSince(t0);
@@ -442,8 +485,11 @@ std::vector<FineTuneResult> Evaluator::fineTune(const FineTuneOptions& options) 
     eval::FineTuneData data{d.trainImages, d.trainLabels, d.testImages.slice(0, 0, d.limited(d.testImages.size(0), options.testLimit)),
                             d.testLabels.slice(0, 0, d.limited(d.testLabels.size(0), options.testLimit)), d.model->mean,
                             d.model->std, d.numClasses(), d.model->device};
-    d.checkCancel();
-    const auto r = eval::fineTune(d.backbone(), data, f, options);
+    // A step per fraction: its training images, then the test split.
+    const auto r = eval::fineTune(d.backbone(), data, f, options, [&d](int64_t done, int64_t total) {
+      if (done == 0) d.beginWork(total);
+      else d.advance(done - d.workDone);
+    });
     FineTuneResult res;
     res.fraction = f;
     res.labelledImages = r.labelledImages;
@@ -451,13 +497,16 @@ std::vector<FineTuneResult> Evaluator::fineTune(const FineTuneOptions& options) 
     res.confusion = d.confusion("finetune", r.predictions, r.confidence, data.testImages.size(0));
     res.seconds = secondsSince(t0);
     out.push_back(res);
+  }
+  // Kept once every fraction is done: a cancelled fine-tuning leaves eval.json's record as it was.
+  for (const auto& res : out) {
     Json j = Json::object();
     j["accuracy"] = res.accuracy;
     j["labelled_images"] = (std::int64_t)res.labelledImages;
     j["epochs"] = options.epochs;
     j["seconds"] = res.seconds;
     j["confusion"] = res.confusion.counts;
-    d.results["fine_tune"][numberKey(f)] = j;
+    d.results["fine_tune"][numberKey(res.fraction)] = j;
   }
   return out;
 }

@@ -30,7 +30,7 @@ torch::Tensor balancedSubset(const torch::Tensor& labels, int64_t numClasses, do
 }
 
 FineTuneFit fineTune(const models::BackboneImpl& source, const FineTuneData& data, double fraction,
-                                    const FineTuneOptions& o) {
+                                    const FineTuneOptions& o, const std::function<void(int64_t, int64_t)>& progress) {
   if (o.epochs < 1) throw std::invalid_argument("fine-tuning: epochs must be at least 1");
   if (o.batchSize < 2) throw std::invalid_argument("fine-tuning: the batch size must be at least 2");
   if (!(o.learningRate > 0) || o.encoderLrScale < 0) {
@@ -60,6 +60,8 @@ FineTuneFit fineTune(const models::BackboneImpl& source, const FineTuneData& dat
   const AugmentConfig light = AugmentConfig::light();
   c10::optional<at::Generator> augGen;
   if (data.device.is_cpu()) augGen = gen;
+  const int64_t work = total * batch + data.testImages.size(0);
+  if (progress) progress(0, work);
   int64_t t = 0;
   encoder->train();
   head->train();
@@ -76,6 +78,7 @@ FineTuneFit fineTune(const models::BackboneImpl& source, const FineTuneData& dat
       const auto loss = torch::nn::functional::cross_entropy(head->forward(encoder->forward(x)), labels.index_select(0, idx));
       loss.backward();
       optimizer.step();
+      if (progress) progress((t + 1) * batch, work);
     }
   }
   torch::NoGradGuard noGrad;
@@ -91,6 +94,7 @@ FineTuneFit fineTune(const models::BackboneImpl& source, const FineTuneData& dat
     correct += pred.eq(data.testLabels.slice(0, i, i + x.size(0)).to(data.device)).sum().item<int64_t>();
     predictions.push_back(pred.to(torch::kCPU, torch::kLong));
     confidence.push_back(std::get<0>(top).to(torch::kCPU));
+    if (progress) progress(total * batch + i + x.size(0), work);
   }
   FineTuneFit fit;
   fit.labelledImages = n;

@@ -2,6 +2,8 @@
 // SimCLR sec. 6): a class-balanced labelled subset, the encoder and a linear head trained end to end.
 #pragma once
 
+#include <functional>
+
 #include "models/backbone.h"
 #include "pretext/evaluation.h"
 
@@ -30,7 +32,10 @@ struct FineTuneFit {
   torch::Tensor predictions;      ///< [M] long, per test image
   torch::Tensor confidence;       ///< [M] float: the softmax probability of the prediction
 };
+/// `progress` (when set) is told (done, total) in images: each training batch, then each slice of
+/// the test split; an exception it throws (pretext::Cancelled) stops the fine-tuning.
 FineTuneFit fineTune(const models::BackboneImpl& backbone, const FineTuneData& data, double fraction,
-                                    const FineTuneOptions& options);
+                                    const FineTuneOptions& options,
+                                    const std::function<void(int64_t done, int64_t total)>& progress = {});
 
 }  // namespace pretext::eval

@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace pretext::eval {
@@ -49,5 +51,31 @@ torch::Tensor knnPredict(const torch::Tensor& bank, const torch::Tensor& bankLab
 /// Accuracy in [0, 1] of knnPredict against `queryLabels`.
 double knnAccuracy(const torch::Tensor& bank, const torch::Tensor& bankLabels, const torch::Tensor& queries,
                    const torch::Tensor& queryLabels, int64_t numClasses, int64_t k, double temperature);
+
+/// A 64-bit fingerprint of a module's parameters and buffers (names, dtypes, shapes and every
+/// byte of their values, on the CPU): equal fingerprints mean the same weights, bit for bit.
+std::uint64_t weightsFingerprint(const torch::nn::Module& module);
+
+/// The k-NN monitor's features of the weights a checkpoint holds, kept beside last.pt so that an
+/// Evaluator opening that checkpoint takes them instead of extracting again. They are reused only
+/// when computed as the Evaluator computes them: same stage, device type and CPU bf16 setting, and
+/// the same backbone weights (fingerprint); train and test are each used when their image count is
+/// the Evaluator's split's.
+struct CheckpointFeatures {
+  std::string stage;          ///< "" pooled output
+  std::string device;         ///< the device type they were computed on ("cpu", "cuda")
+  bool cpuBf16 = false;       ///< extracted under CPU bf16 autocast
+  int64_t globalStep = 0;     ///< the training step of the weights
+  std::uint64_t weights = 0;  ///< weightsFingerprint(backbone)
+  torch::Tensor train, test;  ///< L2-normalised features [N, D], as extractFeatures gives them
+};
+
+/// checkpoints/last_features.pt of a run folder (one set, for last.pt only).
+std::string checkpointFeaturesPath(const std::string& runDir);
+/// Writes atomically (a temporary file, then a rename); throws std::runtime_error naming the path.
+void saveCheckpointFeatures(const std::string& path, const CheckpointFeatures& features);
+/// The saved features on `device`, or nothing when the file is missing or unreadable (the caller
+/// extracts them instead).
+std::optional<CheckpointFeatures> loadCheckpointFeatures(const std::string& path, const torch::Device& device);
 
 }  // namespace pretext::eval

@@ -23,7 +23,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <tuple>
@@ -130,8 +132,33 @@ struct Trainer::Impl {
     appendMetricsRow(metricsPath(), row);
   }
 
+  /// The k-NN monitor's last features and the step of the weights they are of (features of the
+  /// evaluation's train split only when the bank is that split): written beside the checkpoint of
+  /// the same step, for an Evaluator to take instead of extracting again.
+  std::optional<eval::CheckpointFeatures> monitorFeatures;
+  bool bankIsEvaluationTrain = false;
+
+  /// checkpoints/last_features.pt for the checkpoint about to be written: the monitor's features of
+  /// these very weights, else none (a stale set is removed; the Evaluator would refuse it anyway).
+  /// Written first, so that a crash between the two leaves features that do not match last.pt.
+  void saveMonitorFeatures() {
+    const std::string path = eval::checkpointFeaturesPath(config.outDir);
+    std::error_code ignored;
+    if (monitorFeatures && monitorFeatures->globalStep == position.globalStep) {
+      try {
+        eval::saveCheckpointFeatures(path, *monitorFeatures);
+        return;
+      } catch (const std::exception&) {
+        // Only a saving of time: the run goes on, the Evaluator extracts.
+      }
+    }
+    std::filesystem::remove(path, ignored);
+  }
+
   void checkpoint() {
     if (!writes()) return;
+    saveMonitorFeatures();
+    monitorFeatures.reset();
     position.cpuRng = compat::defaultGenerator(torch::kCPU).get_state();
     if (device.is_cuda()) position.deviceRng = compat::defaultGenerator(device).get_state();
     position.worldSize = worldSize;
@@ -196,6 +223,10 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   if (bank) {
     d.bankImages = bank->images;
     d.bankLabels = bank->labels;
+  }
+  if (const SplitData* evaluationTrain = evaluation.data().find(Split::Train)) {
+    d.bankIsEvaluationTrain = d.bankImages.defined() && evaluationTrain->images.defined() &&
+                              d.bankImages.is_same(evaluationTrain->images);
   }
   if (const SplitData* test = evaluation.data().find(Split::Test)) {
     int64_t m = test->images.size(0);
@@ -315,6 +346,17 @@ double Trainer::knnAccuracy(int k, double temperature, const std::string& stage)
   const auto bank = extract(d.bankImages);
   const auto queries = bank.defined() ? extract(d.testImages) : torch::Tensor();
   if (!queries.defined()) return -1.0;  // stopped
+  if (d.writes()) {  // for the checkpoint of these weights (Impl::saveMonitorFeatures)
+    eval::CheckpointFeatures kept;
+    kept.stage = stage;
+    kept.device = torch::Device(d.device.type()).str();
+    kept.cpuBf16 = model.knnBf16();
+    kept.globalStep = d.position.globalStep;
+    kept.weights = eval::weightsFingerprint(backbone);
+    kept.train = d.bankIsEvaluationTrain ? bank : bank.slice(0, 0, 0);
+    kept.test = queries;
+    d.monitorFeatures = std::move(kept);
+  }
   int64_t correct = 0;
   for (int64_t i = 0; i < queries.size(0); i += querySlice) {
     if (m_stop) return -1.0;
@@ -431,7 +473,10 @@ class Trainer::Run {
         d.checkpoint();
         return finish(RunStatus::Finished, "random init: evaluated without training");
       }
-      if (d.position.epoch == 0 && d.position.step == 0 && c.knnEveryEpoch) monitor(-1, 0.0, 0.0, 0.0);
+      if (d.position.epoch == 0 && d.position.step == 0 && c.knnEveryEpoch) {
+        monitor(-1, 0.0, 0.0, 0.0);
+        d.monitorFeatures.reset();  // of the initial weights: no checkpoint follows before they change
+      }
       setUpStepGraph();
       if (const char* profile = std::getenv("PRETEXT_PROFILE_DIST"); profile && std::string(profile) == "1") {
         m_profile = std::make_unique<Profile>();
@@ -681,6 +726,7 @@ class Trainer::Run {
       d.checkpoint();
       d.lastGoodEpoch = epoch;
     }
+    d.monitorFeatures.reset();  // not kept through the next epoch
     m_epochsDone = int(epoch + 1);
   }
 
