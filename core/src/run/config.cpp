@@ -116,6 +116,10 @@ void validateConfig(const TrainConfig& c) {
   checkRange("read-back interval (readback_every, 0: automatic)", c.readbackEvery, 0, maxInt);
   checkRange("checkpoint interval (checkpoint_every_epochs)", c.checkpointEveryEpochs, 0, maxInt);
   checkRange("synchronized BatchNorm (sync_batchnorm: -1 the method's default, 0 off, 1 on)", c.syncBatchNorm, -1, 1);
+  if (c.streamData != "auto" && c.streamData != "on" && c.streamData != "off") {
+    throw std::invalid_argument("streaming the training data (--stream, stream_data) is auto, on or off, not '" +
+                                c.streamData + "'");
+  }
   if (c.cpuBf16 && c.backbone != "convnet" && c.backbone != "resnet18") {
     throw std::invalid_argument("CPU bf16 training (--cpu-bf16, cpu_bf16) is for the convnet and resnet18 backbones; " +
                                 c.backbone + " trains in fp32");
@@ -160,6 +164,7 @@ std::string configToJson(const TrainConfig& c) {
   j["foreach_optimizer"] = c.foreachOptimizer;
   j["sync_batchnorm"] = c.syncBatchNorm;
   j["cuda_graphs"] = c.cudaGraphs;
+  if (c.streamData != "auto") j["stream_data"] = c.streamData;  // absent: auto, as in older runs
   j["knn_every_epoch"] = c.knnEveryEpoch;
   j["knn_k"] = c.knnK;
   j["knn_temperature"] = c.knnTemperature;
@@ -226,6 +231,7 @@ TrainConfig configFromJson(const std::string& source) {
     c.foreachOptimizer = boolean(j, "foreach_optimizer", c.foreachOptimizer);
     c.syncBatchNorm = numberAs<int>(j, "sync_batchnorm", c.syncBatchNorm);
     c.cudaGraphs = boolean(j, "cuda_graphs", c.cudaGraphs);
+    c.streamData = text(j, "stream_data", "auto");
     c.knnEveryEpoch = boolean(j, "knn_every_epoch", c.knnEveryEpoch);
     c.knnK = numberAs<int>(j, "knn_k", c.knnK);
     c.knnTemperature = number(j, "knn_temperature", c.knnTemperature);
