@@ -356,6 +356,9 @@ void TrainingPanel::updateEvalNote() {
                          "linear probe or class colours; it trains, and the retrieval galleries and the embedding "
                          "(without colours) still work.")
                           .arg(QString::fromStdString(m_dataset.name())));
+  // A wrapped label in a form gets the height of its unwrapped line unless it asks for more: the
+  // lines it needs at a width somewhat under the form's (the panel's left side is at most 460 px).
+  m_evalNote->setMinimumHeight(m_evalNote->heightForWidth(320));
 }
 
 void TrainingPanel::rebuildOptions() {

@@ -129,9 +129,9 @@ struct Trainer::Impl {
                             (device.is_cuda() ? " into pinned buffers, copied to the GPU on a side stream)" : ")");
     if (device.is_cpu()) {
       streamed = mode == "on" || (mode == "auto" && mapped);
-      if (!streamed && !mapped && mode == "auto") return "";
-      return what + (streamed ? ", streamed from there, not copied" + how
-                              : ", gathered on the training thread (stream_data off)");
+      if (!streamed && !mapped) return "";  // in memory, indexed there as always
+      if (!streamed) return what + ", gathered on the training thread (stream_data off)";
+      return what + (mapped ? ", streamed from there, not copied" : ", streamed") + how;
     }
     std::int64_t freeBytes = 0, totalBytes = 0;
     const bool known = train::cudaMemoryInfo(freeBytes, totalBytes);
