@@ -165,6 +165,8 @@ class TstStream : public QObject {
     QVERIFY(off.said("memory-mapped from the dataset's files, gathered on the training thread (stream_data off)"));
     QCOMPARE(int(automatic.losses.size()), 12);  // 96 images, batches of 16, 2 epochs
     QCOMPARE(automatic.losses, off.losses);
+    QVERIFY(automatic.said("streamed training data: the training thread waited "));
+    QVERIFY(!off.said("streamed training data:"));
 
     // Stopped in the middle of the first epoch and resumed: the stream starts at the saved step,
     // and the run goes on as the uninterrupted one (the checkpoint keeps the generator's state).

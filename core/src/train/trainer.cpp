@@ -684,6 +684,11 @@ class Trainer::Run {
 
   /// The one way out of run(): a stop or a failure is also told to the observer.
   RunResult finish(RunStatus status, std::string message) {
+    if (m_stream) {
+      // Whether streaming cost the training thread anything: the time it waited for a batch.
+      m_observer.onMessage("streamed training data: the training thread waited " + formatFixed(m_stream->waitedSeconds(), 3) +
+                           " s in all for batches not yet gathered");
+    }
     if (status != RunStatus::Finished) m_observer.onMessage(message);
     RunResult result;
     result.status = status;
