@@ -190,6 +190,12 @@ class TstStream : public QObject {
   void badSettingIsRefused() {
     DatasetSpec shapes;
     shapes.kind = "shapes";
+    // config.json keeps a setting other than auto (absent, as in older runs: auto).
+    TrainConfig on = tiny(shapes, "simclr", "on");
+    QCOMPARE(configFromJson(configToJson(on)).streamData, std::string("on"));
+    on.streamData = "auto";
+    QVERIFY(configToJson(on).find("stream_data") == std::string::npos);
+    QCOMPARE(configFromJson("{}").streamData, std::string("auto"));
     TrainConfig c = tiny(shapes, "simclr", "sometimes");
     try {
       validateConfig(c);
