@@ -11,7 +11,9 @@
 #
 #   bench/stream.sh [build-dir]        # default: build
 #
-# Settings (environment): IMAGES=200000 SIZE=64 STEPS=100 WARMUP=5 BATCH=64 THREADS=$(nproc)
+# Settings (environment): IMAGES=200000 SIZE=64 STEPS=100 WARMUP=5 BATCH=64 THREADS=$(nproc) REPEATS=1
+# (REPEATS pairs of a streamed and a resident run, in the order AB BA AB ...; the ratio is the
+# median of the pairs' ratios, so that a shared machine's load changing between runs weighs less)
 # METHOD=simclr CAP_MB=(array MB / 4) WORK=runs/bench/stream PYTHON=/usr/bin/python3 (numpy).
 # The dataset (IMAGES x 3 x SIZE x SIZE uint8, unlabelled; 2.3 GiB at the defaults) is generated
 # once with numpy and kept in $WORK.
@@ -25,6 +27,7 @@ warmup=${WARMUP:-5}
 batch=${BATCH:-64}
 threads=${THREADS:-$(nproc)}
 method=${METHOD:-simclr}
+repeats=${REPEATS:-1}
 work=${WORK:-runs/bench/stream}
 python=${PYTHON:-/usr/bin/python3}
 bench="$build/bench/pretext-bench"
@@ -72,8 +75,19 @@ field() { sed -n "s/.*\"$1\": \([^,}]*\).*/\1/p" <<<"$2"; }
 # The streamed run with the array in the page cache (read through once first), as the resident
 # run has it in memory: the gather from the mapping against the gather from a copy.
 cat "$data/unlabeled_images.npy" > /dev/null
-streamed=$("$bench" "${args[@]}")
-resident=$("$bench" "${args[@]}" --resident 1)
+ratios=()
+for ((i = 1; i <= repeats; ++i)); do
+  if ((i % 2)); then
+    streamed=$("$bench" "${args[@]}")
+    resident=$("$bench" "${args[@]}" --resident 1)
+  else
+    resident=$("$bench" "${args[@]}" --resident 1)
+    streamed=$("$bench" "${args[@]}")
+  fi
+  s=$(field images_per_second "$streamed"); r=$(field images_per_second "$resident")
+  ratios+=("$(echo "$s / $r" | bc -l | cut -c1-5)")
+  echo "pair $i of $repeats: streamed $s, resident $r images/s, ratio ${ratios[-1]} (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+done
 
 # The cgroup: v2 (memory.max, memory.peak) or v1 (memory.limit_in_bytes, memory.max_usage_in_bytes),
 # a child of the cgroup this shell runs in.
@@ -112,8 +126,8 @@ for row in streamed resident capped; do
   printf "%-34s %10.1f %14.0f %14.0f %12.0f\n" "$row" "$(field images_per_second "$line")" "$(field peak_rss_mb "$line")" \
     "$(field peak_rss_anon_mb "$line")" "$(field peak_rss_file_mb "$line")"
 done
-s=$(field images_per_second "$streamed"); r=$(field images_per_second "$resident")
-echo "streamed / resident images/s: $(echo "$s / $r" | bc -l | cut -c1-5)"
+median=$(printf "%s\n" "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+echo "streamed / resident images/s: ${ratios[*]} (pairs, last pair's rows above); median $median"
 if [ -n "$capped" ]; then
   echo "capped: trained under a $cap_mb MiB memory cgroup (the array is $(echo "$array_mb / $cap_mb" | bc -l | cut -c1-4)x the cap);" \
     "the cgroup's peak, page cache included: $cap_peak MiB"

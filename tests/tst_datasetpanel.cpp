@@ -20,6 +20,7 @@
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QCheckBox>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -122,6 +123,7 @@ class TstDatasetPanel : public QObject {
   void cancelledPrepareLeavesNoDataset();
   void closingPanelMidPrepareLeavesNoDataset();
   void failedPrepareSaysWhyAndLosesNothing();
+  void dialogPassesStrictThreadsAndPixelLimit();
   void screenshotPreparing();
 };
 
@@ -644,6 +646,82 @@ void TstDatasetPanel::failedPrepareSaysWhyAndLosesNothing() {
 
 // PRETEXT_SCREENSHOT_DIR: the panel preparing a few thousand images (one thread, so that the bar
 // is seen moving) and after, with the skipped files listed.
+// The dialog's Strict, Threads and Largest image reach the prepare: strict, a text file named .png
+// fails the whole prepare naming it and leaves nothing; not strict, with a limit of 0.1 megapixels,
+// a 400 x 400 PNG (0.16 megapixels) is skipped as unreadable and the rest is prepared.
+void TstDatasetPanel::dialogPassesStrictThreadsAndPixelLimit() {
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  const QString source = dir.filePath(QStringLiteral("mixed"));
+  QVERIFY(QDir().mkpath(source));
+  for (int i = 0; i < 4; ++i) {
+    QImage image(30, 30, QImage::Format_RGB32);
+    image.fill(folderColour(0, i));
+    QVERIFY(image.save(QStringLiteral("%1/small%2.png").arg(source).arg(i)));
+  }
+  QImage big(400, 400, QImage::Format_RGB32);
+  big.fill(Qt::darkCyan);
+  QVERIFY(big.save(source + QStringLiteral("/big.png")));
+  const QString broken = source + QStringLiteral("/broken.png");
+  QVERIFY(writeText(broken, "text with an image extension\n"));
+
+  DatasetPanel panel;
+  panel.resize(1100, 700);
+  panel.show();
+  auto prepare = [&](const QString& out, bool strictOn, int threadCount, double megapixels) {
+    bool filled = false;
+    QTimer timer;
+    timer.setInterval(20);
+    connect(&timer, &QTimer::timeout, &panel, [&] {
+      auto* dialog = panel.findChild<QDialog*>(QStringLiteral("prepareDialog"));
+      if (!dialog || !dialog->isVisible()) return;
+      timer.stop();
+      auto* sourceEdit = dialog->findChild<QLineEdit*>(QStringLiteral("prepareSource"));
+      auto* outEdit = dialog->findChild<QLineEdit*>(QStringLiteral("prepareOut"));
+      auto* unlabelled = dialog->findChild<QCheckBox*>(QStringLiteral("prepareUnlabelled"));
+      auto* strict = dialog->findChild<QCheckBox*>(QStringLiteral("prepareStrict"));
+      auto* threads = dialog->findChild<QSpinBox*>(QStringLiteral("prepareThreads"));
+      auto* maxPixels = dialog->findChild<QDoubleSpinBox*>(QStringLiteral("prepareMaxPixels"));
+      auto* buttons = dialog->findChild<QDialogButtonBox*>();
+      if (!sourceEdit || !outEdit || !unlabelled || !strict || !threads || !maxPixels || !buttons) {
+        dialog->reject();
+        return;
+      }
+      // The defaults are the CLI's: skip unreadable files, every core, 100 megapixels.
+      filled = !strict->isChecked() && threads->value() == 0 && qFuzzyCompare(maxPixels->value(), 100.0);
+      sourceEdit->setText(source);
+      outEdit->setText(out);
+      unlabelled->setChecked(true);
+      strict->setChecked(strictOn);
+      threads->setValue(threadCount);
+      maxPixels->setValue(megapixels);
+      buttons->button(QDialogButtonBox::Ok)->click();
+    });
+    timer.start();
+    QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
+    panel.prepareFolderAction()->trigger();
+    if (!filled || !QTest::qWaitFor([&] { return finished.count() == 1; }, 60000)) return std::make_pair(false, QString());
+    return std::make_pair(finished.at(0).at(0).toBool(), finished.at(0).at(1).toString());
+  };
+
+  const QString strictOut = dir.filePath(QStringLiteral("strict-16"));
+  const auto [strictOk, strictMessage] = prepare(strictOut, true, 1, 100.0);
+  QVERIFY2(!strictOk, qPrintable(strictMessage));
+  QVERIFY2(strictMessage.contains(QStringLiteral("broken.png")), qPrintable(strictMessage));
+  QVERIFY(!pretext::isPreparedDataset(strictOut.toStdString()));
+  QVERIFY(!QFileInfo::exists(strictOut + QStringLiteral(".partial")));
+
+  const QString limitedOut = dir.filePath(QStringLiteral("limited-16"));
+  const auto [ok, message] = prepare(limitedOut, false, 2, 0.1);
+  QVERIFY2(ok, qPrintable(message));
+  QVERIFY(pretext::isPreparedDataset(limitedOut.toStdString()));
+  const QStringList skipped = panel.prepareSkipped();
+  QCOMPARE(skipped.size(), 2);
+  QVERIFY2(skipped.filter(QStringLiteral("big.png: ")).size() == 1, qPrintable(skipped.join(QLatin1Char('\n'))));
+  QVERIFY2(skipped.filter(QStringLiteral("broken.png: ")).size() == 1, qPrintable(skipped.join(QLatin1Char('\n'))));
+  QVERIFY2(panel.prepareText().contains(QStringLiteral("Prepared 4 images")), qPrintable(panel.prepareText()));
+}
+
 void TstDatasetPanel::screenshotPreparing() {
   const QString shots = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR");
   if (shots.isEmpty()) QSKIP("set PRETEXT_SCREENSHOT_DIR to save screenshots of a prepare");

@@ -1,15 +1,18 @@
 // The Training panel: controls make the configuration, charts receive points, a real run on the
 // synthetic shapes finishes, Stop answers within a second, and the GUI thread never stalls long.
+#include "experimentpresets.h"
 #include "livechart.h"
 #include "trainingpanel.h"
 
 #include <pretext/methods.h>
+#include <pretext/prepare.h>
 
 #include <qcustomplot.h>
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QFormLayout>
 #include <QLineEdit>
 #include <QPushButton>
@@ -19,6 +22,9 @@
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
+
+#include <filesystem>
+#include <fstream>
 
 namespace {
 
@@ -35,6 +41,30 @@ void smallRun(TrainingPanel& panel, const QString& method, int epochs, const QSt
   panel.batchBox()->setValue(32);
   panel.epochsBox()->setValue(epochs);
   panel.runFolderEdit()->setText(folder);
+}
+
+// An unlabelled prepared dataset of `n` 3 x 32 x 32 images (.npy and manifest written here).
+std::string writeUnlabelled(const std::string& dir, int n) {
+  std::filesystem::create_directories(dir);
+  std::string dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (" + std::to_string(n) + ", 3, 32, 32), }";
+  while ((10 + dict.size() + 1) % 64 != 0) dict += ' ';
+  dict += '\n';
+  std::string header = "\x93NUMPY";
+  header += char(1);
+  header += char(0);
+  header += char(dict.size() & 0xff);
+  header += char(dict.size() >> 8);
+  std::ofstream out(dir + "/unlabeled_images.npy", std::ios::binary);
+  out << header << dict;
+  std::uint32_t x = 99;
+  for (std::int64_t i = 0; i < std::int64_t(n) * 3 * 32 * 32; ++i) {
+    x = x * 1664525u + 1013904223u;
+    out.put(char(x >> 24));
+  }
+  std::ofstream manifest(dir + "/manifest.json");
+  manifest << R"({"format": "pretext-prepared", "version": 1, "image_size": 32, "channels": 3, "class_names": [],
+                  "splits": [{"split": "unlabeled", "count": )" << n << R"(, "images": "unlabeled_images.npy"}]})";
+  return "prepared:" + dir;
 }
 
 }  // namespace
@@ -180,6 +210,61 @@ class TstTrainingPanel : public QObject {
     QVERIFY2(stopMs < 1000, qPrintable(QStringLiteral("stop took %1 ms").arg(stopMs)));
     QVERIFY(worstStall < 2000);
     QVERIFY(QFile::exists(m_tmp.filePath(QStringLiteral("b/checkpoints/last.pt"))));
+  }
+
+  // An unlabelled training set: the panel says what it cannot show until an evaluation dataset is
+  // chosen; the choice reaches the run (its k-NN monitor measures on the labelled set) and an
+  // experiment file.
+  void evaluationDatasetField() {
+    const std::string unlabelled = writeUnlabelled(m_tmp.filePath(QStringLiteral("unlabelled")).toStdString(), 64);
+    pretext::PrepareOptions labelled;
+    labelled.source = "shapes";  // 8 classes, 32 x 32 RGB like the unlabelled images
+    labelled.out = m_tmp.filePath(QStringLiteral("labelled-shapes")).toStdString();
+    pretext::prepareDataset(labelled);
+    const QString evalSpec = QStringLiteral("prepared:") + QString::fromStdString(labelled.out);
+
+    TrainingPanel panel;
+    panel.show();
+    QCOMPARE(panel.evalDatasetBox()->itemData(0).toString(), QString());  // None first, chosen
+    QCOMPARE(panel.evalDatasetBox()->currentIndex(), 0);
+    panel.setDataset(shapes());
+    QVERIFY(!panel.evalNote()->isVisible());  // labelled: nothing to say
+    panel.setDataset(pretext::Dataset::load(pretext::DatasetSpec::parse(unlabelled)));
+    QVERIFY(panel.evalNote()->isVisible());
+    QVERIFY2(panel.evalNote()->text().contains(QStringLiteral("has no labels")) &&
+                 panel.evalNote()->text().contains(QStringLiteral("k-NN monitor")) &&
+                 panel.evalNote()->text().contains(QStringLiteral("class colours")),
+             qPrintable(panel.evalNote()->text()));
+    QCOMPARE(panel.config().evalDataset, std::string());
+
+    panel.evalDatasetBox()->setEditText(evalSpec);  // typed, as for a folder not listed
+    QVERIFY(!panel.evalNote()->isVisible());
+    QCOMPARE(QString::fromStdString(panel.config().evalDataset), evalSpec);
+
+    QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+    smallRun(panel, QStringLiteral("simclr"), 1, m_tmp.filePath(QStringLiteral("unlabelled-run")));
+    panel.start();
+    QVERIFY(!panel.evalDatasetBox()->isEnabled());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 180000);
+    const auto result = finished.takeFirst().at(0).value<pretext::RunResult>();
+    QVERIFY2(result.status == pretext::RunStatus::Finished, result.message.c_str());
+    QVERIFY(result.finalKnnAccuracy >= 0);  // measured on the labelled shapes
+    QCOMPARE(panel.chart()->knnPlot()->graph(0)->dataCount(), 2);  // before training + 1 epoch
+    const pretext::TrainConfig written = pretext::configFromJson(
+        [&] {
+          QFile f(m_tmp.filePath(QStringLiteral("unlabelled-run/config.json")));
+          return f.open(QIODevice::ReadOnly) ? f.readAll().toStdString() : std::string();
+        }());
+    QCOMPARE(QString::fromStdString(written.evalDataset), evalSpec);
+
+    // An experiment file keeps it, and its runs get it back.
+    const ExperimentPreset saved = parseExperiment(
+        experimentJson(experimentFromSettings(QStringLiteral("mine"), {}, QString::fromStdString(unlabelled), panel.config(), {})),
+        QStringLiteral("mine.json"));
+    const auto runs = presetRuns(saved, pretext::TrainConfig{}, m_tmp.path());
+    QCOMPARE(QString::fromStdString(runs.first().config.evalDataset), evalSpec);
+    panel.evalDatasetBox()->setCurrentIndex(0);
+    QCOMPARE(panel.config().evalDataset, std::string());
   }
 
   void stoppingTwiceQuicklyIsHarmless() {

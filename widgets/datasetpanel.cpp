@@ -426,6 +426,23 @@ void DatasetPanel::prepareFolderDialog() {
   testPercent->setSpecialValueText(tr("none (or the folder's test/ or val/)"));
   testPercent->setToolTip(tr("A labelled folder without a test/ folder: this share of its images, drawn at random, "
                              "becomes the test split"));
+  // The CLI's --strict, --threads and --max-pixels.
+  auto* strict = new QCheckBox(tr("Strict: stop at the first unreadable file instead of skipping it"));
+  strict->setObjectName(QStringLiteral("prepareStrict"));
+  auto* threads = new QSpinBox;
+  threads->setObjectName(QStringLiteral("prepareThreads"));
+  threads->setRange(0, 1024);
+  threads->setValue(0);
+  threads->setSpecialValueText(tr("every core (%1)").arg(QThread::idealThreadCount()));
+  threads->setToolTip(tr("Threads that decode and resize the images"));
+  auto* maxPixels = new QDoubleSpinBox;
+  maxPixels->setObjectName(QStringLiteral("prepareMaxPixels"));
+  maxPixels->setDecimals(1);
+  maxPixels->setRange(0.1, 10000.0);
+  maxPixels->setValue(double(pretext::PrepareOptions().maxPixels) / 1e6);
+  maxPixels->setSuffix(tr(" megapixels"));
+  maxPixels->setToolTip(tr("A file whose header promises more pixels than this is skipped as unreadable (its decoded "
+                           "image would take about 3 bytes a pixel), before any memory is taken for it"));
   auto* out = new QLineEdit;
   out->setObjectName(QStringLiteral("prepareOut"));
   auto* browseOut = new QPushButton(tr("Browse…"));
@@ -471,6 +488,9 @@ void DatasetPanel::prepareFolderDialog() {
   form->addRow(tr("&Resize:"), resize);
   form->addRow(QString(), unlabelled);
   form->addRow(tr("&Test split:"), testPercent);
+  form->addRow(QString(), strict);
+  form->addRow(tr("T&hreads:"), threads);
+  form->addRow(tr("Largest &image:"), maxPixels);
   form->addRow(outLabel, row(out, browseOut));
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
   buttons->button(QDialogButtonBox::Ok)->setText(tr("Prepare"));
@@ -512,6 +532,9 @@ void DatasetPanel::prepareFolderDialog() {
   options.resize = resize->currentData().toString().toStdString();
   options.unlabelled = unlabelled->isChecked();
   options.testFraction = testPercent->value() / 100.0;
+  options.strict = strict->isChecked();
+  options.threads = threads->value();
+  options.maxPixels = std::int64_t(std::llround(maxPixels->value() * 1e6));
   startPrepare(options);
 }
 

@@ -22,13 +22,13 @@ const QStringList kRunKeys{QStringLiteral("label"),      QStringLiteral("method"
                            QStringLiteral("subset"),     QStringLiteral("batch_size"), QStringLiteral("backbone"),
                            QStringLiteral("augment"),    QStringLiteral("knn_stage"),  QStringLiteral("width"),
                            QStringLiteral("first_kernel"), QStringLiteral("optimizer"), QStringLiteral("learning_rate"),
-                           QStringLiteral("seed"),       QStringLiteral("method_options")};
+                           QStringLiteral("seed"),       QStringLiteral("method_options"), QStringLiteral("eval_dataset")};
 const QStringList kExperimentKeys{QStringLiteral("title"),  QStringLiteral("description"), QStringLiteral("dataset"),
                                   QStringLiteral("charts"), QStringLiteral("runs"),        QStringLiteral("pretext_experiment")};
 const QStringList kIntegerKeys{QStringLiteral("epochs"), QStringLiteral("subset"), QStringLiteral("batch_size"),
                                QStringLiteral("width"), QStringLiteral("first_kernel"), QStringLiteral("seed")};
 const QStringList kTextKeys{QStringLiteral("label"), QStringLiteral("method"), QStringLiteral("backbone"),
-                            QStringLiteral("knn_stage"), QStringLiteral("optimizer")};
+                            QStringLiteral("knn_stage"), QStringLiteral("optimizer"), QStringLiteral("eval_dataset")};
 
 [[noreturn]] void fail(const QString& where, const QString& what) {
   throw std::invalid_argument(QStringLiteral("%1: %2").arg(where, what).toStdString());
@@ -275,6 +275,7 @@ ExperimentPreset experimentFromSettings(const QString& title, const QString& des
   if (c.learningRate > 0) run.insert(QStringLiteral("learning_rate"), c.learningRate);
   run.insert(QStringLiteral("seed"), qint64(c.seed));
   if (!c.knnStage.empty()) run.insert(QStringLiteral("knn_stage"), QString::fromStdString(c.knnStage));
+  if (!c.evalDataset.empty()) run.insert(QStringLiteral("eval_dataset"), QString::fromStdString(c.evalDataset));
   if (!c.methodOptions.empty()) {
     QVariantMap options;
     for (const auto& [k, v] : c.methodOptions) options.insert(QString::fromStdString(k), v);
@@ -332,6 +333,7 @@ QList<PresetRun> presetRuns(const ExperimentPreset& preset, const pretext::Train
       r.config.augmentPreset = augment.toString().toStdString();
     }
     r.config.knnStage = run.value(QStringLiteral("knn_stage")).toString().toStdString();
+    r.config.evalDataset = run.value(QStringLiteral("eval_dataset")).toString().toStdString();
     const auto& info = pretext::methodInfo(r.config.method);
     if (!info.requiredBackbone.empty()) r.config.backbone = info.requiredBackbone;
     if (!info.trains) r.config.epochs = 0;  // evaluated as built

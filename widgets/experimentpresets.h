@@ -27,7 +27,8 @@ struct ExperimentPreset {
   /// Overrides of the Training panel's settings, one object per run: label, method, epochs, subset,
   /// batch_size, backbone, width, first_kernel, optimizer, learning_rate, seed, method_options (an
   /// object of numbers), augment (a recipe name, or an object of operations, each {enabled,
-  /// probability, strength}, as config.json writes them), knn_stage.
+  /// probability, strength}, as config.json writes them), knn_stage,
+  /// eval_dataset (a labelled dataset spec for the k-NN monitor and probe; absent: none).
   QList<QVariantMap> runs;
 };
 

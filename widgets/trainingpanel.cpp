@@ -27,6 +27,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSignalBlocker>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -108,6 +109,21 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   m_lr->setSingleStep(0.01);
   m_lr->setSpecialValueText(tr("default"));
   m_lr->setToolTip(tr("Peak learning rate; default: 0.06 x batch/256 for SGD, 1e-3 x batch/256 for AdamW"));
+  // Labelled images for what needs labels, when the training set has none (TrainConfig::evalDataset).
+  m_evalDataset = new QComboBox;
+  m_evalDataset->setObjectName(QStringLiteral("evalDataset"));
+  m_evalDataset->setEditable(true);
+  m_evalDataset->setInsertPolicy(QComboBox::NoInsert);
+  m_evalDataset->setToolTip(tr("Labelled images for what needs labels (the k-NN monitor, the linear probe, retrieval "
+                               "precision, class colours) when the training set has none, as STL-10 pairs its unlabelled "
+                               "images with labelled splits. Same image size as the training images; type a folder or "
+                               "prepared:DIR for one not listed"));
+  m_evalNote = new QLabel;
+  m_evalNote->setObjectName(QStringLiteral("evalNote"));
+  m_evalNote->setWordWrap(true);
+  m_evalNote->hide();
+  fillEvalDatasets();
+  connect(m_evalDataset, &QComboBox::currentTextChanged, this, &TrainingPanel::updateEvalNote);
   m_runFolder = new QLineEdit;
   m_runFolder->setPlaceholderText(tr("<runs folder>/<method>-<dataset>-<time> (default)"));
   auto* browse = new QPushButton(tr("Browse…"));
@@ -150,6 +166,8 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("Batch size:"), m_batch);
   form->addRow(tr("Subset:"), m_subset);
   form->addRow(tr("Learning rate:"), m_lr);
+  form->addRow(tr("Evaluation data:"), m_evalDataset);
+  form->addRow(m_evalNote);
   form->addRow(pretext::cudaAvailable() ? tr("GPUs:") : tr("Processes:"), m_processes);
   form->addRow(tr("Runs folder:"), runsRow);
   form->addRow(tr("Run folder:"), folderRow);
@@ -225,6 +243,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     // The number of processes the run records (runs before the record: 1).
     m_processes->setMaximum(std::max(m_processes->maximum(), c.worldSize));
     m_processes->setValue(c.worldSize);
+    setEvalDataset(c.evalDataset);
     for (auto* box : m_optionBoxes) {
       const auto it = c.methodOptions.find(box->objectName().toStdString());
       if (it != c.methodOptions.end()) box->setValue(it->second);
@@ -339,6 +358,64 @@ TrainingPanel::~TrainingPanel() {
 void TrainingPanel::setDataset(const pretext::Dataset& dataset) {
   m_dataset = dataset;
   m_start->setEnabled(!m_running && m_dataset.valid());
+  fillEvalDatasets();  // a folder prepared since is listed too
+  updateEvalNote();
+}
+
+void TrainingPanel::fillEvalDatasets() {
+  const QString current = m_evalDataset->count() > 0 ? evalDatasetSpec() : QString();
+  {
+    const QSignalBlocker block(m_evalDataset);
+    m_evalDataset->clear();
+    m_evalDataset->addItem(tr("None"), QString());
+    // The labelled datasets the Dataset panel lists (installed kinds and prepared sets with classes).
+    for (const auto& entry : pretext::findDatasets()) {
+      if (!entry.available) continue;
+      if (entry.kind == "prepared" && entry.description.find(" classes") == std::string::npos) continue;  // unlabelled
+      pretext::DatasetSpec spec;
+      spec.kind = entry.kind;
+      spec.path = entry.path;
+      const QString name = entry.path.empty() ? QString::fromStdString(entry.kind)
+                                              : QStringLiteral("%1: %2").arg(QString::fromStdString(entry.kind),
+                                                                             QFileInfo(QString::fromStdString(entry.path)).fileName());
+      m_evalDataset->addItem(name, QString::fromStdString(spec.toString()));
+      m_evalDataset->setItemData(m_evalDataset->count() - 1,
+                                 QStringLiteral("%1\n%2").arg(QString::fromStdString(spec.toString()),
+                                                               QString::fromStdString(entry.description)),
+                                 Qt::ToolTipRole);
+    }
+  }
+  setEvalDataset(current.toStdString());
+}
+
+void TrainingPanel::setEvalDataset(const std::string& spec) {
+  const QString data = QString::fromStdString(spec);
+  int index = m_evalDataset->findData(data);
+  if (index < 0) {  // one typed in, or from a run's config: listed as itself
+    m_evalDataset->addItem(data, data);
+    index = m_evalDataset->count() - 1;
+  }
+  m_evalDataset->setCurrentIndex(index);
+  updateEvalNote();
+}
+
+QString TrainingPanel::evalDatasetSpec() const {
+  const QString text = m_evalDataset->currentText().trimmed();
+  const int index = m_evalDataset->findText(text);
+  return index >= 0 ? m_evalDataset->itemData(index).toString() : text;
+}
+
+void TrainingPanel::updateEvalNote() {
+  const bool unlabelled = m_dataset.valid() && m_dataset.numClasses() == 0;
+  m_evalNote->setVisible(unlabelled && evalDatasetSpec().isEmpty());
+  if (m_evalNote->isHidden()) return;
+  m_evalNote->setText(tr("%1 has no labels. Without an evaluation dataset this run cannot show the k-NN monitor, the "
+                         "linear probe or class colours; it trains, and the retrieval galleries and the embedding "
+                         "(without colours) still work.")
+                          .arg(QString::fromStdString(m_dataset.name())));
+  // A wrapped label in a form gets the height of its unwrapped line unless it asks for more: the
+  // lines it needs at a width somewhat under the form's (the panel's left side is at most 460 px).
+  m_evalNote->setMinimumHeight(m_evalNote->heightForWidth(320));
 }
 
 void TrainingPanel::rebuildOptions() {
@@ -407,6 +484,7 @@ pretext::TrainConfig TrainingPanel::config() const {
   c.batchSize = m_batch->value();
   c.subset = m_subset->value();
   c.learningRate = m_lr->value();
+  c.evalDataset = evalDatasetSpec().toStdString();
   for (const auto* box : m_optionBoxes) c.methodOptions[box->objectName().toStdString()] = box->value();
   c.augmentPreset = m_augmentPreset.toStdString();
   if (m_augmentPreset == QLatin1String("custom")) c.augment = m_augment;
@@ -446,6 +524,7 @@ void TrainingPanel::startQueued() {
   m_epochs->setValue(c.epochs);
   m_batch->setValue(c.batchSize);
   m_subset->setValue(int(c.subset));
+  setEvalDataset(c.evalDataset);
   startConfig(c, next.label);
   m_status->setText(tr("Experiment run %1 of %2: %3 …").arg(m_queueTotal - int(m_queue.size())).arg(m_queueTotal).arg(next.label));
 }
@@ -522,7 +601,7 @@ void TrainingPanel::setRunning(bool running) {
   m_pause->setText(tr("Pause"));
   m_stop->setEnabled(running);
   for (QWidget* w : std::initializer_list<QWidget*>{m_method, m_backbone, m_width, m_epochs, m_batch, m_subset, m_lr, m_runFolder,
-                                                     m_runsFolder, m_browseRuns, m_processes}) {
+                                                     m_runsFolder, m_browseRuns, m_processes, m_evalDataset}) {
     w->setEnabled(!running);
   }
   updateFirstKernel();

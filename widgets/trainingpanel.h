@@ -62,6 +62,11 @@ class TrainingPanel final : public QWidget {
   QSpinBox* widthBox() const { return m_width; }
   /// The ConvNet's first-layer kernel side (3, 5, ... 15; the item data); disabled for other backbones.
   QComboBox* firstKernelBox() const { return m_firstKernel; }
+  /// The evaluation dataset (TrainConfig::evalDataset): "None" (item data "") or a labelled dataset
+  /// or prepared set as a spec; editable, for a path typed in.
+  QComboBox* evalDatasetBox() const { return m_evalDataset; }
+  /// What an unlabelled training set without an evaluation dataset cannot show (hidden otherwise).
+  QLabel* evalNote() const { return m_evalNote; }
   QLineEdit* runFolderEdit() const { return m_runFolder; }
   QLineEdit* runsFolderEdit() const { return m_runsFolder; }
   /// Processes (CPU) or GPUs (CUDA) of the next run: more than 1 trains in `pretext-cli train
@@ -126,6 +131,10 @@ class TrainingPanel final : public QWidget {
 
  private:
   void rebuildOptions();
+  void fillEvalDatasets();
+  void setEvalDataset(const std::string& spec);
+  QString evalDatasetSpec() const;
+  void updateEvalNote();
   void startConfig(const pretext::TrainConfig& c, const QString& label);
   void startQueued();
   void setRunning(bool running);
@@ -164,6 +173,8 @@ class TrainingPanel final : public QWidget {
   QSpinBox* m_batch = nullptr;
   QSpinBox* m_subset = nullptr;
   QDoubleSpinBox* m_lr = nullptr;
+  QComboBox* m_evalDataset = nullptr;
+  QLabel* m_evalNote = nullptr;
   QFormLayout* m_options = nullptr;
   QList<QDoubleSpinBox*> m_optionBoxes;
   QLabel* m_description = nullptr;

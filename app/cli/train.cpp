@@ -292,6 +292,13 @@ Command addTrain(CLI::App& app) {
                 "CUDA: record the training step once as a CUDA graph and replay it (SimCLR\n"
                 "with SGD or LARS; faster, but takes about 3x the GPU memory)")
       ->group("CUDA");
+  cmd->add_option("--stream", c.streamData,
+                  "how training images reach the device: auto (resident where the split fits\n"
+                  "the device's memory budget, else streamed; a prepared dataset on the CPU is\n"
+                  "streamed from its memory map), on (batches gathered ahead on a background\n"
+                  "thread; CUDA: pinned buffers, side-stream copies) or off")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
+      ->capture_default_str();
 
   // --momentum is SGD/LARS's and, for the methods that have one, also the method's own.
   addNumber(*cmd, "--momentum", c.momentum, "SGD/LARS momentum; also the method's own, for\n" + methodOptionHelp("momentum"));

@@ -189,7 +189,8 @@ void ColorizationImpl::estimatePrior(const torch::Tensor& images) {
   auto counts = torch::zeros({m_centres.size(0)}, torch::TensorOptions().dtype(torch::kDouble).device(m_centres.device()));
   const int64_t n = std::min<int64_t>(images.size(0), 10000), chunk = 256;
   for (int64_t start = 0; start < n; start += chunk) {
-    const auto lab = rgbToLab(augment::toFloat(images.slice(0, start, std::min(n, start + chunk))));
+    // On the centres' device: the images may be CPU arrays (a training split that is streamed).
+    const auto lab = rgbToLab(augment::toFloat(images.slice(0, start, std::min(n, start + chunk)).to(m_centres.device())));
     const auto bin = quantizeAb(lab.slice(1, 1, 3).permute({0, 2, 3, 1}), bins, m_grid).reshape(-1);
     counts += torch::bincount(bin, {}, m_centres.size(0)).to(torch::kDouble);
   }

@@ -297,10 +297,11 @@ void DeepClusterImpl::beginEpoch(int64_t epoch, const torch::Tensor& trainImages
   const int64_t n = trainImages.size(0);
   const int64_t per = shared ? (n + group->size() - 1) / group->size() : n;
   const int64_t begin = shared ? std::min(n, group->rank() * per) : 0, end = std::min(n, begin + per);
+  // On the model's device: the images may be CPU arrays (a training split that is streamed).
   const auto features =
       begin < end ? eval::extractFeatures(*m_backbone, trainImages.slice(0, begin, end), m_context.mean, m_context.std, "",
-                                          trainImages.device())
-                  : torch::zeros({0, m_backbone->featureDim()}, trainImages.options().dtype(torch::kFloat));
+                                          m_context.device)
+                  : torch::zeros({0, m_backbone->featureDim()}, torch::TensorOptions().dtype(torch::kFloat).device(m_context.device));
   const auto points = pcaWhiten(features, m_pca, group);
   const auto kMeansStart = Clock::now();
   KMeansResult r = kMeans(points, m_clusters, m_iterations, group);

@@ -87,7 +87,8 @@ void InstDiscImpl::beginEpoch(int64_t, const torch::Tensor& trainImages) {
   torch::NoGradGuard noGrad;
   eval();
   for (int64_t i = 0; i < trainImages.size(0); i += 512) {
-    const auto images = trainImages.slice(0, i, std::min(i + 512, trainImages.size(0)));
+    // On the model's device: the images may be CPU arrays (a training split that is streamed).
+    const auto images = trainImages.slice(0, i, std::min(i + 512, trainImages.size(0))).to(m_context.device);
     const auto f = F::normalize(m_projector->forward(m_backbone->forward(prepare(images, AugmentConfig::none())))
                                     .to(torch::kFloat),
                                 F::NormalizeFuncOptions().dim(1));

@@ -117,6 +117,10 @@ void validateConfig(const TrainConfig& c) {
   checkRange("checkpoint interval (checkpoint_every_epochs)", c.checkpointEveryEpochs, 0, maxInt);
   checkRange("synchronized BatchNorm (sync_batchnorm: -1 the method's default, 0 off, 1 on)", c.syncBatchNorm, -1, 1);
   checkRange("world size (world_size)", c.worldSize, 1, 65536);
+  if (c.streamData != "auto" && c.streamData != "on" && c.streamData != "off") {
+    throw std::invalid_argument("streaming the training data (--stream, stream_data) is auto, on or off, not '" +
+                                c.streamData + "'");
+  }
   if (c.cpuBf16 && c.backbone != "convnet" && c.backbone != "resnet18") {
     throw std::invalid_argument("CPU bf16 training (--cpu-bf16, cpu_bf16) is for the convnet and resnet18 backbones; " +
                                 c.backbone + " trains in fp32");
@@ -164,6 +168,7 @@ std::string configToJson(const TrainConfig& c) {
   if (!c.distBackend.empty()) j["dist_backend"] = c.distBackend;
   j["overlap_allreduce"] = c.overlapAllReduce;
   j["cuda_graphs"] = c.cudaGraphs;
+  if (c.streamData != "auto") j["stream_data"] = c.streamData;  // absent: auto, as in older runs
   j["knn_every_epoch"] = c.knnEveryEpoch;
   j["knn_k"] = c.knnK;
   j["knn_temperature"] = c.knnTemperature;
@@ -233,6 +238,7 @@ TrainConfig configFromJson(const std::string& source) {
     c.distBackend = text(j, "dist_backend", "");
     c.overlapAllReduce = boolean(j, "overlap_allreduce", c.overlapAllReduce);
     c.cudaGraphs = boolean(j, "cuda_graphs", c.cudaGraphs);
+    c.streamData = text(j, "stream_data", "auto");
     c.knnEveryEpoch = boolean(j, "knn_every_epoch", c.knnEveryEpoch);
     c.knnK = numberAs<int>(j, "knn_k", c.knnK);
     c.knnTemperature = number(j, "knn_temperature", c.knnTemperature);

@@ -16,6 +16,7 @@
 #include "run/checkpoint.h"
 #include "run/compat.h"
 #include "run/model.h"
+#include "train/batchstream.h"
 #include "train/optim.h"
 #include "train/stepgraph.h"
 
@@ -65,7 +66,10 @@ struct Trainer::Impl {
   std::shared_ptr<Model> model;            // the method, its input statistics, dataset and device
   torch::Device device{torch::kCPU};
   std::unique_ptr<train::Optimizer> optimizer;
-  torch::Tensor trainImages, trainLabels;  // on the device
+  torch::Tensor trainImages, trainLabels;  // on the device; CPU (the arrays as loaded) when streamed
+  /// The batches come from a BatchStream (TrainConfig::streamData): gathered ahead on a background
+  /// thread from the CPU arrays instead of index_select on the training thread.
+  bool streamed = false;
   torch::Tensor bankImages, bankLabels;    // the whole training split: the k-NN monitor's memory bank
   torch::Tensor testImages, testLabels;    // CPU; moved in batches by the k-NN monitor
   train::TrainingPosition position;
@@ -166,6 +170,39 @@ struct Trainer::Impl {
     if (writer) writer->checkpointed(position.globalStep);
     if (observer) observer->onCheckpoint(config.outDir);
   }
+
+  /// Decides whether the training split (trainImages and trainLabels, CPU, as loaded) stays resident
+  /// on the device (moved there) or is streamed (TrainConfig::streamData), and returns the line the
+  /// run's log shows for it ("" for a CPU split held in memory, which simply stays where it is).
+  std::string placeTrainingData() {
+    const std::string& mode = config.streamData;
+    const double bytes = double(trainImages.numel()) + double(trainLabels.numel()) * double(sizeof(int64_t));
+    const auto mib = [](double b) { return formatFixed(b / 1048576.0, 0) + " MiB"; };
+    const bool mapped = trainImages.numel() > 0 && train::inFileMapping(trainImages.data_ptr());
+    const std::string what = "training data: " + mib(bytes) + (mapped ? " memory-mapped from the dataset's files" : " in memory");
+    const std::string how = " (batches gathered " + std::to_string(kStreamDepth) + " ahead on a background thread" +
+                            (device.is_cuda() ? " into pinned buffers, copied to the GPU on a side stream)" : ")");
+    if (device.is_cpu()) {
+      streamed = mode == "on" || (mode == "auto" && mapped);
+      if (!streamed && !mapped) return "";  // in memory, indexed there as always
+      if (!streamed) return what + ", gathered on the training thread (stream_data off)";
+      return what + (mapped ? ", streamed from there, not copied" : ", streamed") + how;
+    }
+    std::int64_t freeBytes = 0, totalBytes = 0;
+    const bool known = train::cudaMemoryInfo(freeBytes, totalBytes);
+    const double budget = 0.5 * double(freeBytes);
+    const bool fits = !known || bytes <= budget;
+    streamed = mode == "on" || (mode == "auto" && !fits);
+    std::string rule = known ? (fits ? " fits" : " does not fit") + std::string(" the device memory budget (half of the ") +
+                                   mib(double(freeBytes)) + " free of " + mib(double(totalBytes)) + " once the model is built)"
+                             : " (the free device memory could not be read: taken to fit)";
+    if (mode != "auto") rule += "; stream_data " + mode;
+    if (streamed) return what + rule + ": streamed" + how;
+    trainImages = trainImages.to(device);
+    trainLabels = trainLabels.to(device);
+    return what + rule + ": resident on the device";
+  }
+  static constexpr int kStreamDepth = 4;  // batches a stream gathers ahead
 };
 
 Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<Impl>()) {
@@ -213,8 +250,9 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
 
   // The first layer as built (rank 0's in a data-parallel run): the start its change is measured from.
   d.model->initialFilters = d.model->backbone().firstLayerWeight().detach().to(torch::kCPU, torch::kFloat).clone();
-  d.trainImages = train.images.slice(0, 0, n).to(d.device);
-  d.trainLabels = train.labels.slice(0, 0, n).to(d.device);
+  d.trainImages = train.images.slice(0, 0, n);
+  d.trainLabels = train.labels.slice(0, 0, n);
+  if (std::string where = d.placeTrainingData(); !where.empty()) d.notices.push_back(where);
   // The monitor's bank is the whole labelled training split, also when training on a subset, so
   // that runs on different subsets are compared on the same footing.
   // With an evaluation dataset (TrainConfig::evalDataset), its labelled splits instead.
@@ -524,6 +562,11 @@ class Trainer::Run {
         }
       }
       const auto perm = d.position.permutation.to(d.device);
+      if (d.streamed) {
+        // This rank's share of each remaining step's batch, gathered ahead from the CPU arrays.
+        if (!m_stream) m_stream = std::make_unique<train::BatchStream>(d.trainImages, d.trainLabels, d.device, Impl::kStreamDepth);
+        m_stream->start(d.position.permutation, d.position.step, d.stepsPerEpoch, m_batch, d.rank * m_localBatch, m_localBatch);
+      }
       m_lossSum = 0.0;
       m_lossCount = 0;
       const auto epochStart = Clock::now();
@@ -549,6 +592,7 @@ class Trainer::Run {
         if (int64_t(m_pending.size()) >= m_readbackEvery && !readBack()) return finish(RunStatus::Failed, m_failure);
       }
       if (!readBack()) return finish(RunStatus::Failed, m_failure);
+      if (m_stream) m_stream->stop();
       endEpoch(epoch, secondsSince(epochStart));
     }
     return finish(RunStatus::Finished, "finished " + std::to_string(c.epochs) + " epochs");
@@ -620,8 +664,12 @@ class Trainer::Run {
   methods::StepOutput forwardBackward(const torch::Tensor& idx) {
     const auto t0 = Clock::now();
     methods::Batch b;
-    b.images = d.trainImages.index_select(0, idx);
-    b.labels = d.trainLabels.index_select(0, idx);
+    if (m_stream) {
+      std::tie(b.images, b.labels) = m_stream->next();  // the rows of `idx`, gathered ahead
+    } else {
+      b.images = d.trainImages.index_select(0, idx);
+      b.labels = d.trainLabels.index_select(0, idx);
+    }
     b.indices = idx;
     if (m_profile) m_profile->data += secondsSince(t0);
     if (m_cuda && c.bf16) compat::setCudaBf16Autocast(true);
@@ -635,6 +683,7 @@ class Trainer::Run {
     if (!m_cuda || !c.cudaGraphs) return;
     std::string why;
     if (d.group) why = "the data-parallel step averages gradients between backward and update";
+    else if (d.streamed) why = "the training data is streamed (each batch comes from a background thread, not by indices on the device)";
     else if (!train::StepGraph::available()) why = "this build has no CUDA graphs (it needs a CUDA LibTorch 2.1 or later)";
     else if (!d.method().info().graphSafeStep) why = d.method().info().title + "'s step keeps state on the host";
     else if (!d.optimizer->foreachSgd()) why = "they need SGD or LARS with multi-tensor updates";
@@ -793,6 +842,11 @@ class Trainer::Run {
 
   /// The one way out of run(): a stop or a failure is also told to the observer.
   RunResult finish(RunStatus status, std::string message) {
+    if (m_stream) {
+      // Whether streaming cost the training thread anything: the time it waited for a batch.
+      m_observer.onMessage("streamed training data: the training thread waited " + formatFixed(m_stream->waitedSeconds(), 3) +
+                           " s in all for batches not yet gathered");
+    }
     if (status != RunStatus::Finished) m_observer.onMessage(message);
     if (d.writer) {
       d.writer->finish(status == RunStatus::Finished  ? WriterRecord::State::Finished
@@ -827,6 +881,7 @@ class Trainer::Run {
 
   std::unique_ptr<Profile> m_profile;
   bool m_stateSent = false;  // the epoch-start broadcast has sent everything once in this run
+  std::unique_ptr<train::BatchStream> m_stream;  // d.streamed: the epoch's batches, gathered ahead
   std::unique_ptr<train::StepGraph> m_stepGraph;
   train::StepGraph::StepFn m_graphStep;
   bool m_graphAnnounced = false;
