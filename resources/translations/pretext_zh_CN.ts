@@ -175,6 +175,10 @@ Attention maps need trained weights: they appear after its first epoch.</source>
         <source>dropped image</source>
         <translation>拖放的图像</translation>
     </message>
+    <message>
+        <source>your image</source>
+        <translation>你的图像</translation>
+    </message>
 </context>
 <context>
     <name>AugmentPanel</name>
@@ -584,6 +588,282 @@ Attention maps need trained weights: they appear after its first epoch.</source>
         <source>%1 at offset %2</source>
         <translation>%1（位于偏移 %2）</translation>
     </message>
+    <message>
+        <source>cannot read %1: file shrank while reading</source>
+        <translation>无法读取 %1：读取过程中文件变小了</translation>
+    </message>
+    <message>
+        <source>%1 must be from %2 to below %3, not %4</source>
+        <translation>%1 必须在 %2 到 %3（不含）之间，而不是 %4</translation>
+    </message>
+    <message>
+        <source>%1 must be from %2 to %3, not %4</source>
+        <translation>%1 必须在 %2 到 %3 之间，而不是 %4</translation>
+    </message>
+    <message>
+        <source>%1 must be greater than %2 to %3, not %4</source>
+        <translation>%1 必须大于 %2 且不超过 %3，而不是 %4</translation>
+    </message>
+    <message>
+        <source>backbone width (--width)</source>
+        <translation>骨干网络宽度（--width）</translation>
+    </message>
+    <message>
+        <source>epochs (--epochs)</source>
+        <translation>轮数（--epochs）</translation>
+    </message>
+    <message>
+        <source>batch size (--batch-size)</source>
+        <translation>批大小（--batch-size）</translation>
+    </message>
+    <message>
+        <source>subset (--subset, 0: all images)</source>
+        <translation>子集（--subset，0：全部图像）</translation>
+    </message>
+    <message>
+        <source>learning rate (--lr, 0: the optimizer&apos;s default)</source>
+        <translation>学习率（--lr，0：优化器的默认值）</translation>
+    </message>
+    <message>
+        <source>weight decay (--weight-decay, &lt;0: the optimizer&apos;s default)</source>
+        <translation>权重衰减（--weight-decay，&lt;0：优化器的默认值）</translation>
+    </message>
+    <message>
+        <source>momentum (--momentum)</source>
+        <translation>动量（--momentum）</translation>
+    </message>
+    <message>
+        <source>warm-up epochs (--warmup-epochs)</source>
+        <translation>预热轮数（--warmup-epochs）</translation>
+    </message>
+    <message>
+        <source>threads (--threads, 0: all cores)</source>
+        <translation>线程数（--threads，0：全部核心）</translation>
+    </message>
+    <message>
+        <source>k-NN k (--knn-k)</source>
+        <translation>k-NN 的 k（--knn-k）</translation>
+    </message>
+    <message>
+        <source>k-NN temperature (knn_temperature)</source>
+        <translation>k-NN 温度（knn_temperature）</translation>
+    </message>
+    <message>
+        <source>k-NN test limit (--knn-test-limit, 0: all)</source>
+        <translation>k-NN 测试图像上限（--knn-test-limit，0：全部）</translation>
+    </message>
+    <message>
+        <source>read-back interval (readback_every, 0: automatic)</source>
+        <translation>回读间隔（readback_every，0：自动）</translation>
+    </message>
+    <message>
+        <source>checkpoint interval (checkpoint_every_epochs)</source>
+        <translation>检查点间隔（checkpoint_every_epochs）</translation>
+    </message>
+    <message>
+        <source>synchronized BatchNorm (sync_batchnorm: -1 the method&apos;s default, 0 off, 1 on)</source>
+        <translation>同步 BatchNorm（sync_batchnorm：-1 方法的默认值，0 关，1 开）</translation>
+    </message>
+    <message>
+        <source>augmentation %1 probability</source>
+        <translation>数据增强 %1 的概率</translation>
+    </message>
+    <message>
+        <source>augmentation %1 strength</source>
+        <translation>数据增强 %1 的强度</translation>
+    </message>
+    <message>
+        <source>first-layer kernel (--first-kernel) must be 0 (the default, 5) or odd from 3 to %1, not %2</source>
+        <translation>第一层卷积核（--first-kernel）必须为 0（默认值，即 5）或 3 到 %1 之间的奇数，而不是 %2</translation>
+    </message>
+    <message>
+        <source>CPU bf16 training (--cpu-bf16, cpu_bf16) is for the convnet and resnet18 backbones; %1 trains in fp32</source>
+        <translation>CPU bf16 训练（--cpu-bf16，cpu_bf16）只适用于 convnet 和 resnet18 骨干网络；%1 以 fp32 训练</translation>
+    </message>
+    <message>
+        <source>batch size %1 does not divide among %2 processes: the batch size is the global one</source>
+        <translation>批大小 %1 不能平均分给 %2 个进程：批大小指的是全局批大小</translation>
+    </message>
+    <message>
+        <source>%1: --%2 must be a whole number in %3, got %4</source>
+        <translation>%1：--%2 必须是 %3 范围内的整数，实际为 %4</translation>
+    </message>
+    <message>
+        <source>%1: --%2 must be in %3, got %4</source>
+        <translation>%1：--%2 必须在 %3 范围内，实际为 %4</translation>
+    </message>
+    <message>
+        <source>%1 has no option --%2 (it has no options)</source>
+        <translation>%1 没有选项 --%2（它没有任何选项）</translation>
+    </message>
+    <message>
+        <source>%1 has no option --%2 (its options: %3)</source>
+        <translation>%1 没有选项 --%2（它的选项：%3）</translation>
+    </message>
+    <message>
+        <source>truncated IDX file (%1 bytes)</source>
+        <translation>IDX 文件不完整（%1 字节）</translation>
+    </message>
+    <message>
+        <source>bad IDX magic number %1 (expected %2), not an image file</source>
+        <translation>IDX 魔数 %1 错误（应为 %2），不是图像文件</translation>
+    </message>
+    <message>
+        <source>bad IDX magic number %1 (expected %2), not a label file</source>
+        <translation>IDX 魔数 %1 错误（应为 %2），不是标签文件</translation>
+    </message>
+    <message>
+        <source>truncated IDX header</source>
+        <translation>IDX 文件头不完整</translation>
+    </message>
+    <message>
+        <source>implausible IDX dimension %1</source>
+        <translation>IDX 维度 %1 不合理</translation>
+    </message>
+    <message>
+        <source>implausible IDX size</source>
+        <translation>IDX 大小不合理</translation>
+    </message>
+    <message>
+        <source>truncated: the header promises %1 bytes of data, the file holds %2</source>
+        <translation>文件不完整：文件头声明有 %1 字节数据，文件中只有 %2 字节</translation>
+    </message>
+    <message>
+        <source>truncated: the header promises %1 bytes of data, more than its %2 bytes of gzip data can hold</source>
+        <translation>文件不完整：文件头声明有 %1 字节数据，超过其 %2 字节 gzip 数据所能容纳的量</translation>
+    </message>
+    <message>
+        <source>%1 unexpected bytes after the %2 bytes of data its header promises</source>
+        <translation>在文件头声明的 %2 字节数据之后多出 %1 字节</translation>
+    </message>
+    <message>
+        <source>more than %1 unexpected bytes after the %2 bytes of data its header promises</source>
+        <translation>在文件头声明的 %2 字节数据之后多出超过 %1 字节</translation>
+    </message>
+    <message>
+        <source>no %1</source>
+        <translation>缺少 %1</translation>
+    </message>
+    <message>
+        <source>no IDX image files (%1)</source>
+        <translation>没有 IDX 图像文件（%1）</translation>
+    </message>
+    <message>
+        <source>%1 labels for %2 images in %3</source>
+        <translation>%1 个标签对应 %3 中的 %2 张图像</translation>
+    </message>
+    <message>
+        <source>%1 labels for %2 images</source>
+        <translation>%1 个标签对应 %2 张图像</translation>
+    </message>
+    <message>
+        <source>label %1 in the %2 labels, but %3 has %4 classes</source>
+        <translation>%2 标签中有标签 %1，但 %3 只有 %4 个类别</translation>
+    </message>
+    <message>
+        <source>folder %1 not found (install the dataset-fashion-mnist package or give a folder)</source>
+        <translation>找不到文件夹 %1（请安装 dataset-fashion-mnist 软件包，或指定一个文件夹）</translation>
+    </message>
+    <message>
+        <source>folder %1 not found</source>
+        <translation>找不到文件夹 %1</translation>
+    </message>
+    <message>
+        <source>empty file</source>
+        <translation>空文件</translation>
+    </message>
+    <message>
+        <source>%1 bytes is not a whole number of %2-byte %3 records (truncated or not a CIFAR batch)</source>
+        <translation>%1 字节不是 %2 字节 %3 记录的整数倍（文件不完整，或不是 CIFAR 批文件）</translation>
+    </message>
+    <message>
+        <source>record %1 has label %2, outside 0..%3</source>
+        <translation>记录 %1 的标签为 %2，超出 0..%3</translation>
+    </message>
+    <message>
+        <source>%1 bytes is not a whole number of 96x96x3 STL-10 images (truncated or not an STL-10 file)</source>
+        <translation>%1 字节不是 96x96x3 STL-10 图像的整数倍（文件不完整，或不是 STL-10 文件）</translation>
+    </message>
+    <message>
+        <source>label %1 at position %2 is outside 1..10</source>
+        <translation>位置 %2 的标签 %1 超出 1..10</translation>
+    </message>
+    <message>
+        <source>corrupt gzip data (%1)</source>
+        <translation>gzip 数据已损坏（%1）</translation>
+    </message>
+    <message>
+        <source>images must be uint8 [N, C, H, W]</source>
+        <translation>图像必须是 uint8 [N, C, H, W]</translation>
+    </message>
+    <message>
+        <source>the split is empty</source>
+        <translation>该划分为空</translation>
+    </message>
+    <message>
+        <source>image shape differs between splits</source>
+        <translation>各划分的图像形状不一致</translation>
+    </message>
+    <message>
+        <source>label %1 outside 0..%2</source>
+        <translation>标签 %1 超出 0..%2</translation>
+    </message>
+    <message>
+        <source>too short for a .npy file</source>
+        <translation>太短，不是有效的 .npy 文件</translation>
+    </message>
+    <message>
+        <source>rank %1: %2 failed: %3%4</source>
+        <translation>进程 %1：%2 失败：%3%4</translation>
+    </message>
+    <message>
+        <source>rank %1: %2 failed (a peer died or did not answer within %3 s)%4</source>
+        <translation>进程 %1：%2 失败（有进程已退出，或在 %3 秒内没有响应）%4</translation>
+    </message>
+    <message>
+        <source>rank %1 stopped answering (no heartbeat for %2 s: it died or hangs)</source>
+        <translation>进程 %1 停止响应（%2 秒内没有心跳：它已退出或卡住）</translation>
+    </message>
+    <message>
+        <source>rank 0 stopped answering (the rendezvous store it serves at %1 does not answer: it died or hangs)</source>
+        <translation>进程 0 停止响应（它在 %1 提供的会合存储没有响应：它已退出或卡住）</translation>
+    </message>
+    <message>
+        <source>rank %1 of %2: the rendezvous at %3 did not complete within %4 s%5</source>
+        <translation>进程 %1/%2：在 %3 的会合未能在 %4 秒内完成%5</translation>
+    </message>
+    <message>
+        <source>%1: stopping the others</source>
+        <translation>%1：正在停止其他进程</translation>
+    </message>
+    <message>
+        <source>rank %1 exited with status %2</source>
+        <translation>进程 %1 退出，状态码 %2</translation>
+    </message>
+    <message>
+        <source>rank %1 was killed by signal %2 (%3)</source>
+        <translation>进程 %1 被信号 %2（%3）终止</translation>
+    </message>
+    <message>
+        <source>rank %1 did not stop: killed</source>
+        <translation>进程 %1 没有停止：已强制结束</translation>
+    </message>
+    <message>
+        <source>rank %1 is not below the world size %2</source>
+        <translation>进程编号 %1 不小于进程总数 %2</translation>
+    </message>
+    <message>
+        <source>environment variable %1 is not set (%2)</source>
+        <translation>环境变量 %1 未设置（%2）</translation>
+    </message>
+    <message>
+        <source>MASTER_PORT %1 is not a port</source>
+        <translation>MASTER_PORT %1 不是有效端口</translation>
+    </message>
+    <message>
+        <source>%1: this build of Pretext has no Gloo (its headers were not found when it was configured: install libgloo-dev, or use a LibTorch that ships them, and configure again), so it trains in one process only</source>
+        <translation>%1：此版本的 Pretext 没有 Gloo（配置时未找到其头文件：请安装 libgloo-dev，或使用自带这些头文件的 LibTorch，然后重新配置），因此只能在单个进程中训练</translation>
+    </message>
 </context>
 <context>
     <name>DatasetLoader</name>
@@ -919,10 +1199,6 @@ Attention maps need trained weights: they appear after its first epoch.</source>
         <translation>%1 / %2 张图像，%3 张/秒，剩余 %4</translation>
     </message>
     <message>
-        <source>Preparing %1 was cancelled; nothing was left at %2.</source>
-        <translation>已取消准备 %1；%2 处未留下任何内容。</translation>
-    </message>
-    <message>
         <source>Could not prepare %1: %2</source>
         <translation>无法准备 %1：%2</translation>
     </message>
@@ -933,6 +1209,46 @@ Attention maps need trained weights: they appear after its first epoch.</source>
     <message>
         <source>Unreadable files skipped: %1 (listed below and in its manifest.json).</source>
         <translation>已跳过无法读取的文件：%1 个（列在下方及其 manifest.json 中）。</translation>
+    </message>
+    <message>
+        <source>Strict: stop at the first unreadable file instead of skipping it</source>
+        <translation>严格：遇到第一个无法读取的文件即停止，而不是跳过</translation>
+    </message>
+    <message>
+        <source>every core (%1)</source>
+        <translation>全部核心（%1）</translation>
+    </message>
+    <message>
+        <source>Threads that decode and resize the images</source>
+        <translation>解码并缩放图像的线程数</translation>
+    </message>
+    <message>
+        <source> megapixels</source>
+        <translation> 百万像素</translation>
+    </message>
+    <message>
+        <source>A file whose header promises more pixels than this is skipped as unreadable (its decoded image would take about 3 bytes a pixel), before any memory is taken for it</source>
+        <translation>文件头声明的像素数超过此值的文件会被视为无法读取而跳过（解码后每个像素约占 3 字节），此时尚未为其分配任何内存</translation>
+    </message>
+    <message>
+        <source>T&amp;hreads:</source>
+        <translation>线程数(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>Largest &amp;image:</source>
+        <translation>最大图像(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>Listing the folder: %1 image files found so far</source>
+        <translation>正在列出文件夹：已找到 %1 个图像文件</translation>
+    </message>
+    <message>
+        <source>Preparing %1 was cancelled; nothing was left at %2. Preparing it again with the same settings continues where it stopped.</source>
+        <translation>已取消准备 %1；%2 处未留下任何内容。以相同设置再次准备将从中断处继续。</translation>
+    </message>
+    <message>
+        <source>Continued an interrupted prepare: %1 images were already done.</source>
+        <translation>已继续一次中断的准备：%1 张图像此前已完成。</translation>
     </message>
 </context>
 <context>
@@ -1119,6 +1435,41 @@ Attention maps need trained weights: they appear after its first epoch.</source>
     <message>
         <source>test image #%1 (click, then Query in Retrieval)</source>
         <translation>测试图像 #%1（点击后选择“在检索中查询”）</translation>
+    </message>
+</context>
+<context>
+    <name>ExperimentTextDialog</name>
+    <message>
+        <source>Save experiment</source>
+        <translation>保存实验</translation>
+    </message>
+    <message>
+        <source>The title and the description are saved in the experiment file. Whoever opens it sees them in the Experiments panel before running the lesson.</source>
+        <translation>标题和说明保存在实验文件中。打开文件的人在运行这节课之前，会在“实验”面板中看到它们。</translation>
+    </message>
+    <message>
+        <source>e.g. Watch the filters form</source>
+        <translation>例如：观察滤波器的形成</translation>
+    </message>
+    <message>
+        <source>For students: what the experiment shows, what to watch for, and what to compare</source>
+        <translation>写给学生：这个实验展示什么、要注意观察什么、要比较什么</translation>
+    </message>
+    <message>
+        <source>Title:</source>
+        <translation>标题：</translation>
+    </message>
+    <message>
+        <source>Description for students:</source>
+        <translation>给学生的说明：</translation>
+    </message>
+    <message>
+        <source>Save…</source>
+        <translation>保存…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -1807,6 +2158,18 @@ Its filters appear here as soon as it trains (live), or after its first epoch.</
     <message>
         <source>lesson.json</source>
         <translation>lesson.json</translation>
+    </message>
+    <message>
+        <source>Followed run: %1</source>
+        <translation>跟随的运行：%1</translation>
+    </message>
+    <message>
+        <source>Following: %1 · %2</source>
+        <translation>跟随中：%1 · %2</translation>
+    </message>
+    <message>
+        <source>%1 — Pretext</source>
+        <translation>%1 — Pretext</translation>
     </message>
 </context>
 <context>
@@ -2955,6 +3318,22 @@ time</source>
         <source>Could not load the images: %1</source>
         <translation>无法加载图像：%1</translation>
     </message>
+    <message>
+        <source>The run has several confusion matrices: the linear probe&apos;s and fine-tuning&apos;s</source>
+        <translation>该运行有多个混淆矩阵：线性评估的和微调的</translation>
+    </message>
+    <message>
+        <source>Fine-tuning, %1% of the labels</source>
+        <translation>微调，%1% 的标签</translation>
+    </message>
+    <message>
+        <source>Linear probe</source>
+        <translation>线性评估</translation>
+    </message>
+    <message>
+        <source>Fine-tuning of %1 with %2% of the labels, on %3 test images: %4% correct. Rows: true class, columns: predicted class; click a cell to see its images.</source>
+        <translation>%1 用 %2% 的标签微调，共 %3 张测试图像：%4% 正确。行：真实类别，列：预测类别；点击单元格查看其图像。</translation>
+    </message>
 </context>
 <context>
     <name>RetrievalPanel</name>
@@ -3547,6 +3926,102 @@ not the query&apos;s class (%1)</source>
     <message>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Labelled images for what needs labels (the k-NN monitor, the linear probe, retrieval precision, class colours) when the training set has none, as STL-10 pairs its unlabelled images with labelled splits. Same image size as the training images; type a folder or prepared:DIR for one not listed</source>
+        <translation>训练集没有标签时，用于需要标签的功能（k-NN 监测、线性评估、检索精度、类别颜色）的有标签图像，就像 STL-10 把无标签图像与有标签的划分配对。图像尺寸须与训练图像相同；不在列表中的可输入文件夹或 prepared:DIR</translation>
+    </message>
+    <message>
+        <source>First layer:</source>
+        <translation>第一层：</translation>
+    </message>
+    <message>
+        <source>Evaluation data:</source>
+        <translation>评估数据：</translation>
+    </message>
+    <message>
+        <source>last checkpoint at step %1, resume with %2</source>
+        <translation>最近的检查点在第 %1 步，可用 %2 继续训练</translation>
+    </message>
+    <message>
+        <source>no checkpoint yet: start it again</source>
+        <translation>尚无检查点：请重新开始</translation>
+    </message>
+    <message>
+        <source>running (pid %1 on %2)</source>
+        <translation>运行中（%2 上的进程 %1）</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>stopped at step %1</source>
+        <translation>停在第 %1 步</translation>
+    </message>
+    <message>
+        <source>failed at step %1</source>
+        <translation>在第 %1 步失败</translation>
+    </message>
+    <message>
+        <source>stopped at step %1: the process %2 on this host is gone without finishing (killed?)</source>
+        <translation>停在第 %1 步：本机上的进程 %2 未完成便已消失（被终止？）</translation>
+    </message>
+    <message>
+        <source>gone at step %1 (killed?)</source>
+        <translation>在第 %1 步消失（被终止？）</translation>
+    </message>
+    <message>
+        <source>no heartbeat from pid %1 for %2 s (the process is there: paused or hung?)</source>
+        <translation>进程 %1 已 %2 秒没有心跳（进程仍在：被暂停或卡住？）</translation>
+    </message>
+    <message>
+        <source>no heartbeat from %1 for %2 s</source>
+        <translation>%1 已 %2 秒没有心跳</translation>
+    </message>
+    <message>
+        <source>no heartbeat for %1 s</source>
+        <translation>已 %1 秒没有心跳</translation>
+    </message>
+    <message>
+        <source>writer record unreadable</source>
+        <translation>无法读取写入者记录</translation>
+    </message>
+    <message>
+        <source>Written by pid %1 on %2 (rank 0 of %3 processes)</source>
+        <translation>由 %2 上的进程 %1 写入（%3 个进程中的 rank 0）</translation>
+    </message>
+    <message>
+        <source>Written by pid %1 on %2</source>
+        <translation>由 %2 上的进程 %1 写入</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Following %1: %2</source>
+        <translation>正在跟随 %1：%2</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>%1 has no labels. Without an evaluation dataset this run cannot show the k-NN monitor, the linear probe or class colours; it trains, and the retrieval galleries and the embedding (without colours) still work.</source>
+        <translation>%1 没有标签。没有评估数据集时，本次运行无法显示 k-NN 监测、线性评估和类别颜色；训练照常进行，检索图库和嵌入（不带颜色）仍然可用。</translation>
+    </message>
+    <message>
+        <source>ConvNet: side of the first layer&apos;s filters (--first-kernel). Larger filters (7×7, 9×9) show edges and colour blobs more clearly in the Filters panel; 5×5 is the default</source>
+        <translation>ConvNet：第一层滤波器的边长（--first-kernel）。较大的滤波器（7×7、9×9）在“滤波器”面板中更清楚地显示边缘和色块；默认为 5×5</translation>
+    </message>
+    <message>
+        <source>Only the ConvNet backbone has a first-layer size to choose; %1 keeps its own</source>
+        <translation>只有 ConvNet 骨干网络可以选择第一层的大小；%1 使用自己的第一层</translation>
+    </message>
+    <message>
+        <source>Stopped following %1</source>
+        <translation>已停止跟随 %1</translation>
     </message>
 </context>
 </TS>
