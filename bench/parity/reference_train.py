@@ -240,14 +240,14 @@ class Views(torch.utils.data.Dataset):
 # ---- evaluation on the frozen encoder --------------------------------------------------------------
 
 @torch.no_grad()
-def features(encoder, images, mean, std, normalise):
+def features(encoder, images, mean, std):
+    """The pooled features [N, D] of the frozen encoder (BatchNorm with its running statistics)."""
     encoder.eval()
     out = []
     for i in range(0, len(images), 512):
         x = (torch.from_numpy(images[i:i + 512]).float().div(255).unsqueeze(1) - mean) / std
         out.append(encoder(x))
-    f = torch.cat(out)
-    return F.normalize(f, dim=1) if normalise else f
+    return torch.cat(out)
 
 
 @torch.no_grad()
@@ -342,11 +342,10 @@ def main():
 
     t1 = time.perf_counter()
     enc = model.f
-    bank = features(enc, xtr, mean, std, True)
-    queries = features(enc, xte, mean, std, True)
-    knn_acc = knn(bank, torch.from_numpy(ytr).long(), queries, torch.from_numpy(yte).long())
-    probe_acc = linear_probe(features(enc, xtr, mean, std, False), torch.from_numpy(ytr).long(),
-                             features(enc, xte, mean, std, False), torch.from_numpy(yte).long())
+    ftr, fte = features(enc, xtr, mean, std), features(enc, xte, mean, std)  # each image once, for both
+    knn_acc = knn(F.normalize(ftr, dim=1), torch.from_numpy(ytr).long(), F.normalize(fte, dim=1),
+                  torch.from_numpy(yte).long())
+    probe_acc = linear_probe(ftr, torch.from_numpy(ytr).long(), fte, torch.from_numpy(yte).long())
     print(json.dumps({"method": args.method, "side": "reference", "seed": args.seed, "knn": round(knn_acc, 4),
                       "probe": round(probe_acc, 4), "train_seconds": round(train_seconds, 1),
                       "eval_seconds": round(time.perf_counter() - t1, 1), "final_loss": round(losses[-1], 4),
