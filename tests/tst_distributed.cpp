@@ -134,6 +134,21 @@ void setEnv(const std::map<std::string, std::string>& vars) {
   for (const auto& [k, v] : vars) ::setenv(k.c_str(), v.c_str(), 1);
 }
 
+/// Runs pretext-cli with `args` (the environment given, or this process's) and returns whether it exited 0
+/// within 4 minutes; its merged output goes to `output` when asked for, and to the log when it failed.
+bool runCli(const QStringList& args, QByteArray* output = nullptr,
+            const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
+  QProcess cli;
+  cli.setProcessChannelMode(QProcess::MergedChannels);
+  cli.setProcessEnvironment(env);
+  cli.start(PRETEXT_CLI, args);
+  const bool ok = cli.waitForStarted() && cli.waitForFinished(240000) && cli.exitCode() == 0;
+  const QByteArray text = cli.readAll();
+  if (!ok) qWarning("%s", text.constData());
+  if (output) *output = text;
+  return ok;
+}
+
 }  // namespace
 
 
@@ -828,18 +843,11 @@ class TstDistributed : public QObject {
                              "--width", "4", "--augment", "none", "--optimizer", "sgd", "--lr", "0.05", "--epochs", "2",
                              "--batch-size", "32", "--subset", "96", "--no-knn", "--threads", "2", "--quiet", "--out"};
     QByteArray output;
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert("PRETEXT_PROFILE_DIST", "1");
+    env.insert("PRETEXT_DIST_BUCKET_MB", "0.01");  // several buckets of the small ConvNet's gradients
     const auto run = [&](const QString& dir, const QStringList& extra) {
-      QProcess cli;
-      cli.setProcessChannelMode(QProcess::MergedChannels);
-      auto env = QProcessEnvironment::systemEnvironment();
-      env.insert("PRETEXT_PROFILE_DIST", "1");
-      env.insert("PRETEXT_DIST_BUCKET_MB", "0.01");  // several buckets of the small ConvNet's gradients
-      cli.setProcessEnvironment(env);
-      cli.start(PRETEXT_CLI, common + QStringList{dir} + extra);
-      const bool ok = cli.waitForStarted() && cli.waitForFinished(240000) && cli.exitCode() == 0;
-      output = cli.readAll();
-      if (!ok) qWarning("%s", output.constData());
-      return ok;
+      return runCli(common + QStringList{dir} + extra, &output, env);
     };
     const QString one = tmp.filePath("one"), synced = tmp.filePath("synced"), local = tmp.filePath("local"),
                   after = tmp.filePath("after");
@@ -876,14 +884,7 @@ class TstDistributed : public QObject {
     if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
     QTemporaryDir tmp;
     const QString dir = tmp.filePath("run");
-    const auto cli = [&](const QStringList& args, QByteArray& output) {
-      QProcess p;
-      p.setProcessChannelMode(QProcess::MergedChannels);
-      p.start(PRETEXT_CLI, args);
-      const bool ok = p.waitForStarted() && p.waitForFinished(240000) && p.exitCode() == 0;
-      output = p.readAll();
-      return ok;
-    };
+    const auto cli = [&](const QStringList& args, QByteArray& output) { return runCli(args, &output); };
     const auto queuePointer = [&] {
       auto trainer = Trainer::resume(dir.toStdString());
       for (const auto& b : trainer->model()->method->named_buffers()) {
@@ -971,14 +972,7 @@ class TstDistributed : public QObject {
     const QStringList common{"train", "--dataset", "shapes", "--method", "supervised", "--backbone", "vit",
                              "--augment", "none", "--optimizer", "sgd", "--lr", "0.1", "--epochs", "2", "--batch-size", "32", "--subset", "96",
                              "--no-knn", "--threads", "2", "--quiet", "--out"};
-    const auto run = [&](const QString& dir, const QStringList& extra) {
-      QProcess cli;
-      cli.setProcessChannelMode(QProcess::MergedChannels);
-      cli.start(PRETEXT_CLI, common + QStringList{dir} + extra);
-      const bool ok = cli.waitForStarted() && cli.waitForFinished(240000) && cli.exitCode() == 0;
-      if (!ok) qWarning("%s", cli.readAll().constData());
-      return ok;
-    };
+    const auto run = [&](const QString& dir, const QStringList& extra) { return runCli(common + QStringList{dir} + extra); };
     const QString one = tmp.filePath("one"), two = tmp.filePath("two");
     QVERIFY(run(one, {}));
     QVERIFY(run(two, {"--nproc", "2"}));
@@ -1003,14 +997,7 @@ class TstDistributed : public QObject {
     const QStringList common{"train", "--dataset", "shapes", "--method", "instdisc", "--backbone", "convnet", "--width", "4",
                              "--augment", "none", "--optimizer", "sgd", "--lr", "0.05", "--epochs", "3", "--batch-size",
                              "32", "--subset", "96", "--no-knn", "--threads", "2", "--quiet", "--out"};
-    const auto run = [&](const QString& dir, const QStringList& extra) {
-      QProcess cli;
-      cli.setProcessChannelMode(QProcess::MergedChannels);
-      cli.start(PRETEXT_CLI, common + QStringList{dir} + extra);
-      const bool ok = cli.waitForStarted() && cli.waitForFinished(240000) && cli.exitCode() == 0;
-      if (!ok) qWarning("%s", cli.readAll().constData());
-      return ok;
-    };
+    const auto run = [&](const QString& dir, const QStringList& extra) { return runCli(common + QStringList{dir} + extra); };
     const QString one = tmp.filePath("one"), two = tmp.filePath("two");
     QVERIFY(run(one, {}));
     QVERIFY(run(two, {"--nproc", "2"}));
