@@ -285,6 +285,16 @@ class TstRunFollow : public QObject {
     QVERIFY(panel.followRun(run));
     QVERIFY(!panel.followRun(run));  // one at a time
     QVERIFY(QDir().mkpath(run));
+    // Written by 16 processes elsewhere (a cluster job): the form shows 16 while following, and once
+    // following ends the next Start launches no more processes than this machine offers.
+    const int localMax = panel.processesBox()->maximum();
+    {
+      pretext::TrainConfig c = widgettest::shapesConfig("simclr", run);
+      c.worldSize = 16;
+      c.distBackend = "gloo";
+      QVERIFY(writeAtomically(run + QStringLiteral("/config.json"), QByteArray::fromStdString(pretext::configToJson(c))));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(panel.processesBox()->value(), 16, 5000);
     const auto rows = someRows(5, 1);
     std::string text = pretext::metricsHeader() + "\n";
     for (const auto& r : rows) text += pretext::formatMetricsRow(r) + "\n";
@@ -299,6 +309,8 @@ class TstRunFollow : public QObject {
     QCOMPARE(finished.count(), 1);
     QVERIFY(finished.first().first().value<pretext::RunResult>().status == pretext::RunStatus::Stopped);
     QVERIFY(!panel.running());
+    QCOMPARE(panel.processesBox()->maximum(), localMax);
+    QVERIFY(panel.processesBox()->value() <= localMax);
     appendBytes(run + QStringLiteral("/metrics.csv"), pretext::formatMetricsRow(rows[0]) + "\n");
     QTest::qWait(100);
     QCOMPARE(panel.chart()->lossPlot()->graph(0)->dataCount(), 5);

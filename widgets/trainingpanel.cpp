@@ -148,7 +148,8 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   // Data-parallel: the CLI's launcher, each process on its share of every batch (Gloo on the CPU,
   // one process per GPU with NCCL on CUDA builds).
   m_processes = new QSpinBox;
-  m_processes->setRange(1, pretext::cudaAvailable() ? 16 : std::max(2, QThread::idealThreadCount()));
+  m_localProcesses = pretext::cudaAvailable() ? 16 : std::max(2, QThread::idealThreadCount());
+  m_processes->setRange(1, m_localProcesses);
   m_processes->setValue(1);
   m_processes->setToolTip(tr("Data-parallel training: more than 1 runs pretext-cli train --nproc N, each process "
                              "on its share of every batch, and follows its run folder here"));
@@ -735,6 +736,9 @@ void TrainingPanel::finishFollowing(const pretext::RunResult& result) {
   m_follower->poll();  // the rows written last
   m_follower->stop();
   m_following = false;
+  // A followed run may have been written by more processes than this machine runs (a cluster job):
+  // the form's next Start launches no more than the local limit.
+  m_processes->setMaximum(m_localProcesses);
   pretext::RunResult r = result;
   r.epochsDone = std::max(r.epochsDone, m_followedEpochs);
   if (r.finalKnnAccuracy < 0) r.finalKnnAccuracy = m_followedKnn;

@@ -191,6 +191,7 @@ class TrainingPanel final : public QWidget {
   LiveChart* m_chart = nullptr;
 
   QSpinBox* m_processes = nullptr;
+  int m_localProcesses = 2;  // the most processes (CPU) or GPUs this machine starts; a followed run may show more
   QPlainTextEdit* m_log = nullptr;
   RunFollower* m_follower = nullptr;
   bool m_following = false;
