@@ -224,6 +224,9 @@ const std::vector<std::pair<const char*, const char*>>& catalogueSourceStrings()
       {"Presets", QT_TRANSLATE_NOOP("Presets", "Watch the filters form")},
       {"Presets", QT_TRANSLATE_NOOP("Presets", "The first layer of a network starts as random noise. Here SimCLR trains a ConvNet with a larger first layer (7×7 filters) on the colour shapes, in small batches with a high learning rate, so that the filters get many updates in little time. Watch the Filters panel: within a minute or two the noisy tiles turn into smooth colour blobs and oriented edges, the chart shows their edge-likeness rising well above the random start, and the bar on each filter shows how far it moved. Tick “Compare with the start” to see before and after side by side.")},
       {"Presets", QT_TRANSLATE_NOOP("Presets", "SimCLR, 7×7 first layer")},
+      {"Presets", QT_TRANSLATE_NOOP("Presets", "Filters on clothes")},
+      {"Presets", QT_TRANSLATE_NOOP("Presets", "The same lesson on Fashion-MNIST: clothes are made of edges (collars, sleeves, soles, stripes). SimCLR trains a ConvNet with a 9×9 first layer on 6,000 images, in small batches with a high learning rate. On a 2-core laptop CPU the filters turned more edge-like within two minutes than on the colour shapes (edge-likeness about 0.4 after 20 steps, from 0.13 at the random start): gray light and dark bars with a direction, where the shapes give colour blobs. Tick “Compare with the start” in the Filters panel to see before and after side by side.")},
+      {"Presets", QT_TRANSLATE_NOOP("Presets", "SimCLR, 9×9 first layer")},
   };
   return strings;
 }
