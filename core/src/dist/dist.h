@@ -47,7 +47,7 @@ class ProcessGroup {
   bool anyTrue(bool flag, const std::string& what);
   void barrier(const std::string& what) { anyTrue(false, what); }
 
-  /// Seconds this rank spent blocked in collectives since the group was made (or resetTimes()), by
+  /// Seconds this rank spent blocked in collectives since the group was made, by
   /// kind: the gradient all-reduce, the all-gathers of embeddings (forward, and the all-reduce of
   /// their gradient in backward), BatchNorm statistics (SyncBN, forward and backward), and the rest
   /// (stop flags, losses read back, queues, banks, broadcasts). Kept always: two clock reads a call.
@@ -56,9 +56,17 @@ class ProcessGroup {
     double seconds[Kinds] = {};
     int64_t calls[Kinds] = {};
     double total() const { return seconds[Gradients] + seconds[Gathers] + seconds[BatchNorm] + seconds[Other]; }
+    /// What was added since `start` (an earlier copy of the same group's times).
+    Times since(const Times& start) const {
+      Times d;
+      for (int k = 0; k < Kinds; ++k) {
+        d.seconds[k] = seconds[k] - start.seconds[k];
+        d.calls[k] = calls[k] - start.calls[k];
+      }
+      return d;
+    }
   };
   const Times& times() const { return m_times; }
-  void resetTimes() { m_times = Times(); }
 
  private:
   friend class OverlappedGradients;

@@ -639,12 +639,9 @@ class Trainer::Run {
       d.optimizer->step(lr);
       if (m_profile) {
         mark();
-        using Times = dist::ProcessGroup::Times;
-        const auto after = d.group ? d.group->times() : Times();
-        double inside = 0.0;  // collectives during forward and backward (gathers, BatchNorm, ...)
-        for (int k = 0; k < Times::Kinds; ++k) {
-          if (k != Times::Gradients) inside += after.seconds[k] - before.seconds[k];
-        }
+        const auto during = d.group ? d.group->times().since(before) : dist::ProcessGroup::Times();
+        // Collectives during forward and backward (gathers, BatchNorm, ...): all but the gradients'.
+        const double inside = during.total() - during.seconds[dist::ProcessGroup::Times::Gradients];
         m_profile->forwardBackward += seconds(t0, t1);
         m_profile->collectivesInside += inside;
         m_profile->averaging += seconds(t1, t2);
@@ -807,13 +804,7 @@ class Trainer::Run {
   std::string profileSummary() const {
     using Times = dist::ProcessGroup::Times;
     const auto& p = *m_profile;
-    Times t;
-    if (d.group) {
-      for (int k = 0; k < Times::Kinds; ++k) {
-        t.seconds[k] = d.group->times().seconds[k] - p.times.seconds[k];
-        t.calls[k] = d.group->times().calls[k] - p.times.calls[k];
-      }
-    }
+    const Times t = d.group ? d.group->times().since(p.times) : Times();
     const double n = double(p.steps), wall = secondsSince(p.start);
     const auto ms = [n](double s) { return formatFixed(1000.0 * s / n, 2); };
     const double compute = p.forwardBackward - p.data - p.collectivesInside;
