@@ -97,11 +97,10 @@ class NpyWriter {
   /// creating it empty.
   NpyWriter(std::string path, const char* descr, std::vector<std::int64_t> rowShape, std::int64_t rows, bool keep = false)
       : m_path(std::move(path)), m_descr(descr), m_rowShape(std::move(rowShape)) {
-    m_rowBytes = descr[1] == 'i' ? 8 : 1;
-    for (auto s : m_rowShape) m_rowBytes *= s;
+    m_rowBytes = rowBytes(descr, m_rowShape);
     m_fd = ::open(m_path.c_str(), keep ? O_RDWR | O_CLOEXEC : O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (m_fd < 0) throw std::runtime_error(sysError(keep ? "cannot open" : "cannot create", m_path));
-    m_size = kNpyHeader + std::size_t(rows * m_rowBytes);
+    m_size = fileBytes(descr, m_rowShape, rows);
     // posix_fallocate reserves the blocks, so a full disk fails here and not as SIGBUS later.
     const int r = ::posix_fallocate(m_fd, 0, off_t(m_size));
     if (r != 0) {
@@ -117,6 +116,15 @@ class NpyWriter {
       throw std::runtime_error(message);
     }
     m_base = static_cast<std::uint8_t*>(p);
+  }
+  /// The bytes of one row ("|u1": 1 a value, "<i8": 8) and of the whole file for `rows` rows.
+  static std::int64_t rowBytes(const char* descr, const std::vector<std::int64_t>& rowShape) {
+    std::int64_t bytes = descr[1] == 'i' ? 8 : 1;
+    for (auto s : rowShape) bytes *= s;
+    return bytes;
+  }
+  static std::size_t fileBytes(const char* descr, const std::vector<std::int64_t>& rowShape, std::int64_t rows) {
+    return kNpyHeader + std::size_t(rows * rowBytes(descr, rowShape));
   }
   ~NpyWriter() {
     if (m_base) ::munmap(m_base, m_size);
@@ -364,6 +372,10 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
                                  {"files", "the list of source files"},
                                  {"version", "the format version"}};
 
+  // Each split's images: one .npy in OUT.partial, rows of [C, H, W] uint8.
+  const std::vector<std::int64_t> imageRow{result.channels, result.imageSize, result.imageSize};
+  const auto imagesPath = [&](Split split) { return partial / (std::string(splitName(split)) + "_images.npy"); };
+
   // Chunks of images: the unit of work and of the record. A resumed run keeps the record's size.
   std::int64_t chunk = std::clamp<std::int64_t>(total / (std::int64_t(threads) * 16), 8, 256);
   std::vector<std::vector<std::uint8_t>> chunkDone(outs.size());  // recorded as done (on disk)
@@ -404,9 +416,8 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
               if (i < 0 || i >= n) throw std::runtime_error("skipped index out of range");
               reasons[k][std::size_t(i)] = reason.get<std::string>();
             }
-            const std::uintmax_t want = kNpyHeader + std::uintmax_t(n) * std::uintmax_t(result.channels) *
-                                                         std::uintmax_t(result.imageSize) * std::uintmax_t(result.imageSize);
-            const auto have = fs::file_size(partial / (std::string(splitName(outs[k].split)) + "_images.npy"), ec);
+            const std::uintmax_t want = NpyWriter::fileBytes("|u1", imageRow, n);
+            const auto have = fs::file_size(imagesPath(outs[k].split), ec);
             if (ec || have != want) throw std::runtime_error(std::string(splitName(outs[k].split)) + "_images.npy has the wrong size");
           }
           resuming = true;
@@ -481,9 +492,7 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
   std::vector<std::unique_ptr<NpyWriter>> writers;
   for (const auto& s : outs) {
     const std::int64_t n = folderRoute ? std::int64_t(s.files.size()) : s.images.size(0);
-    const int side = result.imageSize;
-    writers.push_back(std::make_unique<NpyWriter>((partial / (std::string(splitName(s.split)) + "_images.npy")).string(), "|u1",
-                                                  std::vector<std::int64_t>{result.channels, side, side}, n, resuming));
+    writers.push_back(std::make_unique<NpyWriter>(imagesPath(s.split).string(), "|u1", imageRow, n, resuming));
   }
 
   if (folderRoute) {
