@@ -9,6 +9,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -109,6 +110,19 @@ class TstStream : public QObject {
     const std::int64_t bad[] = {3, 97};
     QVERIFY_THROWS_EXCEPTION(std::out_of_range, train::gatherRows(images.data_ptr<std::uint8_t>(), 97, 105, bad, 2,
                                                                    out.data_ptr<std::uint8_t>()));
+    // One order, sorted by source row, serves every array of the batch (the stream's images and labels).
+    const train::RowOrder order = train::rowOrder(97, indices.data_ptr<std::int64_t>(), 40);
+    QCOMPARE(order.size(), std::size_t(40));
+    QVERIFY(std::is_sorted(order.begin(), order.end()));
+    const auto labels = torch::arange(97, torch::TensorOptions().dtype(torch::kLong)) * 5 - 2;
+    auto outLabels = torch::empty({40}, labels.options());
+    train::gatherRows(reinterpret_cast<const std::uint8_t*>(labels.data_ptr<std::int64_t>()), sizeof(std::int64_t), order,
+                      reinterpret_cast<std::uint8_t*>(outLabels.data_ptr<std::int64_t>()));
+    QVERIFY(outLabels.equal(labels.index_select(0, indices)));
+    out.zero_();
+    train::gatherRows(images.data_ptr<std::uint8_t>(), 3 * 5 * 7, order, out.data_ptr<std::uint8_t>());
+    QVERIFY(out.equal(images.index_select(0, indices)));
+    QVERIFY_THROWS_EXCEPTION(std::out_of_range, train::rowOrder(97, bad, 2));
   }
 
   void streamGivesTheEpochsBatches() {

@@ -183,22 +183,17 @@ struct Evaluator::Impl {
     const auto options = eval::ExtractOptions().cpuBf16(model->knnBf16());
     beginWork(trainImages.size(0) + testImages.size(0));
     const eval::CheckpointFeatures* kept = savedFeatures(stage);
-    const bool keptTrain = kept && kept->train.size(0) == trainImages.size(0);
-    const bool keptTest = kept && kept->test.size(0) == testImages.size(0);  // the monitor may use fewer
-    torch::Tensor train, test;
-    if (keptTrain) {
-      train = kept->train;
-      advance(train.size(0));
-    } else {
-      train = features(trainImages, stage, options);
-    }
-    if (keptTest) {
-      test = kept->test;
-      advance(test.size(0));
-    } else {
-      test = features(testImages, stage, options);
-    }
-    reusedImages += (keptTrain ? train.size(0) : 0) + (keptTest ? test.size(0) : 0);
+    // A kept part is used only when it has a row for every image (the monitor may use fewer test images).
+    int64_t reused = 0;
+    const auto part = [&](const torch::Tensor* keptPart, const torch::Tensor& images) {
+      if (!keptPart || keptPart->size(0) != images.size(0)) return features(images, stage, options);
+      advance(images.size(0));
+      reused += images.size(0);
+      return *keptPart;
+    };
+    const torch::Tensor train = part(kept ? &kept->train : nullptr, trainImages);
+    const torch::Tensor test = part(kept ? &kept->test : nullptr, testImages);
+    reusedImages += reused;
     return normalised[stage] = {train, test};
   }
 

@@ -1,6 +1,7 @@
 // The results table over run folders: config.json (what ran), metrics.csv (how long) and
 // eval.json (what `pretext-cli eval` measured).
 #include "io/fileutil.h"
+#include "io/jsonread.h"
 #include "pretext/evaluation.h"
 #include "pretext/metrics.h"
 #include "pretext/numbers.h"
@@ -25,20 +26,7 @@ bool stageOrderLess(const std::string& a, const std::string& b) {
 
 namespace {
 
-using Json = nlohmann::json;
-
-/// The number at `key` of the object `j`, or `fallback` when there is none.
-double numberAt(const Json& j, const std::string& key, double fallback) {
-  if (!j.is_object()) return fallback;
-  const auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
-}
-
-const Json* objectAt(const Json& j, const std::string& key) {
-  if (!j.is_object()) return nullptr;
-  const auto it = j.find(key);
-  return it != j.end() && it->is_object() ? &*it : nullptr;
-}
+using namespace io::jsonread;  // Json, numberOr, objectOrNull
 
 std::vector<std::string> probeStages(const std::vector<RunSummary>& runs) {
   std::vector<std::string> stages;
@@ -102,22 +90,22 @@ RunSummary summarizeRun(const std::string& runDir) {
     } catch (const Json::exception& error) {
       throw std::runtime_error(evalPath + ": " + error.what());
     }
-    if (const Json* knn = objectAt(e, "knn")) {
-      if (const Json* k = objectAt(*knn, "pooled")) {
-        s.knn20 = numberAt(*k, "20", s.knn20);
-        s.knn200 = numberAt(*k, "200", s.knn200);
+    if (const Json* knn = objectOrNull(e, "knn")) {
+      if (const Json* k = objectOrNull(*knn, "pooled")) {
+        s.knn20 = numberOr(*k, "20", s.knn20);
+        s.knn200 = numberOr(*k, "200", s.knn200);
       }
     }
-    if (const Json* probe = objectAt(e, "linear_probe")) {
-      if (const Json* stages = objectAt(*probe, "stages")) {
-        for (const auto& [stage, v] : stages->items()) s.linearProbe[stage] = numberAt(v, "accuracy", -1.0);
+    if (const Json* probe = objectOrNull(e, "linear_probe")) {
+      if (const Json* stages = objectOrNull(*probe, "stages")) {
+        for (const auto& [stage, v] : stages->items()) s.linearProbe[stage] = numberOr(v, "accuracy", -1.0);
       }
     }
-    if (const Json* f = objectAt(e, "fine_tune")) {
-      if (const Json* one = objectAt(*f, "0.01")) s.fineTune1 = numberAt(*one, "accuracy", -1.0);
-      if (const Json* ten = objectAt(*f, "0.1")) s.fineTune10 = numberAt(*ten, "accuracy", -1.0);
+    if (const Json* f = objectOrNull(e, "fine_tune")) {
+      if (const Json* one = objectOrNull(*f, "0.01")) s.fineTune1 = numberOr(*one, "accuracy", -1.0);
+      if (const Json* ten = objectOrNull(*f, "0.1")) s.fineTune10 = numberOr(*ten, "accuracy", -1.0);
     }
-    if (const Json* r = objectAt(e, "retrieval")) s.retrievalMap = numberAt(*r, "map", -1.0);
+    if (const Json* r = objectOrNull(e, "retrieval")) s.retrievalMap = numberOr(*r, "map", -1.0);
   }
   return s;
 }

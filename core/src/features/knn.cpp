@@ -1,5 +1,6 @@
 #include "features/knn.h"
 
+#include "io/archive.h"
 #include "io/fileutil.h"
 #include "run/compat.h"
 
@@ -9,7 +10,6 @@
 #include <atomic>
 #include <cstring>
 #include <functional>
-#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -200,10 +200,7 @@ void saveCheckpointFeatures(const std::string& path, const CheckpointFeatures& f
   archive.write("weights", torch::tensor(weights));
   archive.write("train", features.train.to(torch::kCPU).contiguous());
   archive.write("test", features.test.to(torch::kCPU).contiguous());
-  std::ostringstream bytes;
-  archive.save_to(bytes);
-  const std::string data = bytes.str();
-  io::writeFileAtomic(path, data.data(), data.size());
+  io::writeArchiveAtomic(path, archive);
 }
 
 std::optional<CheckpointFeatures> loadCheckpointFeatures(const std::string& path, const torch::Device& device) {

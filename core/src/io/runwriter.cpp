@@ -3,6 +3,7 @@
 #include "pretext/runwriter.h"
 
 #include "io/fileutil.h"
+#include "io/jsonread.h"
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +20,7 @@ namespace pretext {
 
 namespace {
 
-using Json = nlohmann::json;
+using namespace io::jsonread;  // Json, wholeNumber, text, badKey
 
 std::string readSmallFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -46,7 +47,7 @@ WriterRecord::State stateFromName(const std::string& name) {
                  WriterRecord::State::Failed}) {
     if (name == writerStateName(s)) return s;
   }
-  throw std::runtime_error("state: expected running, finished, stopped or failed, not '" + name + "'");
+  badKey("state", "expected running, finished, stopped or failed, not '" + name + "'");
 }
 
 std::string seconds(std::int64_t ms) { return std::to_string((ms + 500) / 1000) + " s"; }
@@ -81,41 +82,29 @@ std::string writerRecordToJson(const WriterRecord& r) {
   return j.dump(2) + "\n";
 }
 
-WriterRecord writerRecordFromJson(const std::string& text) {
+WriterRecord writerRecordFromJson(const std::string& source) {
   Json j;
   try {
-    j = Json::parse(text);
+    j = Json::parse(source);
   } catch (const Json::exception& e) {
     throw std::runtime_error(e.what());
   }
   if (!j.is_object()) throw std::runtime_error("expected an object");
   WriterRecord r;
-  const auto integer = [&](const char* key, std::int64_t fallback) -> std::int64_t {
-    const auto it = j.find(key);
-    if (it == j.end()) return fallback;
-    if (!it->is_number_integer()) throw std::runtime_error(std::string(key) + ": expected a whole number");
-    return it->get<std::int64_t>();
-  };
-  const auto string = [&](const char* key) -> std::string {
-    const auto it = j.find(key);
-    if (it == j.end()) return {};
-    if (!it->is_string()) throw std::runtime_error(std::string(key) + ": expected a string");
-    return it->get<std::string>();
-  };
-  r.state = stateFromName(string("state"));
-  r.pid = integer("pid", 0);
-  if (r.pid <= 0) throw std::runtime_error("pid: missing or not positive");
-  r.host = string("host");
-  r.processStart = string("process_start");
-  r.startedMs = integer("started_ms", 0);
-  r.heartbeatMs = integer("heartbeat_ms", 0);
-  r.heartbeatEveryMs = std::max<std::int64_t>(1, integer("heartbeat_every_ms", 2000));
-  const std::int64_t world = integer("world_size", 1);
-  if (world < 1 || world > INT_MAX) throw std::runtime_error("world_size: out of range");
+  r.state = stateFromName(text(j, "state", ""));
+  r.pid = wholeNumber(j, "pid", 0);
+  if (r.pid <= 0) badKey("pid", "missing or not positive");
+  r.host = text(j, "host", "");
+  r.processStart = text(j, "process_start", "");
+  r.startedMs = wholeNumber(j, "started_ms", 0);
+  r.heartbeatMs = wholeNumber(j, "heartbeat_ms", 0);
+  r.heartbeatEveryMs = std::max<std::int64_t>(1, wholeNumber(j, "heartbeat_every_ms", 2000));
+  const std::int64_t world = wholeNumber(j, "world_size", 1);
+  if (world < 1 || world > INT_MAX) badKey("world_size", std::to_string(world) + " is out of range");
   r.worldSize = int(world);
-  r.step = integer("step", 0);
-  r.checkpointStep = integer("checkpoint_step", -1);
-  r.message = string("message");
+  r.step = wholeNumber(j, "step", 0);
+  r.checkpointStep = wholeNumber(j, "checkpoint_step", -1);
+  r.message = text(j, "message", "");
   return r;
 }
 

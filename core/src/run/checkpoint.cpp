@@ -1,9 +1,9 @@
 #include "run/checkpoint.h"
 
+#include "io/archive.h"
 #include "io/fileutil.h"
 #include "run/compat.h"
 
-#include <sstream>
 #include <stdexcept>
 
 namespace pretext::train {
@@ -34,10 +34,7 @@ void saveCheckpoint(const std::string& path, torch::nn::Module& method, torch::o
   if (position.permutation.defined()) archive.write("permutation", position.permutation.to(torch::kCPU));
   if (position.cpuRng.defined()) archive.write("cpu_rng", position.cpuRng);
   if (position.deviceRng.defined()) archive.write("device_rng", position.deviceRng.to(torch::kCPU));
-  std::ostringstream bytes;
-  archive.save_to(bytes);
-  const std::string data = bytes.str();
-  io::writeFileAtomic(path, data.data(), data.size());
+  io::writeArchiveAtomic(path, archive);
 }
 
 TrainingPosition loadCheckpoint(const std::string& path, torch::nn::Module& method, torch::optim::Optimizer* optimizer,

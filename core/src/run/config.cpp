@@ -3,6 +3,8 @@
 #include "pretext/numbers.h"
 #include "pretext/training.h"
 
+#include "io/jsonread.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -12,75 +14,7 @@ namespace pretext {
 
 namespace {
 
-using Json = nlohmann::json;
-
-[[noreturn]] void badKey(const std::string& key, const std::string& what) { throw std::runtime_error("'" + key + "': " + what); }
-
-const Json* member(const Json& j, const std::string& key) {
-  const auto it = j.find(key);
-  return it == j.end() ? nullptr : &*it;
-}
-
-// The number at `key` converted to T, or an error naming the key: casting a double outside T's
-// range (1e300, NaN from a hand-edited file) to an integer or float is undefined behaviour.
-template <typename T>
-T numberAs(const Json& j, const std::string& key, T fallback) {
-  const Json* v = member(j, key);
-  if (!v) return fallback;
-  using Limits = std::numeric_limits<T>;
-  if (v->is_number_unsigned()) {
-    const auto u = v->get<std::uint64_t>();
-    if (Limits::is_integer && u > static_cast<std::uint64_t>(Limits::max())) badKey(key, std::to_string(u) + " is out of range");
-    return T(u);
-  }
-  if (v->is_number_integer()) {
-    const auto i = v->get<std::int64_t>();
-    const bool inRange = Limits::is_integer ? (Limits::is_signed ? i >= std::int64_t(Limits::lowest()) : i >= 0) &&
-                                                  (i < 0 || static_cast<std::uint64_t>(i) <= static_cast<std::uint64_t>(Limits::max()))
-                                            : true;
-    if (!inRange) badKey(key, std::to_string(i) + " is out of range");
-    return T(i);
-  }
-  if (!v->is_number()) badKey(key, std::string("expected a number, found ") + v->type_name());
-  const double d = v->get<double>();
-  const double lo = double(Limits::lowest());
-  // For integers the first value past the range, 2^digits, is exact as a double; max() may not be.
-  const bool inRange = Limits::is_integer ? d >= lo && d < std::ldexp(1.0, Limits::digits)
-                                          : d >= lo && d <= double(Limits::max());
-  if (!std::isfinite(d) || !inRange) badKey(key, formatGeneral(d) + " is out of range");
-  return T(d);
-}
-
-double number(const Json& j, const std::string& key, double fallback) {
-  const Json* v = member(j, key);
-  if (!v) return fallback;
-  if (!v->is_number()) badKey(key, std::string("expected a number, found ") + v->type_name());
-  return v->get<double>();
-}
-
-std::string text(const Json& j, const std::string& key, const std::string& fallback) {
-  const Json* v = member(j, key);
-  if (!v) return fallback;
-  if (!v->is_string()) badKey(key, std::string("expected a string, found ") + v->type_name());
-  return v->get<std::string>();
-}
-
-bool boolean(const Json& j, const std::string& key, bool fallback) {
-  const Json* v = member(j, key);
-  if (!v) return fallback;
-  if (!v->is_boolean()) badKey(key, std::string("expected a boolean, found ") + v->type_name());
-  return v->get<bool>();
-}
-
-const Json* object(const Json& j, const std::string& key) {
-  const Json* v = member(j, key);
-  if (v && !v->is_object()) badKey(key, std::string("expected an object, found ") + v->type_name());
-  return v;
-}
-
-}  // namespace
-
-namespace {
+using namespace io::jsonread;  // Json, numberAs, number, text, boolean, object
 
 // "learning rate (--lr) must be from 0 to 100, not nan": every option, its flag, its range.
 void checkRange(const std::string& what, double value, double lo, double hi, bool openHigh = false, bool openLow = false) {

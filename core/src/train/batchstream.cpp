@@ -70,9 +70,8 @@ bool cudaMemoryInfo(std::int64_t& freeBytes, std::int64_t& totalBytes) {
   return false;
 }
 
-void gatherRows(const std::uint8_t* source, std::int64_t rows, std::int64_t rowBytes, const std::int64_t* indices,
-                std::int64_t count, std::uint8_t* out) {
-  std::vector<std::pair<std::int64_t, std::int64_t>> order(std::size_t(std::max<std::int64_t>(count, 0)));
+RowOrder rowOrder(std::int64_t rows, const std::int64_t* indices, std::int64_t count) {
+  RowOrder order(std::size_t(std::max<std::int64_t>(count, 0)));
   for (std::int64_t i = 0; i < count; ++i) {
     if (indices[i] < 0 || indices[i] >= rows) {
       throw std::out_of_range("batch index " + std::to_string(indices[i]) + " outside the " + std::to_string(rows) +
@@ -81,7 +80,16 @@ void gatherRows(const std::uint8_t* source, std::int64_t rows, std::int64_t rowB
     order[std::size_t(i)] = {indices[i], i};
   }
   std::sort(order.begin(), order.end());
+  return order;
+}
+
+void gatherRows(const std::uint8_t* source, std::int64_t rowBytes, const RowOrder& order, std::uint8_t* out) {
   for (const auto& [row, position] : order) std::memcpy(out + position * rowBytes, source + row * rowBytes, std::size_t(rowBytes));
+}
+
+void gatherRows(const std::uint8_t* source, std::int64_t rows, std::int64_t rowBytes, const std::int64_t* indices,
+                std::int64_t count, std::uint8_t* out) {
+  gatherRows(source, rowBytes, rowOrder(rows, indices, count), out);
 }
 
 void adviseRows(const std::uint8_t* source, std::int64_t rowBytes, const std::int64_t* indices, std::int64_t count) {
@@ -208,9 +216,10 @@ BatchStream::Ready BatchStream::gather(std::int64_t step) {
   Ready r;
   r.images = torch::empty(shape, host.dtype(torch::kUInt8));
   r.labels = torch::empty({m_count}, host.dtype(torch::kLong));
-  gatherRows(images, n, m_rowBytes, rows, m_count, r.images.data_ptr<std::uint8_t>());
-  gatherRows(reinterpret_cast<const std::uint8_t*>(m_labels.data_ptr<std::int64_t>()), n, sizeof(std::int64_t), rows,
-             m_count, reinterpret_cast<std::uint8_t*>(r.labels.data_ptr<std::int64_t>()));
+  const RowOrder byRow = rowOrder(n, rows, m_count);
+  gatherRows(images, m_rowBytes, byRow, r.images.data_ptr<std::uint8_t>());
+  gatherRows(reinterpret_cast<const std::uint8_t*>(m_labels.data_ptr<std::int64_t>()), sizeof(std::int64_t), byRow,
+             reinterpret_cast<std::uint8_t*>(r.labels.data_ptr<std::int64_t>()));
   if (!m_cuda) return r;
 
   // The device tensors are allocated on the consumer's stream (this thread's current one, the

@@ -17,6 +17,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace pretext::train {
 
@@ -28,9 +30,18 @@ bool inFileMapping(const void* p);
 /// has loaded (looked up at run time: no CUDA headers). False when neither answers.
 bool cudaMemoryInfo(std::int64_t& freeBytes, std::int64_t& totalBytes);
 
-/// Copies rows `indices[0..count)` of `source` (rows of `rowBytes`) to `out` in that order, visiting
-/// the source rows in ascending order (one pass through the mapping instead of random jumps back
-/// and forth). Throws std::out_of_range for an index outside [0, rows).
+/// (source row, position in the batch) for rows `indices[0..count)`, sorted by row: the order in
+/// which gatherRows visits the source (one pass through the mapping instead of random jumps back and
+/// forth), computed once for the images and the labels of a batch. Throws std::out_of_range for an
+/// index outside [0, rows).
+using RowOrder = std::vector<std::pair<std::int64_t, std::int64_t>>;
+RowOrder rowOrder(std::int64_t rows, const std::int64_t* indices, std::int64_t count);
+
+/// Copies the rows of `source` (rows of `rowBytes`) named by `order` to their positions in `out`.
+void gatherRows(const std::uint8_t* source, std::int64_t rowBytes, const RowOrder& order, std::uint8_t* out);
+
+/// Copies rows `indices[0..count)` of `source` to `out` in that order, visiting the source rows in
+/// ascending order: gatherRows(source, rowBytes, rowOrder(rows, indices, count), out).
 void gatherRows(const std::uint8_t* source, std::int64_t rows, std::int64_t rowBytes, const std::int64_t* indices,
                 std::int64_t count, std::uint8_t* out);
 

@@ -4,6 +4,7 @@
 #include "dist/dist.h"
 #include "dist/syncbn.h"
 #include "features/knn.h"
+#include "io/archive.h"
 #include "io/fileutil.h"
 #include "methods/method.h"
 #include "methods/selfsynced.h"
@@ -125,10 +126,7 @@ struct Trainer::Impl {
     if (!writes() || !model->initialFilters.defined() || io::fileExists(initialFiltersPath())) return;
     torch::serialize::OutputArchive archive;
     archive.write("weight", model->initialFilters);
-    std::ostringstream bytes;
-    archive.save_to(bytes);
-    const std::string data = bytes.str();
-    io::writeFileAtomic(initialFiltersPath(), data.data(), data.size());
+    io::writeArchiveAtomic(initialFiltersPath(), archive);
   }
 
   void appendMetrics(const MetricsRow& row) {
