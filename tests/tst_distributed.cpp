@@ -1097,6 +1097,13 @@ class TstDistributed : public QObject {
     const double diff = maxDifference(Trainer::resume(plain.toStdString())->model()->method->parameters(),
                                       Trainer::resume(alone.toStdString())->model()->method->parameters());
     QCOMPARE(diff, 0.0);
+    // The same with the all-reduce overlapped with backward (hooks and buckets at one rank).
+    const QString overlapped = tmp.filePath("overlapped");
+    QVERIFY(runCli(common + QStringList{overlapped, "--nproc", "1", "--dist-backend", "gloo", "--overlap-allreduce", "on"}));
+    QVERIFY(stepLosses(overlapped) == l1);
+    QCOMPARE(maxDifference(Trainer::resume(plain.toStdString())->model()->method->parameters(),
+                           Trainer::resume(overlapped.toStdString())->model()->method->parameters()),
+             0.0);
   }
 
   /// The Trainer on 2 processes (half of each global batch, averaged gradients) against one process
