@@ -63,7 +63,7 @@ status=0
 for file in core/src/dist/nccl.cpp core/src/dist/dist.cpp; do
   flags=("${common[@]}")
   [ "$file" = core/src/dist/nccl.cpp ] && flags+=(-DUSE_C10D_NCCL)
-  echo "check-cuda-compile: $cxx ${flags[*]} $file"
+  echo "check-cuda-compile: $cxx ${flags[*]} $src/$file"
   start=$(date +%s)
   if "$cxx" "${flags[@]}" "$src/$file"; then
     echo "check-cuda-compile: $file compiled ($(( $(date +%s) - start )) s)"

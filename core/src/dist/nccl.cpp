@@ -26,13 +26,15 @@ c10::intrusive_ptr<compat::CollectiveBackend> makeGroup(const c10::intrusive_ptr
   // What NCCL needs that Gloo did not: its collectives are queued on an NCCL stream of their own and
   // Work::wait() only makes the current stream wait for them; the CPU goes on. A peer that dies or
   // hangs then leaves this rank's GPU waiting forever unless c10d's watchdog watches the timeout:
-  // with asynchronous error handling on (LibTorch 1.13: NCCL_ASYNC_ERROR_HANDLING, off by default;
-  // 2.x: TORCH_NCCL_ASYNC_ERROR_HANDLING, on by default) it aborts the communicator and ends this
-  // process after `timeout`, saying which rank and which collective (kind and sequence number).
-  // Blocking waits (NCCL_BLOCKING_WAIT) would make every wait() a CPU wait instead, and stall the
-  // host at each of the step's SyncBN and gather collectives; they stay the environment's choice.
+  // with asynchronous error handling on (LibTorch 1.13: NCCL_ASYNC_ERROR_HANDLING, off by default,
+  // switched on here unless set; 2.x: TORCH_NCCL_ASYNC_ERROR_HANDLING, on by default, left as it is)
+  // it aborts the communicator and ends this process after `timeout`, saying which rank and which
+  // collective (kind and sequence number). Blocking waits (NCCL_BLOCKING_WAIT) would make every
+  // wait() a CPU wait instead, and stall the host at each of the step's SyncBN and gather
+  // collectives; they stay the environment's choice.
+#if TORCH_VERSION_MAJOR < 2
   ::setenv("NCCL_ASYNC_ERROR_HANDLING", "1", /*overwrite=*/0);
-  ::setenv("TORCH_NCCL_ASYNC_ERROR_HANDLING", "1", /*overwrite=*/0);
+#endif
   auto options = c10d::ProcessGroupNCCL::Options::create(/*is_high_priority_stream=*/false);
   options->timeout = timeout;
   return c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, size, options);
