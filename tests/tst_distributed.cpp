@@ -128,7 +128,7 @@ std::vector<double> stepLosses(const QString& dir) {
 void setEnv(const std::map<std::string, std::string>& vars) {
   for (const char* name : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT",
                            "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID", "SLURM_NTASKS_PER_NODE",
-                           "PRETEXT_DIST_TIMEOUT", "PRETEXT_DIST_STORE"}) {
+                           "PRETEXT_DIST_TIMEOUT", "PRETEXT_DIST_STORE", "PRETEXT_DIST_BACKEND"}) {
     ::unsetenv(name);
   }
   for (const auto& [k, v] : vars) ::setenv(k.c_str(), v.c_str(), 1);
@@ -221,6 +221,107 @@ class TstDistributed : public QObject {
     QVERIFY(fails({{"WORLD_SIZE", "two"}}, "WORLD_SIZE=two"));
     QVERIFY(fails({{"WORLD_SIZE", "2"}, {"RANK", "2"}, {"MASTER_ADDR", "a"}}, "rank 2"));
     setEnv({});
+  }
+
+  /// The backend asked for (PRETEXT_DIST_BACKEND, which --dist-backend sets): read and checked, and a
+  /// job of one joins a group only when one is named.
+  void backendEnvironment() {
+    setEnv({{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}});
+    QCOMPARE(distributedEnvironment().backendRequest, std::string("auto"));
+    setEnv({{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "a"}, {"PRETEXT_DIST_BACKEND", "nccl"}});
+    QCOMPARE(distributedEnvironment().backendRequest, std::string("nccl"));
+    // A job of one: the plain path with auto; with a named backend a one-rank group on MASTER_ADDR.
+    setEnv({{"WORLD_SIZE", "1"}, {"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", "29411"}});
+    QVERIFY(!distributedEnvironment().joinsGroup());
+    setEnv({{"WORLD_SIZE", "1"}, {"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", "29411"}, {"PRETEXT_DIST_BACKEND", "gloo"}});
+    auto e = distributedEnvironment();
+    QVERIFY(e.joinsGroup());
+    QVERIFY(!e.distributed());
+    QCOMPARE(e.masterPort, 29411);
+    // Without a launcher a named backend changes nothing.
+    setEnv({{"PRETEXT_DIST_BACKEND", "gloo"}});
+    QVERIFY(!distributedEnvironment().joinsGroup());
+    setEnv({{"PRETEXT_DIST_BACKEND", "mpi"}});
+    QString message;
+    try {
+      distributedEnvironment();
+    } catch (const std::invalid_argument& ex) {
+      message = ex.what();
+    }
+    setEnv({});
+    QVERIFY2(message.contains("PRETEXT_DIST_BACKEND=mpi") && message.contains("--dist-backend"), qPrintable(message));
+  }
+
+  /// dist::chooseBackend against the rules written out: auto is NCCL exactly on CUDA in a build with
+  /// it; an explicit nccl without NCCL or on the CPU is refused naming --dist-backend. Both kinds of
+  /// build are asked (this one has NCCL: ncclCompiled()).
+  void backendChoice() {
+    const torch::Device cpu(torch::kCPU), gpu(torch::kCUDA, 1);
+    for (const bool have : {false, true}) {
+      QCOMPARE(dist::chooseBackend("auto", cpu, have), std::string("gloo"));
+      QCOMPARE(dist::chooseBackend("auto", gpu, have), std::string(have ? "nccl" : "gloo"));
+      QCOMPARE(dist::chooseBackend("gloo", gpu, have), std::string("gloo"));
+      QCOMPARE(dist::chooseBackend("gloo", cpu, have), std::string("gloo"));
+    }
+    QCOMPARE(dist::chooseBackend("nccl", gpu, true), std::string("nccl"));
+    const auto refusal = [](const std::string& request, const torch::Device& device, bool have) {
+      try {
+        dist::chooseBackend(request, device, have);
+      } catch (const std::invalid_argument& e) {
+        return std::string(e.what());
+      }
+      return std::string();
+    };
+    const std::string onCpu = refusal("nccl", cpu, true);
+    QVERIFY2(onCpu.find("--dist-backend nccl") != std::string::npos && onCpu.find("CUDA devices only") != std::string::npos &&
+                 onCpu.find("--device cpu") != std::string::npos, onCpu.c_str());
+    const std::string notBuilt = refusal("nccl", gpu, false);
+    QVERIFY2(notBuilt.find("--dist-backend nccl") != std::string::npos && notBuilt.find("has no NCCL") != std::string::npos,
+             notBuilt.c_str());
+    QVERIFY(refusal("nccl", cpu, false).find("has no NCCL") != std::string::npos);
+    QVERIFY(refusal("mpi", cpu, true).find("--dist-backend mpi") != std::string::npos);
+    qInfo("this build %s NCCL", dist::ncclCompiled() ? "has" : "has no");
+    // A process group asked for NCCL in a build without it says so before any rendezvous.
+    if (!dist::ncclCompiled()) {
+      QString message;
+      try {
+        dist::ProcessGroup group(loopback(0, 2, 1), "nccl", gpu);
+      } catch (const std::exception& e) {
+        message = e.what();
+      }
+      QVERIFY2(message.contains("has no NCCL"), qPrintable(message));
+    }
+  }
+
+  /// One process per GPU (dist::rankDevice): cuda:LOCAL_RANK, refused with more local ranks than
+  /// GPUs or one GPU named for several processes; the CPU stays the CPU; a launcher that bound one
+  /// GPU to each process (CUDA_VISIBLE_DEVICES of one device) gives cuda:0.
+  void rankDevices() {
+    DistributedEnvironment e = loopback(3, 4, 1);
+    e.localRank = 1;
+    e.localWorldSize = 2;
+    const torch::Device cuda(torch::kCUDA);
+    QCOMPARE(dist::rankDevice(e, torch::Device(torch::kCPU), 0, nullptr), torch::Device(torch::kCPU));
+    QCOMPARE(dist::rankDevice(e, cuda, 2, nullptr), torch::Device(torch::kCUDA, 1));
+    QCOMPARE(dist::rankDevice(e, cuda, 8, "0,1,2,3,4,5,6,7"), torch::Device(torch::kCUDA, 1));
+    QCOMPARE(dist::rankDevice(e, cuda, 1, "5"), torch::Device(torch::kCUDA, 0));  // srun --gpus-per-task=1
+    const auto refusal = [&](const torch::Device& device, int64_t count) {
+      try {
+        dist::rankDevice(e, device, count, nullptr);
+      } catch (const std::invalid_argument& ex) {
+        return std::string(ex.what());
+      }
+      return std::string();
+    };
+    const std::string tooMany = refusal(cuda, 1);
+    QVERIFY2(tooMany.find("local rank 1 has no GPU") != std::string::npos && tooMany.find("1 CUDA device,") != std::string::npos &&
+                 tooMany.find("--device cpu") != std::string::npos, tooMany.c_str());
+    const std::string named = refusal(torch::Device(torch::kCUDA, 0), 2);
+    QVERIFY2(named.find("--device cuda:0") != std::string::npos && named.find("2 processes") != std::string::npos, named.c_str());
+    // One process of the job on this host: a named GPU is kept.
+    e.localRank = 0;
+    e.localWorldSize = 1;
+    QCOMPARE(dist::rankDevice(e, torch::Device(torch::kCUDA, 3), 4, nullptr), torch::Device(torch::kCUDA, 3));
   }
 
   /// The rendezvous through a FileStore (PRETEXT_DIST_STORE, for shared filesystems) also joins the
@@ -961,6 +1062,48 @@ class TstDistributed : public QObject {
     const QByteArray moreOutput = more.readAll();
     QVERIFY2(more.exitCode() == 0, moreOutput.constData());
     QVERIFY2(moreOutput.contains("resuming"), moreOutput.constData());
+  }
+
+  /// --dist-backend through the CLI: nccl refused before any data loads (this build has no NCCL, or
+  /// the run is on the CPU), naming the option; a job of one with a named Gloo backend runs every
+  /// collective of the data-parallel path and ends with exactly the plain run's losses and weights,
+  /// and config.json says what ran.
+  void cliBackend() {
+    if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
+    QTemporaryDir tmp;
+    QByteArray out;
+    QVERIFY(!runCli({"train", "--dataset", "shapes", "--device", "cpu", "--dist-backend", "nccl", "--epochs", "1",
+                     "--quiet", "--out", tmp.filePath("refused")}, &out));
+    QVERIFY2(out.contains("--dist-backend nccl: ") &&
+                 out.contains(dist::ncclCompiled() ? "CUDA devices only" : "this build of Pretext has no NCCL"),
+             out.constData());
+    QVERIFY(!fs::exists(tmp.filePath("refused/config.json").toStdString()));
+    QVERIFY(!runCli({"train", "--dataset", "shapes", "--dist-backend", "mpi", "--quiet"}, &out));
+    QVERIFY2(out.contains("--dist-backend"), out.constData());
+
+    const QStringList common{"train", "--dataset", "shapes", "--method", "simclr", "--width", "8", "--epochs", "1",
+                             "--batch-size", "32", "--subset", "96", "--no-knn", "--threads", "2", "--quiet",
+                             "--device", "cpu", "--out"};
+    const QString plain = tmp.filePath("plain"), alone = tmp.filePath("alone");
+    QVERIFY(runCli(common + QStringList{plain}));
+    QVERIFY(runCli(common + QStringList{alone, "--nproc", "1", "--dist-backend", "gloo"}, &out));
+    const TrainConfig written = configFromJson(io::readTextFile(alone.toStdString() + "/config.json"));
+    QCOMPARE(written.worldSize, 1);
+    QCOMPARE(written.distBackend, std::string("gloo"));
+    QCOMPARE(configFromJson(io::readTextFile(plain.toStdString() + "/config.json")).distBackend, std::string());
+    const auto l1 = stepLosses(plain), l2 = stepLosses(alone);
+    QCOMPARE(l1.size(), size_t(3));
+    QVERIFY(l1 == l2);
+    const double diff = maxDifference(Trainer::resume(plain.toStdString())->model()->method->parameters(),
+                                      Trainer::resume(alone.toStdString())->model()->method->parameters());
+    QCOMPARE(diff, 0.0);
+    // The same with the all-reduce overlapped with backward (hooks and buckets at one rank).
+    const QString overlapped = tmp.filePath("overlapped");
+    QVERIFY(runCli(common + QStringList{overlapped, "--nproc", "1", "--dist-backend", "gloo", "--overlap-allreduce", "on"}));
+    QVERIFY(stepLosses(overlapped) == l1);
+    QCOMPARE(maxDifference(Trainer::resume(plain.toStdString())->model()->method->parameters(),
+                           Trainer::resume(overlapped.toStdString())->model()->method->parameters()),
+             0.0);
   }
 
   /// The Trainer on 2 processes (half of each global batch, averaged gradients) against one process

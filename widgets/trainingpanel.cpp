@@ -8,6 +8,7 @@
 #include "translation.h"
 
 #include <pretext/backbones.h>
+#include <pretext/distributed.h>
 #include <pretext/methods.h>
 
 #include <QComboBox>
@@ -148,7 +149,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   // Data-parallel: the CLI's launcher, each process on its share of every batch (Gloo on the CPU,
   // one process per GPU with NCCL on CUDA builds).
   m_processes = new QSpinBox;
-  m_localProcesses = pretext::cudaAvailable() ? 16 : std::max(2, QThread::idealThreadCount());
+  m_localProcesses = pretext::cudaAvailable() ? std::max(1, pretext::cudaDeviceCount()) : std::max(2, QThread::idealThreadCount());
   m_processes->setRange(1, m_localProcesses);
   m_processes->setValue(1);
   m_processes->setToolTip(tr("Data-parallel training: more than 1 runs pretext-cli train --nproc N, each process "

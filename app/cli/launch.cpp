@@ -1,6 +1,8 @@
 // pretext-cli train --nproc N: see launch.h.
 #include "launch.h"
 
+#include <pretext/distributed.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -98,6 +100,19 @@ int launchWorkers(int nproc, const std::string& out) {
   args = withoutOption(args, "--threads", &threadsText);
   const bool resume = std::any_of(args.begin(), args.end(), [](const std::string& a) { return a == "--resume" || a.rfind("--resume=", 0) == 0; });
   const bool quiet = std::find(args.begin(), args.end(), "--quiet") != args.end();
+  // CUDA: one process per GPU (each on cuda:LOCAL_RANK, see dist::rankDevice), checked here before
+  // any starts when the command line says the device; a resumed or --config run's workers check it.
+  if (!resume && std::none_of(args.begin(), args.end(), [](const std::string& a) { return a == "--config" || a.rfind("--config=", 0) == 0; })) {
+    std::string device = "auto";
+    withoutOption(args, "--device", &device);
+    const int gpus = device == "cpu" ? 0 : cudaDeviceCount();
+    if (gpus > 0 && (device == "auto" || device == "cuda") && nproc > gpus) {
+      throw std::invalid_argument("--nproc " + std::to_string(nproc) + ": this machine has " + std::to_string(gpus) +
+                                  " CUDA device" + (gpus == 1 ? "" : "s") + ", and a CUDA run takes one process per GPU "
+                                  "(two NCCL ranks cannot share one): use --nproc " + std::to_string(gpus) +
+                                  " or less, or --device cpu");
+    }
+  }
   if (!out.empty()) {
     args.push_back("--out");
     args.push_back(out);
@@ -116,7 +131,7 @@ int launchWorkers(int nproc, const std::string& out) {
   exe[n] = '\0';
 
   const int port = freePort();
-  std::fprintf(stderr, "starting %d processes (Gloo over 127.0.0.1:%d)\n", nproc, port);
+  std::fprintf(stderr, "starting %d processes (rendezvous on 127.0.0.1:%d)\n", nproc, port);
   std::fflush(stderr);
 
   // Everything a child needs is built before fork: after it, the child only calls execve.

@@ -47,6 +47,7 @@ struct TrainOptions {
   bool quiet = false;
   int nproc = 0;
   int distTimeout = 0;
+  std::string distBackend;
   std::string syncBn;
   std::string overlapAllReduce;
   /// The options of every method in the catalogue, each name once (values checked as they parse,
@@ -88,7 +89,7 @@ void applyConfigFile(TrainOptions& o, CLI::App& cmd) {
   for (const CLI::Option* opt : cmd.get_options()) {
     const std::string name = opt->get_name();
     static const char* const allowed[] = {"--config", "--out", "--epochs", "--threads", "--device", "--seed",
-                                          "--quiet", "--nproc", "--dist-timeout"};
+                                          "--quiet", "--nproc", "--dist-timeout", "--dist-backend"};
     if (opt->count() && std::none_of(std::begin(allowed), std::end(allowed), [&](const char* a) { return name == a; })) {
       others += (others.empty() ? "" : ", ") + name;
     }
@@ -120,6 +121,8 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
     applyConfigFile(o, cmd);
   }
   if (o.distTimeout > 0) ::setenv("PRETEXT_DIST_TIMEOUT", std::to_string(o.distTimeout).c_str(), 1);
+  // Like the timeout, through the environment: the workers of --nproc and torchrun's read it alike.
+  if (!o.distBackend.empty()) ::setenv("PRETEXT_DIST_BACKEND", o.distBackend.c_str(), 1);
   if (o.nproc > 0) {
     if (distributedEnvironment().distributed()) {
       throw std::invalid_argument("--nproc starts its own processes: leave it out under torchrun or srun");
@@ -143,7 +146,7 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
     for (const CLI::Option* opt : cmd.get_options()) {
       const std::string name = opt->get_name();
       if (opt->count() && name != "--resume" && name != "--epochs" && name != "--quiet" && name != "--nproc" &&
-          name != "--dist-timeout") {
+          name != "--dist-timeout" && name != "--dist-backend") {
         others += (others.empty() ? "" : ", ") + name;
       }
     }
@@ -257,15 +260,22 @@ Command addTrain(CLI::App& app) {
                   "writes); only --out, --epochs, --threads, --device, --seed go with it");
   cmd->add_flag("--quiet", o->quiet, "no progress output");
   cmd->add_option("--nproc", o->nproc,
-                  "data-parallel: start N local processes (Gloo), each on its share of every\n"
-                  "batch and of the threads; --batch-size is the global batch. Under torchrun or\n"
-                  "srun (RANK/WORLD_SIZE or SLURM_PROCID/SLURM_NTASKS with MASTER_ADDR) leave it out")
+                  "data-parallel: start N local processes, each on its share of every batch (CPU:\n"
+                  "and of the threads; CUDA: one process per GPU, on cuda:LOCAL_RANK); --batch-size\n"
+                  "is the global batch. Under torchrun or srun (RANK/WORLD_SIZE or\n"
+                  "SLURM_PROCID/SLURM_NTASKS with MASTER_ADDR) leave it out")
       ->check(CLI::Range(1, 1024))
       ->group("Data-parallel");
   cmd->add_option("--dist-timeout", o->distTimeout,
                   "data-parallel: seconds the rendezvous and each collective may take before a\n"
                   "missing peer ends the run (default 300)")
       ->check(CLI::Range(1, 86400))
+      ->group("Data-parallel");
+  cmd->add_option("--dist-backend", o->distBackend,
+                  "data-parallel: c10d's backend, auto (NCCL on CUDA when this build has it, else\n"
+                  "Gloo), gloo or nccl (CUDA builds, CUDA runs); with a job of one process\n"
+                  "(--nproc 1, WORLD_SIZE=1) a named backend runs every collective")
+      ->check(CLI::IsMember({"auto", "gloo", "nccl"}))
       ->group("Data-parallel");
   cmd->add_option("--sync-bn", o->syncBn,
                   "data-parallel: BatchNorm with the statistics of the global batch (on) or of\n"

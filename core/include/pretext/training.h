@@ -51,7 +51,7 @@ struct TrainConfig {
   /// 0 off (each process normalises its own share); 1 on. No effect in a single process.
   int syncBatchNorm = -1;
   /// The job that writes the run, recorded in config.json by the Trainer (world_size, dist_backend):
-  /// its number of processes and the c10d backend ("gloo"; empty for one process). A record only:
+  /// its number of processes and the c10d backend ("gloo" or "nccl"; empty for one process). A record only:
   /// the launcher sets the number of processes, and a resume with another number keeps the global
   /// batch. A config.json without them reads as 1 process.
   int worldSize = 1;

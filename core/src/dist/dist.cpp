@@ -1,15 +1,19 @@
-// Data-parallel training on c10d's Gloo process group (see dist.h). This translation unit alone is
-// compiled with USE_C10D_GLOO, which ProcessGroupGloo.hpp needs and TorchConfig does not set.
-// Without Gloo's headers at configure time (PRETEXT_HAVE_GLOO unset: a LibTorch that ships none,
-// and no libgloo-dev) everything here still builds, and joining a job says why it cannot.
-#if PRETEXT_HAVE_GLOO
+// Data-parallel training on c10d's Gloo and NCCL process groups (see dist.h). This translation unit
+// alone is compiled with USE_C10D_GLOO, which ProcessGroupGloo.hpp needs and TorchConfig does not
+// set; NCCL's group is made in nccl.cpp (CUDA builds: PRETEXT_HAVE_NCCL). Without Gloo's headers at
+// configure time (PRETEXT_HAVE_GLOO unset: a LibTorch that ships none, and no libgloo-dev) and
+// without NCCL everything here still builds, and joining a job says why it cannot.
+#if PRETEXT_HAVE_GLOO || PRETEXT_HAVE_NCCL
 #define PRETEXT_COMPAT_C10D 1
 #endif
 #include "dist/dist.h"
 
+#include "dist/nccl.h"
 #include "run/compat.h"
 
-#if PRETEXT_HAVE_GLOO
+#include <c10/core/impl/VirtualGuardImpl.h>
+
+#if PRETEXT_HAVE_GLOO || PRETEXT_HAVE_NCCL
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #endif
@@ -55,11 +59,20 @@ DistributedEnvironment distributedEnvironment() {
   DistributedEnvironment e;
   e.timeoutSeconds = envInt("PRETEXT_DIST_TIMEOUT", e.timeoutSeconds, 1);
   if (const char* store = envValue("PRETEXT_DIST_STORE")) e.storePath = store;
+  if (const char* backend = envValue("PRETEXT_DIST_BACKEND")) {
+    e.backendRequest = backend;
+    if (e.backendRequest != "auto" && e.backendRequest != "gloo" && e.backendRequest != "nccl") {
+      throw std::invalid_argument(std::string("environment variable PRETEXT_DIST_BACKEND=") + backend +
+                                  " is not auto, gloo or nccl (--dist-backend)");
+    }
+  }
+  // A job of one is the plain path, unless a backend was named (DistributedEnvironment::joinsGroup).
+  const bool joinAlone = e.backendRequest != "auto";
   if (envValue("WORLD_SIZE")) {
     e.source = "torchrun";
     e.worldSize = envInt("WORLD_SIZE", 1, 1);
-    if (e.worldSize == 1) return e;
-    e.rank = requiredInt("RANK", 0, "WORLD_SIZE is set");
+    if (e.worldSize == 1 && !joinAlone) return e;
+    e.rank = e.worldSize == 1 ? envInt("RANK", 0, 0) : requiredInt("RANK", 0, "WORLD_SIZE is set");
     e.localRank = envInt("LOCAL_RANK", 0, 0);
     e.localWorldSize = envInt("LOCAL_WORLD_SIZE", 1, 1);
     if (const char* agent = envValue("TORCHELASTIC_USE_AGENT_STORE"); agent && std::string(agent) == "True") {
@@ -70,8 +83,8 @@ DistributedEnvironment distributedEnvironment() {
   } else if (envValue("SLURM_NTASKS") && envValue("MASTER_ADDR")) {
     e.source = "slurm";
     e.worldSize = envInt("SLURM_NTASKS", 1, 1);
-    if (e.worldSize == 1) return e;
-    e.rank = requiredInt("SLURM_PROCID", 0, "SLURM_NTASKS and MASTER_ADDR are set");
+    if (e.worldSize == 1 && !joinAlone) return e;
+    e.rank = e.worldSize == 1 ? envInt("SLURM_PROCID", 0, 0) : requiredInt("SLURM_PROCID", 0, "SLURM_NTASKS and MASTER_ADDR are set");
     e.localRank = envInt("SLURM_LOCALID", 0, 0);
     // "4" or "4(x2)": tasks on this node.
     if (const char* perNode = envValue("SLURM_NTASKS_PER_NODE")) e.localWorldSize = std::max(1, std::atoi(perNode));
@@ -92,7 +105,59 @@ DistributedEnvironment distributedEnvironment() {
   return e;
 }
 
+int cudaDeviceCount() { return torch::cuda::is_available() ? int(torch::cuda::device_count()) : 0; }
+
 namespace dist {
+
+bool ncclCompiled() {
+#if PRETEXT_HAVE_NCCL
+  return true;
+#else
+  return false;
+#endif
+}
+
+std::string chooseBackend(const std::string& request, const torch::Device& device, bool haveNccl) {
+  if (request == "auto") return device.is_cuda() && haveNccl ? "nccl" : "gloo";
+  if (request == "gloo") return request;
+  if (request != "nccl") throw std::invalid_argument("--dist-backend " + request + ": expected auto, gloo or nccl");
+  if (!haveNccl) {
+    throw std::invalid_argument("--dist-backend nccl: this build of Pretext has no NCCL (it needs a CUDA LibTorch with "
+                                "ProcessGroupNCCL when Pretext is configured: packaging/build-cuda.sh); use "
+                                "--dist-backend gloo or auto");
+  }
+  if (!device.is_cuda()) {
+    throw std::invalid_argument("--dist-backend nccl: NCCL runs on CUDA devices only, and this run trains on the CPU "
+                                "(--device " + device.str() + "); use --dist-backend gloo or auto, or --device cuda");
+  }
+  return request;
+}
+
+torch::Device rankDevice(const DistributedEnvironment& env, const torch::Device& device, int64_t deviceCount,
+                         const char* visibleDevices) {
+  if (!device.is_cuda()) return device;
+  if (device.has_index()) {
+    if (env.localWorldSize > 1) {
+      throw std::invalid_argument("--device " + device.str() + ": this host runs " + std::to_string(env.localWorldSize) +
+                                  " processes of the job, one per GPU, each on cuda:LOCAL_RANK; give --device cuda");
+    }
+    return device;
+  }
+  const std::string visible = visibleDevices ? visibleDevices : "";
+  if (deviceCount == 1 && !visible.empty() && visible.find(',') == std::string::npos) return torch::Device(torch::kCUDA, 0);
+  if (env.localRank >= deviceCount) {
+    throw std::invalid_argument(
+        "local rank " + std::to_string(env.localRank) + " has no GPU: this host has " + std::to_string(deviceCount) +
+        " CUDA device" + (deviceCount == 1 ? "" : "s") + ", and a CUDA job runs one process per GPU (two NCCL ranks "
+        "cannot share one); start at most " + std::to_string(deviceCount) + " processes here (--nproc, torchrun "
+        "--nproc-per-node, srun --ntasks-per-node), or train on the CPU (--device cpu)");
+  }
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(env.localRank));
+}
+
+void makeCurrent(const torch::Device& device) {
+  if (device.is_cuda() && device.has_index()) c10::impl::VirtualGuardImpl(device.type()).setDevice(device);
+}
 
 namespace {
 
@@ -141,13 +206,57 @@ void unflatten(const torch::Tensor& flat, const std::vector<torch::Tensor>& tens
 
 }  // namespace
 
-#if PRETEXT_HAVE_GLOO
+namespace {
+
+[[noreturn, maybe_unused]] void noGloo(const std::string& what) {
+  throw DistributedError(what + ": this build of Pretext has no Gloo (its headers were not found when it was "
+                         "configured: install libgloo-dev, or use a LibTorch that ships them, and configure again), "
+                         "so it trains in one process only");
+}
+
+}  // namespace
+
+#if PRETEXT_HAVE_GLOO || PRETEXT_HAVE_NCCL
 
 struct ProcessGroup::Impl {
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<compat::CollectiveBackend> gloo;  // a ProcessGroupGloo
+  // The group's collectives: a ProcessGroupGloo, or a ProcessGroupNCCL on `device`.
+  c10::intrusive_ptr<compat::CollectiveBackend> backend;
+  // NCCL runs: a ProcessGroupGloo of the same ranks for the collectives on CPU tensors (null in a
+  // build without Gloo: those are copied to the GPU and back).
+  c10::intrusive_ptr<compat::CollectiveBackend> host;
+  bool nccl = false;
+  torch::Device device{torch::kCPU};  // NCCL: this rank's GPU
+  bool syncTimes = false;             // NCCL with PRETEXT_PROFILE_DIST: time collectives to their end on the GPU
   std::string timeoutText;
   int rank = 0, size = 1;
+
+  /// Where a collective on tensors of `where` runs, and where its tensors must be for it.
+  ///
+  /// What NCCL requires that Gloo did not:
+  /// - its tensors are CUDA tensors on the GPU the rank's communicator was made for (one process
+  ///   per GPU: cuda:LOCAL_RANK), dense and contiguous; Gloo took CPU tensors (and CUDA ones through
+  ///   host copies). CPU tensors therefore go through a Gloo group beside NCCL, never through NCCL;
+  /// - its collectives run asynchronously on an NCCL stream: wait() orders the current stream after
+  ///   them but does not block the CPU, so a result is read on the current stream (a copy to the
+  ///   host waits for it), and the time "blocked in collectives" is only their end on the GPU when
+  ///   measured with a synchronisation (syncTimes);
+  /// - a peer that dies leaves the GPU waiting, not a socket error: the watchdog ends the process
+  ///   after the timeout (nccl.cpp), while the Gloo group's collectives on the host (the stop flag
+  ///   of every step) still see a dead peer at once and name it;
+  /// - every rank issues the same collectives in the same order on each group, as with Gloo; the
+  ///   two groups are ordered independently, so a rank must never wait in one for a collective the
+  ///   others issue later in the other (the training loop issues both in program order).
+  struct Target {
+    compat::CollectiveBackend* group;
+    torch::Device device;
+  };
+  Target target(const torch::Device& where) const {
+    if (!nccl) return {backend.get(), where};
+    if (where.is_cuda()) return {backend.get(), device};
+    if (host) return {host.get(), where};
+    return {backend.get(), device};
+  }
 
   // Heartbeats: every rank counts up its key in the TCPStore once a second (on a connection of its
   // own), so that after a failed collective the survivors can name the rank that stopped.
@@ -235,18 +344,39 @@ struct ProcessGroup::Impl {
     }
   }
 
-  /// Starts a collective (`start` returns its work) and waits for it; a failure in either becomes a
-  /// DistributedError naming the rank and the operation.
+  /// Starts a collective (`start` returns its work) on tensors of `on` and waits for it; a failure
+  /// in either becomes a DistributedError naming the rank and the operation.
   template <class Start>
-  void run(int rank, const std::string& what, Start&& start) const {
+  void run(int rank, const std::string& what, const torch::Device& on, Start&& start) const {
     const auto t0 = std::chrono::steady_clock::now();
     try {
       start()->wait();
+#if PRETEXT_HAVE_NCCL
+      if (syncTimes && on.is_cuda()) nccl::synchronize(device);
+#endif
     } catch (const std::exception& e) {
       throw failure(rank, what, e);
     }
     count(kindOf(what), t0);
   }
+
+#if PRETEXT_HAVE_GLOO
+  /// A Gloo group of the job's ranks on `on`: loopback jobs stay on loopback; others use
+  /// GLOO_SOCKET_IFNAME or the host's own address.
+  c10::intrusive_ptr<compat::CollectiveBackend> makeGloo(const c10::intrusive_ptr<c10d::Store>& on,
+                                                         std::chrono::milliseconds timeout) const {
+    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+    const char* ifname = std::getenv("GLOO_SOCKET_IFNAME");
+    if (env.masterAddr == "127.0.0.1" || env.masterAddr == "localhost") {
+      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
+    } else if (ifname && *ifname) {
+      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(ifname));
+    } else {
+      options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+    }
+    return c10::make_intrusive<c10d::ProcessGroupGloo>(on, env.rank, env.worldSize, options);
+  }
+#endif
 
   ProcessGroup::Times* times = nullptr;
 
@@ -272,12 +402,26 @@ struct ProcessGroup::Impl {
   }
 };
 
-ProcessGroup::ProcessGroup(const DistributedEnvironment& env)
+ProcessGroup::ProcessGroup(const DistributedEnvironment& env, const std::string& backend, const torch::Device& device)
     : m_impl(std::make_unique<Impl>()),
       m_rank(env.rank),
       m_size(env.worldSize),
-      m_timeout(std::chrono::seconds(env.timeoutSeconds)) {
+      m_timeout(std::chrono::seconds(env.timeoutSeconds)),
+      m_backend(backend) {
   auto& d = *m_impl;
+  if (backend == "nccl") {
+    if (!ncclCompiled()) chooseBackend(backend, device, false);  // throws, saying why
+    if (!device.is_cuda() || !device.has_index()) {
+      throw std::invalid_argument("NCCL needs this rank's GPU (cuda:LOCAL_RANK), not " + device.str());
+    }
+  } else if (backend == "gloo") {
+#if !PRETEXT_HAVE_GLOO
+    noGloo("joining a job of " + std::to_string(env.worldSize) + " processes");
+#endif
+  } else {
+    throw std::invalid_argument("unknown c10d backend '" + backend + "' (gloo or nccl)");
+  }
+  makeCurrent(device);  // (NCCL's makeGroup does the same)
   d.timeoutText = std::to_string(env.timeoutSeconds) + " s";
   d.env = env;
   d.rank = env.rank;
@@ -295,17 +439,21 @@ ProcessGroup::ProcessGroup(const DistributedEnvironment& env)
       d.store = c10::make_intrusive<c10d::FileStore>(env.storePath, env.worldSize);
       d.store->setTimeout(m_timeout);
     }
-    auto options = c10d::ProcessGroupGloo::Options::create(m_timeout);
-    // Loopback jobs stay on loopback; others use GLOO_SOCKET_IFNAME or the host's own address.
-    const char* ifname = std::getenv("GLOO_SOCKET_IFNAME");
-    if (env.masterAddr == "127.0.0.1" || env.masterAddr == "localhost") {
-      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
-    } else if (ifname && *ifname) {
-      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(ifname));
+    if (backend == "nccl") {
+#if PRETEXT_HAVE_NCCL
+      d.nccl = true;
+      d.device = device;
+      d.syncTimes = std::getenv("PRETEXT_PROFILE_DIST") != nullptr;
+      d.backend = nccl::makeGroup(d.store, env.rank, env.worldSize, m_timeout, device);
+#if PRETEXT_HAVE_GLOO
+      d.host = d.makeGloo(c10::make_intrusive<c10d::PrefixStore>("pretext/host", d.store), m_timeout);
+#endif
+#endif
     } else {
-      options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+#if PRETEXT_HAVE_GLOO
+      d.backend = d.makeGloo(d.store, m_timeout);
+#endif
     }
-    d.gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(d.store, env.rank, env.worldSize, options);
     d.startHeartbeat();
   } catch (const std::exception& e) {
     const auto* ce = dynamic_cast<const c10::Error*>(&e);
@@ -317,52 +465,63 @@ ProcessGroup::ProcessGroup(const DistributedEnvironment& env)
 
 ProcessGroup::~ProcessGroup() { m_impl->stopHeartbeat(); }
 
+// Every collective goes where its tensors are (Impl::target): a tensor that must move (a CPU tensor
+// in an NCCL build without Gloo, a tensor on another GPU) is copied there and its result back. A
+// job of one runs them too (DistributedEnvironment::joinsGroup).
+
 void ProcessGroup::broadcast(const std::vector<torch::Tensor>& tensors, int root, const std::string& what) {
-  if (m_size == 1) return;
   std::vector<torch::Tensor> defined;
   for (const auto& t : tensors) {
     if (t.defined() && t.numel() > 0) defined.push_back(t);
   }
   for (const auto& bucket : buckets(defined, 25 << 20)) {
-    std::vector<torch::Tensor> flat{flatten(bucket)};
+    const auto to = m_impl->target(bucket.front().device());
+    std::vector<torch::Tensor> flat{flatten(bucket).to(to.device)};
     c10d::BroadcastOptions options;
     options.rootRank = root;
-    m_impl->run(m_rank, "broadcast of " + what, [&] { return m_impl->gloo->broadcast(flat, options); });
+    m_impl->run(m_rank, "broadcast of " + what, to.device, [&] { return to.group->broadcast(flat, options); });
     unflatten(flat[0], bucket);
   }
 }
 
 void ProcessGroup::averageGradients(const std::vector<torch::Tensor>& parameters, int64_t bucketBytes) {
-  if (m_size == 1) return;
   std::vector<torch::Tensor> grads;
   for (const auto& p : parameters) {
     if (p.grad().defined()) grads.push_back(p.grad());
   }
   for (const auto& bucket : buckets(grads, bucketBytes)) {
-    std::vector<torch::Tensor> flat{flatten(bucket)};
-    m_impl->run(m_rank, "all_reduce of gradients", [&] { return m_impl->gloo->allreduce(flat); });
+    const auto to = m_impl->target(bucket.front().device());
+    std::vector<torch::Tensor> flat{flatten(bucket).to(to.device)};
+    m_impl->run(m_rank, "all_reduce of gradients", to.device, [&] { return to.group->allreduce(flat); });
     flat[0].div_(double(m_size));
     unflatten(flat[0], bucket);
   }
 }
 
 void ProcessGroup::allReduceSum(torch::Tensor& tensor, const std::string& what) {
-  if (m_size == 1) return;
-  std::vector<torch::Tensor> v{tensor};
-  m_impl->run(m_rank, "all_reduce of " + what, [&] { return m_impl->gloo->allreduce(v); });
+  const auto to = m_impl->target(tensor.device());
+  if (to.device == tensor.device() && (!m_impl->nccl || tensor.is_contiguous())) {
+    std::vector<torch::Tensor> v{tensor};
+    m_impl->run(m_rank, "all_reduce of " + what, to.device, [&] { return to.group->allreduce(v); });
+    return;
+  }
+  std::vector<torch::Tensor> v{tensor.detach().to(to.device).contiguous()};
+  m_impl->run(m_rank, "all_reduce of " + what, to.device, [&] { return to.group->allreduce(v); });
+  torch::NoGradGuard noGrad;
+  tensor.copy_(v[0]);
 }
 
 torch::Tensor ProcessGroup::allGather(const torch::Tensor& tensor, const std::string& what) {
-  if (m_size == 1) return tensor;
-  std::vector<torch::Tensor> input{tensor.detach().contiguous()};
+  const auto to = m_impl->target(tensor.device());
+  std::vector<torch::Tensor> input{tensor.detach().to(to.device).contiguous()};
   std::vector<std::vector<torch::Tensor>> output(1);
   for (int r = 0; r < m_size; ++r) output[0].push_back(torch::empty_like(input[0]));
-  m_impl->run(m_rank, "all_gather of " + what, [&] { return m_impl->gloo->allgather(output, input); });
-  return torch::cat(output[0]);
+  m_impl->run(m_rank, "all_gather of " + what, to.device, [&] { return to.group->allgather(output, input); });
+  auto all = torch::cat(output[0]);
+  return all.device() == tensor.device() ? all : all.to(tensor.device());
 }
 
 bool ProcessGroup::anyTrue(bool flag, const std::string& what) {
-  if (m_size == 1) return flag;
   auto t = torch::full({1}, flag ? 1.0f : 0.0f);
   allReduceSum(t, what);
   return t.item<float>() > 0.0f;
@@ -438,9 +597,8 @@ OverlappedGradients::OverlappedGradients(ProcessGroup& group, const std::vector<
     : m_group(group), m_state(std::make_shared<State>()) {
   auto& s = *m_state;
   auto* impl = group.m_impl.get();
-  s.allreduce = [impl](std::vector<torch::Tensor>& flat) { return impl->gloo->allreduce(flat); };
+  s.allreduce = [impl](std::vector<torch::Tensor>& flat) { return impl->target(flat[0].device()).group->allreduce(flat); };
   s.calls = &group.m_times.calls[ProcessGroup::Times::Gradients];
-  if (group.size() == 1) return;
   for (auto it = parameters.rbegin(); it != parameters.rend(); ++it) {
     if (it->defined() && it->requires_grad() && it->numel() > 0) s.params.push_back(*it);
   }
@@ -461,6 +619,12 @@ OverlappedGradients::OverlappedGradients(ProcessGroup& group, const std::vector<
       n += t.numel();
     }
     b.flat = {torch::zeros({n}, members.front().options().requires_grad(false))};
+    // The buckets are filled by hooks and reduced where they are: under NCCL on this rank's GPU.
+    const auto on = b.flat[0].device();
+    if (impl->target(on).device != on) {
+      throw std::invalid_argument("overlapped gradient averaging: parameters on " + on.str() + " cannot be reduced by " +
+                                  group.backend() + " on " + impl->target(on).device.str());
+    }
     s.buckets.push_back(std::move(b));
   }
   std::weak_ptr<State> weak = m_state;
@@ -490,12 +654,11 @@ void OverlappedGradients::begin() {
   s.nextToStart = 0;
   s.late = false;
   s.error.clear();
-  s.armed = m_group.size() > 1;
+  s.armed = true;
 }
 
 void OverlappedGradients::finish() {
   auto& s = *m_state;
-  if (m_group.size() == 1) return;
   std::unique_lock<std::mutex> lock(s.mutex);
   s.armed = false;
   s.startedInBackward = s.nextToStart;
@@ -518,6 +681,9 @@ void OverlappedGradients::finish() {
   for (auto& b : s.buckets) {
     try {
       b.work->wait();
+#if PRETEXT_HAVE_NCCL
+      if (m_group.m_impl->syncTimes && b.flat[0].is_cuda()) nccl::synchronize(m_group.m_impl->device);
+#endif
     } catch (const std::exception& e) {
       throw m_group.m_impl->failure(m_group.rank(), what, e);
     }
@@ -533,20 +699,13 @@ void OverlappedGradients::finish() {
   }
 }
 
-#else  // PRETEXT_HAVE_GLOO
-
-namespace {
-[[noreturn]] void noGloo(const std::string& what) {
-  throw DistributedError(what + ": this build of Pretext has no Gloo (its headers were not found when it was "
-                         "configured: install libgloo-dev, or use a LibTorch that ships them, and configure again), "
-                         "so it trains in one process only");
-}
-}  // namespace
+#else  // PRETEXT_HAVE_GLOO || PRETEXT_HAVE_NCCL
 
 struct ProcessGroup::Impl {};
 
-ProcessGroup::ProcessGroup(const DistributedEnvironment& env)
-    : m_rank(env.rank), m_size(env.worldSize), m_timeout(std::chrono::seconds(env.timeoutSeconds)) {
+ProcessGroup::ProcessGroup(const DistributedEnvironment& env, const std::string& backend, const torch::Device& device)
+    : m_rank(env.rank), m_size(env.worldSize), m_timeout(std::chrono::seconds(env.timeoutSeconds)), m_backend(backend) {
+  if (backend == "nccl") chooseBackend(backend, device, false);  // throws: no NCCL in this build
   noGloo("joining a job of " + std::to_string(env.worldSize) + " processes");
 }
 
@@ -569,7 +728,7 @@ int64_t OverlappedGradients::startedInBackward() const { return 0; }
 void OverlappedGradients::begin() {}
 void OverlappedGradients::finish() {}
 
-#endif  // PRETEXT_HAVE_GLOO
+#endif  // PRETEXT_HAVE_GLOO || PRETEXT_HAVE_NCCL
 
 ProcessGroup* currentGroup() { return t_current; }
 

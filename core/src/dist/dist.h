@@ -1,7 +1,8 @@
 // Data-parallel training on LibTorch's c10d: a process group from the launcher's environment
 // (torchrun, SLURM, or `pretext-cli train --nproc`), parameter broadcast, gradient averaging in flat
 // buckets, and an all-gather that carries a gradient. Gloo on the CPU, NCCL on CUDA builds.
-// Everything c10d stays in dist.cpp: it is the one translation unit compiled with USE_C10D_GLOO.
+// Everything c10d stays in dist.cpp, the one translation unit compiled with USE_C10D_GLOO, and in
+// nccl.cpp (USE_C10D_NCCL, CUDA builds only).
 #pragma once
 
 #include "pretext/distributed.h"
@@ -22,9 +23,16 @@ class ProcessGroup {
  public:
   /// Joins the job `env` describes: rendezvous through a TCPStore on env.masterAddr:masterPort
   /// (rank 0 serves it) or a FileStore when env.storePath is set, within env.timeoutSeconds, which
-  /// also bounds every collective. Gloo, on CPU tensors (and on CUDA tensors through Gloo's copies:
-  /// NCCL is not wired yet).
-  explicit ProcessGroup(const DistributedEnvironment& env);
+  /// also bounds every collective. `backend` (see chooseBackend):
+  /// - "gloo": every collective through Gloo, on CPU tensors (and on CUDA tensors through Gloo's
+  ///   host copies, slowly: what an explicit --dist-backend gloo on CUDA asks for);
+  /// - "nccl": `device` is this rank's GPU (rankDevice); collectives on CUDA tensors go through
+  ///   NCCL on it (a tensor on another GPU is copied there and back), those on CPU tensors (flags,
+  ///   counts, losses read back: small metadata) through a Gloo group of the same ranks beside it,
+  ///   so that they never wait for the GPU; in a build without Gloo they are copied to the GPU.
+  ///   Callers need not care where their tensors are: each collective goes where its tensor is.
+  explicit ProcessGroup(const DistributedEnvironment& env, const std::string& backend = "gloo",
+                        const torch::Device& device = torch::kCPU);
   ~ProcessGroup();
   ProcessGroup(const ProcessGroup&) = delete;
   ProcessGroup& operator=(const ProcessGroup&) = delete;
@@ -32,6 +40,8 @@ class ProcessGroup {
   int rank() const { return m_rank; }
   int size() const { return m_size; }
   std::chrono::milliseconds timeout() const { return m_timeout; }
+  /// "gloo" or "nccl".
+  const std::string& backend() const { return m_backend; }
 
   /// Overwrites `tensors` on every rank with rank `root`'s (in flat buckets, one per dtype).
   void broadcast(const std::vector<torch::Tensor>& tensors, int root, const std::string& what);
@@ -75,8 +85,35 @@ class ProcessGroup {
   int m_rank = 0;
   int m_size = 1;
   std::chrono::milliseconds m_timeout;
+  std::string m_backend;
   Times m_times;
 };
+
+/// Whether this build has c10d's NCCL (a CUDA LibTorch with ProcessGroupNCCL, found when Pretext was
+/// configured: core/CMakeLists.txt).
+bool ncclCompiled();
+
+/// The c10d backend of a data-parallel run on `device` for `request` (--dist-backend,
+/// PRETEXT_DIST_BACKEND): "auto" is NCCL on CUDA when `haveNccl` (the build has it), else Gloo;
+/// "gloo" and "nccl" are taken as asked. Throws std::invalid_argument naming --dist-backend for an
+/// unknown name, for nccl in a build without it, and for nccl on the CPU.
+std::string chooseBackend(const std::string& request, const torch::Device& device, bool haveNccl = ncclCompiled());
+
+/// This rank's training device in a job of several processes: one process per GPU, so a CUDA
+/// device becomes cuda:LOCAL_RANK (torchrun's LOCAL_RANK, SLURM's SLURM_LOCALID, --nproc's ranks);
+/// a CPU device stays. `deviceCount` is the CUDA devices this process sees; when that is one and
+/// `visibleDevices` (CUDA_VISIBLE_DEVICES) names a single device, the launcher bound one GPU to
+/// each process (srun --gpus-per-task=1), and it is cuda:0 whatever the local rank. Throws
+/// std::invalid_argument when the local rank has no GPU (more processes on this host than GPUs) or
+/// when --device names one GPU for several processes on this host.
+torch::Device rankDevice(const DistributedEnvironment& env, const torch::Device& device, int64_t deviceCount,
+                         const char* visibleDevices);
+
+/// Makes a CUDA `device` with an index the calling thread's current device (through c10's
+/// device-generic guard, so that this compiles in CPU builds), so that the caching allocator,
+/// streams and synchronisation of a rank act on its own GPU and no rank makes a context on cuda:0.
+/// Other devices: nothing.
+void makeCurrent(const torch::Device& device);
 
 /// Gradient averaging overlapped with the backward pass (what DistributedDataParallel does): the
 /// parameters are laid out once in flat buckets of at most `bucketBytes` (one dtype and device

@@ -57,23 +57,35 @@ class CpuBf16Autocast {
   at::ScalarType m_previousDtype = at::kBFloat16;
 };
 
-/// The default generator of a device (CPU or CUDA), whose state goes into checkpoints.
+/// The default generator of a device (CPU or CUDA), whose state goes into checkpoints: a data-parallel
+/// rank's own GPU's (cuda:LOCAL_RANK), cuda:0's when the device names none.
 inline at::Generator defaultGenerator(const torch::Device& device) {
-  return at::globalContext().defaultGenerator(device.is_cuda() ? torch::Device(torch::kCUDA, 0) : device);
+  return at::globalContext().defaultGenerator(
+      device.is_cuda() ? torch::Device(torch::kCUDA, device.has_index() ? device.index() : 0) : device);
 }
 
 }  // namespace pretext::compat
 
-// c10d (only where the including file asked for it, since ProcessGroupGloo.hpp needs USE_C10D_GLOO,
-// which core/CMakeLists.txt defines on src/dist/dist.cpp alone).
+// c10d (only where the including file asked for it: src/dist/dist.cpp and src/dist/nccl.cpp, the
+// translation units core/CMakeLists.txt compiles with USE_C10D_GLOO / USE_C10D_NCCL, which
+// ProcessGroupGloo.hpp / ProcessGroupNCCL.hpp need).
 #ifdef PRETEXT_COMPAT_C10D
+#if TORCH_VERSION_MAJOR >= 2
+#include <torch/csrc/distributed/c10d/Backend.hpp>
+#else
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
+#endif
+#ifdef USE_C10D_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 namespace pretext::compat {
 
-/// What a Gloo group is to call its collectives through: a ProcessGroup on 1.13, a Backend on 2.x
-/// (whose ProcessGroup dispatches to backends). The collectives' signatures are the same.
+/// What a Gloo or NCCL group is to call its collectives through: a ProcessGroup on 1.13, a Backend
+/// on 2.x (whose ProcessGroup dispatches to backends). The collectives' signatures are the same, and
+/// so are the NCCL options Pretext sets (ProcessGroupNCCL::Options::create(is_high_priority_stream)
+/// and the `timeout` its base class has on both).
 #if TORCH_VERSION_MAJOR >= 2
 using CollectiveBackend = c10d::Backend;
 #else

@@ -213,6 +213,12 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
 
   d.device = resolveDevice(c.device);
   const DistributedEnvironment env = distributedEnvironment();
+  // One process per GPU (cuda:LOCAL_RANK), and the c10d backend (--dist-backend: NCCL on CUDA).
+  if (env.joinsGroup()) {
+    d.device = dist::rankDevice(env, d.device, cudaDeviceCount(), std::getenv("CUDA_VISIBLE_DEVICES"));
+    dist::makeCurrent(d.device);  // before the model is built on it
+  }
+  const std::string backend = dist::chooseBackend(env.backendRequest, d.device);
   if (env.distributed() && c.batchSize % env.worldSize != 0) {
     throw std::invalid_argument("batch size " + std::to_string(c.batchSize) + " does not divide among " +
                                 std::to_string(env.worldSize) + " processes: the batch size is the global one");
@@ -231,10 +237,10 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   if (d.device.is_cuda()) torch::cuda::manual_seed_all(c.seed);
   d.model = buildModel(c, dataset, d.device);
   m_model = d.model;
-  if (env.distributed()) {
+  if (env.joinsGroup()) {
     // Rank 0's weights everywhere; then each rank its own augmentation draws (the epoch's
     // permutation comes from rank 0).
-    d.group = std::make_unique<dist::ProcessGroup>(env);
+    d.group = std::make_unique<dist::ProcessGroup>(env, backend, d.device);
     d.rank = env.rank;
     d.worldSize = env.worldSize;
     std::vector<torch::Tensor> state = d.method().parameters();
@@ -244,7 +250,7 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   }
   // config.json records the job that writes the run (a resume with another number of processes rewrites it).
   d.config.worldSize = d.worldSize;
-  d.config.distBackend = d.group ? "gloo" : "";
+  d.config.distBackend = d.group ? d.group->backend() : "";
 
   // The first layer as built (rank 0's in a data-parallel run): the start its change is measured from.
   d.model->initialFilters = d.model->backbone().firstLayerWeight().detach().to(torch::kCPU, torch::kFloat).clone();
@@ -309,7 +315,8 @@ int Trainer::startEpoch() const { return int(m_impl->position.epoch); }
 std::string Trainer::deviceName() const {
   const auto& d = *m_impl;
   return (d.device.is_cuda() ? "CUDA (" + d.device.str() + ")" : "CPU, " + std::to_string(at::get_num_threads()) + " threads") +
-         (d.group ? "; rank " + std::to_string(d.rank) + " of " + std::to_string(d.worldSize) + " (Gloo)" : "");
+         (d.group ? "; rank " + std::to_string(d.rank) + " of " + std::to_string(d.worldSize) +
+                        (d.group->backend() == "nccl" ? " (NCCL)" : " (Gloo)") : "");
 }
 
 std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, int epochs) {
