@@ -704,6 +704,56 @@ class TstRunFollow : public QObject {
     QCOMPARE(panel.chart()->runs(), 1);
   }
 
+  // A run of 4 processes killed on a machine that runs fewer: Resume offers as many as it runs and
+  // says the global batch stays; pressed, the run goes on from its checkpoint with them (the core
+  // says so in the log) and ends with each step once.
+  void resumeWithFewerProcesses() {
+    if (!QFileInfo(QStringLiteral(PRETEXT_CLI)).isExecutable()) QSKIP("pretext-cli was not built (" PRETEXT_CLI ")");
+    const int local = std::max(2, QThread::idealThreadCount());
+    if (local >= 4) QSKIP("this machine runs 4 processes: a 4-process run resumes with all of them (resumeKilledTwoProcessRun)");
+    const QString run = path(QStringLiteral("resume4"));
+    QProcess cli;
+    cli.setProcessChannelMode(QProcess::MergedChannels);
+    cli.start(QStringLiteral(PRETEXT_CLI), exactArgs(run, 4, 8));
+    QVERIFY(cli.waitForStarted());
+    TrainingPanel panel;
+    panel.setCliProgram(QStringLiteral(PRETEXT_CLI));
+    panel.follower()->setPollInterval(50);
+    QVERIFY(panel.followRun(run));
+    QTRY_VERIFY_WITH_TIMEOUT(panel.followedState().startsWith(QStringLiteral("running (pid")) || cli.state() == QProcess::NotRunning,
+                             120000);
+    const qint64 pid = killWriterAfterCheckpoint(run.toStdString(), cli);
+    if (pid == 0 && cli.readAll().contains("Gloo")) QSKIP("this build has no Gloo");
+    QVERIFY2(pid > 0, "the run ended before it could be killed");
+    QVERIFY(cli.state() == QProcess::NotRunning || cli.waitForFinished(120000));
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.resumeFollowedButton()->isHidden(), 5000);
+    int n = local;
+    while (32 % n != 0) --n;
+    QCOMPARE(panel.resumeFollowedButton()->text(), QStringLiteral("Resume with %1 processes").arg(n));
+    QVERIFY(panel.resumeFollowedButton()->toolTip().endsWith(QStringLiteral("pretext-cli train --resume %1 --nproc %2").arg(run).arg(n)));
+    QVERIFY(!panel.resumeNote()->isHidden());
+    QVERIFY2(panel.resumeNote()->text().contains(QStringLiteral("the run had 4: resuming with %1 keeps the global batch of 32").arg(n)),
+             qPrintable(panel.resumeNote()->text()));
+    // The CLI names the job's own number: what a machine with 4 would run.
+    QCOMPARE(statusResumeLine(run), QStringLiteral("pretext-cli train --resume %1 --nproc 4").arg(run));
+
+    QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+    panel.resumeFollowedButton()->click();
+    QVERIFY(panel.following());
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.running(), 300000);
+    const QString log = panel.processLog()->toPlainText();
+    QVERIFY2(finished.last().first().value<pretext::RunResult>().status == pretext::RunStatus::Finished, qPrintable(log));
+    QVERIFY2(log.contains(QStringLiteral("resuming a checkpoint written by 4 processes with %1 processes: the global batch stays 32 (%2 per process)")
+                              .arg(n)
+                              .arg(32 / n)),
+             qPrintable(log));
+    const auto steps = stepRows(run);
+    QCOMPARE(int(steps.size()), 32);
+    for (int i = 0; i < 32; ++i) QCOMPARE(steps[std::size_t(i)].globalStep, std::int64_t(i + 1));
+    chartHasEachStepOnce(panel.chart(), 32);
+    QCOMPARE(pretext::runWriterStatus(run.toStdString()).record.worldSize, n);
+  }
+
   // No Resume while the writer may still write (alive here, or another host's fresh heartbeat), once
   // the run finished, or without a checkpoint; resumeFollowed() refuses and starts nothing. A run of
   // more processes than this machine runs is offered with as many as it runs, the global batch kept.
