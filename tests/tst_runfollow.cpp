@@ -754,6 +754,35 @@ class TstRunFollow : public QObject {
     QCOMPARE(pretext::runWriterStatus(run.toStdString()).record.worldSize, n);
   }
 
+  // Resumed from the command line while the window follows: metrics.csv starts over without the
+  // rows after the checkpoint, and the chart's line goes on (no second line, each step once).
+  void followedThroughAnOutsideResume() {
+    if (!QFileInfo(QStringLiteral(PRETEXT_CLI)).isExecutable()) QSKIP("pretext-cli was not built (" PRETEXT_CLI ")");
+    const QString run = path(QStringLiteral("outside"));
+    QProcess cli;
+    cli.setProcessChannelMode(QProcess::MergedChannels);
+    cli.start(QStringLiteral(PRETEXT_CLI), exactArgs(run, 1, 8));
+    QVERIFY(cli.waitForStarted());
+    TrainingPanel panel;
+    panel.follower()->setPollInterval(50);
+    QVERIFY(panel.followRun(run));
+    QCOMPARE(killWriterAfterCheckpoint(run.toStdString(), cli), cli.processId());
+    QVERIFY(cli.state() == QProcess::NotRunning || cli.waitForFinished(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.resumeFollowedButton()->isHidden(), 5000);
+    const std::int64_t before = stepRows(run).back().globalStep;
+    QTRY_COMPARE_WITH_TIMEOUT(panel.chart()->lossPlot()->graph(0)->dataCount(), int(before), 5000);
+    QProcess resumed;
+    resumed.setProcessChannelMode(QProcess::MergedChannels);
+    resumed.start(QStringLiteral(PRETEXT_CLI), {"train", "--resume", run});
+    QVERIFY(resumed.waitForFinished(300000));
+    const QByteArray output = resumed.readAll();
+    QVERIFY2(resumed.exitCode() == 0, output.constData());
+    QVERIFY2(output.contains("rows after step"), output.constData());  // something was dropped
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.following(), 15000);  // the record says finished
+    QCOMPARE(panel.chart()->runs(), 1);
+    chartHasEachStepOnce(panel.chart(), 32);
+  }
+
   // No Resume while the writer may still write (alive here, or another host's fresh heartbeat), once
   // the run finished, or without a checkpoint; resumeFollowed() refuses and starts nothing. A run of
   // more processes than this machine runs is offered with as many as it runs, the global batch kept.

@@ -239,9 +239,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   connect(m_follower, &RunFollower::rowsAdded, this, &TrainingPanel::onFollowedRows);
   connect(m_follower, &RunFollower::checkpointChanged, this, &TrainingPanel::checkpointWritten);
   connect(m_follower, &RunFollower::restarted, this, [this] {
-    // A resume rewrites metrics.csv without the rows after its checkpoint: the rows read again
-    // replace the chart's from their step on. Anything else is a run started again in the folder.
-    if (!m_continueChart) m_chart->beginRun(tr("%1 (restarted)").arg(QDir(m_runDir).dirName()));
+    // A resume rewrites metrics.csv without the rows after its checkpoint, and the rows read again
+    // replace the chart's from their step on; a run started again in the folder gets a line of its
+    // own. Which of the two: whether its first step is the line's first step (onFollowedRows).
+    m_restartPending = true;
     m_followedEpochs = 0;
   });
   connect(m_follower, &RunFollower::configRead, this, [this](const pretext::TrainConfig& c) {
@@ -835,7 +836,8 @@ bool TrainingPanel::followRun(const QString& dir) {
 void TrainingPanel::beginFollowing(const QString& dir, const QString& label, bool continueChart) {
   m_runDir = runFolderPath(dir);
   m_following = true;
-  m_continueChart = continueChart;
+  m_restartPending = false;
+  if (!continueChart) m_firstStep = -1;
   m_followedState.clear();
   m_followedEpochs = 0;
   m_followedKnn = -1.0;
@@ -853,10 +855,24 @@ void TrainingPanel::beginFollowing(const QString& dir, const QString& label, boo
 
 void TrainingPanel::onFollowedRows(const std::vector<pretext::MetricsRow>& rows) {
   if (!m_following) return;
+  if (m_restartPending) {
+    const auto first = std::find_if(rows.begin(), rows.end(), [](const pretext::MetricsRow& r) { return r.isStep(); });
+    if (first != rows.end()) {
+      m_restartPending = false;
+      if (first->globalStep != m_firstStep || first->loss != m_firstLoss) {
+        m_chart->beginRun(tr("%1 (restarted)").arg(QDir(m_runDir).dirName()));
+        m_firstStep = -1;
+      }
+    }
+  }
   const int epochs = m_follower->epochs();
   const pretext::MetricsRow* lastStep = nullptr;
   for (const auto& row : rows) {
     if (row.isStep()) {
+      if (m_firstStep < 0) {
+        m_firstStep = row.globalStep;
+        m_firstLoss = row.loss;
+      }
       m_chart->addStep(double(row.globalStep), row.loss, row.learningRate, row.imagesPerSecond);
       lastStep = &row;
     } else {

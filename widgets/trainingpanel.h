@@ -220,7 +220,9 @@ class TrainingPanel final : public QWidget {
   bool m_following = false;
   QProcess* m_process = nullptr;                ///< pretext-cli train --nproc N, while it runs
   bool m_launched = false;                      ///< the followed run is m_process's (until it has ended)
-  bool m_continueChart = false;                 ///< following a resume: rows read again replace the chart's
+  bool m_restartPending = false;                ///< metrics.csv started over: a resume's, or a new run's?
+  std::int64_t m_firstStep = -1;                ///< the chart line's first step row (-1: none yet)
+  double m_firstLoss = 0.0;
   QPushButton* m_resumeFollowed = nullptr;
   QLabel* m_resumeNote = nullptr;
   std::unique_ptr<QTemporaryDir> m_launchDir;   ///< the config file it reads
