@@ -97,6 +97,44 @@ class TstLiveChart : public QObject {
     QCOMPARE(chart.lossPlot()->graph(3)->name(), QStringLiteral("a (2)"));
   }
 
+  // A resumed run reports the steps after its checkpoint again: they replace the points from there
+  // on in every step series and in the k-NN chart, and the smoothed line is the moving average of
+  // the points kept (computed here independently over the final sequence).
+  void repeatedStepsReplaceThePointsFromThere() {
+    LiveChart chart;
+    chart.beginRun(QStringLiteral("r"));
+    chart.addEpoch(0, 0.2, true);
+    for (int i = 1; i <= 10; ++i) chart.addStep(i, 3.0 - 0.1 * i, 0.01 * i, 100.0 + i);
+    for (int e = 1; e <= 2; ++e) chart.addEpoch(e, 0.3 + 0.1 * e);
+    std::vector<double> losses;
+    for (int i = 1; i <= 5; ++i) losses.push_back(3.0 - 0.1 * i);
+    for (int i = 6; i <= 12; ++i) {  // resumed after step 5 (epoch 1), on to step 12
+      const double loss = 1.0 + 0.05 * i;
+      losses.push_back(loss);
+      chart.addStep(i, loss, 0.02 * i, 200.0 + i);
+    }
+    chart.addEpoch(2, 0.9);
+    QCPGraph* raw = chart.lossPlot()->graph(0);
+    QCPGraph* smooth = chart.lossPlot()->graph(1);
+    QCOMPARE(raw->dataCount(), 12);
+    QCOMPARE(smooth->dataCount(), 12);
+    QCOMPARE(chart.lrPlot()->graph(0)->dataCount(), 12);
+    QCOMPARE(chart.speedPlot()->graph(0)->dataCount(), 12);
+    double ema = 0.0, weight = 0.0;
+    for (int i = 0; i < 12; ++i) {
+      QCOMPARE(raw->data()->at(i)->key, double(i + 1));
+      QCOMPARE(raw->data()->at(i)->value, losses[std::size_t(i)]);
+      ema = 0.9 * ema + 0.1 * losses[std::size_t(i)];
+      weight = 0.9 * weight + 0.1;
+      QVERIFY2(std::abs(smooth->data()->at(i)->value - ema / weight) < 1e-12, qPrintable(QString::number(i + 1)));
+    }
+    QCOMPARE(chart.lrPlot()->graph(0)->data()->at(5)->value, 0.12);
+    QCOMPARE(chart.speedPlot()->graph(0)->data()->at(4)->value, 105.0);
+    // k-NN: before training, epoch 1, and epoch 2 measured again.
+    QCOMPARE(chart.knnPlot()->graph(0)->dataCount(), 3);
+    QCOMPARE(chart.knnPlot()->graph(0)->data()->at(2)->value, 90.0);
+  }
+
   void randomInitIsADashedLineInView() {
     LiveChart chart;
     chart.resize(900, 600);

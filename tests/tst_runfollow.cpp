@@ -20,6 +20,8 @@
 
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QPushButton>
+#include <QThread>
 #include <QProcess>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -74,6 +76,87 @@ std::vector<pretext::MetricsRow> someRows(int n, std::uint32_t seed) {
     else rows.push_back(pretext::MetricsRow::stepRow(i / 7, i % 7 + 1, i, 8 * u(rng), -1.0, 0.1 * u(rng), 900 * u(rng)));
   }
   return rows;
+}
+
+/// A supervised run without augmentation: nothing random but the epoch order, which the checkpoint
+/// keeps, so that a resume with the same number of processes continues exactly. 4 steps an epoch.
+QStringList exactArgs(const QString& out, int nproc, int epochs = 20) {
+  QStringList a{"train", "--dataset", "shapes", "--method", "supervised", "--width", "4", "--augment", "none",
+                "--optimizer", "sgd", "--lr", "0.05", "--epochs", QString::number(epochs), "--batch-size", "32",
+                "--subset", "128", "--no-knn", "--threads", "2", "--quiet", "--out", out};
+  if (nproc > 1) a << "--nproc" << QString::number(nproc);
+  return a;
+}
+
+std::vector<pretext::MetricsRow> stepRows(const QString& run) {
+  std::vector<pretext::MetricsRow> steps;
+  for (const auto& r : pretext::readMetrics((run + QStringLiteral("/metrics.csv")).toStdString())) {
+    if (r.isStep()) steps.push_back(r);
+  }
+  return steps;
+}
+
+/// Waits until `runDir` has a checkpoint and metrics.csv a step after it, early in the next epoch,
+/// then SIGKILLs the process that writes it (rank 0). Its pid, or 0 when the run ended first.
+qint64 killWriterAfterCheckpoint(const std::string& runDir, QProcess& cli) {
+  QElapsedTimer clock;
+  clock.start();
+  while (cli.state() != QProcess::NotRunning && clock.elapsed() < 240000) {
+    const pretext::RunWriterStatus s = pretext::runWriterStatus(runDir);
+    if (s.kind == pretext::RunWriterStatus::Kind::Running && s.record.checkpointStep >= 0) {
+      std::int64_t last = -1;
+      try {
+        for (const auto& r : pretext::readMetrics(runDir + "/metrics.csv")) last = std::max(last, r.globalStep);
+      } catch (const std::exception&) {
+      }
+      if (last > s.record.checkpointStep && last % 4 != 0 && last % 4 != 3) {
+        if (::kill(pid_t(s.record.pid), SIGKILL) != 0) return 0;
+        return s.record.pid;
+      }
+    }
+    QThread::msleep(2);
+  }
+  return 0;
+}
+
+/// The resume line `pretext-cli status RUN` prints ("" when none).
+QString statusResumeLine(const QString& run) {
+  QProcess status;
+  status.start(QStringLiteral(PRETEXT_CLI), {QStringLiteral("status"), run});
+  if (!status.waitForFinished(60000)) return {};
+  for (const QString& line : QString::fromUtf8(status.readAllStandardOutput()).split(QLatin1Char('\n'))) {
+    if (line.startsWith(QLatin1String("resume: "))) return line.mid(8);
+  }
+  return {};
+}
+
+/// `run`, resumed after a kill, against the uninterrupted `reference`: each step once, 1..steps in
+/// order, the losses equal to metrics.csv's 6 digits, and the same first-layer weights.
+void sameAsUninterrupted(const QString& run, const QString& reference, int steps) {
+  const auto resumed = stepRows(run), whole = stepRows(reference);
+  QCOMPARE(int(whole.size()), steps);
+  QCOMPARE(int(resumed.size()), steps);
+  for (int i = 0; i < steps; ++i) {
+    QCOMPARE(resumed[std::size_t(i)].globalStep, std::int64_t(i + 1));
+    const double a = resumed[std::size_t(i)].loss, b = whole[std::size_t(i)].loss;
+    QVERIFY2(std::abs(a - b) <= 2e-6 * std::max(1.0, std::abs(b)),
+             qPrintable(QStringLiteral("step %1: loss %2 resumed, %3 uninterrupted").arg(i + 1).arg(a, 0, 'g', 9).arg(b, 0, 'g', 9)));
+  }
+  const pretext::FilterBank w = pretext::Evaluator(run.toStdString()).filters();
+  const pretext::FilterBank v = pretext::Evaluator(reference.toStdString()).filters();
+  QVERIFY(!w.empty());
+  QCOMPARE(w.weights.size(), v.weights.size());
+  double most = 0.0;
+  for (std::size_t i = 0; i < w.weights.size(); ++i) most = std::max(most, double(std::abs(w.weights[i] - v.weights[i])));
+  qInfo("first-layer weights after the resume differ from the uninterrupted run's by at most %.3g", most);
+  QVERIFY(most <= 1e-5);
+}
+
+/// The chart's last run has exactly the points 1..steps.
+void chartHasEachStepOnce(LiveChart* chart, int steps) {
+  QCPGraph* loss = chart->lossPlot()->graph(2 * (chart->runs() - 1));
+  QCOMPARE(loss->dataCount(), steps);
+  for (int i = 0; i < steps; ++i) QCOMPARE(loss->data()->at(i)->key, double(i + 1));
 }
 
 pretext::Dataset shapes() {
@@ -494,6 +577,312 @@ class TstRunFollow : public QObject {
     QVERIFY(training->statusLabel()->text().startsWith(QStringLiteral("Stopped following killed")));
     QVERIFY(!training->statusLabel()->text().contains(QStringLiteral("goes on")));
     QVERIFY(!statusBarSays(QStringLiteral("Followed run:")));  // the window's own dataset again
+  }
+
+  // A 2-process CLI run followed from the window, rank 0 killed early in an epoch: the Resume button
+  // appears with the command `pretext-cli status` prints; pressed, it resumes the run with 2
+  // processes through the panel's launcher, the chart's run goes on from the checkpoint, and the
+  // run ends as an uninterrupted one: each step once in metrics.csv and the chart, the same losses
+  // and weights.
+  void resumeKilledTwoProcessRun() {
+    if (!QFileInfo(QStringLiteral(PRETEXT_CLI)).isExecutable()) QSKIP("pretext-cli was not built (" PRETEXT_CLI ")");
+    const QString run = path(QStringLiteral("resume2")), reference = path(QStringLiteral("resume2-whole"));
+    {
+      QProcess whole;
+      whole.setProcessChannelMode(QProcess::MergedChannels);
+      whole.start(QStringLiteral(PRETEXT_CLI), exactArgs(reference, 2));
+      QVERIFY(whole.waitForFinished(300000));
+      const QByteArray output = whole.readAll();
+      if (whole.exitCode() != 0 && output.contains("Gloo")) QSKIP("this build has no Gloo");
+      QVERIFY2(whole.exitCode() == 0, output.constData());
+    }
+    QProcess cli;
+    cli.setProcessChannelMode(QProcess::MergedChannels);
+    cli.start(QStringLiteral(PRETEXT_CLI), exactArgs(run, 2));
+    QVERIFY(cli.waitForStarted());
+
+    MainWindow window(false);
+    window.show();
+    TrainingPanel* training = window.trainingPanel();
+    training->setCliProgram(QStringLiteral(PRETEXT_CLI));
+    training->follower()->setPollInterval(50);
+    QVERIFY(window.followRun(run));
+    QPushButton* resume = training->resumeFollowedButton();
+    QTRY_VERIFY_WITH_TIMEOUT(training->followedState().startsWith(QStringLiteral("running (pid")), 120000);
+    QVERIFY(resume->isHidden());  // its writer is alive
+    const qint64 pid = killWriterAfterCheckpoint(run.toStdString(), cli);
+    QVERIFY2(pid > 0, "the run ended before it could be killed");
+    QTRY_VERIFY_WITH_TIMEOUT(training->followedState().contains(QStringLiteral("(killed?)")), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!resume->isHidden(), 5000);
+    QVERIFY(resume->isEnabled());
+    QCOMPARE(resume->text(), QStringLiteral("Resume with 2 processes"));
+    // The window shows the command `pretext-cli status` prints: one function writes it.
+    const QString command = statusResumeLine(run);
+    QCOMPARE(command, QStringLiteral("pretext-cli train --resume %1 --nproc 2").arg(run));
+    QVERIFY2(resume->toolTip().endsWith(command), qPrintable(resume->toolTip()));
+    QVERIFY2(training->statusLabel()->text().contains(QStringLiteral("resume with ") + command), qPrintable(training->statusLabel()->text()));
+    const pretext::RunWriterStatus killed = pretext::runWriterStatus(run.toStdString());
+    const std::int64_t lastBefore = stepRows(run).back().globalStep;
+    qInfo("rank 0 killed at step %lld, its last checkpoint at step %lld", static_cast<long long>(lastBefore),
+          static_cast<long long>(killed.record.checkpointStep));
+    if (const char* shots = std::getenv("PRETEXT_FOLLOW_SHOTS")) {
+      QTest::qWait(300);
+      window.grab().save(QString::fromLocal8Bit(shots) + "/resume-offered.png");
+    }
+    // The other rank noticed, the launcher ended (maybe already, while the checks above ran).
+    QVERIFY(cli.state() == QProcess::NotRunning || cli.waitForFinished(120000));
+    QVERIFY(cli.exitCode() != 0);
+
+    const int chartRuns = training->chart()->runs();
+    QSignalSpy finished(training, &TrainingPanel::runFinished);
+    resume->click();
+    QVERIFY(training->running());
+    QVERIFY(training->following());
+    QVERIFY(resume->isHidden());
+    QVERIFY2(training->processLog()->toPlainText().contains(QStringLiteral(" train --resume %1 --nproc 2").arg(run)),
+             qPrintable(training->processLog()->toPlainText()));
+    QTRY_VERIFY_WITH_TIMEOUT(training->followedState().startsWith(QStringLiteral("running (pid")) || !training->running(), 120000);
+    if (const char* shots = std::getenv("PRETEXT_FOLLOW_SHOTS")) {
+      QTest::qWait(400);
+      window.grab().save(QString::fromLocal8Bit(shots) + "/resumed.png");
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(!training->running(), 300000);
+    QVERIFY(finished.count() >= 1);
+    const auto result = finished.last().first().value<pretext::RunResult>();
+    QVERIFY2(result.status == pretext::RunStatus::Finished, qPrintable(training->processLog()->toPlainText()));
+    QVERIFY(pretext::runWriterStatus(run.toStdString()).kind == pretext::RunWriterStatus::Kind::Finished);
+    if (lastBefore > killed.record.checkpointStep) {
+      QVERIFY2(training->processLog()->toPlainText().contains(
+                   QStringLiteral("metrics.csv: %1 rows after step %2 dropped").arg(lastBefore - killed.record.checkpointStep).arg(killed.record.checkpointStep)),
+               qPrintable(training->processLog()->toPlainText()));
+    }
+    sameAsUninterrupted(run, reference, 80);
+    if (QTest::currentTestFailed()) return;
+    QCOMPARE(training->chart()->runs(), chartRuns);  // the followed run's line goes on
+    chartHasEachStepOnce(training->chart(), 80);
+    QVERIFY(resume->isHidden());  // finished: nothing to resume
+  }
+
+  // A single-process CLI run killed: Resume continues it in the window's own process (as Start does
+  // with Processes 1), and it ends as the uninterrupted run.
+  void resumeKilledSingleProcessRun() {
+    if (!QFileInfo(QStringLiteral(PRETEXT_CLI)).isExecutable()) QSKIP("pretext-cli was not built (" PRETEXT_CLI ")");
+    const QString run = path(QStringLiteral("resume1")), reference = path(QStringLiteral("resume1-whole"));
+    {
+      QProcess whole;
+      whole.setProcessChannelMode(QProcess::MergedChannels);
+      whole.start(QStringLiteral(PRETEXT_CLI), exactArgs(reference, 1));
+      QVERIFY(whole.waitForFinished(300000));
+      QVERIFY2(whole.exitCode() == 0, whole.readAll().constData());
+    }
+    QProcess cli;
+    cli.setProcessChannelMode(QProcess::MergedChannels);
+    cli.start(QStringLiteral(PRETEXT_CLI), exactArgs(run, 1));
+    QVERIFY(cli.waitForStarted());
+    TrainingPanel panel;
+    panel.follower()->setPollInterval(50);
+    QVERIFY(panel.followRun(run));
+    QTRY_VERIFY_WITH_TIMEOUT(panel.followedState().startsWith(QStringLiteral("running (pid %1 ").arg(cli.processId())), 120000);
+    QVERIFY(panel.resumeFollowedButton()->isHidden());
+    QCOMPARE(killWriterAfterCheckpoint(run.toStdString(), cli), cli.processId());
+    QVERIFY(cli.waitForFinished(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.resumeFollowedButton()->isHidden(), 5000);
+    QCOMPARE(panel.resumeFollowedButton()->text(), QStringLiteral("Resume this run"));
+    const QString command = statusResumeLine(run);
+    QCOMPARE(command, QStringLiteral("pretext-cli train --resume %1").arg(run));
+    QVERIFY(panel.resumeFollowedButton()->toolTip().endsWith(command));
+
+    QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+    panel.resumeFollowedButton()->click();
+    QVERIFY(panel.running());
+    QVERIFY(!panel.following());  // in this process
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.running(), 300000);
+    QVERIFY(finished.last().first().value<pretext::RunResult>().status == pretext::RunStatus::Finished);
+    sameAsUninterrupted(run, reference, 80);
+    if (QTest::currentTestFailed()) return;
+    chartHasEachStepOnce(panel.chart(), 80);
+    QCOMPARE(panel.chart()->runs(), 1);
+  }
+
+  // A run of 4 processes killed on a machine that runs fewer: Resume offers as many as it runs and
+  // says the global batch stays; pressed, the run goes on from its checkpoint with them (the core
+  // says so in the log) and ends with each step once.
+  void resumeWithFewerProcesses() {
+    if (!QFileInfo(QStringLiteral(PRETEXT_CLI)).isExecutable()) QSKIP("pretext-cli was not built (" PRETEXT_CLI ")");
+    const int local = std::max(2, QThread::idealThreadCount());
+    if (local >= 4) QSKIP("this machine runs 4 processes: a 4-process run resumes with all of them (resumeKilledTwoProcessRun)");
+    const QString run = path(QStringLiteral("resume4"));
+    QProcess cli;
+    cli.setProcessChannelMode(QProcess::MergedChannels);
+    cli.start(QStringLiteral(PRETEXT_CLI), exactArgs(run, 4, 8));
+    QVERIFY(cli.waitForStarted());
+    TrainingPanel panel;
+    panel.setCliProgram(QStringLiteral(PRETEXT_CLI));
+    panel.follower()->setPollInterval(50);
+    QVERIFY(panel.followRun(run));
+    QTRY_VERIFY_WITH_TIMEOUT(panel.followedState().startsWith(QStringLiteral("running (pid")) || cli.state() == QProcess::NotRunning,
+                             120000);
+    const qint64 pid = killWriterAfterCheckpoint(run.toStdString(), cli);
+    if (pid == 0 && cli.readAll().contains("Gloo")) QSKIP("this build has no Gloo");
+    QVERIFY2(pid > 0, "the run ended before it could be killed");
+    QVERIFY(cli.state() == QProcess::NotRunning || cli.waitForFinished(120000));
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.resumeFollowedButton()->isHidden(), 5000);
+    int n = local;
+    while (32 % n != 0) --n;
+    QCOMPARE(panel.resumeFollowedButton()->text(), QStringLiteral("Resume with %1 processes").arg(n));
+    QVERIFY(panel.resumeFollowedButton()->toolTip().endsWith(QStringLiteral("pretext-cli train --resume %1 --nproc %2").arg(run).arg(n)));
+    QVERIFY(!panel.resumeNote()->isHidden());
+    QVERIFY2(panel.resumeNote()->text().contains(QStringLiteral("the run had 4: resuming with %1 keeps the global batch of 32").arg(n)),
+             qPrintable(panel.resumeNote()->text()));
+    // The CLI names the job's own number: what a machine with 4 would run.
+    QCOMPARE(statusResumeLine(run), QStringLiteral("pretext-cli train --resume %1 --nproc 4").arg(run));
+
+    QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+    panel.resumeFollowedButton()->click();
+    QVERIFY(panel.following());
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.running(), 300000);
+    const QString log = panel.processLog()->toPlainText();
+    QVERIFY2(finished.last().first().value<pretext::RunResult>().status == pretext::RunStatus::Finished, qPrintable(log));
+    QVERIFY2(log.contains(QStringLiteral("resuming a checkpoint written by 4 processes with %1 processes: the global batch stays 32 (%2 per process)")
+                              .arg(n)
+                              .arg(32 / n)),
+             qPrintable(log));
+    const auto steps = stepRows(run);
+    QCOMPARE(int(steps.size()), 32);
+    for (int i = 0; i < 32; ++i) QCOMPARE(steps[std::size_t(i)].globalStep, std::int64_t(i + 1));
+    chartHasEachStepOnce(panel.chart(), 32);
+    QCOMPARE(pretext::runWriterStatus(run.toStdString()).record.worldSize, n);
+  }
+
+  // Resumed from the command line while the window follows: metrics.csv starts over without the
+  // rows after the checkpoint, and the chart's line goes on (no second line, each step once).
+  void followedThroughAnOutsideResume() {
+    if (!QFileInfo(QStringLiteral(PRETEXT_CLI)).isExecutable()) QSKIP("pretext-cli was not built (" PRETEXT_CLI ")");
+    const QString run = path(QStringLiteral("outside"));
+    QProcess cli;
+    cli.setProcessChannelMode(QProcess::MergedChannels);
+    cli.start(QStringLiteral(PRETEXT_CLI), exactArgs(run, 1, 8));
+    QVERIFY(cli.waitForStarted());
+    TrainingPanel panel;
+    panel.follower()->setPollInterval(50);
+    QVERIFY(panel.followRun(run));
+    QCOMPARE(killWriterAfterCheckpoint(run.toStdString(), cli), cli.processId());
+    QVERIFY(cli.state() == QProcess::NotRunning || cli.waitForFinished(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.resumeFollowedButton()->isHidden(), 5000);
+    const std::int64_t before = stepRows(run).back().globalStep;
+    QTRY_COMPARE_WITH_TIMEOUT(panel.chart()->lossPlot()->graph(0)->dataCount(), int(before), 5000);
+    QProcess resumed;
+    resumed.setProcessChannelMode(QProcess::MergedChannels);
+    resumed.start(QStringLiteral(PRETEXT_CLI), {"train", "--resume", run});
+    QVERIFY(resumed.waitForFinished(300000));
+    const QByteArray output = resumed.readAll();
+    QVERIFY2(resumed.exitCode() == 0, output.constData());
+    QVERIFY2(output.contains("rows after step"), output.constData());  // something was dropped
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.following(), 15000);  // the record says finished
+    QCOMPARE(panel.chart()->runs(), 1);
+    chartHasEachStepOnce(panel.chart(), 32);
+  }
+
+  // No Resume while the writer may still write (alive here, or another host's fresh heartbeat), once
+  // the run finished, or without a checkpoint; resumeFollowed() refuses and starts nothing. A run of
+  // more processes than this machine runs is offered with as many as it runs, the global batch kept.
+  void noResumeWhileTheWriterLives() {
+    const QString run = path(QStringLiteral("alive"));
+    {
+      pretext::TrainConfig c = widgettest::shapesConfig("simclr", run);  // batch 32
+      pretext::Trainer trainer(c, pretext::Dataset::load(c.dataset));
+      QVERIFY(trainer.run().status == pretext::RunStatus::Finished);
+      // Its metrics.csv ends before the last of 5 epochs: only the writer record says how it ended.
+      c.epochs = 5;
+      QVERIFY(writeAtomically(run + QStringLiteral("/config.json"), QByteArray::fromStdString(pretext::configToJson(c))));
+    }
+    const std::string dir = run.toStdString();
+    QVERIFY(pretext::runWriterStatus(dir).kind == pretext::RunWriterStatus::Kind::Finished);
+    TrainingPanel panel;
+    panel.follower()->setPollInterval(20);
+    QSignalSpy started(&panel, &TrainingPanel::runStarted);
+    const auto follow = [&](const pretext::WriterRecord& r) {
+      if (panel.following()) panel.stop();
+      QVERIFY(writeAtomically(QString::fromStdString(pretext::writerRecordPath(dir)),
+                              QByteArray::fromStdString(pretext::writerRecordToJson(r))));
+      QVERIFY(panel.followRun(run));
+      QTRY_VERIFY_WITH_TIMEOUT(!panel.followedState().isEmpty(), 5000);
+      started.clear();
+    };
+    const auto refused = [&](const QString& why) {
+      QVERIFY(panel.resumeFollowedButton()->isHidden());
+      QVERIFY(!panel.resumeFollowed());
+      QVERIFY2(panel.statusLabel()->text().contains(why), qPrintable(panel.statusLabel()->text()));
+      QCOMPARE(started.count(), 0);
+      QVERIFY(panel.following());  // still following; nothing was started
+    };
+    pretext::WriterRecord alive = pretext::runWriterStatus(dir).record;
+    alive.state = pretext::WriterRecord::State::Running;
+    alive.pid = pretext::currentProcessId();
+    alive.processStart = pretext::processStartToken(alive.pid);
+    alive.heartbeatMs = pretext::wallClockMs();
+    alive.checkpointStep = 4;
+    follow(alive);
+    refused(QStringLiteral("still being written"));
+    // Resume run folder… (and the Results panel's Resume) refuse it too.
+    panel.stop();
+    QVERIFY(!panel.resumeRun(run));
+    QVERIFY(!panel.running());
+    QCOMPARE(started.count(), 0);
+    QVERIFY2(panel.statusLabel()->text().contains(QStringLiteral("resuming it too would make two writers")),
+             qPrintable(panel.statusLabel()->text()));
+    pretext::WriterRecord elsewhere = alive;
+    elsewhere.host = "node-17.cluster";
+    elsewhere.pid = 12345;
+    elsewhere.processStart = "another-boot:99";
+    elsewhere.heartbeatMs = pretext::wallClockMs() + 60000;  // fresh for the whole check
+    follow(elsewhere);
+    refused(QStringLiteral("still being written by pid 12345 on node-17.cluster"));
+    // Finished: following ends at once, and there is nothing to resume.
+    pretext::WriterRecord finished = alive;
+    finished.state = pretext::WriterRecord::State::Finished;
+    panel.stop();
+    QVERIFY(writeAtomically(QString::fromStdString(pretext::writerRecordPath(dir)),
+                            QByteArray::fromStdString(pretext::writerRecordToJson(finished))));
+    QVERIFY(panel.followRun(run));
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.running(), 5000);
+    started.clear();
+    QVERIFY(panel.resumeFollowedButton()->isHidden());
+    QVERIFY(!panel.resumeFollowed());
+    QVERIFY2(panel.statusLabel()->text().contains(QStringLiteral("finished: there is nothing to resume")),
+             qPrintable(panel.statusLabel()->text()));
+    QCOMPARE(started.count(), 0);
+
+    // Gone: an ended process's pid. Without a checkpoint, nothing to resume from.
+    QProcess done;
+    done.start(QStringLiteral("true"), {});
+    QVERIFY(done.waitForStarted());
+    pretext::WriterRecord gone = alive;
+    gone.pid = done.processId();
+    QVERIFY(done.waitForFinished(10000));
+    gone.processStart = alive.processStart.substr(0, alive.processStart.find(':')) + ":1";
+    gone.checkpointStep = -1;
+    follow(gone);
+    refused(QStringLiteral("no checkpoint"));
+
+    // Written by 16 processes elsewhere, gone: offered with what this machine runs.
+    gone.checkpointStep = 4;
+    gone.worldSize = 16;
+    follow(gone);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.resumeFollowedButton()->isHidden(), 5000);
+    const int local = std::max(2, QThread::idealThreadCount());
+    int n = std::min(16, local);
+    while (32 % n != 0) --n;
+    if (n == 16) return;  // a machine that runs 16: the recorded number, nothing to say
+    QCOMPARE(panel.resumeFollowedButton()->text(), QStringLiteral("Resume with %1 processes").arg(n));
+    QVERIFY(panel.resumeFollowedButton()->toolTip().endsWith(QStringLiteral("pretext-cli train --resume %1 --nproc %2").arg(run).arg(n)));
+    QVERIFY(!panel.resumeNote()->isHidden());
+    QVERIFY2(panel.resumeNote()->text().contains(QStringLiteral("the run had 16: resuming with %1 keeps the global batch of 32 (%2 a process)")
+                                                     .arg(n)
+                                                     .arg(32 / n)),
+             qPrintable(panel.resumeNote()->text()));
+    panel.stop();  // following ends; the offer stays for the run followed last
+    QVERIFY(!panel.resumeFollowedButton()->isHidden());
   }
 };
 

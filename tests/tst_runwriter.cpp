@@ -91,6 +91,9 @@ class TstRunWriter : public QObject {
     s.record = r;
     QCOMPARE(s.resumeCommand("/runs/a-1"), std::string("pretext-cli train --resume /runs/a-1 --nproc 4"));
     QCOMPARE(s.resumeCommand("/my runs/it's"), std::string("pretext-cli train --resume '/my runs/it'\\''s' --nproc 4"));
+    // A machine that runs fewer processes: the command with its own number; 1 has no --nproc.
+    QCOMPARE(s.resumeCommand("/runs/a-1", 2), std::string("pretext-cli train --resume /runs/a-1 --nproc 2"));
+    QCOMPARE(s.resumeCommand("/runs/a-1", 1), std::string("pretext-cli train --resume /runs/a-1"));
 
     QTemporaryDir tmp;
     const std::string dir = tmp.path().toStdString();
@@ -170,6 +173,76 @@ class TstRunWriter : public QObject {
     const RunWriterStatus hung = runWriterStatus(dir);
     QVERIFY(hung.kind == RunWriterStatus::Kind::Silent);
     QVERIFY(hung.thisHost);
+  }
+
+  // Resumable exactly when no writer may still be writing, the run did not finish, and a checkpoint
+  // is there: each state of the record, this host and another, with and without checkpoints/last.pt.
+  void resumableOnlyWithoutALiveWriter() {
+    QTemporaryDir tmp;
+    const std::string dir = tmp.path().toStdString();
+    using R = RunWriterStatus::Resumable;
+    const auto resumable = [&](const WriterRecord& r) {
+      writeText(writerRecordPath(dir), writerRecordToJson(r));
+      return runWriterStatus(dir).resumable(dir);
+    };
+    QVERIFY(runWriterStatus(dir).resumable(dir) == R::Unknown);  // no record
+    const std::string token = processStartToken(currentProcessId());
+    QProcess done;  // an ended process: its record is gone
+    done.start("true", {});
+    QVERIFY(done.waitForStarted());
+    const qint64 donePid = done.processId();
+    QVERIFY(done.waitForFinished(10000));
+    WriterRecord gone = recordOf(donePid, token.substr(0, token.find(':')) + ":1");
+    WriterRecord alive = recordOf(currentProcessId(), token);
+    WriterRecord hung = recordOf(currentProcessId(), token, 60000);
+    WriterRecord elsewhere = recordOf(12345, "another-boot:99", 0), silentElsewhere = recordOf(12345, "another-boot:99", 60000);
+    elsewhere.host = silentElsewhere.host = "node-17.cluster";
+    WriterRecord finished = alive, stopped = alive, failed = alive;
+    finished.state = WriterRecord::State::Finished;
+    stopped.state = WriterRecord::State::Stopped;
+    failed.state = WriterRecord::State::Failed;
+    // checkpointStep 8 in the record, but no checkpoints/last.pt yet.
+    QVERIFY(resumable(gone) == R::NoCheckpoint);
+    QVERIFY(resumable(alive) == R::WriterAlive);
+    QVERIFY(fs::create_directories(dir + "/checkpoints"));
+    writeText(dir + "/checkpoints/last.pt", "x");
+    QVERIFY(resumable(gone) == R::Yes);
+    QVERIFY(resumable(stopped) == R::Yes);
+    QVERIFY(resumable(failed) == R::Yes);
+    QVERIFY(resumable(silentElsewhere) == R::Yes);  // no heartbeat from the other host for 60 s
+    QVERIFY(resumable(alive) == R::WriterAlive);
+    QVERIFY(resumable(hung) == R::WriterAlive);      // the process is there: it may wake up
+    QVERIFY(resumable(elsewhere) == R::WriterAlive);  // a fresh heartbeat from another host
+    QVERIFY(resumable(finished) == R::Finished);
+    gone.checkpointStep = -1;  // killed before its first checkpoint
+    QVERIFY(resumable(gone) == R::NoCheckpoint);
+    writeText(writerRecordPath(dir), "{oops");
+    QVERIFY(runWriterStatus(dir).resumable(dir) == R::Unknown);
+  }
+
+  // A resumed run's metrics.csv: rows after the checkpoint's step go, and a line cut off by the
+  // kill; the header, earlier rows and malformed complete lines stay byte for byte.
+  void dropMetricsAfterTheCheckpoint() {
+    QTemporaryDir tmp;
+    const std::string path = tmp.filePath("metrics.csv").toStdString();
+    QCOMPARE(dropMetricsAfter(path, 3), std::int64_t(0));
+    QVERIFY(!fs::exists(path));  // nothing created
+    std::string kept = metricsHeader() + "\n" + formatMetricsRow(MetricsRow::epochRow(-1, 0, 0.0, 0.0, 0.25, 0.0)) + "\n";
+    for (int step = 1; step <= 4; ++step) kept += formatMetricsRow(MetricsRow::stepRow(0, step, step, 5.0 - step, -1, 0.1, 90)) + "\n";
+    kept += formatMetricsRow(MetricsRow::epochRow(0, 4, 3.5, 80.0, 0.5, 1.25)) + "\n";
+    kept += "not,a,row\n";
+    std::string after;
+    for (int step = 5; step <= 6; ++step) after += formatMetricsRow(MetricsRow::stepRow(1, step - 4, step, 1.0, -1, 0.1, 90)) + "\n";
+    const std::string cut = formatMetricsRow(MetricsRow::stepRow(1, 3, 7, 1.0, -1, 0.1, 90)).substr(0, 9);
+    writeText(path, kept + after + cut);
+    QCOMPARE(dropMetricsAfter(path, 4), std::int64_t(2));
+    std::ifstream in(path, std::ios::binary);
+    const std::string now((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    QCOMPARE(now, kept);
+    const auto mtime = fs::last_write_time(path);
+    QCOMPARE(dropMetricsAfter(path, 4), std::int64_t(0));  // nothing to drop: not rewritten
+    QVERIFY(fs::last_write_time(path) == mtime);
+    QVERIFY(fs::exists(path));
   }
 
   // Another machine: only the heartbeat's age can tell.

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace {
 
@@ -247,6 +248,17 @@ void LiveChart::addStep(double globalStep, double loss, double learningRate, dou
   // Exponential moving average with bias correction (as TensorBoard's smoothing), so that the smoothed
   // line starts on the data instead of lagging behind from zero.
   constexpr double beta = 0.9;
+  if (!run.raw->data()->isEmpty() && globalStep <= run.raw->data()->at(run.raw->data()->size() - 1)->key) {
+    // A resumed run trains the steps after its checkpoint again: they replace the points from there
+    // on, and the average starts again from the points kept.
+    constexpr double end = std::numeric_limits<double>::max();
+    for (QCPGraph* g : {run.raw, run.smooth, run.lr, run.speed}) g->data()->remove(globalStep, end);
+    run.ema = run.emaWeight = 0.0;
+    for (auto it = run.raw->data()->constBegin(); it != run.raw->data()->constEnd(); ++it) {
+      run.ema = beta * run.ema + (1.0 - beta) * it->value;
+      run.emaWeight = beta * run.emaWeight + (1.0 - beta);
+    }
+  }
   run.ema = beta * run.ema + (1.0 - beta) * loss;
   run.emaWeight = beta * run.emaWeight + (1.0 - beta);
   run.raw->addData(globalStep, loss);
@@ -270,6 +282,9 @@ void LiveChart::addEpoch(double epoch, double knnAccuracy, bool beforeTraining) 
   if (knnAccuracy < 0) return;
   Run& run = m_runs.last();
   const double percent = 100.0 * knnAccuracy;
+  if (!run.accuracy->data()->isEmpty() && epoch <= run.accuracy->data()->at(run.accuracy->data()->size() - 1)->key) {
+    run.accuracy->data()->remove(epoch, std::numeric_limits<double>::max());  // a resumed run measures again
+  }
   run.accuracy->addData(epoch, percent);
   m_extent[Knn].add(epoch, percent);
   if (beforeTraining) {

@@ -23,6 +23,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QMetaObject>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -215,6 +216,17 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   m_progress->setFormat(tr("epoch %v"));
   m_status = new QLabel(tr("Ready."));
   m_status->setWordWrap(true);
+  m_resumeFollowed = new QPushButton(tr("Resume"));
+  m_resumeFollowed->setObjectName(QStringLiteral("resumeFollowed"));
+  m_resumeFollowed->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Fixed);
+  m_resumeFollowed->hide();
+  connect(m_resumeFollowed, &QPushButton::clicked, this, &TrainingPanel::resumeFollowed);
+  m_resumeNote = new QLabel;
+  m_resumeNote->setWordWrap(true);
+  m_resumeNote->hide();
+  auto* resumeRow = new QHBoxLayout;
+  resumeRow->addWidget(m_resumeFollowed, 0, Qt::AlignLeft);
+  resumeRow->addWidget(m_resumeNote, 1);
   m_device = new QLabel(tr("Device: %1").arg(QString::fromStdString(pretext::bestDevice()).toUpper()));
   m_log = new QPlainTextEdit;
   m_log->setReadOnly(true);
@@ -228,7 +240,10 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   connect(m_follower, &RunFollower::rowsAdded, this, &TrainingPanel::onFollowedRows);
   connect(m_follower, &RunFollower::checkpointChanged, this, &TrainingPanel::checkpointWritten);
   connect(m_follower, &RunFollower::restarted, this, [this] {
-    m_chart->beginRun(tr("%1 (restarted)").arg(QDir(m_runDir).dirName()));
+    // A resume rewrites metrics.csv without the rows after its checkpoint, and the rows read again
+    // replace the chart's from their step on; a run started again in the folder gets a line of its
+    // own. Which of the two: whether its first step is the line's first step (onFollowedRows).
+    m_restartPending = true;
     m_followedEpochs = 0;
   });
   connect(m_follower, &RunFollower::configRead, this, [this](const pretext::TrainConfig& c) {
@@ -305,6 +320,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
       m_status->setText(tr("Following %1: %2").arg(QDir(m_runDir).dirName(), text));
       emit statusMessage(text);
     }
+    updateResumeOffer(s);
     emit followedStateChanged();
   });
   connect(m_follower, &RunFollower::runEnded, this, [this] {
@@ -328,6 +344,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   right->addLayout(buttons);
   right->addWidget(m_progress);
   right->addWidget(m_status);
+  right->addLayout(resumeRow);
   right->addWidget(m_device);
   right->addWidget(m_log);
   right->addWidget(m_chart, 1);
@@ -550,10 +567,26 @@ void TrainingPanel::resumeFolder() {
   if (!dir.isEmpty()) resumeRun(dir);
 }
 
-void TrainingPanel::resumeRun(const QString& dir) {
-  if (m_running) return;
+bool TrainingPanel::resumeRun(const QString& dir) {
+  if (m_running) return false;
+  const std::string runDir = QFile::encodeName(runFolderPath(dir)).toStdString();
+  const pretext::RunWriterStatus s = pretext::runWriterStatus(runDir);
+  if (s.resumable(runDir) == pretext::RunWriterStatus::Resumable::WriterAlive) {
+    const QString text = tr("%1 is still being written by pid %2 on %3: resuming it too would make two writers")
+                             .arg(QDir(dir).dirName())
+                             .arg(s.record.pid)
+                             .arg(QString::fromStdString(s.record.host));
+    m_status->setText(text);
+    emit statusMessage(text);
+    return false;
+  }
+  resumeHere(dir, false);
+  return true;
+}
+
+void TrainingPanel::resumeHere(const QString& dir, bool continueChart) {
   m_queue.clear();
-  m_chart->beginRun(QDir(dir).dirName());
+  if (!continueChart) m_chart->beginRun(QDir(dir).dirName());
   m_status->setText(tr("Resuming %1 …").arg(dir));
   setRunning(true);
   m_runDir = dir;
@@ -561,6 +594,122 @@ void TrainingPanel::resumeRun(const QString& dir) {
                             Q_ARG(pretext::Dataset, pretext::Dataset{}), Q_ARG(QString, dir));
   emit runStarted();
   emit runFolderChanged(m_runDir);
+}
+
+int TrainingPanel::resumeProcesses(int recorded, int batch) const {
+  if (recorded <= m_localProcesses) return std::max(1, recorded);
+  // Fewer: the global batch is kept, so each process takes an equal share of it.
+  for (int n = m_localProcesses; n > 1; --n) {
+    if (batch <= 0 || batch % n == 0) return n;
+  }
+  return 1;
+}
+
+namespace {
+
+/// The global batch size the run folder's config.json records (0 when it cannot be read).
+int recordedBatch(const QString& dir) {
+  QFile file(QDir(dir).filePath(QStringLiteral("config.json")));
+  if (!file.open(QIODevice::ReadOnly)) return 0;
+  try {
+    return pretext::configFromJson(file.readAll().toStdString()).batchSize;
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+}  // namespace
+
+void TrainingPanel::updateResumeOffer(const pretext::RunWriterStatus& s) {
+  const QString dir = QDir::toNativeSeparators(m_runDir);
+  const bool offer = !m_runDir.isEmpty() && !m_process && (m_following || !m_running) &&
+                     s.resumable(QFile::encodeName(m_runDir).toStdString()) == pretext::RunWriterStatus::Resumable::Yes;
+  m_resumeFollowed->setVisible(offer);
+  m_resumeNote->setVisible(false);
+  if (!offer) return;
+  const int recorded = std::max(1, s.record.worldSize);
+  const int batch = recordedBatch(m_runDir);
+  const int n = resumeProcesses(recorded, batch);
+  const bool gpus = pretext::cudaAvailable();
+  m_resumeFollowed->setText(n == 1 ? tr("Resume this run")
+                            : gpus ? tr("Resume on %1 GPUs").arg(n)
+                                   : tr("Resume with %1 processes").arg(n));
+  m_resumeFollowed->setToolTip(tr("Continue from the checkpoint at step %1 here: %2")
+                                   .arg(s.record.checkpointStep)
+                                   .arg(QString::fromStdString(s.resumeCommand(dir.toStdString(), n == recorded ? 0 : n))));
+  if (n != recorded) {
+    m_resumeNote->setText((gpus ? tr("This machine has %1 GPUs and the run had %2: resuming on %3 keeps the global batch of "
+                                     "%4 (%5 a GPU).")
+                                : tr("This machine runs at most %1 processes and the run had %2: resuming with %3 keeps the "
+                                     "global batch of %4 (%5 a process)."))
+                              .arg(m_localProcesses)
+                              .arg(recorded)
+                              .arg(n)
+                              .arg(batch)
+                              .arg(n > 0 ? batch / n : batch));
+    m_resumeNote->show();
+  }
+}
+
+bool TrainingPanel::resumeFollowed() {
+  const QString dir = m_runDir;
+  const QString name = QDir(dir).dirName();
+  const auto refuse = [this](const QString& text) {
+    m_status->setText(text);
+    emit statusMessage(text);
+    m_resumeFollowed->hide();
+    m_resumeNote->hide();
+    return false;
+  };
+  if (dir.isEmpty()) return false;
+  if (m_process || (m_running && !m_following)) return refuse(tr("A run is going here: stop it before resuming another"));
+  // What the record says now, not at the last poll: another process may have resumed it since.
+  const std::string runDir = QFile::encodeName(dir).toStdString();
+  const pretext::RunWriterStatus s = pretext::runWriterStatus(runDir);
+  using Resumable = pretext::RunWriterStatus::Resumable;
+  switch (s.resumable(runDir)) {
+    case Resumable::Yes: break;
+    case Resumable::WriterAlive:
+      return refuse(tr("%1 is still being written by pid %2 on %3: resuming it too would make two writers")
+                        .arg(name)
+                        .arg(s.record.pid)
+                        .arg(QString::fromStdString(s.record.host)));
+    case Resumable::Finished: return refuse(tr("%1 finished: there is nothing to resume").arg(name));
+    case Resumable::NoCheckpoint: return refuse(tr("%1 has no checkpoint to resume from: start it again").arg(name));
+    case Resumable::Unknown:
+      return refuse(tr("%1 has no writer record that says its process ended: resume it with Resume run folder… once "
+                       "you know nothing writes it any more")
+                        .arg(name));
+  }
+  if (s.kind == pretext::RunWriterStatus::Kind::Silent &&
+      QMessageBox::question(this, tr("Resume"),
+                            tr("Nothing has been heard from %1 for %2 s. If its process still runs there, resuming here "
+                               "makes two processes write the same run. Resume?")
+                                .arg(QString::fromStdString(s.record.host))
+                                .arg(s.heartbeatAgeMs / 1000)) != QMessageBox::Yes) {
+    return false;
+  }
+  const int recorded = std::max(1, s.record.worldSize);
+  const int n = resumeProcesses(recorded, recordedBatch(dir));
+  if (n > 1 && (cliProgram().isEmpty() || !QFileInfo(cliProgram()).isExecutable())) {
+    return refuse(tr("training in %1 processes needs pretext-cli beside the window (%2) or on PATH")
+                      .arg(n)
+                      .arg(QDir::toNativeSeparators(QCoreApplication::applicationDirPath())));
+  }
+  if (m_following) {
+    pretext::RunResult stopped;
+    stopped.status = pretext::RunStatus::Stopped;
+    finishFollowing(stopped);
+  }
+  m_resumeFollowed->hide();
+  m_resumeNote->hide();
+  if (n == 1) {
+    resumeHere(dir, true);
+  } else {
+    launchCli({QStringLiteral("train"), QStringLiteral("--resume"), dir, QStringLiteral("--nproc"), QString::number(n)}, dir,
+              name, n, true);
+  }
+  return true;
 }
 
 void TrainingPanel::togglePause() {
@@ -597,6 +746,10 @@ void TrainingPanel::stop() {
 
 void TrainingPanel::setRunning(bool running) {
   m_running = running;
+  if (running) {
+    m_resumeFollowed->hide();
+    m_resumeNote->hide();
+  }
   m_paused = false;
   m_start->setEnabled(!running && m_dataset.valid());
   m_pause->setEnabled(running);
@@ -681,13 +834,15 @@ bool TrainingPanel::followRun(const QString& dir) {
   return true;
 }
 
-void TrainingPanel::beginFollowing(const QString& dir, const QString& label) {
+void TrainingPanel::beginFollowing(const QString& dir, const QString& label, bool continueChart) {
   m_runDir = runFolderPath(dir);
   m_following = true;
+  m_restartPending = false;
+  if (!continueChart) m_firstStep = -1;
   m_followedState.clear();
   m_followedEpochs = 0;
   m_followedKnn = -1.0;
-  m_chart->beginRun(label);
+  if (!continueChart) m_chart->beginRun(label);
   m_progress->setRange(0, 1);
   m_progress->setValue(0);
   m_progress->setFormat(tr("waiting for metrics.csv"));
@@ -701,10 +856,24 @@ void TrainingPanel::beginFollowing(const QString& dir, const QString& label) {
 
 void TrainingPanel::onFollowedRows(const std::vector<pretext::MetricsRow>& rows) {
   if (!m_following) return;
+  if (m_restartPending) {
+    const auto first = std::find_if(rows.begin(), rows.end(), [](const pretext::MetricsRow& r) { return r.isStep(); });
+    if (first != rows.end()) {
+      m_restartPending = false;
+      if (first->globalStep != m_firstStep || first->loss != m_firstLoss) {
+        m_chart->beginRun(tr("%1 (restarted)").arg(QDir(m_runDir).dirName()));
+        m_firstStep = -1;
+      }
+    }
+  }
   const int epochs = m_follower->epochs();
   const pretext::MetricsRow* lastStep = nullptr;
   for (const auto& row : rows) {
     if (row.isStep()) {
+      if (m_firstStep < 0) {
+        m_firstStep = row.globalStep;
+        m_firstLoss = row.loss;
+      }
       m_chart->addStep(double(row.globalStep), row.loss, row.learningRate, row.imagesPerSecond);
       lastStep = &row;
     } else {
@@ -743,7 +912,7 @@ void TrainingPanel::finishFollowing(const pretext::RunResult& result) {
   pretext::RunResult r = result;
   r.epochsDone = std::max(r.epochsDone, m_followedEpochs);
   if (r.finalKnnAccuracy < 0) r.finalKnnAccuracy = m_followedKnn;
-  if (r.status == pretext::RunStatus::Stopped && !m_launchDir) {
+  if (r.status == pretext::RunStatus::Stopped && !m_launched) {
     // Only the following stopped: the other process goes on.
     setRunning(false);
     const auto writer = m_follower->writerStatus().kind;
@@ -755,9 +924,11 @@ void TrainingPanel::finishFollowing(const pretext::RunResult& result) {
     emit statusMessage(text);
     r.message = text.toStdString();
     emit runFinished(r);
+    updateResumeOffer(pretext::runWriterStatus(QFile::encodeName(m_runDir).toStdString()));
     return;
   }
   onFinished(r);
+  if (!m_running) updateResumeOffer(pretext::runWriterStatus(QFile::encodeName(m_runDir).toStdString()));
 }
 
 void TrainingPanel::startProcesses(const pretext::TrainConfig& c, const QString& label) {
@@ -784,6 +955,15 @@ void TrainingPanel::startProcesses(const pretext::TrainConfig& c, const QString&
   }
   file.close();
   m_launchDir = std::move(launchDir);
+  launchCli({QStringLiteral("train"), QStringLiteral("--config"), configPath, QStringLiteral("--nproc"), QString::number(n),
+             QStringLiteral("--out"), QString::fromStdString(c.outDir)},
+            QString::fromStdString(c.outDir), tr("%1 ×%2").arg(label).arg(n), n, false);
+}
+
+void TrainingPanel::launchCli(const QStringList& arguments, const QString& runDir, const QString& label, int n,
+                              bool continueChart) {
+  const QString cli = cliProgram();
+  m_launched = true;
   m_lastLines.clear();
   m_partial[0].clear();
   m_partial[1].clear();
@@ -791,8 +971,7 @@ void TrainingPanel::startProcesses(const pretext::TrainConfig& c, const QString&
   m_log->show();
   m_process = new QProcess(this);
   m_process->setProgram(cli);
-  m_process->setArguments({QStringLiteral("train"), QStringLiteral("--config"), configPath, QStringLiteral("--nproc"),
-                           QString::number(n), QStringLiteral("--out"), QString::fromStdString(c.outDir)});
+  m_process->setArguments(arguments);
   connect(m_process, &QProcess::readyReadStandardError, this, [this] { readProcessOutput(QProcess::StandardError); });
   connect(m_process, &QProcess::readyReadStandardOutput, this, [this] { readProcessOutput(QProcess::StandardOutput); });
   connect(m_process, &QProcess::finished, this, &TrainingPanel::onProcessFinished);
@@ -802,7 +981,7 @@ void TrainingPanel::startProcesses(const pretext::TrainConfig& c, const QString&
     onProcessFinished(-1, QProcess::CrashExit);
   });
   appendLog(QStringLiteral("$ %1 %2").arg(QDir::toNativeSeparators(cli), m_process->arguments().join(QLatin1Char(' '))));
-  beginFollowing(QString::fromStdString(c.outDir), tr("%1 ×%2").arg(label).arg(n));
+  beginFollowing(runDir, label, continueChart);
   m_device->setText(pretext::cudaAvailable() ? tr("Device: %1 GPUs (pretext-cli)").arg(n)
                                              : tr("Device: CPU, %1 processes (pretext-cli)").arg(n));
   m_process->start();
@@ -864,5 +1043,6 @@ void TrainingPanel::onProcessFinished(int exitCode, QProcess::ExitStatus status)
   m_process->deleteLater();
   m_process = nullptr;
   finishFollowing(r);
+  m_launched = false;
   m_launchDir.reset();
 }

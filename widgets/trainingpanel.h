@@ -4,6 +4,7 @@
 
 #include <pretext/dataset.h>
 #include <pretext/metrics.h>
+#include <pretext/runwriter.h>
 #include <pretext/training.h>
 
 #include "experimentpresets.h"
@@ -84,6 +85,12 @@ class TrainingPanel final : public QWidget {
   QString followedState() const { return m_following ? m_followedState : QString(); }
   /// The panel's status line (progress, outcome, what a followed run's writer says).
   QLabel* statusLabel() const { return m_status; }
+  /// Shown while the followed run (or the one followed last) can be resumed: its writer is gone,
+  /// stopped or failed (RunWriterStatus::resumable); resumeFollowed() when pressed. Its tooltip has
+  /// the command it runs, the one `pretext-cli status` prints.
+  QPushButton* resumeFollowedButton() const { return m_resumeFollowed; }
+  /// Beside it when this machine runs fewer processes than the run had: with how many it resumes.
+  QLabel* resumeNote() const { return m_resumeNote; }
 
   /// pretext-cli, which trains in several processes: the one set here, else the one next to this
   /// program, else the one on PATH (empty when there is none).
@@ -106,8 +113,16 @@ class TrainingPanel final : public QWidget {
   void startRuns(const QList<PresetRun>& runs);
   /// Runs still waiting in the current experiment.
   int queuedRuns() const { return int(m_queue.size()); }
-  /// Continues the run folder `dir` from its last checkpoint (its own config and dataset).
-  void resumeRun(const QString& dir);
+  /// Continues the run folder `dir` from its last checkpoint (its own config and dataset), in this
+  /// process. Refused (false, said in the status line) while the run's writer is alive.
+  bool resumeRun(const QString& dir);
+  /// Resumes the followed run (or the one followed last) whose writer is gone, stopped or failed, as
+  /// the Resume button offers: with its recorded number of processes through the launcher Start uses
+  /// (pretext-cli train --resume DIR --nproc N; in this process when N is 1), or with as many as
+  /// this machine runs when that is fewer (the global batch is kept). The chart's run goes on from
+  /// the checkpoint's step. Refused (false, said in the status line) when the writer is alive, the
+  /// run finished, or there is no checkpoint.
+  bool resumeFollowed();
   void togglePause();
   void stop();
   /// Follows the run folder `dir` that another process writes (pretext-cli, a cluster job): the
@@ -147,7 +162,15 @@ class TrainingPanel final : public QWidget {
   void onFinished(const pretext::RunResult& r);
   void resumeFolder();
   void startProcesses(const pretext::TrainConfig& c, const QString& label);
-  void beginFollowing(const QString& dir, const QString& label);
+  /// Runs pretext-cli with `arguments` (train ... --nproc n) and follows `runDir`.
+  void launchCli(const QStringList& arguments, const QString& runDir, const QString& label, int n, bool continueChart);
+  void resumeHere(const QString& dir, bool continueChart);
+  /// Shows or hides the Resume button for the run in m_runDir as `s` says.
+  void updateResumeOffer(const pretext::RunWriterStatus& s);
+  /// The processes a resume of a run of `recorded` processes and global batch `batch` uses here.
+  int resumeProcesses(int recorded, int batch) const;
+  /// `continueChart`: the chart's current run goes on (a resume of the run it shows).
+  void beginFollowing(const QString& dir, const QString& label, bool continueChart = false);
   void onFollowedRows(const std::vector<pretext::MetricsRow>& rows);
   void finishFollowing(const pretext::RunResult& r);
   void readProcessOutput(QProcess::ProcessChannel channel);
@@ -196,6 +219,12 @@ class TrainingPanel final : public QWidget {
   RunFollower* m_follower = nullptr;
   bool m_following = false;
   QProcess* m_process = nullptr;                ///< pretext-cli train --nproc N, while it runs
+  bool m_launched = false;                      ///< the followed run is m_process's (until it has ended)
+  bool m_restartPending = false;                ///< metrics.csv started over: a resume's, or a new run's?
+  std::int64_t m_firstStep = -1;                ///< the chart line's first step row (-1: none yet)
+  double m_firstLoss = 0.0;
+  QPushButton* m_resumeFollowed = nullptr;
+  QLabel* m_resumeNote = nullptr;
   std::unique_ptr<QTemporaryDir> m_launchDir;   ///< the config file it reads
   QString m_cliProgram;
   QByteArray m_partial[2];                      ///< its stdout and stderr after the last newline

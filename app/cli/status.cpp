@@ -53,9 +53,8 @@ int runStatus(const std::string& run) {
                 static_cast<long long>(r.pid), r.host.c_str(), s.thisHost ? "yes" : "no", r.worldSize,
                 static_cast<long long>(s.stepReached(lastStep)), static_cast<long long>(r.checkpointStep),
                 static_cast<long long>(s.heartbeatAgeMs / 1000));
-    if (s.kind != RunWriterStatus::Kind::Running && s.kind != RunWriterStatus::Kind::Finished && r.checkpointStep >= 0) {
-      std::printf("resume: %s\n", s.resumeCommand(run).c_str());
-    }
+    // Exactly when the window offers its Resume button, and the command it runs.
+    if (s.resumable(run) == RunWriterStatus::Resumable::Yes) std::printf("resume: %s\n", s.resumeCommand(run).c_str());
   }
   std::printf("summary: %s\n", s.describe(run, lastStep).c_str());
   switch (s.kind) {

@@ -62,6 +62,13 @@ std::vector<MetricsRow> readMetrics(const std::string& path, std::vector<std::st
 /// Appends one row to the file at `path` (starting it with the header when it is new), in one
 /// write that leaves whole lines when the disk fills up; throws std::runtime_error naming the path.
 void appendMetricsRow(const std::string& path, const MetricsRow& row);
+/// A resumed run trains the steps after its checkpoint again: drops the rows of the file at `path`
+/// whose global step is after `globalStep` (a killed writer's, written after its last checkpoint),
+/// and a last line cut off without its newline, so that the file keeps each step once. The header,
+/// the rows kept and malformed complete lines stay as they were. Rewritten atomically, and only when
+/// something is dropped; a file that does not exist is left so. Returns the rows dropped; throws
+/// std::runtime_error naming the path when it cannot be read or written.
+std::int64_t dropMetricsAfter(const std::string& path, std::int64_t globalStep);
 
 /// Follows a metrics.csv that another process is appending to (a CLI run, a cluster job on a shared
 /// filesystem): each poll() reads the complete lines added since the last one. A partly written

@@ -108,8 +108,22 @@ struct RunWriterStatus {
   /// --resume DIR", "no heartbeat from HOST for N s", ... `lastStep` (the last global step of
   /// metrics.csv, or -1) improves the step the record knows.
   std::string describe(const std::string& runDir, std::int64_t lastStep = -1) const;
-  /// The command that resumes the run: pretext-cli train --resume DIR [--nproc N].
-  std::string resumeCommand(const std::string& runDir) const;
+  /// The command that resumes the run: pretext-cli train --resume DIR [--nproc N], N the job's
+  /// world size, or `processes` when > 0 (a machine that runs fewer: the global batch is kept).
+  /// The one spelling of it: `pretext-cli status` prints it and the window shows and runs it.
+  std::string resumeCommand(const std::string& runDir, int processes = 0) const;
+
+  /// Whether the run may be resumed now, and if not, why not.
+  enum class Resumable {
+    Yes,           ///< gone, stopped, failed, or silent on another host, with a checkpoint to resume from
+    WriterAlive,   ///< running, or silent on this host (the process is there): resuming would make two writers
+    Finished,      ///< nothing left to train (a longer run: train --resume DIR --epochs N)
+    NoCheckpoint,  ///< it ended before its first checkpoint (or checkpoints/last.pt is missing): start it again
+    Unknown        ///< no writer record (an older version's run) or an unreadable one
+  };
+  /// Decided from the record and whether `runDir`/checkpoints/last.pt exists. The window offers its
+  /// Resume button and `pretext-cli status` prints the resume line exactly when this says Yes.
+  Resumable resumable(const std::string& runDir) const;
   /// The step the run got to: the record's, or `lastStep` when later.
   std::int64_t stepReached(std::int64_t lastStep) const;
 };

@@ -140,6 +140,34 @@ void appendMetricsRow(const std::string& path, const MetricsRow& row) {
   io::appendToFile(path, formatMetricsRow(row) + '\n', metricsHeader() + '\n');
 }
 
+std::int64_t dropMetricsAfter(const std::string& path, std::int64_t globalStep) {
+  if (!io::fileExists(path)) return 0;
+  const std::string text = io::readTextFile(path);
+  std::string kept;
+  kept.reserve(text.size());
+  std::int64_t dropped = 0;
+  bool changed = false;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = text.find('\n', at);
+    if (end == std::string::npos) {  // cut off by the kill: the next row would be appended to it
+      changed = true;
+      break;
+    }
+    std::string_view line(text.data() + at, end - at);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    MetricsRow row;
+    if (parseMetricsRow(line, row) && row.globalStep > globalStep) {
+      ++dropped;
+      changed = true;
+    } else {
+      kept.append(text, at, end + 1 - at);
+    }
+    at = end + 1;
+  }
+  if (changed) io::writeFileAtomic(path, kept);
+  return dropped;
+}
+
 MetricsTail::Update MetricsTail::poll() {
   Update update;
   std::FILE* f = std::fopen(m_path.c_str(), "rb");

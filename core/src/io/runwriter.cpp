@@ -260,7 +260,26 @@ RunWriterStatus runWriterStatus(const std::string& runDir, std::int64_t nowMs, s
 
 std::int64_t RunWriterStatus::stepReached(std::int64_t lastStep) const { return std::max(record.step, lastStep); }
 
-std::string RunWriterStatus::resumeCommand(const std::string& runDir) const {
+RunWriterStatus::Resumable RunWriterStatus::resumable(const std::string& runDir) const {
+  switch (kind) {
+    case Kind::None:
+    case Kind::Unreadable: return Resumable::Unknown;
+    case Kind::Running: return Resumable::WriterAlive;
+    case Kind::Silent:
+      if (thisHost) return Resumable::WriterAlive;
+      break;
+    case Kind::Finished: return Resumable::Finished;
+    case Kind::Stopped:
+    case Kind::Failed:
+    case Kind::Gone: break;
+  }
+  if (record.checkpointStep < 0 || !io::fileExists(io::joinPath(io::joinPath(runDir, "checkpoints"), "last.pt"))) {
+    return Resumable::NoCheckpoint;
+  }
+  return Resumable::Yes;
+}
+
+std::string RunWriterStatus::resumeCommand(const std::string& runDir, int processes) const {
   // Quoted for a POSIX shell when the folder has characters a shell would take apart.
   const bool plain = !runDir.empty() && runDir.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                                                                 "0123456789/._-+:=@,%") == std::string::npos;
@@ -268,7 +287,8 @@ std::string RunWriterStatus::resumeCommand(const std::string& runDir) const {
   for (char ch : runDir) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
   quoted += "'";
   std::string command = "pretext-cli train --resume " + (plain ? runDir : quoted);
-  if (record.worldSize > 1) command += " --nproc " + std::to_string(record.worldSize);
+  const int nproc = processes > 0 ? processes : record.worldSize;
+  if (nproc > 1) command += " --nproc " + std::to_string(nproc);
   return command;
 }
 

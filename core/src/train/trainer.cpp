@@ -484,6 +484,15 @@ class Trainer::Run {
         io::removeStaleTemporaries(c.outDir);  // writer.json's, when a writer was killed mid-refresh
         io::writeFileAtomic(io::joinPath(c.outDir, "config.json"), configToJson(c));
         d.saveInitialFilters();
+        if (d.position.globalStep > 0) {
+          // Resumed: the steps after the checkpoint are trained again, so a killed writer's rows of
+          // them go (metrics.csv keeps each step once).
+          if (const std::int64_t dropped = dropMetricsAfter(d.metricsPath(), d.position.globalStep); dropped > 0) {
+            d.notices.push_back("metrics.csv: " + std::to_string(dropped) + " rows after step " +
+                                std::to_string(d.position.globalStep) +
+                                " dropped (written after the checkpoint this run resumes from)");
+          }
+        }
         d.writer = std::make_unique<RunWriterRecord>(c.outDir, d.worldSize, d.position.globalStep);
       }
       m_observer.onStart(m_trainer.deviceName(), d.trainImages.size(0), d.stepsPerEpoch);
