@@ -368,6 +368,70 @@ class TstPrepare : public QObject {
     QVERIFY(!fs::exists(o3.out + ".partial"));
   }
 
+  // Cancelled part-way; then one source image whose chunk is already on disk is rewritten with
+  // other pixels (its modification time moved on): the rerun decodes that chunk again, keeps the
+  // rest, and equals a fresh prepare of the edited folder pixel for pixel.
+  void editedSourceIsDecodedAgain() {
+    const std::string root = noiseFolder("noise-edited", 400);
+    const std::string out = path("edited"), fresh = path("edited-fresh");
+    auto o = options(root, out);
+    o.threads = 1;
+    o.recordSeconds = 0;
+    std::atomic<bool> cancel{false};
+    QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(o, [&](const PrepareProgress& p) {
+                               if (!p.listing && p.done >= 100) cancel = true;
+                             }, &cancel));
+    const auto record = Json::parse(readText(out + ".partial/progress.json"));
+    const std::int64_t chunk = record.at("chunk").get<std::int64_t>();
+    const std::string done = record.at("splits")[0].at("done").get<std::string>();
+    const auto firstDone = done.find('1');
+    QVERIFY2(firstDone != std::string::npos, done.c_str());
+    std::int64_t doneImages = 0;  // the last chunk may be short (402 files)
+    for (std::size_t c = 0; c < done.size(); ++c) {
+      if (done[c] == '1') doneImages += std::min<std::int64_t>(chunk, 402 - std::int64_t(c) * chunk);
+    }
+    // The second file of that chunk, in manifest order (the scan's), rewritten with other noise.
+    const auto scan = datasets::scanImageFolder(root, false);
+    const std::size_t index = std::size_t(std::int64_t(firstDone) * chunk + 1);
+    const std::string edited = scan.train[index].path;
+    const auto before = decodeRgb(edited);
+    {
+      cv::RNG rng(99);
+      cv::Mat img(80, 96, CV_8UC3);
+      rng.fill(img, cv::RNG::UNIFORM, 0, 256);
+      QVERIFY(cv::imwrite(edited, img));
+      fs::last_write_time(edited, fs::last_write_time(edited) + std::chrono::seconds(2));
+    }
+    QVERIFY(!torch::equal(before, decodeRgb(edited)));
+
+    std::string message;
+    const auto r = prepareDataset(options(root, out), [&](const PrepareProgress& p) {
+      if (!p.message.empty()) message = p.message;
+    });
+    QVERIFY(r.restarted.empty());
+    QCOMPARE(r.changed, chunk);
+    QVERIFY2(r.resumed >= 100 - chunk && r.resumed == doneImages - chunk,
+             (std::to_string(r.resumed) + " resumed, " + std::to_string(doneImages) + " done").c_str());
+    QVERIFY2(message.find(std::to_string(chunk) + " more are decoded again") != std::string::npos, message.c_str());
+
+    auto f = options(root, fresh);
+    f.resume = false;
+    prepareDataset(f);
+    compareWhole(out, fresh);
+    // The edited row is the new file's decoding (squash of 96x80 PNG or JPEG to 32x32; a JPEG
+    // is decoded at half size first, as IMREAD_REDUCED_COLOR_2 does).
+    const Dataset d = Dataset::load(DatasetSpec::parse("prepared:" + out));
+    const auto files = Json::parse(readText(out + "/manifest.json")).at("splits")[0].at("files").get<std::vector<std::string>>();
+    const auto at = std::find(files.begin(), files.end(), edited);
+    QVERIFY(at != files.end());
+    cv::Mat small, rgb;
+    const bool jpeg = fs::path(edited).extension() == ".jpg";
+    cv::resize(cv::imread(edited, jpeg ? cv::IMREAD_REDUCED_COLOR_2 : cv::IMREAD_COLOR), small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+    cv::cvtColor(small, rgb, cv::COLOR_BGR2RGB);
+    const auto expected = torch::from_blob(rgb.data, {32, 32, 3}, torch::kUInt8).permute({2, 0, 1});
+    QVERIFY(torch::equal(d.data().get(Split::Train).images[int64_t(at - files.begin())], expected));
+  }
+
   // The listing reports its count and hears a cancel: a folder stops being listed at once.
   void cancelWhileListing() {
     const fs::path root = path("many");

@@ -140,6 +140,10 @@ Command addPrepare(CLI::App& app) {
             if (r.resumed > 0) {
               std::printf("resumed: %lld images were done by an earlier run\n", static_cast<long long>(r.resumed));
             }
+            if (r.changed > 0) {
+              std::printf("decoded again: %lld images whose chunk held a source file changed since the earlier run\n",
+                          static_cast<long long>(r.changed));
+            }
             if (o->timings) {
               const auto& t = r.times;
               std::printf("timings: listing %s s; decoding %s s wall (thread-seconds: read %s, decode %s, resize %s, "

@@ -32,7 +32,9 @@ struct PrepareOptions {
   /// An image folder's OUT.partial left by an interrupted prepare (cancel, Ctrl-C, SIGKILL) is
   /// continued when its record matches this prepare (the same source files in order, size, mode,
   /// channels and options), else removed with a message saying why; a cancel keeps OUT.partial
-  /// and its record for the next run. false: always start afresh, and a cancel removes OUT.partial.
+  /// and its record for the next run. Chunks of files whose size or modification time changed
+  /// since they were decoded are decoded again. false: always start afresh, and a cancel removes
+  /// OUT.partial.
   bool resume = true;
   double recordSeconds = 1;  ///< how often that record is written (each waits for the data to reach the disk)
 };
@@ -73,6 +75,9 @@ struct PrepareResult {
   std::vector<SkippedFile> skipped;
   double seconds = 0;
   std::int64_t resumed = 0;  ///< images an earlier, interrupted run had already done
+  /// Images of the earlier run's chunks decoded again because a source file among them changed
+  /// since (its size or modification time; a file rewritten with both kept is not noticed).
+  std::int64_t changed = 0;
   std::string restarted;     ///< why an earlier OUT.partial was not continued (empty: none, or resumed)
   PrepareTimes times;
 };

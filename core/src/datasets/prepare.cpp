@@ -209,6 +209,31 @@ void syncFolder(const std::string& folder) {
   }
 }
 
+// What a resume knows of a source file's contents without reading it: its size and modification
+// time (ns), folded into a 64-bit FNV-1a hash per chunk of files. A file that cannot be stat-ed
+// folds in -1s, so it differs from any file that could.
+struct ChunkStamp {
+  std::uint64_t hash = 14695981039346656037ull;
+  void add(const std::string& path) {
+    struct stat st{};
+    std::int64_t v[2] = {-1, -1};
+    if (::stat(path.c_str(), &st) == 0) {
+      v[0] = std::int64_t(st.st_size);
+      v[1] = std::int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + std::int64_t(st.st_mtim.tv_nsec);
+    }
+    const auto* b = reinterpret_cast<const std::uint8_t*>(v);
+    for (std::size_t i = 0; i < sizeof v; ++i) {
+      hash ^= b[i];
+      hash *= 1099511628211ull;
+    }
+  }
+  std::string text() const {
+    char buf[20];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash));
+    return buf;
+  }
+};
+
 struct Clock {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
@@ -339,7 +364,9 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
   const int threads = o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency()));
 
   // What a run's OUT.partial must match to be continued: every option that changes a pixel or the
-  // order, and the source files themselves (paths and labels in manifest order).
+  // order, and the source files themselves (paths and labels in manifest order). The files'
+  // contents are checked per chunk (ChunkStamp: sizes and modification times), so that a file
+  // edited in place since costs its chunk, not the whole resume.
   Json fingerprint;
   fingerprint["version"] = kVersion;
   fingerprint["source"] = sourceText;
@@ -379,7 +406,10 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
   // Chunks of images: the unit of work and of the record. A resumed run keeps the record's size.
   std::int64_t chunk = std::clamp<std::int64_t>(total / (std::int64_t(threads) * 16), 8, 256);
   std::vector<std::vector<std::uint8_t>> chunkDone(outs.size());  // recorded as done (on disk)
+  std::vector<std::vector<std::string>> chunkStamps(outs.size());  // each done chunk's files as decoded
   std::vector<std::vector<std::string>> reasons(outs.size());
+  std::int64_t changedImages = 0;  // in done chunks whose files changed since: decoded again
+  std::string firstChanged;
   std::string notice;  // resuming, or why not
   bool resuming = false;
   if (resumable && fs::exists(partial, ec)) {
@@ -408,8 +438,14 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
             const std::int64_t n = std::int64_t(outs[k].files.size());
             const std::string bits = splits[k].at("done").get<std::string>();
             if (std::int64_t(bits.size()) != (n + chunk - 1) / chunk) throw std::runtime_error("chunk map size differs");
+            const std::string stamps = splits[k].at("stamps").get<std::string>();
+            if (stamps.size() != 16 * bits.size()) throw std::runtime_error("stamp list size differs");
             chunkDone[k].assign(bits.size(), 0);
-            for (std::size_t c = 0; c < bits.size(); ++c) chunkDone[k][c] = bits[c] == '1';
+            chunkStamps[k].assign(bits.size(), std::string());
+            for (std::size_t c = 0; c < bits.size(); ++c) {
+              chunkDone[k][c] = bits[c] == '1';
+              if (chunkDone[k][c]) chunkStamps[k][c] = stamps.substr(16 * c, 16);
+            }
             reasons[k].assign(std::size_t(n), std::string());
             for (const auto& [index, reason] : splits[k].at("skipped").items()) {
               const std::int64_t i = std::stoll(index);
@@ -421,6 +457,45 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
             if (ec || have != want) throw std::runtime_error(std::string(splitName(outs[k].split)) + "_images.npy has the wrong size");
           }
           resuming = true;
+          // Each done chunk's files as they are now (stat only, on the decoding threads): a chunk
+          // holding a file whose size or modification time changed since it was decoded is decoded
+          // again, the rest is kept.
+          struct Item {
+            std::size_t split;
+            std::size_t chunk;
+          };
+          std::vector<Item> items;
+          for (std::size_t k = 0; k < outs.size(); ++k) {
+            for (std::size_t c = 0; c < chunkDone[k].size(); ++c) {
+              if (chunkDone[k][c]) items.push_back({k, c});
+            }
+          }
+          std::vector<std::uint8_t> changed(items.size(), 0);
+          std::atomic<std::size_t> nextItem{0};
+          auto check = [&] {
+            for (std::size_t w; (w = nextItem.fetch_add(1)) < items.size();) {
+              const auto& files = outs[items[w].split].files;
+              const std::size_t from = items[w].chunk * std::size_t(chunk), to = std::min(files.size(), from + std::size_t(chunk));
+              ChunkStamp stamp;
+              for (std::size_t i = from; i < to; ++i) stamp.add(files[i].path);
+              changed[w] = stamp.text() != chunkStamps[items[w].split][items[w].chunk];
+            }
+          };
+          std::vector<std::thread> checkers;
+          for (int t = 1; t < std::min<int>(threads, int(std::max<std::size_t>(1, items.size() / 16))); ++t) checkers.emplace_back(check);
+          check();
+          for (auto& t : checkers) t.join();
+          for (std::size_t w = 0; w < items.size(); ++w) {
+            if (!changed[w]) continue;
+            const std::size_t k = items[w].split, c = items[w].chunk;
+            const std::int64_t n = std::int64_t(outs[k].files.size());
+            const std::int64_t from = std::int64_t(c) * chunk, to = std::min(n, from + chunk);
+            chunkDone[k][c] = 0;
+            chunkStamps[k][c].clear();
+            for (std::int64_t i = from; i < to; ++i) reasons[k][std::size_t(i)].clear();
+            changedImages += to - from;
+            if (firstChanged.empty()) firstChanged = outs[k].files[std::size_t(from)].path;
+          }
         }
       }
     } catch (const std::exception& e) {
@@ -439,6 +514,7 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
     for (std::size_t k = 0; k < outs.size(); ++k) {
       const std::int64_t n = std::int64_t(outs[k].files.size());
       chunkDone[k].assign(std::size_t((n + chunk - 1) / chunk), 0);
+      chunkStamps[k].assign(chunkDone[k].size(), std::string());
       reasons[k].assign(std::size_t(n), std::string());
     }
   }
@@ -517,11 +593,18 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
     if (resuming) {
       notice = "resuming " + partial.string() + ": " + std::to_string(result.resumed) + " of " + std::to_string(total) +
                " images were done by an earlier run";
+      if (changedImages > 0) {
+        notice += "; " + std::to_string(changedImages) +
+                  " more are decoded again because source files among them changed since (size or modification time; "
+                  "the first chunk starts at " + firstChanged + ")";
+      }
+      result.changed = changedImages;
       noticed = false;
     }
     // finished[w]: work item w is decoded into the mapping (set by its worker, release).
     std::vector<std::atomic<std::uint8_t>> finished(work.size());
     for (auto& f : finished) f.store(0);
+    std::vector<std::string> workStamps(work.size());  // set before finished[w]
     std::vector<std::uint8_t> recorded(work.size(), 0);
     std::atomic<std::size_t> next{0};
     std::atomic<bool> stop{false};
@@ -540,11 +623,14 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
         const std::int64_t n = std::int64_t(s.files.size());
         const std::int64_t from = work[w].chunk * chunk, to = std::min(n, from + chunk);
         bool whole = true;
+        ChunkStamp stamp;
         for (std::int64_t i = from; i < to; ++i) {
           if (stop.load(std::memory_order_relaxed)) {
             whole = false;
             break;
           }
+          // Before the read: a file changed after its stat differs from its stamp at the resume.
+          if (resumable) stamp.add(s.files[std::size_t(i)].path);
           try {
             slot.resize(std::size_t(images.rowBytes()));
             why[std::size_t(i)] = datasets::decodeImageInto(s.files[std::size_t(i)].path, result.imageSize, result.channels, mode,
@@ -568,7 +654,10 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
           if (o.strict && !why[std::size_t(i)].empty()) stop = true;
           done.fetch_add(1);
         }
-        if (whole) finished[w].store(1, std::memory_order_release);
+        if (whole) {
+          workStamps[w] = stamp.text();
+          finished[w].store(1, std::memory_order_release);
+        }
         itemsDone.fetch_add(1);
       }
       std::lock_guard<std::mutex> lock(timesMutex);
@@ -590,6 +679,7 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
       for (const auto w : fresh) {
         recorded[w] = 1;
         chunkDone[work[w].split][std::size_t(work[w].chunk)] = 1;
+        chunkStamps[work[w].split][std::size_t(work[w].chunk)] = workStamps[w];
       }
       Json record;
       record["format"] = "pretext-prepare-progress";
@@ -597,17 +687,18 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
       record["chunk"] = chunk;
       record["splits"] = Json::array();
       for (std::size_t k = 0; k < outs.size(); ++k) {
-        std::string bits(chunkDone[k].size(), '0');
+        std::string bits(chunkDone[k].size(), '0'), stamps(16 * chunkDone[k].size(), '0');
         Json skip = Json::object();
         const std::int64_t n = std::int64_t(outs[k].files.size());
         for (std::size_t c = 0; c < bits.size(); ++c) {
           if (!chunkDone[k][c]) continue;
           bits[c] = '1';
+          stamps.replace(16 * c, 16, chunkStamps[k][c]);
           for (std::int64_t i = std::int64_t(c) * chunk; i < std::min(n, std::int64_t(c + 1) * chunk); ++i) {
             if (!reasons[k][std::size_t(i)].empty()) skip[std::to_string(i)] = reasons[k][std::size_t(i)];
           }
         }
-        record["splits"].push_back({{"split", splitName(outs[k].split)}, {"done", bits}, {"skipped", skip}});
+        record["splits"].push_back({{"split", splitName(outs[k].split)}, {"done", bits}, {"stamps", stamps}, {"skipped", skip}});
       }
       io::writeFileAtomic(recordPath.string(), record.dump());
     };
