@@ -49,7 +49,8 @@ Command addPrepare(CLI::App& app) {
       "mmap_mode=\"r\") reads the arrays. It is written as OUT.partial and renamed at the end, so an\n"
       "interrupted prepare (Ctrl-C, a kill, a full disk) leaves nothing that loads; running the same\n"
       "command again continues from the images OUT.partial records as done (or starts afresh, saying\n"
-      "why, when the files or options differ; --no-resume always starts afresh).\n"
+      "why, when the files or options differ; --no-resume always starts afresh); files changed since\n"
+      "(size or modification time) are decoded again. A dataset spec is copied again from the start.\n"
       "Then: pretext-cli train --dataset OUT (or prepared:OUT).");
   struct Options {
     PrepareOptions prepare;

@@ -34,7 +34,9 @@ struct PrepareOptions {
   /// channels and options), else removed with a message saying why; a cancel keeps OUT.partial
   /// and its record for the next run. Chunks of files whose size or modification time changed
   /// since they were decoded are decoded again. false: always start afresh, and a cancel removes
-  /// OUT.partial.
+  /// OUT.partial. A dataset spec (cifar10:, stl10:, idx ...) is loaded whole and copied, so it
+  /// always starts afresh: 20-25 s for 100,000 STL-10-sized images (2.7 GB) on a loaded 2-core
+  /// machine, two thirds of it the load, which a resume could not skip.
   bool resume = true;
   double recordSeconds = 1;  ///< how often that record is written (each waits for the data to reach the disk)
 };
