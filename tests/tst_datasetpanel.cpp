@@ -29,6 +29,7 @@
 #include <qcustomplot.h>
 
 #include <filesystem>
+#include <functional>
 #include <set>
 
 namespace {
@@ -96,6 +97,28 @@ QStringList namesOf(const pretext::Dataset& dataset) {
   QStringList out;
   for (const auto& name : dataset.classNames()) out << QString::fromStdString(name);
   return out;
+}
+
+// "Prepare a folder…" as a person uses it: the action opens the modal dialog, and a timer, once the
+// dialog shows, hands it to `fill` to set its fields and then presses Prepare (or Cancel, when
+// `fill` returns false: a field it needs is missing). Returns when the dialog has closed: whether
+// it opened and `fill` accepted it.
+bool prepareThroughDialog(DatasetPanel& panel, const std::function<bool(QDialog&)>& fill) {
+  bool filled = false;
+  QTimer timer;
+  timer.setInterval(20);
+  QObject::connect(&timer, &QTimer::timeout, &panel, [&] {
+    auto* dialog = panel.findChild<QDialog*>(QStringLiteral("prepareDialog"));
+    if (!dialog || !dialog->isVisible()) return;
+    timer.stop();
+    auto* buttons = dialog->findChild<QDialogButtonBox*>();
+    filled = buttons && fill(*dialog);
+    if (filled) buttons->button(QDialogButtonBox::Ok)->click();
+    else dialog->reject();
+  });
+  timer.start();
+  panel.prepareFolderAction()->trigger();  // returns when the dialog closes
+  return filled;
 }
 
 // Waits for the panel to finish its background load.
@@ -446,40 +469,27 @@ void TstDatasetPanel::preparesFolderThroughDialog() {
   panel.loadDataset(smallShapes());
   QTRY_VERIFY_WITH_TIMEOUT(panel.hasDataset(), 60000);
 
-  // The dialog is modal: fill it in and press Prepare from a timer while it runs.
-  bool filled = false;
-  QTimer timer;
-  timer.setInterval(20);
-  connect(&timer, &QTimer::timeout, &panel, [&] {
-    auto* dialog = panel.findChild<QDialog*>(QStringLiteral("prepareDialog"));
-    if (!dialog || !dialog->isVisible()) return;
-    timer.stop();
-    auto* sourceEdit = dialog->findChild<QLineEdit*>(QStringLiteral("prepareSource"));
-    auto* size = dialog->findChild<QSpinBox*>(QStringLiteral("prepareSize"));
-    auto* resize = dialog->findChild<QComboBox*>(QStringLiteral("prepareResize"));
-    auto* outEdit = dialog->findChild<QLineEdit*>(QStringLiteral("prepareOut"));
-    auto* buttons = dialog->findChild<QDialogButtonBox*>();
-    if (!sourceEdit || !size || !resize || !outEdit || !buttons) {
-      dialog->reject();
-      return;
-    }
+  QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
+  QSignalSpy progress(&panel, &DatasetPanel::prepareProgress);
+  bool suggested = false;
+  const bool filled = prepareThroughDialog(panel, [&](QDialog& dialog) {
+    auto* sourceEdit = dialog.findChild<QLineEdit*>(QStringLiteral("prepareSource"));
+    auto* size = dialog.findChild<QSpinBox*>(QStringLiteral("prepareSize"));
+    auto* resize = dialog.findChild<QComboBox*>(QStringLiteral("prepareResize"));
+    auto* outEdit = dialog.findChild<QLineEdit*>(QStringLiteral("prepareOut"));
+    if (!sourceEdit || !size || !resize || !outEdit) return false;
     sourceEdit->setText(source);
     size->setValue(16);
     // The suggested place: the dataset library, named after the folder and the size.
-    const bool suggested = outEdit->text().endsWith(QStringLiteral("/.local/share/pretext/datasets/photos-16"));
+    suggested = outEdit->text().endsWith(QStringLiteral("/.local/share/pretext/datasets/photos-16"));
     resize->setCurrentIndex(resize->findData(QStringLiteral("squash")));
     outEdit->setText(out);
-    filled = suggested;
     if (const QString shots = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR"); !shots.isEmpty()) {
-      dialog->grab().save(QDir(shots).filePath(QStringLiteral("dataset-prepare-dialog.png")));
+      dialog.grab().save(QDir(shots).filePath(QStringLiteral("dataset-prepare-dialog.png")));
     }
-    buttons->button(QDialogButtonBox::Ok)->click();
+    return true;
   });
-  timer.start();
-  QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
-  QSignalSpy progress(&panel, &DatasetPanel::prepareProgress);
-  panel.prepareFolderAction()->trigger();  // returns when the dialog closes
-  QVERIFY2(filled, "the dialog did not open with its fields, or did not suggest a place in the library");
+  QVERIFY2(filled && suggested, "the dialog did not open with its fields, or did not suggest a place in the library");
   QVERIFY(panel.isPreparing());
   QVERIFY(!panel.prepareFolderAction()->isEnabled());
   QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
@@ -705,38 +715,27 @@ void TstDatasetPanel::dialogPassesStrictThreadsAndPixelLimit() {
   panel.resize(1100, 700);
   panel.show();
   auto prepare = [&](const QString& out, bool strictOn, int threadCount, double megapixels) {
-    bool filled = false;
-    QTimer timer;
-    timer.setInterval(20);
-    connect(&timer, &QTimer::timeout, &panel, [&] {
-      auto* dialog = panel.findChild<QDialog*>(QStringLiteral("prepareDialog"));
-      if (!dialog || !dialog->isVisible()) return;
-      timer.stop();
-      auto* sourceEdit = dialog->findChild<QLineEdit*>(QStringLiteral("prepareSource"));
-      auto* outEdit = dialog->findChild<QLineEdit*>(QStringLiteral("prepareOut"));
-      auto* unlabelled = dialog->findChild<QCheckBox*>(QStringLiteral("prepareUnlabelled"));
-      auto* strict = dialog->findChild<QCheckBox*>(QStringLiteral("prepareStrict"));
-      auto* threads = dialog->findChild<QSpinBox*>(QStringLiteral("prepareThreads"));
-      auto* maxPixels = dialog->findChild<QDoubleSpinBox*>(QStringLiteral("prepareMaxPixels"));
-      auto* buttons = dialog->findChild<QDialogButtonBox*>();
-      if (!sourceEdit || !outEdit || !unlabelled || !strict || !threads || !maxPixels || !buttons) {
-        dialog->reject();
-        return;
-      }
+    bool defaults = false;
+    QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
+    const bool filled = prepareThroughDialog(panel, [&](QDialog& dialog) {
+      auto* sourceEdit = dialog.findChild<QLineEdit*>(QStringLiteral("prepareSource"));
+      auto* outEdit = dialog.findChild<QLineEdit*>(QStringLiteral("prepareOut"));
+      auto* unlabelled = dialog.findChild<QCheckBox*>(QStringLiteral("prepareUnlabelled"));
+      auto* strict = dialog.findChild<QCheckBox*>(QStringLiteral("prepareStrict"));
+      auto* threads = dialog.findChild<QSpinBox*>(QStringLiteral("prepareThreads"));
+      auto* maxPixels = dialog.findChild<QDoubleSpinBox*>(QStringLiteral("prepareMaxPixels"));
+      if (!sourceEdit || !outEdit || !unlabelled || !strict || !threads || !maxPixels) return false;
       // The defaults are the CLI's: skip unreadable files, every core, 100 megapixels.
-      filled = !strict->isChecked() && threads->value() == 0 && qFuzzyCompare(maxPixels->value(), 100.0);
+      defaults = !strict->isChecked() && threads->value() == 0 && qFuzzyCompare(maxPixels->value(), 100.0);
       sourceEdit->setText(source);
       outEdit->setText(out);
       unlabelled->setChecked(true);
       strict->setChecked(strictOn);
       threads->setValue(threadCount);
       maxPixels->setValue(megapixels);
-      buttons->button(QDialogButtonBox::Ok)->click();
+      return true;
     });
-    timer.start();
-    QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
-    panel.prepareFolderAction()->trigger();
-    if (!filled || !QTest::qWaitFor([&] { return finished.count() == 1; }, 60000)) return std::make_pair(false, QString());
+    if (!filled || !defaults || !QTest::qWaitFor([&] { return finished.count() == 1; }, 60000)) return std::make_pair(false, QString());
     return std::make_pair(finished.at(0).at(0).toBool(), finished.at(0).at(1).toString());
   };
 
