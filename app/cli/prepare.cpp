@@ -39,7 +39,8 @@ Command addPrepare(CLI::App& app) {
   cmd->footer(
       "SOURCE is a folder in torchvision's ImageFolder layout (root/<class>/*, optionally root/train\n"
       "and root/test or root/val beside it), a folder of images at any depth with no labels, or any\n"
-      "dataset Pretext reads (cifar10:DIR, stl10:DIR, ...; packed as it is, --image-size unused).\n"
+      "dataset Pretext reads (cifar10:DIR, stl10:DIR, ...; packed as it is, --image-size unused, read in\n"
+      "ranges straight into OUT, never held whole; STL-10's unlabeled_X.bin is the unlabeled split).\n"
       "Images are decoded (.jpg .jpeg .png .bmp .webp .tif .tiff) on every core and resized:\n"
       "  crop    the shorter side to N, then the centre N x N (torchvision's Resize + CenterCrop)\n"
       "  squash  both sides to N, the aspect ratio not kept (what folder:DIR does when loaded directly)\n"
@@ -50,7 +51,7 @@ Command addPrepare(CLI::App& app) {
       "interrupted prepare (Ctrl-C, a kill, a full disk) leaves nothing that loads; running the same\n"
       "command again continues from the images OUT.partial records as done (or starts afresh, saying\n"
       "why, when the files or options differ; --no-resume always starts afresh); files changed since\n"
-      "(size or modification time) are decoded again. A dataset spec is copied again from the start.\n"
+      "(size or modification time) are decoded again; a dataset spec's files changed since restart it.\n"
       "Then: pretext-cli train --dataset OUT (or prepared:OUT).");
   struct Options {
     PrepareOptions prepare;
@@ -130,10 +131,11 @@ Command addPrepare(CLI::App& app) {
               throw;
             }
             bar.finish();
-            const std::int64_t images = r.trainImages + r.testImages;
+            const std::int64_t images = r.trainImages + r.testImages + r.unlabeledImages;
             std::printf("prepared %s: %lld %s images", r.out.c_str(), static_cast<long long>(r.trainImages),
                         r.labelled ? "train" : "unlabelled");
             if (r.testImages > 0) std::printf(" + %lld test", static_cast<long long>(r.testImages));
+            if (r.unlabeledImages > 0) std::printf(" + %lld unlabelled", static_cast<long long>(r.unlabeledImages));
             std::printf(", %d x %d x %d", r.channels, r.imageSize, r.imageSize);
             if (r.labelled) std::printf(", %zu classes", r.classNames.size());
             std::printf("; %zu skipped; %s s, %s img/s\n", r.skipped.size(), formatFixed(r.seconds, 2).c_str(),

@@ -14,7 +14,11 @@
 namespace pretext {
 
 struct PrepareOptions {
-  std::string source;           ///< an image folder, or any dataset spec Pretext reads (cifar10:DIR, ...)
+  /// An image folder, or any dataset spec Pretext reads (cifar10:DIR, stl10:DIR, ...), packed at its
+  /// own image size (`imageSize` and `resize` are for image folders) and read by ranges of records
+  /// straight into the output, never held whole; STL-10's unlabeled_X.bin becomes the "unlabeled"
+  /// split beside train and test.
+  std::string source;
   std::string out;              ///< the prepared dataset's folder
   int imageSize = 32;           ///< image folders: every image becomes imageSize x imageSize
   std::string resize = "crop";  ///< "crop": shorter side to imageSize, then the centre; "squash": both sides
@@ -33,10 +37,9 @@ struct PrepareOptions {
   /// continued when its record matches this prepare (the same source files in order, size, mode,
   /// channels and options), else removed with a message saying why; a cancel keeps OUT.partial
   /// and its record for the next run. Chunks of files whose size or modification time changed
-  /// since they were decoded are decoded again. false: always start afresh, and a cancel removes
-  /// OUT.partial. A dataset spec (cifar10:, stl10:, idx ...) is loaded whole and copied, so it
-  /// always starts afresh: 20-25 s for 100,000 STL-10-sized images (2.7 GB) on a loaded 2-core
-  /// machine, two thirds of it the load, which a resume could not skip.
+  /// since they were decoded are decoded again. A dataset spec (cifar10:, stl10:, idx ...) resumes
+  /// the same way while its files keep their sizes and modification times; any change restarts.
+  /// false: always start afresh, and a cancel removes OUT.partial.
   bool resume = true;
   double recordSeconds = 1;  ///< how often that record is written (each waits for the data to reach the disk)
 };
@@ -70,6 +73,7 @@ struct PrepareResult {
   std::string out;
   std::int64_t trainImages = 0;  ///< the train split, or the unlabelled one
   std::int64_t testImages = 0;
+  std::int64_t unlabeledImages = 0;  ///< an unlabelled split beside labelled ones (STL-10)
   int channels = 0;
   int imageSize = 0;
   bool labelled = false;
