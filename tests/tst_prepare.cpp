@@ -1294,6 +1294,9 @@ class TstPrepare : public QObject {
     QCOMPARE(trainer.run(&r).status, RunStatus::Finished);
     QCOMPARE(int(r.losses.size()), 9);
     QVERIFY2(r.knn.back() >= 0 && r.knn.back() <= 1, std::to_string(r.knn.back()).c_str());
+    QVERIFY(std::find(r.messages.begin(), r.messages.end(),
+                      "training on the dataset's unlabelled split (72 images); its labelled train and test splits are the "
+                      "evaluation data") != r.messages.end());
   }
 
   // A cancelled prepare of a dataset spec leaves only OUT.partial, which does not load; the same

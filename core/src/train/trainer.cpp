@@ -253,6 +253,10 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   d.trainImages = train.images.slice(0, 0, n);
   d.trainLabels = train.labels.slice(0, 0, n);
   if (std::string where = d.placeTrainingData(); !where.empty()) d.notices.push_back(where);
+  if (train.split == Split::Unlabeled && dataset.data().find(Split::Train)) {
+    d.notices.push_back("training on the dataset's unlabelled split (" + std::to_string(train.images.size(0)) +
+                        " images); its labelled train and test splits are the evaluation data");
+  }
   // The monitor's bank is the whole labelled training split, also when training on a subset, so
   // that runs on different subsets are compared on the same footing.
   // With an evaluation dataset (TrainConfig::evalDataset), its labelled splits instead; training on
