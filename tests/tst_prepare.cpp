@@ -1268,6 +1268,35 @@ class TstPrepare : public QObject {
     }
   }
 
+  // With resizeDataset (the CLI's --image-size), a dataset spec's images are resized as folders'
+  // are: each packed CIFAR image equals cv::resize (INTER_AREA) of the loaded one.
+  void binaryKindIsResized() {
+#ifdef PRETEXT_HAVE_OPENCV
+    const std::string dir = cifarBinary();
+    auto o = options("cifar10:" + dir, path("stream-cifar-24"));
+    o.imageSize = 24;
+    o.resizeDataset = true;
+    const auto r = prepareDataset(o);
+    QCOMPARE(r.imageSize, 24);
+    const Dataset packed = Dataset::load(DatasetSpec::parse(o.out));
+    const Dataset direct = Dataset::load(DatasetSpec::parse("cifar10:" + dir));
+    for (Split split : {Split::Train, Split::Test}) {
+      const auto& p = packed.data().get(split);
+      const auto& d = direct.data().get(split);
+      QCOMPARE(p.images.sizes().vec(), (std::vector<int64_t>{d.images.size(0), 3, 24, 24}));
+      QVERIFY(torch::equal(p.labels, d.labels));
+      for (int64_t i = 0; i < d.images.size(0); i += 7) {
+        const auto hwc = d.images[i].permute({1, 2, 0}).contiguous();
+        cv::Mat src(32, 32, CV_8UC3, hwc.data_ptr<std::uint8_t>()), small;
+        cv::resize(src, small, cv::Size(24, 24), 0, 0, cv::INTER_AREA);
+        const auto expected = torch::from_blob(small.data, {24, 24, 3}, torch::kUInt8).permute({2, 0, 1});
+        QVERIFY2(torch::equal(p.images[i], expected), std::to_string(i).c_str());
+      }
+    }
+    QCOMPARE(Json::parse(readText(o.out + "/manifest.json")).at("resize").get<std::string>(), std::string("squash"));
+#endif
+  }
+
   // A prepared STL-10 trains a self-supervised method on its unlabelled split (72 images: 9 steps
   // of 8, where the 40 train images would give 5) and monitors k-NN on its labelled train and test
   // splits; a supervised method trains on the labelled train split.

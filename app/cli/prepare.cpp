@@ -39,8 +39,8 @@ Command addPrepare(CLI::App& app) {
   cmd->footer(
       "SOURCE is a folder in torchvision's ImageFolder layout (root/<class>/*, optionally root/train\n"
       "and root/test or root/val beside it), a folder of images at any depth with no labels, or any\n"
-      "dataset Pretext reads (cifar10:DIR, stl10:DIR, ...; packed as it is, --image-size unused, read in\n"
-      "ranges straight into OUT, never held whole; STL-10's unlabeled_X.bin is the unlabeled split).\n"
+      "dataset Pretext reads (cifar10:DIR, stl10:DIR, ...; at its own size unless --image-size is given,\n"
+      "read in ranges straight into OUT, never held whole; STL-10's unlabeled_X.bin is the unlabeled split).\n"
       "Images are decoded (.jpg .jpeg .png .bmp .webp .tif .tiff) on every core and resized:\n"
       "  crop    the shorter side to N, then the centre N x N (torchvision's Resize + CenterCrop)\n"
       "  squash  both sides to N, the aspect ratio not kept (what folder:DIR does when loaded directly)\n"
@@ -63,7 +63,7 @@ Command addPrepare(CLI::App& app) {
   auto& p = o->prepare;
   cmd->add_option("SOURCE", p.source, "an image folder or a dataset spec")->required();
   cmd->add_option("--out", p.out, "the prepared dataset's folder")->required();
-  cmd->add_option("--image-size", p.imageSize, "side N of the N x N images")->capture_default_str();
+  auto* imageSize = cmd->add_option("--image-size", p.imageSize, "side N of the N x N images")->capture_default_str();
   cmd->add_option("--resize", p.resize, "crop (shorter side, then the centre) or squash")
       ->check(CLI::IsMember({"crop", "squash"}))
       ->capture_default_str();
@@ -81,9 +81,10 @@ Command addPrepare(CLI::App& app) {
   cmd->add_flag("--quiet", o->quiet, "no progress bar");
   cmd->add_flag("--no-resume", o->noResume, "start afresh even where OUT.partial could be continued");
   cmd->add_flag("--timings", o->timings, "print where the time went (listing, read, decode, resize, store, finish)");
-  return {cmd, [o] {
+  return {cmd, [o, imageSize] {
             auto p = o->prepare;
             p.resume = !o->noResume;
+            p.resizeDataset = imageSize->count() > 0;
             g_cancel = false;
             std::signal(SIGINT, onPrepareSignal);
             std::signal(SIGTERM, onPrepareSignal);

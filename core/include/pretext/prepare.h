@@ -20,6 +20,9 @@ struct PrepareOptions {
   /// split beside train and test.
   std::string source;
   std::string out;              ///< the prepared dataset's folder
+  /// A dataset spec: resize its images to imageSize x imageSize (`resize`) where that differs from
+  /// its own size (the CLI: when --image-size is given). false: packed at its own size.
+  bool resizeDataset = false;
   int imageSize = 32;           ///< image folders: every image becomes imageSize x imageSize
   std::string resize = "crop";  ///< "crop": shorter side to imageSize, then the centre; "squash": both sides
   bool strict = false;          ///< an unreadable file fails the whole prepare instead of being skipped

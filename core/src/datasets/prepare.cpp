@@ -285,6 +285,7 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
   result.imageSize = o.imageSize;
   std::vector<SplitOut> outs;
   std::string sourceText = spec.toString();
+  std::vector<std::int64_t> resizeFrom;  // a dataset spec resized: its own height and width
 
   auto cancelled = [&] { return cancel && cancel->load(); };
   double lastListingReport = -1;
@@ -348,12 +349,16 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
     result.classNames = records.classNames;
     result.labelled = !records.classNames.empty();
     const auto& shape = records.splits.front()->shape;
-    if (shape.size() != 3 || shape[1] != shape[2]) {
+    if (o.resizeDataset) {
+      resizeFrom = {shape.at(1), shape.at(2)};
+      if (shape[1] == o.imageSize && shape[2] == o.imageSize) resizeFrom.clear();  // already that size
+    }
+    if (resizeFrom.empty() && (shape.size() != 3 || shape[1] != shape[2])) {
       throw DatasetError(o.source + ": images of " + std::to_string(shape.at(1)) + " x " + std::to_string(shape.at(2)) +
                          " pixels; a prepared dataset holds square images");
     }
     result.channels = int(shape[0]);
-    result.imageSize = int(shape[1]);
+    result.imageSize = resizeFrom.empty() ? int(shape[1]) : o.imageSize;
     for (const auto& r : records.splits) outs.push_back({r->split, {}, r, {}, 0, {}});
     const auto has = [&](Split split) {
       return std::find_if(outs.begin(), outs.end(), [&](const SplitOut& s) { return s.split == split; });
@@ -405,7 +410,8 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
   fingerprint["source"] = sourceText;
   fingerprint["image_size"] = result.imageSize;
   fingerprint["channels"] = result.channels;
-  fingerprint["resize"] = folderRoute ? datasets::resizeModeName(mode) : "none";
+  const char* resizeName = folderRoute || !resizeFrom.empty() ? datasets::resizeModeName(mode) : "none";
+  fingerprint["resize"] = resizeName;
   fingerprint["strict"] = o.strict;
   fingerprint["unlabelled"] = o.unlabelled;
   fingerprint["test_fraction"] = o.testFraction;
@@ -588,7 +594,7 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
   manifest["source"] = sourceText;
   manifest["image_size"] = result.imageSize;
   manifest["channels"] = result.channels;
-  manifest["resize"] = folderRoute ? datasets::resizeModeName(mode) : "none";
+  manifest["resize"] = resizeName;
   if (folderRoute) {
     manifest["decode"] = o.exactDecode ? "exact"
                                        : "jpeg-dct-scaled (a JPEG at least 2, 4 or 8 times the size decoded at 1/2, 1/4 or 1/8 "
@@ -666,6 +672,7 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
       datasets::DecodeTimes times;
       std::vector<std::uint8_t> slot;
       std::vector<std::int64_t> labels;
+      std::vector<std::uint8_t> native;  // a dataset spec's records at their own size, when resized
       while (!stop.load(std::memory_order_relaxed)) {
         const std::size_t w = next.fetch_add(1);
         if (w >= work.size()) break;
@@ -683,15 +690,30 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
             auto t = std::chrono::steady_clock::now();
             slot.resize(std::size_t(m * images.rowBytes()));
             labels.resize(std::size_t(m));
-            if (s.rows.empty()) {
-              s.source->read(from, m, slot.data(), labels.data());
-            } else {
-              for (std::int64_t j = 0; j < m; ++j) {
-                s.source->read(s.rows[std::size_t(from + j)], 1, slot.data() + j * images.rowBytes(), labels.data() + j);
-              }
+            const std::int64_t recordBytes = s.source->imageBytes();
+            std::uint8_t* into = slot.data();
+            if (!resizeFrom.empty()) {
+              native.resize(std::size_t(m * recordBytes));
+              into = native.data();
             }
-            const auto t2 = std::chrono::steady_clock::now();
+            if (s.rows.empty()) {
+              s.source->read(from, m, into, labels.data());
+            } else {
+              for (std::int64_t j = 0; j < m; ++j) s.source->read(s.rows[std::size_t(from + j)], 1, into + j * recordBytes, labels.data() + j);
+            }
+            auto t2 = std::chrono::steady_clock::now();
             times.read += std::chrono::duration<double>(t2 - t).count();
+            if (!resizeFrom.empty()) {
+              for (std::int64_t j = 0; j < m; ++j) {
+                const std::string why = datasets::resizePlanarInto(native.data() + j * recordBytes, result.channels, int(resizeFrom[0]),
+                                                                   int(resizeFrom[1]), result.imageSize, mode,
+                                                                   slot.data() + j * images.rowBytes());
+                if (!why.empty()) throw DatasetError(sourceText + ": " + splitName(s.split) + " image " + std::to_string(from + j) + ": " + why);
+              }
+              const auto t3 = std::chrono::steady_clock::now();
+              times.resize += std::chrono::duration<double>(t3 - t2).count();
+              t2 = t3;
+            }
             images.writeRows(from, slot.data(), m);
             if (auto& l = labelWriters[work[w].split]) l->writeRows(from, reinterpret_cast<const std::uint8_t*>(labels.data()), m);
             times.store += std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count();
