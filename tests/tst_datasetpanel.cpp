@@ -29,6 +29,7 @@
 #include <qcustomplot.h>
 
 #include <filesystem>
+#include <functional>
 #include <set>
 
 namespace {
@@ -57,10 +58,67 @@ QVector<double> barValues(HistogramChart* chart) {
   return out;
 }
 
+// The bars `plot` has drawn into its buffers, read from its pixels: each run of the bar fill along
+// a row just above the x axis is a bar, whose top is found going up from its middle. Positions in
+// the plot's pixels.
+struct DrawnBar {
+  int x = 0, top = 0;
+};
+std::vector<DrawnBar> drawnBars(QCustomPlot* plot) {
+  const QImage image = plot->grab().toImage().convertToFormat(QImage::Format_RGB32);
+  const QPalette pal = plot->palette();
+  const QColor base = pal.color(QPalette::Base), accent = pal.color(QPalette::Highlight);
+  const auto over = [](int a, int b) { return (a * 200 + b * 55 + 127) / 255; };  // the fill's alpha 200
+  const QColor fill(over(accent.red(), base.red()), over(accent.green(), base.green()), over(accent.blue(), base.blue()));
+  const auto isFill = [&](int x, int y) {
+    const QColor c = image.pixelColor(x, y);
+    return std::abs(c.red() - fill.red()) <= 12 && std::abs(c.green() - fill.green()) <= 12 && std::abs(c.blue() - fill.blue()) <= 12;
+  };
+  const QRect rect = plot->axisRect()->rect();
+  const int row = rect.bottom() - 3;
+  std::vector<DrawnBar> bars;
+  for (int x = rect.left(); x <= rect.right(); ++x) {
+    if (!isFill(x, row)) continue;
+    int end = x;
+    while (end + 1 <= rect.right() && isFill(end + 1, row)) ++end;
+    if (end - x >= 2) {
+      DrawnBar bar;
+      bar.x = (x + end) / 2;
+      bar.top = row;
+      while (bar.top - 1 >= rect.top() && isFill(bar.x, bar.top - 1)) --bar.top;
+      bars.push_back(bar);
+    }
+    x = end;
+  }
+  return bars;
+}
+
 QStringList namesOf(const pretext::Dataset& dataset) {
   QStringList out;
   for (const auto& name : dataset.classNames()) out << QString::fromStdString(name);
   return out;
+}
+
+// "Prepare a folder…" as a person uses it: the action opens the modal dialog, and a timer, once the
+// dialog shows, hands it to `fill` to set its fields and then presses Prepare (or Cancel, when
+// `fill` returns false: a field it needs is missing). Returns when the dialog has closed: whether
+// it opened and `fill` accepted it.
+bool prepareThroughDialog(DatasetPanel& panel, const std::function<bool(QDialog&)>& fill) {
+  bool filled = false;
+  QTimer timer;
+  timer.setInterval(20);
+  QObject::connect(&timer, &QTimer::timeout, &panel, [&] {
+    auto* dialog = panel.findChild<QDialog*>(QStringLiteral("prepareDialog"));
+    if (!dialog || !dialog->isVisible()) return;
+    timer.stop();
+    auto* buttons = dialog->findChild<QDialogButtonBox*>();
+    filled = buttons && fill(*dialog);
+    if (filled) buttons->button(QDialogButtonBox::Ok)->click();
+    else dialog->reject();
+  });
+  timer.start();
+  panel.prepareFolderAction()->trigger();  // returns when the dialog closes
+  return filled;
 }
 
 // Waits for the panel to finish its background load.
@@ -124,6 +182,7 @@ class TstDatasetPanel : public QObject {
   void closingPanelMidPrepareLeavesNoDataset();
   void failedPrepareSaysWhyAndLosesNothing();
   void dialogPassesStrictThreadsAndPixelLimit();
+  void histogramAfterPrepare();
   void screenshotPreparing();
 };
 
@@ -410,40 +469,27 @@ void TstDatasetPanel::preparesFolderThroughDialog() {
   panel.loadDataset(smallShapes());
   QTRY_VERIFY_WITH_TIMEOUT(panel.hasDataset(), 60000);
 
-  // The dialog is modal: fill it in and press Prepare from a timer while it runs.
-  bool filled = false;
-  QTimer timer;
-  timer.setInterval(20);
-  connect(&timer, &QTimer::timeout, &panel, [&] {
-    auto* dialog = panel.findChild<QDialog*>(QStringLiteral("prepareDialog"));
-    if (!dialog || !dialog->isVisible()) return;
-    timer.stop();
-    auto* sourceEdit = dialog->findChild<QLineEdit*>(QStringLiteral("prepareSource"));
-    auto* size = dialog->findChild<QSpinBox*>(QStringLiteral("prepareSize"));
-    auto* resize = dialog->findChild<QComboBox*>(QStringLiteral("prepareResize"));
-    auto* outEdit = dialog->findChild<QLineEdit*>(QStringLiteral("prepareOut"));
-    auto* buttons = dialog->findChild<QDialogButtonBox*>();
-    if (!sourceEdit || !size || !resize || !outEdit || !buttons) {
-      dialog->reject();
-      return;
-    }
+  QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
+  QSignalSpy progress(&panel, &DatasetPanel::prepareProgress);
+  bool suggested = false;
+  const bool filled = prepareThroughDialog(panel, [&](QDialog& dialog) {
+    auto* sourceEdit = dialog.findChild<QLineEdit*>(QStringLiteral("prepareSource"));
+    auto* size = dialog.findChild<QSpinBox*>(QStringLiteral("prepareSize"));
+    auto* resize = dialog.findChild<QComboBox*>(QStringLiteral("prepareResize"));
+    auto* outEdit = dialog.findChild<QLineEdit*>(QStringLiteral("prepareOut"));
+    if (!sourceEdit || !size || !resize || !outEdit) return false;
     sourceEdit->setText(source);
     size->setValue(16);
     // The suggested place: the dataset library, named after the folder and the size.
-    const bool suggested = outEdit->text().endsWith(QStringLiteral("/.local/share/pretext/datasets/photos-16"));
+    suggested = outEdit->text().endsWith(QStringLiteral("/.local/share/pretext/datasets/photos-16"));
     resize->setCurrentIndex(resize->findData(QStringLiteral("squash")));
     outEdit->setText(out);
-    filled = suggested;
     if (const QString shots = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR"); !shots.isEmpty()) {
-      dialog->grab().save(QDir(shots).filePath(QStringLiteral("dataset-prepare-dialog.png")));
+      dialog.grab().save(QDir(shots).filePath(QStringLiteral("dataset-prepare-dialog.png")));
     }
-    buttons->button(QDialogButtonBox::Ok)->click();
+    return true;
   });
-  timer.start();
-  QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
-  QSignalSpy progress(&panel, &DatasetPanel::prepareProgress);
-  panel.prepareFolderAction()->trigger();  // returns when the dialog closes
-  QVERIFY2(filled, "the dialog did not open with its fields, or did not suggest a place in the library");
+  QVERIFY2(filled && suggested, "the dialog did not open with its fields, or did not suggest a place in the library");
   QVERIFY(panel.isPreparing());
   QVERIFY(!panel.prepareFolderAction()->isEnabled());
   QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
@@ -669,38 +715,27 @@ void TstDatasetPanel::dialogPassesStrictThreadsAndPixelLimit() {
   panel.resize(1100, 700);
   panel.show();
   auto prepare = [&](const QString& out, bool strictOn, int threadCount, double megapixels) {
-    bool filled = false;
-    QTimer timer;
-    timer.setInterval(20);
-    connect(&timer, &QTimer::timeout, &panel, [&] {
-      auto* dialog = panel.findChild<QDialog*>(QStringLiteral("prepareDialog"));
-      if (!dialog || !dialog->isVisible()) return;
-      timer.stop();
-      auto* sourceEdit = dialog->findChild<QLineEdit*>(QStringLiteral("prepareSource"));
-      auto* outEdit = dialog->findChild<QLineEdit*>(QStringLiteral("prepareOut"));
-      auto* unlabelled = dialog->findChild<QCheckBox*>(QStringLiteral("prepareUnlabelled"));
-      auto* strict = dialog->findChild<QCheckBox*>(QStringLiteral("prepareStrict"));
-      auto* threads = dialog->findChild<QSpinBox*>(QStringLiteral("prepareThreads"));
-      auto* maxPixels = dialog->findChild<QDoubleSpinBox*>(QStringLiteral("prepareMaxPixels"));
-      auto* buttons = dialog->findChild<QDialogButtonBox*>();
-      if (!sourceEdit || !outEdit || !unlabelled || !strict || !threads || !maxPixels || !buttons) {
-        dialog->reject();
-        return;
-      }
+    bool defaults = false;
+    QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
+    const bool filled = prepareThroughDialog(panel, [&](QDialog& dialog) {
+      auto* sourceEdit = dialog.findChild<QLineEdit*>(QStringLiteral("prepareSource"));
+      auto* outEdit = dialog.findChild<QLineEdit*>(QStringLiteral("prepareOut"));
+      auto* unlabelled = dialog.findChild<QCheckBox*>(QStringLiteral("prepareUnlabelled"));
+      auto* strict = dialog.findChild<QCheckBox*>(QStringLiteral("prepareStrict"));
+      auto* threads = dialog.findChild<QSpinBox*>(QStringLiteral("prepareThreads"));
+      auto* maxPixels = dialog.findChild<QDoubleSpinBox*>(QStringLiteral("prepareMaxPixels"));
+      if (!sourceEdit || !outEdit || !unlabelled || !strict || !threads || !maxPixels) return false;
       // The defaults are the CLI's: skip unreadable files, every core, 100 megapixels.
-      filled = !strict->isChecked() && threads->value() == 0 && qFuzzyCompare(maxPixels->value(), 100.0);
+      defaults = !strict->isChecked() && threads->value() == 0 && qFuzzyCompare(maxPixels->value(), 100.0);
       sourceEdit->setText(source);
       outEdit->setText(out);
       unlabelled->setChecked(true);
       strict->setChecked(strictOn);
       threads->setValue(threadCount);
       maxPixels->setValue(megapixels);
-      buttons->button(QDialogButtonBox::Ok)->click();
+      return true;
     });
-    timer.start();
-    QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
-    panel.prepareFolderAction()->trigger();
-    if (!filled || !QTest::qWaitFor([&] { return finished.count() == 1; }, 60000)) return std::make_pair(false, QString());
+    if (!filled || !defaults || !QTest::qWaitFor([&] { return finished.count() == 1; }, 60000)) return std::make_pair(false, QString());
     return std::make_pair(finished.at(0).at(0).toBool(), finished.at(0).at(1).toString());
   };
 
@@ -720,6 +755,65 @@ void TstDatasetPanel::dialogPassesStrictThreadsAndPixelLimit() {
   QVERIFY2(skipped.filter(QStringLiteral("big.png: ")).size() == 1, qPrintable(skipped.join(QLatin1Char('\n'))));
   QVERIFY2(skipped.filter(QStringLiteral("broken.png: ")).size() == 1, qPrintable(skipped.join(QLatin1Char('\n'))));
   QVERIFY2(panel.prepareText().contains(QStringLiteral("Prepared 4 images")), qPrintable(panel.prepareText()));
+}
+
+// Right after a prepare and its open (the moment a screenshot of the last session was taken), the
+// histogram holds the new set's label counts, counted here from the generated folder, and has drawn
+// them: the bars read from its pixels in the very call that announces the new dataset (before any
+// queued replot could run) stand where the axes put those counts, not where the previous dataset's
+// were.
+void TstDatasetPanel::histogramAfterPrepare() {
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  const QString source = dir.filePath(QStringLiteral("three"));
+  const QStringList classes{QStringLiteral("ant"), QStringLiteral("bee"), QStringLiteral("fly")};
+  const QVector<double> perClass{7, 2, 4};
+  for (int c = 0; c < classes.size(); ++c) {
+    QVERIFY(QDir().mkpath(source + QLatin1Char('/') + classes[c]));
+    for (int i = 0; i < int(perClass[c]); ++i) {
+      QImage image(18, 18, QImage::Format_RGB32);
+      image.fill(folderColour(c % 2, i));
+      QVERIFY(image.save(QStringLiteral("%1/%2/%3.png").arg(source, classes[c]).arg(i)));
+    }
+  }
+  DatasetPanel panel;
+  panel.resize(1100, 700);
+  panel.show();
+  panel.loadDataset(smallShapes());
+  QTRY_VERIFY_WITH_TIMEOUT(panel.hasDataset() && !panel.isLoading(), 60000);
+  QTest::qWait(100);
+  QCOMPARE(int(drawnBars(panel.histogram()->plot()).size()), int(countsOf(panel.dataset(), pretext::Split::Train).size()));
+
+  pretext::PrepareOptions options;
+  options.source = source.toStdString();
+  options.out = dir.filePath(QStringLiteral("three-16")).toStdString();
+  options.imageSize = 16;
+  options.resize = "squash";
+  QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
+  std::vector<DrawnBar> atOnce;
+  std::vector<QPoint> expected;  // where the axes put each count's bar top at that moment
+  connect(&panel, &DatasetPanel::datasetChanged, &panel, [&](const pretext::Dataset& d) {
+    if (d.spec().kind != "prepared") return;
+    QCustomPlot* plot = panel.histogram()->plot();
+    atOnce = drawnBars(plot);
+    for (int i = 0; i < perClass.size(); ++i) {
+      expected.emplace_back(int(std::lround(plot->xAxis->coordToPixel(i))), int(std::lround(plot->yAxis->coordToPixel(perClass[i]))));
+    }
+  });
+  QVERIFY(panel.startPrepare(options));
+  QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 && panel.dataset().spec().kind == "prepared" && !panel.isLoading(), 60000);
+  QCOMPARE(panel.histogram()->labels(), classes);
+  QCOMPARE(panel.histogram()->counts(), perClass);
+  QCOMPARE(barValues(panel.histogram()), perClass);
+  QCOMPARE(int(atOnce.size()), int(perClass.size()));
+  for (std::size_t i = 0; i < atOnce.size(); ++i) {
+    QVERIFY2(std::abs(atOnce[i].x - expected[i].x()) <= 2 && std::abs(atOnce[i].top - expected[i].y()) <= 2,
+             qPrintable(QStringLiteral("bar %1 drawn at (%2, %3), its count %4 is at (%5, %6)")
+                            .arg(i).arg(atOnce[i].x).arg(atOnce[i].top).arg(perClass[int(i)]).arg(expected[i].x()).arg(expected[i].y())));
+  }
+  // And so it stays once the queued replots and the label layout have run.
+  QTest::qWait(200);
+  QCOMPARE(int(drawnBars(panel.histogram()->plot()).size()), int(perClass.size()));
 }
 
 void TstDatasetPanel::screenshotPreparing() {

@@ -4,7 +4,9 @@
 // prepare leaves nothing that loads, and running it again (after SIGKILL or a cancel) continues
 // and equals an uninterrupted one byte for byte, or restarts saying why; a cancel while listing
 // returns at once; numpy reads the arrays; training from a prepared dataset equals training on the
-// same images loaded directly.
+// same images loaded directly. Binary kinds (CIFAR-10, STL-10 with unlabeled_X.bin, plain IDX)
+// packed by ranges of records equal the bytes the test laid out; a prepared STL-10 trains on its
+// unlabelled split; such a prepare cancels and resumes.
 #include "coretestutil.h"
 #include "datasets/datasetdata.h"
 #include "datasets/imagefiles.h"
@@ -27,6 +29,9 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <random>
+#include <thread>
+#include <tuple>
 
 #include <malloc.h>
 #include <csignal>
@@ -366,6 +371,70 @@ class TstPrepare : public QObject {
                                if (!p.listing && p.done >= 40) cancel = true;
                              }, &cancel));
     QVERIFY(!fs::exists(o3.out + ".partial"));
+  }
+
+  // Cancelled part-way; then one source image whose chunk is already on disk is rewritten with
+  // other pixels (its modification time moved on): the rerun decodes that chunk again, keeps the
+  // rest, and equals a fresh prepare of the edited folder pixel for pixel.
+  void editedSourceIsDecodedAgain() {
+    const std::string root = noiseFolder("noise-edited", 400);
+    const std::string out = path("edited"), fresh = path("edited-fresh");
+    auto o = options(root, out);
+    o.threads = 1;
+    o.recordSeconds = 0;
+    std::atomic<bool> cancel{false};
+    QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(o, [&](const PrepareProgress& p) {
+                               if (!p.listing && p.done >= 100) cancel = true;
+                             }, &cancel));
+    const auto record = Json::parse(readText(out + ".partial/progress.json"));
+    const std::int64_t chunk = record.at("chunk").get<std::int64_t>();
+    const std::string done = record.at("splits")[0].at("done").get<std::string>();
+    const auto firstDone = done.find('1');
+    QVERIFY2(firstDone != std::string::npos, done.c_str());
+    std::int64_t doneImages = 0;  // the last chunk may be short (402 files)
+    for (std::size_t c = 0; c < done.size(); ++c) {
+      if (done[c] == '1') doneImages += std::min<std::int64_t>(chunk, 402 - std::int64_t(c) * chunk);
+    }
+    // The second file of that chunk, in manifest order (the scan's), rewritten with other noise.
+    const auto scan = datasets::scanImageFolder(root, false);
+    const std::size_t index = std::size_t(std::int64_t(firstDone) * chunk + 1);
+    const std::string edited = scan.train[index].path;
+    const auto before = decodeRgb(edited);
+    {
+      cv::RNG rng(99);
+      cv::Mat img(80, 96, CV_8UC3);
+      rng.fill(img, cv::RNG::UNIFORM, 0, 256);
+      QVERIFY(cv::imwrite(edited, img));
+      fs::last_write_time(edited, fs::last_write_time(edited) + std::chrono::seconds(2));
+    }
+    QVERIFY(!torch::equal(before, decodeRgb(edited)));
+
+    std::string message;
+    const auto r = prepareDataset(options(root, out), [&](const PrepareProgress& p) {
+      if (!p.message.empty()) message = p.message;
+    });
+    QVERIFY(r.restarted.empty());
+    QCOMPARE(r.changed, chunk);
+    QVERIFY2(r.resumed >= 100 - chunk && r.resumed == doneImages - chunk,
+             (std::to_string(r.resumed) + " resumed, " + std::to_string(doneImages) + " done").c_str());
+    QVERIFY2(message.find(std::to_string(chunk) + " more are decoded again") != std::string::npos, message.c_str());
+
+    auto f = options(root, fresh);
+    f.resume = false;
+    prepareDataset(f);
+    compareWhole(out, fresh);
+    // The edited row is the new file's decoding (squash of 96x80 PNG or JPEG to 32x32; a JPEG
+    // is decoded at half size first, as IMREAD_REDUCED_COLOR_2 does).
+    const Dataset d = Dataset::load(DatasetSpec::parse("prepared:" + out));
+    const auto files = Json::parse(readText(out + "/manifest.json")).at("splits")[0].at("files").get<std::vector<std::string>>();
+    const auto at = std::find(files.begin(), files.end(), edited);
+    QVERIFY(at != files.end());
+    cv::Mat small, rgb;
+    const bool jpeg = fs::path(edited).extension() == ".jpg";
+    cv::resize(cv::imread(edited, jpeg ? cv::IMREAD_REDUCED_COLOR_2 : cv::IMREAD_COLOR), small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+    cv::cvtColor(small, rgb, cv::COLOR_BGR2RGB);
+    const auto expected = torch::from_blob(rgb.data, {32, 32, 3}, torch::kUInt8).permute({2, 0, 1});
+    QVERIFY(torch::equal(d.data().get(Split::Train).images[int64_t(at - files.begin())], expected));
   }
 
   // The listing reports its count and hears a cancel: a folder stops being listed at once.
@@ -1054,6 +1123,254 @@ class TstPrepare : public QObject {
                  e.what());
       }
     }
+  }
+
+ private:
+  // Random bytes in the binary layouts the loaders read, written by the test.
+  static std::vector<std::uint8_t> randomBytes(std::size_t n, std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::vector<std::uint8_t> out(n);
+    for (auto& b : out) b = std::uint8_t(rng() & 0xFF);
+    return out;
+  }
+
+  // CIFAR-10 batches of 150 and 100 records (the chunks of 8 cross the files' boundary) and a test
+  // batch of 60; STL-10 with 40 train, 30 test and 72 unlabelled images (the unlabelled split larger
+  // than the train one, so that the split trained on can be told by its number of steps).
+  std::string cifarBinary() {
+    const std::string dir = path("stream-cifar");
+    if (fs::exists(dir)) return dir;
+    fs::create_directories(dir);
+    int seed = 11;
+    for (const auto& [name, n] : std::vector<std::pair<std::string, int>>{{"data_batch_1.bin", 150}, {"data_batch_2.bin", 100}, {"test_batch.bin", 60}}) {
+      auto bytes = randomBytes(std::size_t(n) * 3073, std::uint32_t(seed++));
+      for (int i = 0; i < n; ++i) bytes[std::size_t(i) * 3073] = std::uint8_t(bytes[std::size_t(i) * 3073] % 10);
+      testutil::writeBytes(dir + "/" + name, bytes);
+    }
+    return dir;
+  }
+
+  std::string stlBinary() {
+    const std::string dir = path("stream-stl");
+    if (fs::exists(dir)) return dir;
+    fs::create_directories(dir);
+    const std::size_t image = 3 * 96 * 96;
+    testutil::writeBytes(dir + "/train_X.bin", randomBytes(40 * image, 21));
+    testutil::writeBytes(dir + "/test_X.bin", randomBytes(30 * image, 22));
+    testutil::writeBytes(dir + "/unlabeled_X.bin", randomBytes(72 * image, 23));
+    for (const auto& [name, n] : std::vector<std::pair<std::string, int>>{{"train_y.bin", 40}, {"test_y.bin", 30}}) {
+      auto y = randomBytes(std::size_t(n), std::uint32_t(n));
+      for (auto& v : y) v = std::uint8_t(1 + v % 10);
+      testutil::writeBytes(dir + "/" + name, y);
+    }
+    return dir;
+  }
+
+  static std::vector<std::uint8_t> fileBytes(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::vector<std::uint8_t>((std::istreambuf_iterator<char>(in)), {});
+  }
+
+  // Every split of two datasets equal, images and labels.
+  static void compareSplits(const Dataset& a, const Dataset& b) {
+    QCOMPARE(a.data().splits.size(), b.data().splits.size());
+    for (const auto& s : a.data().splits) {
+      const auto& t = b.data().get(s.split);
+      QVERIFY2(torch::equal(s.images, t.images), splitName(s.split));
+      QVERIFY2(torch::equal(s.labels, t.labels), splitName(s.split));
+    }
+  }
+
+ private Q_SLOTS:
+  // CIFAR-10, STL-10 (unlabeled_X.bin included) and plain IDX packed by reading ranges of records
+  // straight into the output equal the bytes the test wrote, laid out by the test (CIFAR: label
+  // byte + 3072 bytes; STL-10: each channel column-major), and the in-memory loaders' tensors.
+  void binaryKindsAreStreamed() {
+    {
+      const std::string dir = cifarBinary();
+      auto o = options("cifar10:" + dir, path("stream-cifar-prepared"));
+      const auto r = prepareDataset(o);
+      QCOMPARE(r.trainImages, int64_t(250));
+      QCOMPARE(r.testImages, int64_t(60));
+      QCOMPARE(r.imageSize, 32);
+      const Dataset packed = Dataset::load(DatasetSpec::parse(o.out));
+      auto expected = [&](const std::vector<std::string>& files) {
+        std::vector<torch::Tensor> images, labels;
+        for (const auto& f : files) {
+          auto bytes = fileBytes(dir + "/" + f);
+          const auto t = torch::from_blob(bytes.data(), {int64_t(bytes.size() / 3073), 3073}, torch::kUInt8).clone();
+          labels.push_back(t.select(1, 0).to(torch::kInt64));
+          images.push_back(t.slice(1, 1).reshape({-1, 3, 32, 32}));
+        }
+        return std::make_pair(torch::cat(images), torch::cat(labels));
+      };
+      const auto [trainImages, trainLabels] = expected({"data_batch_1.bin", "data_batch_2.bin"});
+      const auto [testImages, testLabels] = expected({"test_batch.bin"});
+      QVERIFY(torch::equal(packed.data().get(Split::Train).images, trainImages));
+      QVERIFY(torch::equal(packed.data().get(Split::Train).labels, trainLabels));
+      QVERIFY(torch::equal(packed.data().get(Split::Test).images, testImages));
+      QVERIFY(torch::equal(packed.data().get(Split::Test).labels, testLabels));
+      compareSplits(packed, Dataset::load(DatasetSpec::parse("cifar10:" + dir)));
+      std::string why;
+      QVERIFY2(verifyPreparedDataset(o.out, &why), why.c_str());
+    }
+    {
+      const std::string dir = stlBinary();
+      auto o = options("stl10:" + dir, path("stream-stl-prepared"));
+      const auto r = prepareDataset(o);
+      QCOMPARE(r.trainImages, int64_t(40));
+      QCOMPARE(r.testImages, int64_t(30));
+      QCOMPARE(r.unlabeledImages, int64_t(72));
+      QCOMPARE(r.imageSize, 96);
+      const Dataset packed = Dataset::load(DatasetSpec::parse(o.out));
+      for (const auto& [split, x, y] : std::vector<std::tuple<Split, std::string, std::string>>{
+               {Split::Train, "train_X.bin", "train_y.bin"}, {Split::Test, "test_X.bin", "test_y.bin"}, {Split::Unlabeled, "unlabeled_X.bin", ""}}) {
+        auto bytes = fileBytes(dir + "/" + x);
+        const int64_t n = int64_t(bytes.size() / (3 * 96 * 96));
+        const auto images = torch::from_blob(bytes.data(), {n, 3, 96, 96}, torch::kUInt8).permute({0, 1, 3, 2});
+        const auto& s = packed.data().get(split);
+        QVERIFY2(torch::equal(s.images, images), x.c_str());
+        if (y.empty()) {
+          QCOMPARE(s.labels.min().item<int64_t>(), int64_t(-1));
+          QCOMPARE(s.labels.max().item<int64_t>(), int64_t(-1));
+          QVERIFY(!fs::exists(o.out + "/unlabeled_labels.npy"));
+        } else {
+          auto labels = fileBytes(dir + "/" + y);
+          QVERIFY(torch::equal(s.labels, torch::from_blob(labels.data(), {n}, torch::kUInt8).to(torch::kInt64) - 1));
+        }
+      }
+      DatasetSpec direct = DatasetSpec::parse("stl10:" + dir);
+      direct.loadUnlabeled = true;
+      compareSplits(packed, Dataset::load(direct));
+      const Json manifest = Json::parse(readText(o.out + "/manifest.json"));
+      std::vector<std::string> names;
+      for (const auto& s : manifest.at("splits")) names.push_back(s.at("split").get<std::string>());
+      QCOMPARE(names, (std::vector<std::string>{"train", "test", "unlabeled"}));
+    }
+    {
+      // Plain (not gzipped) IDX files are read at their offsets too.
+      const std::string dir = path("stream-idx");
+      fs::create_directories(dir);
+      testutil::writeBytes(dir + "/train-images-idx3-ubyte", testutil::idxImages(90, 28, 28));
+      testutil::writeBytes(dir + "/train-labels-idx1-ubyte", testutil::idxLabels(90, 10));
+      testutil::writeBytes(dir + "/t10k-images-idx3-ubyte", testutil::idxImages(20, 28, 28));
+      testutil::writeBytes(dir + "/t10k-labels-idx1-ubyte", testutil::idxLabels(20, 10));
+      auto o = options("mnist:" + dir, path("stream-idx-prepared"));
+      prepareDataset(o);
+      const Dataset packed = Dataset::load(DatasetSpec::parse(o.out));
+      const auto& train = packed.data().get(Split::Train);
+      QCOMPARE(train.images.sizes().vec(), (std::vector<int64_t>{90, 1, 28, 28}));
+      for (int64_t i : {0, 37, 89}) {
+        for (int64_t p : {0, 300, 783}) QCOMPARE(int(train.images[i][0].flatten()[p].item<int>()), int((i * 7 + p) % 256));
+        QCOMPARE(train.labels[i].item<int64_t>(), i % 10);
+      }
+      compareSplits(packed, Dataset::load(DatasetSpec::parse("mnist:" + dir)));
+    }
+  }
+
+  // With resizeDataset (the CLI's --image-size), a dataset spec's images are resized as folders'
+  // are: each packed CIFAR image equals cv::resize (INTER_AREA) of the loaded one.
+  void binaryKindIsResized() {
+#ifdef PRETEXT_HAVE_OPENCV
+    const std::string dir = cifarBinary();
+    auto o = options("cifar10:" + dir, path("stream-cifar-24"));
+    o.imageSize = 24;
+    o.resizeDataset = true;
+    const auto r = prepareDataset(o);
+    QCOMPARE(r.imageSize, 24);
+    const Dataset packed = Dataset::load(DatasetSpec::parse(o.out));
+    const Dataset direct = Dataset::load(DatasetSpec::parse("cifar10:" + dir));
+    for (Split split : {Split::Train, Split::Test}) {
+      const auto& p = packed.data().get(split);
+      const auto& d = direct.data().get(split);
+      QCOMPARE(p.images.sizes().vec(), (std::vector<int64_t>{d.images.size(0), 3, 24, 24}));
+      QVERIFY(torch::equal(p.labels, d.labels));
+      for (int64_t i = 0; i < d.images.size(0); i += 7) {
+        const auto hwc = d.images[i].permute({1, 2, 0}).contiguous();
+        cv::Mat src(32, 32, CV_8UC3, hwc.data_ptr<std::uint8_t>()), small;
+        cv::resize(src, small, cv::Size(24, 24), 0, 0, cv::INTER_AREA);
+        const auto expected = torch::from_blob(small.data, {24, 24, 3}, torch::kUInt8).permute({2, 0, 1});
+        QVERIFY2(torch::equal(p.images[i], expected), std::to_string(i).c_str());
+      }
+    }
+    QCOMPARE(Json::parse(readText(o.out + "/manifest.json")).at("resize").get<std::string>(), std::string("squash"));
+#endif
+  }
+
+  // A prepared STL-10 trains a self-supervised method on its unlabelled split (72 images: 9 steps
+  // of 8, where the 40 train images would give 5) and monitors k-NN on its labelled train and test
+  // splits; a supervised method trains on the labelled train split.
+  void preparedStl10TrainsOnItsUnlabelledSplit() {
+    const std::string packed = path("stream-stl-prepared");
+    if (!fs::exists(packed)) QSKIP("needs binaryKindsAreStreamed's output");
+    const Dataset ds = Dataset::load(DatasetSpec::parse(packed));
+    QCOMPARE(trainingSplit(ds, false).images.size(0), int64_t(72));
+    QCOMPARE(trainingSplit(ds, true).images.size(0), int64_t(40));
+    TrainConfig c;
+    c.dataset = DatasetSpec::parse(packed);
+    c.method = "simclr";
+    c.backbone = "convnet";
+    c.backboneWidth = 8;
+    c.epochs = 1;
+    c.batchSize = 8;
+    c.threads = 2;
+    c.device = "cpu";
+    c.knnK = 5;
+    c.knnBf16 = false;
+    c.outDir = path("run-stl-prepared");
+    Trainer trainer(c, ds);
+    Recorder r;
+    QCOMPARE(trainer.run(&r).status, RunStatus::Finished);
+    QCOMPARE(int(r.losses.size()), 9);
+    QVERIFY2(r.knn.back() >= 0 && r.knn.back() <= 1, std::to_string(r.knn.back()).c_str());
+    QVERIFY(std::find(r.messages.begin(), r.messages.end(),
+                      "training on the dataset's unlabelled split (72 images); its labelled train and test splits are the "
+                      "evaluation data") != r.messages.end());
+  }
+
+  // A cancelled prepare of a dataset spec leaves only OUT.partial, which does not load; the same
+  // prepare again continues from its record and equals an uninterrupted one; a source file whose
+  // modification time moved since restarts it, saying so.
+  void binaryPrepareCancelsAndResumes() {
+    const std::string dir = stlBinary();
+    const std::string fresh = path("stream-stl-prepared");
+    if (!fs::exists(fresh)) QSKIP("needs binaryKindsAreStreamed's output");
+    auto o = options("stl10:" + dir, path("stream-stl-cancelled"));
+    o.threads = 1;
+    o.recordSeconds = 0;
+    std::atomic<bool> cancel{false};
+    auto cancelFirst = [&](const PrepareProgress& p) {
+      if (p.listing) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));  // some chunks finish meanwhile
+      cancel = true;
+    };
+    QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(o, cancelFirst, &cancel));
+    QVERIFY(!fs::exists(o.out));
+    QVERIFY(fs::exists(o.out + ".partial/progress.json"));
+    QVERIFY(!isPreparedDataset(o.out + ".partial"));
+    bool loads = true;
+    try {
+      Dataset::load(DatasetSpec::parse("prepared:" + o.out + ".partial"));
+    } catch (const DatasetError&) {
+      loads = false;
+    }
+    QVERIFY(!loads);
+    const auto r = prepareDataset(o);
+    QVERIFY2(r.resumed > 0 && r.resumed <= 142, std::to_string(r.resumed).c_str());
+    QVERIFY(r.restarted.empty());
+    QCOMPARE(readText(o.out + "/manifest.json"), readText(fresh + "/manifest.json"));
+    compareSplits(Dataset::load(DatasetSpec::parse(o.out)), Dataset::load(DatasetSpec::parse(fresh)));
+
+    // Cancelled again; then unlabeled_X.bin's modification time moves: the rerun starts afresh.
+    o.out = path("stream-stl-cancelled-2");
+    cancel = false;
+    QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(o, cancelFirst, &cancel));
+    const std::string x = dir + "/unlabeled_X.bin";
+    fs::last_write_time(x, fs::last_write_time(x) + std::chrono::seconds(5));
+    const auto r2 = prepareDataset(o);
+    QCOMPARE(r2.resumed, int64_t(0));
+    QVERIFY2(r2.restarted.find("the source files (size or modification time) differs") != std::string::npos, r2.restarted.c_str());
+    compareSplits(Dataset::load(DatasetSpec::parse(o.out)), Dataset::load(DatasetSpec::parse(fresh)));
   }
 };
 

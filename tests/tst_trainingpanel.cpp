@@ -12,6 +12,9 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
+#include <QDir>
+#include <QFileDialog>
+#include <QImage>
 #include <QLabel>
 #include <QFormLayout>
 #include <QLineEdit>
@@ -21,6 +24,7 @@
 #include <QStandardPaths>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest/QtTest>
 
 #include <filesystem>
@@ -265,6 +269,87 @@ class TstTrainingPanel : public QObject {
     QCOMPARE(QString::fromStdString(runs.first().config.evalDataset), evalSpec);
     panel.evalDatasetBox()->setCurrentIndex(0);
     QCOMPARE(panel.config().evalDataset, std::string());
+  }
+
+  // Browse… beside the evaluation data, the folder chosen in the (non-native) file dialog: a folder
+  // that is not a prepared dataset, an unlabelled one and one of another image size are refused
+  // with a message naming them and the field keeps its choice; a labelled one of the training set's
+  // shape becomes the run's evaluation dataset.
+  void evaluationDatasetBrowse() {
+    const QString root = m_tmp.filePath(QStringLiteral("browse"));
+    const QString plain = root + QStringLiteral("/not-prepared");
+    QVERIFY(QDir().mkpath(plain));
+    const std::string unlabelled = writeUnlabelled((root + QStringLiteral("/unlabelled")).toStdString(), 16);
+    pretext::PrepareOptions labelled;
+    labelled.source = "shapes";  // 8 classes, 32 x 32 RGB like the training shapes
+    labelled.out = (root + QStringLiteral("/labelled")).toStdString();
+    pretext::prepareDataset(labelled);
+    // Labelled, 16 x 16: a folder of two classes prepared at another size.
+    for (int c = 0; c < 2; ++c) {
+      const QString cls = root + QStringLiteral("/small-src/c%1").arg(c);
+      QVERIFY(QDir().mkpath(cls));
+      for (int i = 0; i < 3; ++i) {
+        QImage image(20, 20, QImage::Format_RGB32);
+        image.fill(QColor(40 * i, 100 * c, 90));
+        QVERIFY(image.save(cls + QStringLiteral("/%1.png").arg(i)));
+      }
+    }
+    pretext::PrepareOptions small;
+    small.source = (root + QStringLiteral("/small-src")).toStdString();
+    small.out = (root + QStringLiteral("/small")).toStdString();
+    small.imageSize = 16;
+    pretext::prepareDataset(small);
+
+    TrainingPanel panel;
+    panel.show();
+    panel.setDataset(shapes());
+    QVERIFY(panel.evalBrowseButton()->isEnabled());
+    // The dialog is modal: choose `dir` in it from a timer while it runs.
+    auto browse = [&](const QString& dir) {
+      bool chosen = false;
+      QTimer timer;
+      timer.setInterval(20);
+      connect(&timer, &QTimer::timeout, &panel, [&] {
+        auto* dialog = panel.findChild<QFileDialog*>();
+        if (!dialog || !dialog->isVisible()) return;
+        timer.stop();
+        chosen = dialog->fileMode() == QFileDialog::Directory;
+        dialog->setDirectory(dir);
+        QMetaObject::invokeMethod(dialog, "accept", Qt::DirectConnection);  // as its Choose button does
+      });
+      timer.start();
+      QTest::mouseClick(panel.evalBrowseButton(), Qt::LeftButton);  // returns when the dialog closes
+      return chosen;
+    };
+    const std::string none = panel.config().evalDataset;
+    QCOMPARE(none, std::string());
+    const struct {
+      QString dir, says;
+    } refused[] = {{plain, QStringLiteral("is not a prepared dataset")},
+                   {QString::fromStdString(unlabelled).mid(9), QStringLiteral("has no labels")},
+                   {QString::fromStdString(small.out), QStringLiteral("3×16×16, the training set 3×32×32")}};
+    for (const auto& r : refused) {
+      QVERIFY(browse(r.dir));
+      QVERIFY2(panel.evalError()->isVisible(), qPrintable(r.dir));
+      QVERIFY2(panel.evalError()->text().contains(r.dir) && panel.evalError()->text().contains(r.says),
+               qPrintable(panel.evalError()->text()));
+      QCOMPARE(panel.config().evalDataset, none);
+    }
+    QVERIFY(browse(QString::fromStdString(labelled.out)));
+    QVERIFY2(!panel.evalError()->isVisible(), qPrintable(panel.evalError()->text()));
+    const std::string chosen = panel.config().evalDataset;
+    QCOMPARE(pretext::DatasetSpec::parse(chosen).kind, std::string("prepared"));
+    QCOMPARE(QFileInfo(QString::fromStdString(pretext::DatasetSpec::parse(chosen).path)).canonicalFilePath(),
+             QFileInfo(QString::fromStdString(labelled.out)).canonicalFilePath());
+    QCOMPARE(panel.evalDatasetBox()->currentText(), QStringLiteral("prepared: labelled"));
+    // A refusal after a good choice keeps the good choice.
+    QVERIFY(browse(plain));
+    QVERIFY(panel.evalError()->isVisible());
+    QCOMPARE(panel.config().evalDataset, chosen);
+    if (const QString shots = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR"); !shots.isEmpty()) {
+      panel.resize(1200, 800);
+      QVERIFY(panel.grab().save(QDir(shots).filePath(QStringLiteral("training-eval-browse.png"))));
+    }
   }
 
   void stoppingTwiceQuicklyIsHarmless() {

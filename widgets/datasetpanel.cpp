@@ -668,6 +668,10 @@ void DatasetPanel::onPrepareDone(bool ok, bool cancelled, const QString& error, 
       message += QLatin1Char(' ') + tr("Continued an interrupted prepare: %1 images were already done.")
                                         .arg(QLocale().toString(qlonglong(result.resumed)));
     }
+    if (result.changed > 0) {
+      message += QLatin1Char(' ') + tr("%1 images were decoded again: source files among them had changed since.")
+                                        .arg(QLocale().toString(qlonglong(result.changed)));
+    }
     for (const auto& f : result.skipped) {
       m_prepareSkipped << QString::fromStdString(f.path) + QStringLiteral(": ") + QString::fromStdString(f.reason);
     }

@@ -102,6 +102,9 @@ void HistogramChart::rebuild() {
   applyFonts();
   applyPalette();
   layoutLabels();
+  // The buffers drawn now, not at the queued replot: a grab (a screenshot) taken before the event
+  // loop runs again showed the previous data's bars beside the new summary.
+  m_plot->replot(QCustomPlot::rpQueuedRefresh);
   scheduleLayout();
 }
 

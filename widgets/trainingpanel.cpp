@@ -126,6 +126,16 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   m_evalNote->hide();
   fillEvalDatasets();
   connect(m_evalDataset, &QComboBox::currentTextChanged, this, &TrainingPanel::updateEvalNote);
+  m_browseEval = new QPushButton(tr("Browse…"));
+  m_browseEval->setObjectName(QStringLiteral("browseEvalDataset"));
+  m_browseEval->setToolTip(tr("Choose a prepared dataset folder with labels as the evaluation data"));
+  connect(m_browseEval, &QPushButton::clicked, this, &TrainingPanel::browseEvalDataset);
+  m_evalError = makeErrorLabel();
+  m_evalError->setObjectName(QStringLiteral("evalError"));
+  connect(m_evalDataset, &QComboBox::currentTextChanged, m_evalError, &QLabel::hide);
+  auto* evalRow = new QHBoxLayout;
+  evalRow->addWidget(m_evalDataset, 1);
+  evalRow->addWidget(m_browseEval);
   m_runFolder = new QLineEdit;
   m_runFolder->setPlaceholderText(tr("<runs folder>/<method>-<dataset>-<time> (default)"));
   auto* browse = new QPushButton(tr("Browse…"));
@@ -169,7 +179,8 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("Batch size:"), m_batch);
   form->addRow(tr("Subset:"), m_subset);
   form->addRow(tr("Learning rate:"), m_lr);
-  form->addRow(tr("Evaluation data:"), m_evalDataset);
+  form->addRow(tr("Evaluation data:"), evalRow);
+  form->addRow(m_evalError);
   form->addRow(m_evalNote);
   form->addRow(pretext::cudaAvailable() ? tr("GPUs:") : tr("Processes:"), m_processes);
   form->addRow(tr("Runs folder:"), runsRow);
@@ -416,6 +427,56 @@ void TrainingPanel::setEvalDataset(const std::string& spec) {
   }
   m_evalDataset->setCurrentIndex(index);
   updateEvalNote();
+}
+
+// Browse…: a folder becomes the evaluation data only when it would serve: a prepared dataset that
+// loads as the Dataset panel's open loads it, with labels, and with the training set's image shape.
+// Otherwise the reason is shown under the field, which keeps its choice.
+void TrainingPanel::browseEvalDataset() {
+  QString start = QDir::homePath();
+  if (const QString spec = evalDatasetSpec(); spec.startsWith(QStringLiteral("prepared:"))) {
+    const QFileInfo chosen(spec.mid(9));
+    if (chosen.exists()) start = chosen.absolutePath();
+  }
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Evaluation data: a prepared dataset folder"), start);
+  if (dir.isEmpty()) return;
+  const auto shape = [](const pretext::Dataset& d) {
+    return QStringLiteral("%1×%2×%3").arg(d.channels()).arg(d.height()).arg(d.width());
+  };
+  QString why;
+  pretext::DatasetSpec spec;
+  try {
+    spec = pretext::DatasetSpec::parse(dir.toStdString());
+    if (spec.kind != "prepared") {
+      why = tr("%1 is not a prepared dataset (it has no manifest.json). Prepare it first: Dataset panel, "
+               "Prepare a folder…, or pretext-cli prepare.")
+                .arg(dir);
+    } else {
+      const pretext::Dataset d = pretext::Dataset::load(spec);
+      if (d.numClasses() == 0) {
+        why = tr("%1 has no labels; evaluation data needs them (the k-NN monitor, the linear probe, class colours).").arg(dir);
+      } else if (m_dataset.valid() && (d.channels() != m_dataset.channels() || d.height() != m_dataset.height() ||
+                                       d.width() != m_dataset.width())) {
+        why = tr("%1 holds images of %2, the training set %3; evaluation data must have the same shape.")
+                  .arg(dir, shape(d), shape(m_dataset));
+      }
+    }
+  } catch (const std::exception& e) {
+    why = tr("Could not open “%1”: %2").arg(dir, i18n::coreMessage(QString::fromStdString(e.what())));
+  }
+  if (!why.isEmpty()) {
+    m_evalError->setText(why);
+    m_evalError->show();
+    emit statusMessage(why);
+    return;
+  }
+  const QString data = QString::fromStdString(spec.toString());
+  if (m_evalDataset->findData(data) < 0) {  // named as the listed ones are
+    m_evalDataset->addItem(QStringLiteral("prepared: %1").arg(QFileInfo(dir).fileName()), data);
+    m_evalDataset->setItemData(m_evalDataset->count() - 1, data, Qt::ToolTipRole);
+  }
+  setEvalDataset(spec.toString());
+  m_evalError->hide();
 }
 
 QString TrainingPanel::evalDatasetSpec() const {
@@ -756,7 +817,8 @@ void TrainingPanel::setRunning(bool running) {
   m_pause->setText(tr("Pause"));
   m_stop->setEnabled(running);
   for (QWidget* w : std::initializer_list<QWidget*>{m_method, m_backbone, m_width, m_epochs, m_batch, m_subset, m_lr, m_runFolder,
-                                                     m_runsFolder, m_browseRuns, m_processes, m_evalDataset}) {
+                                                     m_runsFolder, m_browseRuns, m_processes, m_evalDataset,
+                                                     m_browseEval}) {
     w->setEnabled(!running);
   }
   updateFirstKernel();

@@ -68,6 +68,10 @@ class TrainingPanel final : public QWidget {
   QComboBox* evalDatasetBox() const { return m_evalDataset; }
   /// What an unlabelled training set without an evaluation dataset cannot show (hidden otherwise).
   QLabel* evalNote() const { return m_evalNote; }
+  /// Browse… beside the evaluation dataset: a prepared dataset folder (QFileDialog).
+  QPushButton* evalBrowseButton() const { return m_browseEval; }
+  /// Why the folder last browsed to cannot be the evaluation data (hidden otherwise).
+  QLabel* evalError() const { return m_evalError; }
   QLineEdit* runFolderEdit() const { return m_runFolder; }
   QLineEdit* runsFolderEdit() const { return m_runsFolder; }
   /// Processes (CPU) or GPUs (CUDA) of the next run: more than 1 trains in `pretext-cli train
@@ -150,6 +154,7 @@ class TrainingPanel final : public QWidget {
   void setEvalDataset(const std::string& spec);
   QString evalDatasetSpec() const;
   void updateEvalNote();
+  void browseEvalDataset();
   void startConfig(const pretext::TrainConfig& c, const QString& label);
   void startQueued();
   void setRunning(bool running);
@@ -197,6 +202,8 @@ class TrainingPanel final : public QWidget {
   QSpinBox* m_subset = nullptr;
   QDoubleSpinBox* m_lr = nullptr;
   QComboBox* m_evalDataset = nullptr;
+  QPushButton* m_browseEval = nullptr;
+  QLabel* m_evalError = nullptr;
   QLabel* m_evalNote = nullptr;
   QFormLayout* m_options = nullptr;
   QList<QDoubleSpinBox*> m_optionBoxes;

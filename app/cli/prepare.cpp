@@ -39,7 +39,8 @@ Command addPrepare(CLI::App& app) {
   cmd->footer(
       "SOURCE is a folder in torchvision's ImageFolder layout (root/<class>/*, optionally root/train\n"
       "and root/test or root/val beside it), a folder of images at any depth with no labels, or any\n"
-      "dataset Pretext reads (cifar10:DIR, stl10:DIR, ...; packed as it is, --image-size unused).\n"
+      "dataset Pretext reads (cifar10:DIR, stl10:DIR, ...; at its own size unless --image-size is given,\n"
+      "read in ranges straight into OUT, never held whole; STL-10's unlabeled_X.bin is the unlabeled split).\n"
       "Images are decoded (.jpg .jpeg .png .bmp .webp .tif .tiff) on every core and resized:\n"
       "  crop    the shorter side to N, then the centre N x N (torchvision's Resize + CenterCrop)\n"
       "  squash  both sides to N, the aspect ratio not kept (what folder:DIR does when loaded directly)\n"
@@ -49,7 +50,8 @@ Command addPrepare(CLI::App& app) {
       "mmap_mode=\"r\") reads the arrays. It is written as OUT.partial and renamed at the end, so an\n"
       "interrupted prepare (Ctrl-C, a kill, a full disk) leaves nothing that loads; running the same\n"
       "command again continues from the images OUT.partial records as done (or starts afresh, saying\n"
-      "why, when the files or options differ; --no-resume always starts afresh).\n"
+      "why, when the files or options differ; --no-resume always starts afresh); files changed since\n"
+      "(size or modification time) are decoded again; a dataset spec's files changed since restart it.\n"
       "Then: pretext-cli train --dataset OUT (or prepared:OUT).");
   struct Options {
     PrepareOptions prepare;
@@ -61,7 +63,7 @@ Command addPrepare(CLI::App& app) {
   auto& p = o->prepare;
   cmd->add_option("SOURCE", p.source, "an image folder or a dataset spec")->required();
   cmd->add_option("--out", p.out, "the prepared dataset's folder")->required();
-  cmd->add_option("--image-size", p.imageSize, "side N of the N x N images")->capture_default_str();
+  auto* imageSize = cmd->add_option("--image-size", p.imageSize, "side N of the N x N images")->capture_default_str();
   cmd->add_option("--resize", p.resize, "crop (shorter side, then the centre) or squash")
       ->check(CLI::IsMember({"crop", "squash"}))
       ->capture_default_str();
@@ -79,9 +81,10 @@ Command addPrepare(CLI::App& app) {
   cmd->add_flag("--quiet", o->quiet, "no progress bar");
   cmd->add_flag("--no-resume", o->noResume, "start afresh even where OUT.partial could be continued");
   cmd->add_flag("--timings", o->timings, "print where the time went (listing, read, decode, resize, store, finish)");
-  return {cmd, [o] {
+  return {cmd, [o, imageSize] {
             auto p = o->prepare;
             p.resume = !o->noResume;
+            p.resizeDataset = imageSize->count() > 0;
             g_cancel = false;
             std::signal(SIGINT, onPrepareSignal);
             std::signal(SIGTERM, onPrepareSignal);
@@ -129,16 +132,21 @@ Command addPrepare(CLI::App& app) {
               throw;
             }
             bar.finish();
-            const std::int64_t images = r.trainImages + r.testImages;
+            const std::int64_t images = r.trainImages + r.testImages + r.unlabeledImages;
             std::printf("prepared %s: %lld %s images", r.out.c_str(), static_cast<long long>(r.trainImages),
                         r.labelled ? "train" : "unlabelled");
             if (r.testImages > 0) std::printf(" + %lld test", static_cast<long long>(r.testImages));
+            if (r.unlabeledImages > 0) std::printf(" + %lld unlabelled", static_cast<long long>(r.unlabeledImages));
             std::printf(", %d x %d x %d", r.channels, r.imageSize, r.imageSize);
             if (r.labelled) std::printf(", %zu classes", r.classNames.size());
             std::printf("; %zu skipped; %s s, %s img/s\n", r.skipped.size(), formatFixed(r.seconds, 2).c_str(),
                         formatFixed(r.seconds > 0 ? double(images + std::int64_t(r.skipped.size()) - r.resumed) / r.seconds : 0.0, 0).c_str());
             if (r.resumed > 0) {
               std::printf("resumed: %lld images were done by an earlier run\n", static_cast<long long>(r.resumed));
+            }
+            if (r.changed > 0) {
+              std::printf("decoded again: %lld images whose chunk held a source file changed since the earlier run\n",
+                          static_cast<long long>(r.changed));
             }
             if (o->timings) {
               const auto& t = r.times;

@@ -14,8 +14,15 @@
 namespace pretext {
 
 struct PrepareOptions {
-  std::string source;           ///< an image folder, or any dataset spec Pretext reads (cifar10:DIR, ...)
+  /// An image folder, or any dataset spec Pretext reads (cifar10:DIR, stl10:DIR, ...), packed at its
+  /// own image size (`imageSize` and `resize` are for image folders) and read by ranges of records
+  /// straight into the output, never held whole; STL-10's unlabeled_X.bin becomes the "unlabeled"
+  /// split beside train and test.
+  std::string source;
   std::string out;              ///< the prepared dataset's folder
+  /// A dataset spec: resize its images to imageSize x imageSize (`resize`) where that differs from
+  /// its own size (the CLI: when --image-size is given). false: packed at its own size.
+  bool resizeDataset = false;
   int imageSize = 32;           ///< image folders: every image becomes imageSize x imageSize
   std::string resize = "crop";  ///< "crop": shorter side to imageSize, then the centre; "squash": both sides
   bool strict = false;          ///< an unreadable file fails the whole prepare instead of being skipped
@@ -32,7 +39,10 @@ struct PrepareOptions {
   /// An image folder's OUT.partial left by an interrupted prepare (cancel, Ctrl-C, SIGKILL) is
   /// continued when its record matches this prepare (the same source files in order, size, mode,
   /// channels and options), else removed with a message saying why; a cancel keeps OUT.partial
-  /// and its record for the next run. false: always start afresh, and a cancel removes OUT.partial.
+  /// and its record for the next run. Chunks of files whose size or modification time changed
+  /// since they were decoded are decoded again. A dataset spec (cifar10:, stl10:, idx ...) resumes
+  /// the same way while its files keep their sizes and modification times; any change restarts.
+  /// false: always start afresh, and a cancel removes OUT.partial.
   bool resume = true;
   double recordSeconds = 1;  ///< how often that record is written (each waits for the data to reach the disk)
 };
@@ -66,6 +76,7 @@ struct PrepareResult {
   std::string out;
   std::int64_t trainImages = 0;  ///< the train split, or the unlabelled one
   std::int64_t testImages = 0;
+  std::int64_t unlabeledImages = 0;  ///< an unlabelled split beside labelled ones (STL-10)
   int channels = 0;
   int imageSize = 0;
   bool labelled = false;
@@ -73,6 +84,9 @@ struct PrepareResult {
   std::vector<SkippedFile> skipped;
   double seconds = 0;
   std::int64_t resumed = 0;  ///< images an earlier, interrupted run had already done
+  /// Images of the earlier run's chunks decoded again because a source file among them changed
+  /// since (its size or modification time; a file rewritten with both kept is not noticed).
+  std::int64_t changed = 0;
   std::string restarted;     ///< why an earlier OUT.partial was not continued (empty: none, or resumed)
   PrepareTimes times;
 };

@@ -3,7 +3,9 @@
 #include "datasets/datasetdata.h"
 #include "io/fileutil.h"
 
+#include <algorithm>
 #include <cstring>
+#include <memory>
 #include <sstream>
 
 namespace pretext::datasets {
@@ -26,38 +28,69 @@ std::vector<std::string> readLines(const std::string& path) {
 
 }  // namespace
 
-SplitData readCifarFile(const std::string& path, bool cifar100) {
-  const auto bytes = readFileBytes(path);
-  const int64_t labelBytes = cifar100 ? 2 : 1;
-  const int64_t record = labelBytes + kPixels;
-  if (bytes.empty()) throw DatasetError(path + ": empty file");
-  if (int64_t(bytes.size()) % record != 0) {
-    throw DatasetError(path + ": " + std::to_string(bytes.size()) + " bytes is not a whole number of " +
-                       std::to_string(record) + "-byte CIFAR" + (cifar100 ? "-100" : "-10") +
-                       " records (truncated or not a CIFAR batch)");
-  }
-  const int64_t n = int64_t(bytes.size()) / record;
-  SplitData s;
-  s.images = torch::empty({n, 3, 32, 32}, torch::kUInt8);
-  s.labels = torch::empty({n}, torch::kInt64);
-  auto* img = s.images.data_ptr<std::uint8_t>();
-  auto* lab = s.labels.data_ptr<int64_t>();
-  const int64_t classes = cifar100 ? 100 : 10;
-  for (int64_t i = 0; i < n; ++i) {
-    const std::uint8_t* r = bytes.data() + i * record;
-    lab[i] = r[labelBytes - 1];  // CIFAR-100: <coarse><fine>, we use the fine label
-    if (lab[i] >= classes) {
-      throw DatasetError(path + ": record " + std::to_string(i) + " has label " + std::to_string(lab[i]) +
-                         ", outside 0.." + std::to_string(classes - 1));
-    }
-    std::memcpy(img + i * kPixels, r + labelBytes, kPixels);
-  }
-  return s;
-}
+namespace {
 
-DatasetData loadCifar(const DatasetSpec& spec, bool cifar100) {
+// The records of one or more batch files, read at their offsets: <label byte(s)><3072 pixel bytes>.
+class CifarRecords : public RecordSource {
+ public:
+  CifarRecords(const std::vector<std::string>& paths, bool cifar100, Split which) : m_cifar100(cifar100) {
+    split = which;
+    shape = {3, 32, 32};
+    const std::int64_t record = recordBytes();
+    for (const auto& path : paths) {
+      auto file = std::make_unique<PlainFile>(path);
+      if (file->size() == 0) throw DatasetError(path + ": empty file");
+      if (std::int64_t(file->size()) % record != 0) {
+        throw DatasetError(path + ": " + std::to_string(file->size()) + " bytes is not a whole number of " +
+                           std::to_string(record) + "-byte CIFAR" + (cifar100 ? "-100" : "-10") +
+                           " records (truncated or not a CIFAR batch)");
+      }
+      m_first.push_back(count);
+      count += std::int64_t(file->size()) / record;
+      m_files.push_back(std::move(file));
+      files.push_back(path);
+    }
+  }
+  std::int64_t recordBytes() const { return (m_cifar100 ? 2 : 1) + kPixels; }
+
+  void read(std::int64_t from, std::int64_t n, std::uint8_t* images, std::int64_t* labels) const override {
+    const std::int64_t labelBytes = m_cifar100 ? 2 : 1, record = recordBytes(), classes = m_cifar100 ? 100 : 10;
+    thread_local std::vector<std::uint8_t> buffer;
+    std::size_t f = std::size_t(std::upper_bound(m_first.begin(), m_first.end(), from) - m_first.begin() - 1);
+    for (std::int64_t done = 0; done < n;) {
+      const std::int64_t local = from + done - m_first[f];
+      const std::int64_t inFile = (f + 1 < m_first.size() ? m_first[f + 1] : count) - m_first[f];
+      const std::int64_t m = std::min({n - done, inFile - local, std::int64_t(1024)});
+      buffer.resize(std::size_t(m * record));
+      m_files[f]->readAt(std::uint64_t(local * record), buffer.data(), buffer.size());
+      for (std::int64_t i = 0; i < m; ++i) {
+        const std::uint8_t* r = buffer.data() + i * record;
+        const std::int64_t label = r[labelBytes - 1];  // CIFAR-100: <coarse><fine>, we use the fine label
+        if (label >= classes) {
+          throw DatasetError(m_files[f]->path() + ": record " + std::to_string(local + i) + " has label " + std::to_string(label) +
+                             ", outside 0.." + std::to_string(classes - 1));
+        }
+        labels[done + i] = label;
+        std::memcpy(images + (done + i) * kPixels, r + labelBytes, kPixels);
+      }
+      done += m;
+      if (local + m == inFile) ++f;
+    }
+  }
+
+ private:
+  bool m_cifar100;
+  std::vector<std::unique_ptr<PlainFile>> m_files;
+  std::vector<std::int64_t> m_first;  // the first record of each file
+};
+
+}  // namespace
+
+SplitData readCifarFile(const std::string& path, bool cifar100) { return readRecords(CifarRecords({path}, cifar100, Split::Train)); }
+
+DatasetRecords cifarRecords(const DatasetSpec& spec, bool cifar100) {
   if (!io::isDirectory(spec.path)) throw DatasetError((cifar100 ? "CIFAR-100" : "CIFAR-10") + std::string(": folder ") + spec.path + " not found");
-  DatasetData data;
+  DatasetRecords data;
   data.name = cifar100 ? "CIFAR-100" : "CIFAR-10";
   std::vector<std::string> trainFiles, testFiles;
   if (cifar100) {
@@ -78,28 +111,29 @@ DatasetData loadCifar(const DatasetSpec& spec, bool cifar100) {
       for (std::size_t i = 0; i < classes; ++i) data.classNames.push_back("class " + std::to_string(i));
     }
   }
-  auto readAll = [&](const std::vector<std::string>& files, Split split) {
-    std::vector<torch::Tensor> images, labels;
-    for (const auto& f : files) {
+  auto add = [&](const std::vector<std::string>& names, Split split) {
+    std::vector<std::string> paths;
+    for (const auto& f : names) {
       const std::string path = io::joinPath(spec.path, f);
-      if (!io::fileExists(path)) continue;
-      auto s = readCifarFile(path, cifar100);
-      images.push_back(s.images);
-      labels.push_back(s.labels);
+      if (io::fileExists(path)) paths.push_back(path);
     }
-    if (images.empty()) return;
-    SplitData s;
-    s.split = split;
-    s.images = images.size() == 1 ? images[0] : torch::cat(images);
-    s.labels = labels.size() == 1 ? labels[0] : torch::cat(labels);
-    data.splits.push_back(std::move(s));
+    if (!paths.empty()) data.splits.push_back(std::make_shared<CifarRecords>(paths, cifar100, split));
   };
-  readAll(trainFiles, Split::Train);
-  readAll(testFiles, Split::Test);
+  add(trainFiles, Split::Train);
+  add(testFiles, Split::Test);
   if (data.splits.empty()) {
     throw DatasetError(spec.path + ": no " + data.name + " batch files (" + trainFiles.front() + ", " +
                        testFiles.front() + ")");
   }
+  return data;
+}
+
+DatasetData loadCifar(const DatasetSpec& spec, bool cifar100) {
+  const DatasetRecords records = cifarRecords(spec, cifar100);
+  DatasetData data;
+  data.name = records.name;
+  data.classNames = records.classNames;
+  for (const auto& s : records.splits) data.splits.push_back(readRecords(*s));
   return data;
 }
 

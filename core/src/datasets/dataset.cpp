@@ -14,6 +14,10 @@
 
 #include <zlib.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace pretext {
 
 namespace fs = std::filesystem;
@@ -164,21 +168,40 @@ void DatasetData::validate() const {
 Dataset::Dataset() = default;
 Dataset::Dataset(std::shared_ptr<const DatasetData> data) : m_data(std::move(data)) {}
 
-Dataset Dataset::load(const DatasetSpec& given) {
-  DatasetData data;
+namespace {
+
+// The folder an archive extracted to, when the spec names the folder holding it.
+DatasetSpec resolved(const DatasetSpec& given) {
   DatasetSpec spec = given;
   if (!spec.path.empty()) {
     if (const fs::path child = standardChild(spec.kind, spec.path); !child.empty()) spec.path = child.string();
   }
+  return spec;
+}
+
+const std::vector<std::string>& fashionMnistClasses() {
+  static const std::vector<std::string> names{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                              "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+  return names;
+}
+
+const std::vector<std::string>& digitClasses() {
+  static const std::vector<std::string> names{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+  return names;
+}
+
+}  // namespace
+
+Dataset Dataset::load(const DatasetSpec& given) {
+  DatasetData data;
+  const DatasetSpec spec = resolved(given);
   if (spec.kind == "fashion-mnist") {
     DatasetSpec s = spec;
     if (s.path.empty()) s.path = defaultFashionMnistPath();
-    data = datasets::loadIdx(s, "Fashion-MNIST",
-                             {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
-                              "Sneaker", "Bag", "Ankle boot"});
+    data = datasets::loadIdx(s, "Fashion-MNIST", fashionMnistClasses());
   } else if (spec.kind == "mnist") {
     if (spec.path.empty()) throw DatasetError("MNIST: give the folder holding its IDX files (mnist:/path)");
-    data = datasets::loadIdx(spec, "MNIST", {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"});
+    data = datasets::loadIdx(spec, "MNIST", digitClasses());
   } else if (spec.kind == "cifar10" || spec.kind == "cifar100") {
     if (spec.path.empty()) throw DatasetError(spec.kind + ": give the folder holding its .bin files");
     data = datasets::loadCifar(spec, spec.kind == "cifar100");
@@ -433,6 +456,109 @@ std::uint64_t ByteReader::capacity() const { return m_impl->capacity; }
 std::uint64_t ByteReader::bytesRead() const { return m_impl->read; }
 bool ByteReader::gzipped() const { return m_impl->gz != nullptr; }
 const std::string& ByteReader::path() const { return m_impl->path; }
+
+PlainFile::PlainFile(const std::string& path) : m_path(path) {
+  m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (m_fd < 0) throw DatasetError("cannot open " + path + ": " + std::strerror(errno));
+  struct stat st{};
+  if (::fstat(m_fd, &st) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(m_fd);
+    throw DatasetError("cannot read " + path + ": " + why);
+  }
+  m_size = std::uint64_t(st.st_size);
+}
+
+PlainFile::~PlainFile() {
+  if (m_fd >= 0) ::close(m_fd);
+}
+
+void PlainFile::readAt(std::uint64_t offset, std::uint8_t* out, std::size_t n) const {
+  while (n > 0) {
+    const ssize_t got = ::pread(m_fd, out, std::min<std::size_t>(n, std::size_t(1) << 30), off_t(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw DatasetError("cannot read " + m_path + ": " + std::strerror(errno));
+    if (got == 0) throw DatasetError("cannot read " + m_path + ": the file ends at byte " + std::to_string(offset) + " (it shrank while reading)");
+    out += got;
+    offset += std::uint64_t(got);
+    n -= std::size_t(got);
+  }
+}
+
+std::int64_t RecordSource::imageBytes() const {
+  std::int64_t bytes = 1;
+  for (auto s : shape) bytes *= s;
+  return bytes;
+}
+
+SplitData readRecords(const RecordSource& source) {
+  SplitData s;
+  s.split = source.split;
+  std::vector<std::int64_t> dims{source.count};
+  dims.insert(dims.end(), source.shape.begin(), source.shape.end());
+  s.images = torch::empty(dims, torch::kUInt8);
+  s.labels = torch::empty({source.count}, torch::kInt64);
+  const std::int64_t step = std::max<std::int64_t>(1, (std::int64_t(64) << 20) / std::max<std::int64_t>(1, source.imageBytes()));
+  for (std::int64_t i = 0; i < source.count; i += step) {
+    const std::int64_t n = std::min(step, source.count - i);
+    source.read(i, n, s.images.data_ptr<std::uint8_t>() + i * source.imageBytes(), s.labels.data_ptr<std::int64_t>() + i);
+  }
+  return s;
+}
+
+namespace {
+
+class TensorRecords : public RecordSource {
+ public:
+  explicit TensorRecords(const SplitData& s) : m_images(s.images.contiguous()), m_labels(s.labels.contiguous()) {
+    split = s.split;
+    count = m_images.size(0);
+    shape.assign(m_images.sizes().begin() + 1, m_images.sizes().end());
+    labelled = split != Split::Unlabeled;
+  }
+  void read(std::int64_t from, std::int64_t n, std::uint8_t* images, std::int64_t* labels) const override {
+    TORCH_CHECK(from >= 0 && n >= 0 && from + n <= count, "records ", from, "..", from + n, " outside 0..", count);
+    std::memcpy(images, m_images.data_ptr<std::uint8_t>() + from * imageBytes(), std::size_t(n * imageBytes()));
+    std::memcpy(labels, m_labels.data_ptr<std::int64_t>() + from, std::size_t(n) * sizeof(std::int64_t));
+  }
+
+ private:
+  torch::Tensor m_images, m_labels;
+};
+
+}  // namespace
+
+std::shared_ptr<const RecordSource> tensorRecords(const SplitData& split) { return std::make_shared<TensorRecords>(split); }
+
+DatasetRecords openRecords(const DatasetSpec& given) {
+  const DatasetSpec spec = resolved(given);
+  DatasetRecords r;
+  if (spec.kind == "fashion-mnist") {
+    DatasetSpec s = spec;
+    if (s.path.empty()) s.path = defaultFashionMnistPath();
+    r = idxRecords(s, "Fashion-MNIST", fashionMnistClasses());
+  } else if (spec.kind == "mnist") {
+    if (spec.path.empty()) throw DatasetError("MNIST: give the folder holding its IDX files (mnist:/path)");
+    r = idxRecords(spec, "MNIST", digitClasses());
+  } else if (spec.kind == "cifar10" || spec.kind == "cifar100") {
+    if (spec.path.empty()) throw DatasetError(spec.kind + ": give the folder holding its .bin files");
+    r = cifarRecords(spec, spec.kind == "cifar100");
+  } else if (spec.kind == "stl10") {
+    if (spec.path.empty()) throw DatasetError("STL-10: give the folder holding its .bin files");
+    r = stl10Records(spec);
+  } else {
+    const Dataset ds = Dataset::load(given);
+    r.name = ds.name();
+    r.classNames = ds.classNames();
+    for (const auto& s : ds.data().splits) r.splits.push_back(tensorRecords(s));
+    return r;
+  }
+  for (const auto& s : r.splits) {
+    if (s->count == 0) throw DatasetError(r.name + " (" + splitName(s->split) + "): the split is empty");
+    if (s->shape != r.splits.front()->shape) throw DatasetError(r.name + " (" + splitName(s->split) + "): image shape differs between splits");
+  }
+  return r;
+}
 
 std::vector<std::uint8_t> readFileBytes(const std::string& path) {
   ByteReader in(path);

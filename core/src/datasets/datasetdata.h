@@ -32,9 +32,8 @@ struct DatasetData {
 
 namespace datasets {
 
-/// IDX (MNIST layout): `prefix` is e.g. "train" and the folder holds train-images-idx3-ubyte[.gz]
-/// and train-labels-idx1-ubyte[.gz].
-SplitData readIdxSplit(const std::string& folder, const std::string& prefix, Split split);
+/// IDX (MNIST layout): the folder holds train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]
+/// (t10k-... for the test split).
 torch::Tensor readIdxImages(const std::string& path);  ///< uint8 [N, 1, H, W]
 torch::Tensor readIdxLabels(const std::string& path);  ///< int64 [N]
 DatasetData loadIdx(const DatasetSpec& spec, const std::string& name, std::vector<std::string> classNames);
@@ -57,6 +56,62 @@ DatasetData loadPrepared(const DatasetSpec& spec);
 
 /// Coloured shapes drawn from a seed (circle, square, triangle, cross, ring, bar, diamond, star-ish).
 DatasetData makeShapes(const DatasetSpec& spec);
+
+/// One split of a dataset read by ranges of records: what both the loaders (the whole split, as
+/// tensors) and `prepare` (chunk by chunk, straight into its output, never holding the split) read
+/// through. The binary kinds read their files as asked; other kinds hold their tensors.
+class RecordSource {
+ public:
+  virtual ~RecordSource() = default;
+  Split split = Split::Train;
+  std::int64_t count = 0;
+  std::vector<std::int64_t> shape;  ///< C, H, W of each image
+  bool labelled = true;             ///< false: every label is -1
+  std::vector<std::string> files;   ///< the files the records come from (empty: held in memory)
+  std::int64_t imageBytes() const;
+  /// Records [from, from + n): the images as uint8 [n, C, H, W] into `images`, the labels into
+  /// `labels` (-1 where unlabelled). Thread-safe. Throws DatasetError naming the file (a short
+  /// read, a label out of range).
+  virtual void read(std::int64_t from, std::int64_t n, std::uint8_t* images, std::int64_t* labels) const = 0;
+};
+
+/// A dataset's splits as record sources, with its name and class names.
+struct DatasetRecords {
+  std::string name;
+  std::vector<std::string> classNames;
+  std::vector<std::shared_ptr<const RecordSource>> splits;
+};
+
+/// The whole split, read through `source`.
+SplitData readRecords(const RecordSource& source);
+/// Records over tensors already in memory (generated or mapped datasets, gzip-compressed IDX).
+std::shared_ptr<const RecordSource> tensorRecords(const SplitData& split);
+DatasetRecords cifarRecords(const DatasetSpec& spec, bool cifar100);
+DatasetRecords stl10Records(const DatasetSpec& spec);
+DatasetRecords idxRecords(const DatasetSpec& spec, const std::string& name, std::vector<std::string> classNames);
+/// Any dataset spec but an image folder: CIFAR, STL-10 and plain IDX files are read from their
+/// files as asked (gzip-compressed IDX, which has no random access, is inflated whole); the other
+/// kinds are loaded and served from memory. Resolves the spec as Dataset::load does.
+DatasetRecords openRecords(const DatasetSpec& spec);
+
+/// A plain file read at offsets (pread), from any thread.
+class PlainFile {
+ public:
+  /// Throws DatasetError naming the file when it cannot be opened.
+  explicit PlainFile(const std::string& path);
+  ~PlainFile();
+  PlainFile(const PlainFile&) = delete;
+  PlainFile& operator=(const PlainFile&) = delete;
+  std::uint64_t size() const { return m_size; }
+  const std::string& path() const { return m_path; }
+  /// Exactly `n` bytes at `offset`; throws DatasetError naming the file on an error or a short read.
+  void readAt(std::uint64_t offset, std::uint8_t* out, std::size_t n) const;
+
+ private:
+  std::string m_path;
+  int m_fd = -1;
+  std::uint64_t m_size = 0;
+};
 
 /// A file read front to back, gunzipped on the fly when its name ends in .gz, so that a reader can
 /// stop where its header says the data ends instead of inflating whatever the file holds (a few

@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <memory>
 
 namespace pretext::datasets {
 
@@ -48,6 +50,17 @@ std::vector<int64_t> parseIdxHeader(const std::uint8_t* header, std::size_t size
   return dims;
 }
 
+// A plain IDX file must hold exactly the bytes its header promises.
+void checkPlainSize(const std::string& path, std::uint64_t room, std::uint64_t expected) {
+  if (room == expected) return;
+  if (room < expected) {
+    throw DatasetError(path + ": truncated: the header promises " + std::to_string(expected) +
+                       " bytes of data, the file holds " + std::to_string(room));
+  }
+  throw DatasetError(path + ": " + std::to_string(room - expected) + " unexpected bytes after the " +
+                     std::to_string(expected) + " bytes of data its header promises");
+}
+
 std::string findIdxFile(const std::string& folder, const std::string& prefix, const std::string& what) {
   for (const char* sep : {"-", "."}) {
     for (const char* ext : {"", ".gz"}) {
@@ -70,14 +83,7 @@ torch::Tensor readIdx(ByteReader& in, int wantDims) {
   for (auto d : dims) expected *= std::uint64_t(d);
   const std::uint64_t room = in.capacity() - std::min<std::uint64_t>(in.capacity(), headerSize);
   // Sizes the file cannot match are refused before anything is allocated or inflated.
-  if (!in.gzipped() && room != expected) {
-    if (room < expected) {
-      throw DatasetError(path + ": truncated: the header promises " + std::to_string(expected) +
-                         " bytes of data, the file holds " + std::to_string(room));
-    }
-    throw DatasetError(path + ": " + std::to_string(room - expected) + " unexpected bytes after the " +
-                       std::to_string(expected) + " bytes of data its header promises");
-  }
+  if (!in.gzipped()) checkPlainSize(path, room, expected);
   if (room < expected) {
     throw DatasetError(path + ": truncated: the header promises " + std::to_string(expected) +
                        " bytes of data, more than its " + std::to_string(in.capacity() / 1032) +
@@ -110,28 +116,71 @@ torch::Tensor readIdxLabels(const std::string& path) {
   return readIdx(in, 1).to(torch::kInt64);
 }
 
-SplitData readIdxSplit(const std::string& folder, const std::string& prefix, Split split) {
-  const std::string imagesPath = findIdxFile(folder, prefix, "images");
-  const std::string labelsPath = findIdxFile(folder, prefix, "labels");
-  if (imagesPath.empty()) throw DatasetError(folder + ": no " + prefix + "-images-idx3-ubyte[.gz]");
-  if (labelsPath.empty()) throw DatasetError(folder + ": no " + prefix + "-labels-idx1-ubyte[.gz]");
-  SplitData s;
-  s.split = split;
-  s.images = readIdxImages(imagesPath);
-  s.labels = readIdxLabels(labelsPath);
-  if (s.labels.size(0) != s.images.size(0)) {
-    throw DatasetError(labelsPath + ": " + std::to_string(s.labels.size(0)) + " labels for " +
-                       std::to_string(s.images.size(0)) + " images in " + imagesPath);
-  }
-  return s;
-}
+namespace {
 
-DatasetData loadIdx(const DatasetSpec& spec, const std::string& name, std::vector<std::string> classNames) {
+// An IDX split: a plain images file read at its offsets (a gzip-compressed one, which has no random
+// access, inflated whole when opened), with its labels (a byte an image, read whole).
+class IdxRecords : public RecordSource {
+ public:
+  IdxRecords(const std::string& imagesPath, const std::string& labelsPath, Split which, std::int64_t classes,
+             const std::string& name)
+      : m_classes(classes), m_name(name) {
+    split = which;
+    files = {imagesPath, labelsPath};
+    if (imagesPath.size() > 3 && imagesPath.compare(imagesPath.size() - 3, 3, ".gz") == 0) {
+      m_images = readIdxImages(imagesPath);
+      count = m_images.size(0);
+      shape = {1, m_images.size(2), m_images.size(3)};
+    } else {
+      m_file = std::make_unique<PlainFile>(imagesPath);
+      std::uint8_t header[16] = {};
+      const std::size_t have = std::size_t(std::min<std::uint64_t>(m_file->size(), sizeof header));
+      m_file->readAt(0, header, have);
+      const auto dims = parseIdxHeader(header, have, imagesPath, 3);
+      checkPlainSize(imagesPath, m_file->size() - std::min<std::uint64_t>(m_file->size(), sizeof header),
+                     std::uint64_t(dims[0]) * std::uint64_t(dims[1]) * std::uint64_t(dims[2]));
+      count = dims[0];
+      shape = {1, dims[1], dims[2]};
+    }
+    m_labels = readIdxLabels(labelsPath);
+    if (m_labels.size(0) != count) {
+      throw DatasetError(labelsPath + ": " + std::to_string(m_labels.size(0)) + " labels for " + std::to_string(count) +
+                         " images in " + imagesPath);
+    }
+  }
+
+  void read(std::int64_t from, std::int64_t n, std::uint8_t* images, std::int64_t* labels) const override {
+    const std::int64_t bytes = imageBytes();
+    if (m_file) {
+      m_file->readAt(16 + std::uint64_t(from * bytes), images, std::size_t(n * bytes));
+    } else {
+      std::memcpy(images, m_images.data_ptr<std::uint8_t>() + from * bytes, std::size_t(n * bytes));
+    }
+    const std::int64_t* lab = m_labels.data_ptr<std::int64_t>() + from;
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (lab[i] >= m_classes) {
+        throw DatasetError(files[1] + ": label " + std::to_string(lab[i]) + " in the " + splitName(split) + " labels, but " +
+                           m_name + " has " + std::to_string(m_classes) + " classes");
+      }
+      labels[i] = lab[i];
+    }
+  }
+
+ private:
+  std::int64_t m_classes;
+  std::string m_name;
+  std::unique_ptr<PlainFile> m_file;
+  torch::Tensor m_images, m_labels;
+};
+
+}  // namespace
+
+DatasetRecords idxRecords(const DatasetSpec& spec, const std::string& name, std::vector<std::string> classNames) {
   if (!io::isDirectory(spec.path)) {
     throw DatasetError(name + ": folder " + spec.path + " not found" +
                        (spec.kind == "fashion-mnist" ? " (install the dataset-fashion-mnist package or give a folder)" : ""));
   }
-  DatasetData data;
+  DatasetRecords data;
   data.name = name;
   data.classNames = std::move(classNames);
   // A split counts as present when either of its files is, so that a missing image file is
@@ -142,15 +191,24 @@ DatasetData loadIdx(const DatasetSpec& spec, const std::string& name, std::vecto
   const bool hasTrain = has("train");
   const bool hasTest = has("t10k");
   if (!hasTrain && !hasTest) throw DatasetError(spec.path + ": no IDX image files (train-images-idx3-ubyte[.gz])");
-  if (hasTrain) data.splits.push_back(readIdxSplit(spec.path, "train", Split::Train));
-  if (hasTest) data.splits.push_back(readIdxSplit(spec.path, "t10k", Split::Test));
-  for (const auto& s : data.splits) {
-    const auto hi = s.labels.max().item<int64_t>();
-    if (hi >= int64_t(data.classNames.size())) {
-      throw DatasetError(spec.path + ": label " + std::to_string(hi) + " in the " + splitName(s.split) +
-                         " labels, but " + name + " has " + std::to_string(data.classNames.size()) + " classes");
-    }
-  }
+  auto add = [&](const char* prefix, Split split) {
+    const std::string imagesPath = findIdxFile(spec.path, prefix, "images");
+    const std::string labelsPath = findIdxFile(spec.path, prefix, "labels");
+    if (imagesPath.empty()) throw DatasetError(spec.path + ": no " + prefix + "-images-idx3-ubyte[.gz]");
+    if (labelsPath.empty()) throw DatasetError(spec.path + ": no " + prefix + "-labels-idx1-ubyte[.gz]");
+    data.splits.push_back(std::make_shared<IdxRecords>(imagesPath, labelsPath, split, std::int64_t(data.classNames.size()), name));
+  };
+  if (hasTrain) add("train", Split::Train);
+  if (hasTest) add("t10k", Split::Test);
+  return data;
+}
+
+DatasetData loadIdx(const DatasetSpec& spec, const std::string& name, std::vector<std::string> classNames) {
+  const DatasetRecords records = idxRecords(spec, name, std::move(classNames));
+  DatasetData data;
+  data.name = records.name;
+  data.classNames = records.classNames;
+  for (const auto& s : records.splits) data.splits.push_back(readRecords(*s));
   return data;
 }
 

@@ -67,4 +67,9 @@ std::string decodeImageInto(const std::string& path, int size, int channels, Res
                             std::int64_t maxPixels, std::uint8_t* out, DecodeTimes* times = nullptr,
                             bool exact = false);
 
+/// A planar uint8 image (channels x height x width, RGB or gray) resized as decodeImageInto does
+/// to size x size into `out` (planar). Returns an empty string, or why it failed.
+std::string resizePlanarInto(const std::uint8_t* chw, int channels, int height, int width, int size, ResizeMode mode,
+                             std::uint8_t* out);
+
 }  // namespace pretext::datasets

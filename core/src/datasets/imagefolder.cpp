@@ -505,6 +505,33 @@ std::string resizeSquare(cv::Mat& img, int size, ResizeMode mode) {
 }  // namespace
 #endif
 
+std::string resizePlanarInto(const std::uint8_t* chw, int channels, int height, int width, int size, ResizeMode mode,
+                             std::uint8_t* out) {
+#ifndef PRETEXT_HAVE_OPENCV
+  (void)chw; (void)channels; (void)height; (void)width; (void)size; (void)mode; (void)out;
+  return "resizing needs OpenCV, and this build has none (configure with -DPRETEXT_WITH_OPENCV=ON)";
+#else
+  const std::int64_t plane = std::int64_t(height) * width;
+  cv::Mat img(height, width, channels == 1 ? CV_8UC1 : CV_8UC3);
+  for (int y = 0; y < height; ++y) {
+    std::uint8_t* row = img.ptr<std::uint8_t>(y);
+    for (int x = 0; x < width; ++x) {
+      for (int c = 0; c < channels; ++c) row[channels * x + c] = chw[c * plane + std::int64_t(y) * width + x];
+    }
+  }
+  const std::string why = resizeSquare(img, size, mode);
+  if (!why.empty()) return why;
+  const std::int64_t outPlane = std::int64_t(size) * size;
+  for (int y = 0; y < size; ++y) {
+    const std::uint8_t* row = img.ptr<std::uint8_t>(y);
+    for (int x = 0; x < size; ++x) {
+      for (int c = 0; c < channels; ++c) out[c * outPlane + std::int64_t(y) * size + x] = row[channels * x + c];
+    }
+  }
+  return {};
+#endif
+}
+
 std::string decodeImageInto(const std::string& path, int size, int channels, ResizeMode mode, std::int64_t maxPixels,
                             std::uint8_t* out, DecodeTimes* times, bool exact) {
 #ifndef PRETEXT_HAVE_OPENCV

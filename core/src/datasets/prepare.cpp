@@ -69,20 +69,38 @@ std::string npyHeader(const char* descr, const std::vector<std::int64_t>& shape)
   return h + dict;
 }
 
-// The CRC-32 of `n` bytes, in slices on every core, combined (zlib's crc32_combine).
-std::uint32_t parallelCrc32(const std::uint8_t* p, std::size_t n) {
+// The CRC-32 of `n` bytes of the file `fd` from `offset`, in slices on every core, combined (zlib's
+// crc32_combine). Read through the file in 4 MiB pieces, not through a mapping: the process never
+// holds more than a piece a thread, whatever the size of the array.
+std::uint32_t parallelCrc32(int fd, std::size_t offset, std::size_t n, const std::string& path) {
   const std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
   const std::size_t slice = std::max<std::size_t>(std::size_t(64) << 20, (n + threads - 1) / threads);
   const std::size_t parts = n == 0 ? 1 : (n + slice - 1) / slice;
   std::vector<std::uint32_t> crcs(parts);
   std::vector<std::thread> pool;
+  std::mutex errorMutex;
+  std::string error;
   for (std::size_t k = 0; k < parts; ++k) {
     pool.emplace_back([&, k] {
       const std::size_t from = k * slice, len = std::min(slice, n - std::min(n, from));
-      crcs[k] = std::uint32_t(crc32_z(crc32_z(0L, Z_NULL, 0), p + from, len));
+      std::vector<std::uint8_t> piece(std::min<std::size_t>(len, std::size_t(4) << 20));
+      std::uint32_t crc = std::uint32_t(crc32_z(0L, Z_NULL, 0));
+      for (std::size_t at = 0; at < len;) {
+        const ssize_t got = ::pread(fd, piece.data(), std::min(piece.size(), len - at), off_t(offset + from + at));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+          std::lock_guard<std::mutex> lock(errorMutex);
+          error = sysError("cannot read back", path);
+          return;
+        }
+        crc = std::uint32_t(crc32_z(crc, piece.data(), std::size_t(got)));
+        at += std::size_t(got);
+      }
+      crcs[k] = crc;
     });
   }
   for (auto& t : pool) t.join();
+  if (!error.empty()) throw std::runtime_error(error);
   std::uint32_t crc = crcs[0];
   for (std::size_t k = 1; k < parts; ++k) {
     crc = std::uint32_t(crc32_combine(crc, crcs[k], z_off_t(std::min(slice, n - k * slice))));
@@ -138,8 +156,10 @@ class NpyWriter {
 
   /// Row `i` written through the file (the page cache the mapping shares): cheaper than storing into
   /// the mapping, whose every new page is a fault.
-  void writeRow(std::int64_t i, const std::uint8_t* data) {
-    std::size_t left = std::size_t(m_rowBytes);
+  void writeRow(std::int64_t i, const std::uint8_t* data) { writeRows(i, data, 1); }
+  /// Rows i .. i + count - 1, the same way.
+  void writeRows(std::int64_t i, const std::uint8_t* data, std::int64_t count) {
+    std::size_t left = std::size_t(count * m_rowBytes);
     off_t at = off_t(kNpyHeader + std::size_t(i * m_rowBytes));
     while (left > 0) {
       const ssize_t n = ::pwrite(m_fd, data, left, at);
@@ -164,7 +184,7 @@ class NpyWriter {
     const std::string h = npyHeader(m_descr, shape);
     std::memcpy(m_base, h.data(), h.size());
     const std::size_t bytes = std::size_t(rows * m_rowBytes);
-    const std::uint32_t crc = parallelCrc32(m_base + kNpyHeader, bytes);
+    const std::uint32_t crc = parallelCrc32(m_fd, kNpyHeader, bytes, m_path);
     if (::msync(m_base, m_size, MS_SYNC) != 0) throw std::runtime_error(sysError("cannot write", m_path));
     ::munmap(m_base, m_size);
     m_base = nullptr;
@@ -195,10 +215,14 @@ std::string crcText(std::uint32_t crc) {
 // One split of the output as the prepare writes it.
 struct SplitOut {
   Split split = Split::Train;
-  std::vector<datasets::FolderScan::File> files;  // folder route
-  torch::Tensor images, labels;                   // dataset route
+  std::vector<datasets::FolderScan::File> files;            // folder route
+  std::shared_ptr<const datasets::RecordSource> source;    // dataset route: read by ranges of records
+  std::vector<std::int64_t> rows;                          // the source's records in order (empty: all)
   std::int64_t kept = 0;
   std::vector<std::string> keptPaths;
+  std::int64_t count() const {
+    return source ? (rows.empty() ? source->count : std::int64_t(rows.size())) : std::int64_t(files.size());
+  }
 };
 
 void syncFolder(const std::string& folder) {
@@ -208,6 +232,31 @@ void syncFolder(const std::string& folder) {
     ::close(fd);
   }
 }
+
+// What a resume knows of a source file's contents without reading it: its size and modification
+// time (ns), folded into a 64-bit FNV-1a hash per chunk of files. A file that cannot be stat-ed
+// folds in -1s, so it differs from any file that could.
+struct ChunkStamp {
+  std::uint64_t hash = 14695981039346656037ull;
+  void add(const std::string& path) {
+    struct stat st{};
+    std::int64_t v[2] = {-1, -1};
+    if (::stat(path.c_str(), &st) == 0) {
+      v[0] = std::int64_t(st.st_size);
+      v[1] = std::int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + std::int64_t(st.st_mtim.tv_nsec);
+    }
+    const auto* b = reinterpret_cast<const std::uint8_t*>(v);
+    for (std::size_t i = 0; i < sizeof v; ++i) {
+      hash ^= b[i];
+      hash *= 1099511628211ull;
+    }
+  }
+  std::string text() const {
+    char buf[20];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash));
+    return buf;
+  }
+};
 
 struct Clock {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
@@ -236,6 +285,7 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
   result.imageSize = o.imageSize;
   std::vector<SplitOut> outs;
   std::string sourceText = spec.toString();
+  std::vector<std::int64_t> resizeFrom;  // a dataset spec resized: its own height and width
 
   auto cancelled = [&] { return cancel && cancel->load(); };
   double lastListingReport = -1;
@@ -275,8 +325,8 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
       scan.train = std::move(train);
       scan.test = std::move(test);
     }
-    outs.push_back({scan.labelled ? Split::Train : Split::Unlabeled, std::move(scan.train), {}, {}, 0, {}});
-    if (!scan.test.empty()) outs.push_back({Split::Test, std::move(scan.test), {}, {}, 0, {}});
+    outs.push_back({scan.labelled ? Split::Train : Split::Unlabeled, std::move(scan.train), nullptr, {}, 0, {}});
+    if (!scan.test.empty()) outs.push_back({Split::Test, std::move(scan.test), nullptr, {}, 0, {}});
     // The channels of the first file that decodes: 1 for gray, 3 for anything else.
     for (const auto& f : outs.front().files) {
       if (cancelled()) throw PrepareCancelled();
@@ -292,16 +342,30 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
                          (o.strict ? " (--strict)" : " (and no other file of the folder decodes)"));
     }
   } else {
-    const Dataset ds = Dataset::load(spec);
-    const auto& data = ds.data();
-    result.classNames = data.classNames;
-    result.labelled = !data.classNames.empty();
-    result.channels = ds.channels();
-    result.imageSize = ds.height();
-    for (const auto& s : data.splits) outs.push_back({s.split, {}, s.images, s.labels, 0, {}});
-    if (result.labelled && !data.find(Split::Test) && o.testFraction > 0 && data.find(Split::Train)) {
-      auto& train = outs.front();
-      const std::int64_t n = train.images.size(0);
+    // Read by ranges of records straight into the output: never the whole set in memory. STL-10's
+    // unlabelled images are packed beside its labelled train and test splits.
+    spec.loadUnlabeled = true;
+    const datasets::DatasetRecords records = datasets::openRecords(spec);
+    result.classNames = records.classNames;
+    result.labelled = !records.classNames.empty();
+    const auto& shape = records.splits.front()->shape;
+    if (o.resizeDataset) {
+      resizeFrom = {shape.at(1), shape.at(2)};
+      if (shape[1] == o.imageSize && shape[2] == o.imageSize) resizeFrom.clear();  // already that size
+    }
+    if (resizeFrom.empty() && (shape.size() != 3 || shape[1] != shape[2])) {
+      throw DatasetError(o.source + ": images of " + std::to_string(shape.at(1)) + " x " + std::to_string(shape.at(2)) +
+                         " pixels; a prepared dataset holds square images");
+    }
+    result.channels = int(shape[0]);
+    result.imageSize = resizeFrom.empty() ? int(shape[1]) : o.imageSize;
+    for (const auto& r : records.splits) outs.push_back({r->split, {}, r, {}, 0, {}});
+    const auto has = [&](Split split) {
+      return std::find_if(outs.begin(), outs.end(), [&](const SplitOut& s) { return s.split == split; });
+    };
+    if (result.labelled && has(Split::Test) == outs.end() && o.testFraction > 0 && has(Split::Train) != outs.end()) {
+      auto& train = *has(Split::Train);
+      const std::int64_t n = train.source->count;
       std::vector<std::int64_t> order(static_cast<std::size_t>(n));
       std::iota(order.begin(), order.end(), std::int64_t(0));
       std::mt19937_64 rng(o.seed);
@@ -311,13 +375,11 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
         throw std::invalid_argument("--test-fraction " + std::to_string(o.testFraction) + " of " + std::to_string(n) +
                                     " images leaves an empty split");
       }
-      std::vector<std::int64_t> testIdx(order.begin(), order.begin() + k), trainIdx(order.begin() + k, order.end());
-      std::sort(testIdx.begin(), testIdx.end());
-      std::sort(trainIdx.begin(), trainIdx.end());
-      const auto ti = torch::tensor(testIdx, torch::kInt64), tr = torch::tensor(trainIdx, torch::kInt64);
-      SplitOut test{Split::Test, {}, train.images.index_select(0, ti), train.labels.index_select(0, ti), 0, {}};
-      train.images = train.images.index_select(0, tr);
-      train.labels = train.labels.index_select(0, tr);
+      std::vector<std::int64_t> testRows(order.begin(), order.begin() + k), trainRows(order.begin() + k, order.end());
+      std::sort(testRows.begin(), testRows.end());
+      std::sort(trainRows.begin(), trainRows.end());
+      train.rows = std::move(trainRows);
+      SplitOut test{Split::Test, {}, train.source, std::move(testRows), 0, {}};
       outs.push_back(std::move(test));
     }
   }
@@ -332,20 +394,24 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
       !(fs::is_directory(outDir, ec) && fs::is_empty(outDir, ec))) {
     throw std::invalid_argument(outDir.string() + " exists and is not a prepared dataset: give another --out");
   }
-  const bool resumable = folderRoute && o.resume;
+  const bool resumable = o.resume;
 
   std::int64_t total = 0;
-  for (const auto& s : outs) total += folderRoute ? std::int64_t(s.files.size()) : s.images.size(0);
+  for (const auto& s : outs) total += s.count();
   const int threads = o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency()));
 
   // What a run's OUT.partial must match to be continued: every option that changes a pixel or the
-  // order, and the source files themselves (paths and labels in manifest order).
+  // order, and the source files themselves (paths and labels in manifest order). The files'
+  // contents are checked per chunk (ChunkStamp: sizes and modification times), so that a file
+  // edited in place since costs its chunk, not the whole resume. A dataset spec's few large files
+  // are identified by their sizes and modification times here: any change restarts.
   Json fingerprint;
   fingerprint["version"] = kVersion;
   fingerprint["source"] = sourceText;
   fingerprint["image_size"] = result.imageSize;
   fingerprint["channels"] = result.channels;
-  fingerprint["resize"] = folderRoute ? datasets::resizeModeName(mode) : "none";
+  const char* resizeName = folderRoute || !resizeFrom.empty() ? datasets::resizeModeName(mode) : "none";
+  fingerprint["resize"] = resizeName;
   fingerprint["strict"] = o.strict;
   fingerprint["unlabelled"] = o.unlabelled;
   fingerprint["test_fraction"] = o.testFraction;
@@ -356,11 +422,19 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
     Json files = Json::array();
     for (const auto& s : outs) {
       std::uint32_t crc = std::uint32_t(crc32_z(0L, Z_NULL, 0));
-      for (const auto& f : s.files) {
-        const std::string line = f.path + "\t" + std::to_string(f.label) + "\n";
+      auto add = [&](const std::string& line) {
         crc = std::uint32_t(crc32_z(crc, reinterpret_cast<const Bytef*>(line.data()), line.size()));
+      };
+      for (const auto& f : s.files) add(f.path + "\t" + std::to_string(f.label) + "\n");
+      if (s.source) {
+        for (const auto& f : s.source->files) {
+          struct stat st{};
+          if (::stat(f.c_str(), &st) != 0) st = {};
+          add(f + "\t" + std::to_string(st.st_size) + "\t" + std::to_string(std::int64_t(st.st_mtim.tv_sec)) + "." +
+              std::to_string(st.st_mtim.tv_nsec) + "\n");
+        }
       }
-      files.push_back({{"split", splitName(s.split)}, {"count", s.files.size()}, {"crc32", crcText(crc)}});
+      files.push_back({{"split", splitName(s.split)}, {"count", s.count()}, {"crc32", crcText(crc)}});
     }
     fingerprint["files"] = files;
   }
@@ -369,17 +443,21 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
                                  {"strict", "--strict"},                {"unlabelled", "--unlabelled"},
                                  {"test_fraction", "--test-fraction"},  {"seed", "--seed"},
                                  {"max_pixels", "--max-pixels"},        {"exact_decode", "--exact-decode"},
-                                 {"files", "the list of source files"},
+                                 {"files", folderRoute ? "the list of source files" : "the source files (size or modification time)"},
                                  {"version", "the format version"}};
 
   // Each split's images: one .npy in OUT.partial, rows of [C, H, W] uint8.
   const std::vector<std::int64_t> imageRow{result.channels, result.imageSize, result.imageSize};
   const auto imagesPath = [&](Split split) { return partial / (std::string(splitName(split)) + "_images.npy"); };
+  const auto labelsPath = [&](Split split) { return partial / (std::string(splitName(split)) + "_labels.npy"); };
 
   // Chunks of images: the unit of work and of the record. A resumed run keeps the record's size.
   std::int64_t chunk = std::clamp<std::int64_t>(total / (std::int64_t(threads) * 16), 8, 256);
   std::vector<std::vector<std::uint8_t>> chunkDone(outs.size());  // recorded as done (on disk)
+  std::vector<std::vector<std::string>> chunkStamps(outs.size());  // each done chunk's files as decoded
   std::vector<std::vector<std::string>> reasons(outs.size());
+  std::int64_t changedImages = 0;  // in done chunks whose files changed since: decoded again
+  std::string firstChanged;
   std::string notice;  // resuming, or why not
   bool resuming = false;
   if (resumable && fs::exists(partial, ec)) {
@@ -405,11 +483,17 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
           const Json& splits = record.at("splits");
           if (splits.size() != outs.size()) throw std::runtime_error("splits differ");
           for (std::size_t k = 0; k < outs.size(); ++k) {
-            const std::int64_t n = std::int64_t(outs[k].files.size());
+            const std::int64_t n = outs[k].count();
             const std::string bits = splits[k].at("done").get<std::string>();
             if (std::int64_t(bits.size()) != (n + chunk - 1) / chunk) throw std::runtime_error("chunk map size differs");
+            const std::string stamps = splits[k].at("stamps").get<std::string>();
+            if (stamps.size() != 16 * bits.size()) throw std::runtime_error("stamp list size differs");
             chunkDone[k].assign(bits.size(), 0);
-            for (std::size_t c = 0; c < bits.size(); ++c) chunkDone[k][c] = bits[c] == '1';
+            chunkStamps[k].assign(bits.size(), std::string());
+            for (std::size_t c = 0; c < bits.size(); ++c) {
+              chunkDone[k][c] = bits[c] == '1';
+              if (chunkDone[k][c]) chunkStamps[k][c] = stamps.substr(16 * c, 16);
+            }
             reasons[k].assign(std::size_t(n), std::string());
             for (const auto& [index, reason] : splits[k].at("skipped").items()) {
               const std::int64_t i = std::stoll(index);
@@ -419,8 +503,51 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
             const std::uintmax_t want = NpyWriter::fileBytes("|u1", imageRow, n);
             const auto have = fs::file_size(imagesPath(outs[k].split), ec);
             if (ec || have != want) throw std::runtime_error(std::string(splitName(outs[k].split)) + "_images.npy has the wrong size");
+            if (outs[k].source && outs[k].split != Split::Unlabeled &&
+                fs::file_size(labelsPath(outs[k].split), ec) != NpyWriter::fileBytes("<i8", {}, n)) {
+              throw std::runtime_error(std::string(splitName(outs[k].split)) + "_labels.npy has the wrong size");
+            }
           }
           resuming = true;
+          // Each done chunk's files as they are now (stat only, on the decoding threads): a chunk
+          // holding a file whose size or modification time changed since it was decoded is decoded
+          // again, the rest is kept.
+          struct Item {
+            std::size_t split;
+            std::size_t chunk;
+          };
+          std::vector<Item> items;
+          for (std::size_t k = 0; k < outs.size(); ++k) {
+            for (std::size_t c = 0; c < chunkDone[k].size(); ++c) {
+              if (chunkDone[k][c]) items.push_back({k, c});
+            }
+          }
+          std::vector<std::uint8_t> changed(items.size(), 0);
+          std::atomic<std::size_t> nextItem{0};
+          auto check = [&] {
+            for (std::size_t w; (w = nextItem.fetch_add(1)) < items.size();) {
+              const auto& files = outs[items[w].split].files;
+              const std::size_t from = items[w].chunk * std::size_t(chunk), to = std::min(files.size(), from + std::size_t(chunk));
+              ChunkStamp stamp;
+              for (std::size_t i = from; i < to; ++i) stamp.add(files[i].path);
+              changed[w] = stamp.text() != chunkStamps[items[w].split][items[w].chunk];
+            }
+          };
+          std::vector<std::thread> checkers;
+          for (int t = 1; t < std::min<int>(threads, int(std::max<std::size_t>(1, items.size() / 16))); ++t) checkers.emplace_back(check);
+          check();
+          for (auto& t : checkers) t.join();
+          for (std::size_t w = 0; w < items.size(); ++w) {
+            if (!changed[w]) continue;
+            const std::size_t k = items[w].split, c = items[w].chunk;
+            const std::int64_t n = std::int64_t(outs[k].files.size());
+            const std::int64_t from = std::int64_t(c) * chunk, to = std::min(n, from + chunk);
+            chunkDone[k][c] = 0;
+            chunkStamps[k][c].clear();
+            for (std::int64_t i = from; i < to; ++i) reasons[k][std::size_t(i)].clear();
+            changedImages += to - from;
+            if (firstChanged.empty()) firstChanged = outs[k].files[std::size_t(from)].path;
+          }
         }
       }
     } catch (const std::exception& e) {
@@ -437,8 +564,9 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
     if (ec) throw std::runtime_error("cannot remove " + partial.string() + ": " + ec.message());
     io::makeDirectories(partial.string());
     for (std::size_t k = 0; k < outs.size(); ++k) {
-      const std::int64_t n = std::int64_t(outs[k].files.size());
+      const std::int64_t n = outs[k].count();
       chunkDone[k].assign(std::size_t((n + chunk - 1) / chunk), 0);
+      chunkStamps[k].assign(chunkDone[k].size(), std::string());
       reasons[k].assign(std::size_t(n), std::string());
     }
   }
@@ -466,7 +594,7 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
   manifest["source"] = sourceText;
   manifest["image_size"] = result.imageSize;
   manifest["channels"] = result.channels;
-  manifest["resize"] = folderRoute ? datasets::resizeModeName(mode) : "none";
+  manifest["resize"] = resizeName;
   if (folderRoute) {
     manifest["decode"] = o.exactDecode ? "exact"
                                        : "jpeg-dct-scaled (a JPEG at least 2, 4 or 8 times the size decoded at 1/2, 1/4 or 1/8 "
@@ -489,13 +617,18 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
 
   // Every split's array, sized for all its files, open at once: the chunks of all splits are one
   // list of work, and a resumed run finds each where it was.
-  std::vector<std::unique_ptr<NpyWriter>> writers;
+  // A dataset spec's labels too, written with its images (an image folder's at the end, in the
+  // order the kept files leave).
+  std::vector<std::unique_ptr<NpyWriter>> writers, labelWriters;
   for (const auto& s : outs) {
-    const std::int64_t n = folderRoute ? std::int64_t(s.files.size()) : s.images.size(0);
-    writers.push_back(std::make_unique<NpyWriter>(imagesPath(s.split).string(), "|u1", imageRow, n, resuming));
+    writers.push_back(std::make_unique<NpyWriter>(imagesPath(s.split).string(), "|u1", imageRow, s.count(), resuming));
+    labelWriters.push_back(s.source && s.split != Split::Unlabeled
+                               ? std::make_unique<NpyWriter>(labelsPath(s.split).string(), "<i8", std::vector<std::int64_t>{},
+                                                             s.count(), resuming)
+                               : nullptr);
   }
 
-  if (folderRoute) {
+  {
     const double decodingStart = clock.seconds();
     struct Work {
       std::size_t split;
@@ -503,7 +636,7 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
     };
     std::vector<Work> work;
     for (std::size_t k = 0; k < outs.size(); ++k) {
-      const std::int64_t n = std::int64_t(outs[k].files.size());
+      const std::int64_t n = outs[k].count();
       for (std::int64_t c = 0; c < std::int64_t(chunkDone[k].size()); ++c) {
         if (chunkDone[k][std::size_t(c)]) {
           const std::int64_t m = std::min(chunk, n - c * chunk);
@@ -517,11 +650,18 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
     if (resuming) {
       notice = "resuming " + partial.string() + ": " + std::to_string(result.resumed) + " of " + std::to_string(total) +
                " images were done by an earlier run";
+      if (changedImages > 0) {
+        notice += "; " + std::to_string(changedImages) +
+                  " more are decoded again because source files among them changed since (size or modification time; "
+                  "the first chunk starts at " + firstChanged + ")";
+      }
+      result.changed = changedImages;
       noticed = false;
     }
     // finished[w]: work item w is decoded into the mapping (set by its worker, release).
     std::vector<std::atomic<std::uint8_t>> finished(work.size());
     for (auto& f : finished) f.store(0);
+    std::vector<std::string> workStamps(work.size());  // set before finished[w]
     std::vector<std::uint8_t> recorded(work.size(), 0);
     std::atomic<std::size_t> next{0};
     std::atomic<bool> stop{false};
@@ -531,20 +671,67 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
     auto worker = [&] {
       datasets::DecodeTimes times;
       std::vector<std::uint8_t> slot;
+      std::vector<std::int64_t> labels;
+      std::vector<std::uint8_t> native;  // a dataset spec's records at their own size, when resized
       while (!stop.load(std::memory_order_relaxed)) {
         const std::size_t w = next.fetch_add(1);
         if (w >= work.size()) break;
         auto& s = outs[work[w].split];
         auto& why = reasons[work[w].split];
         NpyWriter& images = *writers[work[w].split];
-        const std::int64_t n = std::int64_t(s.files.size());
+        const std::int64_t n = s.count();
         const std::int64_t from = work[w].chunk * chunk, to = std::min(n, from + chunk);
         bool whole = true;
-        for (std::int64_t i = from; i < to; ++i) {
+        ChunkStamp stamp;
+        if (s.source) {
+          // A range of records: read, then written as one piece (labels beside).
+          const std::int64_t m = to - from;
+          try {
+            auto t = std::chrono::steady_clock::now();
+            slot.resize(std::size_t(m * images.rowBytes()));
+            labels.resize(std::size_t(m));
+            const std::int64_t recordBytes = s.source->imageBytes();
+            std::uint8_t* into = slot.data();
+            if (!resizeFrom.empty()) {
+              native.resize(std::size_t(m * recordBytes));
+              into = native.data();
+            }
+            if (s.rows.empty()) {
+              s.source->read(from, m, into, labels.data());
+            } else {
+              for (std::int64_t j = 0; j < m; ++j) s.source->read(s.rows[std::size_t(from + j)], 1, into + j * recordBytes, labels.data() + j);
+            }
+            auto t2 = std::chrono::steady_clock::now();
+            times.read += std::chrono::duration<double>(t2 - t).count();
+            if (!resizeFrom.empty()) {
+              for (std::int64_t j = 0; j < m; ++j) {
+                const std::string why = datasets::resizePlanarInto(native.data() + j * recordBytes, result.channels, int(resizeFrom[0]),
+                                                                   int(resizeFrom[1]), result.imageSize, mode,
+                                                                   slot.data() + j * images.rowBytes());
+                if (!why.empty()) throw DatasetError(sourceText + ": " + splitName(s.split) + " image " + std::to_string(from + j) + ": " + why);
+              }
+              const auto t3 = std::chrono::steady_clock::now();
+              times.resize += std::chrono::duration<double>(t3 - t2).count();
+              t2 = t3;
+            }
+            images.writeRows(from, slot.data(), m);
+            if (auto& l = labelWriters[work[w].split]) l->writeRows(from, reinterpret_cast<const std::uint8_t*>(labels.data()), m);
+            times.store += std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count();
+            done.fetch_add(m);
+          } catch (...) {  // a source that cannot be read, or the disk: the whole prepare
+            std::lock_guard<std::mutex> lock(timesMutex);
+            if (!writeError) writeError = std::current_exception();
+            stop = true;
+            whole = false;
+          }
+        }
+        for (std::int64_t i = s.source ? to : from; i < to; ++i) {
           if (stop.load(std::memory_order_relaxed)) {
             whole = false;
             break;
           }
+          // Before the read: a file changed after its stat differs from its stamp at the resume.
+          if (resumable) stamp.add(s.files[std::size_t(i)].path);
           try {
             slot.resize(std::size_t(images.rowBytes()));
             why[std::size_t(i)] = datasets::decodeImageInto(s.files[std::size_t(i)].path, result.imageSize, result.channels, mode,
@@ -568,7 +755,10 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
           if (o.strict && !why[std::size_t(i)].empty()) stop = true;
           done.fetch_add(1);
         }
-        if (whole) finished[w].store(1, std::memory_order_release);
+        if (whole) {
+          workStamps[w] = stamp.text();
+          finished[w].store(1, std::memory_order_release);
+        }
         itemsDone.fetch_add(1);
       }
       std::lock_guard<std::mutex> lock(timesMutex);
@@ -587,9 +777,13 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
       }
       if (fresh.empty() && fs::exists(recordPath, ec)) return;
       for (auto& wr : writers) wr->sync();
+      for (auto& wr : labelWriters) {
+        if (wr) wr->sync();
+      }
       for (const auto w : fresh) {
         recorded[w] = 1;
         chunkDone[work[w].split][std::size_t(work[w].chunk)] = 1;
+        chunkStamps[work[w].split][std::size_t(work[w].chunk)] = workStamps[w];
       }
       Json record;
       record["format"] = "pretext-prepare-progress";
@@ -597,17 +791,18 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
       record["chunk"] = chunk;
       record["splits"] = Json::array();
       for (std::size_t k = 0; k < outs.size(); ++k) {
-        std::string bits(chunkDone[k].size(), '0');
+        std::string bits(chunkDone[k].size(), '0'), stamps(16 * chunkDone[k].size(), '0');
         Json skip = Json::object();
-        const std::int64_t n = std::int64_t(outs[k].files.size());
+        const std::int64_t n = outs[k].count();
         for (std::size_t c = 0; c < bits.size(); ++c) {
           if (!chunkDone[k][c]) continue;
           bits[c] = '1';
+          stamps.replace(16 * c, 16, chunkStamps[k][c]);
           for (std::int64_t i = std::int64_t(c) * chunk; i < std::min(n, std::int64_t(c + 1) * chunk); ++i) {
             if (!reasons[k][std::size_t(i)].empty()) skip[std::to_string(i)] = reasons[k][std::size_t(i)];
           }
         }
-        record["splits"].push_back({{"split", splitName(outs[k].split)}, {"done", bits}, {"skipped", skip}});
+        record["splits"].push_back({{"split", splitName(outs[k].split)}, {"done", bits}, {"stamps", stamps}, {"skipped", skip}});
       }
       io::writeFileAtomic(recordPath.string(), record.dump());
     };
@@ -663,7 +858,7 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
     auto& s = outs[k];
     NpyWriter& images = *writers[k];
     const std::string name = splitName(s.split);
-    const std::int64_t n = folderRoute ? std::int64_t(s.files.size()) : s.images.size(0);
+    const std::int64_t n = s.count();
     const std::string imagesFile = name + "_images.npy", labelsFile = name + "_labels.npy";
     std::vector<std::int64_t> labels;
     if (folderRoute) {
@@ -684,19 +879,7 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
       }
       s.kept = kept;
     } else {
-      const auto src = s.images.contiguous();
-      const std::uint8_t* from = src.data_ptr<std::uint8_t>();
-      const std::int64_t step = 1024;
-      for (std::int64_t i = 0; i < n; i += step) {
-        if (cancelled()) abandon();
-        const std::int64_t m = std::min(step, n - i);
-        std::memcpy(images.row(i), from + i * images.rowBytes(), std::size_t(m * images.rowBytes()));
-        done += m;
-        report();
-      }
-      const auto lab = s.labels.contiguous();
-      labels.assign(lab.data_ptr<std::int64_t>(), lab.data_ptr<std::int64_t>() + n);
-      s.kept = n;
+      s.kept = n;  // every record; the labels are in their file already
     }
     if (s.kept == 0) {
       fs::remove_all(partial, ec);
@@ -709,7 +892,10 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
     entry["count"] = s.kept;
     entry["images"] = imagesFile;
     checksums[imagesFile] = "crc32:" + crcText(images.finish(s.kept));
-    if (s.split != Split::Unlabeled) {
+    if (labelWriters[k]) {
+      checksums[labelsFile] = "crc32:" + crcText(labelWriters[k]->finish(s.kept));
+      entry["labels"] = labelsFile;
+    } else if (s.split != Split::Unlabeled) {
       NpyWriter labelWriter((partial / labelsFile).string(), "<i8", {}, s.kept);
       std::memcpy(labelWriter.row(0), labels.data(), labels.size() * sizeof(std::int64_t));
       checksums[labelsFile] = "crc32:" + crcText(labelWriter.finish(s.kept));
@@ -718,6 +904,7 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
     if (folderRoute) entry["files"] = s.keptPaths;
     manifest["splits"].push_back(entry);
     if (s.split == Split::Test) result.testImages = s.kept;
+    else if (s.split == Split::Unlabeled && result.labelled) result.unlabeledImages = s.kept;
     else result.trainImages = s.kept;
   }
   report();

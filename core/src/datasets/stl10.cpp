@@ -3,6 +3,8 @@
 #include "datasets/datasetdata.h"
 #include "io/fileutil.h"
 
+#include <algorithm>
+#include <memory>
 #include <sstream>
 
 namespace pretext::datasets {
@@ -12,43 +14,70 @@ constexpr int64_t kSide = 96;
 constexpr int64_t kImageBytes = 3 * kSide * kSide;
 }  // namespace
 
-SplitData readStlSplit(const std::string& xPath, const std::string& yPath, Split split) {
-  const auto x = readFileBytes(xPath);
-  if (x.empty() || int64_t(x.size()) % kImageBytes != 0) {
-    throw DatasetError(xPath + ": " + std::to_string(x.size()) + " bytes is not a whole number of 96x96x3 " +
-                       "STL-10 images (truncated or not an STL-10 file)");
-  }
-  const int64_t n = int64_t(x.size()) / kImageBytes;
-  SplitData s;
-  s.split = split;
-  // Column-major per channel: stored [N, C, W, H]; transpose to [N, C, H, W].
-  s.images = torch::from_blob(const_cast<std::uint8_t*>(x.data()), {n, 3, kSide, kSide}, torch::kUInt8)
-                 .transpose(2, 3)
-                 .contiguous();
-  if (yPath.empty()) {
-    s.labels = torch::full({n}, -1, torch::kInt64);
-    return s;
-  }
-  const auto y = readFileBytes(yPath);
-  if (int64_t(y.size()) != n) {
-    throw DatasetError(yPath + ": " + std::to_string(y.size()) + " labels for " + std::to_string(n) +
-                       " images in " + xPath);
-  }
-  s.labels = torch::empty({n}, torch::kInt64);
-  auto* lab = s.labels.data_ptr<int64_t>();
-  for (int64_t i = 0; i < n; ++i) {
-    if (y[std::size_t(i)] < 1 || y[std::size_t(i)] > 10) {
-      throw DatasetError(yPath + ": label " + std::to_string(y[std::size_t(i)]) + " at position " +
-                         std::to_string(i) + " is outside 1..10");
+namespace {
+
+// The images of an *_X.bin file, read at their offsets, with the labels of its *_y.bin (read whole
+// when opened: a byte an image).
+class StlRecords : public RecordSource {
+ public:
+  StlRecords(const std::string& xPath, const std::string& yPath, Split which) : m_x(xPath) {
+    split = which;
+    shape = {3, kSide, kSide};
+    files.push_back(xPath);
+    if (m_x.size() == 0 || std::int64_t(m_x.size()) % kImageBytes != 0) {
+      throw DatasetError(xPath + ": " + std::to_string(m_x.size()) + " bytes is not a whole number of 96x96x3 " +
+                         "STL-10 images (truncated or not an STL-10 file)");
     }
-    lab[i] = y[std::size_t(i)] - 1;
+    count = std::int64_t(m_x.size()) / kImageBytes;
+    labelled = !yPath.empty();
+    if (!labelled) return;
+    files.push_back(yPath);
+    m_y = readFileBytes(yPath);
+    if (int64_t(m_y.size()) != count) {
+      throw DatasetError(yPath + ": " + std::to_string(m_y.size()) + " labels for " + std::to_string(count) +
+                         " images in " + xPath);
+    }
+    for (std::size_t i = 0; i < m_y.size(); ++i) {
+      if (m_y[i] < 1 || m_y[i] > 10) {
+        throw DatasetError(yPath + ": label " + std::to_string(m_y[i]) + " at position " + std::to_string(i) +
+                           " is outside 1..10");
+      }
+    }
   }
-  return s;
+
+  void read(std::int64_t from, std::int64_t n, std::uint8_t* images, std::int64_t* labels) const override {
+    thread_local std::vector<std::uint8_t> buffer;
+    for (std::int64_t done = 0; done < n;) {
+      const std::int64_t m = std::min<std::int64_t>(n - done, 256);
+      buffer.resize(std::size_t(m * kImageBytes));
+      m_x.readAt(std::uint64_t((from + done) * kImageBytes), buffer.data(), buffer.size());
+      // Column-major per channel: stored [C, W, H]; written [C, H, W].
+      for (std::int64_t i = 0; i < m * 3; ++i) {
+        const std::uint8_t* in = buffer.data() + i * kSide * kSide;
+        std::uint8_t* out = images + (done * 3 + i) * kSide * kSide;
+        for (std::int64_t h = 0; h < kSide; ++h) {
+          for (std::int64_t w = 0; w < kSide; ++w) out[h * kSide + w] = in[w * kSide + h];
+        }
+      }
+      for (std::int64_t i = 0; i < m; ++i) labels[done + i] = labelled ? std::int64_t(m_y[std::size_t(from + done + i)]) - 1 : -1;
+      done += m;
+    }
+  }
+
+ private:
+  PlainFile m_x;
+  std::vector<std::uint8_t> m_y;
+};
+
+}  // namespace
+
+SplitData readStlSplit(const std::string& xPath, const std::string& yPath, Split split) {
+  return readRecords(StlRecords(xPath, yPath, split));
 }
 
-DatasetData loadStl10(const DatasetSpec& spec) {
+DatasetRecords stl10Records(const DatasetSpec& spec) {
   if (!io::isDirectory(spec.path)) throw DatasetError("STL-10: folder " + spec.path + " not found");
-  DatasetData data;
+  DatasetRecords data;
   data.name = "STL-10";
   data.classNames = {"airplane", "bird", "car", "cat", "deer", "dog", "horse", "monkey", "ship", "truck"};
   const std::string names = io::joinPath(spec.path, "class_names.txt");
@@ -61,12 +90,21 @@ DatasetData loadStl10(const DatasetSpec& spec) {
     if (read.size() == 10) data.classNames = read;
   }
   auto path = [&](const char* f) { return io::joinPath(spec.path, f); };
-  if (io::fileExists(path("train_X.bin"))) data.splits.push_back(readStlSplit(path("train_X.bin"), path("train_y.bin"), Split::Train));
-  if (io::fileExists(path("test_X.bin"))) data.splits.push_back(readStlSplit(path("test_X.bin"), path("test_y.bin"), Split::Test));
+  if (io::fileExists(path("train_X.bin"))) data.splits.push_back(std::make_shared<StlRecords>(path("train_X.bin"), path("train_y.bin"), Split::Train));
+  if (io::fileExists(path("test_X.bin"))) data.splits.push_back(std::make_shared<StlRecords>(path("test_X.bin"), path("test_y.bin"), Split::Test));
   if (spec.loadUnlabeled && io::fileExists(path("unlabeled_X.bin"))) {
-    data.splits.push_back(readStlSplit(path("unlabeled_X.bin"), "", Split::Unlabeled));
+    data.splits.push_back(std::make_shared<StlRecords>(path("unlabeled_X.bin"), "", Split::Unlabeled));
   }
   if (data.splits.empty()) throw DatasetError(spec.path + ": no STL-10 files (train_X.bin, test_X.bin)");
+  return data;
+}
+
+DatasetData loadStl10(const DatasetSpec& spec) {
+  const DatasetRecords records = stl10Records(spec);
+  DatasetData data;
+  data.name = records.name;
+  data.classNames = records.classNames;
+  for (const auto& s : records.splits) data.splits.push_back(readRecords(*s));
   return data;
 }
 

@@ -29,8 +29,9 @@ torch::Device resolveDevice(const std::string& name) {
   throw std::invalid_argument("unknown device '" + name + "' (auto, cpu or cuda)");
 }
 
-const SplitData& trainingSplit(const Dataset& dataset) {
+const SplitData& trainingSplit(const Dataset& dataset, bool usesLabels) {
   const auto& data = dataset.data();
+  if (!usesLabels && data.find(Split::Unlabeled)) return data.get(Split::Unlabeled);
   return data.get(data.find(Split::Train) ? Split::Train : Split::Unlabeled);
 }
 
@@ -40,7 +41,7 @@ std::shared_ptr<Model> buildModel(const TrainConfig& c, const Dataset& dataset, 
     throw std::invalid_argument(info.title + " needs the " + info.requiredBackbone + " backbone (--backbone " +
                                 info.requiredBackbone + "), not " + c.backbone);
   }
-  const SplitData& train = trainingSplit(dataset);
+  const SplitData& train = trainingSplit(dataset, info.usesLabels);
   int64_t n = train.images.size(0);
   if (c.subset > 0) n = std::min(n, c.subset);
 

@@ -38,8 +38,11 @@ struct Model {
 /// TrainingError when CUDA is asked for and missing, std::invalid_argument for other names.
 torch::Device resolveDevice(const std::string& name);
 
-/// The split a method trains on: the training split, or the unlabelled one when there is none.
-const SplitData& trainingSplit(const Dataset& dataset);
+/// The split a method trains on: a self-supervised method (`usesLabels` false) the unlabelled split
+/// when the dataset has one beside labelled ones (STL-10 with its unlabeled_X.bin, loaded directly or
+/// prepared), whose train and test splits are then the labelled evaluation data; otherwise the
+/// training split, or the unlabelled one when there is none.
+const SplitData& trainingSplit(const Dataset& dataset, bool usesLabels = true);
 
 /// Builds `config`'s method for `dataset` on `device`: per-channel statistics of (up to 10,000 of)
 /// its training images, the backbone and the method's heads. The initial weights are drawn from

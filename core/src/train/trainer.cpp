@@ -225,7 +225,7 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   }
 
   const MethodInfo& info = methodInfo(c.method);
-  const SplitData& train = trainingSplit(dataset);
+  const SplitData& train = trainingSplit(dataset, info.usesLabels);
   int64_t n = train.images.size(0);
   if (c.subset > 0) n = std::min(n, c.subset);
   if (n < 2) throw std::invalid_argument("the training split has fewer than 2 images");
@@ -257,11 +257,17 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   d.trainImages = train.images.slice(0, 0, n);
   d.trainLabels = train.labels.slice(0, 0, n);
   if (std::string where = d.placeTrainingData(); !where.empty()) d.notices.push_back(where);
+  if (train.split == Split::Unlabeled && dataset.data().find(Split::Train)) {
+    d.notices.push_back("training on the dataset's unlabelled split (" + std::to_string(train.images.size(0)) +
+                        " images); its labelled train and test splits are the evaluation data");
+  }
   // The monitor's bank is the whole labelled training split, also when training on a subset, so
   // that runs on different subsets are compared on the same footing.
-  // With an evaluation dataset (TrainConfig::evalDataset), its labelled splits instead.
+  // With an evaluation dataset (TrainConfig::evalDataset), its labelled splits instead; training on
+  // an unlabelled split beside a labelled one (STL-10), that one.
   const Dataset& evaluation = d.model->evaluation;
-  const SplitData* bank = c.evalDataset.empty() ? &train : evaluation.data().find(Split::Train);
+  const SplitData* bank = evaluation.data().find(Split::Train);
+  if (c.evalDataset.empty() && !bank) bank = &train;
   if (bank) {
     d.bankImages = bank->images;
     d.bankLabels = bank->labels;
