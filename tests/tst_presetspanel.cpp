@@ -370,6 +370,11 @@ class TstPresetsPanel : public QObject {
                                "Timed out waiting 300000ms")
              << QStringLiteral("rank 1 of 2: the rendezvous at 127.0.0.1:29500 did not complete within 300 s: Connection refused")
              << QStringLiteral("rank 1 exited with status 1: stopping the others")
+             << QStringLiteral("resuming a checkpoint written by 4 processes with 2 processes: the global batch stays 32 (16 "
+                               "per process), the epoch's order, step and learning rate continue, and the method's state "
+                               "(queues, memory banks, centres) is the saved one; only the augmentation draws differ from an "
+                               "uninterrupted run")
+             << QStringLiteral("metrics.csv: 3 rows after step 180 dropped (written after the checkpoint this run resumes from)")
              << QStringLiteral("rank 1 was killed by signal 9 (Killed)")
              << QStringLiteral("rank 1 did not stop: killed")
              << QStringLiteral("rank 3 is not below the world size 2")

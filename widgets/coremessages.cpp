@@ -104,6 +104,15 @@ const std::vector<Pattern>& patterns() {
                          "CPU bf16 training (--cpu-bf16, cpu_bf16) is for the convnet and resnet18 backbones; %1 trains in fp32")},
       {R"(^batch size (\d+) does not divide among (\d+) processes: the batch size is the global one$)",
        QT_TRANSLATE_NOOP("CoreMessages", "batch size %1 does not divide among %2 processes: the batch size is the global one")},
+      // Resuming (trainer.cpp): another number of processes, and rows a killed writer left after the checkpoint.
+      {R"(^resuming a checkpoint written by (\d+) process(?:es)? with (\d+) process(?:es)?: the global batch stays (\d+) \((\d+) per process\), the epoch's order, step and learning rate continue, and the method's state \(queues, memory banks, centres\) is the saved one; only the augmentation draws differ from an uninterrupted run$)",
+       QT_TRANSLATE_NOOP("CoreMessages",
+                         "resuming a checkpoint written by %1 process(es) with %2 process(es): the global batch stays %3 (%4 "
+                         "per process), the epoch's order, step and learning rate continue, and the method's state (queues, "
+                         "memory banks, centres) is the saved one; only the augmentation draws differ from an uninterrupted run")},
+      {R"(^metrics\.csv: (\d+) rows? after step (\d+) dropped \(written after the checkpoint this run resumes from\)$)",
+       QT_TRANSLATE_NOOP("CoreMessages",
+                         "metrics.csv: %1 rows after step %2 dropped (written after the checkpoint this run resumes from)")},
       // Method options (checkMethodOptions).
       {R"(^(\S+): --(\S+) must be a whole number in (\S+), got (\S+)$)",
        QT_TRANSLATE_NOOP("CoreMessages", "%1: --%2 must be a whole number in %3, got %4")},

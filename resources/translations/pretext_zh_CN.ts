@@ -864,6 +864,14 @@ Attention maps need trained weights: they appear after its first epoch.</source>
         <source>%1: this build of Pretext has no Gloo (its headers were not found when it was configured: install libgloo-dev, or use a LibTorch that ships them, and configure again), so it trains in one process only</source>
         <translation>%1：此版本的 Pretext 没有 Gloo（配置时未找到其头文件：请安装 libgloo-dev，或使用自带这些头文件的 LibTorch，然后重新配置），因此只能在单个进程中训练</translation>
     </message>
+    <message>
+        <source>resuming a checkpoint written by %1 process(es) with %2 process(es): the global batch stays %3 (%4 per process), the epoch&apos;s order, step and learning rate continue, and the method&apos;s state (queues, memory banks, centres) is the saved one; only the augmentation draws differ from an uninterrupted run</source>
+        <translation>从 %1 个进程写入的检查点以 %2 个进程继续：全局批大小保持 %3（每个进程 %4），本轮的顺序、步数和学习率照常继续，方法的状态（队列、记忆库、中心）沿用保存的；只有数据增强的随机抽样与不中断的训练不同</translation>
+    </message>
+    <message>
+        <source>metrics.csv: %1 rows after step %2 dropped (written after the checkpoint this run resumes from)</source>
+        <translation>metrics.csv：第 %2 步之后的 %1 行已删除（它们写于本次继续所用的检查点之后）</translation>
+    </message>
 </context>
 <context>
     <name>DatasetLoader</name>
@@ -1249,6 +1257,10 @@ Attention maps need trained weights: they appear after its first epoch.</source>
     <message>
         <source>Continued an interrupted prepare: %1 images were already done.</source>
         <translation>已继续一次中断的准备：%1 张图像此前已完成。</translation>
+    </message>
+    <message>
+        <source>%1 images were decoded again: source files among them had changed since.</source>
+        <translation>%1 张图像已重新解码：其中有源文件在此后被修改。</translation>
     </message>
 </context>
 <context>
@@ -4034,6 +4046,78 @@ not the query&apos;s class (%1)</source>
     <message>
         <source>Stopped following %1</source>
         <translation>已停止跟随 %1</translation>
+    </message>
+    <message>
+        <source>Choose a prepared dataset folder with labels as the evaluation data</source>
+        <translation>选择一个带标签的预处理数据集文件夹作为评估数据</translation>
+    </message>
+    <message>
+        <source>Evaluation data: a prepared dataset folder</source>
+        <translation>评估数据：预处理数据集文件夹</translation>
+    </message>
+    <message>
+        <source>%1 is not a prepared dataset (it has no manifest.json). Prepare it first: Dataset panel, Prepare a folder…, or pretext-cli prepare.</source>
+        <translation>%1 不是预处理数据集（其中没有 manifest.json）。请先预处理：数据集面板的“准备图像文件夹…”，或 pretext-cli prepare。</translation>
+    </message>
+    <message>
+        <source>%1 has no labels; evaluation data needs them (the k-NN monitor, the linear probe, class colours).</source>
+        <translation>%1 没有标签；评估数据需要标签（k-NN 监测、线性评估、类别颜色）。</translation>
+    </message>
+    <message>
+        <source>%1 holds images of %2, the training set %3; evaluation data must have the same shape.</source>
+        <translation>%1 中图像的形状为 %2，训练集为 %3；评估数据的形状必须相同。</translation>
+    </message>
+    <message>
+        <source>Could not open “%1”: %2</source>
+        <translation>无法打开“%1”：%2</translation>
+    </message>
+    <message>
+        <source>%1 is still being written by pid %2 on %3: resuming it too would make two writers</source>
+        <translation>%1 仍由 %3 上的进程 %2 写入：再继续它会有两个写入者</translation>
+    </message>
+    <message>
+        <source>Resume this run</source>
+        <translation>继续这次运行</translation>
+    </message>
+    <message>
+        <source>Resume on %1 GPUs</source>
+        <translation>在 %1 个 GPU 上继续</translation>
+    </message>
+    <message>
+        <source>Resume with %1 processes</source>
+        <translation>用 %1 个进程继续</translation>
+    </message>
+    <message>
+        <source>Continue from the checkpoint at step %1 here: %2</source>
+        <translation>在此处从第 %1 步的检查点继续：%2</translation>
+    </message>
+    <message>
+        <source>This machine has %1 GPUs and the run had %2: resuming on %3 keeps the global batch of %4 (%5 a GPU).</source>
+        <translation>本机有 %1 个 GPU，而这次运行用了 %2 个：在 %3 个 GPU 上继续会保持全局批大小 %4（每个 GPU %5）。</translation>
+    </message>
+    <message>
+        <source>This machine runs at most %1 processes and the run had %2: resuming with %3 keeps the global batch of %4 (%5 a process).</source>
+        <translation>本机最多运行 %1 个进程，而这次运行用了 %2 个：用 %3 个进程继续会保持全局批大小 %4（每个进程 %5）。</translation>
+    </message>
+    <message>
+        <source>A run is going here: stop it before resuming another</source>
+        <translation>此处有运行正在进行：请先停止它，再继续另一个</translation>
+    </message>
+    <message>
+        <source>%1 finished: there is nothing to resume</source>
+        <translation>%1 已完成：没有可继续的训练</translation>
+    </message>
+    <message>
+        <source>%1 has no checkpoint to resume from: start it again</source>
+        <translation>%1 没有可从中继续的检查点：请重新开始</translation>
+    </message>
+    <message>
+        <source>%1 has no writer record that says its process ended: resume it with Resume run folder… once you know nothing writes it any more</source>
+        <translation>%1 没有表明其进程已结束的写入记录：确认不再有进程写入它之后，请用“继续运行文件夹…”继续</translation>
+    </message>
+    <message>
+        <source>Nothing has been heard from %1 for %2 s. If its process still runs there, resuming here makes two processes write the same run. Resume?</source>
+        <translation>%1 已有 %2 秒没有消息。如果它的进程仍在那里运行，在此继续会让两个进程写入同一次运行。要继续吗？</translation>
     </message>
 </context>
 </TS>
