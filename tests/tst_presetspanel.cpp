@@ -290,10 +290,6 @@ class TstPresetsPanel : public QObject {
     bad([](auto& c) { c.readbackEvery = -1; });
     bad([](auto& c) { c.checkpointEveryEpochs = -1; });
     bad([](auto& c) { c.syncBatchNorm = 2; });
-    bad([](auto& c) {
-      c.backbone = "vit";
-      c.cpuBf16 = true;
-    });
     bad([](auto& c) { c.augment.ops().front().second->probability = 1.5f; });
     bad([](auto& c) { c.augment.ops().front().second->strength = -1.0f; });
     // Method options: an unknown one, one out of range, a whole number that is not.

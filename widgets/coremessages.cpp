@@ -99,9 +99,6 @@ const std::vector<Pattern>& patterns() {
       {R"(^augmentation (\S+) strength$)", QT_TRANSLATE_NOOP("CoreMessages", "augmentation %1 strength")},
       {R"(^first-layer kernel \(--first-kernel\) must be 0 \(the default, 5\) or odd from 3 to (\d+), not (-?\d+)$)",
        QT_TRANSLATE_NOOP("CoreMessages", "first-layer kernel (--first-kernel) must be 0 (the default, 5) or odd from 3 to %1, not %2")},
-      {R"(^CPU bf16 training \(--cpu-bf16, cpu_bf16\) is for the convnet and resnet18 backbones; (\S+) trains in fp32$)",
-       QT_TRANSLATE_NOOP("CoreMessages",
-                         "CPU bf16 training (--cpu-bf16, cpu_bf16) is for the convnet and resnet18 backbones; %1 trains in fp32")},
       {R"(^batch size (\d+) does not divide among (\d+) processes: the batch size is the global one$)",
        QT_TRANSLATE_NOOP("CoreMessages", "batch size %1 does not divide among %2 processes: the batch size is the global one")},
       // Resuming (trainer.cpp): another number of processes, and rows a killed writer left after the checkpoint.

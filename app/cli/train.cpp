@@ -291,7 +291,7 @@ Command addTrain(CLI::App& app) {
   cmd->add_flag("--no-bf16", o->noBf16, "CUDA: train in fp32 instead of bf16 autocast")->group("CUDA");
   cmd->add_flag("--no-channels-last", o->noChannelsLast, "CUDA: keep NCHW layout")->group("CUDA");
   cmd->add_option("--cpu-bf16", c.cpuBf16,
-                  "CPU: the encoder's training forward under bf16 autocast (convnet, resnet18;\n"
+                  "CPU: the encoder's training forward under bf16 autocast (every backbone;\n"
                   "heads, losses and weights stay fp32), on or off (default off)")
       ->group("CPU");
   cmd->add_option("--cpu-channels-last", c.cpuChannelsLast,

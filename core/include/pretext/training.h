@@ -86,7 +86,7 @@ struct TrainConfig {
   /// CPU that computes bf16 natively (cpuHasNativeBf16()): about 2x faster, accuracy within 0.1
   /// points of fp32 on Fashion-MNIST. false: fp32. No effect on CUDA or on other CPUs.
   bool knnBf16 = true;
-  /// CPU only: the encoder's training forward (convnet, resnet18) under bf16 autocast, its features
+  /// CPU only: the encoder's training forward (every backbone) under bf16 autocast, its features
   /// back in fp32, so that heads, losses (softmax over similarities, normalisation, Sinkhorn,
   /// k-means) and the optimizer's fp32 master weights stay fp32; backward runs the bf16 ops' own
   /// backward. Off by default: see bench/README.md for what it measured. Meant for a CPU with native

@@ -36,8 +36,9 @@ struct BackboneOptions {
   TORCH_ARG(int64_t, vitDepth) = 6;
   /// ViT: attention heads
   TORCH_ARG(int64_t, vitHeads) = 3;
-  /// convnet, resnet18: in training mode on the CPU, forward() under bf16 autocast with its pooled
-  /// features returned in fp32 (TrainConfig::cpuBf16). Eval mode and forwardStages() are unaffected.
+  /// In training mode on the CPU, forward() (the ViT also its MAE and multi-crop entries) under bf16
+  /// autocast with its features returned in fp32 (TrainConfig::cpuBf16). Eval mode and
+  /// forwardStages() are unaffected.
   TORCH_ARG(bool, cpuBf16) = false;
 };
 

@@ -1,5 +1,6 @@
 #include "models/vit.h"
 #include "models/layers.h"
+#include "run/compat.h"
 
 #include <cmath>
 
@@ -25,7 +26,12 @@ std::pair<torch::Tensor, torch::Tensor> VitAttentionImpl::forwardWithWeights(tor
   // [B, T, 3, heads, headDim] -> [3, B, heads, T, headDim]
   auto qkvHeads = qkv->forward(x).reshape({batch, tokens, 3, heads, headDim}).permute({2, 0, 3, 1, 4});
   auto q = qkvHeads[0], k = qkvHeads[1], v = qkvHeads[2];
-  auto weights = torch::softmax(torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(double(headDim))), -1);
+  // Under CPU bf16 autocast the scores come out of matmul in bf16 and LibTorch 1.13's CPU autocast
+  // keeps softmax in the input's type (only CUDA's lists softmax as fp32): scale and normalise them
+  // in fp32 (a no-op conversion in fp32), so the weights are the fp32 softmax of the rounded scores.
+  // The product with v then rounds the weights to bf16 once, as autocast does for every matmul.
+  const auto scores = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat);
+  auto weights = torch::softmax(scores * (1.0 / std::sqrt(double(headDim))), -1);
   auto out = torch::matmul(weights, v).transpose(1, 2).reshape({batch, tokens, dim});
   return {proj->forward(out), weights};
 }
@@ -129,6 +135,11 @@ torch::Tensor VitImpl::unpatchify(const torch::Tensor& patches) const {
 }
 
 torch::Tensor VitImpl::embedPatches(const torch::Tensor& images) {
+  compat::CpuBf16Autocast autocast(trainsInCpuBf16(images));
+  return embedBuiltSize(images);
+}
+
+torch::Tensor VitImpl::embedBuiltSize(const torch::Tensor& images) {
   checkImages("vit", images, m_options.inChannels());
   const int64_t side = m_options.imageSize();
   if (images.size(2) != side || images.size(3) != side) {
@@ -167,6 +178,7 @@ torch::Tensor VitImpl::embedAnySize(const torch::Tensor& images) {
 }
 
 torch::Tensor VitImpl::forwardAnySize(torch::Tensor x) {
+  compat::CpuBf16Autocast autocast(trainsInCpuBf16(x));
   auto cls = withClsToken(embedAnySize(x));
   for (auto& block : m_blocks) cls = block->forward(cls);
   return m_norm->forward(cls.select(1, 0));
@@ -180,13 +192,15 @@ torch::Tensor VitImpl::withClsToken(const torch::Tensor& patchTokens) const {
 }
 
 torch::Tensor VitImpl::encodeTokens(const torch::Tensor& patchTokens) {
+  compat::CpuBf16Autocast autocast(trainsInCpuBf16(patchTokens));
   auto x = withClsToken(patchTokens);
   for (auto& block : m_blocks) x = block->forward(x);
   return m_norm->forward(x);
 }
 
 torch::Tensor VitImpl::forward(torch::Tensor x) {
-  auto cls = withClsToken(embedPatches(x));
+  compat::CpuBf16Autocast autocast(trainsInCpuBf16(x));
+  auto cls = withClsToken(embedBuiltSize(x));
   for (auto& block : m_blocks) cls = block->forward(cls);
   return m_norm->forward(cls.select(1, 0));
 }
@@ -194,7 +208,7 @@ torch::Tensor VitImpl::forward(torch::Tensor x) {
 std::map<std::string, torch::Tensor> VitImpl::forwardStages(torch::Tensor x, const std::string& last) {
   const auto names = stageNames();
   checkStageName("vit", names, last);
-  x = withClsToken(embedPatches(x));
+  x = withClsToken(embedBuiltSize(x));
   std::map<std::string, torch::Tensor> out;
   for (size_t i = 0; i < m_blocks.size(); ++i) {
     x = m_blocks[i]->forward(x);
@@ -209,7 +223,7 @@ torch::Tensor VitImpl::stageFeatures(torch::Tensor x, const std::string& stage) 
 }
 
 torch::Tensor VitImpl::lastAttention(torch::Tensor x) {
-  x = withClsToken(embedPatches(x));
+  x = withClsToken(embedBuiltSize(x));
   for (size_t i = 0; i + 1 < m_blocks.size(); ++i) x = m_blocks[i]->forward(x);
   return m_blocks.back()->forwardWithWeights(x).second;
 }

@@ -45,6 +45,11 @@ TORCH_MODULE(VitBlock);
 ///   auto visible = tokens.gather(1, keep.unsqueeze(-1).expand({-1, -1, vit->dim()}));
 ///   auto latent = vit->encodeTokens(visible);           // [B, 1 + kept, D], [CLS] first
 /// and reconstructs vit->patchify(images) [B, N, p * p * C].
+///
+/// With options.cpuBf16(), forward(), forwardAnySize(), embedPatches() and encodeTokens() run in
+/// training mode on the CPU under bf16 autocast: the patch embedding, the linears of attention and
+/// MLP and attention's two matmuls in bf16; the residual stream, LayerNorm, softmax and the
+/// returned tokens in fp32 (the residual sums promote to fp32, so LayerNorm sees fp32).
 class VitImpl : public BackboneImpl {
  public:
   explicit VitImpl(BackboneOptions options);
@@ -73,7 +78,7 @@ class VitImpl : public BackboneImpl {
   torch::Tensor patchify(const torch::Tensor& images) const;
   /// Inverse of patchify: [B, N, p * p * C] -> [B, C, H, W].
   torch::Tensor unpatchify(const torch::Tensor& patches) const;
-  /// Patch embeddings plus their position embeddings, [B, N, D] (no [CLS] token).
+  /// Patch embeddings plus their position embeddings, [B, N, D] (no [CLS] token), fp32.
   torch::Tensor embedPatches(const torch::Tensor& images);
   /// forward() for square images of any side that is a multiple of the patch size: the patch
   /// position embeddings are resized to the image's patch grid by patchPositions() (Caron et al.
@@ -99,6 +104,8 @@ class VitImpl : public BackboneImpl {
 
  private:
   torch::Tensor withClsToken(const torch::Tensor& patchTokens) const;
+  /// embedPatches() without autocast: the built side checked, then embedAnySize().
+  torch::Tensor embedBuiltSize(const torch::Tensor& images);
   /// Patch tokens of square images whose side is a multiple of the patch size, positions added.
   torch::Tensor embedAnySize(const torch::Tensor& images);
 

@@ -55,10 +55,6 @@ void validateConfig(const TrainConfig& c) {
     throw std::invalid_argument("streaming the training data (--stream, stream_data) is auto, on or off, not '" +
                                 c.streamData + "'");
   }
-  if (c.cpuBf16 && c.backbone != "convnet" && c.backbone != "resnet18") {
-    throw std::invalid_argument("CPU bf16 training (--cpu-bf16, cpu_bf16) is for the convnet and resnet18 backbones; " +
-                                c.backbone + " trains in fp32");
-  }
   // The seed is any 64-bit unsigned number: nothing to check.
   for (const auto& [name, op] : c.augment.ops()) {
     checkRange("augmentation " + name + " probability", op->probability, 0, 1);
