@@ -677,10 +677,6 @@ Attention maps need trained weights: they appear after its first epoch.</source>
         <translation>第一层卷积核（--first-kernel）必须为 0（默认值，即 5）或 3 到 %1 之间的奇数，而不是 %2</translation>
     </message>
     <message>
-        <source>CPU bf16 training (--cpu-bf16, cpu_bf16) is for the convnet and resnet18 backbones; %1 trains in fp32</source>
-        <translation>CPU bf16 训练（--cpu-bf16，cpu_bf16）只适用于 convnet 和 resnet18 骨干网络；%1 以 fp32 训练</translation>
-    </message>
-    <message>
         <source>batch size %1 does not divide among %2 processes: the batch size is the global one</source>
         <translation>批大小 %1 不能平均分给 %2 个进程：批大小指的是全局批大小</translation>
     </message>
