@@ -9,7 +9,8 @@
 # Settings (environment), the full budget first:
 #   METHODS="simclr moco byol barlow rotation" SEEDS="1 2" SUBSET=0 (all 60,000) EPOCHS=5 BATCH=256
 #   THREADS=2 WORKERS=1 (the reference's DataLoader processes) SIDES="pretext reference"
-#   (add pretext-bf16 to SIDES for Pretext with --cpu-bf16 on --cpu-channels-last on)
+#   (pretext: --cpu-bf16 off --cpu-channels-last off; add pretext-bf16 to SIDES for Pretext with
+#   --cpu-bf16 on --cpu-channels-last on)
 #   WORK=runs/parity (run folders and logs) README=bench/README.md (APPEND=0: do not append)
 #   PYTHON=/usr/bin/python3 (python3-torch, python3-torchvision) KEEP=0 TABLE_ONLY=0 (see below)
 # Both sides: the ConvNet of width 32, the method's default augmentation, SGD momentum 0.9 at
@@ -55,7 +56,8 @@ for method in $methods; do
       echo "== $method seed $seed: $side" >&2
       case $side in
         pretext|pretext-bf16)
-          extra=()
+          # Both explicit: the CLI's default is auto, which may choose either on this CPU.
+          extra=(--cpu-bf16 off --cpu-channels-last off)
           [ "$side" = pretext-bf16 ] && extra=(--cpu-bf16 on --cpu-channels-last on)
           run="$work/$method-$side-seed$seed"
           rm -rf "$run"
