@@ -104,6 +104,8 @@ run_cli(2 train --dataset shapes --method simclr --temprature 0.1)
 expect_text("--temprature")
 run_cli(2 train --dataset shapes --method simclr --queue 10)
 expect_text("does not understand --queue")
+run_cli(2 train --dataset shapes --cpu-bf16 maybe)
+expect_text("--cpu-bf16")
 
 # Numbers out of range are refused naming the option, before anything is loaded or written.
 run_cli(2 train --dataset shapes --lr nan)
@@ -139,6 +141,11 @@ foreach(f config.json metrics.csv checkpoints/last.pt)
     message(FATAL_ERROR "the run folder lacks ${f}")
   endif()
 endforeach()
+# --cpu-bf16 and --cpu-channels-last auto (the default): config.json records what was chosen.
+file(READ "${WORK}/run/config.json" config)
+if(NOT config MATCHES "\"cpu_bf16\": (true|false)" OR NOT config MATCHES "\"cpu_channels_last\": (true|false)")
+  message(FATAL_ERROR "config.json records no chosen cpu_bf16 and cpu_channels_last:\n${config}")
+endif()
 
 # Extend the finished run by one epoch.
 run_cli(0 train --resume run --epochs 2)

@@ -4,6 +4,7 @@
 // run in bf16 lowers its loss as the fp32 run does. The ViT: its bf16 forward and gradients against
 // fp32 on the same weights, attention's softmax in fp32 under autocast, DINO's and MAE's steps.
 #include "coretestutil.h"
+#include "io/fileutil.h"
 #include "methods/method.h"
 #include "models/vit.h"
 #include "run/compat.h"
@@ -11,9 +12,14 @@
 #include "shapesrun.h"
 
 #include <pretext/dataset.h>
+#include <pretext/methods.h>
 #include <pretext/training.h>
 
+#include <QTemporaryDir>
+
 #include <cmath>
+#include <set>
+#include <string>
 #include <vector>
 
 using namespace pretext;
@@ -338,6 +344,76 @@ class TstCpuBf16 : public QObject {
     validateConfig(c);
     c.backbone = "vit";  // every backbone trains in bf16 on request
     validateConfig(c);
+  }
+
+  /// --cpu-bf16 auto / --cpu-channels-last auto: on exactly for the methods that passed the paired
+  /// test in bench/README.md ("The CPU defaults", written here from its table, not from the code), on
+  /// the convnet and resnet18, on a CPU with native bf16; off for everything else.
+  void autoFollowsThePairedTest() {
+    const std::set<std::string> passed{"barlow"};
+    const bool native = cpuHasNativeBf16();
+    qInfo("this CPU %s native bf16", native ? "has" : "has no");
+    for (const auto& m : methodCatalogue()) {
+      for (const std::string backbone : {"convnet", "resnet18", "vit"}) {
+        const bool expected = native && passed.count(m.name) && backbone != "vit";
+        QVERIFY2(cpuBf16ByDefault(m.name, backbone) == expected, (m.name + " on " + backbone).c_str());
+        TrainConfig c;
+        c.method = m.name;
+        c.backbone = backbone;
+        c.cpuBf16Auto = c.cpuChannelsLastAuto = true;
+        resolveCpuAuto(c);
+        QCOMPARE(c.cpuBf16, expected);
+        QCOMPARE(c.cpuChannelsLast, expected);
+        QVERIFY(!c.cpuBf16Auto && !c.cpuChannelsLastAuto);
+        validateConfig(c);  // auto never asks bf16 of a backbone that cannot have it
+      }
+    }
+    // Without auto the fields hold whatever they say, for every method.
+    TrainConfig on;
+    on.method = "supervised";
+    on.cpuBf16 = on.cpuChannelsLast = true;
+    resolveCpuAuto(on);
+    QVERIFY(on.cpuBf16 && on.cpuChannelsLast);
+    TrainConfig off;
+    off.method = *passed.begin();
+    resolveCpuAuto(off);
+    QVERIFY(!off.cpuBf16 && !off.cpuChannelsLast);
+  }
+
+  /// A run trained with auto records what was chosen; "auto" itself is kept only by a configuration
+  /// no Trainer has resolved (the window's processes read it back); a config.json without the keys
+  /// is fp32 NCHW, as before auto existed.
+  void autoIsRecordedResolved() {
+    const bool native = cpuHasNativeBf16();
+    for (const std::string method : {std::string(*std::set<std::string>{"barlow"}.begin()), std::string("supervised")}) {
+      QTemporaryDir tmp;
+      TrainConfig c = testrun::shapesRun(method, 4, tmp.path().toStdString());  // 32 images, one batch
+      c.epochs = 1;
+      c.knnEveryEpoch = false;
+      c.cpuBf16Auto = c.cpuChannelsLastAuto = true;
+      Trainer trainer(c, Dataset::load(c.dataset));
+      QCOMPARE(int(trainer.run().status), int(RunStatus::Finished));
+      const std::string text = io::readTextFile(tmp.path().toStdString() + "/config.json");
+      const bool expected = native && method != "supervised";
+      QVERIFY2(text.find("\"cpu_bf16\": " + std::string(expected ? "true" : "false")) != std::string::npos, text.c_str());
+      QVERIFY2(text.find("\"cpu_channels_last\": " + std::string(expected ? "true" : "false")) != std::string::npos, text.c_str());
+      const TrainConfig written = configFromJson(text);
+      QCOMPARE(written.cpuBf16, expected);
+      QCOMPARE(written.cpuChannelsLast, expected);
+      QVERIFY(!written.cpuBf16Auto && !written.cpuChannelsLastAuto);
+    }
+    TrainConfig unresolved;
+    unresolved.cpuBf16Auto = true;
+    const TrainConfig back = configFromJson(configToJson(unresolved));
+    QVERIFY(back.cpuBf16Auto && !back.cpuChannelsLastAuto && !back.cpuBf16 && !back.cpuChannelsLast);
+    const TrainConfig old = configFromJson("{\"method\": \"rotation\"}");
+    QVERIFY(!old.cpuBf16 && !old.cpuBf16Auto && !old.cpuChannelsLast && !old.cpuChannelsLastAuto);
+    try {
+      configFromJson("{\"cpu_bf16\": \"yes\"}");
+      QFAIL("a cpu_bf16 of \"yes\" was accepted");
+    } catch (const std::exception& e) {
+      QVERIFY2(std::string(e.what()).find("cpu_bf16") != std::string::npos, e.what());
+    }
   }
 };
 

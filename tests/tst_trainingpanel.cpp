@@ -29,6 +29,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 namespace {
 
@@ -155,6 +156,7 @@ class TstTrainingPanel : public QObject {
     QCOMPARE(c.method, std::string("moco"));
     QCOMPARE(c.methodOptions.at("temperature"), 0.3);
     QCOMPARE(c.dataset.kind, std::string("shapes"));
+    QVERIFY(c.cpuBf16Auto && c.cpuChannelsLastAuto);  // as the CLI: the Trainer chooses for the CPU and method
     panel.methodBox()->setCurrentIndex(panel.methodBox()->findData(QStringLiteral("random")));
     QCOMPARE(panel.optionsForm()->rowCount(), 1);  // "no options" note
     QVERIFY(panel.config().methodOptions.empty());
@@ -187,6 +189,15 @@ class TstTrainingPanel : public QObject {
     QCOMPARE(panel.chart()->lossPlot()->graph(1)->dataCount(), 2 * (128 / 32));
     QCOMPARE(panel.chart()->knnPlot()->graph(0)->dataCount(), 3);  // before training + 2 epochs
     QVERIFY(QFile::exists(m_tmp.filePath(QStringLiteral("a/checkpoints/last.pt"))));
+    {
+      // The run recorded what "auto" chose for rotation on this CPU.
+      std::ifstream in(m_tmp.filePath(QStringLiteral("a/config.json")).toStdString());
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const pretext::TrainConfig written = pretext::configFromJson(text);
+      QCOMPARE(written.cpuBf16, pretext::cpuBf16ByDefault("rotation", "convnet"));
+      QCOMPARE(written.cpuChannelsLast, written.cpuBf16);
+      QVERIFY(!written.cpuBf16Auto && !written.cpuChannelsLastAuto);
+    }
 
     // A long run, stopped: measure the answer and the GUI thread's longest stall meanwhile.
     smallRun(panel, QStringLiteral("simclr"), 500, m_tmp.filePath(QStringLiteral("b")));

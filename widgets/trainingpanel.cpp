@@ -564,6 +564,7 @@ pretext::TrainConfig TrainingPanel::config() const {
   c.batchSize = m_batch->value();
   c.subset = m_subset->value();
   c.learningRate = m_lr->value();
+  c.cpuBf16Auto = c.cpuChannelsLastAuto = true;  // as the CLI: the Trainer chooses for this CPU and method
   c.evalDataset = evalDatasetSpec().toStdString();
   for (const auto* box : m_optionBoxes) c.methodOptions[box->objectName().toStdString()] = box->value();
   c.augmentPreset = m_augmentPreset.toStdString();

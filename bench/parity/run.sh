@@ -9,7 +9,8 @@
 # Settings (environment), the issue's full budget first:
 #   METHODS="simclr moco byol barlow rotation" SEEDS="1 2" SUBSET=0 (all 60,000) EPOCHS=5 BATCH=256
 #   THREADS=2 WORKERS=1 (the reference's DataLoader processes) SIDES="pretext reference"
-#   (add pretext-bf16 to SIDES for Pretext with --cpu-bf16 on --cpu-channels-last on)
+#   (pretext: --cpu-bf16 off --cpu-channels-last off; add pretext-bf16 to SIDES for Pretext with
+#   --cpu-bf16 on --cpu-channels-last on)
 #   WORK=runs/parity (run folders and logs) README=bench/README.md (APPEND=0: do not append)
 #   PYTHON=/usr/bin/python3 (python3-torch, python3-torchvision) KEEP=0 TABLE_ONLY=0 (see below)
 # Both sides: the ConvNet of width 32, the method's default augmentation, SGD momentum 0.9 at
@@ -55,7 +56,8 @@ for method in $methods; do
       echo "== $method seed $seed: $side" >&2
       case $side in
         pretext|pretext-bf16)
-          extra=()
+          # Both explicit: the CLI's default is auto, which may choose either on this CPU.
+          extra=(--cpu-bf16 off --cpu-channels-last off)
           [ "$side" = pretext-bf16 ] && extra=(--cpu-bf16 on --cpu-channels-last on)
           run="$work/$method-$side-seed$seed"
           rm -rf "$run"
@@ -90,7 +92,7 @@ PY
 done
 
 "$python" - "$results" "$readme" "${APPEND:-1}" <<'PY'
-import json, os, statistics, sys, time
+import json, math, os, statistics, sys, time
 results, readme, append = sys.argv[1:]
 rows = [json.loads(l) for l in open(results) if l.strip()]
 try:
@@ -118,6 +120,36 @@ for method in dict.fromkeys(r["method"] for r in rows):
             dk = f"{100 * (k - statistics.mean(r['knn'] for r in ref)):+.2f} points"
             dp = f"{100 * (p - statistics.mean(r['probe'] for r in ref)):+.2f} points"
         lines.append(f"| {method} | {side} | {100 * k:.2f}% | {100 * p:.2f}% | {dk} | {dp} |")
+# Paired: pretext-bf16 against pretext of the same method and seed (same start, same augmentation
+# draws). d in points; 95% interval mean +/- t(0.975, n-1) s / sqrt(n); the training time's ratio
+# fp32 / bf16 on the log scale with its own interval. See bench/README.md for the decision rule.
+T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
+        2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+def interval(xs):
+    m = statistics.mean(xs)
+    if len(xs) < 2:
+        return m, float("nan"), float("nan")
+    h = T975[min(len(xs) - 1, len(T975)) - 1] * statistics.stdev(xs) / len(xs) ** 0.5
+    return m, m - h, m + h
+paired = []
+for method in dict.fromkeys(r["method"] for r in rows):
+    fp = {r["seed"]: r for r in rows if r["method"] == method and r["side"] == "pretext"}
+    bf = {r["seed"]: r for r in rows if r["method"] == method and r["side"] == "pretext-bf16"}
+    seeds = sorted(set(fp) & set(bf))
+    if not seeds:
+        continue
+    dk = [100 * (bf[s]["knn"] - fp[s]["knn"]) for s in seeds]
+    dp = [100 * (bf[s]["probe"] - fp[s]["probe"]) for s in seeds]
+    lr = [math.log(fp[s]["train_seconds"] / bf[s]["train_seconds"]) for s in seeds]
+    k, p, t = interval(dk), interval(dp), interval(lr)
+    inside = len(seeds) >= 3 and -0.3 <= k[1] and k[2] <= 0.3 and -0.3 <= p[1] and p[2] <= 0.3
+    faster = len(seeds) >= 3 and t[1] > 0
+    paired.append(f"| {method} | {len(seeds)} ({' '.join(map(str, seeds))}) | {k[0]:+.2f} [{k[1]:+.2f}, {k[2]:+.2f}] | "
+                  f"{p[0]:+.2f} [{p[1]:+.2f}, {p[2]:+.2f}] | {math.exp(t[0]):.2f}x [{math.exp(t[1]):.2f}, {math.exp(t[2]):.2f}] | "
+                  f"{'yes' if inside and faster else 'no'} |")
+if paired:
+    lines += ["", "bf16 + channels_last minus fp32, same seed, in points (mean [95% t interval]); training time ratio fp32 / bf16:",
+              "", "| method | pairs (seeds) | k-NN | probe | speed-up | both within +/-0.3 and faster |", "|---|---|---|---|---|---|"] + paired
 text = "\n".join(lines) + "\n"
 print(text)
 if append == "1":

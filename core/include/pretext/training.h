@@ -89,12 +89,19 @@ struct TrainConfig {
   /// CPU only: the encoder's training forward (every backbone) under bf16 autocast, its features
   /// back in fp32, so that heads, losses (softmax over similarities, normalisation, Sinkhorn,
   /// k-means) and the optimizer's fp32 master weights stay fp32; backward runs the bf16 ops' own
-  /// backward. Off by default: see bench/README.md for what it measured. Meant for a CPU with native
-  /// bf16 (cpuHasNativeBf16()); elsewhere bf16 is emulated and slower, and the Trainer says so.
+  /// backward. Off in a TrainConfig; the CLI and the window ask for "auto" (cpuBf16Auto), which turns
+  /// it on only where bench/README.md's paired test passed (cpuBf16ByDefault). Meant for a CPU with
+  /// native bf16 (cpuHasNativeBf16()); elsewhere bf16 is emulated and slower, and the Trainer says so.
   bool cpuBf16 = false;
   /// CPU only: training inputs and 4-D weights in NHWC (channels_last) layout, allocated so even
-  /// one-channel batches (which also pass for NCHW) reach oneDNN's NHWC kernels. Off by default.
+  /// one-channel batches (which also pass for NCHW) reach oneDNN's NHWC kernels. Off in a
+  /// TrainConfig; "auto" (cpuChannelsLastAuto) as for cpuBf16.
   bool cpuChannelsLast = false;
+  /// "auto" for cpuBf16 and cpuChannelsLast (--cpu-bf16 auto, --cpu-channels-last auto, the CLI's and
+  /// the window's default): the Trainer chooses each (resolveCpuAuto) and config.json records the
+  /// choice. false: cpuBf16 and cpuChannelsLast hold as they are (a TrainConfig's own default: fp32 NCHW).
+  bool cpuBf16Auto = false;
+  bool cpuChannelsLastAuto = false;
   std::string augmentPreset = "";  ///< simclr, light or none; empty: the method's default
   AugmentConfig augment;           ///< used when augmentPreset == "custom"
   std::map<std::string, double> methodOptions;  ///< overrides of the method's option defaults
@@ -234,5 +241,12 @@ bool cudaAvailable();
 /// Whether this CPU has bf16 arithmetic in hardware (x86 AVX512-BF16 or AMX-BF16, with the OS
 /// saving AVX-512 state). Without it bf16 is emulated and slower than fp32.
 bool cpuHasNativeBf16();
+/// What "auto" chooses for CPU bf16 autocast and for channels_last training: on for the methods
+/// whose paired test against fp32 (bench/README.md, "The CPU defaults") kept k-NN and probe accuracy
+/// within 0.3 points and trained faster, on the convnet and resnet18 backbones, on a CPU with native
+/// bf16 (cpuHasNativeBf16()); off for every other method, backbone and CPU.
+bool cpuBf16ByDefault(const std::string& method, const std::string& backbone);
+/// Replaces cpuBf16Auto / cpuChannelsLastAuto by what cpuBf16ByDefault() chooses (and clears them).
+void resolveCpuAuto(TrainConfig& config);
 
 }  // namespace pretext

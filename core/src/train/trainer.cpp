@@ -206,6 +206,7 @@ struct Trainer::Impl {
 Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<Impl>()) {
   auto& d = *m_impl;
   d.config = std::move(config);
+  resolveCpuAuto(d.config);  // "auto" becomes what this CPU and method get; config.json records it
   const auto& c = d.config;
   validateConfig(c);
   setTorchThreads(c.threads);
