@@ -371,6 +371,9 @@ class TstPresetsPanel : public QObject {
                                "(queues, memory banks, centres) is the saved one; only the augmentation draws differ from an "
                                "uninterrupted run")
              << QStringLiteral("metrics.csv: 3 rows after step 180 dropped (written after the checkpoint this run resumes from)")
+             << QStringLiteral("CPU bf16 autocast chosen (--cpu-bf16 auto): this CPU computes bf16 natively and the paired "
+                               "test in bench/README.md found this method as accurate that way, about 2x faster; "
+                               "--cpu-bf16 off trains in fp32")
              << QStringLiteral("rank 1 was killed by signal 9 (Killed)")
              << QStringLiteral("rank 1 did not stop: killed")
              << QStringLiteral("rank 3 is not below the world size 2")
