@@ -28,9 +28,11 @@ std::pair<torch::Tensor, torch::Tensor> VitAttentionImpl::forwardWithWeights(tor
   auto q = qkvHeads[0], k = qkvHeads[1], v = qkvHeads[2];
   // Under CPU bf16 autocast the scores come out of matmul in bf16 and LibTorch 1.13's CPU autocast
   // keeps softmax in the input's type (only CUDA's lists softmax as fp32): scale and normalise them
-  // in fp32 (a no-op conversion in fp32), so the weights are the fp32 softmax of the rounded scores.
-  // The product with v then rounds the weights to bf16 once, as autocast does for every matmul.
-  const auto scores = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat);
+  // in fp32 (only half-precision scores are converted: fp32 and the tests' float64 stay as they are),
+  // so the weights are the fp32 softmax of the rounded scores. The product with v then rounds the
+  // weights to bf16 once, as autocast does for every matmul.
+  auto scores = torch::matmul(q, k.transpose(-2, -1));
+  if (scores.scalar_type() == torch::kBFloat16 || scores.scalar_type() == torch::kHalf) scores = scores.to(torch::kFloat);
   auto weights = torch::softmax(scores * (1.0 / std::sqrt(double(headDim))), -1);
   auto out = torch::matmul(weights, v).transpose(1, 2).reshape({batch, tokens, dim});
   return {proj->forward(out), weights};
