@@ -45,14 +45,9 @@ if [ ! -f "$data/done" ]; then
   touch "$data/done"
 fi
 
-# The memory cgroup: v2 (memory.max, memory.peak) or v1 (memory.limit_in_bytes, memory.max_usage_in_bytes).
-cg_rel=$(sed -n 's/^0:://p' /proc/self/cgroup)
-if [ -n "$cg_rel" ] && [ -f "/sys/fs/cgroup$cg_rel/cgroup.controllers" ] && grep -qw memory "/sys/fs/cgroup$cg_rel/cgroup.controllers"; then
-  cg="/sys/fs/cgroup$cg_rel/pretext-prepare-$$"; limit=memory.max; peak=memory.peak
-else
-  cg_rel=$(sed -n 's/^[0-9]*:memory:\(.*\)/\1/p' /proc/self/cgroup)
-  cg="/sys/fs/cgroup/memory$cg_rel/pretext-prepare-$$"; limit=memory.limit_in_bytes; peak=memory.max_usage_in_bytes
-fi
+# The memory cgroup (bench/memcg.sh), a child of the cgroup this shell runs in.
+source "$(dirname "${BASH_SOURCE[0]}")/memcg.sh"
+memcg_locate pretext-prepare
 
 # run NAME BINARY [capped]: one prepare, its row of the table.
 run() {

@@ -89,16 +89,10 @@ for ((i = 1; i <= repeats; ++i)); do
   echo "pair $i of $repeats: streamed $s, resident $r images/s, ratio ${ratios[-1]} (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
 done
 
-# The cgroup: v2 (memory.max, memory.peak) or v1 (memory.limit_in_bytes, memory.max_usage_in_bytes),
-# a child of the cgroup this shell runs in.
+# The memory cgroup (bench/memcg.sh), a child of the cgroup this shell runs in.
 capped="" cap_note="" cap_peak=""
-cg_rel=$(sed -n 's/^0:://p' /proc/self/cgroup)
-if [ -n "$cg_rel" ] && [ -f "/sys/fs/cgroup$cg_rel/cgroup.controllers" ] && grep -qw memory "/sys/fs/cgroup$cg_rel/cgroup.controllers"; then
-  cg="/sys/fs/cgroup$cg_rel/pretext-stream-$$"; limit=memory.max; peak=memory.peak
-else
-  cg_rel=$(sed -n 's/^[0-9]*:memory:\(.*\)/\1/p' /proc/self/cgroup)
-  cg="/sys/fs/cgroup/memory$cg_rel/pretext-stream-$$"; limit=memory.limit_in_bytes; peak=memory.max_usage_in_bytes
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/memcg.sh"
+memcg_locate pretext-stream
 if mkdir "$cg" 2>/dev/null && echo $(( cap_mb * 1048576 )) > "$cg/$limit" 2>/dev/null; then
   # The runs above left the array in the page cache, charged to this shell's cgroup: evicted, the
   # capped run reads it again and its pages count against the cap.
