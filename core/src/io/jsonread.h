@@ -38,6 +38,19 @@ inline const Json* member(const Json& j, const std::string& key) {
   return it == j.end() ? nullptr : &*it;
 }
 
+/// `source` parsed as a JSON object; a parse error or another kind of value throws
+/// std::runtime_error with `prefix` in front ("config.json: ", or "" where the caller adds the name).
+inline Json parseObject(const std::string& source, const std::string& prefix) {
+  Json j;
+  try {
+    j = Json::parse(source);
+  } catch (const Json::exception& e) {
+    throw std::runtime_error(prefix + e.what());
+  }
+  if (!j.is_object()) throw std::runtime_error(prefix + "expected an object");
+  return j;
+}
+
 // ---- checked -----------------------------------------------------------------------------------
 
 /// The number at `key` converted to T (fractions truncated for an integer T), or an error naming

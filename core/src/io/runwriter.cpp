@@ -20,7 +20,7 @@ namespace pretext {
 
 namespace {
 
-using namespace io::jsonread;  // Json, wholeNumber, text, badKey
+using namespace io::jsonread;  // Json, parseObject, wholeNumber, text, badKey
 
 std::string readSmallFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -83,13 +83,7 @@ std::string writerRecordToJson(const WriterRecord& r) {
 }
 
 WriterRecord writerRecordFromJson(const std::string& source) {
-  Json j;
-  try {
-    j = Json::parse(source);
-  } catch (const Json::exception& e) {
-    throw std::runtime_error(e.what());
-  }
-  if (!j.is_object()) throw std::runtime_error("expected an object");
+  const Json j = parseObject(source, "");
   WriterRecord r;
   r.state = stateFromName(text(j, "state", ""));
   r.pid = wholeNumber(j, "pid", 0);

@@ -16,7 +16,7 @@ namespace pretext {
 
 namespace {
 
-using namespace io::jsonread;  // Json, numberAs, number, text, boolean, object
+using namespace io::jsonread;  // Json, parseObject, numberAs, number, text, boolean, object
 
 // cpu_bf16 / cpu_channels_last: true or false (what a run chose), or "auto" (an experiment file
 // written before a Trainer chose); absent: false, as in runs written before "auto" existed.
@@ -156,13 +156,7 @@ std::string configToJson(const TrainConfig& c) {
 }
 
 TrainConfig configFromJson(const std::string& source) {
-  Json j;
-  try {
-    j = Json::parse(source);
-  } catch (const Json::exception& e) {
-    throw std::runtime_error(std::string("config.json: ") + e.what());
-  }
-  if (!j.is_object()) throw std::runtime_error("config.json: expected an object");
+  const Json j = parseObject(source, "config.json: ");
   TrainConfig c;
   try {
     if (const Json* ds = object(j, "dataset")) {
