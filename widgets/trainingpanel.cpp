@@ -629,15 +629,24 @@ void TrainingPanel::resumeFolder() {
   if (!dir.isEmpty()) resumeRun(dir);
 }
 
+namespace {
+
+/// Why a run whose writer is alive is not resumed (Resume run folder… and the followed run's Resume).
+QString writerAliveText(const QString& name, const pretext::RunWriterStatus& s) {
+  return TrainingPanel::tr("%1 is still being written by pid %2 on %3: resuming it too would make two writers")
+      .arg(name)
+      .arg(s.record.pid)
+      .arg(QString::fromStdString(s.record.host));
+}
+
+}  // namespace
+
 bool TrainingPanel::resumeRun(const QString& dir) {
   if (m_running) return false;
   const std::string runDir = QFile::encodeName(runFolderPath(dir)).toStdString();
   const pretext::RunWriterStatus s = pretext::runWriterStatus(runDir);
   if (s.resumable(runDir) == pretext::RunWriterStatus::Resumable::WriterAlive) {
-    const QString text = tr("%1 is still being written by pid %2 on %3: resuming it too would make two writers")
-                             .arg(QDir(dir).dirName())
-                             .arg(s.record.pid)
-                             .arg(QString::fromStdString(s.record.host));
+    const QString text = writerAliveText(QDir(dir).dirName(), s);
     m_status->setText(text);
     emit statusMessage(text);
     return false;
@@ -732,10 +741,7 @@ bool TrainingPanel::resumeFollowed() {
   switch (s.resumable(runDir)) {
     case Resumable::Yes: break;
     case Resumable::WriterAlive:
-      return refuse(tr("%1 is still being written by pid %2 on %3: resuming it too would make two writers")
-                        .arg(name)
-                        .arg(s.record.pid)
-                        .arg(QString::fromStdString(s.record.host)));
+      return refuse(writerAliveText(name, s));
     case Resumable::Finished: return refuse(tr("%1 finished: there is nothing to resume").arg(name));
     case Resumable::NoCheckpoint: return refuse(tr("%1 has no checkpoint to resume from: start it again").arg(name));
     case Resumable::Unknown:
