@@ -234,17 +234,25 @@ void syncFolder(const std::string& folder) {
 }
 
 // What a resume knows of a source file's contents without reading it: its size and modification
-// time (ns), folded into a 64-bit FNV-1a hash per chunk of files. A file that cannot be stat-ed
+// time in nanoseconds; nothing (ok false) for a file that cannot be stat-ed.
+struct FileStamp {
+  bool ok = false;
+  std::int64_t size = 0, mtimeNs = 0;
+};
+
+FileStamp fileStamp(const std::string& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  return {true, std::int64_t(st.st_size), std::int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + std::int64_t(st.st_mtim.tv_nsec)};
+}
+
+// The stamps of a chunk of files folded into a 64-bit FNV-1a hash. A file that cannot be stat-ed
 // folds in -1s, so it differs from any file that could.
 struct ChunkStamp {
   std::uint64_t hash = 14695981039346656037ull;
   void add(const std::string& path) {
-    struct stat st{};
-    std::int64_t v[2] = {-1, -1};
-    if (::stat(path.c_str(), &st) == 0) {
-      v[0] = std::int64_t(st.st_size);
-      v[1] = std::int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + std::int64_t(st.st_mtim.tv_nsec);
-    }
+    const FileStamp f = fileStamp(path);
+    const std::int64_t v[2] = {f.ok ? f.size : -1, f.ok ? f.mtimeNs : -1};
     const auto* b = reinterpret_cast<const std::uint8_t*>(v);
     for (std::size_t i = 0; i < sizeof v; ++i) {
       hash ^= b[i];
@@ -428,10 +436,9 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
       for (const auto& f : s.files) add(f.path + "\t" + std::to_string(f.label) + "\n");
       if (s.source) {
         for (const auto& f : s.source->files) {
-          struct stat st{};
-          if (::stat(f.c_str(), &st) != 0) st = {};
-          add(f + "\t" + std::to_string(st.st_size) + "\t" + std::to_string(std::int64_t(st.st_mtim.tv_sec)) + "." +
-              std::to_string(st.st_mtim.tv_nsec) + "\n");
+          const FileStamp st = fileStamp(f);  // zeros when it cannot be stat-ed
+          add(f + "\t" + std::to_string(st.size) + "\t" + std::to_string(st.mtimeNs / 1'000'000'000) + "." +
+              std::to_string(st.mtimeNs % 1'000'000'000) + "\n");
         }
       }
       files.push_back({{"split", splitName(s.split)}, {"count", s.count()}, {"crc32", crcText(crc)}});
