@@ -17,6 +17,7 @@ packages=(
   python3-torch python3-torchvision              # references for tests and benchmarks only
   xvfb xauth                                     # the window under a virtual display
   locales                                        # locale sources: tst_reliability builds a decimal-comma locale
+  iproute2                                       # tests/two-hosts.sh: two hosts as network namespaces (root only)
   desktop-file-utils appstream                   # checks of the desktop entry and the AppStream metainfo
   debootstrap                                    # packaging/check-deb.sh only (a fresh Debian 12 root; not CI)
 )

@@ -25,6 +25,9 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace pretext {
@@ -34,6 +37,36 @@ namespace {
 const char* envValue(const char* name) {
   const char* v = std::getenv(name);
   return v && *v ? v : nullptr;
+}
+
+/// The address this host would send from to reach `host`: a UDP socket "connected" toward it sends
+/// nothing, and getsockname reads the source address the routing table chose. "" when the host does
+/// not resolve or no route leads there. On a machine whose own name does not resolve (common on
+/// cluster nodes and containers), Gloo's default device falls back to 127.0.0.1, which no other host
+/// can reach; the interface that reaches rank 0 is the one the others can reach too.
+std::string localAddressToward(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* found = nullptr;
+  if (host.empty() || ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return {};
+  std::string address;
+  for (const addrinfo* a = found; a && address.empty(); a = a->ai_next) {
+    const int fd = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+    if (fd < 0) continue;
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
+    char text[INET6_ADDRSTRLEN] = {};
+    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == 0) {
+      const void* raw = local.ss_family == AF_INET6 ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&local)->sin6_addr)
+                                                    : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&local)->sin_addr);
+      if (::inet_ntop(local.ss_family, raw, text, sizeof text)) address = text;
+    }
+    ::close(fd);
+  }
+  ::freeaddrinfo(found);
+  return address;
 }
 
 int envInt(const char* name, int fallback, int minimum) {
@@ -229,6 +262,7 @@ struct ProcessGroup::Impl {
   torch::Device device{torch::kCPU};  // NCCL: this rank's GPU
   bool syncTimes = false;             // NCCL with PRETEXT_PROFILE_DIST: time collectives to their end on the GPU
   std::string timeoutText;
+  mutable std::string glooAddress;  ///< how this rank's Gloo address was chosen, for messages
   int rank = 0, size = 1;
 
   /// Where a collective on tensors of `where` runs, and where its tensors must be for it.
@@ -370,8 +404,14 @@ struct ProcessGroup::Impl {
     if (env.masterAddr == "127.0.0.1" || env.masterAddr == "localhost") {
       options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
     } else if (ifname && *ifname) {
+      glooAddress = std::string("interface ") + ifname + " (GLOO_SOCKET_IFNAME)";
       options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(ifname));
+    } else if (const std::string local = localAddressToward(env.masterAddr, env.masterPort); !local.empty()) {
+      glooAddress = local + " (the address that reaches MASTER_ADDR " + env.masterAddr + ")";
+      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(local));
     } else {
+      // A file store has no master to route toward: the host name's address, as torch does.
+      glooAddress = "the address of this host's name";
       options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
     }
     return c10::make_intrusive<c10d::ProcessGroupGloo>(on, env.rank, env.worldSize, options);
@@ -459,7 +499,10 @@ ProcessGroup::ProcessGroup(const DistributedEnvironment& env, const std::string&
     const auto* ce = dynamic_cast<const c10::Error*>(&e);
     throw DistributedError("rank " + std::to_string(env.rank) + " of " + std::to_string(env.worldSize) +
                            ": the rendezvous at " + where + " did not complete within " + d.timeoutText + ": " +
-                           (ce ? ce->what_without_backtrace() : e.what()));
+                           (ce ? ce->what_without_backtrace() : e.what()) +
+                           (d.glooAddress.empty() ? std::string()
+                                                  : " (Gloo listened on " + d.glooAddress +
+                                                        "; GLOO_SOCKET_IFNAME=<interface> picks another)"));
   }
 }
 
