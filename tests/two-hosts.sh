@@ -14,7 +14,7 @@
 #      says "failed" and keeps its last checkpoint;
 #   3. with the link back, the same launch with --resume continues the run to its end, metrics.csv
 #      without a repeated step.
-# Needs root (ip netns, unshare -u); exits 77 (skipped) where namespaces cannot be made.
+# Needs root (tests/netns-pair.sh); exits 77 (skipped) where namespaces cannot be made.
 set -euo pipefail
 
 cli=${1:?usage: tests/two-hosts.sh PRETEXT-CLI [WORK-DIR]}
@@ -22,30 +22,11 @@ work=${2:-$(mktemp -d)}
 per_host=${PER_HOST:-2}
 timeout_s=${TIMEOUT_S:-5}
 world=$((2 * per_host))
-tag=ptx$$
 port=$((20000 + $$ % 20000))
 
-skip() { echo "SKIP: $*" >&2; exit 77; }
-[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
-command -v ip > /dev/null && command -v unshare > /dev/null || skip "needs ip (iproute2) and unshare"
-
-cleanup() {
-  jobs -p | xargs -r kill -9 2> /dev/null || true
-  ip netns del "${tag}a" 2> /dev/null || true
-  ip netns del "${tag}b" 2> /dev/null || true
-}
-trap cleanup EXIT
-ip netns add "${tag}a" 2> /dev/null || skip "ip netns add failed (no CAP_NET_ADMIN here?)"
-ip netns add "${tag}b"
-ip link add "${tag}va" type veth peer name "${tag}vb" || skip "no veth pairs here"
-ip link set "${tag}va" netns "${tag}a"
-ip link set "${tag}vb" netns "${tag}b"
-ip -n "${tag}a" addr add 10.213.0.1/24 dev "${tag}va"
-ip -n "${tag}b" addr add 10.213.0.2/24 dev "${tag}vb"
-for h in a b; do
-  ip -n "$tag$h" link set "$tag"v$h up
-  ip -n "$tag$h" link set lo up
-done
+NETNS_TAG=ptx$$
+. "$(dirname "$0")/netns-pair.sh"
+netns_pair_up || { echo "SKIP: two hosts cannot be made here" >&2; exit 77; }
 
 mkdir -p "$work"
 run="$work/run"
@@ -60,9 +41,8 @@ launch() {
   local node=0
   [ "$host" = b ] && node=1
   for ((l = 0; l < per_host; ++l)); do
-    ip netns exec "$tag$host" unshare -u bash -c 'hostname "$0"; exec "$@"' "node-$host-$tag" \
-      env RANK=$((node * per_host + l)) WORLD_SIZE=$world LOCAL_RANK=$l LOCAL_WORLD_SIZE=$per_host \
-      MASTER_ADDR=10.213.0.1 MASTER_PORT=$port "$cli" train "$@" > "$log.$l" 2>&1 &
+    netns_run "$host" "node-$host-$NETNS_TAG" env RANK=$((node * per_host + l)) WORLD_SIZE=$world \
+      LOCAL_RANK=$l LOCAL_WORLD_SIZE=$per_host MASTER_ADDR=10.213.0.1 MASTER_PORT=$port "$cli" train "$@" > "$log.$l" 2>&1 &
     pids+=($!)
   done
 }
@@ -93,7 +73,7 @@ launch b "$work/b2" "${args[@]}" --epochs 10000 --out "$run"
 for _ in $(seq 600); do [ -f "$run/checkpoints/last.pt" ] && break; sleep 0.2; done
 [ -f "$run/checkpoints/last.pt" ] || fail "no checkpoint within 120 s"
 sleep 1
-ip -n "${tag}b" link set "${tag}vb" down
+ip -n "${NETNS_TAG}b" link set "${NETNS_TAG}vb" down
 t0=$(date +%s.%N)
 wait_all && fail "the job went on with a host unreachable"
 elapsed=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
@@ -109,7 +89,7 @@ echo "2. link down at step $step: all $world processes stopped within $elapsed s
 sed -En 's/^(rank [0-9]+: [^:]*: (rank [0-9]+(, )?)+ stopped answering \([^)]*\)).*/   \1/p' "$work"/a2.0 "$work"/b2.0
 
 # 3. The link back, the same launch resumes.
-ip -n "${tag}b" link set "${tag}vb" up
+ip -n "${NETNS_TAG}b" link set "${NETNS_TAG}vb" up
 epochs=$(($(awk -F, '$1 == "epoch"' "$run/metrics.csv" | wc -l) + 2))
 launch a "$work/a3" --resume "$run" --epochs "$epochs" --dist-timeout "$timeout_s"
 launch b "$work/b3" --resume "$run" --epochs "$epochs" --dist-timeout "$timeout_s"
