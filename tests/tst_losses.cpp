@@ -7,6 +7,7 @@
 #include "methods/rotation.h"
 #include "methods/simclr.h"
 
+#include <pretext/methodflags.h>
 #include <pretext/methods.h>
 
 #include <cmath>
@@ -184,9 +185,14 @@ class TstLosses : public QObject {
     QVERIFY2(contains(m, "--proj-dim") && contains(m, "whole number") && contains(m, "1..65536") &&
                  contains(m, "got 12.5"),
              m.c_str());
+    // A method's own momentum is --method-momentum: --momentum is the optimizer's (SGD/LARS).
     m = refusal("moco", {{"momentum", 1.5}});
-    QVERIFY2(contains(m, "moco") && contains(m, "--momentum") && contains(m, "[0, 1]") && contains(m, "got 1.5"),
-             m.c_str());
+    QVERIFY2(contains(m, "moco: --method-momentum must be in [0, 1], got 1.5"), m.c_str());
+    m = refusal("byol", {{"momentm", 0.9}});
+    QVERIFY2(contains(m, "has no option --momentm (its options: --method-momentum, --proj-dim, --hidden)"), m.c_str());
+    QCOMPARE(methodOptionFlag("momentum"), std::string("--method-momentum"));
+    QCOMPARE(methodOptionFlag("center-momentum"), std::string("--center-momentum"));
+    QCOMPARE(methodOptionFlag("temperature"), std::string("--temperature"));
     m = refusal("simclr", {{"temprature", 0.1}});
     QVERIFY2(contains(m, "simclr") && contains(m, "temprature") && contains(m, "--temperature, --proj-dim"), m.c_str());
     m = refusal("rotation", {{"temperature", 0.1}});

@@ -150,11 +150,20 @@ class TstTrainingPanel : public QObject {
       QCOMPARE(box->value(), o.defaultValue);
       QVERIFY(!box->toolTip().isEmpty());
     }
-    panel.findChild<QDoubleSpinBox*>(QStringLiteral("temperature"))->setValue(0.3);
+    // Tooltips name the command line's flags: MoCo's own momentum is --method-momentum (--momentum
+    // is the optimizer's); config.json keeps "momentum".
+    auto* temperature = panel.findChild<QDoubleSpinBox*>(QStringLiteral("temperature"));
+    auto* momentum = panel.findChild<QDoubleSpinBox*>(QStringLiteral("momentum"));
+    QVERIFY2(temperature->toolTip().startsWith(QStringLiteral("--temperature: ")), qPrintable(temperature->toolTip()));
+    QVERIFY2(momentum->toolTip().startsWith(QStringLiteral("--method-momentum: ")), qPrintable(momentum->toolTip()));
+    temperature->setValue(0.3);
+    momentum->setValue(0.95);
     panel.setDataset(shapes());
     const pretext::TrainConfig c = panel.config();
     QCOMPARE(c.method, std::string("moco"));
     QCOMPARE(c.methodOptions.at("temperature"), 0.3);
+    QCOMPARE(c.methodOptions.at("momentum"), 0.95);
+    QCOMPARE(c.momentum, pretext::TrainConfig().momentum);  // the optimizer's stays
     QCOMPARE(c.dataset.kind, std::string("shapes"));
     QVERIFY(c.cpuBf16Auto && c.cpuChannelsLastAuto);  // as the CLI: the Trainer chooses for the CPU and method
     panel.methodBox()->setCurrentIndex(panel.methodBox()->findData(QStringLiteral("random")));

@@ -9,6 +9,7 @@
 
 #include <pretext/backbones.h>
 #include <pretext/distributed.h>
+#include <pretext/methodflags.h>
 #include <pretext/methods.h>
 
 #include <QComboBox>
@@ -509,7 +510,9 @@ void TrainingPanel::rebuildOptions() {
     box->setRange(std::max(o.minValue, -1e7), std::min(o.maxValue, 1e7));  // the ranges checkMethodOptions takes
     box->setSingleStep(o.defaultValue >= 10 ? 64 : 0.01);
     box->setValue(o.defaultValue);
-    box->setToolTip(QStringLiteral("--%1: %2").arg(QString::fromStdString(o.name), i18n::catalogueText(i18n::kOptions, o.help)));
+    // The command line's flag: --method-momentum for a method's own momentum (--momentum is the optimizer's).
+    box->setToolTip(QStringLiteral("%1: %2").arg(QString::fromStdString(pretext::methodOptionFlag(o.name)),
+                                                 i18n::catalogueText(i18n::kOptions, o.help)));
     m_options->addRow(tr("%1:").arg(i18n::catalogueText(i18n::kOptionNames, o.name)), box);
     m_optionBoxes.append(box);
   }

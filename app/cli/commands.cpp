@@ -3,6 +3,7 @@
 
 #include <pretext/dataset.h>
 #include <pretext/image.h>
+#include <pretext/methodflags.h>
 #include <pretext/methods.h>
 #include <pretext/numbers.h>
 #include <pretext/prepare.h>
@@ -153,8 +154,8 @@ Command addMethods(CLI::App& app) {
             if (!m.options.empty()) {
               std::printf("\noptions (pretext-cli train --method %s ...):\n", m.name.c_str());
               for (const auto& opt : m.options) {
-                std::printf("  --%-18s %-10s %s\n", opt.name.c_str(), formatGeneral(opt.defaultValue).c_str(),
-                            opt.help.c_str());
+                std::printf("  %-20s %-10s %s\n", methodOptionFlag(opt.name).c_str(),
+                            formatGeneral(opt.defaultValue).c_str(), opt.help.c_str());
               }
             }
             return 0;

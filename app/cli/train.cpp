@@ -4,6 +4,7 @@
 #include "progressbar.h"
 
 #include <pretext/distributed.h>
+#include <pretext/methodflags.h>
 #include <pretext/methods.h>
 #include <pretext/numbers.h>
 #include <pretext/training.h>
@@ -21,6 +22,7 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <stdexcept>
 
 namespace pretext::cli {
 
@@ -52,8 +54,9 @@ struct TrainOptions {
   std::string overlapAllReduce;
   std::string cpuBf16 = "auto";
   std::string cpuChannelsLast = "auto";
-  /// The options of every method in the catalogue, each name once (values checked as they parse,
-  /// then read from the option's text for the chosen method).
+  /// The options of every method in the catalogue, each name once, under its flag (methodOptionFlag:
+  /// --method-momentum for momentum); values checked as they parse, then read from the option's text
+  /// for the chosen method.
   std::map<std::string, double> methodValues;
   std::map<std::string, CLI::Option*> methodOptions;
 };
@@ -180,24 +183,47 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
     c.cpuBf16 = o.cpuBf16 == "on";
     c.cpuChannelsLastAuto = o.cpuChannelsLast == "auto";
     c.cpuChannelsLast = o.cpuChannelsLast == "on";
-    // An option name shared with a general option (--momentum) sets both, as it always has.
+    // Each method option by its own flag: --momentum is the optimizer's only, a method's own
+    // momentum is --method-momentum (config.json: method_options' "momentum").
     for (const auto& opt : info.options) {
-      const CLI::Option* given = cmd.get_option_no_throw("--" + opt.name);
-      if (!given || !given->count()) continue;
+      const CLI::Option* given = o.methodOptions.at(opt.name);
+      if (!given->count()) continue;
       double value = 0.0;
-      if (!parseNumber(given->results().back(), value)) throw std::invalid_argument("--" + opt.name + " expects a number");
+      if (!parseNumber(given->results().back(), value)) {
+        throw std::invalid_argument(methodOptionFlag(opt.name) + " expects a number");
+      }
       c.methodOptions[opt.name] = value;
     }
     std::string foreign;
     for (const auto& [name, option] : o.methodOptions) {
       const bool own = std::any_of(info.options.begin(), info.options.end(), [&](const MethodOption& m) { return m.name == name; });
-      if (option->count() && !own) foreign += (foreign.empty() ? "--" : ", --") + name;
+      if (option->count() && !own) foreign += (foreign.empty() ? "" : ", ") + methodOptionFlag(name);
     }
     if (!foreign.empty()) throw std::invalid_argument("train --method " + c.method + " does not understand " + foreign);
+    checkMethodOptions(c.method, c.methodOptions);  // their ranges, before a run folder is named
     validateConfig(c);  // before the dataset loads (the Trainer checks again)
     if (c.outDir.empty()) {
       c.outDir = defaultRunFolder(c);
       if (distributedEnvironment().rank == 0) std::fprintf(stderr, "no --out given: training into %s\n", c.outDir.c_str());
+    }
+    // Until --method-momentum, --momentum set a method's own momentum too: say which one it set,
+    // loudly for a value that reads like a moving average's rate (BYOL's paper: 0.996).
+    const auto ownMomentum = std::find_if(info.options.begin(), info.options.end(),
+                                          [](const MethodOption& m) { return m.name == "momentum"; });
+    if (ownMomentum != info.options.end() && cmd.get_option("--momentum")->count() &&
+        !o.methodOptions.at("momentum")->count() && distributedEnvironment().rank == 0) {
+      const std::string flag = methodOptionFlag("momentum");
+      const std::string own = formatGeneral(ownMomentum->defaultValue);
+      if (c.momentum >= 0.99) {
+        std::fprintf(stderr,
+                     "warning: --momentum %s sets the optimizer's (SGD/LARS) momentum only; %s's own momentum stays "
+                     "at its default %s: for that one, use %s %s\n",
+                     formatGeneral(c.momentum).c_str(), c.method.c_str(), own.c_str(), flag.c_str(),
+                     formatGeneral(c.momentum).c_str());
+      } else {
+        std::fprintf(stderr, "note: --momentum %s sets the optimizer's (SGD/LARS) momentum; %s's own is %s (default %s)\n",
+                     formatGeneral(c.momentum).c_str(), c.method.c_str(), flag.c_str(), own.c_str());
+      }
     }
     trainer = std::make_unique<Trainer>(c, Dataset::load(c.dataset));
   }
@@ -320,18 +346,27 @@ Command addTrain(CLI::App& app) {
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str();
 
-  // --momentum is SGD/LARS's and, for the methods that have one, also the method's own.
-  addNumber(*cmd, "--momentum", c.momentum, "SGD/LARS momentum; also the method's own, for\n" + methodOptionHelp("momentum"));
+  // --momentum is the optimizer's only; a method's own momentum is --method-momentum (below).
+  addNumber(*cmd, "--momentum", c.momentum,
+            "SGD/LARS momentum (the optimizer's only; a method's own, e.g. BYOL's target\n"
+            "network, is " + methodOptionFlag("momentum") + ")");
 
-  // The methods' own options, from the catalogue: each name once, listing the methods that read it.
+  // The methods' own options, from the catalogue: each name once, listing the methods that read it;
+  // one named like a general option goes by methodOptionFlag's distinct flag (--method-momentum).
   const std::string methodGroup = "Method options (each method reads its own; `pretext-cli methods NAME` lists them)";
   for (const auto& m : methodCatalogue()) {
     for (const auto& opt : m.options) {
-      if (o->methodOptions.count(opt.name) || cmd->get_option_no_throw("--" + opt.name)) continue;
+      if (o->methodOptions.count(opt.name)) continue;
+      const std::string flag = methodOptionFlag(opt.name);
+      if (cmd->get_option_no_throw(flag)) {
+        throw std::logic_error("method option " + opt.name + " of " + m.name + " has the flag of a general option, " +
+                               flag + ": give it a distinct one in methodOptionFlag");
+      }
+      std::string help = methodOptionHelp(opt.name);
+      if (flag != "--" + opt.name) help = "the method's own " + opt.name + ", not the general --" + opt.name + ":\n" + help;
       double& value = o->methodValues[opt.name];
       value = opt.defaultValue;
-      o->methodOptions[opt.name] =
-          addNumber(*cmd, "--" + opt.name, value, methodOptionHelp(opt.name))->default_str("")->group(methodGroup);
+      o->methodOptions[opt.name] = addNumber(*cmd, flag, value, help)->default_str("")->group(methodGroup);
     }
   }
   return {cmd, [o, cmd] { return runTrain(*o, *cmd); }};

@@ -1,5 +1,6 @@
 #include "methods/options.h"
 
+#include "pretext/methodflags.h"
 #include "pretext/numbers.h"
 
 #include <cmath>
@@ -21,6 +22,16 @@ std::string optionRange(const MethodOption& o) {
          (o.maxExclusive ? ")" : "]");
 }
 
+std::string methodOptionFlag(const std::string& name) {
+  // The general options of pretext-cli train that a method option is named like (addTrain refuses
+  // to start when another one is).
+  static const char* const general[] = {"momentum"};
+  for (const char* g : general) {
+    if (name == g) return "--method-" + name;
+  }
+  return "--" + name;
+}
+
 void checkMethodOptions(const std::string& method, const std::map<std::string, double>& values) {
   methods::checkOptionValues(method, methodInfo(method).options, values);
 }
@@ -34,14 +45,14 @@ void checkOptionValues(const std::string& method, const std::vector<MethodOption
     std::string known;
     for (const auto& o : options) {
       if (o.name == name) option = &o;
-      known += (known.empty() ? "--" : ", --") + o.name;
+      known += (known.empty() ? "" : ", ") + methodOptionFlag(o.name);
     }
     if (!option) {
-      throw std::invalid_argument(method + " has no option --" + name + " (" +
+      throw std::invalid_argument(method + " has no option " + methodOptionFlag(name) + " (" +
                                   (known.empty() ? "it has no options" : "its options: " + known) + ")");
     }
     if (!optionAccepts(*option, value)) {
-      throw std::invalid_argument(method + ": --" + name + " must be " +
+      throw std::invalid_argument(method + ": " + methodOptionFlag(name) + " must be " +
                                   (option->integer ? "a whole number in " : "in ") + optionRange(*option) + ", got " +
                                   formatExact(value));
     }
