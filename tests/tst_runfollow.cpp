@@ -31,6 +31,7 @@
 #include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QtTest/QtTest>
@@ -1070,6 +1071,58 @@ class TstRunFollow : public QObject {
     const auto steps = stepRows(run);
     QCOMPARE(int(steps.size()), 2 * stepsPerEpoch);
     for (int i = 0; i < 2 * stepsPerEpoch; ++i) QCOMPARE(steps[std::size_t(i)].globalStep, std::int64_t(i + 1));
+  }
+
+  // resumeRun of a run written by more processes than this machine runs: as many as it runs that
+  // divide the global batch, said in the log. The count is the writer record's, or config.json's
+  // world_size for a run without a record. (The launcher here is `true`: only the command matters.)
+  void fileResumeWithFewerProcesses() {
+    const int local = std::max(2, QThread::idealThreadCount());
+    if (local >= 16) QSKIP("this machine runs 16 processes: a 16-process run resumes with all of them");
+    int n = local;
+    while (32 % n != 0) --n;
+    const QString truePath = QStandardPaths::findExecutable(QStringLiteral("true"));
+    if (truePath.isEmpty()) QSKIP("no `true` program on PATH");
+    const QString run = path(QStringLiteral("fewer"));
+    pretext::TrainConfig c = widgettest::shapesConfig("simclr", run);  // batch 32
+    {
+      pretext::Trainer trainer(c, pretext::Dataset::load(c.dataset));
+      QVERIFY(trainer.run().status == pretext::RunStatus::Finished);
+    }
+    const std::string dir = run.toStdString();
+    const QString recordPath = QString::fromStdString(pretext::writerRecordPath(dir));
+    TrainingPanel panel;
+    panel.setCliProgram(truePath);
+    const auto resumedWith = [&](int recorded) {
+      QVERIFY(panel.resumeRun(run));
+      QVERIFY(panel.following());
+      const QString log = panel.processLog()->toPlainText();
+      QVERIFY2(log.contains(QStringLiteral(" train --resume %1 --nproc %2").arg(run).arg(n)), qPrintable(log));
+      QVERIFY2(log.contains(QStringLiteral("fewer had %1 processes and this machine runs %2: resuming with %2 keeps the global batch of 32")
+                                .arg(recorded)
+                                .arg(n)),
+               qPrintable(log));
+      QTRY_VERIFY_WITH_TIMEOUT(!panel.running(), 10000);
+      if (const char* shots = std::getenv("PRETEXT_FOLLOW_SHOTS")) {
+        panel.resize(1200, 800);
+        panel.show();
+        QTest::qWait(200);
+        panel.grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/fewer-%1.png").arg(recorded));
+      }
+    };
+    // A writer record: stopped by a job of 16.
+    pretext::WriterRecord stopped = pretext::runWriterStatus(dir).record;
+    stopped.state = pretext::WriterRecord::State::Stopped;
+    stopped.worldSize = 16;
+    QVERIFY(writeAtomically(recordPath, QByteArray::fromStdString(pretext::writerRecordToJson(stopped))));
+    resumedWith(16);
+    if (QTest::currentTestFailed()) return;
+    // No writer record: config.json's world_size says 8.
+    QVERIFY(QFile::remove(recordPath));
+    c.worldSize = 8;
+    QVERIFY(writeAtomically(run + QStringLiteral("/config.json"), QByteArray::fromStdString(pretext::configToJson(c))));
+    if (n == 8) return;  // a machine that runs 8: the recorded number, nothing to say
+    resumedWith(8);
   }
 };
 
