@@ -2,6 +2,7 @@
 // written in pieces, half lines, truncation, a replaced file, a file that appears late), the window
 // following a folder (the chart's points, the inspection panels on a new checkpoint), and the
 // Training panel's processes (pretext-cli train --nproc 2 on the shapes, its run folder and chart).
+#include "experimentpresets.h"
 #include "filterspanel.h"
 #include "livechart.h"
 #include "mainwindow.h"
@@ -620,6 +621,62 @@ class TstRunFollow : public QObject {
     QVERIFY(training->statusLabel()->text().startsWith(QStringLiteral("Stopped following killed")));
     QVERIFY(!training->statusLabel()->text().contains(QStringLiteral("goes on")));
     QVERIFY(!statusBarSays(QStringLiteral("Followed run:")));  // the window's own dataset again
+  }
+
+  // An experiment (a preset's runs) with Processes = 2 trains each run as Start does, through the
+  // launcher (pretext-cli train --nproc 2), one after the other, each in its own folder and chart
+  // line; without pretext-cli it starts nothing and says why.
+  void experimentRunsWithProcesses() {
+    if (!QFileInfo(QStringLiteral(PRETEXT_CLI)).isExecutable()) QSKIP("pretext-cli was not built (" PRETEXT_CLI ")");
+    TrainingPanel panel;
+    panel.follower()->setPollInterval(50);
+    panel.setDataset(shapes());
+    QVERIFY(panel.processesBox()->maximum() >= 2);
+    panel.processesBox()->setValue(2);
+    QList<PresetRun> runs;
+    for (const QString& name : {QStringLiteral("experiment-a"), QStringLiteral("experiment-b")}) {
+      PresetRun r;
+      r.label = name;
+      r.config = widgettest::shapesConfig(name.endsWith(QLatin1Char('a')) ? "simclr" : "supervised", path(name));  // 128 images, batch 32, 1 epoch
+      runs << r;
+    }
+    panel.setCliProgram(path(QStringLiteral("no-such-cli")));
+    panel.startRuns(runs);
+    QVERIFY(!panel.running());
+    QCOMPARE(panel.queuedRuns(), 0);
+    QVERIFY2(panel.statusLabel()->text().contains(QStringLiteral("needs pretext-cli")), qPrintable(panel.statusLabel()->text()));
+
+    panel.setCliProgram(QStringLiteral(PRETEXT_CLI));
+    QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+    panel.startRuns(runs);
+    QVERIFY(panel.running());
+    QVERIFY(panel.following());  // pretext-cli's processes write it
+    QCOMPARE(panel.queuedRuns(), 1);
+    QVERIFY2(panel.processLog()->toPlainText().contains(QStringLiteral(" --nproc 2 --out %1").arg(path(QStringLiteral("experiment-a")))),
+             qPrintable(panel.processLog()->toPlainText()));
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 2 || (finished.count() == 1 && !panel.running()), 300000);
+    const QString log = panel.processLog()->toPlainText();
+    if (finished.first().first().value<pretext::RunResult>().status == pretext::RunStatus::Failed && log.contains(QStringLiteral("Gloo"))) {
+      QSKIP("this build has no Gloo");
+    }
+    QCOMPARE(finished.count(), 2);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.running(), 10000);
+    QCOMPARE(panel.chart()->runs(), 2);
+    for (int i = 0; i < 2; ++i) {
+      QVERIFY2(finished.at(i).first().value<pretext::RunResult>().status == pretext::RunStatus::Finished, qPrintable(log));
+      const QString run = path(runs[i].label);
+      const pretext::RunWriterStatus s = pretext::runWriterStatus(run.toStdString());
+      QVERIFY(s.kind == pretext::RunWriterStatus::Kind::Finished);
+      QCOMPARE(s.record.worldSize, 2);
+      const auto config = pretext::configFromJson(readAll(run + QStringLiteral("/config.json")).toStdString());
+      QCOMPARE(config.worldSize, 2);
+      QCOMPARE(QString::fromStdString(config.method), QString::fromStdString(runs[i].config.method));
+      const auto steps = stepRows(run);
+      QCOMPARE(int(steps.size()), 128 / 32);
+      for (int k = 0; k < 4; ++k) QCOMPARE(steps[std::size_t(k)].globalStep, std::int64_t(k + 1));
+      QCOMPARE(panel.chart()->lossPlot()->graph(2 * i)->dataCount(), 4);
+    }
+    QVERIFY2(log.contains(QStringLiteral("data-parallel: 2 processes")), qPrintable(log));  // the second run's
   }
 
   // A 2-process CLI run followed from the window, rank 0 killed early in an epoch: the Resume button

@@ -606,7 +606,13 @@ void TrainingPanel::startQueued() {
   m_batch->setValue(c.batchSize);
   m_subset->setValue(int(c.subset));
   setEvalDataset(c.evalDataset);
-  startConfig(c, next.label);
+  // With the form's Processes, as Start: an experiment's runs are compared with runs trained alike.
+  if (m_processes->value() > 1) startProcesses(c, next.label);
+  else startConfig(c, next.label);
+  if (!m_running) {  // pretext-cli could not be started (said in the status line): nor can the rest
+    m_queue.clear();
+    return;
+  }
   m_status->setText(tr("Experiment run %1 of %2: %3 …").arg(m_queueTotal - int(m_queue.size())).arg(m_queueTotal).arg(next.label));
 }
 
@@ -1141,7 +1147,9 @@ void TrainingPanel::onProcessFinished(int exitCode, QProcess::ExitStatus status)
   }
   m_process->deleteLater();
   m_process = nullptr;
+  // Its configuration file goes when this returns: an experiment's next run, started from
+  // finishFollowing, has its own.
+  const std::unique_ptr<QTemporaryDir> launchDir = std::move(m_launchDir);
   finishFollowing(r);
-  m_launched = false;
-  m_launchDir.reset();
+  if (!m_process) m_launched = false;
 }
