@@ -677,6 +677,12 @@ class TstRunFollow : public QObject {
       QCOMPARE(panel.chart()->lossPlot()->graph(2 * i)->dataCount(), 4);
     }
     QVERIFY2(log.contains(QStringLiteral("data-parallel: 2 processes")), qPrintable(log));  // the second run's
+    if (const char* shots = std::getenv("PRETEXT_FOLLOW_SHOTS")) {
+      panel.resize(1200, 800);
+      panel.show();
+      QTest::qWait(200);
+      panel.grab().save(QString::fromLocal8Bit(shots) + QStringLiteral("/experiment-processes.png"));
+    }
   }
 
   // A 2-process CLI run followed from the window, rank 0 killed early in an epoch: the Resume button
