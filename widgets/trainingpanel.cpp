@@ -609,7 +609,13 @@ void TrainingPanel::startQueued() {
   m_batch->setValue(c.batchSize);
   m_subset->setValue(int(c.subset));
   setEvalDataset(c.evalDataset);
-  startConfig(c, next.label);
+  // With the form's Processes, as Start: an experiment's runs are compared with runs trained alike.
+  if (m_processes->value() > 1) startProcesses(c, next.label);
+  else startConfig(c, next.label);
+  if (!m_running) {  // pretext-cli could not be started (said in the status line): nor can the rest
+    m_queue.clear();
+    return;
+  }
   m_status->setText(tr("Experiment run %1 of %2: %3 …").arg(m_queueTotal - int(m_queue.size())).arg(m_queueTotal).arg(next.label));
 }
 
@@ -654,8 +660,7 @@ bool TrainingPanel::resumeRun(const QString& dir) {
     emit statusMessage(text);
     return false;
   }
-  resumeHere(dir, false);
-  return true;
+  return resumeAsRecorded(dir, s, false);
 }
 
 void TrainingPanel::resumeHere(const QString& dir, bool continueChart) {
@@ -681,14 +686,21 @@ int TrainingPanel::resumeProcesses(int recorded, int batch) const {
 
 namespace {
 
-/// The global batch size the run folder's config.json records (0 when it cannot be read).
-int recordedBatch(const QString& dir) {
+/// What the run folder's config.json records of its job: the global batch size (0 when it cannot be
+/// read) and the number of processes (world_size; 1 when it cannot be read).
+struct RecordedJob {
+  int batch = 0;
+  int processes = 1;
+};
+
+RecordedJob recordedJob(const QString& dir) {
   QFile file(QDir(dir).filePath(QStringLiteral("config.json")));
-  if (!file.open(QIODevice::ReadOnly)) return 0;
+  if (!file.open(QIODevice::ReadOnly)) return {};
   try {
-    return pretext::configFromJson(file.readAll().toStdString()).batchSize;
+    const pretext::TrainConfig c = pretext::configFromJson(file.readAll().toStdString());
+    return {c.batchSize, std::max(1, c.worldSize)};
   } catch (const std::exception&) {
-    return 0;
+    return {};
   }
 }
 
@@ -702,7 +714,7 @@ void TrainingPanel::updateResumeOffer(const pretext::RunWriterStatus& s) {
   m_resumeNote->setVisible(false);
   if (!offer) return;
   const int recorded = std::max(1, s.record.worldSize);
-  const int batch = recordedBatch(m_runDir);
+  const int batch = recordedJob(m_runDir).batch;
   const int n = resumeProcesses(recorded, batch);
   const bool gpus = pretext::cudaAvailable();
   m_resumeFollowed->setText(n == 1 ? tr("Resume this run")
@@ -752,6 +764,10 @@ bool TrainingPanel::resumeFollowed() {
                        "you know nothing writes it any more")
                         .arg(name));
   }
+  return resumeAsRecorded(dir, s, true);
+}
+
+bool TrainingPanel::resumeAsRecorded(const QString& dir, const pretext::RunWriterStatus& s, bool continueChart) {
   if (s.kind == pretext::RunWriterStatus::Kind::Silent &&
       QMessageBox::question(this, tr("Resume"),
                             tr("Nothing has been heard from %1 for %2 s. If its process still runs there, resuming here "
@@ -760,12 +776,21 @@ bool TrainingPanel::resumeFollowed() {
                                 .arg(s.heartbeatAgeMs / 1000)) != QMessageBox::Yes) {
     return false;
   }
-  const int recorded = std::max(1, s.record.worldSize);
-  const int n = resumeProcesses(recorded, recordedBatch(dir));
+  // The job's number of processes: its writer record's (the job that wrote it last), else what
+  // config.json records (a run written before writer records).
+  const RecordedJob job = recordedJob(dir);
+  const bool hasRecord = s.kind != pretext::RunWriterStatus::Kind::None && s.kind != pretext::RunWriterStatus::Kind::Unreadable;
+  const int recorded = hasRecord ? std::max(1, s.record.worldSize) : job.processes;
+  const int n = resumeProcesses(recorded, job.batch);
   if (n > 1 && (cliProgram().isEmpty() || !QFileInfo(cliProgram()).isExecutable())) {
-    return refuse(tr("training in %1 processes needs pretext-cli beside the window (%2) or on PATH")
-                      .arg(n)
-                      .arg(QDir::toNativeSeparators(QCoreApplication::applicationDirPath())));
+    const QString text = tr("training in %1 processes needs pretext-cli beside the window (%2) or on PATH")
+                             .arg(n)
+                             .arg(QDir::toNativeSeparators(QCoreApplication::applicationDirPath()));
+    m_status->setText(text);
+    emit statusMessage(text);
+    m_resumeFollowed->hide();
+    m_resumeNote->hide();
+    return false;
   }
   if (m_following) {
     pretext::RunResult stopped;
@@ -775,10 +800,21 @@ bool TrainingPanel::resumeFollowed() {
   m_resumeFollowed->hide();
   m_resumeNote->hide();
   if (n == 1) {
-    resumeHere(dir, true);
-  } else {
-    launchCli({QStringLiteral("train"), QStringLiteral("--resume"), dir, QStringLiteral("--nproc"), QString::number(n)}, dir,
-              name, n, true);
+    resumeHere(dir, continueChart);
+    return true;
+  }
+  const QString folder = runFolderPath(dir);
+  launchCli({QStringLiteral("train"), QStringLiteral("--resume"), folder, QStringLiteral("--nproc"), QString::number(n)}, folder,
+            QDir(folder).dirName(), n, continueChart);
+  if (n != recorded) {
+    // Said where the person looks (the offer's note is for the followed run's button only).
+    const QString text = tr("%1 had %2 processes and this machine runs %3: resuming with %3 keeps the global batch of %4")
+                             .arg(QDir(folder).dirName())
+                             .arg(recorded)
+                             .arg(n)
+                             .arg(job.batch);
+    appendLog(text);
+    emit statusMessage(text);
   }
   return true;
 }
@@ -1114,7 +1150,9 @@ void TrainingPanel::onProcessFinished(int exitCode, QProcess::ExitStatus status)
   }
   m_process->deleteLater();
   m_process = nullptr;
+  // Its configuration file goes when this returns: an experiment's next run, started from
+  // finishFollowing, has its own.
+  const std::unique_ptr<QTemporaryDir> launchDir = std::move(m_launchDir);
   finishFollowing(r);
-  m_launched = false;
-  m_launchDir.reset();
+  if (!m_process) m_launched = false;
 }

@@ -117,8 +117,10 @@ class TrainingPanel final : public QWidget {
   void startRuns(const QList<PresetRun>& runs);
   /// Runs still waiting in the current experiment.
   int queuedRuns() const { return int(m_queue.size()); }
-  /// Continues the run folder `dir` from its last checkpoint (its own config and dataset), in this
-  /// process. Refused (false, said in the status line) while the run's writer is alive.
+  /// Continues the run folder `dir` from its last checkpoint (its own config and dataset) with the
+  /// job's recorded number of processes, as the followed run's Resume does (File > Resume training
+  /// of this run, the Results panel's Resume, Resume run folder…). Refused (false, said in the
+  /// status line) while the run's writer is alive.
   bool resumeRun(const QString& dir);
   /// Resumes the followed run (or the one followed last) whose writer is gone, stopped or failed, as
   /// the Resume button offers: with its recorded number of processes through the launcher Start uses
@@ -170,6 +172,13 @@ class TrainingPanel final : public QWidget {
   /// Runs pretext-cli with `arguments` (train ... --nproc n) and follows `runDir`.
   void launchCli(const QStringList& arguments, const QString& runDir, const QString& label, int n, bool continueChart);
   void resumeHere(const QString& dir, bool continueChart);
+  /// The one way a run is resumed (resumeRun, resumeFollowed), once they have checked its writer
+  /// record `s`: asks first when another host's writer is silent (it may still run there); then with
+  /// the job's recorded number of processes (the writer record's, else config.json's world_size)
+  /// through the launcher Start uses, pretext-cli train --resume DIR --nproc N, or in this process
+  /// when that is 1; with as many as this machine runs when fewer (the global batch kept, said in the
+  /// log). `continueChart`: the chart's current line goes on.
+  bool resumeAsRecorded(const QString& dir, const pretext::RunWriterStatus& s, bool continueChart);
   /// Shows or hides the Resume button for the run in m_runDir as `s` says.
   void updateResumeOffer(const pretext::RunWriterStatus& s);
   /// The processes a resume of a run of `recorded` processes and global batch `batch` uses here.
