@@ -3,6 +3,7 @@
 #include "formulas.h"
 #include "livechart.h"
 #include "panelcommon.h"
+#include "runconfig.h"
 #include "runfollower.h"
 #include "trainingworker.h"
 #include "translation.h"
@@ -680,13 +681,9 @@ namespace {
 
 /// The global batch size the run folder's config.json records (0 when it cannot be read).
 int recordedBatch(const QString& dir) {
-  QFile file(QDir(dir).filePath(QStringLiteral("config.json")));
-  if (!file.open(QIODevice::ReadOnly)) return 0;
-  try {
-    return pretext::configFromJson(file.readAll().toStdString()).batchSize;
-  } catch (const std::exception&) {
-    return 0;
-  }
+  // An error is not said here: RunFollower says it for a followed run, and the resume says the trainer's.
+  const RunConfigRead read = readRunConfig(dir);
+  return read.config ? read.config->batchSize : 0;
 }
 
 }  // namespace
