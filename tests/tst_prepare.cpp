@@ -371,6 +371,25 @@ class TstPrepare : public QObject {
                                if (!p.listing && p.done >= 40) cancel = true;
                              }, &cancel));
     QVERIFY(!fs::exists(o3.out + ".partial"));
+
+    // A progress record with a value of another type: restarted, naming progress.json and the key.
+    auto o4 = options(root, path("bad-record"));
+    o4.threads = 1;
+    o4.recordSeconds = 0;
+    cancel = false;
+    QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(o4, [&](const PrepareProgress& p) {
+                               if (!p.listing && p.done >= 40) cancel = true;
+                             }, &cancel));
+    const std::string recordPath = o4.out + ".partial/progress.json";
+    auto record = Json::parse(readText(recordPath));
+    record["chunk"] = std::to_string(record.at("chunk").get<std::int64_t>());
+    std::ofstream(recordPath) << record.dump();
+    const auto r4 = prepareDataset(o4);
+    QVERIFY2(r4.restarted.find("progress.json") != std::string::npos &&
+                 r4.restarted.find("'chunk': expected a whole number, found string") != std::string::npos,
+             r4.restarted.c_str());
+    QCOMPARE(r4.resumed, int64_t(0));
+    compareWhole(o4.out, out);
   }
 
   // Cancelled part-way; then one source image whose chunk is already on disk is rewritten with
