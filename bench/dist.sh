@@ -22,14 +22,9 @@ nproc=${NPROC:-2}
 backbone=${BACKBONE:-convnet}
 method=${METHOD:-simclr}
 repeat=${REPEAT:-1}
-cli="$build/app/pretext-cli"
-[ -x "$cli" ] || { echo "no $cli: build it first (ninja -C $build pretext-cli)" >&2; exit 1; }
-
-mkdir -p "$(dirname "$out")"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-log="${out%.md}.log"
-: > "$log"
+# cli, work (removed at exit) and log (bench/clirun.sh).
+source "$(dirname "${BASH_SOURCE[0]}")/clirun.sh"
+clirun_setup "$build" "$out"
 
 # name, then pretext-cli train's extra arguments
 run() {
@@ -42,8 +37,7 @@ run() {
   { echo "== $name: $*"; cat "$work/$name.out"; } >> "$log"
   # "finished: ...; 0:41, 123 img/s" (global images over training time) and rank 0's profile line.
   local ips profile
-  ips=$(sed -n 's/^finished: .*, \([0-9.]*\) img\/s$/\1/p' "$work/$name.out")
-  profile=$(grep -m1 -E '^profile(, | of rank 0,)' "$work/$name.out")
+  clirun_result "$work/$name.out"
   echo "$name|$ips|$profile" >> "$work/rows"
   rm -rf "${work:?}/$name"
 }

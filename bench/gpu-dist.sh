@@ -30,13 +30,9 @@ method=${METHOD:-simclr}
 threads=${THREADS:-}
 nproc=${NPROC:-}
 if [ "$device" = cpu ]; then backend=${BACKEND:-gloo}; else backend=${BACKEND:-nccl}; fi
-cli="$build/app/pretext-cli"
-[ -x "$cli" ] || { echo "no $cli: build it first (ninja -C $build pretext-cli)" >&2; exit 1; }
-mkdir -p "$(dirname "$out")"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-log="${out%.md}.log"
-: > "$log"
+# cli, work (removed at exit) and log (bench/clirun.sh).
+source "$(dirname "${BASH_SOURCE[0]}")/clirun.sh"
+clirun_setup "$build" "$out"
 
 # Which backend the jobs ran (their config.json's dist_backend), collected by run().
 : > "$work/backends"
@@ -57,8 +53,7 @@ run() {
   { echo "== $name: ${envs[*]} $*"; cat "$work/out"; } >> "$log"
   sed -n 's/.*"dist_backend": *"\([a-z]*\)".*/\1/p' "$work/run/config.json" | sed "s/^/$name: /" >> "$work/backends"
   local ips profile
-  ips=$(sed -n 's/^finished: .*, \([0-9.]*\) img\/s$/\1/p' "$work/out")
-  profile=$(grep -m1 -E '^profile(, | of rank 0,)' "$work/out" || true)
+  clirun_result "$work/out"
   echo "$name|$ips|$global|$profile" >> "$work/rows"
   rm -rf "$work/run"
 }

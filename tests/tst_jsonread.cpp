@@ -1,11 +1,15 @@
-// What each JSON reader accepts and refuses (io/jsonread.h, shared by three files): config.json
-// (configFromJson), writer.json (writerRecordFromJson, runWriterStatus) and eval.json (summarizeRun).
+// What each JSON reader accepts and refuses (io/jsonread.h, shared by five files): config.json
+// (configFromJson), writer.json (writerRecordFromJson, runWriterStatus), eval.json (summarizeRun) and
+// a prepared dataset's manifest.json (findPreparedDatasets, verifyPreparedDataset; prepare's
+// progress.json is in tst_prepare).
 // Whole-number doubles, fractions, numbers written as strings, missing keys and wrong types, for each
 // reader, and the messages that name the key and the file. The expectations are written by hand from
 // each file's documented rules, not taken from the code's output.
 #include "io/fileutil.h"
+#include "io/jsonread.h"
 
 #include <pretext/evaluation.h>
+#include <pretext/prepare.h>
 #include <pretext/runwriter.h>
 #include <pretext/training.h>
 
@@ -15,6 +19,8 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <string>
+#include <vector>
 
 using namespace pretext;
 
@@ -182,6 +188,68 @@ class TstJsonRead : public QObject {
     // config.json's errors name it too, with the run folder's reader.
     io::writeFileAtomic(dir + "/config.json", R"({"epochs": "2"})");
     QCOMPARE(errorOf([&] { summarizeRun(dir); }), std::string("config.json: 'epochs': expected a number, found string"));
+  }
+
+  void requiredKeys() {
+    // The readers without a fallback, for files Pretext alone writes: a missing key is an error.
+    using namespace io::jsonread;
+    const Json j = Json::parse(R"({"n": 3, "f": 3.0, "s": "x", "a": ["p", "q"], "mixed": ["p", 1], "o": {}})");
+    QCOMPARE(wholeNumber(j, "n"), std::int64_t(3));
+    QCOMPARE(errorOf([&] { wholeNumber(j, "m"); }), std::string("'m': missing"));
+    QCOMPARE(errorOf([&] { wholeNumber(j, "f"); }), std::string("'f': expected a whole number, not 3.0"));
+    QCOMPARE(text(j, "s"), std::string("x"));
+    QCOMPARE(errorOf([&] { text(j, "n"); }), std::string("'n': expected a string, found number"));
+    QCOMPARE(errorOf([&] { text(j, "t"); }), std::string("'t': missing"));
+    QCOMPARE(texts(j, "a"), (std::vector<std::string>{"p", "q"}));
+    QCOMPARE(errorOf([&] { texts(j, "mixed"); }), std::string("'mixed': expected an array of strings, found a number in it"));
+    QCOMPARE(errorOf([&] { texts(j, "s"); }), std::string("'s': expected an array, found string"));
+    QCOMPARE(errorOf([&] { array(j, "o"); }), std::string("'o': expected an array, found object"));
+    QCOMPARE(array(j, "a").size(), std::size_t(2));
+    QCOMPARE(errorOf([&] { required(Json::array({1}), "n"); }), std::string("'n': missing"));
+  }
+
+  void preparedManifestJson() {
+    // A prepared dataset's manifest.json, as the dataset list describes it: each wrong or missing
+    // value is said with the file and the key.
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const std::string dir = tmp.path().toStdString() + "/set", path = dir + "/manifest.json";
+    io::makeDirectories(dir);
+    const auto describe = [&](const std::string& text) {
+      io::writeFileAtomic(path, text);
+      const auto entries = findPreparedDatasets(dir);
+      return entries.size() == 1 ? entries[0].description : std::string("not listed");
+    };
+    const std::string good = R"({"format": "pretext-prepared", "version": 1, "image_size": 8, "channels": 3,
+        "class_names": ["a", "b"], "splits": [{"split": "train", "count": 1234, "images": "train_images.npy",
+        "labels": "train_labels.npy"}, {"split": "unlabeled", "count": 5, "images": "unlabeled_images.npy"}]})";
+    const auto with = [&](const std::string& from, const std::string& to) {
+      std::string text = good;
+      const auto at = text.find(from);
+      if (at == std::string::npos) return "the test's text lacks " + from;
+      return describe(text.replace(at, from.size(), to));
+    };
+    QCOMPARE(describe(good), std::string("Prepared: 1,234 train, 5 unlabeled images, 3x8x8, 2 classes, 0.0 MB"));
+    const std::string cannot = "Prepared dataset that cannot be read: " + path + ": ";
+    QCOMPARE(with(R"("image_size": 8)", R"("image_size": "8")"), cannot + "'image_size': expected a whole number, found string");
+    QCOMPARE(with(R"("channels": 3,)", ""), cannot + "'channels': missing");
+    QCOMPARE(with(R"("count": 1234)", R"("count": 12.5)"), cannot + "'count': expected a whole number, not 12.5");
+    QCOMPARE(with(R"("split": "train", )", ""), cannot + "'split': missing");
+    QCOMPARE(with(R"(["a", "b"])", R"(["a", 2])"), cannot + "'class_names': expected an array of strings, found a number in it");
+    QCOMPARE(with(R"(["a", "b"])", R"({"a": "b"})"), cannot + "'class_names': expected an array, found object");
+    QCOMPARE(with(R"("format": "pretext-prepared")", R"("format": 1)"), cannot + "'format': expected a string, found number");
+    QCOMPARE(with(R"("format": "pretext-prepared")", R"("format": "other")"), cannot + "not a Pretext prepared-dataset manifest");
+    QCOMPARE(with(R"("version": 1)", R"("version": 9)"),
+             cannot + "format version 9 was written by a newer Pretext (this one reads version 1)");
+    QCOMPARE(with(R"("version": 1)", R"("version": "1")"), cannot + "'version': expected a whole number, found string");
+    QCOMPARE(describe("[1]"), cannot + "expected an object");
+    // The checksums verifyPreparedDataset compares must be there, and be strings.
+    std::string why;
+    io::writeFileAtomic(path, good);
+    QVERIFY(!verifyPreparedDataset(dir, &why));
+    QCOMPARE(why, path + ": 'checksums': missing");
+    QCOMPARE(with(R"("version": 1)", R"("version": 1, "checksums": {"train_images.npy": 7})"),
+             cannot + "'checksums': 'train_images.npy': expected a string, found number");
   }
 };
 

@@ -316,9 +316,14 @@ class TstPrepare : public QObject {
     o.threads = 1;
     o.recordSeconds = 0;
     std::atomic<bool> cancel{false};
-    QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(o, [&](const PrepareProgress& p) {
-                               if (!p.listing && p.done >= 40) cancel = true;
-                             }, &cancel));
+    // Runs `opts` until `images` are done, then cancels through the flag.
+    const auto cancelAfter = [&](const PrepareOptions& opts, std::int64_t images) {
+      cancel = false;
+      QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(opts, [&](const PrepareProgress& p) {
+                                 if (!p.listing && p.done >= images) cancel = true;
+                               }, &cancel));
+    };
+    cancelAfter(o, 40);
     QVERIFY(!fs::exists(out));
     QVERIFY(fs::exists(out + ".partial/progress.json"));
     QVERIFY(!isPreparedDataset(out + ".partial"));
@@ -352,10 +357,7 @@ class TstPrepare : public QObject {
     auto o2 = options(root, again);
     o2.threads = 1;
     o2.recordSeconds = 0;
-    cancel = false;
-    QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(o2, [&](const PrepareProgress& p) {
-                               if (!p.listing && p.done >= 100) cancel = true;
-                             }, &cancel));
+    cancelAfter(o2, 100);
     const auto r2 = prepareDataset(o2);
     // At least the chunks done when the cancel was seen (a fast machine may have finished them all
     // by then; killedPrepareResumes proves a continuation from part-way).
@@ -366,11 +368,24 @@ class TstPrepare : public QObject {
     auto o3 = options(root, path("no-resume"));
     o3.resume = false;
     o3.threads = 1;
-    cancel = false;
-    QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(o3, [&](const PrepareProgress& p) {
-                               if (!p.listing && p.done >= 40) cancel = true;
-                             }, &cancel));
+    cancelAfter(o3, 40);
     QVERIFY(!fs::exists(o3.out + ".partial"));
+
+    // A progress record with a value of another type: restarted, naming progress.json and the key.
+    auto o4 = options(root, path("bad-record"));
+    o4.threads = 1;
+    o4.recordSeconds = 0;
+    cancelAfter(o4, 40);
+    const std::string recordPath = o4.out + ".partial/progress.json";
+    auto record = Json::parse(readText(recordPath));
+    record["chunk"] = std::to_string(record.at("chunk").get<std::int64_t>());
+    std::ofstream(recordPath) << record.dump();
+    const auto r4 = prepareDataset(o4);
+    QVERIFY2(r4.restarted.find("progress.json") != std::string::npos &&
+                 r4.restarted.find("'chunk': expected a whole number, found string") != std::string::npos,
+             r4.restarted.c_str());
+    QCOMPARE(r4.resumed, int64_t(0));
+    compareWhole(o4.out, out);
   }
 
   // Cancelled part-way; then one source image whose chunk is already on disk is rewritten with

@@ -298,6 +298,51 @@ class TstRunFollow : public QObject {
     QVERIFY(!tail.poll().restarted);
   }
 
+  // A config.json that is not a valid config is said once, naming the file and the key, and read
+  // as soon as it is mended; a folder without one says nothing.
+  void followerSaysABrokenConfigOnce() {
+    const QString run = path(QStringLiteral("broken-config"));
+    QVERIFY(QDir().mkpath(run));
+    RunFollower follower;
+    QSignalSpy messages(&follower, &RunFollower::message);
+    QSignalSpy configs(&follower, &RunFollower::configRead);
+    follower.follow(run);
+    follower.poll();
+    QCOMPARE(messages.count(), 0);  // no config.json yet: a starting run
+
+    const QString config = run + QStringLiteral("/config.json");
+    QVERIFY(writeAtomically(config, QByteArrayLiteral(R"({"epochs": "many"})")));
+    for (int i = 0; i < 3; ++i) follower.poll();
+    QCOMPARE(messages.count(), 1);
+    const QString text = messages.at(0).at(0).toString();
+    QVERIFY2(text.startsWith(QDir::toNativeSeparators(config) + QStringLiteral(": ")) && text.contains(QStringLiteral("'epochs'")),
+             qPrintable(text));
+    QCOMPARE(configs.count(), 0);
+    QCOMPARE(follower.epochs(), 0);
+
+    pretext::TrainConfig c;
+    c.epochs = 7;
+    c.batchSize = 24;
+    QVERIFY(writeAtomically(config, QByteArray::fromStdString(pretext::configToJson(c))));
+    for (int i = 0; i < 3; ++i) follower.poll();
+    QCOMPARE(configs.count(), 1);  // once, not at every poll
+    QCOMPARE(configs.at(0).at(0).value<pretext::TrainConfig>().batchSize, 24);
+    QCOMPARE(follower.epochs(), 7);
+    QCOMPARE(messages.count(), 1);
+
+    QVERIFY(writeAtomically(config, QByteArrayLiteral("{")));  // broken again (a hand edit): said again
+    {  // a modification time the follower has not seen, however coarse the filesystem's clock
+      QFile f(config);
+      QVERIFY(f.open(QIODevice::ReadWrite));
+      QVERIFY(f.setFileTime(QDateTime::currentDateTime().addSecs(5), QFileDevice::FileModificationTime));
+    }
+    for (int i = 0; i < 3; ++i) follower.poll();
+    QCOMPARE(messages.count(), 2);
+    QVERIFY2(messages.at(1).at(0).toString().startsWith(QDir::toNativeSeparators(config)), qPrintable(messages.at(1).at(0).toString()));
+    QCOMPARE(configs.count(), 1);
+    follower.stop();
+  }
+
   // The window follows a folder another process writes: rows arrive in pieces (with half lines),
   // the chart gets each complete step row once, the Filters panel shows the checkpoint renamed in
   // later (compared with the Evaluator's own grid of that checkpoint), and the end is noticed.

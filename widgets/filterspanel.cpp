@@ -5,6 +5,7 @@
 #include "pixelimageview.h"
 #include "plottheme.h"
 #include "qtconvert.h"
+#include "runconfig.h"
 #include "runinspector.h"
 
 #include <pretext/evaluation.h>
@@ -237,13 +238,9 @@ void FiltersPanel::runChanged() {
 // checkpoint. A run that is starting writes its config.json after the window learns its folder.
 void FiltersPanel::readMethod() {
   if (run().isEmpty() || !m_method.isEmpty()) return;
-  QFile config(QDir(run()).filePath(QStringLiteral("config.json")));
-  if (!config.open(QIODevice::ReadOnly)) return;
-  try {
-    m_method = methodTitle(pretext::configFromJson(config.readAll().toStdString()).method);
-  } catch (const std::exception&) {
-    // not a readable config (yet): the checkpoint job says what is wrong
-  }
+  // An error is not said here: the checkpoint job reads the same config.json and says what is wrong.
+  const RunConfigRead read = readRunConfig(run());
+  if (read.config) m_method = methodTitle(read.config->method);
 }
 
 void FiltersPanel::checkpointChanged(const QString&) {

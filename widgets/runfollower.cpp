@@ -1,6 +1,7 @@
 #include "runfollower.h"
 
 #include "panelcommon.h"
+#include "runconfig.h"
 
 #include <pretext/training.h>
 
@@ -38,6 +39,7 @@ void RunFollower::follow(const QString& runDir) {
   connect(m_watcher, &QFileSystemWatcher::fileChanged, this, &RunFollower::schedulePoll);
   m_checkpoint = checkpointSignature();  // the checkpoint there now is shown with the run itself
   m_configTime = {};
+  m_configError.clear();
   m_lastRow = {};
   m_lastEpochRow = {};
   m_epochs = 0;
@@ -73,16 +75,16 @@ QString RunFollower::checkpointSignature() const {
 void RunFollower::readConfig() {
   const QFileInfo info(path(QStringLiteral("config.json")));
   if (!info.exists() || info.lastModified() == m_configTime) return;
-  QFile file(info.filePath());
-  if (!file.open(QIODevice::ReadOnly)) return;  // the next poll tries again
-  m_configTime = info.lastModified();
-  try {
-    const pretext::TrainConfig config = pretext::configFromJson(file.readAll().toStdString());
-    m_epochs = config.epochs;
-    emit configRead(config);
-  } catch (const std::exception& e) {
-    emit message(tr("%1: %2").arg(QDir::toNativeSeparators(info.filePath()), QString::fromUtf8(e.what())));
+  const RunConfigRead read = readRunConfig(m_dir);
+  if (!read.config) {  // the next poll tries again; each error is said once
+    if (!read.error.isEmpty() && read.error != m_configError) emit message(read.error);
+    m_configError = read.error;
+    return;
   }
+  m_configTime = info.lastModified();
+  m_configError.clear();
+  m_epochs = read.config->epochs;
+  emit configRead(*read.config);
 }
 
 void RunFollower::watchWhatExists() {

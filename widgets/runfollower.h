@@ -95,6 +95,7 @@ class RunFollower final : public QObject {
   QTimer* m_soon = nullptr;  ///< coalesces the watcher's bursts of events into one poll
   QString m_checkpoint;      ///< signature of the checkpoint seen last
   QDateTime m_configTime;
+  QString m_configError;  ///< what message() said last about config.json
   QDateTime m_lastRow;
   QDateTime m_lastEpochRow;  ///< when the last epoch's row was read (the checkpoint follows it)
   pretext::RunWriterStatus m_writer;

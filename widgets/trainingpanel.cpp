@@ -3,6 +3,7 @@
 #include "formulas.h"
 #include "livechart.h"
 #include "panelcommon.h"
+#include "runconfig.h"
 #include "runfollower.h"
 #include "trainingworker.h"
 #include "translation.h"
@@ -694,14 +695,10 @@ struct RecordedJob {
 };
 
 RecordedJob recordedJob(const QString& dir) {
-  QFile file(QDir(dir).filePath(QStringLiteral("config.json")));
-  if (!file.open(QIODevice::ReadOnly)) return {};
-  try {
-    const pretext::TrainConfig c = pretext::configFromJson(file.readAll().toStdString());
-    return {c.batchSize, std::max(1, c.worldSize)};
-  } catch (const std::exception&) {
-    return {};
-  }
+  // An error is not said here: RunFollower says it for a followed run, and the resume says the trainer's.
+  const RunConfigRead read = readRunConfig(dir);
+  if (!read.config) return {};
+  return {read.config->batchSize, std::max(1, read.config->worldSize)};
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "datasets/datasetdata.h"
 #include "datasets/imagefiles.h"
 #include "io/fileutil.h"
+#include "io/jsonread.h"
 
 #include "pretext/numbers.h"
 #include "pretext/prepare.h"
@@ -473,8 +474,9 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
       if (!fs::exists(recordPath, ec)) {
         why = "it holds no progress record (interrupted before its first chunk of images, or while finishing)";
       } else {
-        const Json record = Json::parse(io::readTextFile(recordPath.string()));
-        const Json& before = record.at("fingerprint");
+        namespace jr = io::jsonread;
+        const Json record = jr::parseObject(io::readTextFile(recordPath.string()), "");
+        const Json& before = jr::required(record, "fingerprint");
         for (const auto& [key, label] : optionName) {
           if (!before.contains(key) || before.at(key) != fingerprint.at(key)) {
             why = std::string(label) + " differs";
@@ -485,15 +487,15 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
           }
         }
         if (why.empty()) {
-          chunk = record.at("chunk").get<std::int64_t>();
+          chunk = jr::wholeNumber(record, "chunk");
           if (chunk < 1) throw std::runtime_error("bad chunk size");
-          const Json& splits = record.at("splits");
+          const Json& splits = jr::array(record, "splits");
           if (splits.size() != outs.size()) throw std::runtime_error("splits differ");
           for (std::size_t k = 0; k < outs.size(); ++k) {
             const std::int64_t n = outs[k].count();
-            const std::string bits = splits[k].at("done").get<std::string>();
+            const std::string bits = jr::text(splits[k], "done");
             if (std::int64_t(bits.size()) != (n + chunk - 1) / chunk) throw std::runtime_error("chunk map size differs");
-            const std::string stamps = splits[k].at("stamps").get<std::string>();
+            const std::string stamps = jr::text(splits[k], "stamps");
             if (stamps.size() != 16 * bits.size()) throw std::runtime_error("stamp list size differs");
             chunkDone[k].assign(bits.size(), 0);
             chunkStamps[k].assign(bits.size(), std::string());
@@ -502,9 +504,10 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
               if (chunkDone[k][c]) chunkStamps[k][c] = stamps.substr(16 * c, 16);
             }
             reasons[k].assign(std::size_t(n), std::string());
-            for (const auto& [index, reason] : splits[k].at("skipped").items()) {
+            for (const auto& [index, reason] : jr::required(splits[k], "skipped").items()) {
               const std::int64_t i = std::stoll(index);
               if (i < 0 || i >= n) throw std::runtime_error("skipped index out of range");
+              if (!reason.is_string()) jr::badKey("skipped", "'" + index + "': expected a string, found " + reason.type_name());
               reasons[k][std::size_t(i)] = reason.get<std::string>();
             }
             const std::uintmax_t want = NpyWriter::fileBytes("|u1", imageRow, n);
@@ -558,7 +561,7 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
         }
       }
     } catch (const std::exception& e) {
-      why = std::string("its progress record cannot be used (") + e.what() + ")";
+      why = "its progress record " + recordPath.filename().string() + " cannot be used (" + e.what() + ")";
     }
     if (!resuming) {
       result.restarted = why;
@@ -1036,21 +1039,59 @@ torch::Tensor mapNpy(const std::string& path, const std::string& descr, std::vec
                           torch::TensorOptions().dtype(item == 8 ? torch::kInt64 : torch::kUInt8));
 }
 
-Json readManifest(const std::string& folder) {
+/// What a prepared dataset's manifest.json says, as its readers below use it.
+struct Manifest {
+  struct Entry {
+    std::string split;           // "train", "test" or "unlabeled" (as written; loadPrepared checks it)
+    std::int64_t count = 0;
+    std::string images, labels;  // file names in the folder; labels empty for an unlabelled split
+  };
+  std::vector<std::string> classNames;
+  std::int64_t imageSize = 0, channels = 0;
+  std::vector<Entry> splits;
+  bool hasChecksums = false;
+  std::vector<std::pair<std::string, std::string>> checksums;  // file name, "crc32:..."
+};
+
+/// FOLDER/manifest.json, read and checked: a DatasetError naming the file, and the key of a value
+/// that is missing or of another type.
+Manifest readManifest(const std::string& folder) {
+  namespace jr = io::jsonread;
   const std::string path = (fs::path(folder) / "manifest.json").string();
   if (!io::fileExists(path)) throw DatasetError(folder + ": not a prepared dataset (no manifest.json)");
-  Json m;
+  Manifest out;
   try {
-    m = Json::parse(io::readTextFile(path));
+    const Json m = jr::parseObject(io::readTextFile(path), "");
+    if (jr::text(m, "format", "") != kFormat) throw DatasetError(path + ": not a Pretext prepared-dataset manifest");
+    const std::int64_t version = jr::wholeNumber(m, "version", 0);
+    if (version > kVersion) {
+      throw DatasetError(path + ": format version " + std::to_string(version) +
+                         " was written by a newer Pretext (this one reads version " + std::to_string(kVersion) + ")");
+    }
+    out.classNames = jr::texts(m, "class_names");
+    out.imageSize = jr::wholeNumber(m, "image_size");
+    out.channels = jr::wholeNumber(m, "channels");
+    for (const Json& e : jr::array(m, "splits")) {
+      Manifest::Entry entry;
+      entry.split = jr::text(e, "split");
+      entry.count = jr::wholeNumber(e, "count");
+      entry.images = jr::text(e, "images");
+      entry.labels = jr::text(e, "labels", "");
+      out.splits.push_back(std::move(entry));
+    }
+    if (const Json* sums = jr::object(m, "checksums")) {
+      out.hasChecksums = true;
+      for (const auto& [file, sum] : sums->items()) {
+        if (!sum.is_string()) jr::badKey("checksums", "'" + file + "': expected a string, found " + sum.type_name());
+        out.checksums.emplace_back(file, sum.get<std::string>());
+      }
+    }
+  } catch (const DatasetError&) {
+    throw;
   } catch (const std::exception& e) {
     throw DatasetError(path + ": " + e.what());
   }
-  if (!m.is_object() || m.value("format", "") != kFormat) throw DatasetError(path + ": not a Pretext prepared-dataset manifest");
-  if (m.value("version", 0) > kVersion) {
-    throw DatasetError(path + ": format version " + std::to_string(m.value("version", 0)) +
-                       " was written by a newer Pretext (this one reads version " + std::to_string(kVersion) + ")");
-  }
-  return m;
+  return out;
 }
 
 }  // namespace
@@ -1059,38 +1100,34 @@ namespace datasets {
 
 DatasetData loadPrepared(const DatasetSpec& spec) {
   DatasetData data;
-  try {
-    const Json m = readManifest(spec.path);
-    data.name = "Prepared " + fs::path(spec.path).lexically_normal().filename().string();
-    if (data.name == "Prepared ") data.name = "Prepared " + fs::path(spec.path).lexically_normal().parent_path().filename().string();
-    data.classNames = m.at("class_names").get<std::vector<std::string>>();
-    const std::int64_t side = m.at("image_size").get<std::int64_t>(), channels = m.at("channels").get<std::int64_t>();
-    for (const auto& e : m.at("splits")) {
-      SplitData s;
-      const std::string name = e.at("split").get<std::string>();
-      if (name == "train") s.split = Split::Train;
-      else if (name == "test") s.split = Split::Test;
-      else if (name == "unlabeled") s.split = Split::Unlabeled;
-      else throw DatasetError(spec.path + "/manifest.json: unknown split '" + name + "'");
-      const std::int64_t count = e.at("count").get<std::int64_t>();
-      std::vector<std::int64_t> shape;
-      const std::string imagesPath = (fs::path(spec.path) / e.at("images").get<std::string>()).string();
-      s.images = mapNpy(imagesPath, "|u1", shape);
-      if (shape != std::vector<std::int64_t>{count, channels, side, side}) {
-        throw DatasetError(imagesPath + ": shape differs from the manifest's " + std::to_string(count) + " x " +
-                           std::to_string(channels) + " x " + std::to_string(side) + " x " + std::to_string(side));
-      }
-      if (e.contains("labels")) {
-        const std::string labelsPath = (fs::path(spec.path) / e.at("labels").get<std::string>()).string();
-        s.labels = mapNpy(labelsPath, "<i8", shape);
-        if (shape != std::vector<std::int64_t>{count}) throw DatasetError(labelsPath + ": not " + std::to_string(count) + " labels");
-      } else {
-        s.labels = torch::full({count}, -1, torch::kInt64);
-      }
-      data.splits.push_back(std::move(s));
+  const Manifest m = readManifest(spec.path);
+  data.name = "Prepared " + fs::path(spec.path).lexically_normal().filename().string();
+  if (data.name == "Prepared ") data.name = "Prepared " + fs::path(spec.path).lexically_normal().parent_path().filename().string();
+  data.classNames = m.classNames;
+  const std::int64_t side = m.imageSize, channels = m.channels;
+  for (const auto& e : m.splits) {
+    SplitData s;
+    const std::string& name = e.split;
+    if (name == "train") s.split = Split::Train;
+    else if (name == "test") s.split = Split::Test;
+    else if (name == "unlabeled") s.split = Split::Unlabeled;
+    else throw DatasetError(spec.path + "/manifest.json: unknown split '" + name + "'");
+    const std::int64_t count = e.count;
+    std::vector<std::int64_t> shape;
+    const std::string imagesPath = (fs::path(spec.path) / e.images).string();
+    s.images = mapNpy(imagesPath, "|u1", shape);
+    if (shape != std::vector<std::int64_t>{count, channels, side, side}) {
+      throw DatasetError(imagesPath + ": shape differs from the manifest's " + std::to_string(count) + " x " +
+                         std::to_string(channels) + " x " + std::to_string(side) + " x " + std::to_string(side));
     }
-  } catch (const nlohmann::json::exception& e) {
-    throw DatasetError(spec.path + "/manifest.json: " + e.what());
+    if (!e.labels.empty()) {
+      const std::string labelsPath = (fs::path(spec.path) / e.labels).string();
+      s.labels = mapNpy(labelsPath, "<i8", shape);
+      if (shape != std::vector<std::int64_t>{count}) throw DatasetError(labelsPath + ": not " + std::to_string(count) + " labels");
+    } else {
+      s.labels = torch::full({count}, -1, torch::kInt64);
+    }
+    data.splits.push_back(std::move(s));
   }
   return data;
 }
@@ -1114,21 +1151,21 @@ DatasetEntry describePrepared(const fs::path& dir) {
   e.kind = "prepared";
   e.path = dir.string();
   try {
-    const Json m = readManifest(e.path);
+    const Manifest m = readManifest(e.path);
     std::string splits;
     std::uintmax_t bytes = 0;
-    for (const auto& s : m.at("splits")) {
-      splits += (splits.empty() ? "" : ", ") + thousands(s.at("count").get<std::int64_t>()) + " " + s.at("split").get<std::string>();
-      for (const char* key : {"images", "labels"}) {
+    for (const auto& s : m.splits) {
+      splits += (splits.empty() ? "" : ", ") + thousands(s.count) + " " + s.split;
+      for (const std::string* file : {&s.images, &s.labels}) {
         std::error_code ec;
-        if (!s.contains(key)) continue;
-        const auto size = fs::file_size(dir / s.at(key).get<std::string>(), ec);
+        if (file->empty()) continue;
+        const auto size = fs::file_size(dir / *file, ec);
         if (!ec) bytes += size;
       }
     }
-    const auto side = std::to_string(m.at("image_size").get<int>());
-    const auto classes = m.at("class_names").size();
-    e.description = "Prepared: " + splits + " images, " + std::to_string(m.at("channels").get<int>()) + "x" + side + "x" +
+    const auto side = std::to_string(m.imageSize);
+    const auto classes = m.classNames.size();
+    e.description = "Prepared: " + splits + " images, " + std::to_string(m.channels) + "x" + side + "x" +
                     side + ", " + (classes ? std::to_string(classes) + " classes" : std::string("unlabelled")) + ", " +
                     formatFixed(double(bytes) / 1e6, 1) + " MB";
     e.available = true;
@@ -1158,16 +1195,17 @@ std::vector<DatasetEntry> findPreparedDatasets(const std::string& folder) {
 
 bool verifyPreparedDataset(const std::string& folder, std::string* why) {
   try {
-    const Json m = readManifest(folder);
-    for (const auto& [file, expected] : m.at("checksums").items()) {
+    const Manifest m = readManifest(folder);
+    if (!m.hasChecksums) throw DatasetError((fs::path(folder) / "manifest.json").string() + ": 'checksums': missing");
+    for (const auto& [file, expected] : m.checksums) {
       std::vector<std::int64_t> shape;
       const std::string path = (fs::path(folder) / file).string();
       const auto t = mapNpy(path, file.find("labels") != std::string::npos ? "<i8" : "|u1", shape);
       const auto* p = static_cast<const std::uint8_t*>(t.data_ptr());
       std::uint32_t crc = std::uint32_t(crc32_z(0L, Z_NULL, 0));
       crc = std::uint32_t(crc32_z(crc, p, std::size_t(t.numel() * t.element_size())));
-      if ("crc32:" + crcText(crc) != expected.get<std::string>()) {
-        if (why) *why = path + ": checksum " + crcText(crc) + ", the manifest says " + expected.get<std::string>();
+      if ("crc32:" + crcText(crc) != expected) {
+        if (why) *why = path + ": checksum " + crcText(crc) + ", the manifest says " + expected;
         return false;
       }
     }

@@ -1,7 +1,9 @@
 // Reading typed values out of parsed JSON (nlohmann-json) by key, for the files Pretext writes and
-// reads back: config.json (run/config.cpp), writer.json (io/runwriter.cpp), eval.json (eval/results.cpp).
+// reads back: config.json (run/config.cpp), writer.json (io/runwriter.cpp), eval.json (eval/results.cpp),
+// a prepared dataset's manifest.json and prepare's progress.json (datasets/prepare.cpp).
 //
-// Checked readers: a missing key gives the fallback; a value of another type, or a number outside
+// Checked readers: a missing key gives the fallback (without a fallback, the key must be there:
+// "'KEY': missing"); a value of another type, or a number outside
 // the wanted type's range, throws std::runtime_error "'KEY': expected ..." (the caller puts the
 // file's name in front). Two of them read whole numbers, and they differ in what they accept:
 //   numberAs<T>  any JSON number converted to T; for an integer T a fraction is truncated toward
@@ -21,6 +23,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace pretext::io::jsonread {
 
@@ -52,6 +55,22 @@ inline Json parseObject(const std::string& source, const std::string& prefix) {
 }
 
 // ---- checked -----------------------------------------------------------------------------------
+
+/// The value at `key`, which must be there: "'KEY': missing" otherwise. For files Pretext alone
+/// writes (a prepared dataset's manifest.json, prepare's progress.json), where a missing key means
+/// a damaged file, not an older one.
+inline const Json& required(const Json& j, const std::string& key) {
+  const Json* v = member(j, key);
+  if (!v) badKey(key, "missing");
+  return *v;
+}
+
+/// The array at `key`, which must be there.
+inline const Json& array(const Json& j, const std::string& key) {
+  const Json& v = required(j, key);
+  if (!v.is_array()) badKey(key, std::string("expected an array, found ") + v.type_name());
+  return v;
+}
 
 /// The number at `key` converted to T (fractions truncated for an integer T), or an error naming
 /// the key: casting a double outside T's range (1e300, NaN from a hand-edited file) to an integer or
@@ -96,6 +115,12 @@ inline std::int64_t wholeNumber(const Json& j, const std::string& key, std::int6
   return v->get<std::int64_t>();
 }
 
+/// The whole number at `key`, which must be there.
+inline std::int64_t wholeNumber(const Json& j, const std::string& key) {
+  required(j, key);
+  return wholeNumber(j, key, 0);
+}
+
 /// The number at `key` as a double: any JSON number.
 inline double number(const Json& j, const std::string& key, double fallback) {
   const Json* v = member(j, key);
@@ -109,6 +134,22 @@ inline std::string text(const Json& j, const std::string& key, const std::string
   if (!v) return fallback;
   if (!v->is_string()) badKey(key, std::string("expected a string, found ") + v->type_name());
   return v->get<std::string>();
+}
+
+/// The string at `key`, which must be there.
+inline std::string text(const Json& j, const std::string& key) {
+  required(j, key);
+  return text(j, key, std::string());
+}
+
+/// The array of strings at `key`, which must be there.
+inline std::vector<std::string> texts(const Json& j, const std::string& key) {
+  std::vector<std::string> out;
+  for (const Json& v : array(j, key)) {
+    if (!v.is_string()) badKey(key, std::string("expected an array of strings, found a ") + v.type_name() + " in it");
+    out.push_back(v.get<std::string>());
+  }
+  return out;
 }
 
 inline bool boolean(const Json& j, const std::string& key, bool fallback) {

@@ -170,14 +170,16 @@ std::int64_t dropMetricsAfter(const std::string& path, std::int64_t globalStep) 
 
 MetricsTail::Update MetricsTail::poll() {
   Update update;
+  // The file is read again from its start, and the update says so.
+  const auto startOver = [&] {
+    m_offset = 0;
+    m_anchor.clear();
+    m_rows = m_lines = 0;
+    update.restarted = true;
+  };
   std::FILE* f = std::fopen(m_path.c_str(), "rb");
   if (!f) {
-    if (m_offset > 0) {  // it was there and has gone: whatever comes next starts over
-      m_offset = 0;
-      m_anchor.clear();
-      m_rows = m_lines = 0;
-      update.restarted = true;
-    }
+    if (m_offset > 0) startOver();  // it was there and has gone: whatever comes next starts over
     return update;
   }
   std::string data;
@@ -192,10 +194,7 @@ MetricsTail::Update MetricsTail::poll() {
     }
   }
   if (!same) {
-    m_offset = 0;
-    m_anchor.clear();
-    m_rows = m_lines = 0;
-    update.restarted = true;
+    startOver();
     std::fseek(f, 0, SEEK_SET);
   }
   for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) data.append(buffer, n);
