@@ -146,8 +146,9 @@ class TstDatasets : public QObject {
         QVERIFY2(msg.find("unexpected bytes after the 7840 bytes") != std::string::npos, msg.c_str());
       }
       // The header, the data and a probe of at most 64 KiB + 1: nowhere near 50 MB.
+      // (Counted, not timed: the bytes read are the property; the time is for the log.)
       QVERIFY2(in.bytesRead() <= 16 + 7840 + 65537, std::to_string(in.bytesRead()).c_str());
-      QVERIFY(timer.elapsed() < 5000);
+      qInfo("the IDX gzip bomb was refused after %lld ms", timer.elapsed());
     }
     testutil::writeBytes(d + "/train-labels-idx1-ubyte", testutil::idxLabels(10, 10));
     expectError({"mnist", d}, {"train-images-idx3-ubyte.gz", "unexpected bytes"});

@@ -175,6 +175,7 @@ class TstEmbeddingPanel : public QObject {
     const auto& p = panel->projection();
     QCOMPARE(panel->selectionGrid()->count(), 0);
     QTest::qWait(50);  // the layout settles with the gallery beside the plot
+    for (int pass = 0; pass < 5; ++pass) QCoreApplication::processEvents();  // passes, however busy the machine
     panel->plot()->replot();
     // Where the points are drawn (the plot keeps its size when the gallery fills).
     std::vector<QPointF> drawn;
@@ -262,7 +263,7 @@ class TstEmbeddingPanel : public QObject {
       const QPoint pixel = at.toPoint();
       QCOMPARE(panel->pointAt(pixel), i);
       QTest::mouseMove(plot, pixel);
-      QTRY_COMPARE(panel->hoveredPoint(), i);
+      QTRY_COMPARE_WITH_TIMEOUT(panel->hoveredPoint(), i, 60000);
       QVERIFY(panel->hoverWidget()->isVisible());
       const QImage image = pretext::toQImage(m_dataset.image(pretext::Split::Test, i));
       const int factor = std::max(1, 112 / image.width());
@@ -281,7 +282,7 @@ class TstEmbeddingPanel : public QObject {
     const QPoint corner = plot->axisRect()->rect().topLeft() + QPoint(2, 2);
     QCOMPARE(panel->pointAt(corner), -1);
     QTest::mouseMove(plot, corner);
-    QTRY_COMPARE(panel->hoveredPoint(), -1);
+    QTRY_COMPARE_WITH_TIMEOUT(panel->hoveredPoint(), -1, 60000);
     QVERIFY(!panel->hoverWidget()->isVisible());
   }
 
@@ -294,7 +295,7 @@ class TstEmbeddingPanel : public QObject {
     QCOMPARE(panel->projection().kind, std::string("pca"));
 
     panel->kindBox()->setCurrentIndex(panel->kindBox()->findData(QStringLiteral("tsne")));
-    QTRY_VERIFY(panel->busy());  // t-SNE takes a while: the panel says so meanwhile
+    QTRY_VERIFY_WITH_TIMEOUT(panel->busy(), 60000);  // t-SNE takes a while: the panel says so meanwhile
     QVERIFY(panel->message().contains(QLatin1String("t-SNE")));
     QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 2, 120000);
     const auto& p = panel->projection();
@@ -429,7 +430,7 @@ class TstEmbeddingPanel : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(panel.busyIndicator()->toolTip().endsWith(iterating) && panel.busyIndicator()->value() > 300, 600000);
     panel.grab().save(dir + QStringLiteral("/embedding-tsne-progress.png"));
     QTest::mouseClick(panel.cancelButton(), Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(!inspector.busy(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!inspector.busy(), 120000);
     QTest::qWait(200);
     panel.grab().save(dir + QStringLiteral("/embedding-tsne-cancelled.png"));
   }

@@ -560,11 +560,13 @@ class TstEval : public QObject {
     std::vector<std::int64_t> seen;
     QElapsedTimer clock;
     qint64 cancelledAt = -1;
+    std::size_t reportsAtCancel = 0;
     other.setProgress(
         [&](std::int64_t done, std::int64_t) {
           seen.push_back(done);
           if (done > 0 && !cancel) {
             cancel = true;
+            reportsAtCancel = seen.size();
             clock.start();
           }
         },
@@ -575,7 +577,12 @@ class TstEval : public QObject {
     } catch (const Cancelled&) {
       cancelledAt = clock.elapsed();
     }
-    QVERIFY2(cancelledAt >= 0 && cancelledAt < 2000, qPrintable(QString::number(cancelledAt)));
+    // Within a chunk: at most one more chunk reported after the cancel (counted, not timed: the
+    // machine may be busy; the time is for the log).
+    qInfo("k-NN cancelled after %zu progress reports: %zu more, %lld ms", reportsAtCancel,
+          seen.size() - reportsAtCancel, cancelledAt);
+    QVERIFY(reportsAtCancel > 0 && cancelledAt >= 0);
+    QVERIFY2(seen.size() <= reportsAtCancel + 1, qPrintable(QString::number(seen.size() - reportsAtCancel)));
     QVERIFY(seen.back() < trainN + testN);
     cancel = false;
     other.setProgress({}, nullptr);
@@ -667,8 +674,10 @@ class TstEval : public QObject {
     } catch (const Cancelled&) {
       elapsed = clock.elapsed();
     }
+    // It stopped at the iteration it was cancelled at (counted; the time is for the log only).
+    qInfo("t-SNE cancelled at iteration 100 ended after %lld ms", elapsed);
+    QVERIFY(elapsed >= 0);
     QCOMPARE(last, std::int64_t(100));
-    QVERIFY2(elapsed >= 0 && elapsed < 2000, qPrintable(QString::number(elapsed)));
     QCOMPARE(ev.resultsJson(), before);
     cancel = false;
     ev.setProgress({}, nullptr);

@@ -41,7 +41,7 @@ class TstKillResume : public QObject {
       }
       QThread::msleep(rng.bounded(1500));
       cli.kill();  // SIGKILL: no handler runs
-      QVERIFY(cli.waitForFinished(10000));
+      QVERIFY(cli.waitForFinished(60000));
       QVERIFY(fs::exists(ckpt));
       auto trainer = Trainer::resume(dir);  // throws if the checkpoint is damaged
       QVERIFY(trainer->startEpoch() >= 1);
@@ -52,7 +52,7 @@ class TstKillResume : public QObject {
     QProcess last;
     last.start(PRETEXT_CLI, {"train", "--resume", QString::fromStdString(dir), "--epochs", QString::number(next), "--quiet"});
     QVERIFY(last.waitForStarted());
-    QVERIFY(last.waitForFinished(120000));
+    QVERIFY(last.waitForFinished(300000));
     QCOMPARE(last.exitCode(), 0);
     for (const auto& e : fs::directory_iterator(dir + "/checkpoints")) {
       QVERIFY2(e.path().filename() == "last.pt" || e.path().filename() == "initial_filters.pt", e.path().c_str());

@@ -475,7 +475,7 @@ class TstPresetsPanel : public QObject {
     QVERIFY(panel.running());
     QCOMPARE(panel.queuedRuns(), 1);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
-    QTRY_VERIFY(!panel.running());
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.running(), 60000);
     QCOMPARE(panel.methodBox()->currentData().toString(), QStringLiteral("rotation"));  // the form showed each run
     QCOMPARE(panel.epochsBox()->value(), 1);
     for (const auto& args : finished) {

@@ -127,8 +127,8 @@ class TstRunWriter : public QObject {
       QCOMPARE(running.describe(dir), "running (pid " + std::to_string(currentProcessId()) + " on " + currentHostName() +
                                           "), step 5");
       writer.progress(9);
-      QTRY_VERIFY_WITH_TIMEOUT(runWriterStatus(dir).record.heartbeatMs > first.heartbeatMs, 5000);
-      QTRY_COMPARE_WITH_TIMEOUT(runWriterStatus(dir).record.step, std::int64_t(9), 5000);
+      QTRY_VERIFY_WITH_TIMEOUT(runWriterStatus(dir).record.heartbeatMs > first.heartbeatMs, 60000);
+      QTRY_COMPARE_WITH_TIMEOUT(runWriterStatus(dir).record.step, std::int64_t(9), 60000);
       writer.checkpointed(11);
       QCOMPARE(runWriterStatus(dir).record.checkpointStep, std::int64_t(11));  // at once, not at the next beat
       writer.finish(WriterRecord::State::Finished, 11);
@@ -165,7 +165,7 @@ class TstRunWriter : public QObject {
     done.start("true", {});
     QVERIFY(done.waitForStarted());
     const qint64 donePid = done.processId();
-    QVERIFY(done.waitForFinished(10000));
+    QVERIFY(done.waitForFinished(60000));
     writeText(writerRecordPath(dir), writerRecordToJson(recordOf(donePid, boot + ":1")));
     QVERIFY(runWriterStatus(dir).kind == RunWriterStatus::Kind::Gone);
     // Alive here, heartbeat stopped (SIGSTOP, a hang): silent, not gone.
@@ -191,7 +191,7 @@ class TstRunWriter : public QObject {
     done.start("true", {});
     QVERIFY(done.waitForStarted());
     const qint64 donePid = done.processId();
-    QVERIFY(done.waitForFinished(10000));
+    QVERIFY(done.waitForFinished(60000));
     WriterRecord gone = recordOf(donePid, token.substr(0, token.find(':')) + ":1");
     WriterRecord alive = recordOf(currentProcessId(), token);
     WriterRecord hung = recordOf(currentProcessId(), token, 60000);
@@ -284,16 +284,27 @@ class TstRunWriter : public QObject {
     QCOMPARE(configFromJson(readTextFileForTest(dir + "/config.json")).worldSize, 1);
 
     QElapsedTimer clock;
-    ::kill(pid_t(cli.processId()), SIGKILL);
+    const pid_t pid = pid_t(cli.processId());
+    ::kill(pid, SIGKILL);
     clock.start();
-    // Not waiting for QProcess to reap it: a killed child that is still a zombie is gone too.
-    while (runWriterStatus(dir).kind != RunWriterStatus::Kind::Gone && clock.elapsed() < 10000) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    const qint64 goneAfter = clock.elapsed();
-    qInfo("SIGKILL reported gone after %lld ms", static_cast<long long>(goneAfter));
-    QVERIFY2(goneAfter < 3000, std::to_string(goneAfter).c_str());
-    QVERIFY(cli.waitForFinished(10000));
+    // Once the kernel has ended the process the status says gone, at the first look: from the process
+    // table, not from a heartbeat gone stale some seconds later (no limit in milliseconds: CI's load
+    // may hold this thread back for seconds). Not waiting for QProcess to reap it (no event loop runs
+    // here): a killed child that is still a zombie is gone too.
+    const auto ended = [pid] {
+      std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+      std::string stat;
+      if (!std::getline(in, stat)) return true;  // reaped
+      const auto close = stat.rfind(')');
+      return close != std::string::npos && close + 2 < stat.size() && (stat[close + 2] == 'Z' || stat[close + 2] == 'X');
+    };
+    while (!ended() && clock.elapsed() < 120000) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    QVERIFY(ended());
+    const RunWriterStatus firstLook = runWriterStatus(dir);
+    qInfo("SIGKILL: the process ended after %lld ms, reported %s at once", static_cast<long long>(clock.elapsed()),
+          firstLook.kind == RunWriterStatus::Kind::Gone ? "gone" : "not gone");
+    QVERIFY2(firstLook.kind == RunWriterStatus::Kind::Gone, firstLook.describe(dir).c_str());
+    QVERIFY(cli.waitForFinished(60000));
     const RunWriterStatus gone = runWriterStatus(dir);
     QVERIFY(gone.record.state == WriterRecord::State::Running);  // it never said it ended
     QVERIFY(gone.kind == RunWriterStatus::Kind::Gone);
@@ -304,7 +315,7 @@ class TstRunWriter : public QObject {
     // `pretext-cli status` prints the same for scripts.
     QProcess status;
     status.start(PRETEXT_CLI, {"status", qdir});
-    QVERIFY(status.waitForFinished(30000));
+    QVERIFY(status.waitForFinished(120000));
     const QString printed = QString::fromUtf8(status.readAllStandardOutput());
     QCOMPARE(status.exitCode(), 3);
     QVERIFY2(printed.startsWith(QStringLiteral("state: gone\n")), qPrintable(printed));
@@ -330,7 +341,7 @@ class TstRunWriter : public QObject {
     QCOMPARE(stopped.record.step, lastMetricsStep(dir));
     QCOMPARE(Trainer::resume(dir)->startEpoch(), int(stopped.record.step / 4));  // --subset 128, batch 32: 4 steps an epoch
     status.start(PRETEXT_CLI, {"status", qdir});
-    QVERIFY(status.waitForFinished(30000));
+    QVERIFY(status.waitForFinished(120000));
     QCOMPARE(status.exitCode(), 3);
     QVERIFY(status.readAllStandardOutput().startsWith("state: stopped\n"));
     // No temporary of the killed writer's record is left once a run went on in the folder.

@@ -1,8 +1,11 @@
 // The Training panel: controls make the configuration, charts receive points, a real run on the
-// synthetic shapes finishes, Stop answers within a second, and the GUI thread never stalls long.
+// synthetic shapes finishes, Stop ends it within a step, and the GUI thread's event loop runs while
+// it trains. No pass/fail on wall-clock times: CI shares two cores at a load of 10-20 (the times go
+// to the log; bench/gui_stall measures them).
 #include "experimentpresets.h"
 #include "livechart.h"
 #include "trainingpanel.h"
+#include "trainingworker.h"
 
 #include <pretext/methods.h>
 #include <pretext/prepare.h>
@@ -19,6 +22,7 @@
 #include <QFormLayout>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSemaphore>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -27,6 +31,7 @@
 #include <QTimer>
 #include <QtTest/QtTest>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -208,31 +213,64 @@ class TstTrainingPanel : public QObject {
       QVERIFY(!written.cpuBf16Auto && !written.cpuChannelsLastAuto);
     }
 
-    // A long run, stopped: measure the answer and the GUI thread's longest stall meanwhile.
+    // A long run, stopped. What a person sees, whatever the machine's load: after Stop at most one
+    // more training step completes, and the GUI thread's event loop runs between the steps.
     smallRun(panel, QStringLiteral("simclr"), 500, m_tmp.filePath(QStringLiteral("b")));
-    QElapsedTimer gap;
-    qint64 worstStall = 0;
+    panel.batchBox()->setValue(8);  // 16 steps an epoch: a Stop that waited for the epoch's end would run 15 more
+    std::atomic<int> ticks{0};
     QTimer ticker;
     ticker.setInterval(5);
-    QObject::connect(&ticker, &QTimer::timeout, [&] {
-      if (gap.isValid()) worstStall = std::max(worstStall, gap.elapsed());
-      gap.restart();
-    });
+    QObject::connect(&ticker, &QTimer::timeout, [&] { ticks.fetch_add(1); });
+    // On the training thread as each step is reported: the event loop's tick count then. At the first
+    // step of the second epoch the thread waits there until Stop is pressed, so that the press falls
+    // at a known step however slow the machine is.
+    std::vector<std::int64_t> steps;  // written on the training thread, read once the run finished
+    std::vector<int> ticksAtStep;
+    std::atomic<std::int64_t> pressedAt{-1};
+    QSemaphore pressed;
+    QObject context;
+    QObject::connect(
+        panel.worker(), &TrainingWorker::stepReported, &context,
+        [&](const pretext::StepReport& r) {
+          steps.push_back(r.globalStep);
+          ticksAtStep.push_back(ticks.load());
+          if (r.epoch == 1 && r.step == 1) {
+            pressedAt = r.globalStep;
+            pressed.tryAcquire(1, 600000);  // the test presses Stop meanwhile (a failed test does not hang)
+          }
+        },
+        Qt::DirectConnection);
     ticker.start();
     QTest::mouseClick(panel.startButton(), Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(panel.chart()->lossPlot()->graph(3)->dataCount() >= 5, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(pressedAt.load() > 0, 300000);
     QElapsedTimer answer;
     answer.start();
     QTest::mouseClick(panel.stopButton(), Qt::LeftButton);
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+    pressed.release();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
     const qint64 stopMs = answer.elapsed();
     ticker.stop();
     result = finished.takeFirst().at(0).value<pretext::RunResult>();
     QVERIFY2(result.status == pretext::RunStatus::Stopped, result.message.c_str());
-    qInfo("Stop answered in %lld ms; the GUI event loop's longest stall while training was %lld ms", stopMs,
-          worstStall);
-    QVERIFY2(stopMs < 1000, qPrintable(QStringLiteral("stop took %1 ms").arg(stopMs)));
-    QVERIFY(worstStall < 2000);
+    QVERIFY(!panel.running());
+    const std::int64_t stepsAfterStop = steps.back() - pressedAt.load();
+    int pairsWithEvents = 0;  // consecutive steps (before Stop) with the event loop's ticks between them
+    int pairs = 0;
+    for (std::size_t i = 1; i < steps.size() && steps[i] <= pressedAt.load(); ++i, ++pairs) {
+      if (ticksAtStep[i] > ticksAtStep[i - 1]) ++pairsWithEvents;
+    }
+    qInfo("Stop pressed after step %lld: %lld more step(s), answered in %lld ms; the event loop ran between "
+          "%d of %d pairs of steps (%d ticks in all)",
+          static_cast<long long>(pressedAt.load()), static_cast<long long>(stepsAfterStop), stopMs, pairsWithEvents,
+          pairs, ticks.load());
+    QVERIFY2(stepsAfterStop <= 1, qPrintable(QStringLiteral("%1 steps after Stop (%2)")
+                                                 .arg(stepsAfterStop)
+                                                 .arg(QString::fromStdString(result.message))));
+    QCOMPARE(pairs, 128 / 8);  // the first epoch's steps and the one Stop was pressed at
+    // A blocked GUI thread (training on it, or waiting for each step) has no tick between any two steps;
+    // a loaded machine may starve it for a step now and then, not for most of them.
+    QVERIFY2(2 * pairsWithEvents >= pairs, qPrintable(QStringLiteral("%1 of %2").arg(pairsWithEvents).arg(pairs)));
+    QCOMPARE(panel.chart()->lossPlot()->graph(3)->dataCount(), int(steps.size()));  // every step reached the chart
     QVERIFY(QFile::exists(m_tmp.filePath(QStringLiteral("b/checkpoints/last.pt"))));
   }
 
@@ -383,7 +421,7 @@ class TstTrainingPanel : public QObject {
       panel.stop();
       panel.stop();
       QTest::mouseClick(panel.stopButton(), Qt::LeftButton);  // disabled or not, a third press changes nothing
-      QTRY_COMPARE_WITH_TIMEOUT(finished.count(), round + 1, 10000);
+      QTRY_COMPARE_WITH_TIMEOUT(finished.count(), round + 1, 120000);
       QVERIFY(!panel.running());
       QTest::qWait(200);
       QCOMPARE(finished.count(), round + 1);  // one run, one answer
@@ -395,12 +433,34 @@ class TstTrainingPanel : public QObject {
     auto* panel = new TrainingPanel;
     panel->setDataset(shapes());
     smallRun(*panel, QStringLiteral("byol"), 500, m_tmp.filePath(QStringLiteral("c")));
+    panel->batchBox()->setValue(8);  // 16 steps an epoch
+    // As in realRunFinishesAndStopIsQuick: the training thread waits at the first step of the second
+    // epoch until the panel is about to close, then goes on while it closes.
+    std::atomic<std::int64_t> last{-1}, closedAt{-1};
+    QSemaphore closing;
+    QObject context;
+    QObject::connect(
+        panel->worker(), &TrainingWorker::stepReported, &context,
+        [&](const pretext::StepReport& r) {
+          last = r.globalStep;
+          if (r.epoch == 1 && r.step == 1) {
+            closedAt = r.globalStep;
+            closing.tryAcquire(1, 600000);
+          }
+        },
+        Qt::DirectConnection);
     panel->start();
-    QTRY_VERIFY_WITH_TIMEOUT(panel->chart()->lossPlot()->graph(1)->dataCount() >= 2, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(closedAt.load() > 0, 300000);
     QElapsedTimer t;
     t.start();
+    closing.release();
     delete panel;  // stops the worker, which writes its checkpoint, and joins the thread
-    QVERIFY(t.elapsed() < 5000);
+    const std::int64_t stepsAfter = last.load() - closedAt.load();
+    qInfo("closed after step %lld: %lld more step(s), in %lld ms", static_cast<long long>(closedAt.load()),
+          static_cast<long long>(stepsAfter), t.elapsed());
+    // The step the release let start, and at most one more should the closing thread be descheduled
+    // between the release and the stop request; not the rest of the epoch's 15.
+    QVERIFY2(stepsAfter <= 2, qPrintable(QString::number(stepsAfter)));
     QVERIFY(QFile::exists(m_tmp.filePath(QStringLiteral("c/checkpoints/last.pt"))));
   }
 };

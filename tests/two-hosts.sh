@@ -70,14 +70,15 @@ echo "1. 2 hosts x $per_host processes: $(losses "$run" | wc -l) metrics rows eq
 rm -rf "$run"
 launch a "$work/a2" "${args[@]}" --epochs 10000 --out "$run"
 launch b "$work/b2" "${args[@]}" --epochs 10000 --out "$run"
-for _ in $(seq 600); do [ -f "$run/checkpoints/last.pt" ] && break; sleep 0.2; done
-[ -f "$run/checkpoints/last.pt" ] || fail "no checkpoint within 120 s"
+for _ in $(seq 1500); do [ -f "$run/checkpoints/last.pt" ] && break; sleep 0.2; done
+[ -f "$run/checkpoints/last.pt" ] || fail "no checkpoint within 300 s"
 sleep 1
 ip -n "${NETNS_TAG}b" link set "${NETNS_TAG}vb" down
 t0=$(date +%s.%N)
 wait_all && fail "the job went on with a host unreachable"
 elapsed=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-awk -v e="$elapsed" -v t="$timeout_s" 'BEGIN { exit !(e <= 3 * t + 10) }' ||
+# A hang guard, not a time limit: CI shares two cores at a load of 10-20 (the time is printed below).
+awk -v e="$elapsed" -v t="$timeout_s" 'BEGIN { exit !(e <= t + 60) }' ||
   fail "the processes took $elapsed s to stop (timeout $timeout_s s)"
 for log in "$work"/[ab]2.*; do
   grep -Eq "rank [0-9]+: .* failed: (rank [0-9]+(, )?)+ stopped answering" "$log" ||

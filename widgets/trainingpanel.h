@@ -54,6 +54,9 @@ class TrainingPanel final : public QWidget {
   QComboBox* methodBox() const { return m_method; }
   QFormLayout* optionsForm() const { return m_options; }
   LiveChart* chart() const { return m_chart; }
+  /// The worker that trains in this panel's thread (for tests: its signals, connected with
+  /// Qt::DirectConnection, arrive on the training thread as the steps happen).
+  TrainingWorker* worker() const { return m_worker; }
   QPushButton* startButton() const { return m_start; }
   QPushButton* pauseButton() const { return m_pause; }
   QPushButton* stopButton() const { return m_stop; }
