@@ -1388,6 +1388,78 @@ class TstPrepare : public QObject {
 #endif
   }
 
+  // --train-split (TrainConfig::trainSplit) chooses the split trained on: "train" the 40 labelled
+  // images of a prepared STL-10 (5 steps of 8, said in the log, recorded in config.json), "unlabeled"
+  // the 72 unlabelled ones, also for stl10:DIR loaded directly, whose unlabeled_X.bin the CLI then
+  // reads; a split the dataset lacks, or "unlabeled" for a method on labels, is refused naming it.
+  void trainSplitChoosesTheSplit() {
+    const std::string packed = path("stream-stl-prepared");
+    if (!fs::exists(packed)) QSKIP("needs binaryKindsAreStreamed's output");
+    const Dataset ds = Dataset::load(DatasetSpec::parse(packed));
+    QCOMPARE(trainingSplit(ds, false, "train").images.size(0), int64_t(40));
+    QCOMPARE(trainingSplit(ds, false, "unlabeled").images.size(0), int64_t(72));
+    QCOMPARE(trainingSplit(ds, false, "auto").images.size(0), int64_t(72));
+    const auto refused = [](const Dataset& d, bool usesLabels, const char* split, const char* words) {
+      try {
+        trainingSplit(d, usesLabels, split);
+      } catch (const std::invalid_argument& e) {
+        return std::string(e.what()).find(words) != std::string::npos && std::string(e.what()).find("--train-split") != std::string::npos;
+      }
+      return false;
+    };
+    QVERIFY(refused(ds, true, "unlabeled", "trains on labels"));
+    const std::string dir = stlBinary();
+    const Dataset direct = Dataset::load(DatasetSpec::parse("stl10:" + dir));  // load_unlabeled off
+    QVERIFY(refused(direct, false, "unlabeled", "unlabeled_X.bin"));
+    DatasetSpec shapes;
+    shapes.kind = "shapes";
+    shapes.shapesPerClass = 2;
+    QVERIFY(refused(Dataset::load(shapes), false, "unlabeled", "no unlabelled split"));
+
+    TrainConfig c;
+    c.dataset = DatasetSpec::parse(packed);
+    c.trainSplit = "train";
+    c.method = "simclr";
+    c.backbone = "convnet";
+    c.backboneWidth = 8;
+    c.epochs = 1;
+    c.batchSize = 8;
+    c.threads = 2;
+    c.device = "cpu";
+    c.knnK = 5;
+    c.knnBf16 = false;
+    c.outDir = path("run-stl-train-split");
+    {
+      Trainer trainer(c, ds);
+      Recorder r;
+      QCOMPARE(trainer.run(&r).status, RunStatus::Finished);
+      QCOMPARE(int(r.losses.size()), 5);
+      QVERIFY(std::find(r.messages.begin(), r.messages.end(),
+                        "training on the labelled train split (40 images, --train-split train); the unlabelled split is not "
+                        "used") != r.messages.end());
+    }
+    QCOMPARE(configFromJson(readText(c.outDir + "/config.json")).trainSplit, std::string("train"));
+    c.trainSplit = "everything";
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, validateConfig(c));
+
+    // The CLI on stl10:DIR: its unlabelled images, read because of the option.
+    if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
+    const std::string out = path("run-stl-direct-unlabeled");
+    QProcess cli;
+    cli.start(QStringLiteral(PRETEXT_CLI),
+              {QStringLiteral("train"), QString::fromStdString("--dataset=stl10:" + dir), QStringLiteral("--train-split=unlabeled"),
+               QStringLiteral("--method=simclr"), QStringLiteral("--width=8"), QStringLiteral("--epochs=1"),
+               QStringLiteral("--batch-size=8"), QStringLiteral("--threads=2"), QStringLiteral("--device=cpu"),
+               QStringLiteral("--no-knn"), QStringLiteral("--quiet"), QString::fromStdString("--out=" + out)});
+    QVERIFY(cli.waitForFinished(180000));
+    const QString log = QString::fromUtf8(cli.readAllStandardOutput() + cli.readAllStandardError());
+    QVERIFY2(cli.exitCode() == 0, qPrintable(log));
+    QVERIFY2(log.contains(QStringLiteral("training on the dataset's unlabelled split (72 images)")), qPrintable(log));
+    const Json config = Json::parse(readText(out + "/config.json"));
+    QCOMPARE(config.at("train_split").get<std::string>(), std::string("unlabeled"));
+    QVERIFY(config.at("dataset").at("load_unlabeled").get<bool>());
+  }
+
   // A prepared STL-10 trains a self-supervised method on its unlabelled split (72 images: 9 steps
   // of 8, where the 40 train images would give 5) and monitors k-NN on its labelled train and test
   // splits; a supervised method trains on the labelled train split.
