@@ -14,6 +14,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPainter>
 #include <QProgressBar>
@@ -178,6 +179,7 @@ class TstDatasetPanel : public QObject {
   void badInputKeepsPreviousDataset();
   void unparsablePathShowsError();
   void preparesFolderThroughDialog();
+  void preparesCifarLayoutThroughDialog();
   void cancelledPrepareLeavesNoDataset();
   void closingPanelMidPrepareLeavesNoDataset();
   void failedPrepareSaysWhyAndLosesNothing();
@@ -479,6 +481,8 @@ void TstDatasetPanel::preparesFolderThroughDialog() {
     auto* outEdit = dialog.findChild<QLineEdit*>(QStringLiteral("prepareOut"));
     if (!sourceEdit || !size || !resize || !outEdit) return false;
     sourceEdit->setText(source);
+    auto* found = dialog.findChild<QLabel*>(QStringLiteral("prepareFound"));
+    if (!found || !found->isHidden()) return false;  // an image folder: nothing to say before it runs
     size->setValue(16);
     // The suggested place: the dataset library, named after the folder and the size.
     suggested = outEdit->text().endsWith(QStringLiteral("/.local/share/pretext/datasets/photos-16"));
@@ -547,6 +551,110 @@ void TstDatasetPanel::preparesFolderThroughDialog() {
   }
   QCOMPARE(int(seen.size()), 21 + 16);
   QCOMPARE(panel.histogram()->counts(), (QVector<double>{21, 16}));
+}
+
+// The data of a version 1 .npy file (numpy's format: magic, 2 version bytes, a little-endian uint16
+// header length, the header), read here without the core's reader.
+QByteArray npyData(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return {};
+  const QByteArray bytes = file.readAll();
+  if (!bytes.startsWith("\x93NUMPY") || bytes.size() < 10 || bytes.at(6) != 1) return {};
+  const int header = quint8(bytes.at(8)) | (quint8(bytes.at(9)) << 8);
+  return bytes.mid(10 + header);
+}
+
+// A folder holding CIFAR-10's extracted cifar-10-batches-bin/ (as its archive unpacks), with a
+// few records written in the documented binary format (https://www.cs.toronto.edu/~kriz/cifar.html:
+// a label byte, then 1024 red, 1024 green and 1024 blue bytes, rows of 32): the Prepare dialog says
+// what it found, fills in its size, packs it as CIFAR-10 through the same core call as
+// `pretext-cli prepare cifar10:DIR`, and the prepared arrays hold the records' bytes.
+void TstDatasetPanel::preparesCifarLayoutThroughDialog() {
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  const QString parent = dir.filePath(QStringLiteral("downloads"));
+  const QString bin = parent + QStringLiteral("/cifar-10-batches-bin");
+  QVERIFY(QDir().mkpath(bin));
+  QRandomGenerator rng(14);
+  QByteArray trainImages, testImages;
+  std::vector<qint64> trainLabels, testLabels;
+  auto batch = [&](const QString& name, int records, QByteArray& images, std::vector<qint64>& labels) {
+    QByteArray bytes;
+    for (int r = 0; r < records; ++r) {
+      const int label = int(rng.bounded(10));
+      QByteArray pixels(3072, Qt::Uninitialized);
+      for (auto& p : pixels) p = char(rng.bounded(256));
+      bytes.append(char(label)).append(pixels);
+      images.append(pixels);  // the channel planes are [C, H, W] as they are
+      labels.push_back(label);
+    }
+    return writeText(bin + QLatin1Char('/') + name, bytes);
+  };
+  QVERIFY(batch(QStringLiteral("data_batch_1.bin"), 7, trainImages, trainLabels));
+  QVERIFY(batch(QStringLiteral("data_batch_2.bin"), 5, trainImages, trainLabels));
+  QVERIFY(batch(QStringLiteral("test_batch.bin"), 4, testImages, testLabels));
+  const QString out = dir.filePath(QStringLiteral("prepared/cifar10-32"));
+
+  DatasetPanel panel;
+  panel.resize(1100, 700);
+  panel.show();
+  panel.loadDataset(smallShapes());
+  QTRY_VERIFY_WITH_TIMEOUT(panel.hasDataset(), 60000);
+
+  QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
+  QString foundText, suggestedOut;
+  int sizeShown = 0;
+  bool unlabelledOff = false;
+  const bool filled = prepareThroughDialog(panel, [&](QDialog& dialog) {
+    auto* sourceEdit = dialog.findChild<QLineEdit*>(QStringLiteral("prepareSource"));
+    auto* found = dialog.findChild<QLabel*>(QStringLiteral("prepareFound"));
+    auto* size = dialog.findChild<QSpinBox*>(QStringLiteral("prepareSize"));
+    auto* unlabelled = dialog.findChild<QCheckBox*>(QStringLiteral("prepareUnlabelled"));
+    auto* outEdit = dialog.findChild<QLineEdit*>(QStringLiteral("prepareOut"));
+    if (!sourceEdit || !found || !size || !unlabelled || !outEdit) return false;
+    size->setValue(64);                // an image folder's size, chosen before the folder
+    sourceEdit->setText(parent);       // the folder the archive was extracted into
+    foundText = found->isVisible() ? found->text() : QString();
+    sizeShown = size->value();
+    unlabelledOff = !unlabelled->isEnabled();
+    suggestedOut = outEdit->text();
+    outEdit->setText(out);
+    if (const QString shots = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR"); !shots.isEmpty()) {
+      dialog.grab().save(QDir(shots).filePath(QStringLiteral("dataset-prepare-cifar-dialog.png")));
+    }
+    return true;
+  });
+  QVERIFY(filled);
+  QVERIFY2(foundText.contains(QStringLiteral("CIFAR-10 binary files found in cifar-10-batches-bin: 16 images, packed as "
+                                             "CIFAR-10")),
+           qPrintable(foundText));
+  QVERIFY2(foundText.contains(QStringLiteral("32 × 32 pixels")), qPrintable(foundText));
+  QCOMPARE(sizeShown, 32);  // its own size, so nothing is resized
+  QVERIFY(unlabelledOff);   // the folder options do not apply
+  QVERIFY2(suggestedOut.endsWith(QStringLiteral("/cifar10-32")), qPrintable(suggestedOut));
+  QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+  QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
+  QVERIFY2(panel.prepareText().contains(QStringLiteral("Prepared 16 images")), qPrintable(panel.prepareText()));
+
+  // The arrays, read as numpy would: the records' pixel bytes in order, and their labels.
+  QCOMPARE(npyData(out + QStringLiteral("/train_images.npy")), trainImages);
+  QCOMPARE(npyData(out + QStringLiteral("/test_images.npy")), testImages);
+  auto labelsBytes = [](const std::vector<qint64>& labels) {
+    QByteArray bytes;
+    for (const qint64 l : labels) {
+      for (int b = 0; b < 8; ++b) bytes.append(char((quint64(l) >> (8 * b)) & 0xff));  // little-endian int64
+    }
+    return bytes;
+  };
+  QCOMPARE(npyData(out + QStringLiteral("/train_labels.npy")), labelsBytes(trainLabels));
+  QCOMPARE(npyData(out + QStringLiteral("/test_labels.npy")), labelsBytes(testLabels));
+
+  // Loaded and selected, with CIFAR-10's classes.
+  QTRY_VERIFY_WITH_TIMEOUT(panel.hasDataset() && panel.dataset().spec().kind == "prepared", 60000);
+  QVERIFY(waitIdle(panel));
+  QCOMPARE(panel.dataset().size(pretext::Split::Train), std::int64_t(12));
+  QCOMPARE(panel.dataset().size(pretext::Split::Test), std::int64_t(4));
+  QCOMPARE(panel.dataset().classNames().front(), std::string("airplane"));
 }
 
 // Cancel mid-way: the prepare stops, nothing that loads is left (its OUT.partial has no manifest),

@@ -1283,6 +1283,97 @@ class TstPrepare : public QObject {
     }
   }
 
+  // Gzip-compressed IDX is read by ranges from one forward-only stream, never inflated whole:
+  // GzipRanges' ranges (crossing its pieces, out of order within its look-behind, and further back,
+  // which restarts the stream) equal the raw file's bytes; a default reader's pass in consecutive
+  // ranges taken out of order inflates every byte once; and a prepare of the gzip files on 4 threads
+  // writes arrays equal byte for byte to those of the same files uncompressed.
+  void gzipIdxIsStreamed() {
+    const std::string raw = path("gz-idx-raw"), gz = path("gz-idx-gz");
+    fs::create_directories(raw);
+    fs::create_directories(gz);
+    // IDX headers, random pixels (so that the gzip data is about as large as the images).
+    const auto randomIdx = [](std::uint32_t n, std::uint32_t seed) {
+      auto bytes = testutil::idxImages(n, 28, 28);
+      const auto body = randomBytes(std::size_t(n) * 784, seed);
+      std::copy(body.begin(), body.end(), bytes.begin() + 16);
+      return bytes;
+    };
+    const auto trainImages = randomIdx(1500, 31), testImages = randomIdx(90, 32);
+    const auto trainLabels = testutil::idxLabels(1500, 10), testLabels = testutil::idxLabels(90, 10);
+    for (const auto& [name, bytes] : std::vector<std::pair<std::string, const std::vector<std::uint8_t>*>>{
+             {"train-images-idx3-ubyte", &trainImages}, {"train-labels-idx1-ubyte", &trainLabels},
+             {"t10k-images-idx3-ubyte", &testImages}, {"t10k-labels-idx1-ubyte", &testLabels}}) {
+      testutil::writeBytes(raw + "/" + name, *bytes);
+      testutil::writeGz(gz + "/" + name + ".gz", *bytes);
+    }
+    const std::string gzImages = gz + "/train-images-idx3-ubyte.gz";
+    const std::uint64_t data = 1500 * 784;
+    QVERIFY(data > 4 * datasets::GzipRanges::kPiece);
+    auto expect = [&](const datasets::GzipRanges& r, std::uint64_t from, std::size_t n) {
+      std::vector<std::uint8_t> got(n);
+      r.read(from, n, got.data());
+      return std::equal(got.begin(), got.end(), trainImages.begin() + 16 + std::ptrdiff_t(from));
+    };
+    {
+      // Pieces of 1000 bytes, 5000 kept behind.
+      datasets::GzipRanges r(gzImages, 16, data, 5000, 1000);
+      QVERIFY(expect(r, 0, 2500));          // three pieces
+      QVERIFY(expect(r, 2990, 20));         // ahead, across a piece's end
+      QVERIFY(expect(r, 700, 1900));        // back, within what is kept
+      QCOMPARE(r.restarts(), std::uint64_t(0));
+      QVERIFY(expect(r, 20000, 7777));      // far ahead: the bytes between skipped
+      QVERIFY(expect(r, 100, 50));          // further back than kept: from the beginning again
+      QCOMPARE(r.restarts(), std::uint64_t(1));
+      std::mt19937 rng(5);
+      for (int k = 0; k < 200; ++k) {
+        const std::uint64_t from = rng() % data;
+        const std::size_t n = std::size_t(std::min<std::uint64_t>(data - from, 1 + rng() % 9000));
+        QVERIFY2(expect(r, from, n), (std::to_string(from) + " + " + std::to_string(n)).c_str());
+      }
+      QVERIFY(expect(r, 0, std::size_t(data)));  // all of it at once
+      try {
+        std::uint8_t b = 0;
+        r.read(data, 1, &b);
+        QFAIL("a byte past the data was read");
+      } catch (const std::out_of_range&) {
+      }
+    }
+    {
+      // The default reader, as prepare's threads use it: consecutive ranges of 24 images taken in
+      // pairs out of order, and ranges across its 256 KiB pieces. Every byte inflated once.
+      datasets::GzipRanges r(gzImages, 16, data);
+      const std::uint64_t range = 24 * 784;
+      for (std::uint64_t from = 0; from < data; from += 2 * range) {
+        const std::uint64_t second = std::min(data, from + range);
+        if (second < data) QVERIFY(expect(r, second, std::size_t(std::min(range, data - second))));
+        QVERIFY(expect(r, from, std::size_t(second - from)));
+      }
+      QCOMPARE(r.restarts(), std::uint64_t(0));
+      QCOMPARE(r.inflated(), 16 + data);
+      QVERIFY(expect(r, datasets::GzipRanges::kPiece - 100, 300));
+      QVERIFY(expect(r, 3 * datasets::GzipRanges::kPiece - 16, 16 + 1));
+    }
+    // Packed on 4 threads: the arrays equal those packed from the uncompressed files.
+    auto o = options("mnist:" + raw, path("gz-idx-raw-prepared"));
+    o.threads = 4;
+    prepareDataset(o);
+    auto og = options("mnist:" + gz, path("gz-idx-gz-prepared"));
+    og.threads = 4;
+    const auto r = prepareDataset(og);
+    QCOMPARE(r.trainImages, int64_t(1500));
+    QCOMPARE(r.testImages, int64_t(90));
+    for (const char* file : {"train_images.npy", "train_labels.npy", "test_images.npy", "test_labels.npy"}) {
+      QVERIFY2(fileBytes(o.out + "/" + file) == fileBytes(og.out + "/" + file), file);
+    }
+    // And against the test's own bytes: the packed images are the file's after its header.
+    const Dataset packed = Dataset::load(DatasetSpec::parse(og.out));
+    const auto& images = packed.data().get(Split::Train).images;
+    QVERIFY(std::equal(trainImages.begin() + 16, trainImages.end(), images.data_ptr<std::uint8_t>()));
+    std::string why;
+    QVERIFY2(verifyPreparedDataset(og.out, &why), why.c_str());
+  }
+
   // With resizeDataset (the CLI's --image-size), a dataset spec's images are resized as folders'
   // are: each packed CIFAR image equals cv::resize (INTER_AREA) of the loaded one.
   void binaryKindIsResized() {
@@ -1310,6 +1401,78 @@ class TstPrepare : public QObject {
     }
     QCOMPARE(Json::parse(readText(o.out + "/manifest.json")).at("resize").get<std::string>(), std::string("squash"));
 #endif
+  }
+
+  // --train-split (TrainConfig::trainSplit) chooses the split trained on: "train" the 40 labelled
+  // images of a prepared STL-10 (5 steps of 8, said in the log, recorded in config.json), "unlabeled"
+  // the 72 unlabelled ones, also for stl10:DIR loaded directly, whose unlabeled_X.bin the CLI then
+  // reads; a split the dataset lacks, or "unlabeled" for a method on labels, is refused naming it.
+  void trainSplitChoosesTheSplit() {
+    const std::string packed = path("stream-stl-prepared");
+    if (!fs::exists(packed)) QSKIP("needs binaryKindsAreStreamed's output");
+    const Dataset ds = Dataset::load(DatasetSpec::parse(packed));
+    QCOMPARE(trainingSplit(ds, false, "train").images.size(0), int64_t(40));
+    QCOMPARE(trainingSplit(ds, false, "unlabeled").images.size(0), int64_t(72));
+    QCOMPARE(trainingSplit(ds, false, "auto").images.size(0), int64_t(72));
+    const auto refused = [](const Dataset& d, bool usesLabels, const char* split, const char* words) {
+      try {
+        trainingSplit(d, usesLabels, split);
+      } catch (const std::invalid_argument& e) {
+        return std::string(e.what()).find(words) != std::string::npos && std::string(e.what()).find("--train-split") != std::string::npos;
+      }
+      return false;
+    };
+    QVERIFY(refused(ds, true, "unlabeled", "trains on labels"));
+    const std::string dir = stlBinary();
+    const Dataset direct = Dataset::load(DatasetSpec::parse("stl10:" + dir));  // load_unlabeled off
+    QVERIFY(refused(direct, false, "unlabeled", "unlabeled_X.bin"));
+    DatasetSpec shapes;
+    shapes.kind = "shapes";
+    shapes.shapesPerClass = 2;
+    QVERIFY(refused(Dataset::load(shapes), false, "unlabeled", "no unlabelled split"));
+
+    TrainConfig c;
+    c.dataset = DatasetSpec::parse(packed);
+    c.trainSplit = "train";
+    c.method = "simclr";
+    c.backbone = "convnet";
+    c.backboneWidth = 8;
+    c.epochs = 1;
+    c.batchSize = 8;
+    c.threads = 2;
+    c.device = "cpu";
+    c.knnK = 5;
+    c.knnBf16 = false;
+    c.outDir = path("run-stl-train-split");
+    {
+      Trainer trainer(c, ds);
+      Recorder r;
+      QCOMPARE(trainer.run(&r).status, RunStatus::Finished);
+      QCOMPARE(int(r.losses.size()), 5);
+      QVERIFY(std::find(r.messages.begin(), r.messages.end(),
+                        "training on the labelled train split (40 images, --train-split train); the unlabelled split is not "
+                        "used") != r.messages.end());
+    }
+    QCOMPARE(configFromJson(readText(c.outDir + "/config.json")).trainSplit, std::string("train"));
+    c.trainSplit = "everything";
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, validateConfig(c));
+
+    // The CLI on stl10:DIR: its unlabelled images, read because of the option.
+    if (!fs::exists(PRETEXT_CLI)) QSKIP("pretext-cli was not built");
+    const std::string out = path("run-stl-direct-unlabeled");
+    QProcess cli;
+    cli.start(QStringLiteral(PRETEXT_CLI),
+              {QStringLiteral("train"), QString::fromStdString("--dataset=stl10:" + dir), QStringLiteral("--train-split=unlabeled"),
+               QStringLiteral("--method=simclr"), QStringLiteral("--width=8"), QStringLiteral("--epochs=1"),
+               QStringLiteral("--batch-size=8"), QStringLiteral("--threads=2"), QStringLiteral("--device=cpu"),
+               QStringLiteral("--no-knn"), QStringLiteral("--quiet"), QString::fromStdString("--out=" + out)});
+    QVERIFY(cli.waitForFinished(180000));
+    const QString log = QString::fromUtf8(cli.readAllStandardOutput() + cli.readAllStandardError());
+    QVERIFY2(cli.exitCode() == 0, qPrintable(log));
+    QVERIFY2(log.contains(QStringLiteral("training on the dataset's unlabelled split (72 images)")), qPrintable(log));
+    const Json config = Json::parse(readText(out + "/config.json"));
+    QCOMPARE(config.at("train_split").get<std::string>(), std::string("unlabeled"));
+    QVERIFY(config.at("dataset").at("load_unlabeled").get<bool>());
   }
 
   // A prepared STL-10 trains a self-supervised method on its unlabelled split (72 images: 9 steps

@@ -406,8 +406,15 @@ void DatasetPanel::prepareFolderDialog() {
   dialog.setWindowTitle(tr("Prepare a folder of images"));
   auto* source = new QLineEdit;
   source->setObjectName(QStringLiteral("prepareSource"));
-  source->setPlaceholderText(tr("class sub-folders (and train/, test/), or images at any depth"));
+  source->setPlaceholderText(tr("class sub-folders (and train/, test/), images at any depth, or CIFAR, STL-10 or MNIST files"));
   auto* browseSource = new QPushButton(tr("Browse…"));
+  // What the folder holds, said as it is chosen: a dataset's own files (CIFAR, STL-10, IDX; also in
+  // the folder its archive extracts to) are packed as that dataset, the core's own detection.
+  auto* found = new QLabel;
+  found->setObjectName(QStringLiteral("prepareFound"));
+  found->setWordWrap(true);
+  found->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  found->hide();
   auto* size = new QSpinBox;
   size->setObjectName(QStringLiteral("prepareSize"));
   size->setRange(8, 1024);
@@ -446,12 +453,64 @@ void DatasetPanel::prepareFolderDialog() {
   auto* out = new QLineEdit;
   out->setObjectName(QStringLiteral("prepareOut"));
   auto* browseOut = new QPushButton(tr("Browse…"));
+  // A dataset's files found: packed at their own size (nativeSize) unless the size is changed; the
+  // options for decoding image files do not apply.
+  pretext::PrepareSource inspected;
+  QString inspectedText;
+  int nativeSize = 0;
+  const auto isDatasetKind = [](const pretext::PrepareSource& s) {
+    return !s.kind.empty() && s.kind != "folder" && s.kind != "prepared" && s.kind != "shapes";
+  };
+  auto inspect = [&, isDatasetKind] {
+    const QString text = source->text().trimmed();
+    if (text == inspectedText) return;
+    inspectedText = text;
+    const QString before = QString::fromStdString(inspected.kind + ':' + inspected.path);
+    inspected = text.isEmpty() ? pretext::PrepareSource{} : pretext::inspectPrepareSource(text.toStdString());
+    const bool dataset = isDatasetKind(inspected);
+    for (QWidget* w : std::initializer_list<QWidget*>{unlabelled, strict, maxPixels}) w->setEnabled(!dataset);
+    found->setStyleSheet(QString());
+    if (dataset && !inspected.error.empty()) {
+      found->setStyleSheet(QStringLiteral("color: #c62828"));
+      found->setText(tr("%1 files found, but they cannot be read: %2")
+                         .arg(kindLabel(inspected.kind), QString::fromStdString(inspected.error)));
+    } else if (dataset) {
+      const QString name = QString::fromStdString(inspected.name);
+      const QString files = inspected.kind == "mnist" || inspected.kind == "fashion-mnist" ? tr("%1 IDX files").arg(name)
+                                                                                            : tr("%1 binary files").arg(name);
+      const QString folder = QDir::cleanPath(QString::fromStdString(inspected.path));
+      const QString what = folder == QDir::cleanPath(text) ? tr("%1 found").arg(files)
+                                                           : tr("%1 found in %2").arg(files, QFileInfo(folder).fileName());
+      found->setText(tr("%1: %2 images, packed as %3 with its own splits and labels, at %4 × %4 pixels unless you "
+                        "change the image size.")
+                         .arg(what, QLocale().toString(qlonglong(inspected.images)), name, QString::number(inspected.height)));
+      if (QString::fromStdString(inspected.kind + ':' + inspected.path) != before) {
+        nativeSize = inspected.height;
+        size->setValue(std::clamp(nativeSize, size->minimum(), size->maximum()));
+      }
+    } else if (inspected.kind == "prepared") {
+      found->setText(tr("This folder is a prepared dataset already: it can be opened as it is."));
+    } else {
+      found->clear();
+    }
+    if (!dataset) nativeSize = 0;
+    found->setVisible(!found->text().isEmpty());
+    // As tall as its wrapped lines at the width of the row above, and the dialog taller for it.
+    if (found->isVisible() && source->isVisible()) {
+      found->setFixedHeight(found->heightForWidth(browseSource->geometry().right() - source->geometry().left()));
+      if (QLayout* l = dialog.layout()) l->activate();
+      if (dialog.sizeHint().height() > dialog.height()) dialog.resize(dialog.width(), dialog.sizeHint().height());
+    }
+  };
+  connect(source, &QLineEdit::textChanged, &dialog, inspect);
   // The default place is one that the dataset list searches.
   const QString library = QDir::homePath() + QStringLiteral("/.local/share/pretext/datasets");
   bool outEdited = false;
-  auto suggest = [=, &outEdited] {
+  auto suggest = [=, &outEdited, &inspected] {
     if (outEdited) return;
-    const QString name = QFileInfo(QDir::cleanPath(source->text())).fileName();
+    // A dataset's files by their kind (the folder holding them may have any name).
+    const QString name = isDatasetKind(inspected) ? QString::fromStdString(inspected.kind)
+                                                  : QFileInfo(QDir::cleanPath(source->text())).fileName();
     const QSignalBlocker block(out);
     out->setText(name.isEmpty() ? QString() : library + QLatin1Char('/') + name + QLatin1Char('-') + QString::number(size->value()));
   };
@@ -484,6 +543,7 @@ void DatasetPanel::prepareFolderDialog() {
   auto* outLabel = new QLabel(tr("Save &as:"));
   outLabel->setBuddy(out);
   form->addRow(sourceLabel, row(source, browseSource));
+  form->addRow(QString(), found);
   form->addRow(tr("Image &size:"), size);
   form->addRow(tr("&Resize:"), resize);
   form->addRow(QString(), unlabelled);
@@ -524,11 +584,13 @@ void DatasetPanel::prepareFolderDialog() {
   dialog.resize(std::max(640, dialog.sizeHint().width()), dialog.sizeHint().height());
   if (dialog.exec() != QDialog::Accepted) return;
 
+  inspect();  // a text set without a change signal seen: the options below follow what it holds
   m_lastDir = source->text().trimmed();
   pretext::PrepareOptions options;
   options.source = source->text().trimmed().toStdString();
   options.out = QDir::cleanPath(out->text().trimmed()).toStdString();
   options.imageSize = size->value();
+  options.resizeDataset = nativeSize > 0 && size->value() != nativeSize;  // the CLI's --image-size with a dataset
   options.resize = resize->currentData().toString().toStdString();
   options.unlabelled = unlabelled->isChecked();
   options.testFraction = testPercent->value() / 100.0;
@@ -661,7 +723,7 @@ void DatasetPanel::onPrepareDone(bool ok, bool cancelled, const QString& error, 
     showError(message);
   } else {
     message = tr("Prepared %1 images into %2 in %3 s.")
-                  .arg(QLocale().toString(qlonglong(result.trainImages + result.testImages)),
+                  .arg(QLocale().toString(qlonglong(result.trainImages + result.testImages + result.unlabeledImages)),
                        QString::fromStdString(result.out))
                   .arg(result.seconds, 0, 'f', 1);
     if (result.resumed > 0) {

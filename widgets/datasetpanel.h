@@ -95,6 +95,9 @@ class DatasetPanel final : public QWidget {
   void openFolderDialog();
   void openFileDialog();
   /// Asks for a folder, the image size, the resize, labels and where to write; then startPrepare().
+  /// A folder holding a dataset's own files (CIFAR-10/100, STL-10 binary, MNIST-format IDX, also
+  /// in the folder its archive extracts to) is said as found (pretext::inspectPrepareSource) and
+  /// packed as that dataset at its own size unless the size is changed, as the CLI's prepare does.
   void prepareFolderDialog();
 
  signals:

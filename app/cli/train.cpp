@@ -162,6 +162,7 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
   } else if (!o.configFile.empty()) {
     TrainConfig& c = o.config;
     validateConfig(c);  // before the dataset loads (the Trainer checks again)
+    if (c.trainSplit == "unlabeled") c.dataset.loadUnlabeled = true;  // stl10:DIR's unlabeled_X.bin
     if (c.outDir.empty()) {
       c.outDir = defaultRunFolder(c);
       if (distributedEnvironment().rank == 0) std::fprintf(stderr, "no --out given: training into %s\n", c.outDir.c_str());
@@ -171,6 +172,7 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
     TrainConfig& c = o.config;
     c.dataset = DatasetSpec::parse(o.dataset);
     c.dataset.imageSize = o.imageSize;
+    if (c.trainSplit == "unlabeled") c.dataset.loadUnlabeled = true;  // stl10:DIR's unlabeled_X.bin
     const MethodInfo& info = methodInfo(c.method);
     if (!o.backbone.empty()) c.backbone = o.backbone;
     else if (!info.requiredBackbone.empty()) c.backbone = info.requiredBackbone;
@@ -263,6 +265,12 @@ Command addTrain(CLI::App& app) {
   cmd->add_option("--eval-dataset", c.evalDataset,
                   "labelled train/test splits for the k-NN monitor and `eval` when --dataset has no labels\n"
                   "(e.g. a prepared folder of labelled images the same size)");
+  cmd->add_option("--train-split", c.trainSplit,
+                  "auto: a self-supervised method trains on the unlabelled split where a dataset has one\n"
+                  "beside labelled ones (STL-10 prepared), else on train; train: the labelled train split;\n"
+                  "unlabeled: the unlabelled split (stl10:DIR then reads its 100,000 unlabeled_X.bin images)")
+      ->check(CLI::IsMember({"auto", "train", "unlabeled"}))
+      ->capture_default_str();
   cmd->add_option("--method", c.method, "see `pretext-cli methods`")->capture_default_str();
   cmd->add_option("--backbone", o->backbone, "convnet (default; vit for MAE), resnet18, vit");
   cmd->add_option("--width", c.backboneWidth, "convnet: channels of conv1")->capture_default_str();

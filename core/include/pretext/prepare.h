@@ -111,6 +111,23 @@ PrepareResult prepareDataset(const PrepareOptions& options,
                              const std::function<void(const PrepareProgress&)>& progress = {},
                              const std::atomic<bool>* cancel = nullptr);
 
+/// What prepareDataset finds at a source before it packs anything, for a window to say: an image
+/// folder, or a dataset's own files (CIFAR-10/100 and STL-10 binary, MNIST-format IDX), also when
+/// `source` is the folder holding the one an archive extracts to (cifar-10-batches-bin/,
+/// cifar-100-binary/, stl10_binary/). The same detection as DatasetSpec::parse, which prepare uses.
+struct PrepareSource {
+  std::string kind;         ///< "folder" (images to decode), a dataset kind (cifar10, mnist, ...), or "prepared"
+  std::string path;         ///< the folder read: the extracted one when `source` holds it
+  std::string name;         ///< a dataset kind's name ("CIFAR-10"); empty for a folder
+  std::int64_t images = 0;  ///< a dataset kind's images in all its splits (STL-10's unlabelled ones too)
+  int channels = 0, height = 0, width = 0;  ///< a dataset kind's image shape
+  std::string error;        ///< why `source` cannot be prepared (not found, a dataset's files unreadable)
+};
+
+/// Reads only what tells the kind and counts (file sizes, headers): cheap enough to call as a user
+/// types. Never throws.
+PrepareSource inspectPrepareSource(const std::string& source);
+
 /// Whether `folder` holds a prepared dataset (its manifest.json).
 bool isPreparedDataset(const std::string& folder);
 

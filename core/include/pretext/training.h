@@ -26,6 +26,12 @@ struct TrainConfig {
   /// dataset spec ("prepared:DIR", a path, ...) whose images have the training images' shape. Empty:
   /// the training dataset itself.
   std::string evalDataset;
+  /// The split trained on (--train-split, config.json "train_split", absent: auto). "auto": a
+  /// self-supervised method the unlabelled split when the dataset has one beside labelled ones
+  /// (STL-10), else the train split; "train": the labelled train split also then; "unlabeled": the
+  /// unlabelled split (the CLI then reads stl10:DIR's unlabeled_X.bin, as --dataset's
+  /// load_unlabeled does), refused for a method that trains on labels or a dataset without one.
+  std::string trainSplit = "auto";
   std::string method = "simclr";
   std::string backbone = "convnet";
   int backboneWidth = 32;          ///< convnet: channels of conv1

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <numeric>
 #include <random>
 
@@ -456,6 +457,105 @@ std::uint64_t ByteReader::capacity() const { return m_impl->capacity; }
 std::uint64_t ByteReader::bytesRead() const { return m_impl->read; }
 bool ByteReader::gzipped() const { return m_impl->gz != nullptr; }
 const std::string& ByteReader::path() const { return m_impl->path; }
+
+struct GzipRanges::Impl {
+  std::string path;
+  std::uint64_t offset = 0, size = 0;  // the data: [offset, offset + size) of what the file inflates to
+  std::size_t lookBehind = 0, piece = 0;
+  std::mutex mutex;
+  std::unique_ptr<ByteReader> in;  // opened at the first read, and again at each restart
+  std::uint64_t pos = 0;           // bytes of the stream inflated so far
+  std::uint64_t kept = 0;          // of those, the last `kept` are in `ring`, at their position % ring.size()
+  bool probed = false;             // the bytes after the data were looked for
+  std::vector<std::uint8_t> ring, buffer;
+  std::uint64_t restarts = 0, inflated = 0;
+
+  // Copies between the ring and `p` for stream positions [at, at + n), n <= ring.size().
+  void put(std::uint64_t at, const std::uint8_t* p, std::size_t n) {
+    const std::size_t start = std::size_t(at % ring.size()), first = std::min(n, ring.size() - start);
+    std::memcpy(ring.data() + start, p, first);
+    std::memcpy(ring.data(), p + first, n - first);
+  }
+  void get(std::uint64_t at, std::uint8_t* p, std::size_t n) const {
+    const std::size_t start = std::size_t(at % ring.size()), first = std::min(n, ring.size() - start);
+    std::memcpy(p, ring.data() + start, first);
+    std::memcpy(p + first, ring.data(), n - first);
+  }
+  void restart() {
+    in = std::make_unique<ByteReader>(path);
+    if (pos > 0) ++restarts;
+    pos = kept = 0;
+  }
+};
+
+GzipRanges::GzipRanges(const std::string& path, std::uint64_t offset, std::uint64_t size, std::size_t lookBehind,
+                       std::size_t piece)
+    : m_impl(std::make_unique<Impl>()) {
+  m_impl->path = path;
+  m_impl->offset = offset;
+  m_impl->size = size;
+  m_impl->lookBehind = std::max<std::size_t>(1, lookBehind);
+  m_impl->piece = std::max<std::size_t>(1, piece);
+}
+
+GzipRanges::~GzipRanges() = default;
+
+void GzipRanges::read(std::uint64_t from, std::size_t n, std::uint8_t* out) const {
+  Impl& d = *m_impl;
+  if (from > d.size || n > d.size - from) {
+    throw std::out_of_range(d.path + ": bytes " + std::to_string(from) + ".." + std::to_string(from + n) + " outside the " +
+                            std::to_string(d.size) + " bytes of data");
+  }
+  if (n == 0) return;
+  std::lock_guard<std::mutex> lock(d.mutex);
+  if (d.ring.empty()) d.ring.resize(std::size_t(std::min<std::uint64_t>(d.lookBehind, d.offset + d.size)));
+  const std::uint64_t a = d.offset + from, b = a + n, end = d.offset + d.size;
+  if (!d.in || a < d.pos - d.kept) d.restart();  // before what is kept: from the beginning again
+  // What was inflated already, from the ring.
+  if (a < d.pos) d.get(a, out, std::size_t(std::min(b, d.pos) - a));
+  // Then onwards, a piece at a time, up to the end of the data at most.
+  d.buffer.resize(std::min<std::size_t>(d.piece, d.ring.size()));
+  while (d.pos < b) {
+    const std::size_t want = std::size_t(std::min<std::uint64_t>(d.buffer.size(), end - d.pos));
+    const std::size_t got = d.in->read(d.buffer.data(), want);
+    d.inflated += got;
+    if (got > 0) {
+      d.put(d.pos, d.buffer.data(), got);
+      const std::uint64_t lo = std::max(a, d.pos), hi = std::min(b, d.pos + got);
+      if (lo < hi) std::memcpy(out + (lo - a), d.buffer.data() + (lo - d.pos), std::size_t(hi - lo));
+      d.pos += got;
+      d.kept = std::min<std::uint64_t>(d.ring.size(), d.kept + got);
+    }
+    if (got < want) {
+      throw DatasetError(d.path + ": truncated: the header promises " + std::to_string(d.size) +
+                         " bytes of data, the file holds " + std::to_string(d.pos > d.offset ? d.pos - d.offset : 0));
+    }
+  }
+  if (d.pos == end && !d.probed) {
+    // Nothing may follow the data: a small probe, not whatever the file could inflate to.
+    constexpr std::size_t kProbe = std::size_t(1) << 16;
+    std::vector<std::uint8_t> probe(kProbe + 1);
+    const std::size_t extra = d.in->read(probe.data(), probe.size());
+    d.probed = true;
+    if (extra > 0) {
+      d.restart();  // the stream is past the data now
+      const std::string count = extra > kProbe ? "more than " + std::to_string(kProbe) : std::to_string(extra);
+      d.probed = false;
+      throw DatasetError(d.path + ": " + count + " unexpected bytes after the " + std::to_string(d.size) +
+                         " bytes of data its header promises");
+    }
+  }
+}
+
+std::uint64_t GzipRanges::restarts() const {
+  std::lock_guard<std::mutex> lock(m_impl->mutex);
+  return m_impl->restarts;
+}
+
+std::uint64_t GzipRanges::inflated() const {
+  std::lock_guard<std::mutex> lock(m_impl->mutex);
+  return m_impl->inflated;
+}
 
 PlainFile::PlainFile(const std::string& path) : m_path(path) {
   m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

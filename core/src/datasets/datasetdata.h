@@ -84,14 +84,14 @@ struct DatasetRecords {
 
 /// The whole split, read through `source`.
 SplitData readRecords(const RecordSource& source);
-/// Records over tensors already in memory (generated or mapped datasets, gzip-compressed IDX).
+/// Records over tensors already in memory (generated or mapped datasets).
 std::shared_ptr<const RecordSource> tensorRecords(const SplitData& split);
 DatasetRecords cifarRecords(const DatasetSpec& spec, bool cifar100);
 DatasetRecords stl10Records(const DatasetSpec& spec);
 DatasetRecords idxRecords(const DatasetSpec& spec, const std::string& name, std::vector<std::string> classNames);
-/// Any dataset spec but an image folder: CIFAR, STL-10 and plain IDX files are read from their
-/// files as asked (gzip-compressed IDX, which has no random access, is inflated whole); the other
-/// kinds are loaded and served from memory. Resolves the spec as Dataset::load does.
+/// Any dataset spec but an image folder: CIFAR, STL-10 and IDX files are read from their files as
+/// asked (gzip-compressed IDX through GzipRanges, never inflated whole); the other kinds are loaded
+/// and served from memory. Resolves the spec as Dataset::load does.
 DatasetRecords openRecords(const DatasetSpec& spec);
 
 /// A plain file read at offsets (pread), from any thread.
@@ -134,6 +134,34 @@ class ByteReader {
   std::uint64_t bytesRead() const;
   bool gzipped() const;
   const std::string& path() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+/// Ranges of the bytes a gzip-compressed file inflates to, from a forward-only stream (gzip has no
+/// random access): a range at or after the end of the last one continues the stream, skipping what
+/// lies between; one that starts within the last `lookBehind` bytes inflated is served from them
+/// (threads that take consecutive ranges may ask out of order); one further back starts the stream
+/// again from the beginning of the file (restarts()). Memory: lookBehind bytes (fewer for a smaller
+/// file) and one piece, whatever the file's size. The data is the `size` bytes after `offset` (a
+/// header): a stream that ends before them is "truncated", and one that holds more after them
+/// (checked when their last byte is read) has "unexpected bytes"; both throw DatasetError naming
+/// the file, as do corrupt gzip data and a file that cannot be opened.
+class GzipRanges {
+ public:
+  static constexpr std::size_t kLookBehind = std::size_t(16) << 20;
+  static constexpr std::size_t kPiece = std::size_t(256) << 10;  ///< inflated at a time
+  GzipRanges(const std::string& path, std::uint64_t offset, std::uint64_t size, std::size_t lookBehind = kLookBehind,
+             std::size_t piece = kPiece);
+  ~GzipRanges();
+  GzipRanges(const GzipRanges&) = delete;
+  GzipRanges& operator=(const GzipRanges&) = delete;
+  /// Bytes [from, from + n) of the data into `out`. Thread-safe (one stream, taken in turn).
+  void read(std::uint64_t from, std::size_t n, std::uint8_t* out) const;
+  std::uint64_t restarts() const;  ///< times the stream was started again from the beginning
+  std::uint64_t inflated() const;  ///< bytes inflated so far, restarts included
 
  private:
   struct Impl;

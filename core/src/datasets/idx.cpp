@@ -118,59 +118,87 @@ torch::Tensor readIdxLabels(const std::string& path) {
 
 namespace {
 
-// An IDX split: a plain images file read at its offsets (a gzip-compressed one, which has no random
-// access, inflated whole when opened), with its labels (a byte an image, read whole).
+// The data of one IDX file read by byte ranges: a plain file at its offsets, a gzip-compressed one
+// through GzipRanges (never inflated whole). The header is read and its sizes checked when opened.
+class IdxData {
+ public:
+  IdxData(const std::string& path, int wantDims) : m_path(path) {
+    const std::size_t headerSize = 4 + 4 * std::size_t(wantDims);
+    std::uint8_t header[16] = {};
+    if (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0) {
+      ByteReader in(path);
+      dims = parseIdxHeader(header, in.read(header, headerSize), path, wantDims);
+      bytes = 1;
+      for (auto d : dims) bytes *= std::uint64_t(d);
+      // Sizes the file cannot match are refused before anything is inflated.
+      const std::uint64_t room = in.capacity() - std::min<std::uint64_t>(in.capacity(), headerSize);
+      if (room < bytes) {
+        throw DatasetError(path + ": truncated: the header promises " + std::to_string(bytes) +
+                           " bytes of data, more than its " + std::to_string(in.capacity() / 1032) +
+                           " bytes of gzip data can hold");
+      }
+      m_gz = std::make_unique<GzipRanges>(path, headerSize, bytes);
+    } else {
+      m_plain = std::make_unique<PlainFile>(path);
+      const std::size_t have = std::size_t(std::min<std::uint64_t>(m_plain->size(), headerSize));
+      m_plain->readAt(0, header, have);
+      dims = parseIdxHeader(header, have, path, wantDims);
+      bytes = 1;
+      for (auto d : dims) bytes *= std::uint64_t(d);
+      checkPlainSize(path, m_plain->size() - have, bytes);
+      m_offset = headerSize;
+    }
+  }
+  const std::string& path() const { return m_path; }
+  void read(std::uint64_t from, std::size_t n, std::uint8_t* out) const {
+    if (m_gz) m_gz->read(from, n, out);
+    else m_plain->readAt(m_offset + from, out, n);
+  }
+  std::vector<int64_t> dims;
+  std::uint64_t bytes = 0;
+
+ private:
+  std::string m_path;
+  std::uint64_t m_offset = 0;
+  std::unique_ptr<PlainFile> m_plain;
+  std::unique_ptr<GzipRanges> m_gz;
+};
+
+// An IDX split: its images and labels files (plain or gzip-compressed), read by ranges.
 class IdxRecords : public RecordSource {
  public:
   IdxRecords(const std::string& imagesPath, const std::string& labelsPath, Split which, std::int64_t classes,
              const std::string& name)
-      : m_classes(classes), m_name(name) {
+      : m_classes(classes), m_name(name), m_images(imagesPath, 3), m_labels(labelsPath, 1) {
     split = which;
     files = {imagesPath, labelsPath};
-    if (imagesPath.size() > 3 && imagesPath.compare(imagesPath.size() - 3, 3, ".gz") == 0) {
-      m_images = readIdxImages(imagesPath);
-      count = m_images.size(0);
-      shape = {1, m_images.size(2), m_images.size(3)};
-    } else {
-      m_file = std::make_unique<PlainFile>(imagesPath);
-      std::uint8_t header[16] = {};
-      const std::size_t have = std::size_t(std::min<std::uint64_t>(m_file->size(), sizeof header));
-      m_file->readAt(0, header, have);
-      const auto dims = parseIdxHeader(header, have, imagesPath, 3);
-      checkPlainSize(imagesPath, m_file->size() - std::min<std::uint64_t>(m_file->size(), sizeof header),
-                     std::uint64_t(dims[0]) * std::uint64_t(dims[1]) * std::uint64_t(dims[2]));
-      count = dims[0];
-      shape = {1, dims[1], dims[2]};
-    }
-    m_labels = readIdxLabels(labelsPath);
-    if (m_labels.size(0) != count) {
-      throw DatasetError(labelsPath + ": " + std::to_string(m_labels.size(0)) + " labels for " + std::to_string(count) +
+    count = m_images.dims[0];
+    shape = {1, m_images.dims[1], m_images.dims[2]};
+    if (m_labels.dims[0] != count) {
+      throw DatasetError(labelsPath + ": " + std::to_string(m_labels.dims[0]) + " labels for " + std::to_string(count) +
                          " images in " + imagesPath);
     }
   }
 
   void read(std::int64_t from, std::int64_t n, std::uint8_t* images, std::int64_t* labels) const override {
     const std::int64_t bytes = imageBytes();
-    if (m_file) {
-      m_file->readAt(16 + std::uint64_t(from * bytes), images, std::size_t(n * bytes));
-    } else {
-      std::memcpy(images, m_images.data_ptr<std::uint8_t>() + from * bytes, std::size_t(n * bytes));
-    }
-    const std::int64_t* lab = m_labels.data_ptr<std::int64_t>() + from;
+    m_images.read(std::uint64_t(from * bytes), std::size_t(n * bytes), images);
+    thread_local std::vector<std::uint8_t> lab;
+    lab.resize(std::size_t(n));
+    m_labels.read(std::uint64_t(from), std::size_t(n), lab.data());
     for (std::int64_t i = 0; i < n; ++i) {
-      if (lab[i] >= m_classes) {
-        throw DatasetError(files[1] + ": label " + std::to_string(lab[i]) + " in the " + splitName(split) + " labels, but " +
-                           m_name + " has " + std::to_string(m_classes) + " classes");
+      if (lab[std::size_t(i)] >= m_classes) {
+        throw DatasetError(files[1] + ": label " + std::to_string(lab[std::size_t(i)]) + " in the " + splitName(split) +
+                           " labels, but " + m_name + " has " + std::to_string(m_classes) + " classes");
       }
-      labels[i] = lab[i];
+      labels[i] = lab[std::size_t(i)];
     }
   }
 
  private:
   std::int64_t m_classes;
   std::string m_name;
-  std::unique_ptr<PlainFile> m_file;
-  torch::Tensor m_images, m_labels;
+  IdxData m_images, m_labels;
 };
 
 }  // namespace

@@ -274,6 +274,31 @@ struct Clock {
 
 }  // namespace
 
+PrepareSource inspectPrepareSource(const std::string& source) {
+  PrepareSource out;
+  try {
+    DatasetSpec spec = DatasetSpec::parse(source);
+    out.kind = spec.kind;
+    out.path = spec.path;
+    if (spec.kind == "folder" || spec.kind == "prepared" || spec.kind == "shapes") return out;
+    // The binary kinds: their records' counts and shape from file sizes and headers.
+    spec.loadUnlabeled = true;
+    const datasets::DatasetRecords records = datasets::openRecords(spec);
+    out.name = records.name;
+    for (const auto& r : records.splits) {
+      out.images += r->count;
+      if (!r->files.empty()) out.path = fs::path(r->files.front()).parent_path().string();
+    }
+    const auto& shape = records.splits.front()->shape;
+    out.channels = int(shape.at(0));
+    out.height = int(shape.at(1));
+    out.width = int(shape.at(2));
+  } catch (const std::exception& e) {
+    out.error = e.what();
+  }
+  return out;
+}
+
 bool isPreparedDataset(const std::string& folder) {
   std::error_code ec;
   return fs::is_regular_file(fs::path(folder) / "manifest.json", ec);

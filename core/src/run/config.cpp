@@ -45,6 +45,9 @@ void validateConfig(const TrainConfig& c) {
   constexpr double maxInt = double(std::numeric_limits<int>::max());
   constexpr double maxInt64 = 9.2e18;
   checkRange("backbone width (--width)", c.backboneWidth, L::minWidth, L::maxWidth);
+  if (c.trainSplit != "auto" && c.trainSplit != "train" && c.trainSplit != "unlabeled") {
+    throw std::invalid_argument("training split (--train-split) must be auto, train or unlabeled, not '" + c.trainSplit + "'");
+  }
   if (c.firstKernel != 0 && (c.firstKernel < 3 || c.firstKernel > L::maxFirstKernel || c.firstKernel % 2 == 0)) {
     throw std::invalid_argument("first-layer kernel (--first-kernel) must be 0 (the default, 5) or odd from 3 to " +
                                 std::to_string(L::maxFirstKernel) + ", not " + std::to_string(c.firstKernel));
@@ -104,6 +107,7 @@ std::string configToJson(const TrainConfig& c) {
   ds["load_unlabeled"] = c.dataset.loadUnlabeled;
   j["dataset"] = ds;
   if (!c.evalDataset.empty()) j["eval_dataset"] = c.evalDataset;
+  if (c.trainSplit != "auto") j["train_split"] = c.trainSplit;  // absent: auto, as in older runs
   j["method"] = c.method;
   j["backbone"] = c.backbone;
   j["backbone_width"] = c.backboneWidth;
@@ -169,6 +173,7 @@ TrainConfig configFromJson(const std::string& source) {
       c.dataset.loadUnlabeled = boolean(*ds, "load_unlabeled", false);
     }
     c.evalDataset = text(j, "eval_dataset", "");
+    c.trainSplit = text(j, "train_split", "auto");
     c.method = text(j, "method", c.method);
     c.backbone = text(j, "backbone", c.backbone);
     c.backboneWidth = numberAs<int>(j, "backbone_width", c.backboneWidth);

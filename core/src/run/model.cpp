@@ -29,8 +29,20 @@ torch::Device resolveDevice(const std::string& name) {
   throw std::invalid_argument("unknown device '" + name + "' (auto, cpu or cuda)");
 }
 
-const SplitData& trainingSplit(const Dataset& dataset, bool usesLabels) {
+const SplitData& trainingSplit(const Dataset& dataset, bool usesLabels, const std::string& trainSplit) {
   const auto& data = dataset.data();
+  if (trainSplit == "train") {
+    if (!data.find(Split::Train)) throw std::invalid_argument("--train-split train: " + data.name + " has no labelled train split");
+    return data.get(Split::Train);
+  }
+  if (trainSplit == "unlabeled") {
+    if (usesLabels) throw std::invalid_argument("--train-split unlabeled: this method trains on labels");
+    if (!data.find(Split::Unlabeled)) {
+      throw std::invalid_argument("--train-split unlabeled: " + data.name + " has no unlabelled split" +
+                                  (data.spec.kind == "stl10" ? " (no unlabeled_X.bin in " + data.spec.path + ")" : ""));
+    }
+    return data.get(Split::Unlabeled);
+  }
   if (!usesLabels && data.find(Split::Unlabeled)) return data.get(Split::Unlabeled);
   return data.get(data.find(Split::Train) ? Split::Train : Split::Unlabeled);
 }
@@ -41,7 +53,7 @@ std::shared_ptr<Model> buildModel(const TrainConfig& c, const Dataset& dataset, 
     throw std::invalid_argument(info.title + " needs the " + info.requiredBackbone + " backbone (--backbone " +
                                 info.requiredBackbone + "), not " + c.backbone);
   }
-  const SplitData& train = trainingSplit(dataset, info.usesLabels);
+  const SplitData& train = trainingSplit(dataset, info.usesLabels, c.trainSplit);
   int64_t n = train.images.size(0);
   if (c.subset > 0) n = std::min(n, c.subset);
 

@@ -41,8 +41,10 @@ torch::Device resolveDevice(const std::string& name);
 /// The split a method trains on: a self-supervised method (`usesLabels` false) the unlabelled split
 /// when the dataset has one beside labelled ones (STL-10 with its unlabeled_X.bin, loaded directly or
 /// prepared), whose train and test splits are then the labelled evaluation data; otherwise the
-/// training split, or the unlabelled one when there is none.
-const SplitData& trainingSplit(const Dataset& dataset, bool usesLabels = true);
+/// training split, or the unlabelled one when there is none. `trainSplit` (TrainConfig::trainSplit)
+/// "train" or "unlabeled" chooses instead; a split the dataset lacks, or "unlabeled" for a method
+/// that uses labels, throws std::invalid_argument naming --train-split.
+const SplitData& trainingSplit(const Dataset& dataset, bool usesLabels = true, const std::string& trainSplit = "auto");
 
 /// Builds `config`'s method for `dataset` on `device`: per-channel statistics of (up to 10,000 of)
 /// its training images, the backbone and the method's heads. The initial weights are drawn from

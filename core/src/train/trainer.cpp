@@ -227,7 +227,7 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   }
 
   const MethodInfo& info = methodInfo(c.method);
-  const SplitData& train = trainingSplit(dataset, info.usesLabels);
+  const SplitData& train = trainingSplit(dataset, info.usesLabels, c.trainSplit);
   int64_t n = train.images.size(0);
   if (c.subset > 0) n = std::min(n, c.subset);
   if (n < 2) throw std::invalid_argument("the training split has fewer than 2 images");
@@ -267,6 +267,9 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   if (train.split == Split::Unlabeled && dataset.data().find(Split::Train)) {
     d.notices.push_back("training on the dataset's unlabelled split (" + std::to_string(train.images.size(0)) +
                         " images); its labelled train and test splits are the evaluation data");
+  } else if (c.trainSplit == "train" && dataset.data().find(Split::Unlabeled)) {
+    d.notices.push_back("training on the labelled train split (" + std::to_string(train.images.size(0)) +
+                        " images, --train-split train); the unlabelled split is not used");
   }
   // The monitor's bank is the whole labelled training split, also when training on a subset, so
   // that runs on different subsets are compared on the same footing.
