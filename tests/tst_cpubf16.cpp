@@ -4,6 +4,7 @@
 // run in bf16 lowers its loss as the fp32 run does. The ViT: its bf16 forward and gradients against
 // fp32 on the same weights, attention's softmax in fp32 under autocast, DINO's and MAE's steps.
 #include "coretestutil.h"
+#include "datasets/datasetdata.h"
 #include "io/fileutil.h"
 #include "methods/method.h"
 #include "models/vit.h"
@@ -17,7 +18,11 @@
 
 #include <QTemporaryDir>
 
+#include <ATen/record_function.h>
+
+#include <algorithm>
 #include <cmath>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -82,6 +87,78 @@ std::shared_ptr<models::VitImpl> smallVit(bool bf16) {
 double relativeError(const torch::Tensor& a, const torch::Tensor& b) {
   return ((a.to(torch::kDouble) - b.to(torch::kDouble)).norm() / b.to(torch::kDouble).norm()).item<double>();
 }
+
+/// `dataset` with one channel: the mean of its RGB channels, rounded, as uint8 (the layout of
+/// Fashion-MNIST, whose one-channel batches pass for NHWC without being it).
+Dataset grayscale(const Dataset& dataset) {
+  auto copy = std::make_shared<DatasetData>(dataset.data());
+  for (auto& split : copy->splits) {
+    split.images = split.images.to(torch::kFloat).mean(1, true).round().to(torch::kUInt8);
+  }
+  return Dataset(std::move(copy));
+}
+
+enum Layout { Nchw, Nhwc, Other, Untold };
+
+/// A 4-D tensor's layout. With one pixel (H * W == 1) NCHW and NHWC strides are the same: untold.
+/// One channel: NHWC only when allocated so (its channel stride 1), NCHW when contiguous.
+Layout layoutOf(const torch::Tensor& t) {
+  if (t.dim() != 4 || t.size(2) * t.size(3) == 1) return Untold;
+  const auto c = t.size(1), w = t.size(3);
+  if (t.stride(1) == 1 && t.stride(3) == c && t.stride(2) == c * w && t.stride(0) == c * w * t.size(2)) return Nhwc;
+  return t.is_contiguous() ? Nchw : Other;
+}
+
+/// The layouts of the input and weight of every aten::convolution (the op every conv2d, the
+/// backbones' and any other, dispatches to) while a ConvRecorder lives on this thread.
+/// Only the model's convolutions count (their weight is one of `modelWeights`); the others (the
+/// augmentation's Gaussian blur, which runs before the batch is laid out for the encoder) are
+/// counted apart.
+struct ConvLayouts {
+  int calls = 0;
+  int others = 0;
+  int inputs[4] = {0, 0, 0, 0};
+  int weights[4] = {0, 0, 0, 0};
+  std::set<const void*> modelWeights;
+  static ConvLayouts current;
+};
+ConvLayouts ConvLayouts::current;
+
+/// Starts counting for `model`'s convolutions (every 4-D parameter, momentum encoders included).
+ConvLayouts& countConvolutionsOf(const Model& model) {
+  auto& seen = ConvLayouts::current;
+  seen = ConvLayouts();
+  for (const auto& p : model.method->parameters(true)) {
+    if (p.dim() == 4) seen.modelWeights.insert(p.data_ptr());
+  }
+  return seen;
+}
+
+std::unique_ptr<at::ObserverContext> recordConvolution(const at::RecordFunction& fn) {
+  if (std::string(fn.name()) != "aten::convolution") return nullptr;
+  const auto args = fn.inputs();
+  if (args.size() < 2 || !args[0].isTensor() || !args[1].isTensor()) return nullptr;
+  auto& seen = ConvLayouts::current;
+  if (!seen.modelWeights.count(args[1].toTensor().data_ptr())) {
+    ++seen.others;
+    return nullptr;
+  }
+  ++seen.calls;
+  ++seen.inputs[layoutOf(args[0].toTensor())];
+  ++seen.weights[layoutOf(args[1].toTensor())];
+  return nullptr;
+}
+
+struct ConvRecorder {
+  at::CallbackHandle handle;
+  ConvRecorder()
+      : handle(at::addThreadLocalCallback(at::RecordFunctionCallback(&recordConvolution)
+                                              .needsInputs(true)
+                                              .scopes({at::RecordScope::FUNCTION}))) {}
+  ~ConvRecorder() { at::removeCallback(handle); }
+  ConvRecorder(const ConvRecorder&) = delete;
+  ConvRecorder& operator=(const ConvRecorder&) = delete;
+};
 
 #define SKIP_WITHOUT_NATIVE_BF16()                                                                              \
   if (!cpuHasNativeBf16())                                                                                      \
@@ -287,22 +364,137 @@ class TstCpuBf16 : public QObject {
     QCOMPARE(methods::toChannelsLast(torch::rand({2, 3, 5, 5})).stride(1), int64_t(1));
   }
 
-  void channelsLastStepMatchesNchw() {
-    TrainConfig c = testrun::shapesRun("simclr", 8);
-    const Dataset dataset = Dataset::load(c.dataset);
+  void channelsLastFp32StepMatchesNchw_data() {
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<QString>("backbone");
+    QTest::addColumn<bool>("gray");
+    // One-channel batches as Fashion-MNIST's (the layout that silently stayed NCHW), and RGB once.
+    for (const char* backbone : {"convnet", "resnet18"}) {
+      for (const char* method : {"simclr", "rotation", "byol", "moco", "barlow"}) {
+        QTest::newRow((std::string(method) + "-" + backbone).c_str()) << method << backbone << true;
+      }
+    }
+    QTest::newRow("simclr-convnet-rgb") << "simclr" << "convnet" << false;
+  }
+  /// fp32 channels_last (the layout auto chooses for the methods in bench/README.md's "channels_last
+  /// alone in fp32") against fp32 NCHW: one step on the same weights and batch. Every convolution of
+  /// the NHWC step, seen from outside the model (RecordFunction on aten::convolution), gets an NHWC
+  /// input and an NHWC weight, and every one of the NCHW step NCHW ones; the loss and the gradients
+  /// are equal to float rounding, because only the summation order inside the convolutions changes.
+  void channelsLastFp32StepMatchesNchw() {
+    QFETCH(QString, method);
+    QFETCH(QString, backbone);
+    QFETCH(bool, gray);
+    TrainConfig c = testrun::shapesRun(method.toStdString(), 8);  // 64 32x32 images
+    c.backbone = backbone.toStdString();
+    const Dataset dataset = gray ? grayscale(Dataset::load(c.dataset)) : Dataset::load(c.dataset);
+    QCOMPARE(dataset.channels(), gray ? 1 : 3);
     const auto batch = firstBatch(dataset, 32);
     auto nchw = build(c, dataset);
     c.cpuChannelsLast = true;
     auto nhwc = build(c, dataset);
-    const auto w = nhwc->backbone().firstLayerWeight();
-    QCOMPARE(w.stride(1), int64_t(1));  // conv weights in NHWC
+    QCOMPARE(nhwc->backbone().firstLayerWeight().stride(1), int64_t(1));  // conv weights in NHWC
     QVERIFY(nchw->backbone().firstLayerWeight().is_contiguous());
-    const StepResult a = oneStep(*nchw, batch);
-    const StepResult b = oneStep(*nhwc, batch);
-    // The same fp32 arithmetic in another order (oneDNN's NHWC kernels sum differently): float
-    // rounding, about 1e-6 relative per layer.
-    QVERIFY2(std::abs(a.loss - b.loss) <= 1e-4 * std::abs(a.loss), qPrintable(QString("%1 vs %2").arg(a.loss).arg(b.loss)));
-    QVERIFY(cosine(a.backboneGrad, b.backboneGrad) > 0.9999);
+
+    StepResult a, b;
+    countConvolutionsOf(*nchw);
+    {
+      const ConvRecorder recorder;
+      a = oneStep(*nchw, batch);
+    }
+    const ConvLayouts nchwSeen = ConvLayouts::current;
+    countConvolutionsOf(*nhwc);
+    {
+      const ConvRecorder recorder;
+      b = oneStep(*nhwc, batch);
+    }
+    const ConvLayouts nhwcSeen = ConvLayouts::current;
+    qInfo("%s %s: the model's convolutions in the NCHW step %d (inputs NCHW %d, NHWC %d, other %d), in the NHWC "
+          "step %d (inputs NHWC %d, NCHW %d, other %d; weights NHWC %d, NCHW %d); augmentation's %d",
+          qPrintable(method), qPrintable(backbone), nchwSeen.calls, nchwSeen.inputs[Nchw], nchwSeen.inputs[Nhwc],
+          nchwSeen.inputs[Other], nhwcSeen.calls, nhwcSeen.inputs[Nhwc], nhwcSeen.inputs[Nchw], nhwcSeen.inputs[Other],
+          nhwcSeen.weights[Nhwc], nhwcSeen.weights[Nchw], nhwcSeen.others);
+    // The recorder saw the step's convolutions: at least the backbone's (the ConvNet has 5,
+    // ResNet-18 20 in one forward), and none of the NCHW step's is NHWC, so it tells them apart.
+    QVERIFY2(nchwSeen.calls >= 5 && nhwcSeen.calls == nchwSeen.calls, "the recorder missed the convolutions");
+    QCOMPARE(nchwSeen.inputs[Nhwc] + nchwSeen.weights[Nhwc], 0);
+    QVERIFY(nchwSeen.inputs[Nchw] > 0);
+    // The NHWC step: every input and weight with a telling layout (more than one pixel) is NHWC,
+    // the first convolution's one-channel batch included.
+    QCOMPARE(nhwcSeen.inputs[Nchw] + nhwcSeen.inputs[Other], 0);
+    QCOMPARE(nhwcSeen.weights[Nchw] + nhwcSeen.weights[Other], 0);
+    QCOMPARE(nhwcSeen.inputs[Nhwc], nchwSeen.calls - nchwSeen.inputs[Untold]);
+    QVERIFY(nhwcSeen.weights[Nhwc] > 0);
+
+    // The loss: the same to float rounding on every row (measured on this CPU: at most 4.1e-7
+    // relative; another thread count moves it as much). 1e-5 leaves 20x room.
+    const double lossError = std::abs(a.loss - b.loss) / std::max(std::abs(a.loss), 1e-3);
+    const double cos = cosine(a.backboneGrad, b.backboneGrad);
+    const double gradError = relativeError(b.backboneGrad, a.backboneGrad);
+    qInfo("%s %s: loss NCHW %.8f, NHWC %.8f (relative %.2e); backbone gradients: cosine 1 - %.2e, relative "
+          "difference %.2e",
+          qPrintable(method), qPrintable(backbone), a.loss, b.loss, lossError, 1.0 - cos, gradError);
+    QVERIFY2(lossError <= 1e-5, qPrintable(QString("%1 vs %2").arg(a.loss, 0, 'g', 10).arg(b.loss, 0, 'g', 10)));
+    // The gradients are not all the same to float rounding. Measured on this CPU (2 threads), the
+    // relative difference of the backbone's gradient against NCHW: the ConvNet 4e-6 to 5e-6 for
+    // SimCLR, MoCo v2, Barlow Twins and RGB SimCLR (a 1-thread NCHW step differs from the 2-thread
+    // one by 3e-6 to 1.5e-5: rounding), but rotation 2.6e-4 and BYOL 2.9e-3; ResNet-18 2.4e-5 (MoCo
+    // v2) and 3e-3 to 9e-3 for the others (cosine down to 1 - 2.9e-5). channelsLastGradientsAgainstFloat64
+    // finds ResNet-18's NHWC backward 0.5% off a float64 computation where NCHW is within 2e-6.
+    // So the bound is the brief's 0.99999 for the ConvNet and 0.9999 for ResNet-18 (3x the worst).
+    const double bound = backbone == "resnet18" ? 0.9999 : 0.99999;
+    QVERIFY2(cos > bound, qPrintable(QString::number(cos, 'g', 10)));
+  }
+
+  /// The backbone alone, fp32 NCHW and fp32 NHWC against the same computation in float64 (weights
+  /// and a one-channel batch converted; a random linear function of the features as the loss): the
+  /// gradients of every parameter. The ConvNet's NHWC backward is as close to float64 as NCHW's;
+  /// ResNet-18's is not with LibTorch 1.13 on this CPU (measured: NCHW 1.8e-6, NHWC 5.5e-3 relative,
+  /// growing from 1.9e-3 at the last block's BatchNorm bias down to the stem), which is why
+  /// fp32 channels_last is not auto's choice for ResNet-18 (bench/README.md). Marked as an expected
+  /// failure: a LibTorch that fixes it makes the test report XPASS, the cue to measure again.
+  void channelsLastGradientsAgainstFloat64_data() {
+    QTest::addColumn<QString>("backbone");
+    QTest::newRow("convnet") << "convnet";
+    QTest::newRow("resnet18") << "resnet18";
+  }
+  void channelsLastGradientsAgainstFloat64() {
+    QFETCH(QString, backbone);
+    const auto options = models::BackboneOptions(backbone.toStdString(), 1, 32).width(8);
+    const auto make = [&](bool nhwc, bool float64) {
+      torch::manual_seed(3);  // the same initial weights
+      auto b = models::makeBackbone(options);
+      torch::NoGradGuard noGrad;
+      if (float64) b->to(torch::kDouble);
+      for (auto& p : b->parameters()) {
+        if (nhwc && p.dim() == 4) p.set_data(methods::toChannelsLast(p.data()));
+      }
+      b->train();
+      return b;
+    };
+    auto nchw = make(false, false), nhwc = make(true, false), exact = make(false, true);
+    torch::manual_seed(4);
+    const auto x = torch::randn({32, 1, 32, 32});
+    const auto up = torch::randn({32, nchw->featureDim()});
+    (nchw->forward(x) * up).sum().backward();
+    (nhwc->forward(methods::toChannelsLast(x)) * up).sum().backward();
+    (exact->forward(x.to(torch::kDouble)) * up.to(torch::kDouble)).sum().backward();
+    const auto grads = [](const models::Backbone& b) {
+      std::vector<torch::Tensor> g;
+      for (const auto& p : b->parameters()) g.push_back(p.grad().flatten().to(torch::kDouble));
+      return torch::cat(g);
+    };
+    const auto reference = grads(exact);
+    const double nchwError = relativeError(grads(nchw), reference), nhwcError = relativeError(grads(nhwc), reference);
+    qInfo("%s gradients against float64: NCHW %.2e, NHWC %.2e relative", qPrintable(backbone), nchwError, nhwcError);
+    // fp32 rounding through 5 (ConvNet) or 20 (ResNet-18) layers and BatchNorm: a few 1e-6; 1e-4 is
+    // a bound far from both that and the 5e-3 seen.
+    QVERIFY2(nchwError < 1e-4, qPrintable(QString::number(nchwError)));
+    if (backbone == "resnet18") {
+      QEXPECT_FAIL("resnet18", "LibTorch 1.13's channels_last backward through ResNet-18 is about 0.5% off float64",
+                   Continue);
+    }
+    QVERIFY2(nhwcError < 1e-4, qPrintable(QString::number(nhwcError)));
   }
 
   void bf16TrainingLowersTheLoss() {
@@ -351,19 +543,23 @@ class TstCpuBf16 : public QObject {
   /// the convnet and resnet18, on a CPU with native bf16; off for everything else.
   void autoFollowsThePairedTest() {
     const std::set<std::string> passed{"barlow"};
+    // fp32 channels_last alone: the methods that passed "channels_last alone in fp32" on the convnet.
+    const std::set<std::string> fasterNhwc{"rotation", "moco", "byol"};
     const bool native = cpuHasNativeBf16();
     qInfo("this CPU %s native bf16", native ? "has" : "has no");
     for (const auto& m : methodCatalogue()) {
       for (const std::string backbone : {"convnet", "resnet18", "vit"}) {
         const bool expected = native && passed.count(m.name) && backbone != "vit";
+        const bool expectedNhwc = expected || (fasterNhwc.count(m.name) && backbone == "convnet");
         QVERIFY2(cpuBf16ByDefault(m.name, backbone) == expected, (m.name + " on " + backbone).c_str());
+        QVERIFY2(cpuChannelsLastByDefault(m.name, backbone) == expectedNhwc, (m.name + " on " + backbone).c_str());
         TrainConfig c;
         c.method = m.name;
         c.backbone = backbone;
         c.cpuBf16Auto = c.cpuChannelsLastAuto = true;
         resolveCpuAuto(c);
         QCOMPARE(c.cpuBf16, expected);
-        QCOMPARE(c.cpuChannelsLast, expected);
+        QCOMPARE(c.cpuChannelsLast, expectedNhwc);
         QVERIFY(!c.cpuBf16Auto && !c.cpuChannelsLastAuto);
         validateConfig(c);  // auto never asks bf16 of a backbone that cannot have it
       }
@@ -385,7 +581,8 @@ class TstCpuBf16 : public QObject {
   /// is fp32 NCHW, as before auto existed.
   void autoIsRecordedResolved() {
     const bool native = cpuHasNativeBf16();
-    for (const std::string method : {std::string(*std::set<std::string>{"barlow"}.begin()), std::string("supervised")}) {
+    for (const std::string method : {std::string(*std::set<std::string>{"barlow"}.begin()), std::string("supervised"),
+                                     std::string("rotation")}) {
       QTemporaryDir tmp;
       TrainConfig c = testrun::shapesRun(method, 4, tmp.path().toStdString());  // 32 images, one batch
       c.epochs = 1;
@@ -394,12 +591,14 @@ class TstCpuBf16 : public QObject {
       Trainer trainer(c, Dataset::load(c.dataset));
       QCOMPARE(int(trainer.run().status), int(RunStatus::Finished));
       const std::string text = io::readTextFile(tmp.path().toStdString() + "/config.json");
-      const bool expected = native && method != "supervised";
+      const bool expected = native && method == "barlow";
+      const bool expectedNhwc = expected || method == "rotation";  // rotation: fp32 channels_last on any CPU
       QVERIFY2(text.find("\"cpu_bf16\": " + std::string(expected ? "true" : "false")) != std::string::npos, text.c_str());
-      QVERIFY2(text.find("\"cpu_channels_last\": " + std::string(expected ? "true" : "false")) != std::string::npos, text.c_str());
+      QVERIFY2(text.find("\"cpu_channels_last\": " + std::string(expectedNhwc ? "true" : "false")) != std::string::npos,
+               text.c_str());
       const TrainConfig written = configFromJson(text);
       QCOMPARE(written.cpuBf16, expected);
-      QCOMPARE(written.cpuChannelsLast, expected);
+      QCOMPARE(written.cpuChannelsLast, expectedNhwc);
       QVERIFY(!written.cpuBf16Auto && !written.cpuChannelsLastAuto);
     }
     TrainConfig unresolved;

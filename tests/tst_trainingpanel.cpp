@@ -209,7 +209,7 @@ class TstTrainingPanel : public QObject {
       const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       const pretext::TrainConfig written = pretext::configFromJson(text);
       QCOMPARE(written.cpuBf16, pretext::cpuBf16ByDefault("rotation", "convnet"));
-      QCOMPARE(written.cpuChannelsLast, written.cpuBf16);
+      QCOMPARE(written.cpuChannelsLast, pretext::cpuChannelsLastByDefault("rotation", "convnet"));
       QVERIFY(!written.cpuBf16Auto && !written.cpuChannelsLastAuto);
     }
 

@@ -338,8 +338,9 @@ Command addTrain(CLI::App& app) {
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->group("CPU");
   cmd->add_option("--cpu-channels-last", o->cpuChannelsLast,
-                  "CPU: train with NHWC (channels_last) inputs and conv weights: auto (default,\n"
-                  "as --cpu-bf16 auto chooses), on or off")
+                  "CPU: train with NHWC (channels_last) inputs and conv weights: auto (default),\n"
+                  "on or off. auto: on where --cpu-bf16 auto chooses bf16, and in fp32 for\n"
+                  "rotation, moco and byol with convnet, measured faster (bench/README.md)")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->group("CPU");
   cmd->add_flag("--cuda-graphs", c.cudaGraphs,

@@ -252,7 +252,12 @@ bool cpuHasNativeBf16();
 /// within 0.3 points and trained faster, on the convnet and resnet18 backbones, on a CPU with native
 /// bf16 (cpuHasNativeBf16()); off for every other method, backbone and CPU.
 bool cpuBf16ByDefault(const std::string& method, const std::string& backbone);
-/// Replaces cpuBf16Auto / cpuChannelsLastAuto by what cpuBf16ByDefault() chooses (and clears them).
+/// What "auto" chooses for channels_last training on the CPU: where cpuBf16ByDefault() chooses bf16,
+/// and in fp32 for the methods whose paired speed test (bench/README.md, "channels_last alone in
+/// fp32") passed on the convnet (rotation, moco, byol), on any CPU; NCHW for everything else.
+bool cpuChannelsLastByDefault(const std::string& method, const std::string& backbone);
+/// Replaces cpuBf16Auto / cpuChannelsLastAuto by what cpuBf16ByDefault() and
+/// cpuChannelsLastByDefault() choose (and clears them).
 void resolveCpuAuto(TrainConfig& config);
 
 }  // namespace pretext

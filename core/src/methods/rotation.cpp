@@ -30,7 +30,9 @@ RotationImpl::RotationImpl(const MethodContext& context) : MethodImpl("rotation"
 
 // Gidaris et al. 2018, eq. (1)-(2): mean cross-entropy over the four rotated copies.
 StepOutput RotationImpl::step(const Batch& batch) {
-  const auto [images, labels] = rotationBatch(prepare(batch.images, m_context.augment));
+  auto [images, labels] = rotationBatch(prepare(batch.images, m_context.augment));
+  // The four rotated copies come out of where() in the strides of a rotated view: NHWC again when asked.
+  if (m_context.channelsLast) images = toChannelsLast(images);
   return classificationOutput(m_head(m_backbone->forward(images)), labels);
 }
 

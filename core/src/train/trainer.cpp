@@ -207,6 +207,7 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   auto& d = *m_impl;
   d.config = std::move(config);
   const bool bf16ByAuto = d.config.cpuBf16Auto;
+  const bool channelsLastByAuto = d.config.cpuChannelsLastAuto;
   resolveCpuAuto(d.config);  // "auto" becomes what this CPU and method get; config.json records it
   const auto& c = d.config;
   validateConfig(c);
@@ -263,6 +264,11 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
     d.notices.push_back("CPU bf16 autocast chosen (--cpu-bf16 auto): this CPU computes bf16 natively and the paired "
                         "test in bench/README.md found this method as accurate that way, about 2x faster; "
                         "--cpu-bf16 off trains in fp32");
+  }
+  if (channelsLastByAuto && c.cpuChannelsLast && !c.cpuBf16 && d.device.is_cpu()) {
+    d.notices.push_back("CPU channels_last chosen (--cpu-channels-last auto): fp32 in NHWC layout, the same "
+                        "arithmetic in another order, which bench/README.md measured faster for this method; "
+                        "--cpu-channels-last off trains NCHW");
   }
   if (train.split == Split::Unlabeled && dataset.data().find(Split::Train)) {
     d.notices.push_back("training on the dataset's unlabelled split (" + std::to_string(train.images.size(0)) +
