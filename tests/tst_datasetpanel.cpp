@@ -232,7 +232,7 @@ void TstDatasetPanel::imageGridTiles() {
   ImageGridWidget grid;
   grid.resize(400, 300);
   grid.show();
-  QVERIFY(QTest::qWaitForWindowExposed(&grid));
+  QVERIFY(QTest::qWaitForWindowExposed(&grid, 60000));
   QList<QImage> images;
   QStringList captions;
   for (int i = 0; i < 10; ++i) {
@@ -889,8 +889,8 @@ void TstDatasetPanel::histogramAfterPrepare() {
   panel.show();
   panel.loadDataset(smallShapes());
   QTRY_VERIFY_WITH_TIMEOUT(panel.hasDataset() && !panel.isLoading(), 60000);
-  QTest::qWait(100);
-  QCOMPARE(int(drawnBars(panel.histogram()->plot()).size()), int(countsOf(panel.dataset(), pretext::Split::Train).size()));
+  const int shapesClasses = int(countsOf(panel.dataset(), pretext::Split::Train).size());
+  QTRY_COMPARE_WITH_TIMEOUT(int(drawnBars(panel.histogram()->plot()).size()), shapesClasses, 60000);
 
   pretext::PrepareOptions options;
   options.source = source.toStdString();
@@ -900,9 +900,14 @@ void TstDatasetPanel::histogramAfterPrepare() {
   QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
   std::vector<DrawnBar> atOnce;
   std::vector<QPoint> expected;  // where the axes put each count's bar top at that moment
+  int replots = -1;              // the histogram's replots since the prepared set was announced
+  connect(panel.histogram()->plot(), &QCustomPlot::afterReplot, &panel, [&] {
+    if (replots >= 0) ++replots;
+  });
   connect(&panel, &DatasetPanel::datasetChanged, &panel, [&](const pretext::Dataset& d) {
     if (d.spec().kind != "prepared") return;
     QCustomPlot* plot = panel.histogram()->plot();
+    replots = 0;
     atOnce = drawnBars(plot);
     for (int i = 0; i < perClass.size(); ++i) {
       expected.emplace_back(int(std::lround(plot->xAxis->coordToPixel(i))), int(std::lround(plot->yAxis->coordToPixel(perClass[i]))));
@@ -919,8 +924,14 @@ void TstDatasetPanel::histogramAfterPrepare() {
              qPrintable(QStringLiteral("bar %1 drawn at (%2, %3), its count %4 is at (%5, %6)")
                             .arg(i).arg(atOnce[i].x).arg(atOnce[i].top).arg(perClass[int(i)]).arg(expected[i].x()).arg(expected[i].y())));
   }
-  // And so it stays once the queued replots and the label layout have run.
-  QTest::qWait(200);
+  // And so it stays once the queued replots and the label layout have run: waited for, not timed.
+  // They are posted events (the layout the new data scheduled replots at once and queues one more
+  // replot), run until a pass over the posted events replots no more.
+  QTRY_VERIFY_WITH_TIMEOUT(replots >= 2, 60000);
+  for (int pass = 0, before = -1; pass < 50 && before != replots; ++pass) {
+    before = replots;
+    QCoreApplication::sendPostedEvents();
+  }
   QCOMPARE(int(drawnBars(panel.histogram()->plot()).size()), int(perClass.size()));
 }
 
