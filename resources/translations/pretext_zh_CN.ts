@@ -1107,10 +1107,6 @@ Attention maps need trained weights: they appear after its first epoch.</source>
         <translation>准备图像文件夹</translation>
     </message>
     <message>
-        <source>class sub-folders (and train/, test/), or images at any depth</source>
-        <translation>类别子文件夹（以及 train/、test/），或任意层级的图像</translation>
-    </message>
-    <message>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -1261,6 +1257,38 @@ Attention maps need trained weights: they appear after its first epoch.</source>
     <message>
         <source>%1 images were decoded again: source files among them had changed since.</source>
         <translation>%1 张图像已重新解码：其中有源文件在此后被修改。</translation>
+    </message>
+    <message>
+        <source>class sub-folders (and train/, test/), images at any depth, or CIFAR, STL-10 or MNIST files</source>
+        <translation>类别子文件夹（及 train/、test/）、任意层级的图像，或 CIFAR、STL-10、MNIST 文件</translation>
+    </message>
+    <message>
+        <source>%1 files found, but they cannot be read: %2</source>
+        <translation>找到了 %1 文件，但无法读取：%2</translation>
+    </message>
+    <message>
+        <source>%1 IDX files</source>
+        <translation>%1 IDX 文件</translation>
+    </message>
+    <message>
+        <source>%1 binary files</source>
+        <translation>%1 二进制文件</translation>
+    </message>
+    <message>
+        <source>%1 found</source>
+        <translation>找到 %1</translation>
+    </message>
+    <message>
+        <source>%1 found in %2</source>
+        <translation>在 %2 中找到 %1</translation>
+    </message>
+    <message>
+        <source>%1: %2 images, packed as %3 with its own splits and labels, at %4 × %4 pixels unless you change the image size.</source>
+        <translation>%1：%2 张图像，将按 %3 打包，保留其自身的划分和标签；除非更改图像尺寸，否则为 %4 × %4 像素。</translation>
+    </message>
+    <message>
+        <source>This folder is a prepared dataset already: it can be opened as it is.</source>
+        <translation>此文件夹已经是预处理数据集，可直接打开。</translation>
     </message>
 </context>
 <context>
@@ -3635,11 +3663,18 @@ not the query&apos;s class (%1)</source>
     </message>
 </context>
 <context>
-    <name>RunFollower</name>
+    <name>RunConfig</name>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
     <message>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
+</context>
+<context>
+    <name>RunFollower</name>
     <message>
         <source>%1: skipped %2</source>
         <translation>%1：已跳过 %2</translation>
@@ -4118,6 +4153,10 @@ not the query&apos;s class (%1)</source>
     <message>
         <source>Nothing has been heard from %1 for %2 s. If its process still runs there, resuming here makes two processes write the same run. Resume?</source>
         <translation>%1 已有 %2 秒没有消息。如果它的进程仍在那里运行，在此继续会让两个进程写入同一次运行。要继续吗？</translation>
+    </message>
+    <message>
+        <source>%1 had %2 processes and this machine runs %3: resuming with %3 keeps the global batch of %4</source>
+        <translation>%1 用了 %2 个进程，本机运行 %3 个：用 %3 个进程继续会保持全局批大小 %4</translation>
     </message>
 </context>
 </TS>
