@@ -82,6 +82,24 @@ struct Recorder : TrainingObserver {
   void onMessage(const std::string& m) override { messages.push_back(m); }
 };
 
+/// One epoch of SimCLR on a prepared dataset with a tiny ConvNet and batches of 8, the k-NN monitor
+/// at k=5 in fp32, written to `out`.
+TrainConfig tinyPreparedRun(const std::string& packed, const std::string& out) {
+  TrainConfig c;
+  c.dataset = DatasetSpec::parse(packed);
+  c.method = "simclr";
+  c.backbone = "convnet";
+  c.backboneWidth = 8;
+  c.epochs = 1;
+  c.batchSize = 8;
+  c.threads = 2;
+  c.device = "cpu";
+  c.knnK = 5;
+  c.knnBf16 = false;
+  c.outDir = out;
+  return c;
+}
+
 }  // namespace
 
 class TstPrepare : public QObject {
@@ -1432,19 +1450,8 @@ class TstPrepare : public QObject {
     shapes.shapesPerClass = 2;
     QVERIFY(refused(Dataset::load(shapes), false, "unlabeled", "no unlabelled split"));
 
-    TrainConfig c;
-    c.dataset = DatasetSpec::parse(packed);
+    TrainConfig c = tinyPreparedRun(packed, path("run-stl-train-split"));
     c.trainSplit = "train";
-    c.method = "simclr";
-    c.backbone = "convnet";
-    c.backboneWidth = 8;
-    c.epochs = 1;
-    c.batchSize = 8;
-    c.threads = 2;
-    c.device = "cpu";
-    c.knnK = 5;
-    c.knnBf16 = false;
-    c.outDir = path("run-stl-train-split");
     {
       Trainer trainer(c, ds);
       Recorder r;
@@ -1485,18 +1492,7 @@ class TstPrepare : public QObject {
     const Dataset ds = Dataset::load(DatasetSpec::parse(packed));
     QCOMPARE(trainingSplit(ds, false).images.size(0), int64_t(72));
     QCOMPARE(trainingSplit(ds, true).images.size(0), int64_t(40));
-    TrainConfig c;
-    c.dataset = DatasetSpec::parse(packed);
-    c.method = "simclr";
-    c.backbone = "convnet";
-    c.backboneWidth = 8;
-    c.epochs = 1;
-    c.batchSize = 8;
-    c.threads = 2;
-    c.device = "cpu";
-    c.knnK = 5;
-    c.knnBf16 = false;
-    c.outDir = path("run-stl-prepared");
+    TrainConfig c = tinyPreparedRun(packed, path("run-stl-prepared"));
     Trainer trainer(c, ds);
     Recorder r;
     QCOMPARE(trainer.run(&r).status, RunStatus::Finished);
