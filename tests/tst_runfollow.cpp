@@ -9,6 +9,7 @@
 #include "qtconvert.h"
 #include "runfollower.h"
 #include "trainingpanel.h"
+#include "processutil.h"
 #include "widgettestutil.h"
 
 #include "testconfig.h"
@@ -39,7 +40,6 @@
 
 #include <csignal>
 #include <cmath>
-#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -101,24 +101,6 @@ std::vector<pretext::MetricsRow> stepRows(const QString& run) {
     if (r.isStep()) steps.push_back(r);
   }
   return steps;
-}
-
-/// Whether the process `pid` has ended: gone from /proc, or a zombie its parent has not reaped yet.
-bool processEnded(qint64 pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  if (!std::getline(in, stat)) return true;  // reaped
-  const auto close = stat.rfind(')');  // the command may hold spaces and parentheses
-  return close != std::string::npos && close + 2 < stat.size() && (stat[close + 2] == 'Z' || stat[close + 2] == 'X');
-}
-
-/// Waits (at most 120 s, a hang guard) until the SIGKILLed `pid` has ended, without running the event
-/// loop: no follower's timer looks at the run meanwhile. Whether it ended.
-bool waitUntilEnded(qint64 pid) {
-  QElapsedTimer clock;
-  clock.start();
-  while (!processEnded(pid) && clock.elapsed() < 120000) QThread::msleep(5);
-  return processEnded(pid);
 }
 
 /// Waits until `runDir` has a checkpoint and metrics.csv a step after it, early in the next epoch,
@@ -668,7 +650,7 @@ class TstRunFollow : public QObject {
     // Once the kernel has ended rank 0 (a zombie its launcher has not reaped is ended too), the
     // follower's first look says it is gone: from the process table, not from a heartbeat gone stale
     // seconds later. No limit in milliseconds: CI's load may hold this thread back for seconds.
-    QVERIFY(waitUntilEnded(pid));
+    QVERIFY(testutil::waitUntilEnded(pid));
     const qint64 endedAfter = clock.elapsed();
     training->follower()->poll();
     qInfo("rank 0 killed: ended after %lld ms, said gone at the first look: %s", static_cast<long long>(endedAfter),
@@ -790,7 +772,7 @@ class TstRunFollow : public QObject {
     const qint64 pid = killWriterAfterCheckpoint(run.toStdString(), cli);
     QVERIFY2(pid > 0, "the run ended before it could be killed");
     // Gone at the follower's first look once the kernel ended rank 0 (as in followedCliRunKilled).
-    QVERIFY(waitUntilEnded(pid));
+    QVERIFY(testutil::waitUntilEnded(pid));
     training->follower()->poll();
     QVERIFY2(training->followedState().contains(QStringLiteral("(killed?)")), qPrintable(training->followedState()));
     QTRY_VERIFY_WITH_TIMEOUT(!resume->isHidden(), 60000);

@@ -1,6 +1,7 @@
 // The writer record of a run folder (pretext/runwriter.h): a pretext-cli train killed with SIGKILL is
 // reported gone within seconds, Ctrl-C (SIGINT) is a clean stop with a checkpoint to resume from,
 // a finished run is finished, and a pid that another process now has is not taken for the writer.
+#include "processutil.h"
 #include "testconfig.h"
 
 #include <pretext/metrics.h>
@@ -291,15 +292,7 @@ class TstRunWriter : public QObject {
     // table, not from a heartbeat gone stale some seconds later (no limit in milliseconds: CI's load
     // may hold this thread back for seconds). Not waiting for QProcess to reap it (no event loop runs
     // here): a killed child that is still a zombie is gone too.
-    const auto ended = [pid] {
-      std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-      std::string stat;
-      if (!std::getline(in, stat)) return true;  // reaped
-      const auto close = stat.rfind(')');
-      return close != std::string::npos && close + 2 < stat.size() && (stat[close + 2] == 'Z' || stat[close + 2] == 'X');
-    };
-    while (!ended() && clock.elapsed() < 120000) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    QVERIFY(ended());
+    QVERIFY(testutil::waitUntilEnded(pid));
     const RunWriterStatus firstLook = runWriterStatus(dir);
     qInfo("SIGKILL: the process ended after %lld ms, reported %s at once", static_cast<long long>(clock.elapsed()),
           firstLook.kind == RunWriterStatus::Kind::Gone ? "gone" : "not gone");
