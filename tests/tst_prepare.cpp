@@ -1093,18 +1093,8 @@ class TstPrepare : public QObject {
   void unlabelledTrainsWithAnEvaluationDataset() {
     const std::string unl = path("unlabelled-prepared"), packed = path("packed");
     if (!fs::exists(unl) || !fs::exists(packed)) QSKIP("needs the prepared datasets of the tests above (OpenCV)");
-    TrainConfig c;
-    c.dataset = DatasetSpec::parse(unl);
-    c.method = "simclr";
-    c.backbone = "convnet";
-    c.backboneWidth = 8;
-    c.epochs = 1;
+    TrainConfig c = tinyPreparedRun(unl, path("run-unlabelled"));
     c.batchSize = 4;
-    c.threads = 2;
-    c.device = "cpu";
-    c.knnK = 5;
-    c.knnBf16 = false;
-    c.outDir = path("run-unlabelled");
     {
       Trainer trainer(c, Dataset::load(c.dataset));
       Recorder r;
