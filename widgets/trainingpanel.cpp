@@ -737,15 +737,8 @@ void TrainingPanel::updateResumeOffer(const pretext::RunWriterStatus& s) {
 bool TrainingPanel::resumeFollowed() {
   const QString dir = m_runDir;
   const QString name = QDir(dir).dirName();
-  const auto refuse = [this](const QString& text) {
-    m_status->setText(text);
-    emit statusMessage(text);
-    m_resumeFollowed->hide();
-    m_resumeNote->hide();
-    return false;
-  };
   if (dir.isEmpty()) return false;
-  if (m_process || (m_running && !m_following)) return refuse(tr("A run is going here: stop it before resuming another"));
+  if (m_process || (m_running && !m_following)) return refuseResume(tr("A run is going here: stop it before resuming another"));
   // What the record says now, not at the last poll: another process may have resumed it since.
   const std::string runDir = QFile::encodeName(dir).toStdString();
   const pretext::RunWriterStatus s = pretext::runWriterStatus(runDir);
@@ -753,15 +746,23 @@ bool TrainingPanel::resumeFollowed() {
   switch (s.resumable(runDir)) {
     case Resumable::Yes: break;
     case Resumable::WriterAlive:
-      return refuse(writerAliveText(name, s));
-    case Resumable::Finished: return refuse(tr("%1 finished: there is nothing to resume").arg(name));
-    case Resumable::NoCheckpoint: return refuse(tr("%1 has no checkpoint to resume from: start it again").arg(name));
+      return refuseResume(writerAliveText(name, s));
+    case Resumable::Finished: return refuseResume(tr("%1 finished: there is nothing to resume").arg(name));
+    case Resumable::NoCheckpoint: return refuseResume(tr("%1 has no checkpoint to resume from: start it again").arg(name));
     case Resumable::Unknown:
-      return refuse(tr("%1 has no writer record that says its process ended: resume it with Resume run folder… once "
-                       "you know nothing writes it any more")
-                        .arg(name));
+      return refuseResume(tr("%1 has no writer record that says its process ended: resume it with Resume run folder… "
+                             "once you know nothing writes it any more")
+                              .arg(name));
   }
   return resumeAsRecorded(dir, s, true);
+}
+
+bool TrainingPanel::refuseResume(const QString& text) {
+  m_status->setText(text);
+  emit statusMessage(text);
+  m_resumeFollowed->hide();
+  m_resumeNote->hide();
+  return false;
 }
 
 bool TrainingPanel::resumeAsRecorded(const QString& dir, const pretext::RunWriterStatus& s, bool continueChart) {
@@ -780,14 +781,9 @@ bool TrainingPanel::resumeAsRecorded(const QString& dir, const pretext::RunWrite
   const int recorded = hasRecord ? std::max(1, s.record.worldSize) : job.processes;
   const int n = resumeProcesses(recorded, job.batch);
   if (n > 1 && (cliProgram().isEmpty() || !QFileInfo(cliProgram()).isExecutable())) {
-    const QString text = tr("training in %1 processes needs pretext-cli beside the window (%2) or on PATH")
-                             .arg(n)
-                             .arg(QDir::toNativeSeparators(QCoreApplication::applicationDirPath()));
-    m_status->setText(text);
-    emit statusMessage(text);
-    m_resumeFollowed->hide();
-    m_resumeNote->hide();
-    return false;
+    return refuseResume(tr("training in %1 processes needs pretext-cli beside the window (%2) or on PATH")
+                            .arg(n)
+                            .arg(QDir::toNativeSeparators(QCoreApplication::applicationDirPath())));
   }
   if (m_following) {
     pretext::RunResult stopped;

@@ -182,6 +182,8 @@ class TrainingPanel final : public QWidget {
   /// when that is 1; with as many as this machine runs when fewer (the global batch kept, said in the
   /// log). `continueChart`: the chart's current line goes on.
   bool resumeAsRecorded(const QString& dir, const pretext::RunWriterStatus& s, bool continueChart);
+  /// Says why a resume does not happen (status line and status bar), hides the followed run's offer; false.
+  bool refuseResume(const QString& text);
   /// Shows or hides the Resume button for the run in m_runDir as `s` says.
   void updateResumeOffer(const pretext::RunWriterStatus& s);
   /// The processes a resume of a run of `recorded` processes and global batch `batch` uses here.
