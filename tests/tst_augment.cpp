@@ -208,6 +208,70 @@ private Q_SLOTS:
     QVERIFY(first.min().item<float>() >= 0.0f && first.max().item<float>() <= 0.5f + 1e-5f);
   }
 
+  void cropBoxesFollowTorchvisionsRule() {
+    // The SimCLR preset's crop on a square image: area fraction in [0.356, 1], ratio in [3/4, 4/3].
+    const double smin = 1.0 - 0.92 * 0.7, smax = 1.0, rmin = 3.0 / 4.0, rmax = 4.0 / 3.0;
+    const int64_t n = 200000;
+    const auto gen = at::detail::createCPUGenerator(7);
+    const auto boxes = aug::randomCropBoxes(n, 28, 28, smin, smax, rmin, rmax, gen, torch::kDouble);
+    const auto w = boxes.width, h = boxes.height, drawn = boxes.drawn;
+    QCOMPARE(w.size(0), n);
+    QVERIFY(w.le(1.0).all().item<bool>() && h.le(1.0).all().item<bool>());
+    const auto area = w * h, ratio = w / h;
+    const auto d = drawn;
+    QVERIFY(area.masked_select(d).ge(smin * 0.93).all().item<bool>());
+    // Whole pixels, so the ratio and area hold up to a rounding of each side by half a pixel; the shortest
+    // side is at least 28 sqrt(smin / rmax) = 14.5 pixels, so that moves them by at most (1 - 0.5 / 14.5)^2 > 0.93.
+    QVERIFY(torch::allclose(w * 28.0, torch::round(w * 28.0)) && torch::allclose(h * 28.0, torch::round(h * 28.0)));
+    QVERIFY(ratio.masked_select(d).ge(rmin * 0.93).all().item<bool>());
+    QVERIFY(ratio.masked_select(d).le(rmax / 0.93).all().item<bool>());
+    QVERIFY(area.masked_select(d.logical_not()).eq(1.0).all().item<bool>());
+
+    // Independently, by integration over a grid of (s, u = log r), both uniform: a draw's box is
+    // round(28 sqrt(s r)) x round(28 sqrt(s / r)) pixels and fits when both sides are at most 28.
+    const int grid = 2000;
+    const double lo = std::log(rmin), hi = std::log(rmax);
+    double pFit = 0.0, areaFit = 0.0;
+    for (int i = 0; i < grid; ++i) {
+      const double u = lo + (hi - lo) * (i + 0.5) / grid;
+      for (int j = 0; j < grid; ++j) {
+        const double sj = smin + (smax - smin) * (j + 0.5) / grid;
+        const double bw = std::nearbyint(28.0 * std::sqrt(sj * std::exp(u))), bh = std::nearbyint(28.0 * std::sqrt(sj / std::exp(u)));
+        if (bw > 28.0 || bh > 28.0) continue;
+        pFit += 1.0 / (double(grid) * grid);
+        areaFit += bw * bh / 784.0 / (double(grid) * grid);
+      }
+    }
+    const double pNone = std::pow(1.0 - pFit, double(aug::kCropDraws));
+    const double meanArea = (1.0 - pNone) * (areaFit / pFit) + pNone * 1.0;
+    const double fallback = 1.0 - drawn.to(torch::kDouble).mean().item<double>();
+    const double mean = area.mean().item<double>(), se = area.std().item<double>() / std::sqrt(double(n));
+    qInfo("one draw fits %.4f; no draw of %lld fits %.2g (sampled %.2g); mean area %.4f (sampled %.4f +- %.4f)",
+          pFit, static_cast<long long>(aug::kCropDraws), pNone, fallback, meanArea, mean, se);
+    QVERIFY(std::abs(fallback - pNone) < 4.0 * std::sqrt(pNone * (1.0 - pNone) / double(n)) + 1e-5);
+    // The grid's own error (a cell straddling a rounding edge) is far below the sampling error.
+    QVERIFY(std::abs(mean - meanArea) < 4.0 * se);
+    // Clipping the boxes instead (the rule before) keeps more of the image: E[min(w,1) min(h,1)] over one draw.
+    const auto s1 = torch::rand({n}, gen, torch::kDouble) * (smax - smin) + smin;
+    const auto r1 = torch::exp(torch::rand({n}, gen, torch::kDouble) * (hi - lo) + lo);
+    const double clipped = (torch::sqrt(s1 * r1).clamp_max(1.0) * torch::sqrt(s1 / r1).clamp_max(1.0)).mean().item<double>();
+    QVERIFY(clipped > meanArea + 0.02);
+
+    // A wide image whose own ratio no draw allows: the fallback keeps its full height and the centre square.
+    const auto wide = aug::randomCropBoxes(16, 12, 16, 1.0, 1.0, 1.0, 1.0, gen, torch::kFloat);
+    QVERIFY(wide.drawn.logical_not().all().item<bool>());
+    QVERIFY(maxAbsDiff(wide.width, torch::full({16}, 0.75f)) < 1e-6 && maxAbsDiff(wide.height, torch::ones({16})) < 1e-6);
+    const int64_t W = 16;
+    const auto ramp = (torch::arange(W, torch::kFloat) / double(W - 1)).view({1, 1, 1, W}).expand({4, 1, 12, W}).contiguous();
+    const auto y = aug::randomResizedCrop(ramp, 1.0, 1.0, gen, 1.0, 1.0);
+    // Centred: the left and right output columns mirror each other about the ramp's middle value.
+    QVERIFY(maxAbsDiff(y.select(3, 0) + y.select(3, W - 1), torch::ones_like(y.select(3, 0))) < 1e-5);
+    const auto steps12 = y.narrow(3, 2, W - 3) - y.narrow(3, 1, W - 3);
+    QVERIFY(maxAbsDiff(steps12, torch::full_like(steps12, 0.75 / double(W - 1))) < 1e-5);
+    // An empty batch still checks its arguments and draws nothing.
+    QCOMPARE(aug::randomResizedCrop(torch::zeros({0, 1, 8, 8}), 0.5, 1.0).size(0), int64_t(0));
+  }
+
   void sobelFindsEdges() {
     const auto flat = torch::full({2, 3, 10, 10}, 0.7f);
     QVERIFY(aug::sobel(flat, allOn(2)).abs().max().item<float>() < 1e-5f);

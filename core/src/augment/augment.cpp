@@ -135,24 +135,49 @@ torch::Tensor toFloat(const torch::Tensor& images) {
   return images.to(torch::kFloat).div_(255.0);
 }
 
-torch::Tensor randomResizedCrop(const torch::Tensor& x, double scaleMin, double scaleMax,
-                                c10::optional<at::Generator> gen, double ratioMin, double ratioMax) {
-  checkBatch(x, "randomResizedCrop");
+CropBoxes randomCropBoxes(int64_t count, int64_t height, int64_t width, double scaleMin, double scaleMax,
+                          double ratioMin, double ratioMax, c10::optional<at::Generator> gen,
+                          const torch::TensorOptions& options) {
   TORCH_CHECK(scaleMin > 0.0 && scaleMin <= scaleMax && scaleMax <= 1.0,
               "randomResizedCrop: need 0 < scaleMin <= scaleMax <= 1, got [", scaleMin, ", ", scaleMax, "]");
   TORCH_CHECK(ratioMin > 0.0 && ratioMin <= ratioMax, "randomResizedCrop: need 0 < ratioMin <= ratioMax, got [",
               ratioMin, ", ", ratioMax, "]");
+  TORCH_CHECK(count >= 0 && height > 0 && width > 0, "randomResizedCrop: bad batch ", count, " x ", height, " x ", width);
+  const auto g = generatorFor(gen, options.device());
+  // All draws at once: [count, kCropDraws] areas, then as many ratios (log-uniform).
+  const auto scale = torch::rand({count, kCropDraws}, g, options) * (scaleMax - scaleMin) + scaleMin;
+  const auto logRatio = torch::rand({count, kCropDraws}, g, options) * (std::log(ratioMax) - std::log(ratioMin)) +
+                        std::log(ratioMin);
+  const auto ratio = torch::exp(logRatio);
+  // Box width and height in whole pixels, as torchvision's: w_px / h_px ~ ratio, w_px * h_px ~ scale * H * W.
+  const double pixels = static_cast<double>(height) * static_cast<double>(width);
+  const auto w = torch::round(torch::sqrt(scale * ratio * pixels)), h = torch::round(torch::sqrt(scale / ratio * pixels));
+  const auto fits = w.ge(1.0).logical_and(w.le(static_cast<double>(width))).logical_and(h.ge(1.0)).logical_and(
+      h.le(static_cast<double>(height)));
+  const auto drawn = fits.any(1);
+  const auto first = fits.to(torch::kLong).argmax(1, /*keepdim=*/true);  // the first draw that fits
+  // None fits: the whole image, cut to the nearest allowed ratio along its longer side (as torchvision).
+  const double imageRatio = static_cast<double>(width) / static_cast<double>(height);
+  const double fallbackW = imageRatio > ratioMax ? std::round(height * ratioMax) / width : 1.0;
+  const double fallbackH = imageRatio < ratioMin ? std::round(width / ratioMin) / height : 1.0;
+  return {torch::where(drawn, w.gather(1, first).squeeze(1) / static_cast<double>(width), torch::full({count}, fallbackW, options)),
+          torch::where(drawn, h.gather(1, first).squeeze(1) / static_cast<double>(height), torch::full({count}, fallbackH, options)),
+          drawn};
+}
+
+torch::Tensor randomResizedCrop(const torch::Tensor& x, double scaleMin, double scaleMax,
+                                c10::optional<at::Generator> gen, double ratioMin, double ratioMax) {
+  checkBatch(x, "randomResizedCrop");
+  const auto boxes =
+      randomCropBoxes(x.size(0), x.size(2), x.size(3), scaleMin, scaleMax, ratioMin, ratioMax, gen, x.options());
   if (x.size(0) == 0) return x;
   const auto g = generatorFor(gen, x.device());
-  const double aspect = static_cast<double>(x.size(2)) / static_cast<double>(x.size(3));  // H / W
-  const auto scale = perImageUniform(x, scaleMin, scaleMax, g);
-  const auto ratio = torch::exp(perImageUniform(x, std::log(ratioMin), std::log(ratioMax), g));
-  // Box width and height as fractions of the image's: w_px / h_px = ratio, w_px * h_px = scale * H * W.
-  const auto wf = torch::sqrt(scale * ratio * aspect).clamp_max(1.0);
-  const auto hf = torch::sqrt(scale / (ratio * aspect)).clamp_max(1.0);
+  const auto& wf = boxes.width;
+  const auto& hf = boxes.height;
   // In affine_grid's [-1, 1] coordinates the box is centre +- (wf, hf); keep it inside the image.
-  const auto cx = (perImageUniform(x, -1.0, 1.0, g)) * (1.0 - wf);
-  const auto cy = (perImageUniform(x, -1.0, 1.0, g)) * (1.0 - hf);
+  // A fallback box is centred, as torchvision's.
+  const auto cx = torch::where(boxes.drawn, perImageUniform(x, -1.0, 1.0, g) * (1.0 - wf), torch::zeros_like(wf));
+  const auto cy = torch::where(boxes.drawn, perImageUniform(x, -1.0, 1.0, g) * (1.0 - hf), torch::zeros_like(hf));
   const auto zero = torch::zeros_like(wf);
   const auto theta = torch::stack({wf, zero, cx, zero, hf, cy}, 1).view({x.size(0), 2, 3});
   const auto grid = F::affine_grid(theta, x.sizes(), /*align_corners=*/false);
