@@ -290,6 +290,17 @@ class TstTraining : public QObject {
     Messages quiet;
     Trainer(c, Dataset::load(c.dataset)).run(&quiet);
     QVERIFY(quiet.messages.empty());
+    // A momentum AdamW cannot use is said, not dropped silently; its default momentum says nothing.
+    c.optimizer = "adamw";
+    Messages adamw;
+    Trainer(c, Dataset::load(c.dataset)).run(&adamw);
+    QVERIFY(adamw.messages.empty());
+    c.momentum = 0.5;
+    Messages ignored;
+    Trainer(c, Dataset::load(c.dataset)).run(&ignored);
+    QCOMPARE(int(ignored.messages.size()), 1);
+    QCOMPARE(ignored.messages[0],
+             std::string("momentum 0.5 is not used: the AdamW optimizer has no momentum setting (its betas are 0.9 and 0.95)"));
   }
 
   void badConfigurationsSayWhy() {

@@ -316,6 +316,11 @@ Trainer::Trainer(TrainConfig config, Dataset dataset) : m_impl(std::make_unique<
   setup.learningRate = c.learningRate > 0 ? c.learningRate : baseLr * scale;
   setup.weightDecay = c.weightDecay >= 0 ? c.weightDecay : (setup.name == "adamw" ? 0.05 : 5e-4);
   setup.momentum = c.momentum;
+  // AdamW has no momentum setting (its moving averages are betas 0.9 and 0.95): say so rather than ignore it.
+  if (setup.name == "adamw" && c.momentum != TrainConfig{}.momentum) {
+    d.notices.push_back("momentum " + formatGeneral(c.momentum) +
+                        " is not used: the AdamW optimizer has no momentum setting (its betas are 0.9 and 0.95)");
+  }
   setup.foreach = c.foreachOptimizer;
   d.optimizer = std::make_unique<train::Optimizer>(setup, d.method().trainableParameters());
   if (d.group) d.bucketBytes = gradientBucketBytes();
