@@ -8,6 +8,7 @@
 #include <pretext/methods.h>
 #include <pretext/numbers.h>
 #include <pretext/training.h>
+#include <pretext/trainsplit.h>
 
 #include <CLI/CLI.hpp>
 
@@ -162,7 +163,7 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
   } else if (!o.configFile.empty()) {
     TrainConfig& c = o.config;
     validateConfig(c);  // before the dataset loads (the Trainer checks again)
-    if (c.trainSplit == "unlabeled") c.dataset.loadUnlabeled = true;  // stl10:DIR's unlabeled_X.bin
+    c.dataset = trainingDatasetSpec(c);  // stl10:DIR reads its unlabeled_X.bin for --train-split unlabeled
     if (c.outDir.empty()) {
       c.outDir = defaultRunFolder(c);
       if (distributedEnvironment().rank == 0) std::fprintf(stderr, "no --out given: training into %s\n", c.outDir.c_str());
@@ -172,7 +173,7 @@ int runTrain(TrainOptions& o, CLI::App& cmd) {
     TrainConfig& c = o.config;
     c.dataset = DatasetSpec::parse(o.dataset);
     c.dataset.imageSize = o.imageSize;
-    if (c.trainSplit == "unlabeled") c.dataset.loadUnlabeled = true;  // stl10:DIR's unlabeled_X.bin
+    c.dataset = trainingDatasetSpec(c);  // stl10:DIR reads its unlabeled_X.bin for --train-split unlabeled
     const MethodInfo& info = methodInfo(c.method);
     if (!o.backbone.empty()) c.backbone = o.backbone;
     else if (!info.requiredBackbone.empty()) c.backbone = info.requiredBackbone;

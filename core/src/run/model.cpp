@@ -1,5 +1,7 @@
 #include "run/model.h"
 
+#include "pretext/trainsplit.h"
+
 #include "io/fileutil.h"
 #include "run/checkpoint.h"
 
@@ -29,20 +31,31 @@ torch::Device resolveDevice(const std::string& name) {
   throw std::invalid_argument("unknown device '" + name + "' (auto, cpu or cuda)");
 }
 
-const SplitData& trainingSplit(const Dataset& dataset, bool usesLabels, const std::string& trainSplit) {
-  const auto& data = dataset.data();
-  if (trainSplit == "train") {
-    if (!data.find(Split::Train)) throw std::invalid_argument("--train-split train: " + data.name + " has no labelled train split");
-    return data.get(Split::Train);
+DatasetSpec trainingDatasetSpec(const TrainConfig& config) {
+  DatasetSpec spec = config.dataset;
+  if (config.trainSplit == "unlabeled") spec.loadUnlabeled = true;  // stl10:DIR's unlabeled_X.bin
+  return spec;
+}
+
+std::string trainSplitRefusal(const Dataset& dataset, bool usesLabels, const std::string& trainSplit) {
+  if (trainSplit == "train" && !dataset.hasSplit(Split::Train)) {
+    return "--train-split train: " + dataset.name() + " has no labelled train split";
   }
   if (trainSplit == "unlabeled") {
-    if (usesLabels) throw std::invalid_argument("--train-split unlabeled: this method trains on labels");
-    if (!data.find(Split::Unlabeled)) {
-      throw std::invalid_argument("--train-split unlabeled: " + data.name + " has no unlabelled split" +
-                                  (data.spec.kind == "stl10" ? " (no unlabeled_X.bin in " + data.spec.path + ")" : ""));
+    if (usesLabels) return "--train-split unlabeled: this method trains on labels";
+    if (!dataset.hasSplit(Split::Unlabeled)) {
+      return "--train-split unlabeled: " + dataset.name() + " has no unlabelled split" +
+             (dataset.spec().kind == "stl10" ? " (no unlabeled_X.bin in " + dataset.spec().path + ")" : "");
     }
-    return data.get(Split::Unlabeled);
   }
+  return {};
+}
+
+const SplitData& trainingSplit(const Dataset& dataset, bool usesLabels, const std::string& trainSplit) {
+  const auto& data = dataset.data();
+  if (const std::string why = trainSplitRefusal(dataset, usesLabels, trainSplit); !why.empty()) throw std::invalid_argument(why);
+  if (trainSplit == "train") return data.get(Split::Train);
+  if (trainSplit == "unlabeled") return data.get(Split::Unlabeled);
   if (!usesLabels && data.find(Split::Unlabeled)) return data.get(Split::Unlabeled);
   return data.get(data.find(Split::Train) ? Split::Train : Split::Unlabeled);
 }
