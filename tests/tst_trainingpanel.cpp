@@ -9,6 +9,7 @@
 
 #include <pretext/methods.h>
 #include <pretext/prepare.h>
+#include <pretext/trainsplit.h>
 
 #include <qcustomplot.h>
 
@@ -27,6 +28,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest/QtTest>
@@ -75,6 +77,32 @@ std::string writeUnlabelled(const std::string& dir, int n) {
   manifest << R"({"format": "pretext-prepared", "version": 1, "image_size": 32, "channels": 3, "class_names": [],
                   "splits": [{"split": "unlabeled", "count": )" << n << R"(, "images": "unlabeled_images.npy"}]})";
   return "prepared:" + dir;
+}
+
+// An STL-10 binary folder (stl10_binary's layout) of 96 x 96 colour images: 40 labelled train, 16
+// labelled test and `unlabelled` unlabelled ones, random bytes, labels 1..10 as the format has them.
+std::string writeStl10(const std::string& dir, int unlabelled) {
+  std::filesystem::create_directories(dir);
+  std::uint32_t x = 7;
+  const auto write = [&](const std::string& name, std::int64_t bytes, bool labels) {
+    std::ofstream out(dir + "/" + name, std::ios::binary);
+    for (std::int64_t i = 0; i < bytes; ++i) {
+      x = x * 1664525u + 1013904223u;
+      out.put(char(labels ? 1 + (x >> 24) % 10 : x >> 24));
+    }
+  };
+  const std::int64_t image = 3 * 96 * 96;
+  write("train_X.bin", 40 * image, false);
+  write("train_y.bin", 40, true);
+  write("test_X.bin", 16 * image, false);
+  write("test_y.bin", 16, true);
+  write("unlabeled_X.bin", unlabelled * image, false);
+  return dir;
+}
+
+std::string readFile(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll().toStdString() : std::string();
 }
 
 }  // namespace
@@ -408,6 +436,152 @@ class TstTrainingPanel : public QObject {
       panel.resize(1200, 800);
       QVERIFY(panel.grab().save(QDir(shots).filePath(QStringLiteral("training-eval-browse.png"))));
     }
+  }
+
+  // The Training split control (TrainConfig::trainSplit, pretext-cli train --train-split): its choice
+  // reaches the run's configuration and the config file the window writes for pretext-cli processes,
+  // and a followed run's config.json sets it. A choice the core refuses (the unlabelled split for the
+  // supervised baseline, or of a dataset without one) is greyed out and said, and Start refuses it
+  // with the Trainer's own reason, starting nothing. An STL-10 opened without its unlabelled images
+  // (as the Dataset panel opens it) trains on them when chosen: the run reads unlabeled_X.bin.
+  void trainingSplitControl() {
+    TrainingPanel panel;
+    QComboBox* box = panel.trainSplitBox();
+    auto* items = qobject_cast<QStandardItemModel*>(box->model());
+    QVERIFY(items);
+    const int unlabelled = box->findData(QStringLiteral("unlabeled"));
+    const int train = box->findData(QStringLiteral("train"));
+    QVERIFY(unlabelled >= 0 && train >= 0);
+    QCOMPARE(box->currentData().toString(), QStringLiteral("auto"));
+    QVERIFY(box->toolTip().contains(QStringLiteral("--train-split")));
+    panel.setDataset(shapes());
+    QCOMPARE(panel.config().trainSplit, std::string("auto"));
+    box->setCurrentIndex(train);
+    QCOMPARE(panel.config().trainSplit, std::string("train"));
+    QVERIFY(panel.trainSplitNote()->isHidden());
+
+    // What the Trainer itself says of a configuration on a dataset (empty: it builds).
+    const auto trainerRefusal = [](pretext::TrainConfig c, const pretext::Dataset& d) {
+      c.outDir.clear();  // nothing written
+      try {
+        pretext::Trainer trainer(c, d);
+      } catch (const std::exception& e) {
+        return QString::fromUtf8(e.what());
+      }
+      return QString();
+    };
+    QSignalSpy started(&panel, &TrainingPanel::runStarted);
+    const auto refusedLikeTheTrainer = [&](const pretext::Dataset& runData, const char* words, const QString& folder) {
+      const QString why = trainerRefusal(panel.config(), runData);
+      QVERIFY2(why.contains(QLatin1String(words)) && why.contains(QStringLiteral("--train-split unlabeled")), qPrintable(why));
+      QVERIFY(!items->item(unlabelled)->isEnabled());
+      const QString reason = why.section(QStringLiteral(": "), 1);  // after "--train-split unlabeled: "
+      QCOMPARE(box->itemData(unlabelled, Qt::ToolTipRole).toString(), reason);
+      QVERIFY(!panel.trainSplitNote()->isHidden());
+      QVERIFY2(panel.trainSplitNote()->text().contains(reason), qPrintable(panel.trainSplitNote()->text()));
+      panel.runFolderEdit()->setText(folder);
+      panel.start();
+      QVERIFY(!panel.running());
+      QCOMPARE(started.count(), 0);
+      QVERIFY2(panel.statusLabel()->text().contains(why), qPrintable(panel.statusLabel()->text()));
+      QVERIFY(!QFileInfo::exists(folder));
+    };
+    // The shapes have no unlabelled split; chosen anyway (as a run's config.json may choose it).
+    box->setCurrentIndex(unlabelled);
+    refusedLikeTheTrainer(shapes(), "no unlabelled split", m_tmp.filePath(QStringLiteral("split-shapes")));
+
+    // STL-10 opened without unlabeled_X.bin's images: a self-supervised method may choose them...
+    const std::string stlDir = writeStl10(m_tmp.filePath(QStringLiteral("stl10_binary")).toStdString(), 24);
+    const pretext::Dataset stl = pretext::Dataset::load(pretext::DatasetSpec::parse("stl10:" + stlDir));
+    QVERIFY(!stl.hasSplit(pretext::Split::Unlabeled));
+    panel.setDataset(stl);
+    smallRun(panel, QStringLiteral("simclr"), 1, m_tmp.filePath(QStringLiteral("split-stl")));
+    panel.batchBox()->setValue(8);
+    QVERIFY(items->item(unlabelled)->isEnabled());
+    QVERIFY(panel.trainSplitNote()->isHidden());
+    QVERIFY(box->itemData(unlabelled, Qt::ToolTipRole).toString().contains(QStringLiteral("unlabeled_X.bin")));
+    QVERIFY(panel.config().dataset.loadUnlabeled);  // the spec the run loads, as the CLI's
+    QVERIFY(pretext::trainingDatasetSpec(panel.config()).loadUnlabeled);
+    // ...the supervised baseline may not: the Trainer refuses it on the dataset the run would load.
+    panel.methodBox()->setCurrentIndex(panel.methodBox()->findData(QStringLiteral("supervised")));
+    refusedLikeTheTrainer(pretext::Dataset::load(pretext::trainingDatasetSpec(panel.config())), "trains on labels",
+                          m_tmp.filePath(QStringLiteral("split-supervised")));
+    if (const QString shots = qEnvironmentVariable("PRETEXT_SCREENSHOT_DIR"); !shots.isEmpty()) {
+      panel.resize(1200, 800);
+      panel.show();
+      QVERIFY(panel.grab().save(QDir(shots).filePath(QStringLiteral("training-split-refused.png"))));
+    }
+    panel.methodBox()->setCurrentIndex(panel.methodBox()->findData(QStringLiteral("simclr")));
+    QVERIFY(items->item(unlabelled)->isEnabled());
+    QVERIFY(panel.trainSplitNote()->isHidden());
+
+    // The config file the window writes for pretext-cli processes: a stand-in program keeps a copy.
+    const QString seen = m_tmp.filePath(QStringLiteral("split-config-seen.json"));
+    const QString fake = m_tmp.filePath(QStringLiteral("fake-cli.sh"));
+    {
+      QFile script(fake);
+      QVERIFY(script.open(QIODevice::WriteOnly));
+      script.write(QStringLiteral("#!/bin/sh\n# train --config FILE --nproc N --out DIR\ncp \"$3\" '%1'\nexit 3\n").arg(seen).toUtf8());
+    }
+    QFile::setPermissions(fake, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    panel.setCliProgram(fake);
+    panel.processesBox()->setValue(2);
+    panel.runFolderEdit()->setText(m_tmp.filePath(QStringLiteral("split-processes")));
+    panel.start();
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.running(), 60000);
+    const pretext::TrainConfig written = pretext::configFromJson(readFile(seen));
+    QCOMPARE(written.trainSplit, std::string("unlabeled"));
+    QCOMPARE(written.dataset.kind, std::string("stl10"));
+    QVERIFY(written.dataset.loadUnlabeled);
+    panel.processesBox()->setValue(1);
+
+    // A followed run's config.json sets the control.
+    pretext::TrainConfig recorded = panel.config();
+    recorded.trainSplit = "train";
+    const QString followed = m_tmp.filePath(QStringLiteral("split-followed"));
+    QVERIFY(QDir().mkpath(followed));
+    {
+      QFile f(QDir(followed).filePath(QStringLiteral("config.json")));
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(QByteArray::fromStdString(pretext::configToJson(recorded)));
+    }
+    QVERIFY(panel.followRun(followed));
+    QTRY_COMPARE_WITH_TIMEOUT(box->currentData().toString(), QStringLiteral("train"), 30000);
+    panel.stop();
+    QVERIFY(!panel.running());
+
+    // In this process: the 24 unlabelled images are read by the run and trained on (3 steps of 8;
+    // the 40 labelled train images would give 5), recorded in config.json so that a resume reads them too.
+    box->setCurrentIndex(unlabelled);
+    smallRun(panel, QStringLiteral("simclr"), 1, m_tmp.filePath(QStringLiteral("split-stl")));
+    panel.batchBox()->setValue(8);
+    QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+    const int graphs = panel.chart()->lossPlot()->graphCount();
+    panel.start();
+    QVERIFY(panel.running());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 300000);
+    const auto result = finished.takeFirst().at(0).value<pretext::RunResult>();
+    QVERIFY2(result.status == pretext::RunStatus::Finished, result.message.c_str());
+    QVERIFY(panel.chart()->lossPlot()->graphCount() > graphs);
+    QCOMPARE(panel.chart()->lossPlot()->graph(panel.chart()->lossPlot()->graphCount() - 1)->dataCount(), 24 / 8);
+    const pretext::TrainConfig run = pretext::configFromJson(readFile(m_tmp.filePath(QStringLiteral("split-stl/config.json"))));
+    QCOMPARE(run.trainSplit, std::string("unlabeled"));
+    QVERIFY(run.dataset.loadUnlabeled);
+
+    // An experiment's supervised baseline, with the form on the unlabelled split, trains on the 40
+    // labelled images (5 steps of 8) rather than failing the experiment.
+    PresetRun baseline{QStringLiteral("supervised"), panel.config()};
+    baseline.config.method = "supervised";
+    baseline.config.methodOptions.clear();
+    baseline.config.outDir = m_tmp.filePath(QStringLiteral("split-baseline")).toStdString();
+    panel.startRuns({baseline});
+    QVERIFY(panel.running());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 300000);
+    const auto baselineResult = finished.takeFirst().at(0).value<pretext::RunResult>();
+    QVERIFY2(baselineResult.status == pretext::RunStatus::Finished, baselineResult.message.c_str());
+    QCOMPARE(panel.chart()->lossPlot()->graph(panel.chart()->lossPlot()->graphCount() - 1)->dataCount(), 40 / 8);
+    QCOMPARE(pretext::configFromJson(readFile(m_tmp.filePath(QStringLiteral("split-baseline/config.json")))).trainSplit,
+             std::string("auto"));
   }
 
   void stoppingTwiceQuicklyIsHarmless() {

@@ -35,6 +35,12 @@ const std::vector<Pattern>& patterns() {
        QT_TRANSLATE_NOOP("CoreMessages", "'%1' is neither a dataset kind (%2) nor an existing file or folder")},
       {R"(^unknown dataset kind '(.+)'$)", QT_TRANSLATE_NOOP("CoreMessages", "unknown dataset kind '%1'")},
       {R"(^(.+) has no (train|test|unlabeled) split$)", QT_TRANSLATE_NOOP("CoreMessages", "%1 has no %2 split")},
+      // --train-split's refusals (trainSplitRefusal), after "--train-split unlabeled: ".
+      {R"(^this method trains on labels$)", QT_TRANSLATE_NOOP("CoreMessages", "this method trains on labels")},
+      {R"(^(.+) has no unlabelled split \(no unlabeled_X\.bin in (.*)\)$)",
+       QT_TRANSLATE_NOOP("CoreMessages", "%1 has no unlabelled split (no unlabeled_X.bin in %2)")},
+      {R"(^(.+) has no unlabelled split$)", QT_TRANSLATE_NOOP("CoreMessages", "%1 has no unlabelled split")},
+      {R"(^(.+) has no labelled train split$)", QT_TRANSLATE_NOOP("CoreMessages", "%1 has no labelled train split")},
       {R"(^no images found$)", QT_TRANSLATE_NOOP("CoreMessages", "no images found")},
       {R"(^cannot read (.+): file shrank while reading$)", QT_TRANSLATE_NOOP("CoreMessages", "cannot read %1: file shrank while reading")},
       {R"(^cannot open (.+)$)", QT_TRANSLATE_NOOP("CoreMessages", "cannot open %1")},

@@ -12,6 +12,7 @@
 #include <pretext/distributed.h>
 #include <pretext/methodflags.h>
 #include <pretext/methods.h>
+#include <pretext/trainsplit.h>
 
 #include <QComboBox>
 #include <QCoreApplication>
@@ -34,6 +35,7 @@
 #include <QSignalBlocker>
 #include <QSettings>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QVBoxLayout>
@@ -113,6 +115,18 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   m_lr->setSingleStep(0.01);
   m_lr->setSpecialValueText(tr("default"));
   m_lr->setToolTip(tr("Peak learning rate; default: 0.06 x batch/256 for SGD, 1e-3 x batch/256 for AdamW"));
+  // The split trained on (TrainConfig::trainSplit), as pretext-cli train --train-split.
+  m_trainSplit = new QComboBox;
+  m_trainSplit->setObjectName(QStringLiteral("trainSplit"));
+  m_trainSplit->addItem(tr("Automatic"), QStringLiteral("auto"));
+  m_trainSplit->addItem(tr("Labelled train split"), QStringLiteral("train"));
+  m_trainSplit->addItem(tr("Unlabelled split"), QStringLiteral("unlabeled"));
+  m_trainSplit->setToolTip(tr("The images the run trains on (--train-split). Automatic: a self-supervised method trains "
+                              "on the unlabelled split where the dataset has one beside labelled ones (STL-10), else on "
+                              "the train split; a method that trains on labels, on the train split"));
+  m_trainSplitNote = makeErrorLabel();
+  m_trainSplitNote->setObjectName(QStringLiteral("trainSplitNote"));
+  connect(m_trainSplit, &QComboBox::currentIndexChanged, this, &TrainingPanel::updateTrainSplit);
   // Labelled images for what needs labels, when the training set has none (TrainConfig::evalDataset).
   m_evalDataset = new QComboBox;
   m_evalDataset->setObjectName(QStringLiteral("evalDataset"));
@@ -180,6 +194,8 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   form->addRow(tr("Epochs:"), m_epochs);
   form->addRow(tr("Batch size:"), m_batch);
   form->addRow(tr("Subset:"), m_subset);
+  form->addRow(tr("Training split:"), m_trainSplit);
+  form->addRow(m_trainSplitNote);
   form->addRow(tr("Learning rate:"), m_lr);
   form->addRow(tr("Evaluation data:"), evalRow);
   form->addRow(m_evalError);
@@ -270,6 +286,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_batch->setValue(c.batchSize);
     m_subset->setValue(int(std::min<std::int64_t>(c.subset, m_subset->maximum())));
     m_lr->setValue(c.learningRate);
+    m_trainSplit->setCurrentIndex(std::max(0, m_trainSplit->findData(QString::fromStdString(c.trainSplit))));
     // The number of processes the run records (runs before the record: 1).
     m_processes->setMaximum(std::max(m_processes->maximum(), c.worldSize));
     m_processes->setValue(c.worldSize);
@@ -367,7 +384,9 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   layout->addLayout(right, 1);
 
   connect(m_method, &QComboBox::currentIndexChanged, this, &TrainingPanel::rebuildOptions);
+  connect(m_method, &QComboBox::currentIndexChanged, this, &TrainingPanel::updateTrainSplit);
   rebuildOptions();
+  updateTrainSplit();
   setRunning(false);
 }
 
@@ -392,6 +411,7 @@ void TrainingPanel::setDataset(const pretext::Dataset& dataset) {
   m_start->setEnabled(!m_running && m_dataset.valid());
   fillEvalDatasets();  // a folder prepared since is listed too
   updateEvalNote();
+  updateTrainSplit();
 }
 
 void TrainingPanel::fillEvalDatasets() {
@@ -500,6 +520,47 @@ void TrainingPanel::updateEvalNote() {
   m_evalNote->setMinimumHeight(m_evalNote->heightForWidth(320));
 }
 
+bool TrainingPanel::reloadsDataset(const pretext::TrainConfig& c) const {
+  // DatasetSpec::loadUnlabeled: only stl10 reads a split of its own for it (unlabeled_X.bin).
+  return m_dataset.valid() && pretext::trainingDatasetSpec(c).loadUnlabeled && m_dataset.spec().kind == "stl10" &&
+         !m_dataset.spec().loadUnlabeled;
+}
+
+QString TrainingPanel::trainSplitProblem(const QString& split) const {
+  if (!m_dataset.valid()) return {};
+  const bool usesLabels = pretext::methodInfo(m_method->currentData().toString().toStdString()).usesLabels;
+  pretext::TrainConfig c;
+  c.dataset = m_dataset.spec();
+  c.trainSplit = split.toStdString();
+  // The run reads the unlabelled images the panel's STL-10 lacks: only the method's part of the rule applies now.
+  if (!usesLabels && reloadsDataset(c)) return {};
+  return QString::fromStdString(pretext::trainSplitRefusal(m_dataset, usesLabels, c.trainSplit));
+}
+
+void TrainingPanel::updateTrainSplit() {
+  auto* model = qobject_cast<QStandardItemModel*>(m_trainSplit->model());
+  for (int i = 0; i < m_trainSplit->count(); ++i) {
+    const QString split = m_trainSplit->itemData(i).toString();
+    const QString why = trainSplitProblem(split);
+    if (model) model->item(i)->setEnabled(why.isEmpty());
+    pretext::TrainConfig c;
+    c.trainSplit = split.toStdString();
+    QString tip;
+    if (!why.isEmpty()) tip = i18n::coreMessage(why.section(QStringLiteral(": "), 1));  // after "--train-split X: "
+    else if (reloadsDataset(c)) tip = tr("%1 was opened without its unlabelled images: the run reads them (unlabeled_X.bin) "
+                                         "when it starts").arg(QString::fromStdString(m_dataset.name()));
+    m_trainSplit->setItemData(i, tip.isEmpty() ? QVariant() : QVariant(tip), Qt::ToolTipRole);
+  }
+  // A refused choice that is chosen (a run's config.json, a method changed since) is said, and Start refuses it.
+  const QString why = trainSplitProblem(m_trainSplit->currentData().toString());
+  m_trainSplitNote->setText(why.isEmpty() ? QString()
+                                          : tr("Cannot train on this split: %1")
+                                                .arg(i18n::coreMessage(why.section(QStringLiteral(": "), 1))));
+  m_trainSplitNote->setVisible(!why.isEmpty());
+  // Its wrapped lines' height, at a width under the form's (as the evaluation note's).
+  if (!why.isEmpty()) m_trainSplitNote->setMinimumHeight(m_trainSplitNote->heightForWidth(320));
+}
+
 void TrainingPanel::rebuildOptions() {
   while (m_options->rowCount() > 0) m_options->removeRow(0);
   m_optionBoxes.clear();
@@ -570,6 +631,8 @@ pretext::TrainConfig TrainingPanel::config() const {
   c.learningRate = m_lr->value();
   c.cpuBf16Auto = c.cpuChannelsLastAuto = true;  // as the CLI: the Trainer chooses for this CPU and method
   c.evalDataset = evalDatasetSpec().toStdString();
+  c.trainSplit = m_trainSplit->currentData().toString().toStdString();
+  c.dataset = pretext::trainingDatasetSpec(c);  // as the CLI: stl10 then reads its unlabeled_X.bin
   for (const auto* box : m_optionBoxes) c.methodOptions[box->objectName().toStdString()] = box->value();
   c.augmentPreset = m_augmentPreset.toStdString();
   if (m_augmentPreset == QLatin1String("custom")) c.augment = m_augment;
@@ -585,6 +648,12 @@ pretext::TrainConfig TrainingPanel::config() const {
 
 void TrainingPanel::start() {
   if (m_running || !m_dataset.valid()) return;
+  if (const QString why = trainSplitProblem(m_trainSplit->currentData().toString()); !why.isEmpty()) {
+    const QString text = tr("Cannot start: %1").arg(i18n::coreMessage(why));
+    m_status->setText(text);
+    emit statusMessage(text);
+    return;
+  }
   m_queue.clear();
   const pretext::TrainConfig c = config();
   const QString label = QStringLiteral("%1 %2").arg(QString::fromStdString(c.method), QString::fromStdString(c.backbone));
@@ -601,14 +670,22 @@ void TrainingPanel::startRuns(const QList<PresetRun>& runs) {
 
 void TrainingPanel::startQueued() {
   const PresetRun next = m_queue.takeFirst();
+  pretext::TrainConfig c = next.config;
+  // The runs take the form's training split; a method on labels (the supervised baseline), which
+  // cannot train on the unlabelled split, trains on the labelled one instead of failing the experiment.
+  if (c.trainSplit == "unlabeled" && pretext::methodInfo(c.method).usesLabels) {
+    c.trainSplit = "auto";
+    c.dataset.loadUnlabeled = m_dataset.valid() && m_dataset.spec().loadUnlabeled;
+    emit statusMessage(tr("%1 trains on labels: in this experiment it trains on the labelled train split").arg(next.label));
+  }
   // The form shows what runs, so that a class sees the method being trained.
-  const auto& c = next.config;
   m_method->setCurrentIndex(m_method->findData(QString::fromStdString(c.method)));
   m_backbone->setCurrentText(QString::fromStdString(c.backbone));
   showFirstKernel(c.firstKernel);
   m_epochs->setValue(c.epochs);
   m_batch->setValue(c.batchSize);
   m_subset->setValue(int(c.subset));
+  m_trainSplit->setCurrentIndex(std::max(0, m_trainSplit->findData(QString::fromStdString(c.trainSplit))));
   setEvalDataset(c.evalDataset);
   // With the form's Processes, as Start: an experiment's runs are compared with runs trained alike.
   if (m_processes->value() > 1) startProcesses(c, next.label);
@@ -620,15 +697,20 @@ void TrainingPanel::startQueued() {
   m_status->setText(tr("Experiment run %1 of %2: %3 …").arg(m_queueTotal - int(m_queue.size())).arg(m_queueTotal).arg(next.label));
 }
 
-void TrainingPanel::startConfig(const pretext::TrainConfig& c, const QString& label) {
+void TrainingPanel::startConfig(const pretext::TrainConfig& config, const QString& label) {
+  pretext::TrainConfig c = config;
+  c.dataset = pretext::trainingDatasetSpec(config);
+  // STL-10 opened without its unlabelled images, trained on them: the worker loads c.dataset.
+  const bool reload = reloadsDataset(c);
   m_chart->beginRun(label);
   m_progress->setRange(0, std::max(1, c.epochs));
   m_progress->setValue(0);
-  m_status->setText(tr("Starting %1 on %2 …").arg(QString::fromStdString(c.method), QString::fromStdString(m_dataset.name())));
+  m_status->setText((reload ? tr("Starting %1 on %2: reading its unlabelled images first …") : tr("Starting %1 on %2 …"))
+                        .arg(QString::fromStdString(c.method), QString::fromStdString(m_dataset.name())));
   setRunning(true);
   m_runDir = QString::fromStdString(c.outDir);
   QMetaObject::invokeMethod(m_worker, "start", Qt::QueuedConnection, Q_ARG(pretext::TrainConfig, c),
-                            Q_ARG(pretext::Dataset, m_dataset), Q_ARG(QString, QString()));
+                            Q_ARG(pretext::Dataset, reload ? pretext::Dataset{} : m_dataset), Q_ARG(QString, QString()));
   emit runStarted();
   emit runFolderChanged(m_runDir);
 }
@@ -855,7 +937,7 @@ void TrainingPanel::setRunning(bool running) {
   m_pause->setEnabled(running);
   m_pause->setText(tr("Pause"));
   m_stop->setEnabled(running);
-  for (QWidget* w : std::initializer_list<QWidget*>{m_method, m_backbone, m_width, m_epochs, m_batch, m_subset, m_lr, m_runFolder,
+  for (QWidget* w : std::initializer_list<QWidget*>{m_method, m_backbone, m_width, m_epochs, m_batch, m_subset, m_lr, m_trainSplit, m_runFolder,
                                                      m_runsFolder, m_browseRuns, m_processes, m_evalDataset,
                                                      m_browseEval}) {
     w->setEnabled(!running);

@@ -64,6 +64,13 @@ class TrainingPanel final : public QWidget {
   QSpinBox* batchBox() const { return m_batch; }
   QSpinBox* subsetBox() const { return m_subset; }
   QSpinBox* widthBox() const { return m_width; }
+  /// The split the run trains on (TrainConfig::trainSplit, --train-split): Automatic ("auto", the item
+  /// data), Labelled train split ("train"), Unlabelled split ("unlabeled"). A choice the core would
+  /// refuse for the method and dataset is greyed out, its tooltip saying why.
+  QComboBox* trainSplitBox() const { return m_trainSplit; }
+  /// Why the chosen split cannot be trained on (the core's refusal; hidden when it can). Start then
+  /// refuses, saying the same.
+  QLabel* trainSplitNote() const { return m_trainSplitNote; }
   /// The ConvNet's first-layer kernel side (3, 5, ... 15; the item data); disabled for other backbones.
   QComboBox* firstKernelBox() const { return m_firstKernel; }
   /// The evaluation dataset (TrainConfig::evalDataset): "None" (item data "") or a labelled dataset
@@ -159,6 +166,14 @@ class TrainingPanel final : public QWidget {
   void setEvalDataset(const std::string& spec);
   QString evalDatasetSpec() const;
   void updateEvalNote();
+  /// Greys out the training splits the core would refuse, says why under a refused choice.
+  void updateTrainSplit();
+  /// Why `split` cannot be trained on with the chosen method and the panel's dataset: the core's
+  /// refusal (trainSplitRefusal, English); empty when it can or there is no dataset.
+  QString trainSplitProblem(const QString& split) const;
+  /// Whether run `c` loads its dataset again instead of training on the panel's: it asks for the
+  /// unlabelled split (trainingDatasetSpec) of an STL-10 the panel's dataset was opened without.
+  bool reloadsDataset(const pretext::TrainConfig& c) const;
   void browseEvalDataset();
   void startConfig(const pretext::TrainConfig& c, const QString& label);
   void startQueued();
@@ -215,6 +230,8 @@ class TrainingPanel final : public QWidget {
   QSpinBox* m_batch = nullptr;
   QSpinBox* m_subset = nullptr;
   QDoubleSpinBox* m_lr = nullptr;
+  QComboBox* m_trainSplit = nullptr;
+  QLabel* m_trainSplitNote = nullptr;
   QComboBox* m_evalDataset = nullptr;
   QPushButton* m_browseEval = nullptr;
   QLabel* m_evalError = nullptr;

@@ -73,9 +73,12 @@ void TrainingWorker::start(const pretext::TrainConfig& config, const pretext::Da
                            const QString& resumeDir) {
   pretext::RunResult result;
   try {
-    std::unique_ptr<pretext::Trainer> trainer = resumeDir.isEmpty()
-                                                    ? std::make_unique<pretext::Trainer>(config, dataset)
-                                                    : pretext::Trainer::resume(resumeDir.toStdString());
+    // No dataset given: the run loads config.dataset here, off the GUI thread (STL-10's unlabelled
+    // split, which the window's dataset was opened without).
+    std::unique_ptr<pretext::Trainer> trainer =
+        resumeDir.isEmpty()
+            ? std::make_unique<pretext::Trainer>(config, dataset.valid() ? dataset : pretext::Dataset::load(config.dataset))
+            : pretext::Trainer::resume(resumeDir.toStdString());
     {
       std::lock_guard<std::mutex> lock(m_mutex);
       m_trainer = trainer.get();

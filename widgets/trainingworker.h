@@ -27,7 +27,8 @@ class TrainingWorker final : public QObject {
   void setPaused(bool paused);
 
  public slots:
-  /// Trains `config` on `dataset`; `resumeDir` non-empty continues that run folder instead.
+  /// Trains `config` on `dataset` (an invalid one: on config.dataset, loaded on this thread);
+  /// `resumeDir` non-empty continues that run folder instead.
   void start(const pretext::TrainConfig& config, const pretext::Dataset& dataset, const QString& resumeDir);
 
  signals:
