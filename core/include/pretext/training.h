@@ -29,8 +29,9 @@ struct TrainConfig {
   /// The split trained on (--train-split, config.json "train_split", absent: auto). "auto": a
   /// self-supervised method the unlabelled split when the dataset has one beside labelled ones
   /// (STL-10), else the train split; "train": the labelled train split also then; "unlabeled": the
-  /// unlabelled split (the CLI then reads stl10:DIR's unlabeled_X.bin, as --dataset's
-  /// load_unlabeled does), refused for a method that trains on labels or a dataset without one.
+  /// unlabelled split (the run then loads trainingDatasetSpec, pretext/trainsplit.h: stl10:DIR reads
+  /// its unlabeled_X.bin), refused for a method that trains on labels or a dataset without one
+  /// (trainSplitRefusal: the Trainer's refusal, which the window's control also shows).
   std::string trainSplit = "auto";
   std::string method = "simclr";
   std::string backbone = "convnet";
