@@ -500,6 +500,7 @@ class TstTrainingPanel : public QObject {
     QVERIFY(items->item(unlabelled)->isEnabled());
     QVERIFY(panel.trainSplitNote()->isHidden());
     QVERIFY(box->itemData(unlabelled, Qt::ToolTipRole).toString().contains(QStringLiteral("unlabeled_X.bin")));
+    QVERIFY(box->itemData(box->findData(QStringLiteral("auto")), Qt::ToolTipRole).toString().contains(QStringLiteral("train split")));
     QVERIFY(panel.config().dataset.loadUnlabeled);  // the spec the run loads, as the CLI's
     QVERIFY(pretext::trainingDatasetSpec(panel.config()).loadUnlabeled);
     // ...the supervised baseline may not: the Trainer refuses it on the dataset the run would load.

@@ -539,6 +539,8 @@ QString TrainingPanel::trainSplitProblem(const QString& split) const {
 
 void TrainingPanel::updateTrainSplit() {
   auto* model = qobject_cast<QStandardItemModel*>(m_trainSplit->model());
+  pretext::TrainConfig unlabelledRun;
+  unlabelledRun.trainSplit = "unlabeled";
   for (int i = 0; i < m_trainSplit->count(); ++i) {
     const QString split = m_trainSplit->itemData(i).toString();
     const QString why = trainSplitProblem(split);
@@ -549,6 +551,9 @@ void TrainingPanel::updateTrainSplit() {
     if (!why.isEmpty()) tip = i18n::coreMessage(why.section(QStringLiteral(": "), 1));  // after "--train-split X: "
     else if (reloadsDataset(c)) tip = tr("%1 was opened without its unlabelled images: the run reads them (unlabeled_X.bin) "
                                          "when it starts").arg(QString::fromStdString(m_dataset.name()));
+    else if (split == QLatin1String("auto") && reloadsDataset(unlabelledRun))
+      tip = tr("%1 was opened without its unlabelled images: Automatic trains on its train split; choose Unlabelled "
+               "split to train on them").arg(QString::fromStdString(m_dataset.name()));
     m_trainSplit->setItemData(i, tip.isEmpty() ? QVariant() : QVariant(tip), Qt::ToolTipRole);
   }
   // A refused choice that is chosen (a run's config.json, a method changed since) is said, and Start refuses it.
