@@ -1471,6 +1471,26 @@ class TstPrepare : public QObject {
     const Json config = Json::parse(readText(out + "/config.json"));
     QCOMPARE(config.at("train_split").get<std::string>(), std::string("unlabeled"));
     QVERIFY(config.at("dataset").at("load_unlabeled").get<bool>());
+
+    // A config.json without load_unlabeled (written by hand, or before it was recorded) resumes on
+    // the unlabelled split its train_split names: a second epoch of 72 / 8 = 9 steps from epoch 1's
+    // checkpoint, where stl10:DIR's 40 train images would give 5 (and "unlabeled" be refused).
+    Json edited = config;
+    edited.at("dataset").erase("load_unlabeled");
+    {
+      std::ofstream f(out + "/config.json", std::ios::binary | std::ios::trunc);
+      f << edited.dump(2);
+    }
+    QVERIFY(!configFromJson(readText(out + "/config.json")).dataset.loadUnlabeled);
+    auto resumed = Trainer::resume(out, 2);
+    QCOMPARE(resumed->startEpoch(), 1);
+    Recorder r;
+    const RunResult result = resumed->run(&r);
+    QVERIFY2(result.status == RunStatus::Finished, result.message.c_str());
+    QCOMPARE(int(r.losses.size()), 9);
+    QVERIFY(std::any_of(r.messages.begin(), r.messages.end(), [](const std::string& m) {
+      return m.find("training on the dataset's unlabelled split (72 images)") != std::string::npos;
+    }));
   }
 
   // A prepared STL-10 trains a self-supervised method on its unlabelled split (72 images: 9 steps

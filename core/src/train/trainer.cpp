@@ -14,6 +14,7 @@
 #include "pretext/numbers.h"
 #include "pretext/runwriter.h"
 #include "pretext/training.h"
+#include "pretext/trainsplit.h"
 #include "run/checkpoint.h"
 #include "run/compat.h"
 #include "run/model.h"
@@ -352,6 +353,9 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, int epochs) 
   TrainConfig config = configFromJson(io::readTextFile(configPath));
   config.outDir = runDir;
   if (epochs > 0) config.epochs = epochs;
+  // The split the run trained on, also for a config.json with train_split "unlabeled" but without
+  // dataset.load_unlabeled (written by hand, or before load_unlabeled was recorded).
+  config.dataset = trainingDatasetSpec(config);
   auto trainer = std::make_unique<Trainer>(config, Dataset::load(config.dataset));
   auto& d = *trainer->m_impl;
   const std::string ckpt = d.checkpointPath();
