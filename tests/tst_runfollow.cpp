@@ -344,6 +344,98 @@ class TstRunFollow : public QObject {
     follower.stop();
   }
 
+  // A followed run whose process ends after its last epoch's row without a checkpoint after it
+  // (checkpoint_every_epochs 0; killed or failed between the two): while its writer record says it
+  // runs, the follow waits for the checkpoint; at the first poll that finds the record over (failed,
+  // stopped, or its pid gone from this host) the follow ends, after the writer's news, without
+  // waiting out the 10 s kept for runs without a record. No clocks asserted: the order of events.
+  void writerOverEndsTheFollowAtOnce() {
+    using Kind = pretext::RunWriterStatus::Kind;
+    pretext::TrainConfig c;
+    c.epochs = 2;
+    c.checkpointEveryEpochs = 0;
+    std::string text = pretext::metricsHeader() + "\n";
+    for (int e = 0; e < 2; ++e) {
+      for (int s = 1; s <= 3; ++s) text += pretext::formatMetricsRow(pretext::MetricsRow::stepRow(e, s, 3 * e + s, 2.0, -1.0, 0.1, 500.0)) + "\n";
+      text += pretext::formatMetricsRow(pretext::MetricsRow::epochRow(e, 3 * e + 3, 2.0, 500.0, -1.0, 1.0)) + "\n";
+    }
+    // A pid that has ended: a process of this test, reaped.
+    QProcess sleeper;
+    sleeper.start(QStringLiteral("sleep"), {QStringLiteral("60")});
+    QVERIFY(sleeper.waitForStarted());
+    const std::int64_t deadPid = sleeper.processId();
+    const std::string deadStart = pretext::processStartToken(deadPid);
+    QVERIFY(!deadStart.empty());
+    sleeper.kill();
+    QVERIFY(sleeper.waitForFinished());
+    QVERIFY(testutil::processEnded(deadPid));
+
+    const auto record = [](pretext::WriterRecord::State state, std::int64_t pid, const std::string& start) {
+      pretext::WriterRecord r;
+      r.state = state;
+      r.pid = pid;
+      r.host = pretext::currentHostName();
+      r.processStart = start;
+      r.startedMs = r.heartbeatMs = pretext::wallClockMs();
+      r.step = 6;
+      if (state == pretext::WriterRecord::State::Failed) r.message = "cannot write the checkpoint";
+      return r;
+    };
+    const std::int64_t self = pretext::currentProcessId();
+    const pretext::WriterRecord alive = record(pretext::WriterRecord::State::Running, self, pretext::processStartToken(self));
+    struct Over {
+      const char* name;
+      pretext::WriterRecord record;
+      Kind kind;
+    };
+    const std::vector<Over> overs{{"failed", record(pretext::WriterRecord::State::Failed, self, ""), Kind::Failed},
+                                  {"stopped", record(pretext::WriterRecord::State::Stopped, self, ""), Kind::Stopped},
+                                  {"gone", record(pretext::WriterRecord::State::Running, deadPid, deadStart), Kind::Gone}};
+    for (const auto& over : overs) {
+      const QString run = path(QStringLiteral("writer-over-") + QString::fromLatin1(over.name));
+      QVERIFY(QDir().mkpath(run));
+      QVERIFY(writeAtomically(run + QStringLiteral("/config.json"), QByteArray::fromStdString(pretext::configToJson(c))));
+      appendBytes(run + QStringLiteral("/metrics.csv"), text);
+      const QString writer = QString::fromStdString(pretext::writerRecordPath(run.toStdString()));
+      QVERIFY(writeAtomically(writer, QByteArray::fromStdString(pretext::writerRecordToJson(alive))));
+      RunFollower follower;
+      QStringList events;
+      connect(&follower, &RunFollower::writerChanged, &follower,
+              [&events](const pretext::RunWriterStatus& s) { events << QStringLiteral("writer %1").arg(int(s.kind)); });
+      connect(&follower, &RunFollower::runEnded, &follower, [&events] { events << QStringLiteral("ended"); });
+      follower.follow(run);  // its first poll: every row, the last epoch's among them
+      QCOMPARE(follower.rowsRead(), std::int64_t(8));
+      QCOMPARE(follower.epochs(), 2);
+      QVERIFY(follower.writerStatus().kind == Kind::Running);
+      QVERIFY(!follower.ended());  // the writer lives: a checkpoint may follow the last row
+      follower.poll();
+      QVERIFY(!follower.ended());
+
+      QVERIFY(writeAtomically(writer, QByteArray::fromStdString(pretext::writerRecordToJson(over.record))));
+      follower.poll();
+      QVERIFY2(follower.writerStatus().kind == over.kind, over.name);
+      QVERIFY2(follower.ended(), over.name);
+      QCOMPARE(events, (QStringList{QStringLiteral("writer %1").arg(int(Kind::Running)),
+                                    QStringLiteral("writer %1").arg(int(over.kind)), QStringLiteral("ended")}));
+      follower.poll();
+      QCOMPARE(events.size(), 3);  // ended once
+      QVERIFY(!QFileInfo::exists(run + QStringLiteral("/checkpoints/last.pt")));
+      follower.stop();
+    }
+    // Without a writer record (an older version's run) the follow does not end at the last row: the
+    // checkpoint after it may still come (10 s, not waited out here).
+    const QString old = path(QStringLiteral("writer-over-none"));
+    QVERIFY(QDir().mkpath(old));
+    QVERIFY(writeAtomically(old + QStringLiteral("/config.json"), QByteArray::fromStdString(pretext::configToJson(c))));
+    appendBytes(old + QStringLiteral("/metrics.csv"), text);
+    RunFollower follower;
+    follower.follow(old);
+    QCOMPARE(follower.rowsRead(), std::int64_t(8));
+    QVERIFY(follower.writerStatus().kind == Kind::None);
+    QVERIFY(!follower.ended());
+    follower.stop();
+  }
+
   // The window follows a folder another process writes: rows arrive in pieces (with half lines),
   // the chart gets each complete step row once, the Filters panel shows the checkpoint renamed in
   // later (compared with the Evaluator's own grid of that checkpoint), and the end is noticed.

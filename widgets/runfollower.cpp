@@ -142,8 +142,14 @@ void RunFollower::poll() {
     return;
   }
   if (!m_ended && m_lastEpochRow.isValid()) {
+    // The checkpoint after the last epoch's row may never come (checkpoint_every_epochs 0, a process
+    // killed or failed between the two): 10 s after that row the run is taken as ended, for runs
+    // without a writer record (older versions). A writer record that says its process is over
+    // (stopped, failed, or gone from this host) ends it at once: nothing more will be written.
+    using Kind = pretext::RunWriterStatus::Kind;
+    const bool writerOver = m_writer.kind == Kind::Stopped || m_writer.kind == Kind::Failed || m_writer.kind == Kind::Gone;
     const QFileInfo last(path(QStringLiteral("checkpoints/last.pt"))), metrics(path(QStringLiteral("metrics.csv")));
-    if ((last.exists() && last.lastModified() >= metrics.lastModified()) ||
+    if ((last.exists() && last.lastModified() >= metrics.lastModified()) || writerOver ||
         m_lastEpochRow.msecsTo(QDateTime::currentDateTime()) > 10000) {
       m_ended = true;
       emit runEnded(m_dir);
