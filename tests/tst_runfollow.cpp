@@ -10,6 +10,7 @@
 #include "runfollower.h"
 #include "trainingpanel.h"
 #include "processutil.h"
+#include "runconfig.h"
 #include "widgettestutil.h"
 
 #include "testconfig.h"
@@ -342,6 +343,58 @@ class TstRunFollow : public QObject {
     QVERIFY2(messages.at(1).at(0).toString().startsWith(QDir::toNativeSeparators(config)), qPrintable(messages.at(1).at(0).toString()));
     QCOMPARE(configs.count(), 1);
     follower.stop();
+  }
+
+  // The Training panel following a run whose config.json is there but broken (not JSON, a wrong
+  // type, cut short) says so over its form, naming the file and what is wrong as readRunConfig has
+  // it, while the curves still grow from metrics.csv; once config.json is mended the note goes and
+  // the form shows the run's settings.
+  void panelSaysABrokenConfig() {
+    pretext::TrainConfig good;
+    good.epochs = 7;
+    good.batchSize = 24;
+    const std::string json = pretext::configToJson(good);
+    const std::vector<std::pair<QString, QByteArray>> broken{
+        {QStringLiteral("not-json"), QByteArrayLiteral("this is not JSON")},
+        {QStringLiteral("wrong-type"), QByteArrayLiteral(R"({"epochs": "many"})")},
+        {QStringLiteral("cut-short"), QByteArray::fromStdString(json.substr(0, json.size() / 2))}};
+    const auto rows = someRows(20, 5);
+    std::string text = pretext::metricsHeader() + "\n";
+    int steps = 0;
+    for (const auto& r : rows) {
+      text += pretext::formatMetricsRow(r) + "\n";
+      steps += r.isStep();
+    }
+    for (const auto& [name, bytes] : broken) {
+      const QString run = path(QStringLiteral("panel-broken-") + name);
+      QVERIFY(QDir().mkpath(run));
+      const QString config = run + QStringLiteral("/config.json");
+      QVERIFY(writeAtomically(config, bytes));
+      appendBytes(run + QStringLiteral("/metrics.csv"), text);
+      TrainingPanel panel;
+      panel.follower()->setPollInterval(20);
+      QVERIFY(panel.epochsBox()->value() != 7 && panel.batchBox()->value() != 24);
+      QVERIFY(panel.followRun(run));  // its first poll runs at once
+      QLabel* note = panel.followedConfigError();
+      QVERIFY2(!note->isHidden(), qPrintable(name));
+      const RunConfigRead read = readRunConfig(run);
+      QVERIFY(!read.config && !read.error.isEmpty());
+      QVERIFY2(note->text().contains(read.error), qPrintable(note->text()));
+      QVERIFY2(note->text().contains(QDir::toNativeSeparators(config)), qPrintable(note->text()));
+      QVERIFY2(note->text().contains(QStringLiteral("not the run's")), qPrintable(note->text()));
+      if (name == QStringLiteral("wrong-type")) QVERIFY2(note->text().contains(QStringLiteral("'epochs'")), qPrintable(note->text()));
+      // The curves are followed all the same: every step row on the chart.
+      QTRY_COMPARE_WITH_TIMEOUT(panel.chart()->lossPlot()->graph(0)->dataCount(), steps, 60000);
+      QVERIFY(panel.following());
+      QVERIFY(!note->isHidden());
+      QVERIFY(panel.epochsBox()->value() != 7);
+
+      QVERIFY(writeAtomically(config, QByteArray::fromStdString(json)));  // mended
+      QTRY_VERIFY_WITH_TIMEOUT(note->isHidden(), 60000);
+      QCOMPARE(panel.epochsBox()->value(), 7);
+      QCOMPARE(panel.batchBox()->value(), 24);
+      panel.stop();
+    }
   }
 
   // A followed run whose process ends after its last epoch's row without a checkpoint after it

@@ -77,7 +77,11 @@ void RunFollower::readConfig() {
   if (!info.exists() || info.lastModified() == m_configTime) return;
   const RunConfigRead read = readRunConfig(m_dir);
   if (!read.config) {  // the next poll tries again; each error is said once
-    if (!read.error.isEmpty() && read.error != m_configError) emit message(read.error);
+    if (!read.error.isEmpty() && read.error != m_configError) {
+      m_configError = read.error;
+      emit configUnreadable(read.error);
+      emit message(read.error);
+    }
     m_configError = read.error;
     return;
   }

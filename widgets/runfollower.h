@@ -79,6 +79,10 @@ class RunFollower final : public QObject {
   void writerChanged(const pretext::RunWriterStatus& status);
   /// Something the user may want to know (malformed lines, an unreadable config.json).
   void message(const QString& text);
+  /// The run's config.json is there but cannot be read as a config (not JSON, a wrong type, cut
+  /// short): readRunConfig's error, naming the file. Said once per error, with message(); a later
+  /// configRead() says it was mended.
+  void configUnreadable(const QString& error);
 
  private:
   QString path(const QString& name) const;

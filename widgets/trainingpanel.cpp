@@ -185,8 +185,14 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
   runsRow->addWidget(m_runsFolder, 1);
   runsRow->addWidget(m_browseRuns);
 
+  // Over the form while a followed run's config.json cannot be read: the form then shows the
+  // panel's own settings, not the run's.
+  m_followedConfigError = makeErrorLabel();
+  m_followedConfigError->setObjectName(QStringLiteral("followedConfigError"));
+
   auto* setup = new QGroupBox(tr("Run"));
   auto* form = new QFormLayout(setup);
+  form->addRow(m_followedConfigError);
   form->addRow(tr("Method:"), m_method);
   form->addRow(tr("Backbone:"), m_backbone);
   form->addRow(tr("Width:"), m_width);
@@ -275,7 +281,15 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     m_restartPending = true;
     m_followedEpochs = 0;
   });
+  connect(m_follower, &RunFollower::configUnreadable, this, [this](const QString& error) {
+    m_followedConfigError->setText(
+        tr("The followed run's settings cannot be read; the form shows this panel's own, not the run's. %1").arg(error));
+    m_followedConfigError->show();
+    // Its wrapped lines' height, at a width under the form's (as the training split's note).
+    m_followedConfigError->setMinimumHeight(m_followedConfigError->heightForWidth(320));
+  });
   connect(m_follower, &RunFollower::configRead, this, [this](const pretext::TrainConfig& c) {
+    m_followedConfigError->hide();
     // The form shows what the followed run trains (as it does for an experiment's runs).
     const int method = m_method->findData(QString::fromStdString(c.method));
     if (method >= 0) m_method->setCurrentIndex(method);
@@ -936,6 +950,7 @@ void TrainingPanel::setRunning(bool running) {
   if (running) {
     m_resumeFollowed->hide();
     m_resumeNote->hide();
+    m_followedConfigError->hide();  // a new run or follow: its own config.json says again
   }
   m_paused = false;
   m_start->setEnabled(!running && m_dataset.valid());

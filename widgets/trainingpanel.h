@@ -105,6 +105,10 @@ class TrainingPanel final : public QWidget {
   QPushButton* resumeFollowedButton() const { return m_resumeFollowed; }
   /// Beside it when this machine runs fewer processes than the run had: with how many it resumes.
   QLabel* resumeNote() const { return m_resumeNote; }
+  /// Over the form while the followed run's config.json cannot be read (not JSON, a wrong type, cut
+  /// short): the file and readRunConfig's error, and that the form shows the panel's own settings.
+  /// Hidden once it is read, and when another run or follow starts.
+  QLabel* followedConfigError() const { return m_followedConfigError; }
 
   /// pretext-cli, which trains in several processes: the one set here, else the one next to this
   /// program, else the one on PATH (empty when there is none).
@@ -263,6 +267,7 @@ class TrainingPanel final : public QWidget {
   double m_firstLoss = 0.0;
   QPushButton* m_resumeFollowed = nullptr;
   QLabel* m_resumeNote = nullptr;
+  QLabel* m_followedConfigError = nullptr;
   std::unique_ptr<QTemporaryDir> m_launchDir;   ///< the config file it reads
   QString m_cliProgram;
   QByteArray m_partial[2];                      ///< its stdout and stderr after the last newline
