@@ -20,6 +20,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QCheckBox>
 #include <QSpinBox>
@@ -29,6 +30,7 @@
 
 #include <qcustomplot.h>
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <set>
@@ -160,6 +162,47 @@ bool linkedPngs(const QString& folder, int count, int side, quint32 seed) {
   }
   return true;
 }
+
+// Holds a panel's prepare on its own thread at the first report of the decoding that `when`
+// accepts (prepareReported, connected directly) until the panel asks it to stop
+// (prepareCancelRequested) or release() is called. What the test does meanwhile falls at a known
+// point of the prepare, before it writes its dataset, however fast or loaded the machine is.
+// Declared before the panel, so that the panel's destruction (which cancels) releases it.
+class PrepareHold {
+ public:
+  void attach(DatasetPanel& panel, std::function<bool(qint64 done, qint64 total)> when) {
+    QObject::connect(
+        &panel, &DatasetPanel::prepareReported, &m_context,
+        [this, when = std::move(when)](qint64 done, qint64 total) {
+          if (total == 0 || m_at.load() >= 0 || !when(done, total)) return;
+          m_total = total;
+          m_holding = true;  // before m_at: a test that sees m_at sees the prepare held
+          m_at = done;
+          m_release.tryAcquire(1, 600000);  // a failed test does not hang
+          m_holding = false;
+        },
+        Qt::DirectConnection);
+    QObject::connect(
+        &panel, &DatasetPanel::prepareCancelRequested, &m_context,
+        [this] {
+          m_cancelledWhileHeld = m_holding.load();
+          release();
+        },
+        Qt::DirectConnection);
+  }
+  void release() { m_release.release(); }
+  /// The images done at the report held (-1: none yet), of `heldTotal`.
+  qint64 heldAt() const { return m_at.load(); }
+  qint64 heldTotal() const { return m_total.load(); }
+  /// The panel asked the prepare to stop while it was held, so before it could end.
+  bool cancelledWhileHeld() const { return m_cancelledWhileHeld.load(); }
+
+ private:
+  QObject m_context;
+  QSemaphore m_release;
+  std::atomic<qint64> m_at{-1}, m_total{-1};
+  std::atomic<bool> m_holding{false}, m_cancelledWhileHeld{false};
+};
 
 }  // namespace
 
@@ -667,6 +710,7 @@ void TstDatasetPanel::cancelledPrepareLeavesNoDataset() {
   const QString out = dir.filePath(QStringLiteral("out"));
   const QString partial = out + QStringLiteral(".partial");
 
+  PrepareHold hold;
   DatasetPanel panel;
   panel.resize(1100, 700);
   panel.show();
@@ -679,6 +723,9 @@ void TstDatasetPanel::cancelledPrepareLeavesNoDataset() {
   options.imageSize = 24;
   options.unlabelled = true;  // "nested" is not a class
   options.threads = 1;
+  // The prepare waits at its first report with images done, and the panel cancels at that same
+  // report (queued to it before the wait): the cancel falls mid-way however fast the machine is.
+  hold.attach(panel, [](qint64 done, qint64) { return done > 0; });
   qint64 doneAtCancel = -1, total = -1;
   bool onlyPartial = false;
   const auto cancelOnProgress = connect(&panel, &DatasetPanel::prepareProgress, &panel, [&](qint64 done, qint64 all) {
@@ -696,7 +743,8 @@ void TstDatasetPanel::cancelledPrepareLeavesNoDataset() {
   QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
   QVERIFY2(doneAtCancel > 0, "no progress was reported before the end");
   QCOMPARE(total, qint64(240));
-  QVERIFY2(doneAtCancel < total, "the prepare finished before it could be cancelled");
+  QCOMPARE(hold.heldAt(), doneAtCancel);
+  QVERIFY2(hold.cancelledWhileHeld(), "the prepare was not held when it was cancelled");
   QVERIFY(onlyPartial);
   QVERIFY(!finished.at(0).at(0).toBool());
   QVERIFY2(panel.prepareText().contains(QStringLiteral("cancelled")), qPrintable(panel.prepareText()));
@@ -741,18 +789,24 @@ void TstDatasetPanel::closingPanelMidPrepareLeavesNoDataset() {
   options.out = out.toStdString();
   options.imageSize = 24;
   options.threads = 1;
-  qint64 doneAtClose = -1;
+  const QString partial = out + QStringLiteral(".partial");
+  PrepareHold hold;  // outlives the panel, whose destruction releases it
   {
     DatasetPanel panel;
     panel.show();
+    // The prepare waits at its first report with images done while the panel is destroyed: the
+    // close falls mid-way however fast the machine is.
+    hold.attach(panel, [](qint64 done, qint64) { return done > 0; });
     QVERIFY(panel.startPrepare(options));
-    QTRY_VERIFY_WITH_TIMEOUT(panel.prepareBar()->value() > 0, 60000);
-    doneAtClose = panel.prepareBar()->value();
-    QVERIFY(QFileInfo(out + QStringLiteral(".partial")).isDir());
+    QTRY_VERIFY_WITH_TIMEOUT(hold.heldAt() > 0, 60000);
+    QVERIFY(QFileInfo(partial).isDir());
   }  // destroyed mid-way
-  QVERIFY(doneAtClose > 0 && doneAtClose < 240);
+  QVERIFY2(hold.cancelledWhileHeld(), "the destruction did not cancel the prepare");
+  QCOMPARE(hold.heldTotal(), qint64(240));
   QVERIFY(!QFileInfo::exists(out));
-  QVERIFY(!pretext::isPreparedDataset((out + QStringLiteral(".partial")).toStdString()));
+  QVERIFY(!pretext::isPreparedDataset(partial.toStdString()));
+  // Waited for: its record of the images done is there, for the same prepare to continue.
+  QVERIFY(QFileInfo::exists(partial + QStringLiteral("/progress.json")));
 }
 
 // A folder that is not there, and a place to save that holds other files: each says why, naming
@@ -947,6 +1001,7 @@ void TstDatasetPanel::screenshotPreparing() {
   QVERIFY(writeText(source + QStringLiteral("/forest/notes.png"), "shopping list: bread, milk\n"));
   const QString out = dir.filePath(QStringLiteral("holiday-photos-64"));
 
+  PrepareHold hold;
   DatasetPanel panel;
   panel.resize(1200, 760);
   panel.show();
@@ -957,11 +1012,14 @@ void TstDatasetPanel::screenshotPreparing() {
   options.out = out.toStdString();
   options.imageSize = 64;
   options.threads = 1;
+  // Held past a third until the picture is taken.
+  hold.attach(panel, [](qint64 done, qint64 total) { return 3 * done > total; });
   QSignalSpy finished(&panel, &DatasetPanel::prepareFinished);
   QVERIFY(panel.startPrepare(options));
-  QTRY_VERIFY_WITH_TIMEOUT(panel.prepareBar()->value() > panel.prepareBar()->maximum() / 3 &&
+  QTRY_VERIFY_WITH_TIMEOUT(hold.heldAt() >= 0 && panel.prepareBar()->value() == hold.heldAt() &&
                                panel.prepareText().contains(QStringLiteral("left")), 120000);
   QVERIFY(panel.grab().save(QDir(shots).filePath(QStringLiteral("dataset-preparing.png"))));
+  hold.release();
   QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 300000);
   QTRY_VERIFY_WITH_TIMEOUT(panel.dataset().spec().kind == "prepared" && !panel.isLoading(), 60000);
   QCOMPARE(panel.prepareSkipped().size(), 2);

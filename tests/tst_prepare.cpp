@@ -334,7 +334,10 @@ class TstPrepare : public QObject {
     o.threads = 1;
     o.recordSeconds = 0;
     std::atomic<bool> cancel{false};
-    // Runs `opts` until `images` are done, then cancels through the flag.
+    // Runs `opts` until `images` are done, then cancels through the flag. Counted, not timed: a
+    // report of every image decoded comes before the packing, so the cancel always lands in time to
+    // keep the record, even when the whole decoding ends before the coordinator's first report in
+    // its loop (a loaded machine that leaves it waiting).
     const auto cancelAfter = [&](const PrepareOptions& opts, std::int64_t images) {
       cancel = false;
       QVERIFY_THROWS_EXCEPTION(PrepareCancelled, prepareDataset(opts, [&](const PrepareProgress& p) {
@@ -404,6 +407,17 @@ class TstPrepare : public QObject {
              r4.restarted.c_str());
     QCOMPARE(r4.resumed, int64_t(0));
     compareWhole(o4.out, out);
+
+    // Cancelled at the report of every image decoded (the decoding's last, before the packing): the
+    // record keeps them all, and the rerun decodes none.
+    auto o5 = options(root, path("cancel-at-end"));
+    o5.threads = 1;
+    cancelAfter(o5, 402);
+    QVERIFY(!fs::exists(o5.out));
+    QVERIFY(fs::exists(o5.out + ".partial/progress.json"));
+    const auto r5 = prepareDataset(o5);
+    QCOMPARE(r5.resumed, int64_t(402));
+    compareWhole(o5.out, out);
   }
 
   // Cancelled part-way; then one source image whose chunk is already on disk is rewritten with

@@ -102,7 +102,7 @@ DatasetPanel::~DatasetPanel() {
   if (m_prepareThread) {
     // Cancelled, the prepare leaves only OUT.partial (no manifest, so it never loads) with its record
     // of the images done, which the same prepare continues; waited for, so nothing is mid-write.
-    m_prepareCancel->store(true);
+    cancelPrepare();
     m_prepareThread->wait();
     delete m_prepareThread;
   }
@@ -642,6 +642,7 @@ bool DatasetPanel::startPrepare(const pretext::PrepareOptions& options) {
                   onPrepareProgress(p.done, p.total, p.seconds);
                 },
                 Qt::QueuedConnection);
+            emit prepareReported(p.done, p.total);
           },
           cancel.get());
       ok = true;
@@ -660,10 +661,10 @@ bool DatasetPanel::startPrepare(const pretext::PrepareOptions& options) {
 }
 
 void DatasetPanel::cancelPrepare() {
-  if (!isPreparing()) return;
-  m_prepareCancel->store(true);
+  if (!isPreparing() || m_prepareCancel->exchange(true)) return;  // none running, or asked already
   m_prepareCancelButton->setEnabled(false);
   m_prepareLabel->setText(tr("Cancelling…"));
+  emit prepareCancelRequested();
 }
 
 QString DatasetPanel::prepareText() const { return m_prepareLabel->text(); }

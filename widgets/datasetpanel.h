@@ -107,6 +107,14 @@ class DatasetPanel final : public QWidget {
   void statusMessage(const QString& message);
   /// Progress of the running prepare (on the GUI thread, several times a second).
   void prepareProgress(qint64 done, qint64 total);
+  /// Each progress report of the running prepare as it is made, on the prepare thread, after it
+  /// has been queued for the panel (`total` is 0 while the folder is listed). A slot connected with
+  /// Qt::DirectConnection runs on that thread, and the prepare waits for it: a test can hold the
+  /// prepare at a known report until prepareCancelRequested, instead of racing it.
+  void prepareReported(qint64 done, qint64 total);
+  /// The running prepare was asked to stop, by cancelPrepare() (the Cancel button) or by the
+  /// panel's destruction; emitted once, on the GUI thread, after the request is set.
+  void prepareCancelRequested();
   /// A prepare ended: done (its dataset is loading), cancelled or failed; `message` says which.
   void prepareFinished(bool ok, const QString& message);
 

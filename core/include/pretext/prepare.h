@@ -103,8 +103,10 @@ class PrepareCancelled : public std::exception {
 /// that is interrupted leaves only OUT.partial (never a manifest.json in it), with a record of
 /// the chunks of images done that the next run continues from (see `resume`; the record is
 /// written atomically after the chunks' data is synced, about once a second). `progress` is
-/// called from the calling thread several times a second, during the listing too; `cancel` is
-/// checked while listing as well. Throws DatasetError (bad source, a file
+/// called from the calling thread several times a second, during the listing too, and once more
+/// when the decoding has ended: a cancel set by then (by the callback itself, say) keeps OUT.partial
+/// and its record; one set later, while packing, removes OUT.partial. `cancel` is checked while
+/// listing as well. Throws DatasetError (bad source, a file
 /// unreadable under `strict`, naming it), std::invalid_argument (bad option), std::runtime_error
 /// (a write failed, naming the file), PrepareCancelled.
 PrepareResult prepareDataset(const PrepareOptions& options,

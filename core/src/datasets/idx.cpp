@@ -23,9 +23,15 @@ std::uint32_t be32(const std::uint8_t* p) {
 // Bytes read past the data to tell a file that ends there from one with more after it.
 constexpr std::size_t kTrailingProbe = std::size_t(1) << 16;
 
-// Returns the dimensions after checking the magic number and that the sizes are plausible.
-std::vector<int64_t> parseIdxHeader(const std::uint8_t* header, std::size_t size, const std::string& path,
-                                    int wantDims) {
+// What an IDX header promises: the dimensions, and the data's size in bytes (their product; one
+// byte an element).
+struct IdxHeader {
+  std::vector<int64_t> dims;
+  std::uint64_t bytes = 1;
+};
+
+// Checks the magic number and that the sizes are plausible.
+IdxHeader parseIdxHeader(const std::uint8_t* header, std::size_t size, const std::string& path, int wantDims) {
   if (size < 4) throw DatasetError(path + ": truncated IDX file (" + std::to_string(size) + " bytes)");
   const std::uint32_t magic = be32(header);
   const std::uint32_t want = 0x00000800u | std::uint32_t(wantDims);
@@ -36,22 +42,31 @@ std::vector<int64_t> parseIdxHeader(const std::uint8_t* header, std::size_t size
                        (wantDims == 3 ? ", not an image file" : ", not a label file"));
   }
   if (size < 4 + 4 * std::size_t(wantDims)) throw DatasetError(path + ": truncated IDX header");
-  std::vector<int64_t> dims;
-  std::size_t expected = 1;
+  IdxHeader h;
   for (int d = 0; d < wantDims; ++d) {
     const std::uint32_t n = be32(header + 4 + 4 * d);
     if (n == 0 || n > (1u << 28)) throw DatasetError(path + ": implausible IDX dimension " + std::to_string(n));
-    dims.push_back(int64_t(n));
+    h.dims.push_back(int64_t(n));
     // Checked before multiplying: three dimensions of up to 2^28 would overflow 64 bits, wrap to a
     // small size that matches a short file, and then ask for an absurd tensor.
-    if (expected > (std::size_t(1) << 36) / n) throw DatasetError(path + ": implausible IDX size");
-    expected *= n;
+    if (h.bytes > (std::uint64_t(1) << 36) / n) throw DatasetError(path + ": implausible IDX size");
+    h.bytes *= n;
   }
-  return dims;
+  return h;
 }
 
-// A plain IDX file must hold exactly the bytes its header promises.
-void checkPlainSize(const std::string& path, std::uint64_t room, std::uint64_t expected) {
+// Sizes the file cannot match, refused before anything is allocated or inflated: a plain IDX file
+// (`capacity`: its size) must hold exactly the bytes its header promises after the header; a
+// gzip-compressed one cannot inflate to more than `capacity` (ByteReader::capacity()).
+void checkIdxSize(const std::string& path, bool gzipped, std::uint64_t capacity, std::size_t headerSize,
+                  std::uint64_t expected) {
+  const std::uint64_t room = capacity - std::min<std::uint64_t>(capacity, headerSize);
+  if (gzipped) {
+    if (room >= expected) return;
+    throw DatasetError(path + ": truncated: the header promises " + std::to_string(expected) +
+                       " bytes of data, more than its " + std::to_string(capacity / 1032) +
+                       " bytes of gzip data can hold");
+  }
   if (room == expected) return;
   if (room < expected) {
     throw DatasetError(path + ": truncated: the header promises " + std::to_string(expected) +
@@ -78,17 +93,8 @@ torch::Tensor readIdx(ByteReader& in, int wantDims) {
   const std::string& path = in.path();
   std::uint8_t header[16];
   const std::size_t headerSize = 4 + 4 * std::size_t(wantDims);
-  const auto dims = parseIdxHeader(header, in.read(header, headerSize), path, wantDims);
-  std::uint64_t expected = 1;
-  for (auto d : dims) expected *= std::uint64_t(d);
-  const std::uint64_t room = in.capacity() - std::min<std::uint64_t>(in.capacity(), headerSize);
-  // Sizes the file cannot match are refused before anything is allocated or inflated.
-  if (!in.gzipped()) checkPlainSize(path, room, expected);
-  if (room < expected) {
-    throw DatasetError(path + ": truncated: the header promises " + std::to_string(expected) +
-                       " bytes of data, more than its " + std::to_string(in.capacity() / 1032) +
-                       " bytes of gzip data can hold");
-  }
+  const auto [dims, expected] = parseIdxHeader(header, in.read(header, headerSize), path, wantDims);
+  checkIdxSize(path, in.gzipped(), in.capacity(), headerSize, expected);
   auto data = torch::empty(dims, torch::kUInt8);
   const std::size_t have = in.read(data.data_ptr<std::uint8_t>(), std::size_t(expected));
   if (have < expected) {
@@ -125,29 +131,25 @@ class IdxData {
   IdxData(const std::string& path, int wantDims) : m_path(path) {
     const std::size_t headerSize = 4 + 4 * std::size_t(wantDims);
     std::uint8_t header[16] = {};
-    if (path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0) {
+    const bool gzipped = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+    IdxHeader h;
+    std::uint64_t capacity = 0;
+    if (gzipped) {
       ByteReader in(path);
-      dims = parseIdxHeader(header, in.read(header, headerSize), path, wantDims);
-      bytes = 1;
-      for (auto d : dims) bytes *= std::uint64_t(d);
-      // Sizes the file cannot match are refused before anything is inflated.
-      const std::uint64_t room = in.capacity() - std::min<std::uint64_t>(in.capacity(), headerSize);
-      if (room < bytes) {
-        throw DatasetError(path + ": truncated: the header promises " + std::to_string(bytes) +
-                           " bytes of data, more than its " + std::to_string(in.capacity() / 1032) +
-                           " bytes of gzip data can hold");
-      }
-      m_gz = std::make_unique<GzipRanges>(path, headerSize, bytes);
+      h = parseIdxHeader(header, in.read(header, headerSize), path, wantDims);
+      capacity = in.capacity();
     } else {
       m_plain = std::make_unique<PlainFile>(path);
-      const std::size_t have = std::size_t(std::min<std::uint64_t>(m_plain->size(), headerSize));
+      capacity = m_plain->size();
+      const std::size_t have = std::size_t(std::min<std::uint64_t>(capacity, headerSize));
       m_plain->readAt(0, header, have);
-      dims = parseIdxHeader(header, have, path, wantDims);
-      bytes = 1;
-      for (auto d : dims) bytes *= std::uint64_t(d);
-      checkPlainSize(path, m_plain->size() - have, bytes);
-      m_offset = headerSize;
+      h = parseIdxHeader(header, have, path, wantDims);
     }
+    checkIdxSize(path, gzipped, capacity, headerSize, h.bytes);
+    dims = h.dims;
+    bytes = h.bytes;
+    if (gzipped) m_gz = std::make_unique<GzipRanges>(path, headerSize, bytes);
+    else m_offset = headerSize;
   }
   const std::string& path() const { return m_path; }
   void read(std::uint64_t from, std::size_t n, std::uint8_t* out) const {

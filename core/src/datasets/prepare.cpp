@@ -870,6 +870,10 @@ PrepareResult prepareDataset(const PrepareOptions& o, const std::function<void(c
     for (auto& t : pool) t.join();
     result.times.decoding = clock.seconds() - decodingStart;
     if (writeError) std::rethrow_exception(writeError);
+    // The decoding's last count, reported before the cancel is looked at: a cancel asked at any
+    // report of the decoding, this one included, keeps the record of the chunks done. (A decoding
+    // shorter than the loop's first sleep reports nothing in the loop.)
+    if (!wasCancelled) report();
     if (wasCancelled || cancelled()) {
       if (!resumable) abandon();
       writeRecord();  // what was finished stays for the next run
