@@ -872,6 +872,22 @@ Attention maps need trained weights: they appear after its first epoch.</source>
         <source>CPU bf16 autocast chosen (--cpu-bf16 auto): this CPU computes bf16 natively and the paired test in bench/README.md found this method as accurate that way, about 2x faster; --cpu-bf16 off trains in fp32</source>
         <translation>已选用 CPU bf16 自动混合精度（--cpu-bf16 auto）：本机 CPU 原生支持 bf16，bench/README.md 中的配对测试表明此方法这样训练精度相同、快约 2 倍；--cpu-bf16 off 则以 fp32 训练</translation>
     </message>
+    <message>
+        <source>this method trains on labels</source>
+        <translation>此方法使用标签训练</translation>
+    </message>
+    <message>
+        <source>%1 has no unlabelled split (no unlabeled_X.bin in %2)</source>
+        <translation>%1 没有无标签划分（%2 中没有 unlabeled_X.bin）</translation>
+    </message>
+    <message>
+        <source>%1 has no unlabelled split</source>
+        <translation>%1 没有无标签划分</translation>
+    </message>
+    <message>
+        <source>%1 has no labelled train split</source>
+        <translation>%1 没有有标签的训练划分</translation>
+    </message>
 </context>
 <context>
     <name>DatasetLoader</name>
@@ -4157,6 +4173,54 @@ not the query&apos;s class (%1)</source>
     <message>
         <source>%1 had %2 processes and this machine runs %3: resuming with %3 keeps the global batch of %4</source>
         <translation>%1 用了 %2 个进程，本机运行 %3 个：用 %3 个进程继续会保持全局批大小 %4</translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>Labelled train split</source>
+        <translation>有标签训练划分</translation>
+    </message>
+    <message>
+        <source>Unlabelled split</source>
+        <translation>无标签划分</translation>
+    </message>
+    <message>
+        <source>The images the run trains on (--train-split). Automatic: a self-supervised method trains on the unlabelled split where the dataset has one beside labelled ones (STL-10), else on the train split; a method that trains on labels, on the train split</source>
+        <translation>本次运行训练所用的图像（--train-split）。自动：数据集在有标签划分之外还有无标签划分时（STL-10），自监督方法在无标签划分上训练，否则在训练划分上训练；使用标签训练的方法在训练划分上训练</translation>
+    </message>
+    <message>
+        <source>Training split:</source>
+        <translation>训练划分：</translation>
+    </message>
+    <message>
+        <source>The followed run&apos;s settings cannot be read; the form shows this panel&apos;s own, not the run&apos;s. %1</source>
+        <translation>无法读取所跟踪运行的设置；表单显示的是本面板自己的设置，而不是该运行的。%1</translation>
+    </message>
+    <message>
+        <source>%1 was opened without its unlabelled images: the run reads them (unlabeled_X.bin) when it starts</source>
+        <translation>%1 打开时未读取其无标签图像：运行开始时会读取它们（unlabeled_X.bin）</translation>
+    </message>
+    <message>
+        <source>%1 was opened without its unlabelled images: Automatic trains on its train split; choose Unlabelled split to train on them</source>
+        <translation>%1 打开时未读取其无标签图像：“自动”将在其训练划分上训练；要在无标签图像上训练，请选择“无标签划分”</translation>
+    </message>
+    <message>
+        <source>Cannot train on this split: %1</source>
+        <translation>无法在此划分上训练：%1</translation>
+    </message>
+    <message>
+        <source>Cannot start: %1</source>
+        <translation>无法开始：%1</translation>
+    </message>
+    <message>
+        <source>%1 trains on labels: in this experiment it trains on the labelled train split</source>
+        <translation>%1 使用标签训练：在本实验中它在有标签训练划分上训练</translation>
+    </message>
+    <message>
+        <source>Starting %1 on %2: reading its unlabelled images first …</source>
+        <translation>正在 %2 上启动 %1：先读取其无标签图像 …</translation>
     </message>
 </context>
 </TS>
