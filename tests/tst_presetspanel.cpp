@@ -404,6 +404,11 @@ class TstPresetsPanel : public QObject {
              << QStringLiteral("l.json: cannot be written (Permission denied)") << QStringLiteral("l.json: runs[0].method: unknown method 'simclear'")
              << QStringLiteral("l.json: charts: unknown chart 'loss' (known: training, filters)")
              << QStringLiteral("l.json: unterminated object at offset 12");
+    // The training split's refusals (trainSplitRefusal), as the Training panel shows them.
+    messages << QStringLiteral("--train-split unlabeled: this method trains on labels")
+             << QStringLiteral("--train-split unlabeled: STL-10 has no unlabelled split (no unlabeled_X.bin in /data/stl10)")
+             << QStringLiteral("--train-split unlabeled: Shapes has no unlabelled split")
+             << QStringLiteral("--train-split train: holiday-photos has no labelled train split");
 
     MarkingTranslator translator;
     QCoreApplication::installTranslator(&translator);
