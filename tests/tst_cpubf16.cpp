@@ -389,7 +389,17 @@ class TstCpuBf16 : public QObject {
     c.backbone = backbone.toStdString();
     const Dataset dataset = gray ? grayscale(Dataset::load(c.dataset)) : Dataset::load(c.dataset);
     QCOMPARE(dataset.channels(), gray ? 1 : 3);
-    const auto batch = firstBatch(dataset, 32);
+    auto batch = firstBatch(dataset, 32);
+    if (backbone == "convnet") {
+      // The shapes' flat backgrounds give max-pooling windows of exactly equal values, and which of
+      // them takes the gradient depends on the layout's kernel, not on rounding: with the crop's
+      // draws of the time, rotation's and Barlow Twins' gradients differed by 1 - 3e-5 and 1 - 5e-5 in
+      // cosine. A noise of a quarter of a grey level breaks the ties, and the comparison is then one
+      // of summation order alone (cosine 1 - 4e-7 at most). ResNet-18 (strided convolutions, no
+      // max-pool ties of that kind) keeps the plain batch and its looser bound below.
+      torch::manual_seed(5);
+      batch.images = (batch.images.to(torch::kFloat) / 255.0 + torch::rand(batch.images.sizes()) * 1e-3).clamp(0.0, 1.0);
+    }
     auto nchw = build(c, dataset);
     c.cpuChannelsLast = true;
     auto nhwc = build(c, dataset);
