@@ -41,6 +41,7 @@
 
 #include <csignal>
 #include <cmath>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -487,6 +488,85 @@ class TstRunFollow : public QObject {
     QVERIFY(follower.writerStatus().kind == Kind::None);
     QVERIFY(!follower.ended());
     follower.stop();
+  }
+
+  // The panel following a run whose process failed after its last epoch's row (the final checkpoint
+  // could not be written) or vanished without finishing reports the failure, with the writer
+  // record's reason, not "Finished"; a record that says finished stays finished; a run without a
+  // record still waits for the checkpoint after its last row. States after the follow's first poll.
+  void panelSaysAFailedEnd() {
+    using State = pretext::WriterRecord::State;
+    pretext::TrainConfig c;
+    c.epochs = 2;
+    c.checkpointEveryEpochs = 0;
+    std::string text = pretext::metricsHeader() + "\n";
+    for (int e = 0; e < 2; ++e) {
+      for (int s = 1; s <= 3; ++s) text += pretext::formatMetricsRow(pretext::MetricsRow::stepRow(e, s, 3 * e + s, 2.0, -1.0, 0.1, 500.0)) + "\n";
+      text += pretext::formatMetricsRow(pretext::MetricsRow::epochRow(e, 3 * e + 3, 2.0, 500.0, -1.0, 1.0)) + "\n";
+    }
+    QProcess sleeper;  // a pid that has ended: a process of this test, reaped
+    sleeper.start(QStringLiteral("sleep"), {QStringLiteral("60")});
+    QVERIFY(sleeper.waitForStarted());
+    const std::int64_t deadPid = sleeper.processId();
+    const std::string deadStart = pretext::processStartToken(deadPid);
+    QVERIFY(!deadStart.empty());
+    sleeper.kill();
+    QVERIFY(sleeper.waitForFinished());
+    QVERIFY(testutil::processEnded(deadPid));
+    const std::int64_t self = pretext::currentProcessId();
+    const auto record = [](State state, std::int64_t pid, const std::string& start, const std::string& message) {
+      pretext::WriterRecord r;
+      r.state = state;
+      r.pid = pid;
+      r.host = pretext::currentHostName();
+      r.processStart = start;
+      r.startedMs = r.heartbeatMs = pretext::wallClockMs();
+      r.step = 6;
+      r.message = message;
+      return r;
+    };
+    struct Case {
+      const char* name;
+      std::optional<pretext::WriterRecord> record;
+      pretext::RunStatus status;
+      QString says;  // in the status line
+    };
+    const std::vector<Case> cases{
+        {"failed", record(State::Failed, self, "", "cannot write the checkpoint"), pretext::RunStatus::Failed,
+         QStringLiteral("Failed: cannot write the checkpoint")},
+        {"failed-silently", record(State::Failed, self, "", ""), pretext::RunStatus::Failed,
+         QStringLiteral("Failed: its writer record says it failed")},
+        {"gone", record(State::Running, deadPid, deadStart, ""), pretext::RunStatus::Failed,
+         QStringLiteral("Failed: the process %1 on this host is gone without finishing").arg(deadPid)},
+        {"finished", record(State::Finished, self, "", ""), pretext::RunStatus::Finished, QStringLiteral("Finished 2 epochs")},
+        {"none", std::nullopt, pretext::RunStatus::Finished, QString()}};
+    for (const auto& one : cases) {
+      const QString run = path(QStringLiteral("panel-end-") + QString::fromLatin1(one.name));
+      QVERIFY(QDir().mkpath(run));
+      QVERIFY(writeAtomically(run + QStringLiteral("/config.json"), QByteArray::fromStdString(pretext::configToJson(c))));
+      appendBytes(run + QStringLiteral("/metrics.csv"), text);
+      if (one.record) {
+        QVERIFY(writeAtomically(QString::fromStdString(pretext::writerRecordPath(run.toStdString())),
+                                QByteArray::fromStdString(pretext::writerRecordToJson(*one.record))));
+      }
+      TrainingPanel panel;
+      std::vector<pretext::RunResult> results;
+      connect(&panel, &TrainingPanel::runFinished, &panel, [&results](const pretext::RunResult& r) { results.push_back(r); });
+      QVERIFY(panel.followRun(run));  // its first poll runs at once: every row and the record
+      if (!one.record) {
+        // No record: the checkpoint after the last row may still come (10 s, not waited out here).
+        QVERIFY2(panel.following(), one.name);
+        QVERIFY(results.empty());
+        panel.stop();
+        continue;
+      }
+      QVERIFY2(!panel.following(), one.name);
+      QCOMPARE(results.size(), std::size_t(1));
+      QVERIFY2(results[0].status == one.status, one.name);
+      QCOMPARE(results[0].epochsDone, 2);
+      QVERIFY2(panel.statusLabel()->text().startsWith(one.says), qPrintable(panel.statusLabel()->text()));
+      if (one.status == pretext::RunStatus::Failed) QVERIFY(!panel.statusLabel()->text().contains(QStringLiteral("Finished")));
+    }
   }
 
   // The window follows a folder another process writes: rows arrive in pieces (with half lines),

@@ -372,6 +372,17 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     pretext::RunResult r;
     r.epochsDone = m_followedEpochs;
     r.finalKnnAccuracy = m_followedKnn;
+    // After its last epoch's row the process may still fail (the final checkpoint not written) or
+    // vanish: its writer record says so, and the run is reported failed, not finished.
+    using Kind = pretext::RunWriterStatus::Kind;
+    const pretext::RunWriterStatus& w = m_follower->writerStatus();
+    if (w.kind == Kind::Failed) {
+      r.status = pretext::RunStatus::Failed;
+      r.message = w.record.message.empty() ? tr("its writer record says it failed").toStdString() : w.record.message;
+    } else if (w.kind == Kind::Gone) {
+      r.status = pretext::RunStatus::Failed;
+      r.message = tr("the process %1 on this host is gone without finishing (killed?)").arg(w.record.pid).toStdString();
+    }
     finishFollowing(r);
   });
 
