@@ -380,6 +380,14 @@ class TstRunFollow : public QObject {
       QVERIFY2(!note->isHidden(), qPrintable(name));
       const RunConfigRead read = readRunConfig(run);
       QVERIFY(!read.config && !read.error.isEmpty());
+      // The full path once, then what is wrong (was: "<path>: config.json: …").
+      QVERIFY2(read.error.startsWith(QDir::toNativeSeparators(config) + QStringLiteral(": ")), qPrintable(read.error));
+      QCOMPARE(read.error.count(QStringLiteral("config.json")), 1);
+      if (name == QStringLiteral("wrong-type")) {
+        QCOMPARE(read.error, QDir::toNativeSeparators(config) + QStringLiteral(": 'epochs': expected a number, found string"));
+      } else {
+        QVERIFY2(read.error.contains(QStringLiteral("json.exception")), qPrintable(read.error));  // the parse detail kept
+      }
       QVERIFY2(note->text().contains(read.error), qPrintable(note->text()));
       QVERIFY2(note->text().contains(QDir::toNativeSeparators(config)), qPrintable(note->text()));
       QVERIFY2(note->text().contains(QStringLiteral("not the run's")), qPrintable(note->text()));

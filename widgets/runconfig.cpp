@@ -20,7 +20,11 @@ RunConfigRead readRunConfig(const QString& dir) {
   try {
     out.config = pretext::configFromJson(file.readAll().toStdString());
   } catch (const std::exception& e) {
-    out.error = QCoreApplication::translate("RunConfig", "%1: %2").arg(name, i18n::coreMessage(QString::fromUtf8(e.what())));
+    // configFromJson names the file by its bare name ("config.json: …"); the full path says it here.
+    QString detail = QString::fromUtf8(e.what());
+    const QString bare = QStringLiteral("config.json: ");
+    if (detail.startsWith(bare)) detail.remove(0, bare.size());
+    out.error = QCoreApplication::translate("RunConfig", "%1: %2").arg(name, i18n::coreMessage(detail));
   }
   return out;
 }
