@@ -4222,5 +4222,13 @@ not the query&apos;s class (%1)</source>
         <source>Starting %1 on %2: reading its unlabelled images first …</source>
         <translation>正在 %2 上启动 %1：先读取其无标签图像 …</translation>
     </message>
+    <message>
+        <source>its writer record says it failed</source>
+        <translation>其写入者记录表明它已失败</translation>
+    </message>
+    <message>
+        <source>the process %1 on this host is gone without finishing (killed?)</source>
+        <translation>本机上的进程 %1 未完成便已消失（被终止？）</translation>
+    </message>
 </context>
 </TS>
