@@ -213,6 +213,27 @@ class QuestionAnswerer : public QObject {
   QTimer m_timer;
 };
 
+/// Two epochs of three steps, as metrics.csv holds them (header, step rows, epoch rows).
+std::string twoEpochRows() {
+  std::string text = pretext::metricsHeader() + "\n";
+  for (int e = 0; e < 2; ++e) {
+    for (int s = 1; s <= 3; ++s) text += pretext::formatMetricsRow(pretext::MetricsRow::stepRow(e, s, 3 * e + s, 2.0, -1.0, 0.1, 500.0)) + "\n";
+    text += pretext::formatMetricsRow(pretext::MetricsRow::epochRow(e, 3 * e + 3, 2.0, 500.0, -1.0, 1.0)) + "\n";
+  }
+  return text;
+}
+
+/// A pid that has ended, with its start token: a `sleep` of this test, started, killed and reaped.
+bool endedProcess(std::int64_t& pid, std::string& start) {
+  QProcess sleeper;
+  sleeper.start(QStringLiteral("sleep"), {QStringLiteral("60")});
+  if (!sleeper.waitForStarted()) return false;
+  pid = sleeper.processId();
+  start = pretext::processStartToken(pid);
+  sleeper.kill();
+  return !start.empty() && sleeper.waitForFinished() && testutil::processEnded(pid);
+}
+
 }  // namespace
 
 class TstRunFollow : public QObject {
@@ -416,21 +437,10 @@ class TstRunFollow : public QObject {
     pretext::TrainConfig c;
     c.epochs = 2;
     c.checkpointEveryEpochs = 0;
-    std::string text = pretext::metricsHeader() + "\n";
-    for (int e = 0; e < 2; ++e) {
-      for (int s = 1; s <= 3; ++s) text += pretext::formatMetricsRow(pretext::MetricsRow::stepRow(e, s, 3 * e + s, 2.0, -1.0, 0.1, 500.0)) + "\n";
-      text += pretext::formatMetricsRow(pretext::MetricsRow::epochRow(e, 3 * e + 3, 2.0, 500.0, -1.0, 1.0)) + "\n";
-    }
-    // A pid that has ended: a process of this test, reaped.
-    QProcess sleeper;
-    sleeper.start(QStringLiteral("sleep"), {QStringLiteral("60")});
-    QVERIFY(sleeper.waitForStarted());
-    const std::int64_t deadPid = sleeper.processId();
-    const std::string deadStart = pretext::processStartToken(deadPid);
-    QVERIFY(!deadStart.empty());
-    sleeper.kill();
-    QVERIFY(sleeper.waitForFinished());
-    QVERIFY(testutil::processEnded(deadPid));
+    const std::string text = twoEpochRows();
+    std::int64_t deadPid = 0;  // a pid that has ended: a process of this test, reaped
+    std::string deadStart;
+    QVERIFY(endedProcess(deadPid, deadStart));
 
     const auto record = [](pretext::WriterRecord::State state, std::int64_t pid, const std::string& start) {
       pretext::WriterRecord r;
@@ -507,20 +517,10 @@ class TstRunFollow : public QObject {
     pretext::TrainConfig c;
     c.epochs = 2;
     c.checkpointEveryEpochs = 0;
-    std::string text = pretext::metricsHeader() + "\n";
-    for (int e = 0; e < 2; ++e) {
-      for (int s = 1; s <= 3; ++s) text += pretext::formatMetricsRow(pretext::MetricsRow::stepRow(e, s, 3 * e + s, 2.0, -1.0, 0.1, 500.0)) + "\n";
-      text += pretext::formatMetricsRow(pretext::MetricsRow::epochRow(e, 3 * e + 3, 2.0, 500.0, -1.0, 1.0)) + "\n";
-    }
-    QProcess sleeper;  // a pid that has ended: a process of this test, reaped
-    sleeper.start(QStringLiteral("sleep"), {QStringLiteral("60")});
-    QVERIFY(sleeper.waitForStarted());
-    const std::int64_t deadPid = sleeper.processId();
-    const std::string deadStart = pretext::processStartToken(deadPid);
-    QVERIFY(!deadStart.empty());
-    sleeper.kill();
-    QVERIFY(sleeper.waitForFinished());
-    QVERIFY(testutil::processEnded(deadPid));
+    const std::string text = twoEpochRows();
+    std::int64_t deadPid = 0;  // a pid that has ended: a process of this test, reaped
+    std::string deadStart;
+    QVERIFY(endedProcess(deadPid, deadStart));
     const std::int64_t self = pretext::currentProcessId();
     const auto record = [](State state, std::int64_t pid, const std::string& start, const std::string& message) {
       pretext::WriterRecord r;
