@@ -18,13 +18,9 @@ RunConfigRead readRunConfig(const QString& dir) {
     return out;
   }
   try {
-    out.config = pretext::configFromJson(file.readAll().toStdString());
+    out.config = pretext::configFromJson(file.readAll().toStdString(), name.toStdString());
   } catch (const std::exception& e) {
-    // configFromJson names the file by its bare name ("config.json: …"); the full path says it here.
-    QString detail = QString::fromUtf8(e.what());
-    const QString bare = QStringLiteral("config.json: ");
-    if (detail.startsWith(bare)) detail.remove(0, bare.size());
-    out.error = QCoreApplication::translate("RunConfig", "%1: %2").arg(name, i18n::coreMessage(detail));
+    out.error = i18n::coreMessage(QString::fromUtf8(e.what()));  // "PATH: what", the path kept
   }
   return out;
 }

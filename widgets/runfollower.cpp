@@ -78,7 +78,6 @@ void RunFollower::readConfig() {
   const RunConfigRead read = readRunConfig(m_dir);
   if (!read.config) {  // the next poll tries again; each error is said once
     if (!read.error.isEmpty() && read.error != m_configError) {
-      m_configError = read.error;
       emit configUnreadable(read.error);
       emit message(read.error);
     }

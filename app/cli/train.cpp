@@ -106,9 +106,9 @@ void applyConfigFile(TrainOptions& o, CLI::App& cmd) {
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   TrainConfig c;
   try {
-    c = configFromJson(text);
+    c = configFromJson(text, o.configFile);
   } catch (const std::exception& e) {
-    throw std::invalid_argument("--config " + o.configFile + ": " + e.what());
+    throw std::invalid_argument(std::string("--config ") + e.what());
   }
   // What the command line gives goes over the file.
   const TrainConfig& given = o.config;

@@ -138,8 +138,9 @@ void validateConfig(const TrainConfig& config);
 
 /// Reads and writes config.json.
 std::string configToJson(const TrainConfig& config);
-/// Throws std::runtime_error naming the bad key.
-TrainConfig configFromJson(const std::string& json);
+/// Throws std::runtime_error naming the bad key, after `name` (the file the text came from, as the
+/// message should say it: a full path where the caller has one).
+TrainConfig configFromJson(const std::string& json, const std::string& name = "config.json");
 
 struct StepReport {
   int epoch = 0;                   ///< 0-based

@@ -170,8 +170,8 @@ std::string configToJson(const TrainConfig& c) {
   return j.dump(2) + "\n";
 }
 
-TrainConfig configFromJson(const std::string& source) {
-  const Json j = parseObject(source, "config.json: ");
+TrainConfig configFromJson(const std::string& source, const std::string& name) {
+  const Json j = parseObject(source, name + ": ");
   TrainConfig c;
   try {
     if (const Json* ds = object(j, "dataset")) {
@@ -233,7 +233,7 @@ TrainConfig configFromJson(const std::string& source) {
     }
     c.checkpointEveryEpochs = numberAs<int>(j, "checkpoint_every_epochs", 1);
   } catch (const std::exception& e) {
-    throw std::runtime_error(std::string("config.json: ") + e.what());
+    throw std::runtime_error(name + ": " + e.what());
   }
   return c;
 }
