@@ -84,9 +84,9 @@ struct Recorder : TrainingObserver {
 
 /// One epoch of SimCLR on a prepared dataset with a tiny ConvNet and batches of 8, the k-NN monitor
 /// at k=5 in fp32, written to `out`.
-TrainConfig tinyPreparedRun(const std::string& packed, const std::string& out) {
+TrainConfig tinyPreparedRun(const DatasetSpec& dataset, const std::string& out) {
   TrainConfig c;
-  c.dataset = DatasetSpec::parse(packed);
+  c.dataset = dataset;
   c.method = "simclr";
   c.backbone = "convnet";
   c.backboneWidth = 8;
@@ -98,6 +98,11 @@ TrainConfig tinyPreparedRun(const std::string& packed, const std::string& out) {
   c.knnBf16 = false;
   c.outDir = out;
   return c;
+}
+
+/// The same on a dataset spec's text ("prepared:DIR", a path, ...).
+TrainConfig tinyPreparedRun(const std::string& packed, const std::string& out) {
+  return tinyPreparedRun(DatasetSpec::parse(packed), out);
 }
 
 }  // namespace
@@ -741,17 +746,10 @@ class TstPrepare : public QObject {
     const std::string out = path("packed");
     if (!fs::exists(out)) prepareDataset(options(root, out));
     auto losses = [](const DatasetSpec& spec) {
-      TrainConfig c;
-      c.dataset = spec;
-      c.method = "simclr";
-      c.backbone = "convnet";
-      c.backboneWidth = 8;
+      TrainConfig c = tinyPreparedRun(spec, "");  // two epochs, seed 7, the monitor as it defaults
       c.epochs = 2;
-      c.batchSize = 8;
-      c.threads = 2;
-      c.device = "cpu";
       c.seed = 7;
-      c.knnK = 5;
+      c.knnBf16 = TrainConfig{}.knnBf16;
       Trainer trainer(c, Dataset::load(spec));
       Recorder r;
       trainer.run(&r);
